@@ -1,0 +1,73 @@
+// The hub's one LMDB environment and its named databases.
+//
+// Every durable thing lives in one environment (one file, one write lock), so a
+// transaction can move a task between the queue, its indexes and the dead letters
+// atomically, and one sync makes a whole batch of changes durable.
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import type { TaskRecord } from './task-record.ts';
+
+export type ReadyKey = [capsetId: number, priority: number, seq: number];
+export type DelayedKey = [notBefore: number, seq: number];
+export type StatusKey = [status: string, seq: number];
+
+export interface LmdbStore {
+  readonly path: string;
+  readonly root: RootDatabase;
+  /** task id → task, for every task that is not dead-lettered. */
+  readonly tasks: Database<TaskRecord, string>;
+  /** dead-lettered tasks, kept whole with their history. */
+  readonly deadLetters: Database<TaskRecord, string>;
+  /** [capset, priority, seq] → task id, for queued tasks: the scheduler's index. */
+  readonly ready: Database<string, ReadyKey>;
+  /** [not_before, seq] → task id, for delayed tasks. */
+  readonly delayed: Database<string, DelayedKey>;
+  /** [status, seq] → task id, for listing and counting. */
+  readonly byStatus: Database<string, StatusKey>;
+  /** capset id → sorted capability names. */
+  readonly capsets: Database<string[], number>;
+  /** client idempotency key → task id. */
+  readonly idempotency: Database<string, string>;
+  /** small hub-wide values: sequence high-water mark, schema version, config. */
+  readonly meta: Database<unknown, string>;
+  /** Resolves when every write issued so far is synced to disk. */
+  flushed(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LmdbStoreOptions {
+  /** Folder of the environment; created when missing. */
+  path: string;
+  /** Largest size the map may grow to. LMDB grows the file lazily; this is only a ceiling. */
+  mapSizeBytes?: number;
+}
+
+const defaultMapSizeBytes = 64 * 1024 ** 3;
+
+export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
+  mkdirSync(options.path, { recursive: true });
+  const root = open({
+    path: options.path,
+    maxDbs: 32,
+    mapSize: options.mapSizeBytes ?? defaultMapSizeBytes,
+    // Commits resolve before the sync (overlappingSync); we ack only after flushed().
+    overlappingSync: true,
+    compression: false,
+  });
+  const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) =>
+    root.openDB<V, K>({ name, ...extra });
+  return {
+    path: options.path,
+    root,
+    tasks: db('tasks', { sharedStructuresKey: Symbol.for('structures') }),
+    deadLetters: db('dead_letters', { sharedStructuresKey: Symbol.for('structures') }),
+    ready: db('ready'),
+    delayed: db('delayed'),
+    byStatus: db('by_status'),
+    capsets: db('capsets'),
+    idempotency: db('idempotency'),
+    meta: db('meta'),
+    flushed: () => root.flushed as unknown as Promise<void>,
+    close: () => root.close(),
+  };
+}

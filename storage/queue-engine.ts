@@ -1,0 +1,84 @@
+// The queue engine: what the hub needs from durable task storage.
+//
+// LMDB (task-queue.ts) is the embedded default. A distributed engine for fleets
+// that outgrow one hub implements the same interface. Every mutating call
+// resolves only once its change is durable, so callers may acknowledge at once.
+import type { Result } from '../runtime/errors.ts';
+import type { TaskStatus } from '../web/protocol/task.ts';
+import type { NewTask, TaskRecord } from './task-record.ts';
+
+export interface SubmitOutcome {
+  task: TaskRecord;
+  /** false when an idempotency key matched an existing task. */
+  created: boolean;
+}
+
+export interface FailOutcome {
+  task: TaskRecord;
+  outcome: 'retried' | 'dead_letter';
+}
+
+export interface Report {
+  taskId: string;
+  /** The reporting agent; null for hub-internal callers that act on any assignee. */
+  agentId: string | null;
+  /** A report without a generation counts as generation 0 (reference). */
+  generation: number | undefined;
+}
+
+export type ReclaimReason = 'agent_disconnect' | 'acceptance_timeout' | 'rejected' | 'stuck' | 'overdue' | 'agent_removed';
+
+export interface TaskFilter {
+  status?: TaskStatus;
+  priority?: number;
+  assignedTo?: string;
+  capability?: string;
+  /** Page size; see `listPageLimits`. */
+  limit?: number;
+  /** Exclusive: tasks older than this cursor (tasks come newest first). */
+  cursor?: number;
+}
+
+export interface TaskPage {
+  tasks: TaskRecord[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: number | null;
+}
+
+export interface QueueStats {
+  byStatus: Record<TaskStatus, number>;
+  /** Queued tasks per lane, keyed by the lane integer as a string (reference shape). */
+  queuedByPriority: Record<string, number>;
+  capabilitySets: number;
+}
+
+export const listPageLimits = { default: 500, max: 5000, scanned: 50_000 } as const;
+
+export interface QueueEngine {
+  submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>>;
+  /** The oldest task of the highest lane that `capabilities` satisfy, now assigned to the agent; null when none fits. */
+  claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>>;
+  /** Creates a task already assigned to `agentId` (admin push); it never enters the queue. */
+  assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
+  accept(report: Report, now: number): Promise<Result<TaskRecord>>;
+  progress(report: Report, now: number): Promise<Result<TaskRecord>>;
+  complete(report: Report, result: unknown, tokensUsed: number | null, now: number): Promise<Result<TaskRecord>>;
+  fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>>;
+  /** Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer assignment. */
+  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>>;
+  cancel(taskId: string, now: number): Promise<Result<TaskRecord>>;
+  retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>>;
+  /** Removes one dead letter, or all of them when `taskId` is omitted; resolves to how many went. */
+  purgeDeadLetters(taskId?: string): Promise<Result<number>>;
+  /** Moves delayed tasks whose time has come into their lanes; resolves to how many moved. */
+  promoteDue(now: number): Promise<Result<TaskRecord[]>>;
+  nextDelayedAt(): number | null;
+
+  get(taskId: string): TaskRecord | undefined;
+  list(filter: TaskFilter): TaskPage;
+  listDeadLetters(filter: Pick<TaskFilter, 'limit' | 'cursor'>): TaskPage;
+  /** Every task currently assigned (bounded by the number of agents). */
+  assigned(): TaskRecord[];
+  stats(): QueueStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,90 @@
+// Writes a task together with every index that mentions it, and keeps the
+// in-memory counters that `stats()` reads. Call only inside a write transaction.
+import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { CapabilitySets } from './capability-sets.ts';
+import type { LmdbStore } from './lmdb-store.ts';
+import type { TaskRecord } from './task-record.ts';
+
+export class TaskIndexes {
+  readonly capsets: CapabilitySets;
+  private readonly countByStatus = new Map<TaskStatus, number>();
+  private readonly queuedByLane = [0, 0, 0, 0];
+
+  private constructor(private readonly store: LmdbStore) {
+    this.capsets = CapabilitySets.load(store.capsets);
+  }
+
+  /** Loads capsets and counts tasks by status and queued tasks by lane (keys only, no values decoded). */
+  static load(store: LmdbStore): TaskIndexes {
+    const indexes = new TaskIndexes(store);
+    for (const status of taskStatuses) {
+      indexes.countByStatus.set(status, store.byStatus.getCount({ start: [status], end: [status, Infinity] }));
+    }
+    for (const [, priority] of store.ready.getKeys()) indexes.queuedByLane[priority] += 1;
+    return indexes;
+  }
+
+  capsetOf(task: TaskRecord): number {
+    return this.capsets.idOf(task.needed_capabilities, (id, caps) => void this.store.capsets.put(id, caps));
+  }
+
+  /** Stores `after` in the active table, replacing `before` (if any) in every index. */
+  putActive(before: TaskRecord | undefined, after: TaskRecord): void {
+    if (before) this.unindex(before);
+    this.index(after);
+    this.store.tasks.put(after.id, after);
+  }
+
+  /** Moves a task from the active table to the dead letters. */
+  moveToDeadLetters(before: TaskRecord, after: TaskRecord): void {
+    this.unindex(before);
+    this.store.tasks.remove(before.id);
+    this.index(after);
+    this.store.deadLetters.put(after.id, after);
+  }
+
+  /** Moves a dead letter back to the active table. */
+  moveFromDeadLetters(before: TaskRecord, after: TaskRecord): void {
+    this.unindex(before);
+    this.store.deadLetters.remove(before.id);
+    this.index(after);
+    this.store.tasks.put(after.id, after);
+  }
+
+  removeDeadLetter(task: TaskRecord): void {
+    this.unindex(task);
+    this.store.deadLetters.remove(task.id);
+  }
+
+  count(status: TaskStatus): number {
+    return this.countByStatus.get(status) ?? 0;
+  }
+
+  queuedInLane(priority: number): number {
+    return this.queuedByLane[priority];
+  }
+
+  private index(task: TaskRecord): void {
+    const status = task.status as TaskStatus;
+    this.store.byStatus.put([status, task.seq], task.id);
+    this.countByStatus.set(status, this.count(status) + 1);
+    if (status === 'queued') {
+      this.store.ready.put([this.capsetOf(task), task.priority, task.seq], task.id);
+      this.queuedByLane[task.priority] += 1;
+    } else if (status === 'delayed') {
+      this.store.delayed.put([task.not_before ?? 0, task.seq], task.id);
+    }
+  }
+
+  private unindex(task: TaskRecord): void {
+    const status = task.status as TaskStatus;
+    this.store.byStatus.remove([status, task.seq]);
+    this.countByStatus.set(status, this.count(status) - 1);
+    if (status === 'queued') {
+      this.store.ready.remove([this.capsetOf(task), task.priority, task.seq]);
+      this.queuedByLane[task.priority] -= 1;
+    } else if (status === 'delayed') {
+      this.store.delayed.remove([task.not_before ?? 0, task.seq]);
+    }
+  }
+}

@@ -1,0 +1,267 @@
+// The embedded queue engine on LMDB.
+//
+// Each mutating method is one transaction. Its callback is short and synchronous
+// (it holds the single write lock), reads inside it see the batch's own writes,
+// and the method resolves only after `flushed`: a kill -9 after the promise
+// resolves cannot lose the change, and one sync covers every change in the batch.
+import { randomBytes } from 'node:crypto';
+import { fail, ok, type Result } from '../runtime/errors.ts';
+import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { deadLetterTransactions } from './dead-letters.ts';
+import { openLmdbStore, type LmdbStore, type ReadyKey } from './lmdb-store.ts';
+import { checkReport } from './report-fencing.ts';
+import type {
+  FailOutcome, QueueEngine, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
+} from './queue-engine.ts';
+import { listPageLimits } from './queue-engine.ts';
+import { TaskIndexes } from './task-indexes.ts';
+import { listTasks } from './task-listing.ts';
+import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
+
+const seqKey = 'task_seq';
+const claimAttempts = 8;
+
+export class LmdbTaskQueue implements QueueEngine {
+  private readonly indexes: TaskIndexes;
+  private readonly deadLetters;
+  /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
+  private readonly claiming = new Set<string>();
+  private seq: number;
+  private closed = false;
+
+  private constructor(private readonly store: LmdbStore) {
+    this.indexes = TaskIndexes.load(store);
+    this.seq = (store.meta.get(seqKey) as number | undefined) ?? 0;
+    this.deadLetters = deadLetterTransactions(store, this.indexes);
+  }
+
+  static open(path: string): LmdbTaskQueue {
+    return new LmdbTaskQueue(openLmdbStore({ path }));
+  }
+
+  static onStore(store: LmdbStore): LmdbTaskQueue {
+    return new LmdbTaskQueue(store);
+  }
+
+  submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>> {
+    return this.write<SubmitOutcome>(() => {
+      const { tasks, deadLetters, idempotency, meta } = this.store;
+      if (input.idempotencyKey !== null) {
+        const existingId = idempotency.get(input.idempotencyKey);
+        const existing = existingId && (tasks.get(existingId) ?? deadLetters.get(existingId));
+        if (existing) {
+          if (existing.description !== input.description) {
+            return fail('AC_ERR_IDEMPOTENCY_CONFLICT', input.idempotencyKey);
+          }
+          return ok({ task: existing, created: false });
+        }
+      }
+      const task = createTaskRecord(newTaskId(), ++this.seq, input, now);
+      meta.put(seqKey, this.seq);
+      if (input.idempotencyKey !== null) idempotency.put(input.idempotencyKey, task.id);
+      this.indexes.putActive(undefined, task);
+      return ok({ task, created: true });
+    });
+  }
+
+  async claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>> {
+    for (let attempt = 0; attempt < claimAttempts; attempt++) {
+      const candidate = this.pickCandidate(capabilities);
+      if (candidate === null) return ok(null);
+      this.claiming.add(candidate);
+      try {
+        const claimed = await this.write(() => this.assign(candidate, agentId, now));
+        // Lost a race (cancelled or claimed in the same batch): pick again.
+        if (claimed.ok || claimed.code !== 'AC_ERR_INVALID_STATE') return claimed;
+      } finally {
+        this.claiming.delete(candidate);
+      }
+    }
+    return ok(null);
+  }
+
+  assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => {
+      const queued = createTaskRecord(newTaskId(), ++this.seq, { ...input, notBefore: null }, now);
+      this.store.meta.put(seqKey, this.seq);
+      const assigned = transition(queued, {
+        status: 'assigned', assigned_to: agentId, assigned_at: now, generation: 1,
+      }, 'assigned', now, { agent_id: agentId, generation: 1, pushed: true });
+      this.indexes.putActive(undefined, assigned);
+      return ok(assigned);
+    });
+  }
+
+  accept(report: Report, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) =>
+      transition(task, { accepted_at: now }, 'accepted', now, { agent_id: task.assigned_to })));
+  }
+
+  progress(report: Report, now: number): Promise<Result<TaskRecord>> {
+    // Progress refreshes updated_at only; a history entry per report would push out the useful ones.
+    return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
+  }
+
+  complete(report: Report, result: unknown, tokensUsed: number | null, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => this.updateAssigned(report, 'task_complete', (task) =>
+      transition(task, { status: 'completed', result: result ?? null, tokens_used: tokensUsed }, 'completed', now, {
+        agent_id: task.assigned_to, tokens_used: tokensUsed,
+      })));
+  }
+
+  fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>> {
+    return this.write<FailOutcome>(() => {
+      const task = this.store.tasks.get(report.taskId);
+      const fenced = checkReport(task, report, 'task_failed');
+      if (!fenced.ok) return fenced;
+      const current = fenced.value;
+      const failed = transition(current, { last_error: error }, 'failed', now, { agent_id: current.assigned_to, error });
+      if (current.retry_count + 1 >= current.max_retries) {
+        const dead = transition(failed, { status: 'dead_letter' }, 'dead_letter', now, { retry_count: current.retry_count });
+        this.indexes.moveToDeadLetters(current, dead);
+        return ok({ task: dead, outcome: 'dead_letter' });
+      }
+      const requeued = transition(failed, {
+        status: 'queued', retry_count: current.retry_count + 1, generation: current.generation + 1,
+        assigned_to: null, assigned_at: null, accepted_at: null,
+      }, 'retry', now, { retry_count: current.retry_count + 1 });
+      this.indexes.putActive(current, requeued);
+      return ok({ task: requeued, outcome: 'retried' });
+    });
+  }
+
+  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>> {
+    return this.write(() => {
+      const task = this.store.tasks.get(taskId);
+      if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
+      if (task.status !== 'assigned') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'reclaim', 'assigned');
+      if (expectedGeneration !== undefined && task.generation !== expectedGeneration) {
+        return fail('AC_ERR_STALE_GENERATION', taskId, task.generation, expectedGeneration);
+      }
+      const requeued = transition(task, {
+        status: 'queued', generation: task.generation + 1, assigned_to: null, assigned_at: null, accepted_at: null,
+      }, 'reclaimed', now, { reason, agent_id: task.assigned_to });
+      this.indexes.putActive(task, requeued);
+      return ok(requeued);
+    });
+  }
+
+  cancel(taskId: string, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => {
+      const task = this.store.tasks.get(taskId);
+      if (!task) return this.store.deadLetters.get(taskId)
+        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', 'queued, delayed or assigned')
+        : fail('AC_ERR_TASK_NOT_FOUND', taskId);
+      if (!['queued', 'delayed', 'assigned'].includes(task.status)) {
+        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', 'queued, delayed or assigned');
+      }
+      const cancelled = transition(task, { status: 'cancelled' }, 'cancelled', now, { agent_id: task.assigned_to });
+      this.indexes.putActive(task, cancelled);
+      return ok(cancelled);
+    });
+  }
+
+  retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => this.deadLetters.retry(taskId, now));
+  }
+
+  purgeDeadLetters(taskId?: string): Promise<Result<number>> {
+    return this.write(() => this.deadLetters.purge(taskId));
+  }
+
+  promoteDue(now: number): Promise<Result<TaskRecord[]>> {
+    return this.write(() => {
+      const promoted: TaskRecord[] = [];
+      for (const { value: id } of this.store.delayed.getRange({ end: [now, Infinity] })) {
+        const task = this.store.tasks.get(id);
+        if (!task || task.status !== 'delayed') continue;
+        const queued = transition(task, { status: 'queued' }, 'queued', now, { delayed_until: task.not_before });
+        this.indexes.putActive(task, queued);
+        promoted.push(queued);
+      }
+      return ok(promoted);
+    });
+  }
+
+  nextDelayedAt(): number | null {
+    for (const [notBefore] of this.store.delayed.getKeys({ limit: 1 })) return notBefore;
+    return null;
+  }
+
+  get(taskId: string): TaskRecord | undefined {
+    return this.store.tasks.get(taskId) ?? this.store.deadLetters.get(taskId);
+  }
+
+  list(filter: TaskFilter): TaskPage {
+    return listTasks(this.store, filter, filter.status ? [filter.status] : taskStatuses);
+  }
+
+  listDeadLetters(filter: Pick<TaskFilter, 'limit' | 'cursor'>): TaskPage {
+    return listTasks(this.store, { ...filter, limit: filter.limit ?? listPageLimits.default }, ['dead_letter']);
+  }
+
+  assigned(): TaskRecord[] {
+    const tasks: TaskRecord[] = [];
+    for (const { value: id } of this.store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
+      const task = this.store.tasks.get(id);
+      if (task) tasks.push(task);
+    }
+    return tasks;
+  }
+
+  stats(): QueueStats {
+    const byStatus = Object.fromEntries(taskStatuses.map((s) => [s, this.indexes.count(s)])) as Record<TaskStatus, number>;
+    const queuedByPriority = Object.fromEntries([0, 1, 2, 3].map((p) => [String(p), this.indexes.queuedInLane(p)]));
+    return { byStatus, queuedByPriority, capabilitySets: this.indexes.capsets.size };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.flushed();
+    await this.store.close();
+  }
+
+  /** Runs `change` in the shared write transaction and resolves once it is on disk. */
+  private async write<T>(change: () => Result<T>): Promise<Result<T>> {
+    if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
+    const result = await this.store.root.transaction(change);
+    if (result.ok) await this.store.flushed();
+    return result;
+  }
+
+  /** Head of every lane range the agent can serve, lowest [priority, seq] first; skips in-flight claims. */
+  private pickCandidate(capabilities: readonly string[]): string | null {
+    let best: { key: ReadyKey; id: string } | null = null;
+    for (const capset of this.indexes.capsets.matching(capabilities)) {
+      for (const { key, value: id } of this.store.ready.getRange({ start: [capset], end: [capset, Infinity] })) {
+        if (this.claiming.has(id)) continue;
+        if (!best || key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2])) best = { key, id };
+        break;
+      }
+    }
+    return best?.id ?? null;
+  }
+
+  private assign(taskId: string, agentId: string, now: number): Result<TaskRecord> {
+    const task = this.store.tasks.get(taskId);
+    if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
+    if (task.status !== 'queued') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'assign', 'queued');
+    const generation = task.generation + 1;
+    const assigned = transition(task, {
+      status: 'assigned', assigned_to: agentId, assigned_at: now, accepted_at: null, generation,
+    }, 'assigned', now, { agent_id: agentId, generation });
+    this.indexes.putActive(task, assigned);
+    return ok(assigned);
+  }
+
+  private updateAssigned(report: Report, action: string, change: (task: TaskRecord) => TaskRecord): Result<TaskRecord> {
+    const fenced = checkReport(this.store.tasks.get(report.taskId), report, action);
+    if (!fenced.ok) return fenced;
+    const updated = change(fenced.value);
+    this.indexes.putActive(fenced.value, updated);
+    return ok(updated);
+  }
+}
+
+const newTaskId = () => `task-${randomBytes(8).toString('hex')}`;

@@ -1,0 +1,69 @@
+// The stored task: the wire task plus its queue sequence number.
+import { taskLimits, type Task, type TaskHistoryEntry } from '../web/protocol/task.ts';
+
+/** `seq` orders tasks within a lane (FIFO) and never changes, so a requeued task keeps its place. */
+export type TaskRecord = Task & { seq: number };
+
+export interface NewTask {
+  description: string;
+  priority: number;
+  metadata: Record<string, unknown>;
+  neededCapabilities: string[];
+  maxRetries: number;
+  completeBy: number | null;
+  notBefore: number | null;
+  idempotencyKey: string | null;
+  submittedBy: string | null;
+}
+
+export function createTaskRecord(id: string, seq: number, input: NewTask, now: number): TaskRecord {
+  const delayed = input.notBefore !== null && input.notBefore > now;
+  return {
+    id,
+    seq,
+    description: input.description,
+    priority: input.priority,
+    metadata: input.metadata,
+    needed_capabilities: [...new Set(input.neededCapabilities)].sort(),
+    max_retries: input.maxRetries,
+    retry_count: 0,
+    complete_by: input.completeBy,
+    not_before: input.notBefore,
+    status: delayed ? 'delayed' : 'queued',
+    assigned_to: null,
+    assigned_at: null,
+    accepted_at: null,
+    generation: 0,
+    last_error: null,
+    result: null,
+    tokens_used: null,
+    submitted_by: input.submittedBy,
+    idempotency_key: input.idempotencyKey,
+    created_at: now,
+    updated_at: now,
+    history: [{ event: delayed ? 'delayed' : 'queued', timestamp: now, details: {} }],
+  };
+}
+
+/** Returns a copy with `changes` applied and one history entry prepended (newest first, capped). */
+export function transition(
+  task: TaskRecord,
+  changes: Partial<TaskRecord>,
+  event: string,
+  now: number,
+  details: Record<string, unknown> = {},
+): TaskRecord {
+  const entry: TaskHistoryEntry = { event, timestamp: now, details };
+  return {
+    ...task,
+    ...changes,
+    updated_at: now,
+    history: [entry, ...task.history].slice(0, taskLimits.historyEntries),
+  };
+}
+
+/** The task as the API shows it: the stored record without internal fields. */
+export function toWireTask(record: TaskRecord): Task {
+  const { seq: _seq, ...task } = record;
+  return task;
+}

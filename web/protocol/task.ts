@@ -1,0 +1,92 @@
+// Task shapes on the wire: the submit body, the task record, the lanes.
+// A leaf: imports only TypeBox. Types are derived from the schemas, never written twice.
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Lane names in scheduling order; the index is the wire integer (urgent 0 … low 3). */
+export const priorityNames = ['urgent', 'high', 'normal', 'low'] as const;
+export type PriorityName = (typeof priorityNames)[number];
+
+/**
+ * Old `agentcom-submit` clients send `critical`, which the original silently
+ * treated as normal (reference quirk 8). It means "most urgent", so we map it there.
+ */
+export const priorityAliases: Readonly<Record<string, number>> = { critical: 0 };
+
+export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export const taskLimits = {
+  descriptionChars: 10_000,
+  capabilityChars: 128,
+  capabilities: 32,
+  metadataBytes: 64 * 1024,
+  idempotencyKeyChars: 256,
+  errorChars: 2_000,
+  maxRetries: 100,
+  historyEntries: 50,
+} as const;
+
+const capabilityList = Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), {
+  maxItems: taskLimits.capabilities,
+});
+
+/** POST /api/tasks. Unknown fields pass, as in the reference. */
+export const taskSubmitSchema = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: taskLimits.descriptionChars }),
+    priority: Type.Optional(
+      Type.Union([
+        Type.String({ enum: [...priorityNames, ...Object.keys(priorityAliases)] }),
+        Type.Integer({ minimum: 0, maximum: 3 }),
+      ]),
+    ),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.maxRetries })),
+    complete_by: Type.Optional(Type.Integer({ minimum: 0 })),
+    needed_capabilities: Type.Optional(capabilityList),
+    /** Ours: a client key; the same key returns the same task instead of a duplicate. */
+    idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: taskLimits.idempotencyKeyChars })),
+    /** Ours: not before this epoch-ms time (a delayed task). */
+    not_before: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Ours: delay in ms from now; the same as not_before = now + delay_ms. */
+    delay_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: true },
+);
+export type TaskSubmit = Static<typeof taskSubmitSchema>;
+
+export const taskHistoryEntrySchema = Type.Object({
+  event: Type.String(),
+  timestamp: Type.Integer(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+export type TaskHistoryEntry = Static<typeof taskHistoryEntrySchema>;
+
+const nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The task as the API returns it. `history` is newest first, at most 50 entries. */
+export const taskSchema = Type.Object({
+  id: Type.String(),
+  description: Type.String(),
+  priority: Type.Integer({ minimum: 0, maximum: 3 }),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  needed_capabilities: Type.Array(Type.String()),
+  max_retries: Type.Integer(),
+  retry_count: Type.Integer(),
+  complete_by: nullable(Type.Integer()),
+  not_before: nullable(Type.Integer()),
+  status: Type.String({ enum: [...taskStatuses] }),
+  assigned_to: nullable(Type.String()),
+  assigned_at: nullable(Type.Integer()),
+  accepted_at: nullable(Type.Integer()),
+  generation: Type.Integer(),
+  last_error: nullable(Type.String()),
+  result: nullable(Type.Unknown()),
+  tokens_used: nullable(Type.Integer()),
+  submitted_by: nullable(Type.String()),
+  idempotency_key: nullable(Type.String()),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+  history: Type.Array(taskHistoryEntrySchema),
+});
+export type Task = Static<typeof taskSchema>;

@@ -1,0 +1,150 @@
+// One actor per known agent: where it stands in its work (reference section 6).
+// Pure: the wiring layer fills the `reclaimCurrentTask` and `announceIdle` slots.
+import { assign, setup } from 'xstate';
+
+export interface AgentTaskRef {
+  taskId: string;
+  generation: number;
+}
+
+export type AgentFlag = 'unresponsive';
+
+export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout' | 'rejected';
+
+export interface AgentMachineInput {
+  agentId: string;
+  capabilities: string[];
+  acceptanceTimeoutMs: number;
+}
+
+export interface AgentMachineContext {
+  agentId: string;
+  capabilities: string[];
+  currentTask: AgentTaskRef | null;
+  flags: AgentFlag[];
+  tasksCompleted: number;
+  acceptanceTimeoutMs: number;
+}
+
+export type AgentMachineEvent =
+  | { type: 'agent.connected'; capabilities: string[]; resume?: AgentTaskRef }
+  | { type: 'agent.disconnected' }
+  | { type: 'task.assigned'; taskId: string; generation: number }
+  | { type: 'task.accepted'; taskId: string }
+  | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
+  | { type: 'task.reclaimed'; taskId: string }
+  | { type: 'task.rejected'; taskId: string }
+  | { type: 'agent.blocked' }
+  | { type: 'agent.unblocked' };
+
+export const agentMachine = setup({
+  types: {
+    input: {} as AgentMachineInput,
+    context: {} as AgentMachineContext,
+    events: {} as AgentMachineEvent,
+  },
+  actions: {
+    // Runs while context.currentTask still names the task, so the slot can read it.
+    reclaimCurrentTask: (_, _params: { reason: AgentReclaimReason }) => {},
+    announceIdle: () => {},
+    takeCapabilities: assign({
+      capabilities: ({ event, context }) => (event.type === 'agent.connected' ? event.capabilities : context.capabilities),
+    }),
+    holdAssignedTask: assign({
+      currentTask: ({ event, context }) => {
+        if (event.type === 'task.assigned') return { taskId: event.taskId, generation: event.generation };
+        if (event.type === 'agent.connected' && event.resume) return { ...event.resume };
+        return context.currentTask;
+      },
+    }),
+    clearCurrentTask: assign({ currentTask: null }),
+    countCompletion: assign({
+      tasksCompleted: ({ event, context }) =>
+        event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted,
+    }),
+    flagUnresponsive: assign({
+      flags: ({ context }) => (context.flags.includes('unresponsive') ? context.flags : [...context.flags, 'unresponsive']),
+    }),
+    clearUnresponsive: assign({
+      flags: ({ context }) => context.flags.filter((flag) => flag !== 'unresponsive'),
+    }),
+  },
+  guards: {
+    resumesTask: ({ event }) => event.type === 'agent.connected' && event.resume !== undefined,
+    holdsTask: ({ context }) => context.currentTask !== null,
+    // Reports about any other task are late echoes of an old assignment: ignore them.
+    isCurrentTask: ({ context, event }) => 'taskId' in event && context.currentTask?.taskId === event.taskId,
+  },
+  delays: {
+    acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
+  },
+}).createMachine({
+  id: 'agent',
+  context: ({ input }) => ({
+    agentId: input.agentId,
+    capabilities: input.capabilities,
+    currentTask: null,
+    flags: [],
+    tasksCompleted: 0,
+    acceptanceTimeoutMs: input.acceptanceTimeoutMs,
+  }),
+  initial: 'offline',
+  on: {
+    'agent.disconnected': [
+      {
+        guard: 'holdsTask',
+        target: '.offline',
+        actions: [{ type: 'reclaimCurrentTask', params: { reason: 'agent_disconnect' } }, 'clearCurrentTask'],
+      },
+      { target: '.offline' },
+    ],
+  },
+  states: {
+    offline: {
+      on: {
+        'agent.connected': [
+          { guard: 'resumesTask', target: 'assigned', actions: ['takeCapabilities', 'holdAssignedTask'] },
+          { target: 'idle', actions: 'takeCapabilities' },
+        ],
+      },
+    },
+    idle: {
+      entry: 'announceIdle',
+      on: {
+        'task.assigned': { target: 'assigned', actions: 'holdAssignedTask' },
+      },
+    },
+    assigned: {
+      after: {
+        acceptanceTimeout: {
+          target: 'idle',
+          actions: ['flagUnresponsive', { type: 'reclaimCurrentTask', params: { reason: 'acceptance_timeout' } }, 'clearCurrentTask'],
+        },
+      },
+      on: {
+        'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
+        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+        'task.rejected': {
+          guard: 'isCurrentTask',
+          target: 'idle',
+          actions: [{ type: 'reclaimCurrentTask', params: { reason: 'rejected' } }, 'clearCurrentTask'],
+        },
+      },
+    },
+    working: {
+      on: {
+        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+        'agent.blocked': { target: 'blocked' },
+      },
+    },
+    blocked: {
+      on: {
+        'agent.unblocked': { target: 'working' },
+        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+      },
+    },
+  },
+});

@@ -28,8 +28,14 @@ export interface LmdbStore {
   readonly capsets: Database<string[], number>;
   /** client idempotency key → task id. */
   readonly idempotency: Database<string, string>;
-  /** small hub-wide values: sequence high-water mark, schema version, config. */
+  /** small hub-wide values: sequence high-water mark, schema version. */
   readonly meta: Database<unknown, string>;
+  /** token key → hashed token record (token-store.ts). */
+  readonly tokens: Database<unknown, string>;
+  /** agent id → what the hub remembers of an agent between connections. */
+  readonly agents: Database<unknown, string>;
+  /** runtime configuration set over the API (default repo, thresholds…). */
+  readonly config: Database<unknown, string>;
   /** Resolves when every write issued so far is synced to disk. */
   flushed(): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +73,9 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     capsets: db('capsets'),
     idempotency: db('idempotency'),
     meta: db('meta'),
+    tokens: db('tokens'),
+    agents: db('agents'),
+    config: db('config'),
     flushed: () => root.flushed as unknown as Promise<void>,
     close: () => root.close(),
   };

@@ -1,0 +1,139 @@
+// What the transport needs from the hub. runtime/ implements it and hands it to
+// the server at boot, so web/ never imports actors or storage (dependencies point one way).
+import type { Result } from '../runtime/errors.ts';
+import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+
+/** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
+export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
+
+/** One open agent socket as the hub sees it. */
+export interface AgentLink {
+  /** Unique per socket for the life of the process; a reconnect gets a new one. */
+  readonly linkId: number;
+  /** Sends one message as a JSON text frame; false when the socket is gone or the frame was dropped. */
+  send(message: Record<string, unknown>): boolean;
+  /** Closes the socket with a WebSocket close code. */
+  close(code: number, reason: string): void;
+}
+
+export interface AgentIdentity {
+  agentId: string;
+  name: string;
+  status: string;
+  capabilities: string[];
+}
+
+/** AgentInfo of the reference plus the FSM view. */
+export interface AgentView {
+  agent_id: string;
+  name: string;
+  status: string;
+  capabilities: string[];
+  connected_at: number | null;
+  fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked';
+  current_task_id: string | null;
+  flags: string[];
+  last_state_change: number;
+  last_seen: number | null;
+  tasks_completed: number;
+}
+
+export interface TaskReport {
+  agentId: string;
+  taskId: string;
+  /** Missing on reference accept/progress frames. */
+  generation?: number;
+}
+
+export type RecoveryAnswer = { type: 'task_continue'; task_id: string; generation: number } | { type: 'task_reassign'; task_id: string };
+
+export interface TaskListQuery {
+  status?: TaskStatus;
+  priority?: number;
+  assignedTo?: string;
+  capability?: string;
+  limit?: number;
+  cursor?: number;
+}
+
+export interface TaskListPage {
+  tasks: Task[];
+  count: number;
+  next_cursor: number | null;
+}
+
+export interface TaskStatsView {
+  by_status: Record<string, number>;
+  by_priority: Record<string, number>;
+  dead_letter: number;
+  queued_index_size: number;
+}
+
+export interface TokenInfo {
+  agent_id: string | null;
+  name: string;
+  scope: 'admin' | 'agent';
+  token_prefix: string;
+  created_at: number;
+}
+
+/** A hub event for the dashboard feed and logs; `type` is one of the reference's dashboard event types. */
+export interface HubEvent {
+  type: string;
+  timestamp: number;
+  [key: string]: unknown;
+}
+
+export interface HubPort {
+  readonly version: string;
+  readonly startedAt: number;
+
+  // --- auth -----------------------------------------------------------------
+  authenticate(token: string): Principal | null;
+  registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>>;
+  createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>>;
+  listTokens(): TokenInfo[];
+  /** Revokes every token of the agent and closes its open socket at once. */
+  revokeAgentTokens(agentId: string): Promise<Result<number>>;
+
+  // --- agent sockets ----------------------------------------------------------
+  /** Called after the token was checked; replaces any older socket of the same agent. */
+  agentConnected(identity: AgentIdentity, link: AgentLink): void;
+  agentDisconnected(agentId: string, link: AgentLink): void;
+  /** Any inbound frame counts as liveness (reference quirk 12). */
+  agentSeen(agentId: string): void;
+  setAgentStatus(agentId: string, status: string): void;
+  taskAccepted(report: TaskReport): Promise<Result<Task>>;
+  taskProgress(report: TaskReport): Promise<Result<Task>>;
+  taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>>;
+  taskFailed(report: TaskReport & { generation: number }, error: string): Promise<Result<{ task: Task; outcome: 'retried' | 'dead_letter' }>>;
+  /** The agent declined an assignment (e.g. busy): reclaim at once (reference quirk 1). */
+  taskRejected(report: TaskReport, reason: string): Promise<Result<Task>>;
+  taskRecovering(agentId: string, taskId: string): RecoveryAnswer;
+
+  // --- agents -------------------------------------------------------------------
+  listAgents(): AgentView[];
+  agentState(agentId: string): AgentView | undefined;
+
+  // --- tasks --------------------------------------------------------------------
+  submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>>;
+  getTask(taskId: string): Task | undefined;
+  listTasks(query: TaskListQuery): TaskListPage;
+  taskStats(): TaskStatsView;
+  cancelTask(taskId: string): Promise<Result<Task>>;
+  listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage;
+  retryDeadLetter(taskId: string): Promise<Result<Task>>;
+  purgeDeadLetters(taskId?: string): Promise<Result<number>>;
+  /** Admin push: a task straight to a connected agent, bypassing the queue. */
+  pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>>;
+
+  // --- config -------------------------------------------------------------------
+  defaultRepo(): string | null;
+  setDefaultRepo(url: string): Promise<Result<string>>;
+  setLogLevel(level: string): Result<string>;
+
+  // --- dashboard ----------------------------------------------------------------
+  dashboardState(): Record<string, unknown>;
+  /** Every hub event, in order; returns the unsubscribe function. */
+  onEvent(listener: (event: HubEvent) => void): () => void;
+}

@@ -38,6 +38,13 @@ export const errors = {
   // --- sidecar --------------------------------------------------------------
   AC_ERR_WAKE_FAILED: { status: 500, message: 'wake command failed: %s' },
   AC_ERR_GIT: { status: 500, message: 'git: %s' },
+  AC_ERR_GIT_DIRTY_TREE: { status: 409, message: 'working tree %s has uncommitted changes' },
+  AC_ERR_GIT_NO_ORIGIN_MAIN: { status: 502, message: 'origin/main is unreachable: %s' },
+  AC_ERR_GIT_ON_MAIN: { status: 409, message: 'refusing to submit from branch %s' },
+  AC_ERR_GIT_NOTHING_TO_SUBMIT: { status: 409, message: 'branch %s has no commits ahead of origin/main' },
+  AC_ERR_SIDECAR_QUEUE_FILE: { status: 500, message: 'queue file %s: %s' },
+  AC_ERR_SIDECAR_RESULT_FILE: { status: 500, message: 'result file %s: %s' },
+  AC_ERR_SIDECAR_BAD_TEMPLATE: { status: 500, message: 'wake_command template: %s' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

@@ -1,0 +1,179 @@
+// One WebSocket to the hub: identify on open, heartbeat pings, reconnect with backoff.
+import { WebSocket } from 'ws';
+import { backoffResetAfterMs, reconnectBackoff } from './reconnect-backoff.ts';
+import { parseHubMessage, type HubMessage } from './hub-messages.ts';
+import type { SidecarLogger } from './sidecar-logger.ts';
+
+export const protocolVersion = 1;
+
+export interface HubConnectionOptions {
+  hubUrl: string;
+  agentId: string;
+  token: string;
+  name: string;
+  capabilities: string[];
+  heartbeatIntervalMs: number;
+  pongTimeoutMs: number;
+  log: SidecarLogger;
+  onIdentified: () => void;
+  onMessage: (message: HubMessage) => void;
+  random?: () => number;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'identified' | 'waiting_to_reconnect' | 'closed';
+
+export class HubConnection {
+  private socket: WebSocket | null = null;
+  private state: ConnectionState = 'closed';
+  private failedAttempts = 0;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  private stableTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: HubConnectionOptions) {}
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  isIdentified(): boolean {
+    return this.state === 'identified';
+  }
+
+  start(): void {
+    if (this.state !== 'closed') return;
+    this.connect();
+  }
+
+  /**
+   * Sends one message with `protocol_version` added. Resolves true once ws has
+   * handed it to the OS, false when there is no open socket or the write failed.
+   */
+  send(message: Record<string, unknown>): Promise<boolean> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    const frame = JSON.stringify({ ...message, protocol_version: protocolVersion });
+    return new Promise((resolve) => {
+      socket.send(frame, (error) => {
+        if (error) this.options.log.warn('send failed', { type: message.type, error: error.message });
+        resolve(!error);
+      });
+    });
+  }
+
+  /** Closes with 1000 and stops reconnecting; resolves when the socket is closed. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.clearTimers();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const forceTimer = setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 2_000);
+      socket.once('close', () => {
+        clearTimeout(forceTimer);
+        resolve();
+      });
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1000, 'sidecar stopping');
+    });
+  }
+
+  private connect(): void {
+    const { log } = this.options;
+    this.state = 'connecting';
+    log.info('connecting', { hub_url: this.options.hubUrl });
+    const socket = new WebSocket(this.options.hubUrl, { handshakeTimeout: this.options.pongTimeoutMs });
+    this.socket = socket;
+
+    socket.on('open', () => {
+      this.state = 'open';
+      // Reset the backoff only once the link has proved itself, so a hub that
+      // accepts and drops at once is not hammered every second.
+      this.stableTimer = setTimeout(() => {
+        this.failedAttempts = 0;
+      }, backoffResetAfterMs);
+      this.startHeartbeat();
+      void this.send({
+        type: 'identify',
+        agent_id: this.options.agentId,
+        token: this.options.token,
+        name: this.options.name,
+        capabilities: this.options.capabilities,
+        client_type: 'sidecar',
+      });
+    });
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      this.handleFrame(data.toString());
+    });
+    socket.on('error', (error) => log.warn('socket error', { error: error.message }));
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.clearTimers();
+      if (this.state === 'closed') return;
+      this.scheduleReconnect(code, reason.toString());
+    });
+  }
+
+  private handleFrame(text: string): void {
+    const parsed = parseHubMessage(text);
+    if (parsed.kind === 'ignored') {
+      this.options.log.debug('ignored hub message', { type: parsed.type });
+      return;
+    }
+    if (parsed.kind === 'invalid') {
+      this.options.log.warn('invalid hub message dropped', { type: parsed.type, detail: parsed.detail });
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'pong') {
+      if (this.pongTimer) clearTimeout(this.pongTimer);
+      this.pongTimer = null;
+      return;
+    }
+    if (message.type === 'identified') {
+      this.state = 'identified';
+      this.failedAttempts = 0;
+      this.options.log.info('identified');
+      this.options.onIdentified();
+      return;
+    }
+    this.options.onMessage(message);
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeatTimer = setInterval(() => {
+      void this.send({ type: 'ping' });
+      if (this.pongTimer) return;
+      this.pongTimer = setTimeout(() => {
+        this.options.log.warn('no pong in time; reconnecting', { pong_timeout_ms: this.options.pongTimeoutMs });
+        this.socket?.terminate();
+      }, this.options.pongTimeoutMs);
+    }, this.options.heartbeatIntervalMs);
+  }
+
+  private scheduleReconnect(code: number, reason: string): void {
+    const delayMs = reconnectBackoff(this.failedAttempts, this.options.random);
+    this.failedAttempts += 1;
+    this.state = 'waiting_to_reconnect';
+    this.options.log.warn('disconnected', { close_code: code, close_reason: reason, reconnect_in_ms: delayMs });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.state === 'waiting_to_reconnect') this.connect();
+    }, delayMs);
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.heartbeatTimer, this.pongTimer, this.stableTimer]) if (timer) clearTimeout(timer);
+    this.heartbeatTimer = null;
+    this.pongTimer = null;
+    this.stableTimer = null;
+  }
+}

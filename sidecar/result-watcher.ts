@@ -1,0 +1,138 @@
+// Watches results_dir for one task's files: fs.watch for speed, a poll because
+// fs.watch misses events on some filesystems (NFS, Docker bind mounts).
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
+
+export interface ResultWatcherEvents {
+  onStarted: () => void;
+  onProgress: (note: string | null) => void;
+  onOutcome: (outcome: TaskOutcome) => void;
+}
+
+export interface ResultWatcherOptions {
+  resultsDir: string;
+  taskId: string;
+  pollIntervalMs: number;
+}
+
+export class ResultWatcher {
+  private watcher: FSWatcher | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private checking = false;
+  private recheck = false;
+  private started = false;
+  private done = false;
+  // A file that fails to parse may still be being written; it counts as broken
+  // only when two checks see the same size and mtime.
+  private unparsableStamp: string | null = null;
+
+  constructor(
+    private readonly options: ResultWatcherOptions,
+    private readonly events: ResultWatcherEvents,
+  ) {}
+
+  async start(): Promise<void> {
+    await mkdir(this.options.resultsDir, { recursive: true });
+    try {
+      this.watcher = watch(this.options.resultsDir, () => void this.check());
+      this.watcher.on('error', () => this.closeWatcher());
+    } catch {
+      // The poll still covers it.
+    }
+    this.pollTimer = setInterval(() => void this.check(), this.options.pollIntervalMs);
+    await this.check();
+  }
+
+  stop(): void {
+    this.done = true;
+    this.closeWatcher();
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /** Removes both files once the outcome has been handled. */
+  async removeFiles(): Promise<void> {
+    for (const kind of ['started', 'progress', 'result'] as const) {
+      await unlink(resultFilePath(this.options.resultsDir, this.options.taskId, kind)).catch(() => undefined);
+    }
+  }
+
+  private closeWatcher(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private async check(): Promise<void> {
+    if (this.done) return;
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = true;
+    try {
+      do {
+        this.recheck = false;
+        await this.checkOnce();
+      } while (this.recheck && !this.done);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkOnce(): Promise<void> {
+    const { resultsDir, taskId } = this.options;
+    if (!this.started && (await exists(resultFilePath(resultsDir, taskId, 'started')))) {
+      this.started = true;
+      this.events.onStarted();
+    }
+    const progressPath = resultFilePath(resultsDir, taskId, 'progress');
+    const progressText = await readOrNull(progressPath);
+    if (progressText !== null && !this.done) {
+      await unlink(progressPath).catch(() => undefined);
+      if (!this.started) {
+        this.started = true;
+        this.events.onStarted();
+      }
+      this.events.onProgress(noteOf(progressText));
+    }
+    const resultPath = resultFilePath(resultsDir, taskId, 'result');
+    const resultText = await readOrNull(resultPath);
+    if (resultText === null || this.done) return;
+    const outcome = parseResultText(resultText);
+    if (outcome.kind === 'failure' && outcome.reason.startsWith('result_parse_error')) {
+      const info = await stat(resultPath).catch(() => null);
+      const stamp = info ? `${info.size}:${info.mtimeMs}` : null;
+      if (stamp === null || stamp !== this.unparsableStamp) {
+        this.unparsableStamp = stamp;
+        return;
+      }
+    }
+    this.stop();
+    this.events.onOutcome(outcome);
+  }
+}
+
+async function exists(filePath: string): Promise<boolean> {
+  return stat(filePath).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readOrNull(filePath: string): Promise<string | null> {
+  try {
+    return await readFile(filePath, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function noteOf(text: string): string | null {
+  try {
+    const parsed = JSON.parse(text) as { output?: unknown };
+    return typeof parsed.output === 'string' ? parsed.output : null;
+  } catch {
+    return text.trim() || null;
+  }
+}

@@ -20,6 +20,8 @@ export interface HubConnectionOptions {
   random?: () => number;
 }
 
+export type SendOutcome = 'sent' | 'not_connected' | 'write_failed';
+
 export type ConnectionState = 'connecting' | 'open' | 'identified' | 'waiting_to_reconnect' | 'closed';
 
 export class HubConnection {
@@ -47,17 +49,18 @@ export class HubConnection {
   }
 
   /**
-   * Sends one message with `protocol_version` added. Resolves true once ws has
-   * handed it to the OS, false when there is no open socket or the write failed.
+   * Sends one message with `protocol_version` added. `not_connected` means
+   * nothing left this process; `write_failed` means ws took the frame but the
+   * write errored, so the hub may or may not have it.
    */
-  send(message: Record<string, unknown>): Promise<boolean> {
+  send(message: Record<string, unknown>): Promise<SendOutcome> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('not_connected');
     const frame = JSON.stringify({ ...message, protocol_version: protocolVersion });
     return new Promise((resolve) => {
       socket.send(frame, (error) => {
         if (error) this.options.log.warn('send failed', { type: message.type, error: error.message });
-        resolve(!error);
+        resolve(error ? 'write_failed' : 'sent');
       });
     });
   }

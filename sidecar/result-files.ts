@@ -2,6 +2,7 @@
 //   <task_id>.started   the agent has started (confirms the wake)
 //   <task_id>.progress  the agent is alive; forwarded as task_progress, then removed
 //   <task_id>.json      the outcome: {status:"success",output,…} or {status,reason|error}
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
@@ -65,6 +66,7 @@ export async function writeReport(
         ? { status: 'success', output: details.output ?? '', at }
         : { status: 'failed', reason: details.reason ?? 'failed', ...(details.output !== undefined ? { output: details.output } : {}), at };
   }
+  await mkdir(resultsDir, { recursive: true });
   await writeFileAtomic(filePath, `${JSON.stringify(body)}\n`);
   return filePath;
 }

@@ -51,13 +51,6 @@ export class ResultWatcher {
     this.pollTimer = null;
   }
 
-  /** Removes both files once the outcome has been handled. */
-  async removeFiles(): Promise<void> {
-    for (const kind of ['started', 'progress', 'result'] as const) {
-      await unlink(resultFilePath(this.options.resultsDir, this.options.taskId, kind)).catch(() => undefined);
-    }
-  }
-
   private closeWatcher(): void {
     this.watcher?.close();
     this.watcher = null;

@@ -1,0 +1,86 @@
+// agentcom-sidecar: run the sidecar, or `report` a task's state from the agent's side.
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadSidecarConfig } from './sidecar-config.ts';
+import { startSidecar } from './sidecar-process.ts';
+import { writeReport, type ReportKind } from './result-files.ts';
+
+const reportKinds: readonly ReportKind[] = ['started', 'progress', 'success', 'failed'];
+const taskIdPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+function defaultConfigPath(): string {
+  return process.env.AGENTCOM_SIDECAR_CONFIG ?? './config.json';
+}
+
+function exitWith(line: string, code: number): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
+
+async function run(options: { config: string }): Promise<void> {
+  const config = loadSidecarConfig(path.resolve(options.config));
+  // One line naming the key, so a pm2 log shows the fix at a glance.
+  if (!config.ok) exitWith(config.detail.startsWith('config:') ? config.detail : `config: ${config.detail}`, 1);
+  const started = await startSidecar(config.value);
+  if (!started.ok) exitWith(`sidecar: ${started.detail}`, 1);
+  const sidecar = started.value;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    sidecar.log.info('stopping', { signal });
+    void sidecar.stop().then(() => {
+      // Let winston flush its file transport before leaving.
+      setTimeout(() => process.exit(0), 100);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function report(
+  taskId: string,
+  kind: ReportKind,
+  options: { config: string; output?: string; reason?: string; resultsDir?: string },
+): Promise<void> {
+  if (!taskIdPattern.test(taskId)) exitWith(`report: ${JSON.stringify(taskId)} is not a task id`, 1);
+  let resultsDir = options.resultsDir ?? process.env.AGENTCOM_RESULTS_DIR;
+  if (!resultsDir) {
+    const config = loadSidecarConfig(path.resolve(options.config));
+    if (!config.ok) exitWith(config.detail.startsWith('config:') ? config.detail : `config: ${config.detail}`, 1);
+    resultsDir = config.value.results_dir;
+  }
+  let filePath: string;
+  try {
+    filePath = await writeReport(path.resolve(resultsDir), taskId, kind, { output: options.output, reason: options.reason });
+  } catch (error) {
+    exitWith(`report: cannot write to ${resultsDir}: ${(error as Error).message}`, 1);
+  }
+  process.stdout.write(`${JSON.stringify({ status: 'ok', task_id: taskId, report: kind, file: filePath })}\n`);
+}
+
+function parseKind(value: string): ReportKind {
+  if (!(reportKinds as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`must be one of ${reportKinds.join(', ')}`);
+  }
+  return value as ReportKind;
+}
+
+const program = new Command('agentcom-sidecar')
+  .description('AgentCom agent-side sidecar')
+  .enablePositionalOptions()
+  .option('--config <file>', 'sidecar config file', defaultConfigPath())
+  .action(run);
+
+program
+  .command('report')
+  .description('record a task state for the sidecar to pick up')
+  .argument('<task_id>', 'the task id')
+  .argument('<state>', reportKinds.join('|'), parseKind)
+  .option('--output <text>', 'what the agent produced or is doing')
+  .option('--reason <text>', 'why the task failed')
+  .option('--results-dir <dir>', 'results folder (default: from the config or $AGENTCOM_RESULTS_DIR)')
+  .option('--config <file>', 'sidecar config file', defaultConfigPath())
+  .action(report);
+
+await program.parseAsync(process.argv);

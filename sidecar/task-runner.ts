@@ -1,0 +1,361 @@
+// The sidecar's task lifecycle: assign → accept → wake → watch results → report,
+// plus recovery of a task left over from a previous run.
+//
+// Every change to the local task is persisted before the hub hears of it.
+import type { Result } from '../runtime/errors.ts';
+import type { SendOutcome } from './hub-connection.ts';
+import type { HubMessage, TaskAssign, TaskContinue, TaskReassign } from './hub-messages.ts';
+import { resultFilePath, type TaskOutcome } from './result-files.ts';
+import { ResultWatcher } from './result-watcher.ts';
+import type { SidecarConfig } from './sidecar-config.ts';
+import type { SidecarLogger } from './sidecar-logger.ts';
+import { recoverOnStart, type LocalTask, type QueueState, type TaskQueueFile } from './task-queue-file.ts';
+import { buildWakeInvocation, runWakeWithRetries, wakeFailedReason } from './wake-command.ts';
+import type { StartTaskInput, StartTaskOutput } from './git/start-task.ts';
+import type { SubmitInput, SubmitOutput } from './git/submit.ts';
+import { unlink } from 'node:fs/promises';
+
+export interface GitWorkflow {
+  startTask(input: StartTaskInput): Promise<Result<StartTaskOutput>>;
+  submit(input: SubmitInput): Promise<Result<SubmitOutput>>;
+}
+
+export interface TaskRunnerDeps {
+  config: SidecarConfig;
+  queue: TaskQueueFile;
+  send: (message: Record<string, unknown>) => Promise<SendOutcome>;
+  isIdentified: () => boolean;
+  log: SidecarLogger;
+  git: GitWorkflow;
+}
+
+const reasonMaxChars = 2_000;
+
+export class TaskRunner {
+  private state: QueueState = { active: null, recovering: null };
+  private watcher: ResultWatcher | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private confirmationTimer: NodeJS.Timeout | null = null;
+  private startedSeen = false;
+
+  constructor(private readonly deps: TaskRunnerDeps) {}
+
+  get queueState(): QueueState {
+    return this.state;
+  }
+
+  /** Loads queue.json and turns a leftover active task into one awaiting recovery. */
+  async init(): Promise<Result<void>> {
+    const loaded = await this.deps.queue.load();
+    if (!loaded.ok) return loaded;
+    const { state, dropped } = recoverOnStart(loaded.value);
+    for (const task of dropped) {
+      this.deps.log.warn('dropping leftover task', { task_id: task.task_id, last_status: task.status });
+      await this.removeResultFiles(task.task_id);
+    }
+    this.state = state;
+    return this.deps.queue.save(this.state);
+  }
+
+  onIdentified(): void {
+    const { recovering, active } = this.state;
+    if (recovering) {
+      this.deps.log.info('asking the hub about a recovered task', { task_id: recovering.task_id });
+      void this.deps.send({
+        type: 'task_recovering',
+        task_id: recovering.task_id,
+        description: recovering.description,
+        metadata: recovering.metadata,
+        last_status: recovering.status,
+      });
+    }
+    if (active?.status === 'reporting') void this.flushReport();
+  }
+
+  handle(message: HubMessage): void {
+    switch (message.type) {
+      case 'task_assign':
+        void this.onAssign(message as TaskAssign);
+        return;
+      case 'task_continue':
+        void this.onContinue(message as TaskContinue);
+        return;
+      case 'task_reassign':
+        void this.onReassign(message as TaskReassign);
+        return;
+      case 'error':
+        this.deps.log.warn('hub reported an error', { error: String(message.error), task_id: this.state.active?.task_id });
+        return;
+      default:
+        this.deps.log.debug('hub message', { type: message.type, task_id: (message as { task_id?: unknown }).task_id });
+    }
+  }
+
+  stop(): void {
+    this.stopTracking();
+  }
+
+  private async onAssign(message: TaskAssign): Promise<void> {
+    const log = this.deps.log.child({ task_id: message.task_id });
+    const active = this.state.active;
+    if (active && active.task_id === message.task_id && active.status !== 'reporting' && active.status !== 'reported') {
+      // The hub handed the same task back with a new generation: accept again, keep the running agent.
+      active.generation = message.generation;
+      await this.persist();
+      await this.deps.send({ type: 'task_accepted', task_id: message.task_id, generation: message.generation });
+      log.info('task re-assigned while running; accepted again', { generation: message.generation });
+      return;
+    }
+    if (active) {
+      log.info('busy; rejecting task', { active_task_id: active.task_id });
+      await this.deps.send({ type: 'task_rejected', task_id: message.task_id, reason: 'busy' });
+      return;
+    }
+    const task: LocalTask = {
+      task_id: message.task_id,
+      description: message.description,
+      metadata: message.metadata,
+      status: 'accepted',
+      assigned_at: message.assigned_at ?? Date.now(),
+      generation: message.generation,
+      wake_attempts: 0,
+    };
+    this.state.active = task;
+    const saved = await this.persist();
+    if (!saved.ok) {
+      // Without a durable record a crash would lose the task silently; let the hub give it to someone else.
+      this.state.active = null;
+      log.error('cannot persist task; rejecting', { code: saved.code, detail: saved.detail });
+      await this.deps.send({ type: 'task_rejected', task_id: task.task_id, reason: 'queue_file_error' });
+      return;
+    }
+    await this.deps.send({ type: 'task_accepted', task_id: task.task_id, generation: task.generation });
+    log.info('task accepted', { generation: task.generation });
+    await this.track(task);
+    await this.startBranch(task);
+    await this.wake(task);
+  }
+
+  private async onContinue(message: TaskContinue): Promise<void> {
+    const recovering = this.state.recovering;
+    const log = this.deps.log.child({ task_id: message.task_id });
+    if (!recovering || recovering.task_id !== message.task_id) {
+      log.debug('task_continue for no recovering task; ignored');
+      return;
+    }
+    this.state.recovering = null;
+    if (this.state.active) {
+      log.warn('recovered task continues, but another task is active; dropping it', { active_task_id: this.state.active.task_id });
+      await this.persist();
+      return;
+    }
+    // No re-wake and no accept: the agent kept running while the sidecar was down.
+    const task: LocalTask = { ...recovering, generation: message.generation };
+    if (task.status === 'accepted' || task.status === 'waking') task.status = 'waking_confirmation';
+    this.state.active = task;
+    await this.persist();
+    log.info('task continues', { generation: task.generation, last_status: recovering.status });
+    if (task.status === 'reporting') {
+      await this.flushReport();
+      return;
+    }
+    await this.track(task);
+    if (task.status === 'waking_confirmation' && !this.startedSeen) this.armConfirmation(task);
+  }
+
+  private async onReassign(message: TaskReassign): Promise<void> {
+    if (this.state.recovering?.task_id !== message.task_id) return;
+    this.deps.log.info('hub reassigned the recovered task; dropping it', { task_id: message.task_id });
+    this.state.recovering = null;
+    await this.persist();
+    await this.removeResultFiles(message.task_id);
+  }
+
+  /** Watches result files and keeps the hub's stuck sweep away while the task runs (quirk 2). */
+  private async track(task: LocalTask): Promise<void> {
+    this.stopTracking();
+    this.startedSeen = false;
+    const { config } = this.deps;
+    const watcher = new ResultWatcher(
+      { resultsDir: config.results_dir, taskId: task.task_id, pollIntervalMs: config.result_poll_interval_ms },
+      {
+        onStarted: () => this.onStarted(task),
+        onProgress: () => void this.sendProgress(task),
+        onOutcome: (outcome) => void this.onOutcome(task, outcome),
+      },
+    );
+    this.watcher = watcher;
+    this.progressTimer = setInterval(() => void this.sendProgress(task), config.progress_interval_ms);
+    await watcher.start();
+  }
+
+  private stopTracking(): void {
+    this.watcher?.stop();
+    this.watcher = null;
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    if (this.confirmationTimer) clearTimeout(this.confirmationTimer);
+    this.progressTimer = null;
+    this.confirmationTimer = null;
+  }
+
+  private isCurrent(task: LocalTask): boolean {
+    return this.state.active === task && task.status !== 'reporting' && task.status !== 'reported';
+  }
+
+  private async startBranch(task: LocalTask): Promise<void> {
+    const { config } = this.deps;
+    if (!config.repo_dir) return;
+    const started = await this.deps.git.startTask({
+      repoDir: config.repo_dir,
+      agentId: config.agent_id,
+      taskId: task.task_id,
+      description: task.description,
+    });
+    // A git problem should not cost the task: the agent can still work, so it is a warning.
+    if (started.ok) task.branch = started.value.branch;
+    else task.git_warning = started.detail;
+    this.deps.log.info(started.ok ? 'task branch created' : 'git start-task failed', {
+      task_id: task.task_id,
+      ...(started.ok ? { branch: started.value.branch } : { code: started.code, detail: started.detail }),
+    });
+    if (this.isCurrent(task)) await this.persist();
+  }
+
+  private async wake(task: LocalTask): Promise<void> {
+    const { config, log } = this.deps;
+    if (!this.isCurrent(task)) return;
+    if (!config.wake_command) {
+      task.status = 'working';
+      await this.persist();
+      return;
+    }
+    const invocation = buildWakeInvocation(
+      config.wake_command,
+      { task_id: task.task_id, description: task.description, metadata: task.metadata, generation: task.generation, assigned_at: task.assigned_at },
+      { AGENTCOM_RESULTS_DIR: config.results_dir, AGENTCOM_SIDECAR_CONFIG: config.config_path, AGENTCOM_AGENT_ID: config.agent_id },
+    );
+    if (!invocation.ok) {
+      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: wakeFailedReason(0, invocation.detail) });
+      return;
+    }
+    task.status = 'waking';
+    await this.persist();
+    const woken = await runWakeWithRetries(invocation.value, {
+      timeoutMs: config.wake_timeout_ms,
+      retryDelaysMs: config.wake_retry_delays_ms,
+      shouldContinue: () => this.isCurrent(task),
+      onAttempt: (attempt, outcome) => {
+        task.wake_attempts = attempt;
+        log.info('wake attempt', { task_id: task.task_id, attempt, exit_code: outcome?.exitCode, timed_out: outcome?.timedOut });
+        void this.persist();
+      },
+    });
+    if (!this.isCurrent(task)) return;
+    if (!woken.ok) {
+      log.warn('wake failed', { task_id: task.task_id, code: woken.code, detail: woken.detail });
+      const reason = wakeFailedReason(config.wake_retry_delays_ms.length, woken.detail);
+      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason });
+      return;
+    }
+    task.status = this.startedSeen ? 'working' : 'waking_confirmation';
+    await this.persist();
+    if (task.status === 'waking_confirmation') this.armConfirmation(task);
+  }
+
+  private armConfirmation(task: LocalTask): void {
+    if (this.confirmationTimer) clearTimeout(this.confirmationTimer);
+    this.confirmationTimer = setTimeout(() => {
+      this.confirmationTimer = null;
+      if (!this.isCurrent(task) || this.startedSeen) return;
+      this.deps.log.warn('agent did not confirm start in time', { task_id: task.task_id });
+      void this.report(task, { type: 'task_failed', task_id: task.task_id, reason: 'confirmation_timeout' });
+    }, this.deps.config.confirmation_timeout_ms);
+  }
+
+  private onStarted(task: LocalTask): void {
+    this.startedSeen = true;
+    if (!this.isCurrent(task)) return;
+    if (this.confirmationTimer) clearTimeout(this.confirmationTimer);
+    this.confirmationTimer = null;
+    this.deps.log.info('agent confirmed start', { task_id: task.task_id });
+    if (task.status === 'waking_confirmation' || task.status === 'accepted') {
+      task.status = 'working';
+      void this.persist();
+    }
+  }
+
+  private async sendProgress(task: LocalTask): Promise<void> {
+    if (!this.isCurrent(task) || !this.deps.isIdentified()) return;
+    await this.deps.send({ type: 'task_progress', task_id: task.task_id, generation: task.generation });
+  }
+
+  private async onOutcome(task: LocalTask, outcome: TaskOutcome): Promise<void> {
+    if (!this.isCurrent(task)) return;
+    if (outcome.kind === 'failure') {
+      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, reasonMaxChars) });
+      return;
+    }
+    const result: Record<string, unknown> = { ...outcome.result };
+    const { config } = this.deps;
+    if (config.repo_dir) {
+      const submitted = await this.deps.git.submit({
+        repoDir: config.repo_dir,
+        agentId: config.agent_id,
+        reviewer: config.reviewer,
+        task: { task_id: task.task_id, description: task.description, metadata: task.metadata },
+      });
+      result.pr_url = submitted.ok ? submitted.value.pr_url : null;
+      if (submitted.ok && submitted.value.compare_url) result.compare_url = submitted.value.compare_url;
+      if (!submitted.ok) result.git_warning = submitted.detail;
+      this.deps.log.info(submitted.ok ? 'branch submitted' : 'git submit failed', { task_id: task.task_id, pr_url: result.pr_url });
+    }
+    const message: Record<string, unknown> = { type: 'task_complete', task_id: task.task_id, result };
+    if (Number.isInteger(result.tokens_used)) message.tokens_used = result.tokens_used;
+    await this.report(task, message);
+  }
+
+  /** Stores the report with the task, then sends it when the hub is reachable. */
+  private async report(task: LocalTask, message: Record<string, unknown>): Promise<void> {
+    if (!this.isCurrent(task)) return;
+    this.stopTracking();
+    task.status = 'reporting';
+    task.report = message;
+    await this.persist();
+    await this.flushReport();
+  }
+
+  private async flushReport(): Promise<void> {
+    const task = this.state.active;
+    if (!task || task.status !== 'reporting' || !task.report) return;
+    if (!this.deps.isIdentified()) return;
+    // Marked before the send: a crash in between loses this report rather than
+    // sending it twice (see recoverOnStart).
+    task.status = 'reported';
+    await this.persist();
+    const outcome = await this.deps.send({ ...task.report, generation: task.generation });
+    const log = this.deps.log.child({ task_id: task.task_id });
+    if (outcome === 'not_connected') {
+      // Nothing left the process, so it is safe to send after the next identify.
+      task.status = 'reporting';
+      await this.persist();
+      log.info('report waits for the hub', { type: task.report.type });
+      return;
+    }
+    log.info('task reported', { type: task.report.type, generation: task.generation, send: outcome });
+    this.state.active = null;
+    await this.persist();
+    await this.removeResultFiles(task.task_id);
+  }
+
+  private async removeResultFiles(taskId: string): Promise<void> {
+    for (const kind of ['started', 'progress', 'result'] as const) {
+      await unlink(resultFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
+    }
+  }
+
+  private async persist(): Promise<Result<void>> {
+    const saved = await this.deps.queue.save(this.state);
+    if (!saved.ok) this.deps.log.error('queue file write failed', { code: saved.code, detail: saved.detail });
+    return saved;
+  }
+}

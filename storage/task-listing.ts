@@ -10,7 +10,8 @@ export function listTasks(store: LmdbStore, filter: TaskFilter, statuses: readon
   const limit = Math.min(Math.max(filter.limit ?? listPageLimits.default, 1), listPageLimits.max);
   const below = filter.cursor ?? Infinity;
   const walkers = statuses.map((status) =>
-    store.byStatus.getRange({ start: [status, below], end: [status, 0], reverse: true })[Symbol.iterator]());
+    // The cursor is the last seq already returned: exclusive, or that task starts the next page again.
+    store.byStatus.getRange({ start: [status, below], end: [status, 0], reverse: true, exclusiveStart: true })[Symbol.iterator]());
   const heads = walkers.map((walker) => walker.next());
   const tasks: TaskRecord[] = [];
   let scanned = 0;

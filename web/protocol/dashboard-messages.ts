@@ -1,0 +1,16 @@
+// Dashboard socket frames, client → hub (reference §9, without alerts yet).
+import { Type, type Static } from '@sinclair/typebox';
+import { taskIdField, tokenField } from './field-limits.ts';
+
+const frame = <P extends import('@sinclair/typebox').TProperties>(type: string, properties: P) =>
+  Type.Object({ ...properties, type: Type.Literal(type) }, { additionalProperties: true, $id: `dashboard/${type}` });
+
+/** Ours: a browser cannot set headers on a WebSocket, so it may send the admin token first. */
+export const dashboardAuthSchema = frame('auth', { token: tokenField });
+export const requestSnapshotSchema = frame('request_snapshot', {});
+export const retryTaskSchema = frame('retry_task', { task_id: taskIdField });
+
+export type DashboardAuth = Static<typeof dashboardAuthSchema>;
+export type RetryTask = Static<typeof retryTaskSchema>;
+
+export const dashboardSchemas = [dashboardAuthSchema, requestSnapshotSchema, retryTaskSchema];

@@ -1,0 +1,17 @@
+// identify: the first frame on the agent socket (reference §1).
+import { Type, type Static } from '@sinclair/typebox';
+import { agentIdField, nameField, statusField, tokenField } from './field-limits.ts';
+import { wsMessage } from './ws-message.ts';
+
+export const identifySchema = wsMessage('identify', {
+  agent_id: agentIdField,
+  token: tokenField,
+  /** Defaults to agent_id. */
+  name: Type.Optional(nameField),
+  /** Defaults to "connected". */
+  status: Type.Optional(statusField),
+  capabilities: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 32 })),
+  client_type: Type.Optional(Type.String({ maxLength: 64 })),
+  protocol_version: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type Identify = Static<typeof identifySchema>;

@@ -1,0 +1,93 @@
+// Every known agent: its actor, its newest socket, and what the scheduler needs
+// to pick fairly (least recently assigned first).
+import type { ActorRefFrom } from 'xstate';
+import type { AgentIdentity, AgentLink, AgentView } from '../web/hub-port.ts';
+import type { AgentActorLogic } from './agent-actor.ts';
+
+export type AgentActor = ActorRefFrom<AgentActorLogic>;
+
+export interface AgentEntry {
+  readonly agentId: string;
+  identity: AgentIdentity;
+  actor: AgentActor;
+  /** The newest socket; pushes go here (reference quirk 4: never to an older one). */
+  link: AgentLink | null;
+  connectedAt: number | null;
+  lastSeen: number | null;
+  lastStateChange: number;
+  /** A claim for this agent is waiting on the queue; no second one may start. */
+  claimInFlight: boolean;
+  /** Not scheduled before this time (set after it rejected an assignment). */
+  restUntil: number;
+}
+
+export type FsmState = AgentView['fsm_state'];
+
+export class AgentRegistry {
+  /** Insertion order is assignment order: the first entries were assigned least recently. */
+  private readonly entries = new Map<string, AgentEntry>();
+
+  get(agentId: string): AgentEntry | undefined {
+    return this.entries.get(agentId);
+  }
+
+  add(entry: AgentEntry): void {
+    this.entries.set(entry.agentId, entry);
+  }
+
+  remove(agentId: string): void {
+    this.entries.delete(agentId);
+  }
+
+  /** Moves the agent to the back of the fairness order. */
+  markAssigned(agentId: string): void {
+    const entry = this.entries.get(agentId);
+    if (!entry) return;
+    this.entries.delete(agentId);
+    this.entries.set(agentId, entry);
+  }
+
+  /** Connected idle agents that may take work now, least recently assigned first. */
+  *schedulable(now: number): Generator<AgentEntry> {
+    for (const entry of this.entries.values()) if (isSchedulable(entry, now)) yield entry;
+  }
+
+  all(): IterableIterator<AgentEntry> {
+    return this.entries.values();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  connectedCount(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) if (entry.link) count += 1;
+    return count;
+  }
+}
+
+export function isSchedulable(entry: AgentEntry, now: number): boolean {
+  return entry.link !== null && !entry.claimInFlight && entry.restUntil <= now && stateOf(entry) === 'idle';
+}
+
+export function stateOf(entry: AgentEntry): FsmState {
+  return entry.actor.getSnapshot().value as FsmState;
+}
+
+export function viewOf(entry: AgentEntry): AgentView {
+  const { context } = entry.actor.getSnapshot();
+  return {
+    agent_id: entry.agentId,
+    name: entry.identity.name,
+    status: entry.identity.status,
+    capabilities: context.capabilities,
+    connected_at: entry.connectedAt,
+    fsm_state: stateOf(entry),
+    current_task_id: context.currentTask?.taskId ?? null,
+    flags: [...context.flags],
+    last_state_change: entry.lastStateChange,
+    last_seen: entry.lastSeen,
+    tasks_completed: context.tasksCompleted,
+  };
+}

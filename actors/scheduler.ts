@@ -1,0 +1,73 @@
+// Event-driven assignment: a task is handed out in the same tick as the event
+// that made it possible (task submitted, agent idle, agent connected, task
+// reclaimed); the periodic pass is only a safety net.
+//
+// Fairness: among capable idle agents the least recently assigned goes first.
+// Claims for different agents run concurrently so the queue batches them into
+// one transaction; the queue never hands one task to two claims.
+import type { QueueEngine } from '../storage/queue-engine.ts';
+import type { TaskRecord } from '../storage/task-record.ts';
+import { isSchedulable, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+
+export interface SchedulerDeps {
+  queue: QueueEngine;
+  agents: AgentRegistry;
+  now: () => number;
+  /** Hands a freshly claimed (durably assigned) task to its agent. */
+  deliver: (entry: AgentEntry, task: TaskRecord) => void;
+  onError: (error: unknown) => void;
+}
+
+export class Scheduler {
+  private stopped = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** An agent became idle or connected. */
+  agentIdle(agentId: string): void {
+    const entry = this.deps.agents.get(agentId);
+    if (entry && isSchedulable(entry, this.deps.now())) void this.claimFor(entry);
+  }
+
+  /** A task entered a lane (submitted, retried, reclaimed, promoted). */
+  taskAvailable(task: Pick<TaskRecord, 'needed_capabilities'>): void {
+    for (const entry of this.deps.agents.schedulable(this.deps.now())) {
+      if (hasAll(entry.identity.capabilities, task.needed_capabilities)) {
+        void this.claimFor(entry);
+        return;
+      }
+    }
+  }
+
+  /** Offers work to every idle agent: the safety-net pass. */
+  pass(): void {
+    for (const entry of [...this.deps.agents.schedulable(this.deps.now())]) void this.claimFor(entry);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async claimFor(entry: AgentEntry): Promise<void> {
+    if (this.stopped) return;
+    entry.claimInFlight = true;
+    try {
+      const claimed = await this.deps.queue.claimNext(entry.agentId, entry.identity.capabilities, this.deps.now());
+      entry.claimInFlight = false;
+      if (!claimed.ok) {
+        if (claimed.code !== 'AC_ERR_QUEUE_CLOSED') this.deps.onError(new Error(`${claimed.code}: ${claimed.detail}`));
+        return;
+      }
+      if (claimed.value === null) return;
+      this.deps.agents.markAssigned(entry.agentId);
+      this.deps.deliver(entry, claimed.value);
+    } catch (error) {
+      entry.claimInFlight = false;
+      this.deps.onError(error);
+    }
+  }
+}
+
+function hasAll(have: readonly string[], needed: readonly string[]): boolean {
+  return needed.every((capability) => have.includes(capability));
+}

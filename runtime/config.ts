@@ -1,0 +1,93 @@
+// Hub configuration: defaults < config file < environment < command-line flags.
+// Validated once at start; a bad value stops start with one line naming the key.
+import { Type, type Static } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fail, ok, type Result } from './errors.ts';
+
+export const hubConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),
+    data_dir: Type.String({ minLength: 1, default: './data' }),
+    log_level: Type.String({ enum: ['debug', 'info', 'notice', 'warning', 'error'], default: 'info' }),
+    /** Run on the slower pure-JS server when the native uWebSockets.js binding cannot load. */
+    allow_js_fallback: Type.Boolean({ default: false }),
+    max_payload_bytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+    acceptance_timeout_ms: Type.Integer({ minimum: 1, default: 60_000 }),
+    stuck_after_ms: Type.Integer({ minimum: 1, default: 300_000 }),
+    stale_agent_ms: Type.Integer({ minimum: 1, default: 60_000 }),
+    sweep_interval_ms: Type.Integer({ minimum: 10, default: 30_000 }),
+    /** Connect the actor system to the Stately inspector (WebSocket inspector, offline). */
+    inspect: Type.Boolean({ default: false }),
+    inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+  },
+  { additionalProperties: false },
+);
+export type HubConfig = Static<typeof hubConfigSchema>;
+
+/** Partial settings from one source, keyed like the config file. */
+export type ConfigLayer = Partial<Record<keyof HubConfig, unknown>>;
+
+const envNames: Record<string, keyof HubConfig> = {
+  PORT: 'port',
+  AGENTCOM_PORT: 'port',
+  AGENTCOM_HOST: 'host',
+  AGENTCOM_DATA_DIR: 'data_dir',
+  AGENTCOM_LOG_LEVEL: 'log_level',
+  AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
+};
+
+const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });
+const validateConfig = ajv.compile<HubConfig>(hubConfigSchema);
+
+export function readConfigFile(path: string): Result<ConfigLayer> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return fail('AC_ERR_CONFIG_UNREADABLE', path, (error as Error).message);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return fail('AC_ERR_CONFIG_UNREADABLE', path, 'expected a JSON object');
+    }
+    return ok(parsed as ConfigLayer);
+  } catch (error) {
+    return fail('AC_ERR_CONFIG_UNREADABLE', path, (error as Error).message);
+  }
+}
+
+/** Environment settings, converted from strings to the schema's types. `PORT` yields to `AGENTCOM_PORT`. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const [name, key] of Object.entries(envNames)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    layer[key] = coerce(key, raw);
+  }
+  return layer;
+}
+
+/** Merges layers left to right (later wins) over the defaults and validates the result. */
+export function resolveConfig(...layers: ConfigLayer[]): Result<HubConfig> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) if (value !== undefined) merged[key] = value;
+  }
+  if (!validateConfig(merged)) {
+    const error = validateConfig.errors?.[0];
+    const key = error?.instancePath.replace(/^\//, '') || String(error?.params?.additionalProperty ?? '');
+    return fail('AC_ERR_CONFIG_INVALID', key || '(root)', error?.message ?? 'invalid');
+  }
+  return ok({ ...merged, data_dir: resolve(merged.data_dir as string) } as HubConfig);
+}
+
+function coerce(key: keyof HubConfig, raw: string): unknown {
+  const type = (hubConfigSchema.properties[key] as { type?: string }).type;
+  if (type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (type === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  return raw;
+}

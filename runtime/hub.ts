@@ -1,0 +1,493 @@
+// The hub: implements HubPort over the durable queue and the agent and task actors.
+//
+// The order of every flow is the same: persist (the queue fences and commits),
+// then tell the machines, then tell the world. An agent's report is acknowledged
+// only once its change is on disk, and a machine never runs ahead of storage.
+import { agentActorLogic, type AgentActorLogic } from '../actors/agent-actor.ts';
+import type { ActorHost } from '../actors/actor-host.ts';
+import { AgentRegistry, stateOf, viewOf, type AgentEntry } from '../actors/agent-registry.ts';
+import { Scheduler } from '../actors/scheduler.ts';
+import { taskActorLogic, type TaskActorLogic } from '../actors/task-actor.ts';
+import type { AgentReclaimReason, AgentTaskRef } from '../machines/agent-machine.ts';
+import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
+import type { SettingsStore } from '../storage/settings-store.ts';
+import { toWireTask, type TaskRecord } from '../storage/task-record.ts';
+import type {
+  AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
+  TaskReport, TaskStatsView, TokenInfo,
+} from '../web/hub-port.ts';
+import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import { fail, ok, type Result } from './errors.ts';
+import { HubEvents } from './hub-events.ts';
+import type { Logger } from './logger.ts';
+import { newTaskFrom } from './task-intake.ts';
+
+/** What the hub needs from the token store. */
+export interface TokenVault {
+  create(request: { scope: 'admin' | 'agent'; agentId?: string; name: string }): Promise<{ token: string; info: TokenInfo }>;
+  verify(token: string): { scope: 'admin' | 'agent'; agentId: string | null; name: string } | null;
+  list(): TokenInfo[];
+  revokeAgent(agentId: string): Promise<number>;
+  hasAgent(agentId: string): boolean;
+}
+
+export interface HubTimings {
+  acceptanceTimeoutMs: number;
+  stuckAfterMs: number;
+  /** Rest for an agent that rejected an assignment, so the task goes to someone else. */
+  rejectRestMs: number;
+}
+
+export interface HubDeps {
+  version: string;
+  queue: QueueEngine;
+  tokens: TokenVault;
+  settings: SettingsStore;
+  actors: ActorHost;
+  logger: Logger;
+  timings: HubTimings;
+  now?: () => number;
+}
+
+const defaultRepoKey = 'default_repo';
+
+export class Hub implements HubPort {
+  readonly version: string;
+  readonly startedAt: number;
+  readonly agents = new AgentRegistry();
+  readonly events = new HubEvents();
+  readonly scheduler: Scheduler;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly agentLogic: AgentActorLogic;
+  private readonly taskLogic: TaskActorLogic;
+  private delayTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: HubDeps) {
+    this.version = deps.version;
+    this.now = deps.now ?? Date.now;
+    this.startedAt = this.now();
+    this.log = deps.logger.child({ module: 'hub' });
+    this.agentLogic = agentActorLogic({
+      reclaim: (agentId, task, reason) => void this.reclaimFromAgent(agentId, task, reason),
+      idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
+    });
+    this.taskLogic = taskActorLogic({
+      timedOut: (taskId, agentId, generation, reason) => void this.reclaimTask(taskId, reason, generation, agentId),
+      finished: (taskId) => queueMicrotask(() => deps.actors.stop('tasks', taskSystemId(taskId))),
+    });
+    this.scheduler = new Scheduler({
+      queue: deps.queue,
+      agents: this.agents,
+      now: this.now,
+      deliver: (entry, task) => this.deliver(entry, task),
+      onError: (error) => this.log.error('scheduling failed', { error: String(error) }),
+    });
+  }
+
+  /** Restores in-flight work after a restart: task actors for assigned tasks, delayed-task timer. */
+  resume(knownAgents: Array<{ agentId: string; name: string; capabilities: string[] }>): void {
+    for (const agent of knownAgents) this.ensureAgent({ ...agent, status: 'offline' });
+    for (const task of this.deps.queue.assigned()) this.startTaskActor(task);
+    this.armDelayTimer();
+  }
+
+  // --- auth ---------------------------------------------------------------------
+
+  authenticate(token: string): Principal | null {
+    const found = this.deps.tokens.verify(token);
+    if (!found) return null;
+    return found.scope === 'admin' ? { scope: 'admin', name: found.name } : { scope: 'agent', agentId: found.agentId ?? found.name };
+  }
+
+  async registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>> {
+    if (this.deps.tokens.hasAgent(agentId)) return fail('AC_ERR_AGENT_ALREADY_REGISTERED', agentId);
+    const { token } = await this.deps.tokens.create({ scope: 'agent', agentId, name: agentId });
+    this.log.info('agent registered', { agent_id: agentId });
+    return ok({ agent_id: agentId, token });
+  }
+
+  async createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>> {
+    const scope = request.admin ? 'admin' : 'agent';
+    if (scope === 'agent' && !request.agentId) return fail('AC_ERR_VALIDATION', 'agent_id is required for an agent token');
+    const name = request.name ?? request.agentId ?? 'admin';
+    return ok(await this.deps.tokens.create({ scope, agentId: request.agentId, name }));
+  }
+
+  listTokens(): TokenInfo[] {
+    return this.deps.tokens.list();
+  }
+
+  async revokeAgentTokens(agentId: string): Promise<Result<number>> {
+    const revoked = await this.deps.tokens.revokeAgent(agentId);
+    if (revoked === 0) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
+    this.agents.get(agentId)?.link?.close(4001, 'token revoked');
+    this.log.notice('agent tokens revoked', { agent_id: agentId, count: revoked });
+    return ok(revoked);
+  }
+
+  // --- agent sockets ------------------------------------------------------------
+
+  agentConnected(identity: AgentIdentity, link: AgentLink): void {
+    const now = this.now();
+    const entry = this.ensureAgent(identity);
+    const previous = entry.link;
+    entry.identity = identity;
+    entry.link = link;
+    entry.connectedAt = now;
+    entry.lastSeen = now;
+    if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
+    if (stateOf(entry) === 'offline') {
+      const held = this.deps.queue.assigned().find((task) => task.assigned_to === identity.agentId);
+      const resume = held ? { taskId: held.id, generation: held.generation } : undefined;
+      entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume });
+    }
+    this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
+    this.events.emit('agent_joined', now, { agent: viewOf(entry) });
+  }
+
+  agentDisconnected(agentId: string, link: AgentLink): void {
+    const entry = this.agents.get(agentId);
+    // An older socket closing must not take down the newer one (reference quirk 4).
+    if (!entry || entry.link?.linkId !== link.linkId) return;
+    entry.link = null;
+    entry.connectedAt = null;
+    entry.actor.send({ type: 'agent.disconnected' });
+    this.log.info('agent disconnected', { agent_id: agentId });
+    this.events.emit('agent_left', this.now(), { agent_id: agentId });
+  }
+
+  agentSeen(agentId: string): void {
+    const entry = this.agents.get(agentId);
+    if (entry) entry.lastSeen = this.now();
+  }
+
+  setAgentStatus(agentId: string, status: string): void {
+    const entry = this.agents.get(agentId);
+    if (!entry) return;
+    entry.identity = { ...entry.identity, status };
+    this.events.emit('status_changed', this.now(), { agent: viewOf(entry) });
+  }
+
+  async taskAccepted(report: TaskReport): Promise<Result<Task>> {
+    const accepted = await this.deps.queue.accept({ ...report }, this.now());
+    if (!accepted.ok) return accepted;
+    const task = accepted.value;
+    this.taskActor(task.id)?.send({ type: 'task.accepted', agentId: report.agentId, generation: task.generation });
+    this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
+    this.taskEvent(task, 'accepted');
+    return ok(toWireTask(task));
+  }
+
+  async taskProgress(report: TaskReport): Promise<Result<Task>> {
+    const progressed = await this.deps.queue.progress({ ...report }, this.now());
+    if (!progressed.ok) return progressed;
+    this.taskActor(report.taskId)?.send({ type: 'task.progress', agentId: report.agentId, generation: progressed.value.generation });
+    return ok(toWireTask(progressed.value));
+  }
+
+  async taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>> {
+    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed ?? tokensIn(result), this.now());
+    if (!completed.ok) return completed;
+    const task = completed.value;
+    this.taskActor(task.id)?.send({ type: 'task.complete', agentId: report.agentId, generation: report.generation, result });
+    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
+    this.log.info('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
+    this.taskEvent(task, 'completed');
+    return ok(toWireTask(task));
+  }
+
+  async taskFailed(report: TaskReport & { generation: number }, error: string): Promise<Result<{ task: Task; outcome: 'retried' | 'dead_letter' }>> {
+    const failed = await this.deps.queue.fail({ ...report }, error, this.now());
+    if (!failed.ok) return failed;
+    const { task, outcome } = failed.value;
+    this.taskActor(task.id)?.send({ type: 'task.fail', agentId: report.agentId, generation: report.generation, error });
+    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
+    this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
+    this.taskEvent(task, outcome === 'retried' ? 'retry' : 'dead_letter');
+    if (outcome === 'retried') this.scheduler.taskAvailable(task);
+    return ok({ task: toWireTask(task), outcome });
+  }
+
+  async taskRejected(report: TaskReport, reason: string): Promise<Result<Task>> {
+    const held = this.deps.queue.get(report.taskId);
+    if (!held) return fail('AC_ERR_TASK_NOT_FOUND', report.taskId);
+    if (held.assigned_to !== report.agentId) return fail('AC_ERR_NOT_ASSIGNEE', report.taskId, report.agentId);
+    const entry = this.agents.get(report.agentId);
+    if (entry) entry.restUntil = this.now() + this.deps.timings.rejectRestMs;
+    this.log.notice('task rejected by agent', { task_id: report.taskId, agent_id: report.agentId, reason });
+    return this.reclaimTask(report.taskId, 'rejected', report.generation ?? held.generation, report.agentId);
+  }
+
+  taskRecovering(agentId: string, taskId: string): RecoveryAnswer {
+    const task = this.deps.queue.get(taskId);
+    // Continue only for the agent that holds the task now (reference quirk 3 answered any assignee).
+    if (!task || task.status !== 'assigned' || task.assigned_to !== agentId) return { type: 'task_reassign', task_id: taskId };
+    // A recovering sidecar does not accept again: count the recovery as its accept.
+    void this.taskAccepted({ agentId, taskId, generation: task.generation });
+    return { type: 'task_continue', task_id: taskId, generation: task.generation };
+  }
+
+  // --- agents ---------------------------------------------------------------------
+
+  listAgents(): AgentView[] {
+    return [...this.agents.all()].map(viewOf);
+  }
+
+  agentState(agentId: string): AgentView | undefined {
+    const entry = this.agents.get(agentId);
+    return entry && viewOf(entry);
+  }
+
+  // --- tasks ------------------------------------------------------------------------
+
+  async submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>> {
+    const now = this.now();
+    const submitted = await this.deps.queue.submit(newTaskFrom(body, submittedBy, now), now);
+    if (!submitted.ok) return submitted;
+    const { task, created } = submitted.value;
+    if (created) {
+      this.log.info('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
+      this.taskEvent(task, task.status === 'delayed' ? 'delayed' : 'submitted');
+      if (task.status === 'queued') this.scheduler.taskAvailable(task);
+      else this.armDelayTimer();
+    }
+    return ok({ task: toWireTask(task), created });
+  }
+
+  getTask(taskId: string): Task | undefined {
+    const task = this.deps.queue.get(taskId);
+    return task && toWireTask(task);
+  }
+
+  listTasks(query: TaskListQuery): TaskListPage {
+    const page = this.deps.queue.list(query);
+    return { tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor };
+  }
+
+  taskStats(): TaskStatsView {
+    const stats = this.deps.queue.stats();
+    const queued = Object.values(stats.queuedByPriority).reduce((sum, n) => sum + n, 0);
+    return { by_status: stats.byStatus, by_priority: stats.queuedByPriority, dead_letter: stats.byStatus.dead_letter, queued_index_size: queued };
+  }
+
+  async cancelTask(taskId: string): Promise<Result<Task>> {
+    const before = this.deps.queue.get(taskId);
+    const cancelled = await this.deps.queue.cancel(taskId, this.now());
+    if (!cancelled.ok) return cancelled;
+    const task = cancelled.value;
+    const holder = before?.status === 'assigned' ? before.assigned_to : null;
+    if (holder) this.releaseAgent(holder, task.id, { type: 'task_cancelled', task_id: task.id });
+    this.taskActor(task.id)?.send({ type: 'task.cancel' });
+    this.taskEvent(task, 'cancelled');
+    return ok(toWireTask(task));
+  }
+
+  listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage {
+    const page = this.deps.queue.listDeadLetters(query);
+    return { tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor };
+  }
+
+  async retryDeadLetter(taskId: string): Promise<Result<Task>> {
+    const retried = await this.deps.queue.retryDeadLetter(taskId, this.now());
+    if (!retried.ok) return retried;
+    this.taskEvent(retried.value, 'requeued');
+    this.scheduler.taskAvailable(retried.value);
+    return ok(toWireTask(retried.value));
+  }
+
+  async purgeDeadLetters(taskId?: string): Promise<Result<number>> {
+    return this.deps.queue.purgeDeadLetters(taskId);
+  }
+
+  async pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>> {
+    const entry = this.agents.get(agentId);
+    if (!entry?.link) return fail('AC_ERR_AGENT_NOT_CONNECTED', agentId);
+    const now = this.now();
+    const pushed = await this.deps.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0 }, 'admin', now), now);
+    if (!pushed.ok) return pushed;
+    this.deliver(entry, pushed.value);
+    return ok(toWireTask(pushed.value));
+  }
+
+  // --- config -------------------------------------------------------------------------
+
+  defaultRepo(): string | null {
+    return this.deps.settings.get<string>(defaultRepoKey) ?? null;
+  }
+
+  async setDefaultRepo(url: string): Promise<Result<string>> {
+    await this.deps.settings.set(defaultRepoKey, url);
+    return ok(url);
+  }
+
+  setLogLevel(level: string): Result<string> {
+    if (!['debug', 'info', 'notice', 'warning', 'error'].includes(level)) return fail('AC_ERR_VALIDATION', `unknown log level ${level}`);
+    this.deps.logger.level = level;
+    return ok(level);
+  }
+
+  // --- dashboard ------------------------------------------------------------------------
+
+  dashboardState(): Record<string, unknown> {
+    const now = this.now();
+    const stats = this.taskStats();
+    return {
+      uptime_ms: now - this.startedAt,
+      timestamp: now,
+      version: this.version,
+      health: { status: 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
+      agents: this.listAgents(),
+      queue: stats,
+      dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
+      recent_completions: this.listTasks({ status: 'completed', limit: 20 }).tasks,
+    };
+  }
+
+  onEvent(listener: (event: HubEvent) => void): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  /** Safety-net pass: offers work to idle agents and closes sockets that went silent. */
+  sweep(staleAgentMs: number): void {
+    const now = this.now();
+    for (const entry of this.agents.all()) {
+      if (entry.link && entry.lastSeen !== null && now - entry.lastSeen > staleAgentMs) {
+        this.log.notice('closing silent agent socket', { agent_id: entry.agentId, silent_ms: now - entry.lastSeen });
+        entry.link.close(4002, 'no traffic within the liveness window');
+      }
+    }
+    for (const task of this.deps.queue.assigned()) if (!this.taskActor(task.id)) this.startTaskActor(task);
+    this.scheduler.pass();
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+  }
+
+  private ensureAgent(identity: AgentIdentity): AgentEntry {
+    const known = this.agents.get(identity.agentId);
+    if (known) return known;
+    const actor = this.deps.actors.start('agents', agentSystemId(identity.agentId), this.agentLogic, {
+      agentId: identity.agentId,
+      capabilities: identity.capabilities,
+      acceptanceTimeoutMs: this.deps.timings.acceptanceTimeoutMs,
+    });
+    const entry: AgentEntry = {
+      agentId: identity.agentId, identity, actor, link: null, connectedAt: null, lastSeen: null,
+      lastStateChange: this.now(), claimInFlight: false, restUntil: 0,
+    };
+    let lastState = stateOf(entry);
+    actor.subscribe((snapshot) => {
+      if (snapshot.value === lastState) return;
+      lastState = snapshot.value;
+      entry.lastStateChange = this.now();
+      this.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
+    });
+    this.agents.add(entry);
+    return entry;
+  }
+
+  /** Hands a durably assigned task to its agent: machine first, then the socket. */
+  private deliver(entry: AgentEntry, task: TaskRecord): void {
+    if (!entry.link || stateOf(entry) !== 'idle') {
+      void this.reclaimTask(task.id, 'agent_disconnect', task.generation, entry.agentId);
+      return;
+    }
+    entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    this.startTaskActor(task);
+    const sent = entry.link.send({
+      type: 'task_assign',
+      task_id: task.id,
+      description: task.description,
+      metadata: task.metadata,
+      generation: task.generation,
+      assigned_at: this.now(),
+      priority: task.priority,
+      needed_capabilities: task.needed_capabilities,
+      complete_by: task.complete_by,
+    });
+    this.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, sent });
+    this.taskEvent(task, 'assigned');
+  }
+
+  private startTaskActor(task: TaskRecord): void {
+    const now = this.now();
+    this.deps.actors.start('tasks', taskSystemId(task.id), this.taskLogic, {
+      taskId: task.id,
+      agentId: task.assigned_to ?? '',
+      generation: task.generation,
+      retryCount: task.retry_count,
+      maxRetries: task.max_retries,
+      stuckAfterMs: this.deps.timings.stuckAfterMs,
+      overdueInMs: task.complete_by === null ? null : Math.max(0, task.complete_by - now),
+      accepted: task.accepted_at !== null,
+    });
+  }
+
+  private taskActor(taskId: string) {
+    return this.deps.actors.get<TaskActorLogic>(taskSystemId(taskId));
+  }
+
+  /** The agent machine let go of a task: persist the reclaim and offer the task again. */
+  private async reclaimFromAgent(agentId: string, task: AgentTaskRef, reason: AgentReclaimReason): Promise<void> {
+    await this.reclaimTask(task.taskId, reason, task.generation, agentId);
+  }
+
+  private async reclaimTask(taskId: string, reason: ReclaimReason, generation: number, agentId: string): Promise<Result<Task>> {
+    const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.now(), generation);
+    if (!reclaimed.ok) return reclaimed;
+    const task = reclaimed.value;
+    this.taskActor(taskId)?.send({ type: 'task.reclaim', reason });
+    this.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
+    this.log.notice('task reclaimed', { task_id: taskId, agent_id: agentId, reason });
+    this.taskEvent(task, 'reclaimed', { reason });
+    this.scheduler.taskAvailable(task);
+    return ok(toWireTask(task));
+  }
+
+  /** Frees an agent from a task the hub took away, telling sidecars that understand it. */
+  private releaseAgent(agentId: string, taskId: string, notice: Record<string, unknown>): void {
+    const entry = this.agents.get(agentId);
+    if (!entry) return;
+    entry.actor.send({ type: 'task.reclaimed', taskId });
+    entry.link?.send(notice);
+  }
+
+  private armDelayTimer(): void {
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    const next = this.deps.queue.nextDelayedAt();
+    if (next === null) return;
+    // setTimeout overflows past ~24.8 days; waking early just re-arms.
+    const waitMs = Math.min(Math.max(0, next - this.now()), 2 ** 31 - 1);
+    this.delayTimer = setTimeout(() => void this.promoteDelayed(), waitMs);
+    this.delayTimer.unref();
+  }
+
+  private async promoteDelayed(): Promise<void> {
+    const promoted = await this.deps.queue.promoteDue(this.now());
+    if (promoted.ok) for (const task of promoted.value) {
+      this.taskEvent(task, 'queued');
+      this.scheduler.taskAvailable(task);
+    }
+    this.armDelayTimer();
+  }
+
+  private taskEvent(task: TaskRecord, event: string, extra: Record<string, unknown> = {}): void {
+    this.events.emit('task_event', this.now(), {
+      task_id: task.id, event, status: task.status, priority: task.priority, agent_id: task.assigned_to, generation: task.generation, ...extra,
+    });
+  }
+}
+
+export const agentSystemId = (agentId: string) => `agent:${agentId}`;
+export const taskSystemId = (taskId: string) => `task:${taskId}`;
+
+function tokensIn(result: unknown): number | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const tokens = (result as { tokens_used?: unknown }).tokens_used;
+  return typeof tokens === 'number' && Number.isInteger(tokens) ? tokens : null;
+}

@@ -1,0 +1,28 @@
+// Turns a validated submit body into the queue's NewTask: lane names to
+// integers, the reference's defaults, and our delay fields to one not_before.
+import type { NewTask } from '../storage/task-record.ts';
+import { priorityAliases, priorityNames, type TaskSubmit } from '../web/protocol/task.ts';
+
+export const taskDefaults = { priority: 2, maxRetries: 3 } as const;
+
+export function priorityOf(value: string | number | undefined): number {
+  if (typeof value === 'number') return value;
+  if (value === undefined) return taskDefaults.priority;
+  const lane = priorityNames.indexOf(value as (typeof priorityNames)[number]);
+  return lane >= 0 ? lane : (priorityAliases[value] ?? taskDefaults.priority);
+}
+
+export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: number): NewTask {
+  const notBefore = body.not_before ?? (body.delay_ms !== undefined ? now + body.delay_ms : null);
+  return {
+    description: body.description,
+    priority: priorityOf(body.priority),
+    metadata: body.metadata ?? {},
+    neededCapabilities: body.needed_capabilities ?? [],
+    maxRetries: body.max_retries ?? taskDefaults.maxRetries,
+    completeBy: body.complete_by ?? null,
+    notBefore,
+    idempotencyKey: body.idempotency_key ?? null,
+    submittedBy,
+  };
+}

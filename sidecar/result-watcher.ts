@@ -24,8 +24,8 @@ export class ResultWatcher {
   private started = false;
   private done = false;
   // A file that fails to parse may still be being written; it counts as broken
-  // only when two checks see the same size and mtime.
-  private unparsableStamp: string | null = null;
+  // only when its size and mtime have not moved for a whole poll interval.
+  private unparsable: { stamp: string; sinceMs: number } | null = null;
 
   constructor(
     private readonly options: ResultWatcherOptions,
@@ -96,10 +96,12 @@ export class ResultWatcher {
     if (outcome.kind === 'failure' && outcome.reason.startsWith('result_parse_error')) {
       const info = await stat(resultPath).catch(() => null);
       const stamp = info ? `${info.size}:${info.mtimeMs}` : null;
-      if (stamp === null || stamp !== this.unparsableStamp) {
-        this.unparsableStamp = stamp;
+      if (stamp === null) return;
+      if (this.unparsable?.stamp !== stamp) {
+        this.unparsable = { stamp, sinceMs: Date.now() };
         return;
       }
+      if (Date.now() - this.unparsable.sinceMs < this.options.pollIntervalMs) return;
     }
     this.stop();
     this.events.onOutcome(outcome);

@@ -37,6 +37,7 @@ export class TaskRunner {
   private progressTimer: NodeJS.Timeout | null = null;
   private confirmationTimer: NodeJS.Timeout | null = null;
   private startedSeen = false;
+  private stopped = false;
 
   constructor(private readonly deps: TaskRunnerDeps) {}
 
@@ -91,7 +92,9 @@ export class TaskRunner {
     }
   }
 
+  /** Stops timers and watching; a wake still running is left alone but nothing more is sent. */
   stop(): void {
+    this.stopped = true;
     this.stopTracking();
   }
 
@@ -199,7 +202,7 @@ export class TaskRunner {
   }
 
   private isCurrent(task: LocalTask): boolean {
-    return this.state.active === task && task.status !== 'reporting' && task.status !== 'reported';
+    return !this.stopped && this.state.active === task && task.status !== 'reporting' && task.status !== 'reported';
   }
 
   private async startBranch(task: LocalTask): Promise<void> {
@@ -326,7 +329,7 @@ export class TaskRunner {
 
   private async flushReport(): Promise<void> {
     const task = this.state.active;
-    if (!task || task.status !== 'reporting' || !task.report) return;
+    if (this.stopped || !task || task.status !== 'reporting' || !task.report) return;
     if (!this.deps.isIdentified()) return;
     // Marked before the send: a crash in between loses this report rather than
     // sending it twice (see recoverOnStart).

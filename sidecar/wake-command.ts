@@ -4,7 +4,7 @@
 // argument afterwards, so a description is always exactly one argv element and
 // its quotes, `$(…)` or `;` are plain characters that nothing interprets.
 import { spawn } from 'node:child_process';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, failField, ok, type Result } from '../runtime/errors.ts';
 
 export interface WakeTask {
   task_id: string;
@@ -159,7 +159,8 @@ export async function runWakeWithRetries(invocation: WakeInvocation, options: Wa
     if (outcome.exitCode === 0 && !outcome.timedOut) return ok({ attempts: attempt, stopped: false });
     lastDetail = describeFailure(outcome, options.timeoutMs);
   }
-  return fail('AC_ERR_WAKE_FAILED', lastDetail);
+  // The bare cause, not the catalogue sentence: it goes into the wire reason as is.
+  return failField('AC_ERR_WAKE_FAILED', 'wake_command', lastDetail);
 }
 
 /** The wire reason for a wake that never succeeded; the name is kept from the original sidecar. */

@@ -1,0 +1,70 @@
+// The facts a reader needs to reproduce a figure: printed before every run and stored in the JSON.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir, totalmem } from 'node:os';
+
+export interface MachineSetup {
+  node: string;
+  cpuModel: string;
+  cpuCount: number;
+  memoryGiB: number;
+  uws: 'native' | 'fallback' | 'missing';
+  tmpFilesystem: string;
+  gitCommit: string;
+  durability: string;
+}
+
+export function machineSetup(): MachineSetup {
+  return {
+    node: process.version,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cpuCount: cpus().length,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    uws: uwsKind(),
+    tmpFilesystem: tmpFilesystem(),
+    gitCommit: gitCommit(),
+    durability: 'AgentCom: every queue call awaits its LMDB flush (overlappingSync; one fsync covers each commit batch)',
+  };
+}
+
+export function formatSetup(setup: MachineSetup): string {
+  return [
+    `node        ${setup.node}`,
+    `cpu         ${setup.cpuModel} × ${setup.cpuCount}`,
+    `memory      ${setup.memoryGiB} GiB`,
+    `uWS         ${setup.uws}`,
+    `tmp fs      ${setup.tmpFilesystem}`,
+    `git         ${setup.gitCommit}`,
+    `durability  ${setup.durability}`,
+  ].join('\n');
+}
+
+// The unofficial build falls back to a JS server when its binary does not load; only the native one has SSLApp.
+function uwsKind(): MachineSetup['uws'] {
+  try {
+    const uws = createRequire(import.meta.url)('uWebSockets.js') as { SSLApp?: unknown };
+    return typeof uws.SSLApp === 'function' ? 'native' : 'fallback';
+  } catch {
+    return 'missing';
+  }
+}
+
+function tmpFilesystem(): string {
+  try {
+    const row = execFileSync('df', ['-PT', tmpdir()], { encoding: 'utf8' }).trim().split('\n')[1] ?? '';
+    const [device, type] = row.split(/\s+/);
+    return `${tmpdir()} on ${device} (${type})`;
+  } catch {
+    return tmpdir();
+  }
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} (uncommitted changes in the tree)` : commit;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,33 @@
+// What a benchmark scenario is, and what it hands back to the harness.
+import type { Progress } from './progress.ts';
+
+export interface ResultTable {
+  title: string;
+  columns: string[];
+  rows: Array<Array<string | number>>;
+  /** Leading columns that hold text and align left (default 1); the rest are figures and align right. */
+  textColumns?: number;
+}
+
+/** Figures a later scenario (or a later run, through the JSON file) can compare against, keyed like `submit.c512.opsPerSec`. */
+export type Metrics = Record<string, number>;
+
+export type ScenarioOutcome =
+  | { status: 'measured'; tables: ResultTable[]; metrics: Metrics; notes: string[] }
+  | { status: 'skipped'; reason: string };
+
+export interface BenchContext {
+  /** Smaller sizes and shorter stages, for checking the harness rather than quoting figures. */
+  quick: boolean;
+  progress: Progress;
+  /** Metrics of scenarios already measured in this run, by scenario name. */
+  earlier: ReadonlyMap<string, Metrics>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(ctx: BenchContext): Promise<ScenarioOutcome>;
+}
+
+export const skipped = (reason: string): ScenarioOutcome => ({ status: 'skipped', reason });

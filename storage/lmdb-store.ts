@@ -54,6 +54,8 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
   mkdirSync(options.path, { recursive: true });
   const root = open({
     path: options.path,
+    // lmdb-js treats a path with an extension ("data.v2", "/tmp/tmp.x1") as a file; ours is always a folder.
+    noSubdir: false,
     maxDbs: 32,
     mapSize: options.mapSizeBytes ?? defaultMapSizeBytes,
     // Commits resolve before the sync (overlappingSync); we ack only after flushed().

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Result } from '../../../runtime/errors.ts';
 import type { Report } from '../../../storage/queue-engine.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
@@ -675,6 +677,20 @@ describe('LmdbTaskQueue', () => {
       const rustAndGit = await submit({ neededCapabilities: ['rust', 'git'] });
       expect(queue.stats().capabilitySets).to.equal(3);
       expect((await claimOrThrow('agent-3', ['git', 'rust'])).id).to.equal(rustAndGit.id);
+    });
+  });
+
+  describe('open', () => {
+    it('opens a data folder whose name has a dot in it', async () => {
+      const dotted = join(dir.path, 'data.v2');
+      const other = LmdbTaskQueue.open(dotted);
+      try {
+        const task = value(await other.submit(newTask(), t0)).task;
+        expect(other.get(task.id)?.status).to.equal('queued');
+        expect(statSync(dotted).isDirectory()).to.equal(true);
+      } finally {
+        await other.close();
+      }
     });
   });
 

@@ -35,6 +35,15 @@ export const errors = {
   AC_ERR_QUEUE_CLOSED: { status: 503, message: 'the queue is shutting down' },
   AC_ERR_STORAGE: { status: 500, message: 'storage failure: %s' },
 
+  // --- wire ---------------------------------------------------------------
+  AC_ERR_NOT_IDENTIFIED: { status: 401, message: 'identify first' },
+  AC_ERR_IDENTIFY_COOLDOWN: { status: 429, message: 'identify cooldown active for %s: retry in %ds' },
+  AC_ERR_TOO_MANY_VIOLATIONS: { status: 429, message: 'too many validation errors' },
+  AC_ERR_BACKPRESSURE: { status: 503, message: 'socket send buffer over %d bytes' },
+  AC_ERR_NOT_IMPLEMENTED: { status: 501, message: '%s is not implemented yet' },
+  AC_ERR_INVALID_LOG_LEVEL: { status: 422, message: 'log level %s is not one of %s' },
+  AC_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
+
   // --- sidecar --------------------------------------------------------------
   AC_ERR_WAKE_FAILED: { status: 500, message: 'wake command failed: %s' },
   AC_ERR_GIT: { status: 500, message: 'git: %s' },

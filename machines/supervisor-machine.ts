@@ -1,0 +1,394 @@
+// An OTP-style supervisor as a state machine. It starts an ordered list of
+// children one at a time, restarts them by strategy when they crash, and fails
+// upward when they crash too often. Children follow this contract:
+//   - send the parent { type: 'child.ready', id } once started;
+//   - crash by erroring (the parent gets xstate.error.actor.<id>) or by sending
+//     { type: 'child.crashed', id, error };
+//   - on { type: 'child.stop' }, clean up and reply { type: 'child.stopped', id }.
+// A supervisor follows the same contract, so supervisors nest.
+import { assign, enqueueActions, raise, setup, stopChild } from 'xstate';
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
+import { allowsRestart, childrenToRestart, defaultRestartIntensity, shouldRestart } from '../runtime/restart-policy.ts';
+import type { ChildExit, ChildRestart, RestartStrategy } from '../runtime/restart-policy.ts';
+
+export interface ChildSpec {
+  id: string;
+  logic: AnyActorLogic;
+  restart: ChildRestart;
+  input?: unknown;
+}
+
+export interface SupervisorInput {
+  children: ChildSpec[];
+  strategy?: RestartStrategy;
+  intensity?: number;
+  periodMs?: number;
+  childStopTimeoutMs?: number;
+}
+
+export interface SupervisorContext {
+  specs: ChildSpec[];
+  strategy: RestartStrategy;
+  intensity: number;
+  periodMs: number;
+  childStopTimeoutMs: number;
+  // Ids of live children, in start order.
+  running: string[];
+  // Live children that have sent child.ready.
+  ready: string[];
+  // The current incarnation of each live child, to tell its exit from a late
+  // exit event of the incarnation it replaced (both carry the same id).
+  refs: Record<string, AnyActorRef>;
+  // Children still to start, head first; the head may be live and not yet ready.
+  startQueue: string[];
+  // Children still to stop, head first (reverse start order).
+  stopQueue: string[];
+  restartsInPeriod: number;
+  restartCount: number;
+  lastCrash: unknown;
+}
+
+export type SupervisorEvent =
+  | { type: 'child.ready'; id: string }
+  | { type: 'child.crashed'; id: string; error: unknown }
+  // error: the child's cleanup failed; it is gone all the same.
+  | { type: 'child.stopped'; id: string; error?: unknown }
+  | { type: `xstate.error.actor.${string}`; error: unknown }
+  | { type: `xstate.done.actor.${string}`; output: unknown }
+  | { type: 'child.stop' }
+  | { type: 'supervisor.stop' }
+  | { type: 'supervisor.add_child'; spec: ChildSpec }
+  | { type: 'supervisor.remove_child'; id: string }
+  | { type: 'supervisor.restart_expired' };
+
+export const defaultChildStopTimeoutMs = 5000;
+
+const errorPrefix = 'xstate.error.actor.';
+const donePrefix = 'xstate.done.actor.';
+
+interface ChildExitReport {
+  id: string;
+  exit: ChildExit;
+  // false when XState already stopped the child (it errored or finished).
+  alive: boolean;
+  error: unknown;
+}
+
+function exitReportOf(event: SupervisorEvent): ChildExitReport | null {
+  if (event.type === 'child.crashed') return { id: event.id, exit: 'crash', alive: true, error: event.error };
+  if (event.type.startsWith(errorPrefix) && 'error' in event) {
+    return { id: event.type.slice(errorPrefix.length), exit: 'crash', alive: false, error: event.error };
+  }
+  if (event.type.startsWith(donePrefix)) {
+    return { id: event.type.slice(donePrefix.length), exit: 'normal', alive: false, error: undefined };
+  }
+  return null;
+}
+
+// An exit XState reported for a child whose current incarnation is still
+// active came from an earlier incarnation (e.g. a child that finished right
+// after replying child.stopped): it says nothing about the live one.
+function isCurrentExit(context: SupervisorContext, report: ChildExitReport): boolean {
+  if (!context.running.includes(report.id)) return false;
+  return report.alive || context.refs[report.id]?.getSnapshot().status !== 'active';
+}
+
+function specIndex(context: SupervisorContext, id: string): number {
+  return context.specs.findIndex((spec) => spec.id === id);
+}
+
+function without(ids: readonly string[], removed: readonly string[]): string[] {
+  return ids.filter((id) => !removed.includes(id));
+}
+
+function union(ids: readonly string[], added: readonly string[]): string[] {
+  return [...ids, ...added.filter((id) => !ids.includes(id))];
+}
+
+function inStartOrder(context: SupervisorContext, ids: readonly string[]): string[] {
+  return [...ids].sort((a, b) => specIndex(context, a) - specIndex(context, b));
+}
+
+// Stop in reverse start order, which is the order in `running`.
+function inStopOrder(context: SupervisorContext, ids: readonly string[]): string[] {
+  return [...context.running].reverse().filter((id) => ids.includes(id));
+}
+
+function forget(context: SupervisorContext, id: string): Partial<SupervisorContext> {
+  const { [id]: _forgotten, ...refs } = context.refs;
+  return {
+    refs,
+    running: without(context.running, [id]),
+    ready: without(context.ready, [id]),
+    stopQueue: without(context.stopQueue, [id]),
+  };
+}
+
+// What the supervisor does about a child that went down: which children to
+// stop and start again. The exited child itself is forgotten if it is gone.
+function planAfterExit(context: SupervisorContext, report: ChildExitReport): Partial<SupervisorContext> {
+  const base = report.alive ? context : { ...context, ...forget(context, report.id) };
+  const index = specIndex(base, report.id);
+  const spec = base.specs[index];
+  if (!spec) return base;
+  if (!shouldRestart(spec.restart, report.exit)) {
+    return {
+      ...base,
+      specs: base.specs.filter((candidate) => candidate.id !== report.id),
+      startQueue: without(base.startQueue, [report.id]),
+      stopQueue: report.alive ? inStopOrder(base, union(base.stopQueue, [report.id])) : base.stopQueue,
+    };
+  }
+  const affected = childrenToRestart(base.strategy, base.specs.length, index).map((at) => base.specs[at]!);
+  const dropped = affected.filter((child) => child.restart === 'temporary' && child.id !== report.id).map((child) => child.id);
+  const restarted = affected.map((child) => child.id).filter((id) => !dropped.includes(id));
+  const toStop = affected.map((child) => child.id).filter((id) => base.running.includes(id));
+  return {
+    ...base,
+    specs: base.specs.filter((candidate) => !dropped.includes(candidate.id)),
+    startQueue: inStartOrder(base, union(without(base.startQueue, dropped), restarted)),
+    stopQueue: inStopOrder(base, union(base.stopQueue, toStop)),
+    lastCrash: report.error,
+  };
+}
+
+function exitNeedsRestart(context: SupervisorContext, event: SupervisorEvent): boolean {
+  const report = exitReportOf(event);
+  const spec = report && context.specs.find((candidate) => candidate.id === report.id);
+  return spec !== undefined && spec !== null && shouldRestart(spec.restart, report!.exit);
+}
+
+// A stop sequence: ask the head of stopQueue to stop, wait for child.stopped
+// (or its death, or the timeout), drop it, repeat; then go to `done`.
+function stopInOrder(done: string) {
+  return {
+    initial: 'next',
+    states: {
+      next: {
+        always: [{ guard: 'stopQueueEmpty', target: done }, { target: 'awaitingStopped' }],
+      },
+      awaitingStopped: {
+        entry: 'askStopHeadToStop',
+        after: { childStopTimeout: { target: 'next', actions: 'dropStopHead' } },
+        on: {
+          'child.stopped': { guard: 'isStopHead', target: 'next', actions: 'dropStopHead' },
+          'xstate.error.actor.*': { guard: 'isStopHead', target: 'next', actions: 'dropStopHead' },
+          'xstate.done.actor.*': { guard: 'isStopHead', target: 'next', actions: 'dropStopHead' },
+        },
+      },
+    },
+  } as const;
+}
+
+// A start sequence: start the head of startQueue (unless it is already live),
+// wait for its child.ready, repeat; then go to `done`.
+function startInOrder(done: string) {
+  return {
+    initial: 'next',
+    states: {
+      next: {
+        always: [
+          { guard: 'startQueueEmpty', target: done },
+          { guard: 'startHeadReady', actions: 'dequeueStart' },
+          { target: 'awaitingReady' },
+        ],
+      },
+      awaitingReady: {
+        entry: 'spawnStartHead',
+        on: {
+          'child.ready': { guard: 'isStartHead', target: 'next', actions: ['markReady', 'dequeueStart'] },
+        },
+      },
+    },
+  } as const;
+}
+
+// While starting, running or restarting, an exit leads to a restart plan or,
+// past the restart intensity, to escalation.
+const onChildExit = [
+  { guard: 'isStaleExit' },
+  { guard: 'exitNeedsNoRestart', target: '#supervisor.restarting', actions: ['forgetExitedChild', 'planAfterExit'] },
+  { guard: 'withinIntensity', target: '#supervisor.restarting', actions: ['forgetExitedChild', 'planAfterExit', 'countRestart'] },
+  { target: '#supervisor.escalating', actions: ['forgetExitedChild', 'recordCrash', 'stopAll'] },
+] as const;
+
+const activeHandlers = {
+  'child.crashed': onChildExit,
+  'xstate.error.actor.*': onChildExit,
+  'xstate.done.actor.*': onChildExit,
+  'supervisor.stop': { target: '#supervisor.shuttingDown', actions: 'stopAll' },
+  'child.stop': { target: '#supervisor.shuttingDown', actions: 'stopAll' },
+  'supervisor.add_child': { guard: 'isNewChildId', target: '#supervisor.restarting', actions: 'addChild' },
+  'supervisor.remove_child': { guard: 'isKnownChildId', target: '#supervisor.restarting', actions: 'removeChild' },
+} as const;
+
+// While shutting down or escalating, a child that dies is only forgotten.
+const winddownHandlers = {
+  'xstate.error.actor.*': [{ guard: 'isStaleExit' }, { actions: 'forgetExitedChild' }],
+  'xstate.done.actor.*': [{ guard: 'isStaleExit' }, { actions: 'forgetExitedChild' }],
+} as const;
+
+// Children come from input, not from `actors`, so setup's typed spawner has no
+// overload for them; this is the untyped form XState accepts at runtime.
+type SpawnAny = (logic: AnyActorLogic, options: { id: string; systemId: string; input: unknown }) => AnyActorRef;
+
+export const supervisorMachine = setup({
+  types: {
+    input: {} as SupervisorInput,
+    context: {} as SupervisorContext,
+    events: {} as SupervisorEvent,
+  },
+  actions: {
+    spawnStartHead: assign(({ context, spawn }) => {
+      const id = context.startQueue[0]!;
+      if (context.running.includes(id)) return {};
+      const spec = context.specs[specIndex(context, id)]!;
+      // systemId = spec id, so the inspector and system.get() name the child.
+      const ref = (spawn as unknown as SpawnAny)(spec.logic, { id, systemId: id, input: spec.input });
+      return { running: inStartOrder(context, [...context.running, id]), refs: { ...context.refs, [id]: ref } };
+    }),
+    dequeueStart: assign({ startQueue: ({ context }) => context.startQueue.slice(1) }),
+    markReady: assign({
+      ready: ({ context, event }) => (event.type === 'child.ready' ? union(context.ready, [event.id]) : context.ready),
+    }),
+    askStopHeadToStop: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendTo(context.stopQueue[0]!, { type: 'child.stop' });
+    }),
+    dropStopHead: enqueueActions(({ context, enqueue }) => {
+      const id = context.stopQueue[0]!;
+      enqueue(stopChild(id));
+      enqueue.assign(forget(context, id));
+    }),
+    dropStoppedChild: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'child.stopped') return;
+      enqueue(stopChild(event.id));
+      enqueue.assign(forget(context, event.id));
+    }),
+    forgetExitedChild: enqueueActions(({ context, event, enqueue }) => {
+      const report = exitReportOf(event);
+      if (!report || report.alive) return;
+      enqueue(stopChild(report.id));
+      enqueue.assign(forget(context, report.id));
+    }),
+    planAfterExit: assign(({ context, event }) => {
+      const report = exitReportOf(event);
+      return report ? planAfterExit(context, { ...report, alive: context.running.includes(report.id) }) : {};
+    }),
+    countRestart: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ restartsInPeriod: context.restartsInPeriod + 1, restartCount: context.restartCount + 1 });
+      // Each restart leaves the intensity window periodMs later.
+      enqueue(raise({ type: 'supervisor.restart_expired' }, { delay: 'restartPeriod' }));
+    }),
+    expireRestart: assign({ restartsInPeriod: ({ context }) => Math.max(0, context.restartsInPeriod - 1) }),
+    recordCrash: assign({ lastCrash: ({ event, context }) => exitReportOf(event)?.error ?? context.lastCrash }),
+    stopAll: assign({
+      startQueue: [],
+      stopQueue: ({ context }) => [...context.running].reverse(),
+    }),
+    addChild: assign(({ context, event }) => {
+      if (event.type !== 'supervisor.add_child') return {};
+      const specs = [...context.specs, event.spec];
+      return { specs, startQueue: [...context.startQueue, event.spec.id] };
+    }),
+    removeChild: assign(({ context, event }) => {
+      if (event.type !== 'supervisor.remove_child') return {};
+      return {
+        specs: context.specs.filter((spec) => spec.id !== event.id),
+        startQueue: without(context.startQueue, [event.id]),
+        stopQueue: context.running.includes(event.id) ? inStopOrder(context, union(context.stopQueue, [event.id])) : context.stopQueue,
+      };
+    }),
+    announceReady: enqueueActions(({ self, enqueue }) => {
+      if (self._parent) enqueue.sendParent({ type: 'child.ready', id: self.id });
+    }),
+    announceStopped: enqueueActions(({ self, enqueue }) => {
+      if (self._parent) enqueue.sendParent({ type: 'child.stopped', id: self.id });
+    }),
+    // XState v5 has no escalate action: an action that throws makes this actor
+    // error, and its parent receives xstate.error.actor.<id>.
+    escalate: ({ context, self }) => {
+      throw new Error(
+        `supervisor ${self.id} gave up: more than ${context.intensity} restarts in ${context.periodMs} ms`,
+        { cause: context.lastCrash },
+      );
+    },
+  },
+  guards: {
+    startQueueEmpty: ({ context }) => context.startQueue.length === 0,
+    stopQueueEmpty: ({ context }) => context.stopQueue.length === 0,
+    startHeadReady: ({ context }) => context.ready.includes(context.startQueue[0]!),
+    isStartHead: ({ context, event }) => event.type === 'child.ready' && event.id === context.startQueue[0],
+    isStopHead: ({ context, event }) => {
+      if (event.type === 'child.stopped') return event.id === context.stopQueue[0];
+      const report = exitReportOf(event);
+      return report !== null && report.id === context.stopQueue[0] && isCurrentExit(context, report);
+    },
+    isRunningChild: ({ context, event }) => 'id' in event && context.running.includes(event.id),
+    isStaleExit: ({ context, event }) => {
+      const report = exitReportOf(event);
+      return !report || !isCurrentExit(context, report);
+    },
+    exitNeedsNoRestart: ({ context, event }) => !exitNeedsRestart(context, event),
+    withinIntensity: ({ context }) => allowsRestart(context.restartsInPeriod, context.intensity),
+    isNewChildId: ({ context, event }) =>
+      event.type === 'supervisor.add_child' && !context.specs.some((spec) => spec.id === event.spec.id),
+    isKnownChildId: ({ context, event }) =>
+      event.type === 'supervisor.remove_child' && context.specs.some((spec) => spec.id === event.id),
+  },
+  delays: {
+    childStopTimeout: ({ context }) => context.childStopTimeoutMs,
+    restartPeriod: ({ context }) => context.periodMs,
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input }) => ({
+    specs: [...input.children],
+    strategy: input.strategy ?? 'one_for_one',
+    intensity: input.intensity ?? defaultRestartIntensity.intensity,
+    periodMs: input.periodMs ?? defaultRestartIntensity.periodMs,
+    childStopTimeoutMs: input.childStopTimeoutMs ?? defaultChildStopTimeoutMs,
+    running: [],
+    ready: [],
+    refs: {},
+    startQueue: input.children.map((spec) => spec.id),
+    stopQueue: [],
+    restartsInPeriod: 0,
+    restartCount: 0,
+    lastCrash: undefined,
+  }),
+  initial: 'starting',
+  on: {
+    // Late or out-of-turn replies from live children.
+    'child.ready': { guard: 'isRunningChild', actions: 'markReady' },
+    'child.stopped': { guard: 'isRunningChild', actions: 'dropStoppedChild' },
+    'supervisor.restart_expired': { actions: 'expireRestart' },
+  },
+  states: {
+    starting: {
+      ...startInOrder('#supervisor.running'),
+      on: activeHandlers,
+    },
+    running: {
+      entry: 'announceReady',
+      on: activeHandlers,
+    },
+    restarting: {
+      initial: 'stopping',
+      on: activeHandlers,
+      states: {
+        stopping: stopInOrder('#supervisor.restarting.starting'),
+        starting: startInOrder('#supervisor.running'),
+      },
+    },
+    shuttingDown: {
+      ...stopInOrder('#supervisor.stopped'),
+      on: winddownHandlers,
+    },
+    escalating: {
+      ...stopInOrder('#supervisor.failed'),
+      on: winddownHandlers,
+    },
+    failed: { entry: 'escalate' },
+    stopped: { type: 'final', entry: 'announceStopped' },
+  },
+});

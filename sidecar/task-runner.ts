@@ -2,6 +2,8 @@
 // plus recovery of a task left over from a previous run.
 //
 // Every change to the local task is persisted before the hub hears of it.
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import type { Result } from '../runtime/errors.ts';
 import type { SendOutcome } from './hub-connection.ts';
 import type { HubMessage, TaskAssign, TaskContinue, TaskReassign } from './hub-messages.ts';
@@ -13,7 +15,6 @@ import { recoverOnStart, type LocalTask, type QueueState, type TaskQueueFile } f
 import { buildWakeInvocation, runWakeWithRetries, wakeFailedReason } from './wake-command.ts';
 import type { StartTaskInput, StartTaskOutput } from './git/start-task.ts';
 import type { SubmitInput, SubmitOutput } from './git/submit.ts';
-import { unlink } from 'node:fs/promises';
 
 export interface GitWorkflow {
   startTask(input: StartTaskInput): Promise<Result<StartTaskOutput>>;
@@ -241,6 +242,8 @@ export class TaskRunner {
       await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: wakeFailedReason(0, invocation.detail) });
       return;
     }
+    // The agent works in the repository when there is one, else beside the config.
+    invocation.value.cwd = config.repo_dir ?? path.dirname(config.config_path);
     task.status = 'waking';
     await this.persist();
     const woken = await runWakeWithRetries(invocation.value, {

@@ -18,6 +18,8 @@ export interface WakeInvocation {
   file: string;
   args: string[];
   env: Record<string, string>;
+  /** Working folder; relative paths in the template resolve against it. */
+  cwd?: string;
 }
 
 /** Splits a command template like a POSIX shell would split words, without expanding anything. */
@@ -103,6 +105,7 @@ export function runWakeOnce(invocation: WakeInvocation, timeoutMs: number): Prom
     const child = spawn(invocation.file, invocation.args, {
       shell: false,
       detached: true,
+      cwd: invocation.cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...invocation.env },
     });

@@ -52,7 +52,6 @@ export const errors = {
   AC_ERR_GIT_ON_MAIN: { status: 409, message: 'refusing to submit from branch %s' },
   AC_ERR_GIT_NOTHING_TO_SUBMIT: { status: 409, message: 'branch %s has no commits ahead of origin/main' },
   AC_ERR_SIDECAR_QUEUE_FILE: { status: 500, message: 'queue file %s: %s' },
-  AC_ERR_SIDECAR_RESULT_FILE: { status: 500, message: 'result file %s: %s' },
   AC_ERR_SIDECAR_BAD_TEMPLATE: { status: 500, message: 'wake_command template: %s' },
 } as const;
 

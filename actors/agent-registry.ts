@@ -9,7 +9,7 @@ export type AgentActor = ActorRefFrom<AgentActorLogic>;
 export interface AgentEntry {
   readonly agentId: string;
   identity: AgentIdentity;
-  actor: AgentActor;
+  readonly actor: AgentActor;
   /** The newest socket; pushes go here (reference quirk 4: never to an older one). */
   link: AgentLink | null;
   connectedAt: number | null;

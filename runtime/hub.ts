@@ -3,14 +3,18 @@
 // The order of every flow is the same: persist (the queue fences and commits),
 // then tell the machines, then tell the world. An agent's report is acknowledged
 // only once its change is on disk, and a machine never runs ahead of storage.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { agentActorLogic, type AgentActorLogic } from '../actors/agent-actor.ts';
 import type { ActorHost } from '../actors/actor-host.ts';
-import { AgentRegistry, stateOf, viewOf, type AgentEntry } from '../actors/agent-registry.ts';
+import { AgentRegistry, stateOf, viewOf, type AgentActor, type AgentEntry } from '../actors/agent-registry.ts';
 import { Scheduler } from '../actors/scheduler.ts';
 import { taskActorLogic, type TaskActorLogic } from '../actors/task-actor.ts';
 import type { AgentReclaimReason, AgentTaskRef } from '../machines/agent-machine.ts';
-import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
+import type { TaskReclaimReason } from '../machines/task-machine.ts';
+import type { QueueEngine, Report } from '../storage/queue-engine.ts';
+import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
+import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask, type TaskRecord } from '../storage/task-record.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
@@ -22,15 +26,6 @@ import { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
 
-/** What the hub needs from the token store. */
-export interface TokenVault {
-  create(request: { scope: 'admin' | 'agent'; agentId?: string; name: string }): Promise<{ token: string; info: TokenInfo }>;
-  verify(token: string): { scope: 'admin' | 'agent'; agentId: string | null; name: string } | null;
-  list(): TokenInfo[];
-  revokeAgent(agentId: string): Promise<number>;
-  hasAgent(agentId: string): boolean;
-}
-
 export interface HubTimings {
   acceptanceTimeoutMs: number;
   stuckAfterMs: number;
@@ -41,8 +36,11 @@ export interface HubTimings {
 export interface HubDeps {
   version: string;
   queue: QueueEngine;
-  tokens: TokenVault;
+  tokens: TokenStore;
+  /** An operator-set admin token (AGENTCOM_ADMIN_TOKEN); kept in memory only, compared in constant time. */
+  envAdminToken?: string;
   settings: SettingsStore;
+  directory: AgentDirectory;
   actors: ActorHost;
   logger: Logger;
   timings: HubTimings;
@@ -62,11 +60,13 @@ export class Hub implements HubPort {
   private readonly agentLogic: AgentActorLogic;
   private readonly taskLogic: TaskActorLogic;
   private delayTimer: NodeJS.Timeout | null = null;
+  private readonly envAdminToken: string | null;
 
   constructor(private readonly deps: HubDeps) {
     this.version = deps.version;
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
+    this.envAdminToken = deps.envAdminToken ?? null;
     this.log = deps.logger.child({ module: 'hub' });
     this.agentLogic = agentActorLogic({
       reclaim: (agentId, task, reason) => void this.reclaimFromAgent(agentId, task, reason),
@@ -86,8 +86,10 @@ export class Hub implements HubPort {
   }
 
   /** Restores in-flight work after a restart: task actors for assigned tasks, delayed-task timer. */
-  resume(knownAgents: Array<{ agentId: string; name: string; capabilities: string[] }>): void {
-    for (const agent of knownAgents) this.ensureAgent({ ...agent, status: 'offline' });
+  resume(knownAgents: KnownAgent[]): void {
+    for (const agent of knownAgents) {
+      this.ensureAgent({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
+    }
     for (const task of this.deps.queue.assigned()) this.startTaskActor(task);
     this.armDelayTimer();
   }
@@ -95,6 +97,7 @@ export class Hub implements HubPort {
   // --- auth ---------------------------------------------------------------------
 
   authenticate(token: string): Principal | null {
+    if (this.envAdminToken && sameSecret(token, this.envAdminToken)) return { scope: 'admin', name: 'env' };
     const found = this.deps.tokens.verify(token);
     if (!found) return null;
     return found.scope === 'admin' ? { scope: 'admin', name: found.name } : { scope: 'agent', agentId: found.agentId ?? found.name };
@@ -111,11 +114,12 @@ export class Hub implements HubPort {
     const scope = request.admin ? 'admin' : 'agent';
     if (scope === 'agent' && !request.agentId) return fail('AC_ERR_VALIDATION', 'agent_id is required for an agent token');
     const name = request.name ?? request.agentId ?? 'admin';
-    return ok(await this.deps.tokens.create({ scope, agentId: request.agentId, name }));
+    const { token, record } = await this.deps.tokens.create({ scope, agentId: request.agentId, name });
+    return ok({ token, info: tokenInfoOf(record) });
   }
 
   listTokens(): TokenInfo[] {
-    return this.deps.tokens.list();
+    return this.deps.tokens.list().map(tokenInfoOf);
   }
 
   async revokeAgentTokens(agentId: string): Promise<Result<number>> {
@@ -142,6 +146,7 @@ export class Hub implements HubPort {
       const resume = held ? { taskId: held.id, generation: held.generation } : undefined;
       entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume });
     }
+    void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
     this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
     this.events.emit('agent_joined', now, { agent: viewOf(entry) });
   }
@@ -170,7 +175,7 @@ export class Hub implements HubPort {
   }
 
   async taskAccepted(report: TaskReport): Promise<Result<Task>> {
-    const accepted = await this.deps.queue.accept({ ...report }, this.now());
+    const accepted = await this.deps.queue.accept(reportOf(report), this.now());
     if (!accepted.ok) return accepted;
     const task = accepted.value;
     this.taskActor(task.id)?.send({ type: 'task.accepted', agentId: report.agentId, generation: task.generation });
@@ -180,7 +185,7 @@ export class Hub implements HubPort {
   }
 
   async taskProgress(report: TaskReport): Promise<Result<Task>> {
-    const progressed = await this.deps.queue.progress({ ...report }, this.now());
+    const progressed = await this.deps.queue.progress(reportOf(report), this.now());
     if (!progressed.ok) return progressed;
     this.taskActor(report.taskId)?.send({ type: 'task.progress', agentId: report.agentId, generation: progressed.value.generation });
     return ok(toWireTask(progressed.value));
@@ -371,24 +376,52 @@ export class Hub implements HubPort {
   private ensureAgent(identity: AgentIdentity): AgentEntry {
     const known = this.agents.get(identity.agentId);
     if (known) return known;
-    const actor = this.deps.actors.start('agents', agentSystemId(identity.agentId), this.agentLogic, {
+    const systemId = agentSystemId(identity.agentId);
+    const host = this.deps.actors;
+    host.start('agents', systemId, this.agentLogic, {
       agentId: identity.agentId,
       capabilities: identity.capabilities,
       acceptanceTimeoutMs: this.deps.timings.acceptanceTimeoutMs,
     });
     const entry: AgentEntry = {
-      agentId: identity.agentId, identity, actor, link: null, connectedAt: null, lastSeen: null,
+      agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
       lastStateChange: this.now(), claimInFlight: false, restUntil: 0,
+      // Looked up each time: after a crash the supervisor replaces the actor under the same id.
+      get actor() {
+        return host.get<AgentActorLogic>(systemId)!;
+      },
     };
-    let lastState = stateOf(entry);
-    actor.subscribe((snapshot) => {
-      if (snapshot.value === lastState) return;
-      lastState = snapshot.value;
-      entry.lastStateChange = this.now();
-      this.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
-    });
     this.agents.add(entry);
+    this.watchAgent(entry);
     return entry;
+  }
+
+  /** Emits state changes; when the actor crashes and is restarted, re-tells it what the hub knows. */
+  private watchAgent(entry: AgentEntry): void {
+    let lastState = stateOf(entry);
+    const watched = entry.actor;
+    watched.subscribe({
+      next: (snapshot) => {
+        if (snapshot.value === lastState) return;
+        lastState = snapshot.value;
+        entry.lastStateChange = this.now();
+        this.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
+      },
+      error: (error) => {
+        this.log.error('agent actor crashed', { agent_id: entry.agentId, error: String(error) });
+        setImmediate(() => this.resyncAgent(entry, watched));
+      },
+    });
+  }
+
+  private resyncAgent(entry: AgentEntry, crashed: AgentActor): void {
+    const replacement = this.deps.actors.get<AgentActorLogic>(agentSystemId(entry.agentId));
+    if (!replacement || replacement === crashed || this.agents.get(entry.agentId) !== entry) return;
+    this.watchAgent(entry);
+    if (!entry.link) return;
+    const held = this.deps.queue.assigned().find((task) => task.assigned_to === entry.agentId);
+    const resume = held ? { taskId: held.id, generation: held.generation } : undefined;
+    replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume });
   }
 
   /** Hands a durably assigned task to its agent: machine first, then the socket. */
@@ -437,7 +470,7 @@ export class Hub implements HubPort {
     await this.reclaimTask(task.taskId, reason, task.generation, agentId);
   }
 
-  private async reclaimTask(taskId: string, reason: ReclaimReason, generation: number, agentId: string): Promise<Result<Task>> {
+  private async reclaimTask(taskId: string, reason: TaskReclaimReason, generation: number, agentId: string): Promise<Result<Task>> {
     const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.now(), generation);
     if (!reclaimed.ok) return reclaimed;
     const task = reclaimed.value;
@@ -485,6 +518,20 @@ export class Hub implements HubPort {
 
 export const agentSystemId = (agentId: string) => `agent:${agentId}`;
 export const taskSystemId = (taskId: string) => `task:${taskId}`;
+
+function reportOf(report: TaskReport): Report {
+  return { taskId: report.taskId, agentId: report.agentId, generation: report.generation };
+}
+
+function tokenInfoOf(record: TokenRecord): TokenInfo {
+  return { agent_id: record.agent_id, name: record.name, scope: record.scope, token_prefix: record.token_prefix, created_at: record.created_at };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
 
 function tokensIn(result: unknown): number | null {
   if (typeof result !== 'object' || result === null) return null;

@@ -1,0 +1,40 @@
+// The ActorHost over the supervision tree: agent and task actors are children of
+// the `agents` and `tasks` one_for_one supervisors, found by system id.
+import type { ActorRefFrom, AnyActorLogic, AnyActorRef, InputFrom } from 'xstate';
+import type { ChildSpec, SupervisorEvent } from '../machines/supervisor-machine.ts';
+import type { ActorGroup, ActorHost } from './actor-host.ts';
+
+interface SystemLike {
+  get(systemId: string): AnyActorRef | undefined;
+}
+
+export function supervisedActorHost(system: SystemLike): ActorHost {
+  const supervisorOf = (group: ActorGroup) => {
+    const supervisor = system.get(group);
+    if (!supervisor) throw new Error(`supervisor ${group} is not running`);
+    return supervisor;
+  };
+  return {
+    start<L extends AnyActorLogic>(group: ActorGroup, systemId: string, logic: L, input: InputFrom<L>): ActorRefFrom<L> {
+      const spec: ChildSpec = {
+        id: systemId,
+        logic,
+        input,
+        // An agent actor comes back after a crash; a task actor does not (storage still holds the task
+        // and the sweep starts a fresh actor for it).
+        restart: group === 'agents' ? 'permanent' : 'temporary',
+        readyOnSpawn: true,
+      };
+      supervisorOf(group).send({ type: 'supervisor.add_child', spec } satisfies SupervisorEvent);
+      const actor = system.get(systemId);
+      if (!actor) throw new Error(`${systemId} did not start`);
+      return actor as ActorRefFrom<L>;
+    },
+    stop(group, systemId) {
+      system.get(group)?.send({ type: 'supervisor.remove_child', id: systemId } satisfies SupervisorEvent);
+    },
+    get<L extends AnyActorLogic>(systemId: string) {
+      return system.get(systemId) as ActorRefFrom<L> | undefined;
+    },
+  };
+}

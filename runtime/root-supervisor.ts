@@ -1,0 +1,60 @@
+// The hub's supervision tree, readable in one place.
+//
+//   root (rest_for_one: a child depends on every child before it)
+//   ├── storage     LMDB environment, queue, tokens, settings
+//   ├── agents      one_for_one supervisor: agent:<id>, one per known agent
+//   ├── tasks       one_for_one supervisor: task:<id>, one per assigned task
+//   ├── hub         the HubPort: routing between sockets, queue and actors
+//   ├── sweeps      safety-net scheduling pass, silent-socket reaper
+//   └── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
+//
+// Children start in this order, each only after the one before is ready, and
+// stop in reverse: the transport closes its sockets first, storage flushes last.
+import type { AnyActorLogic } from 'xstate';
+import { serviceActor } from '../actors/service-actor.ts';
+import { supervisorMachine, type ChildSpec } from '../machines/supervisor-machine.ts';
+import type { RestartStrategy } from './restart-policy.ts';
+
+export interface ServiceDefinition<THandle> {
+  id: string;
+  start: () => Promise<THandle>;
+  stop: (handle: THandle) => Promise<void>;
+}
+
+export interface TreeShape {
+  services: {
+    storage: ServiceDefinition<unknown>;
+    hub: ServiceDefinition<unknown>;
+    sweeps: ServiceDefinition<unknown>;
+    transport: ServiceDefinition<unknown>;
+  };
+  intensity: number;
+  periodMs: number;
+}
+
+export function rootSupervisorInput(shape: TreeShape) {
+  const service = (definition: ServiceDefinition<unknown>): ChildSpec => ({
+    id: definition.id,
+    restart: 'permanent',
+    logic: serviceActor(definition.id, { start: () => definition.start(), stop: (handle) => definition.stop(handle) }),
+  });
+  const dynamicGroup = (id: string): ChildSpec => ({
+    id,
+    restart: 'permanent',
+    logic: supervisorMachine as AnyActorLogic,
+    input: { children: [], strategy: 'one_for_one' satisfies RestartStrategy, intensity: shape.intensity, periodMs: shape.periodMs },
+  });
+  return {
+    strategy: 'rest_for_one' as const,
+    intensity: shape.intensity,
+    periodMs: shape.periodMs,
+    children: [
+      service(shape.services.storage),
+      dynamicGroup('agents'),
+      dynamicGroup('tasks'),
+      service(shape.services.hub),
+      service(shape.services.sweeps),
+      service(shape.services.transport),
+    ],
+  };
+}

@@ -16,6 +16,9 @@ export interface ChildSpec {
   logic: AnyActorLogic;
   restart: ChildRestart;
   input?: unknown;
+  // For children that do not speak the contract (plain machines such as agent
+  // and task actors): ready as soon as spawned, stopped without child.stop.
+  readyOnSpawn?: boolean;
 }
 
 export interface SupervisorInput {
@@ -39,6 +42,8 @@ export interface SupervisorContext {
   // The current incarnation of each live child, to tell its exit from a late
   // exit event of the incarnation it replaced (both carry the same id).
   refs: Record<string, AnyActorRef>;
+  // Live readyOnSpawn children: stopped directly, without child.stop.
+  directStop: string[];
   // Children still to start, head first; the head may be live and not yet ready.
   startQueue: string[];
   // Children still to stop, head first (reverse start order).
@@ -118,6 +123,7 @@ function forget(context: SupervisorContext, id: string): Partial<SupervisorConte
   const { [id]: _forgotten, ...refs } = context.refs;
   return {
     refs,
+    directStop: without(context.directStop, [id]),
     running: without(context.running, [id]),
     ready: without(context.ready, [id]),
     stopQueue: without(context.stopQueue, [id]),
@@ -165,7 +171,11 @@ function stopInOrder(done: string) {
     initial: 'next',
     states: {
       next: {
-        always: [{ guard: 'stopQueueEmpty', target: done }, { target: 'awaitingStopped' }],
+        always: [
+          { guard: 'stopQueueEmpty', target: done },
+          { guard: 'stopHeadIgnoresContract', actions: 'dropStopHead' },
+          { target: 'awaitingStopped' },
+        ],
       },
       awaitingStopped: {
         entry: 'askStopHeadToStop',
@@ -195,6 +205,8 @@ function startInOrder(done: string) {
       },
       awaitingReady: {
         entry: 'spawnStartHead',
+        // A readyOnSpawn child is ready the moment it is spawned.
+        always: { guard: 'startHeadReady', target: 'next', actions: 'dequeueStart' },
         on: {
           'child.ready': { guard: 'isStartHead', target: 'next', actions: ['markReady', 'dequeueStart'] },
         },
@@ -212,14 +224,33 @@ const onChildExit = [
   { target: '#supervisor.escalating', actions: ['forgetExitedChild', 'recordCrash', 'stopAll'] },
 ] as const;
 
-const activeHandlers = {
-  'child.crashed': onChildExit,
-  'xstate.error.actor.*': onChildExit,
-  'xstate.done.actor.*': onChildExit,
+// In running, a child that is gone and stays gone (a finished task actor, say)
+// needs no stop/start pass; elsewhere the pass keeps the start queue moving.
+const onQuietExit = [
+  { guard: 'isStaleExit' },
+  { guard: 'exitIsFinal', actions: ['forgetExitedChild', 'planAfterExit'] },
+  ...onChildExit,
+] as const;
+
+const lifecycleHandlers = {
   'supervisor.stop': { target: '#supervisor.shuttingDown', actions: 'stopAll' },
   'child.stop': { target: '#supervisor.shuttingDown', actions: 'stopAll' },
   'supervisor.add_child': { guard: 'isNewChildId', target: '#supervisor.restarting', actions: 'addChild' },
   'supervisor.remove_child': { guard: 'isKnownChildId', target: '#supervisor.restarting', actions: 'removeChild' },
+} as const;
+
+const activeHandlers = {
+  'child.crashed': onChildExit,
+  'xstate.error.actor.*': onChildExit,
+  'xstate.done.actor.*': onChildExit,
+  ...lifecycleHandlers,
+} as const;
+
+const runningHandlers = {
+  'child.crashed': onChildExit,
+  'xstate.error.actor.*': onQuietExit,
+  'xstate.done.actor.*': onQuietExit,
+  ...lifecycleHandlers,
 } as const;
 
 // While shutting down or escalating, a child that dies is only forgotten.
@@ -245,7 +276,12 @@ export const supervisorMachine = setup({
       const spec = context.specs[specIndex(context, id)]!;
       // systemId = spec id, so the inspector and system.get() name the child.
       const ref = (spawn as unknown as SpawnAny)(spec.logic, { id, systemId: id, input: spec.input });
-      return { running: inStartOrder(context, [...context.running, id]), refs: { ...context.refs, [id]: ref } };
+      return {
+        running: inStartOrder(context, [...context.running, id]),
+        ready: spec.readyOnSpawn ? union(context.ready, [id]) : context.ready,
+        directStop: spec.readyOnSpawn ? union(context.directStop, [id]) : context.directStop,
+        refs: { ...context.refs, [id]: ref },
+      };
     }),
     dequeueStart: assign({ startQueue: ({ context }) => context.startQueue.slice(1) }),
     markReady: assign({
@@ -316,6 +352,7 @@ export const supervisorMachine = setup({
   guards: {
     startQueueEmpty: ({ context }) => context.startQueue.length === 0,
     stopQueueEmpty: ({ context }) => context.stopQueue.length === 0,
+    stopHeadIgnoresContract: ({ context }) => context.directStop.includes(context.stopQueue[0]!),
     startHeadReady: ({ context }) => context.ready.includes(context.startQueue[0]!),
     isStartHead: ({ context, event }) => event.type === 'child.ready' && event.id === context.startQueue[0],
     isStopHead: ({ context, event }) => {
@@ -329,6 +366,8 @@ export const supervisorMachine = setup({
       return !report || !isCurrentExit(context, report);
     },
     exitNeedsNoRestart: ({ context, event }) => !exitNeedsRestart(context, event),
+    // Only XState-reported exits: the child is already stopped.
+    exitIsFinal: ({ context, event }) => event.type !== 'child.crashed' && !exitNeedsRestart(context, event),
     withinIntensity: ({ context }) => allowsRestart(context.restartsInPeriod, context.intensity),
     isNewChildId: ({ context, event }) =>
       event.type === 'supervisor.add_child' && !context.specs.some((spec) => spec.id === event.spec.id),
@@ -350,6 +389,7 @@ export const supervisorMachine = setup({
     running: [],
     ready: [],
     refs: {},
+    directStop: [],
     startQueue: input.children.map((spec) => spec.id),
     stopQueue: [],
     restartsInPeriod: 0,
@@ -370,7 +410,7 @@ export const supervisorMachine = setup({
     },
     running: {
       entry: 'announceReady',
-      on: activeHandlers,
+      on: runningHandlers,
     },
     restarting: {
       initial: 'stopping',

@@ -246,6 +246,40 @@ describe('supervisorMachine', () => {
     expect(actor.system.get('a')).to.equal(undefined);
   });
 
+  describe('readyOnSpawn children', () => {
+    // A plain machine that knows nothing of the child contract, like a task actor.
+    const plain = createMachine({ initial: 'open', states: { open: { on: { 'test.finish': 'closed' } }, closed: { type: 'final' } } });
+
+    it('starts one as soon as it is added, without waiting for child.ready', () => {
+      const { actor } = startSupervisor({ children: [] });
+      actor.send({ type: 'supervisor.add_child', spec: { id: 'task:t1', logic: plain, restart: 'temporary', readyOnSpawn: true } });
+      expect(actor.system.get('task:t1')).to.not.equal(undefined);
+      expect(actor.getSnapshot().value).to.equal('running');
+      expect(actor.getSnapshot().context.running).to.deep.equal(['task:t1']);
+    });
+
+    it('stops one directly when it is removed, without waiting for child.stopped', () => {
+      const { actor } = startSupervisor({
+        children: [{ id: 'agent:a1', logic: plain, restart: 'permanent', readyOnSpawn: true }],
+        childStopTimeoutMs: 1000,
+      });
+      const agent = child(actor, 'agent:a1');
+      actor.send({ type: 'supervisor.remove_child', id: 'agent:a1' });
+      expect(actor.getSnapshot().value).to.equal('running');
+      expect(agent.getSnapshot().status).to.equal('stopped');
+      expect(actor.getSnapshot().context.running).to.deep.equal([]);
+    });
+
+    it('forgets a finished temporary child and stays running', () => {
+      const { actor } = startSupervisor({ children: [{ id: 'task:t1', logic: plain, restart: 'temporary', readyOnSpawn: true }] });
+      child(actor, 'task:t1').send({ type: 'test.finish' });
+      expect(actor.getSnapshot().value).to.equal('running');
+      expect(actor.getSnapshot().context.running).to.deep.equal([]);
+      expect(actor.getSnapshot().context.specs).to.deep.equal([]);
+      expect(actor.getSnapshot().context.restartCount).to.equal(0);
+    });
+  });
+
   describe('nested', () => {
     function nestedInput(log: string[], innerIntensity = 3): SupervisorInput {
       return {

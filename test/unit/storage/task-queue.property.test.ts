@@ -47,6 +47,7 @@ const operation = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('staleReport' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retryDeadLetter' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('promote' as const), advanceMs: fc.integer({ min: 0, max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const) }) },
 );
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -101,7 +102,7 @@ function expectSameTask(actual: TaskRecord | undefined, expected: ModelTask): vo
 
 async function runWorkload(operations: Operation[]): Promise<void> {
   const dir = makeTempDir('queue-property');
-  const queue = LmdbTaskQueue.open(dir.path);
+  let queue = LmdbTaskQueue.open(dir.path);
   const model = new QueueModel();
   let now = 1_000_000;
   let nextSeq = 1;
@@ -229,6 +230,11 @@ async function runWorkload(operations: Operation[]): Promise<void> {
           for (const task of due) task.status = 'queued';
           const waiting = model.inStatus('delayed').map((t) => t.notBefore!);
           expect(queue.nextDelayedAt()).to.equal(waiting.length ? Math.min(...waiting) : null);
+          break;
+        }
+        case 'reopen': {
+          await queue.close();
+          queue = LmdbTaskQueue.open(dir.path);
           break;
         }
       }

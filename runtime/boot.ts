@@ -12,6 +12,7 @@ import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { Hub } from './hub.ts';
 import { inspectorFor } from './inspector.ts';
+import { metricsHistoryDefaults } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
 import { version } from './version.ts';
@@ -134,6 +135,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             return started;
           },
           stop: async (server) => (server as { close(): Promise<void> }).close(),
+        },
+        metrics: {
+          id: 'metrics',
+          start: async () => {
+            const timer = setInterval(() => live.hub?.sampleMetrics(), metricsHistoryDefaults.intervalMs);
+            timer.unref();
+            return timer;
+          },
+          stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
         },
       },
     }),

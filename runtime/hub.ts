@@ -23,6 +23,7 @@ import type {
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { HubEvents } from './hub-events.ts';
+import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
 
@@ -55,6 +56,7 @@ export class Hub implements HubPort {
   readonly agents = new AgentRegistry();
   readonly events = new HubEvents();
   readonly scheduler: Scheduler;
+  readonly metrics: MetricsHistory;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly agentLogic: AgentActorLogic;
@@ -76,6 +78,23 @@ export class Hub implements HubPort {
       timedOut: (taskId, agentId, generation, reason) => void this.reclaimTask(taskId, reason, generation, agentId),
       finished: (taskId) => queueMicrotask(() => deps.actors.stop('tasks', taskSystemId(taskId))),
     });
+    this.metrics = new MetricsHistory({
+      queuedByLane: () => {
+        const lanes = deps.queue.stats().queuedByPriority;
+        return [lanes['0'] ?? 0, lanes['1'] ?? 0, lanes['2'] ?? 0, lanes['3'] ?? 0];
+      },
+      agentCounts: () => {
+        let connected = 0;
+        let busy = 0;
+        for (const entry of this.agents.all()) {
+          if (!entry.link) continue;
+          connected += 1;
+          if (stateOf(entry) !== 'idle') busy += 1;
+        }
+        return { connected, busy };
+      },
+    });
+    this.events.subscribe((event) => this.metrics.observe(event));
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -327,7 +346,8 @@ export class Hub implements HubPort {
   }
 
   setLogLevel(level: string): Result<string> {
-    if (!['debug', 'info', 'notice', 'warning', 'error'].includes(level)) return fail('AC_ERR_VALIDATION', `unknown log level ${level}`);
+    const levels = ['debug', 'info', 'notice', 'warning', 'error'];
+    if (!levels.includes(level)) return fail('AC_ERR_INVALID_LOG_LEVEL', level, levels.join(', '));
     this.deps.logger.level = level;
     return ok(level);
   }
@@ -346,7 +366,14 @@ export class Hub implements HubPort {
       queue: stats,
       dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
       recent_completions: this.listTasks({ status: 'completed', limit: 20 }).tasks,
+      series: this.metrics.history(),
     };
+  }
+
+  /** Closes a metrics interval and publishes it to the dashboard feed. */
+  sampleMetrics(): void {
+    const now = this.now();
+    this.events.emit('metrics_snapshot', now, { sample: this.metrics.sample(now) });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {
@@ -443,8 +470,10 @@ export class Hub implements HubPort {
       needed_capabilities: task.needed_capabilities,
       complete_by: task.complete_by,
     });
-    this.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, sent });
-    this.taskEvent(task, 'assigned');
+    // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
+    const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
+    this.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    this.taskEvent(task, 'assigned', { latency_ms: latencyMs });
   }
 
   private startTaskActor(task: TaskRecord): void {

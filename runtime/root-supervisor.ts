@@ -6,7 +6,8 @@
 //   ├── tasks       one_for_one supervisor: task:<id>, one per assigned task
 //   ├── hub         the HubPort: routing between sockets, queue and actors
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
-//   └── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
+//   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
+//   └── metrics     10 s samples for the dashboard charts
 //
 // Children start in this order, each only after the one before is ready, and
 // stop in reverse: the transport closes its sockets first, storage flushes last.
@@ -27,6 +28,7 @@ export interface TreeShape {
     hub: ServiceDefinition<unknown>;
     sweeps: ServiceDefinition<unknown>;
     transport: ServiceDefinition<unknown>;
+    metrics: ServiceDefinition<unknown>;
   };
   intensity: number;
   periodMs: number;
@@ -55,6 +57,7 @@ export function rootSupervisorInput(shape: TreeShape) {
       service(shape.services.hub),
       service(shape.services.sweeps),
       service(shape.services.transport),
+      service(shape.services.metrics),
     ],
   };
 }

@@ -1,0 +1,83 @@
+// The last hour of hub activity at 10 s resolution, for the dashboard's charts.
+// Fed by hub events; sampled on a timer; published as `metrics_snapshot` events.
+import type { HubEvent } from '../web/hub-port.ts';
+
+export interface MetricsSample {
+  timestamp: number;
+  /** Queued tasks per lane, urgent first. */
+  queue_depth: [number, number, number, number];
+  submitted: number;
+  completed: number;
+  failed: number;
+  /** Queued → assigned, over the interval's assignments; null when there were none. */
+  assign_latency_p50_ms: number | null;
+  assign_latency_p99_ms: number | null;
+  agents_connected: number;
+  agents_busy: number;
+  utilization_pct: number;
+}
+
+export interface MetricsSources {
+  queuedByLane(): [number, number, number, number];
+  agentCounts(): { connected: number; busy: number };
+}
+
+export const metricsHistoryDefaults = { intervalMs: 10_000, samples: 360 } as const;
+
+export class MetricsHistory {
+  private readonly samples: MetricsSample[] = [];
+  private submitted = 0;
+  private completed = 0;
+  private failed = 0;
+  private latencies: number[] = [];
+
+  constructor(
+    private readonly sources: MetricsSources,
+    private readonly capacity: number = metricsHistoryDefaults.samples,
+  ) {}
+
+  /** Counts one hub event into the current interval. */
+  observe(event: HubEvent): void {
+    if (event.type !== 'task_event') return;
+    switch (event.event) {
+      case 'submitted': this.submitted += 1; break;
+      case 'completed': this.completed += 1; break;
+      case 'retry': case 'dead_letter': this.failed += 1; break;
+      case 'assigned':
+        if (typeof event.latency_ms === 'number') this.latencies.push(event.latency_ms);
+        break;
+    }
+  }
+
+  /** Closes the current interval and starts the next; returns the closed one. */
+  sample(now: number): MetricsSample {
+    const { connected, busy } = this.sources.agentCounts();
+    const sorted = this.latencies.sort((a, b) => a - b);
+    const sample: MetricsSample = {
+      timestamp: now,
+      queue_depth: this.sources.queuedByLane(),
+      submitted: this.submitted,
+      completed: this.completed,
+      failed: this.failed,
+      assign_latency_p50_ms: percentile(sorted, 0.5),
+      assign_latency_p99_ms: percentile(sorted, 0.99),
+      agents_connected: connected,
+      agents_busy: busy,
+      utilization_pct: connected === 0 ? 0 : Math.round((busy / connected) * 1000) / 10,
+    };
+    this.samples.push(sample);
+    if (this.samples.length > this.capacity) this.samples.shift();
+    this.submitted = this.completed = this.failed = 0;
+    this.latencies = [];
+    return sample;
+  }
+
+  history(): MetricsSample[] {
+    return [...this.samples];
+  }
+}
+
+function percentile(sorted: number[], fraction: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}

@@ -215,22 +215,19 @@ function startInOrder(done: string) {
   } as const;
 }
 
-// While starting, running or restarting, an exit leads to a restart plan or,
-// past the restart intensity, to escalation.
-const onChildExit = [
-  { guard: 'isStaleExit' },
+// An exit XState reports late for a replaced child, or one already forgotten.
+const staleExit = { guard: 'isStaleExit' } as const;
+
+// A child went down: restart by strategy or, past the intensity, escalate.
+const restartOrEscalate = [
   { guard: 'exitNeedsNoRestart', target: '#supervisor.restarting', actions: ['forgetExitedChild', 'planAfterExit'] },
   { guard: 'withinIntensity', target: '#supervisor.restarting', actions: ['forgetExitedChild', 'planAfterExit', 'countRestart'] },
   { target: '#supervisor.escalating', actions: ['forgetExitedChild', 'recordCrash', 'stopAll'] },
 ] as const;
 
 // In running, a child that is gone and stays gone (a finished task actor, say)
-// needs no stop/start pass; elsewhere the pass keeps the start queue moving.
-const onQuietExit = [
-  { guard: 'isStaleExit' },
-  { guard: 'exitIsFinal', actions: ['forgetExitedChild', 'planAfterExit'] },
-  ...onChildExit,
-] as const;
+// needs no stop/start pass; while starting, that pass keeps the start queue moving.
+const finalExit = { guard: 'exitIsFinal', actions: ['forgetExitedChild', 'planAfterExit'] } as const;
 
 const lifecycleHandlers = {
   'supervisor.stop': { target: '#supervisor.shuttingDown', actions: 'stopAll' },
@@ -240,23 +237,23 @@ const lifecycleHandlers = {
 } as const;
 
 const activeHandlers = {
-  'child.crashed': onChildExit,
-  'xstate.error.actor.*': onChildExit,
-  'xstate.done.actor.*': onChildExit,
+  'child.crashed': [staleExit, ...restartOrEscalate],
+  'xstate.error.actor.*': [staleExit, ...restartOrEscalate],
+  'xstate.done.actor.*': [staleExit, ...restartOrEscalate],
   ...lifecycleHandlers,
 } as const;
 
 const runningHandlers = {
-  'child.crashed': onChildExit,
-  'xstate.error.actor.*': onQuietExit,
-  'xstate.done.actor.*': onQuietExit,
+  'child.crashed': [staleExit, ...restartOrEscalate],
+  'xstate.error.actor.*': [staleExit, finalExit, ...restartOrEscalate],
+  'xstate.done.actor.*': [staleExit, finalExit, ...restartOrEscalate],
   ...lifecycleHandlers,
 } as const;
 
 // While shutting down or escalating, a child that dies is only forgotten.
 const winddownHandlers = {
-  'xstate.error.actor.*': [{ guard: 'isStaleExit' }, { actions: 'forgetExitedChild' }],
-  'xstate.done.actor.*': [{ guard: 'isStaleExit' }, { actions: 'forgetExitedChild' }],
+  'xstate.error.actor.*': [staleExit, { actions: 'forgetExitedChild' }],
+  'xstate.done.actor.*': [staleExit, { actions: 'forgetExitedChild' }],
 } as const;
 
 // Children come from input, not from `actors`, so setup's typed spawner has no

@@ -3,7 +3,8 @@
 // Prints the machine setup, runs the chosen scenarios (all by default) with progress
 // on stderr, and prints their tables on stdout. --json also writes each scenario's
 // outcome to bench/results/<scenario>-<timestamp>.json.
-import { machineSetup, formatSetup } from './lib/machine-setup.ts';
+import { loadavg } from 'node:os';
+import { formatLoad, formatSetup, machineSetup } from './lib/machine-setup.ts';
 import { Progress } from './lib/progress.ts';
 import { writeResultsFile } from './lib/results-file.ts';
 import type { Metrics, ScenarioOutcome } from './lib/scenario.ts';
@@ -38,6 +39,7 @@ let failed = false;
 for (const scenario of selected) {
   const progress = new Progress(scenario.name);
   const startedAt = new Date();
+  const loadAtStart = loadavg();
   progress.stage('start');
   let outcome: ScenarioOutcome;
   try {
@@ -59,11 +61,14 @@ for (const scenario of selected) {
     console.log(`## ${scenario.name}: ${scenario.description}\n`);
     for (const table of outcome.tables) console.log(formatTable(table) + '\n');
     for (const note of outcome.notes) console.log(`- ${note}`);
+    console.log(`- Load average (1/5/15 min) at start ${formatLoad(loadAtStart)}, at end ${formatLoad(loadavg())}, on ${setup.cpuCount} cores.`);
     console.log('');
     summary.push([scenario.name, `measured in ${seconds} s`]);
   }
   if (flags.has('--json')) {
-    const path = writeResultsFile({ scenario: scenario.name, startedAt: startedAt.toISOString(), setup, argv: args, outcome });
+    const path = writeResultsFile({
+      scenario: scenario.name, startedAt: startedAt.toISOString(), setup, argv: args, load: { atStart: loadAtStart, atEnd: loadavg() }, outcome,
+    });
     console.log(`(written to ${path})\n`);
   }
 }

@@ -24,8 +24,11 @@ export interface ChildHandle<O> {
   kill(): void;
 }
 
+/** A worker that waits for work that never comes (a lost job, a stuck server) must fail the run, not hang it. */
+const defaultTimeoutMs = 15 * 60_000;
+
 /** `workerUrl` is `new URL('../workers/x.ts', import.meta.url)` from the caller. */
-export function startChild<I, O>(workerUrl: URL, input: I): ChildHandle<O> {
+export function startChild<I, O>(workerUrl: URL, input: I, timeoutMs = defaultTimeoutMs): ChildHandle<O> {
   const child = fork(fileURLToPath(workerUrl), [], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -35,12 +38,18 @@ export function startChild<I, O>(workerUrl: URL, input: I): ChildHandle<O> {
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const result = new Promise<O>((resolve, reject) => {
     let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      child.kill('SIGKILL');
+      reject(new Error(`${workerUrl.pathname} gave no result within ${timeoutMs} ms; killed`));
+    }, timeoutMs);
     child.on('message', (message: FromChild<O>) => {
       if ('ready' in message) markReady();
       else if ('result' in message) { settled = true; resolve(message.result); }
       else { settled = true; reject(new Error(`${workerUrl.pathname}: ${message.error}`)); }
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       running.delete(child);
       markReady();
       if (!settled) reject(new Error(`${workerUrl.pathname} exited (code ${code}, signal ${signal}) before its result`));
@@ -50,7 +59,8 @@ export function startChild<I, O>(workerUrl: URL, input: I): ChildHandle<O> {
   return { pid: child.pid ?? -1, ready, result, kill: () => child.kill('SIGKILL') };
 }
 
-export const runChild = <I, O>(workerUrl: URL, input: I): Promise<O> => startChild<I, O>(workerUrl, input).result;
+export const runChild = <I, O>(workerUrl: URL, input: I, timeoutMs?: number): Promise<O> =>
+  startChild<I, O>(workerUrl, input, timeoutMs).result;
 
 /** The worker side: call once at the top level of a worker module. */
 export function serveChild<I, O>(handler: (input: I, ready: () => void) => Promise<O>): void {

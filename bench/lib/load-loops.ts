@@ -36,21 +36,23 @@ export async function closedLoop(concurrency: number, durationMs: number, op: (c
 }
 
 /**
- * Starts `op` at a fixed rate whatever the previous ones are doing (open loop), so
- * queueing delay shows in the latency instead of slowing the load (no coordinated omission).
+ * Starts `count` calls of `op` at a fixed rate whatever the earlier ones are doing (open loop),
+ * so queueing delay shows in the latency instead of slowing the load (no coordinated omission).
  * `op` reports its own latency through the recorder it closes over; this waits for all to finish.
  */
-export async function openLoop(ratePerSecond: number, durationMs: number, op: (index: number) => Promise<void>): Promise<{ started: number; elapsedMs: number }> {
+export async function openLoop(ratePerSecond: number, count: number, op: (index: number) => Promise<void>): Promise<{ elapsedMs: number }> {
   const intervalMs = 1000 / ratePerSecond;
   const startedAt = performance.now();
   const pending: Promise<void>[] = [];
   let started = 0;
-  while (performance.now() - startedAt < durationMs) {
+  while (started < count) {
     // Catch up in a burst after a late timer rather than silently lowering the rate.
-    const due = Math.floor((performance.now() - startedAt) / intervalMs) + 1;
+    const due = Math.min(count, Math.floor((performance.now() - startedAt) / intervalMs) + 1);
     while (started < due) pending.push(op(started++));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + started * intervalMs - performance.now())));
+    if (started < count) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + started * intervalMs - performance.now())));
+    }
   }
   await Promise.all(pending);
-  return { started, elapsedMs: performance.now() - startedAt };
+  return { elapsedMs: performance.now() - startedAt };
 }

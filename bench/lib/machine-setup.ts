@@ -1,7 +1,9 @@
 // The facts a reader needs to reproduce a figure: printed before every run and stored in the JSON.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { probeFsync } from './fsync-probe.ts';
+import { fmt } from './table-format.ts';
 
 export interface MachineSetup {
   node: string;
@@ -10,6 +12,10 @@ export interface MachineSetup {
   memoryGiB: number;
   uws: 'native' | 'fallback' | 'missing';
   tmpFilesystem: string;
+  /** 4 KiB write + fsync in os.tmpdir(), 200 times. */
+  fsyncMs: { p50: number; p99: number };
+  /** 1, 5 and 15-minute load averages when the run started: other work on the machine skews every figure. */
+  loadAverage: number[];
   gitCommit: string;
   durability: string;
 }
@@ -22,6 +28,8 @@ export function machineSetup(): MachineSetup {
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     uws: uwsKind(),
     tmpFilesystem: tmpFilesystem(),
+    fsyncMs: (({ p50, p99 }) => ({ p50, p99 }))(probeFsync()),
+    loadAverage: loadavg(),
     gitCommit: gitCommit(),
     durability: 'AgentCom: every queue call awaits its LMDB flush (overlappingSync; one fsync covers each commit batch)',
   };
@@ -34,10 +42,16 @@ export function formatSetup(setup: MachineSetup): string {
     `memory      ${setup.memoryGiB} GiB`,
     `uWS         ${setup.uws}`,
     `tmp fs      ${setup.tmpFilesystem}`,
+    `fsync 4KiB  p50 ${fmt(setup.fsyncMs.p50)} ms, p99 ${fmt(setup.fsyncMs.p99)} ms (200 writes)`,
+    `load avg    ${formatLoad(setup.loadAverage)} (1/5/15 min) on ${setup.cpuCount} cores${busy(setup) ? '  ← the machine is busy: figures will be low and noisy' : ''}`,
     `git         ${setup.gitCommit}`,
     `durability  ${setup.durability}`,
   ].join('\n');
 }
+
+export const formatLoad = (load: number[]) => load.map((value) => value.toFixed(2)).join(' / ');
+
+const busy = (setup: MachineSetup) => (setup.loadAverage[0] ?? 0) > setup.cpuCount / 2;
 
 // The unofficial build falls back to a JS server when its binary does not load; only the native one has SSLApp.
 function uwsKind(): MachineSetup['uws'] {

@@ -11,6 +11,8 @@ export interface ResultsFile {
   startedAt: string;
   setup: MachineSetup;
   argv: string[];
+  /** 1/5/15-minute load averages when the scenario started and ended. */
+  load: { atStart: number[]; atEnd: number[] };
   outcome: ScenarioOutcome;
 }
 

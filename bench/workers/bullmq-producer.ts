@@ -11,7 +11,7 @@ import { ratePerSec } from '../lib/sample-stats.ts';
 export type BullmqProducerInput =
   | { port: number; mode: 'bulk'; count: number; batch: number; warmupCount: number }
   | { port: number; mode: 'single'; inFlight: number; measureMs: number; warmupMs: number }
-  | { port: number; mode: 'paced'; ratePerSec: number; durationMs: number };
+  | { port: number; mode: 'paced'; ratePerSec: number; count: number };
 
 export interface BullmqProducerOutput {
   /** Jobs added in the measured part. */
@@ -59,9 +59,9 @@ serveChild<BullmqProducerInput, BullmqProducerOutput>(async (input) => {
       const result = await closedLoop(input.inFlight, input.measureMs, addOne);
       return { added: result.ops, addedTotal: index, elapsedMs: result.elapsedMs, jobsPerSec: result.opsPerSec };
     }
-    progress.stage(`adding at ${input.ratePerSec}/s for ${input.durationMs} ms`);
-    const { started, elapsedMs } = await openLoop(input.ratePerSec, input.durationMs, async () => void (await addOne()));
-    return { added: started, addedTotal: index, elapsedMs, jobsPerSec: ratePerSec(started, elapsedMs) };
+    progress.stage(`adding ${input.count} jobs at ${input.ratePerSec}/s`);
+    const { elapsedMs } = await openLoop(input.ratePerSec, input.count, async () => void (await addOne()));
+    return { added: input.count, addedTotal: index, elapsedMs, jobsPerSec: ratePerSec(input.count, elapsedMs) };
   } finally {
     await queue.close();
     await connection.quit();

@@ -27,6 +27,7 @@ serveChild<QueuePacedInput, QueuePacedOutput>(async (input) => {
   const queue = LmdbTaskQueue.open(dir.path);
   const submittedAt = new Map<string, number>();
   let recorder: SampleRecorder | null = null;
+  const tasksIn = (ms: number) => Math.round((input.ratePerSec * ms) / 1000);
   // claimNext hands out the oldest task, not necessarily the one this chain submitted,
   // so latency is taken per task id: from its submit call to its completion.
   const lifecycle = async (index: number) => {
@@ -46,12 +47,12 @@ serveChild<QueuePacedInput, QueuePacedOutput>(async (input) => {
   };
   try {
     progress.stage(`warm-up at ${input.ratePerSec}/s for ${input.warmupMs} ms`);
-    await openLoop(input.ratePerSec, input.warmupMs, lifecycle);
+    await openLoop(input.ratePerSec, tasksIn(input.warmupMs), lifecycle);
     submittedAt.clear();
     recorder = new SampleRecorder();
     progress.stage(`measuring at ${input.ratePerSec}/s for ${input.measureMs} ms`);
-    const { started, elapsedMs } = await openLoop(input.ratePerSec, input.measureMs, lifecycle);
-    return { completed: started, elapsedMs, latencyMs: recorder.summary() };
+    const { elapsedMs } = await openLoop(input.ratePerSec, tasksIn(input.measureMs), lifecycle);
+    return { completed: recorder.count, elapsedMs, latencyMs: recorder.summary() };
   } finally {
     await queue.close();
     dir.remove();

@@ -1,0 +1,174 @@
+// The dashboard socket, /ws/dashboard: an admin-only feed. On auth it gets a
+// snapshot; then hub events are batched and published at most every 100 ms through
+// one uWS topic, so fan-out costs one serialisation whatever the number of dashboards.
+import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { Logger } from 'winston';
+import type { HubEvent, HubPort } from './hub-port.ts';
+import type { RetryTask } from './protocol/dashboard-messages.ts';
+import type { WireValidator } from './validation.ts';
+
+export const dashboardTopic = 'dashboard';
+export const dashboardFlushMs = 100;
+export const dashboardMaxBackpressureBytes = 1024 * 1024;
+/** A dashboard this far behind is disconnected before it would start missing events; it reconnects to a fresh snapshot. */
+export const dashboardLagLimitBytes = dashboardMaxBackpressureBytes / 2;
+/** Events kept between flushes when no one drains them; the oldest go first. */
+export const dashboardMaxPendingEvents = 5_000;
+const authTimeoutMs = 10_000;
+
+export interface DashboardSocketData {
+  remoteAddress: string;
+  authenticated: boolean;
+  closed: boolean;
+  authTimer: NodeJS.Timeout | null;
+}
+
+type DashboardWs = WebSocket<DashboardSocketData>;
+
+export interface DashboardFeed {
+  behavior: WebSocketBehavior<DashboardSocketData>;
+  /** Unsubscribes from the hub, stops the timer and closes every dashboard with the given code. */
+  close(code: number, reason: string): void;
+}
+
+export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator: WireValidator; logger: Logger }): DashboardFeed {
+  const { hub, validator } = deps;
+  const log = deps.logger.child({ module: 'web', socket: 'dashboard' });
+  const sockets = new Set<DashboardWs>();
+  let pending: HubEvent[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  let droppedEvents = 0;
+
+  const unsubscribe = hub.onEvent((event) => {
+    if (sockets.size === 0) return;
+    pending.push(event);
+    if (pending.length > dashboardMaxPendingEvents) {
+      pending.shift();
+      droppedEvents += 1;
+    }
+    flushTimer ??= setTimeout(flush, dashboardFlushMs);
+  });
+
+  function flush(): void {
+    flushTimer = null;
+    if (pending.length === 0) return;
+    if (droppedEvents > 0) {
+      log.warning('dashboard event buffer overflowed; oldest events dropped', { dropped: droppedEvents });
+      droppedEvents = 0;
+    }
+    for (const ws of sockets) {
+      if (ws.getBufferedAmount() > dashboardLagLimitBytes) {
+        log.warning('dashboard too slow; disconnecting', { code: 'AC_ERR_BACKPRESSURE', remote: ws.getUserData().remoteAddress });
+        ws.end(4008, 'backpressure');
+      }
+    }
+    const batch = pending;
+    pending = [];
+    app.publish(dashboardTopic, JSON.stringify({ type: 'events', data: batch }));
+  }
+
+  function send(ws: DashboardWs, message: Record<string, unknown>): void {
+    if (ws.getUserData().closed) return;
+    ws.cork(() => {
+      ws.send(JSON.stringify(message));
+    });
+  }
+
+  function admit(ws: DashboardWs): void {
+    const data = ws.getUserData();
+    data.authenticated = true;
+    if (data.authTimer) clearTimeout(data.authTimer);
+    data.authTimer = null;
+    ws.subscribe(dashboardTopic);
+    send(ws, { type: 'snapshot', data: hub.dashboardState() });
+  }
+
+  const isAdmin = (token: string) => hub.authenticate(token)?.scope === 'admin';
+
+  async function handle(ws: DashboardWs, type: string, message: Record<string, unknown>): Promise<void> {
+    const data = ws.getUserData();
+    if (!data.authenticated) {
+      if (type === 'auth' && isAdmin(message.token as string)) return admit(ws);
+      ws.end(1008, 'admin token required');
+      return;
+    }
+    if (type === 'request_snapshot') return send(ws, { type: 'snapshot', data: hub.dashboardState() });
+    if (type === 'retry_task') {
+      const { task_id: taskId } = message as RetryTask;
+      const retried = await hub.retryDeadLetter(taskId);
+      send(ws, retried.ok
+        ? { type: 'retry_result', task_id: taskId, status: 'requeued' }
+        : { type: 'retry_result', task_id: taskId, status: 'not_found', code: retried.code });
+    }
+  }
+
+  const behavior: WebSocketBehavior<DashboardSocketData> = {
+    maxPayloadLength: 64 * 1024,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    maxBackpressure: dashboardMaxBackpressureBytes,
+
+    upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t) {
+      const token = req.getQuery('token') ?? '';
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+      // A token in the URL is checked before upgrading; without one the first frame must be `auth`.
+      if (token && !isAdmin(token)) {
+        res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json')
+          .end(JSON.stringify({ error: 'unauthorized', code: 'AC_ERR_UNAUTHORIZED', hint: 'the dashboard needs an admin token' }));
+        return;
+      }
+      const data: DashboardSocketData = { remoteAddress, authenticated: token !== '', closed: false, authTimer: null };
+      res.upgrade(data, key, protocol, extensions, context);
+    },
+
+    open(ws) {
+      sockets.add(ws);
+      const data = ws.getUserData();
+      if (data.authenticated) return admit(ws);
+      data.authTimer = setTimeout(() => {
+        if (!data.closed) ws.end(1008, 'admin token required');
+      }, authTimeoutMs);
+    },
+
+    message(ws, buffer, isBinary) {
+      let raw: unknown = null;
+      if (!isBinary) {
+        try {
+          raw = JSON.parse(Buffer.from(buffer).toString('utf8'));
+        } catch {
+          return send(ws, { type: 'error', error: 'invalid_json', code: 'AC_ERR_INVALID_JSON' });
+        }
+      }
+      const frame = validator.dashboardFrame(raw);
+      if (!frame.ok) {
+        if (!ws.getUserData().authenticated) return ws.end(1008, 'admin token required');
+        return send(ws, { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: frame.messageType, errors: frame.errors });
+      }
+      handle(ws, frame.type, frame.message).catch((error: unknown) => {
+        log.error('dashboard frame failed', { code: 'AC_ERR_INTERNAL', error: String(error) });
+      });
+    },
+
+    close(ws, code) {
+      const data = ws.getUserData();
+      data.closed = true;
+      if (data.authTimer) clearTimeout(data.authTimer);
+      sockets.delete(ws);
+      log.debug('dashboard socket closed', { close_code: code, remote: data.remoteAddress });
+    },
+  };
+
+  return {
+    behavior,
+    close(code, reason) {
+      unsubscribe();
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = null;
+      pending = [];
+      for (const ws of [...sockets]) ws.end(code, reason);
+    },
+  };
+}

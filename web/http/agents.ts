@@ -1,0 +1,45 @@
+// /api/agents: the connected agents, their FSM states, one agent's state.
+import type { AgentView } from '../hub-port.ts';
+import { errorReply, reply } from './reply.ts';
+import type { Route, RouteDeps } from './route.ts';
+
+/** The reference's AgentInfo: what `list_agents` and GET /api/agents show. */
+export function agentInfo(view: AgentView) {
+  return {
+    agent_id: view.agent_id, name: view.name, status: view.status,
+    capabilities: view.capabilities, connected_at: view.connected_at,
+  };
+}
+
+/** The reference lists only agents with a live socket; offline ones are remembered but not shown. */
+export const connected = (views: AgentView[]) => views.filter((view) => view.fsm_state !== 'offline');
+
+function stateView(view: AgentView) {
+  return {
+    agent_id: view.agent_id, fsm_state: view.fsm_state, current_task_id: view.current_task_id,
+    capabilities: view.capabilities, flags: view.flags, connected_at: view.connected_at, name: view.name,
+  };
+}
+
+export function agentRoutes({ hub }: RouteDeps): Route[] {
+  return [
+    {
+      // A bare {agents} object as in the reference; old add-agent.js expected an array (quirk 9)
+      // and only its collision check depends on that.
+      method: 'GET', path: '/api/agents', auth: 'none',
+      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state })) }),
+    },
+    {
+      method: 'GET', path: '/api/agents/states', auth: 'agent',
+      handle: () => reply(200, { agents: connected(hub.listAgents()).map(stateView) }),
+    },
+    {
+      method: 'GET', path: '/api/agents/:id/state', auth: 'agent',
+      handle({ params }) {
+        const view = hub.agentState(params.id!);
+        if (!view) return errorReply('AC_ERR_AGENT_NOT_FOUND', { agent_id: params.id });
+        return reply(200, { ...stateView(view), last_state_change: view.last_state_change, last_seen: view.last_seen });
+      },
+    },
+  ];
+}

@@ -1,0 +1,35 @@
+// Runtime configuration over HTTP: the default repository and the log level.
+import { logLevels, type DefaultRepoBody, type LogLevelBody } from '../protocol/http-bodies.ts';
+import { errorReply, failureReply, reply } from './reply.ts';
+import type { Route, RouteDeps } from './route.ts';
+
+export function configRoutes({ hub }: RouteDeps): Route[] {
+  return [
+    {
+      method: 'GET', path: '/api/config/default-repo', auth: 'none',
+      handle() {
+        const repo = hub.defaultRepo();
+        // `url` too: add-agent.js reads that name (reference quirk 9).
+        return reply(200, { default_repo: repo, url: repo, configured: repo !== null });
+      },
+    },
+    {
+      method: 'PUT', path: '/api/config/default-repo', auth: 'admin', body: 'default_repo',
+      async handle({ body }) {
+        const set = await hub.setDefaultRepo((body as DefaultRepoBody).url);
+        return set.ok ? reply(200, { status: 'ok', default_repo: set.value }) : failureReply(set);
+      },
+    },
+    {
+      method: 'PUT', path: '/api/admin/log-level', auth: 'admin', body: 'log_level',
+      handle({ body }) {
+        const { level } = body as LogLevelBody;
+        if (!(logLevels as readonly string[]).includes(level)) {
+          return errorReply('AC_ERR_INVALID_LOG_LEVEL', { valid_levels: logLevels });
+        }
+        const set = hub.setLogLevel(level);
+        return set.ok ? reply(200, { status: 'ok', level: set.value }) : failureReply(set);
+      },
+    },
+  ];
+}

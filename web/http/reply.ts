@@ -1,0 +1,44 @@
+// Reply values the routes return, and the mapping from our error codes to the
+// reference's `error` strings. Every error body carries both.
+import { httpStatusOf, type ErrorCode, type Failure } from '../../runtime/errors.ts';
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export const reply = (status: number, body: unknown): Reply => ({ status, body });
+
+/** The reference's `error` string for a code, where the reference has one. */
+const referenceErrors: Partial<Record<ErrorCode, string>> = {
+  AC_ERR_TASK_NOT_FOUND: 'task_not_found',
+  AC_ERR_AGENT_NOT_FOUND: 'agent_not_found',
+  AC_ERR_AGENT_NOT_CONNECTED: 'agent_not_connected',
+  AC_ERR_AGENT_ALREADY_REGISTERED: 'agent_id already registered',
+  AC_ERR_VALIDATION: 'validation_failed',
+  AC_ERR_INVALID_JSON: 'invalid_json',
+  AC_ERR_PAYLOAD_TOO_LARGE: 'payload_too_large',
+  AC_ERR_NOT_FOUND: 'not_found',
+  AC_ERR_UNAUTHORIZED: 'unauthorized',
+  AC_ERR_FORBIDDEN: 'forbidden',
+  AC_ERR_INVALID_LOG_LEVEL: 'invalid_level',
+};
+
+export function wireError(code: ErrorCode): string {
+  return referenceErrors[code] ?? code.replace(/^AC_ERR_/, '').toLowerCase();
+}
+
+export function errorReply(code: ErrorCode, extra: Record<string, unknown> = {}): Reply {
+  return reply(httpStatusOf(code), { error: wireError(code), code, ...extra });
+}
+
+/** A hub failure as a reply; `extra` adds the reference's context fields (task_id…). */
+export function failureReply(failure: Failure, extra: Record<string, unknown> = {}): Reply {
+  return errorReply(failure.code, { detail: failure.detail, ...extra });
+}
+
+export const unauthorized = (hint: boolean): Reply =>
+  errorReply('AC_ERR_UNAUTHORIZED', hint ? { hint: 'provide Authorization: Bearer <token>' } : {});
+
+export const forbidden = (): Reply => errorReply('AC_ERR_FORBIDDEN', { required_scope: 'admin' });

@@ -1,0 +1,178 @@
+// Mounts routes on the uWS app and runs the request pipeline: copy out of `req`,
+// authenticate, read and size-check the body, parse, validate, handle, reply corked.
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Principal } from '../hub-port.ts';
+import { errorReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
+import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
+
+export interface RouterOptions {
+  maxPayloadBytes: number;
+}
+
+const statusLines: Record<number, string> = {
+  200: '200 OK', 201: '201 Created', 204: '204 No Content', 400: '400 Bad Request', 401: '401 Unauthorized',
+  403: '403 Forbidden', 404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large',
+  422: '422 Unprocessable Entity', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
+  501: '501 Not Implemented', 503: '503 Service Unavailable',
+};
+
+/** What the pipeline keeps of a request: plain values, because uWS reuses `req` after the handler returns. */
+interface CopiedRequest {
+  method: HttpMethod;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  authorization: string;
+  host: string;
+  contentLength: number | null;
+}
+
+export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: RouteDeps, options: RouterOptions): void {
+  for (const route of routes) {
+    const names = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((match) => match[1]!);
+    const handler = (res: HttpResponse, req: HttpRequest) => {
+      const copied = copyRequest(req, route.method, names);
+      void runPipeline(res, copied, route, deps, options);
+    };
+    const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'del' } as const;
+    app[methods[route.method]](route.path, handler);
+  }
+  // Unknown routes, as in the reference.
+  app.any('/*', (res) => {
+    send(res, { aborted: false }, errorReply('AC_ERR_NOT_FOUND'));
+  });
+}
+
+function copyRequest(req: HttpRequest, method: HttpMethod, names: string[]): CopiedRequest {
+  const params: Record<string, string> = {};
+  names.forEach((name, index) => {
+    params[name] = safeDecode(req.getParameter(index));
+  });
+  const length = req.getHeader('content-length');
+  return {
+    method,
+    path: req.getUrl(),
+    params,
+    query: new URLSearchParams(req.getQuery() ?? ''),
+    authorization: req.getHeader('authorization'),
+    host: req.getHeader('host'),
+    contentLength: length === '' ? null : Number(length),
+  };
+}
+
+async function runPipeline(
+  res: HttpResponse,
+  request: CopiedRequest,
+  route: Route,
+  deps: RouteDeps,
+  options: RouterOptions,
+): Promise<void> {
+  const state = { aborted: false };
+  res.onAborted(() => {
+    state.aborted = true;
+  });
+
+  const auth = authenticate(request, route, deps);
+  if ('status' in auth) return send(res, state, auth);
+
+  let body: Record<string, unknown> = {};
+  if (route.body) {
+    if (request.contentLength !== null && request.contentLength > options.maxPayloadBytes) {
+      return send(res, state, tooLarge(options.maxPayloadBytes), true);
+    }
+    const raw = await readBody(res, options.maxPayloadBytes);
+    if (state.aborted) return;
+    if (raw === 'too_large') return send(res, state, tooLarge(options.maxPayloadBytes), true);
+    let parsed: unknown = {};
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return send(res, state, errorReply('AC_ERR_INVALID_JSON'));
+      }
+    }
+    const checked = deps.validator.httpInput(route.body, parsed);
+    if (!checked.ok) return send(res, state, errorReply('AC_ERR_VALIDATION', { errors: checked.errors }));
+    body = checked.value;
+  } else if (route.query) {
+    const checked = deps.validator.httpInput(route.query, Object.fromEntries(request.query));
+    if (!checked.ok) return send(res, state, errorReply('AC_ERR_VALIDATION', { errors: checked.errors }));
+    body = checked.value;
+  }
+
+  const ctx: RequestContext = {
+    method: request.method,
+    path: request.path,
+    params: request.params,
+    query: request.query,
+    body,
+    principal: auth.principal,
+    host: request.host || `127.0.0.1:${deps.port()}`,
+  };
+  let result: Reply;
+  try {
+    result = await route.handle(ctx);
+  } catch (error) {
+    deps.logger.error('route handler threw', { code: 'AC_ERR_INTERNAL', method: route.method, path: route.path, error: String(error) });
+    result = errorReply('AC_ERR_INTERNAL');
+  }
+  send(res, state, result);
+}
+
+function authenticate(request: CopiedRequest, route: Route, deps: RouteDeps): { principal: Principal | null } | Reply {
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.authorization)?.[1]?.trim();
+  const token = bearer ?? (route.queryToken ? request.query.get('token') ?? undefined : undefined);
+  if (route.auth === 'none') return { principal: token ? deps.hub.authenticate(token) : null };
+  if (!token) return unauthorized(!route.queryToken);
+  const principal = deps.hub.authenticate(token);
+  if (!principal) return unauthorized(!route.queryToken);
+  if (route.auth === 'admin' && principal.scope !== 'admin') return forbidden();
+  return { principal };
+}
+
+/** Collects the body, copying each chunk (uWS neuters it after the callback). */
+function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    res.onData((chunk, isLast) => {
+      if (!over) {
+        size += chunk.byteLength;
+        if (size > maxBytes) over = true;
+        else chunks.push(Buffer.from(chunk.slice(0)));
+      }
+      if (over) {
+        chunks.length = 0;
+        // Answer at once; the connection is closed after the reply, so the rest is never read.
+        resolve('too_large');
+      } else if (isLast) {
+        resolve(Buffer.concat(chunks, size));
+      }
+    });
+  });
+}
+
+const tooLarge = (maxBytes: number) => errorReply('AC_ERR_PAYLOAD_TOO_LARGE', { max_bytes: maxBytes });
+
+function send(res: HttpResponse, state: { aborted: boolean; done?: boolean }, result: Reply, closeConnection = false): void {
+  if (state.aborted || state.done) return;
+  state.done = true;
+  const payload = result.status === 204 ? '' : JSON.stringify(result.body);
+  res.cork(() => {
+    res.writeStatus(statusLines[result.status] ?? `${result.status} Error`);
+    res.writeHeader('content-type', 'application/json');
+    for (const [key, value] of Object.entries(result.headers ?? {})) res.writeHeader(key, value);
+    res.end(payload, closeConnection);
+  });
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export { reply };

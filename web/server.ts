@@ -1,0 +1,114 @@
+// The one uWebSockets.js app: HTTP API, agent socket /ws, dashboard socket /ws/dashboard.
+import uWS from 'uWebSockets.js';
+import type { us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type { Logger } from 'winston';
+import { fail, type Failure } from '../runtime/errors.ts';
+import { agentSocketBehavior, type AgentSocketData } from './agent-socket.ts';
+import { dashboardFeed } from './dashboard-socket.ts';
+import { agentRoutes } from './http/agents.ts';
+import { configRoutes } from './http/config.ts';
+import { dashboardRoutes } from './http/dashboard.ts';
+import { healthRoutes } from './http/health.ts';
+import { onboardingRoutes } from './http/onboarding.ts';
+import type { RouteDeps } from './http/route.ts';
+import { mountRoutes } from './http/router.ts';
+import { schemaRoutes } from './http/schemas.ts';
+import { mountStaticFiles } from './http/static-files.ts';
+import { taskRoutes } from './http/tasks.ts';
+import { tokenRoutes } from './http/tokens.ts';
+import type { HubPort } from './hub-port.ts';
+import { createWireValidator } from './validation.ts';
+import { ViolationTracker } from './violation-tracker.ts';
+
+export type Transport = 'native' | 'js-fallback';
+
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port; the running server reports the real one. */
+  port: number;
+  hub: HubPort;
+  logger: Logger;
+  /** Largest WebSocket frame or HTTP body accepted. */
+  maxPayloadBytes?: number;
+  /** Run on uWS's pure-JS fallback when the native binding does not load. */
+  allowJsFallback?: boolean;
+  /** Folder with the dashboard's built files, served at /dashboard. */
+  staticDir?: string;
+  /** Clock for the violation tracker. */
+  now?: () => number;
+}
+
+export interface RunningServer {
+  port: number;
+  transport: Transport;
+  /** Stops listening and closes every socket with 1001 "hub shutting down". */
+  close(): Promise<void>;
+}
+
+export const defaultMaxPayloadBytes = 1024 * 1024;
+
+/** The uWS package loads its JS fallback silently when the native binding fails; only the native one has SSLApp. */
+export function detectTransport(module: { SSLApp?: unknown }): Transport {
+  return typeof module.SSLApp === 'function' ? 'native' : 'js-fallback';
+}
+
+/** The running server, or a failure value (fallback refused, port taken). */
+export type StartedServer = (RunningServer & { ok: true }) | Failure;
+
+export async function startServer(options: ServerOptions): Promise<StartedServer> {
+  const log = options.logger.child({ module: 'web' });
+  const transport = detectTransport(uWS as { SSLApp?: unknown });
+  if (transport === 'js-fallback' && !options.allowJsFallback) {
+    const failure = fail('AC_ERR_TRANSPORT_FALLBACK', 'SSLApp missing');
+    log.error('refusing the uWebSockets.js JS fallback', { code: failure.code });
+    return failure;
+  }
+  log.info('transport loaded', { transport });
+
+  const maxPayloadBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
+  const validator = createWireValidator();
+  const tracker = new ViolationTracker(options.now);
+  const app = uWS.App();
+  let port = options.port;
+
+  const agentSockets = new Set<WebSocket<AgentSocketData>>();
+  app.ws<AgentSocketData>('/ws', agentSocketBehavior({
+    hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets,
+  }));
+  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
+  app.ws('/ws/dashboard', dashboards.behavior);
+
+  if (options.staticDir) mountStaticFiles(app, options.staticDir);
+  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port };
+  mountRoutes(app, [
+    ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
+    ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
+  ], deps, { maxPayloadBytes });
+
+  const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
+    app.listen(options.host, options.port, resolve);
+  });
+  if (!listenSocket) {
+    dashboards.close(1001, 'hub shutting down');
+    const failure = fail('AC_ERR_PORT_IN_USE', options.host, options.port);
+    log.error('cannot listen', { code: failure.code, host: options.host, port: options.port });
+    return failure;
+  }
+  port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes });
+
+  let closed = false;
+  return {
+    ok: true,
+    port,
+    transport,
+    async close() {
+      if (closed) return;
+      closed = true;
+      uWS.us_listen_socket_close(listenSocket);
+      for (const ws of [...agentSockets]) ws.end(1001, 'hub shutting down');
+      dashboards.close(1001, 'hub shutting down');
+      log.info('server closed', { port });
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { backoffResetAfterMs, reconnectBackoff } from './reconnect-backoff.ts';
 import { parseHubMessage, type HubMessage } from './hub-messages.ts';
 import type { SidecarLogger } from './sidecar-logger.ts';
 
-export const protocolVersion = 1;
+const protocolVersion = 1;
 
 export interface HubConnectionOptions {
   hubUrl: string;

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 const taskId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$' });
 const generation = Type.Integer({ minimum: 0 });
 
-export const taskAssignSchema = Type.Object({
+const taskAssignSchema = Type.Object({
   type: Type.Literal('task_assign'),
   task_id: taskId,
   description: Type.String({ maxLength: 10_000, default: '' }),
@@ -17,17 +17,17 @@ export const taskAssignSchema = Type.Object({
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;
 
-export const taskContinueSchema = Type.Object({
+const taskContinueSchema = Type.Object({
   type: Type.Literal('task_continue'),
   task_id: taskId,
   generation,
 });
 export type TaskContinue = Static<typeof taskContinueSchema>;
 
-export const taskReassignSchema = Type.Object({ type: Type.Literal('task_reassign'), task_id: taskId });
+const taskReassignSchema = Type.Object({ type: Type.Literal('task_reassign'), task_id: taskId });
 export type TaskReassign = Static<typeof taskReassignSchema>;
 
-export const identifiedSchema = Type.Object({ type: Type.Literal('identified'), agent_id: Type.String() });
+const identifiedSchema = Type.Object({ type: Type.Literal('identified'), agent_id: Type.String() });
 
 export type HubMessage =
   | TaskAssign

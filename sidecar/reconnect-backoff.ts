@@ -1,6 +1,6 @@
 // Delay before the next reconnect attempt: 1 s, 2 s, 4 s … capped at 60 s, with jitter.
 
-export const backoffBaseMs = 1_000;
+const backoffBaseMs = 1_000;
 export const backoffCapMs = 60_000;
 /** A connection that stayed up this long counts as healthy: the next failure starts again at 1 s. */
 export const backoffResetAfterMs = 30_000;

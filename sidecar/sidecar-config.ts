@@ -8,7 +8,7 @@ import { fail, failField, ok, type Result } from '../runtime/errors.ts';
 const positiveMs = (defaultMs: number) => Type.Integer({ minimum: 1, default: defaultMs });
 
 // Unknown keys are allowed: configs written for the original sidecar carry extras.
-export const sidecarConfigSchema = Type.Object({
+const sidecarConfigSchema = Type.Object({
   agent_id: Type.String({ minLength: 1, maxLength: 128 }),
   token: Type.String({ minLength: 1, maxLength: 256 }),
   hub_url: Type.String({ pattern: '^wss?://[^\\s]+$' }),

@@ -32,7 +32,7 @@ export interface QueueState {
   recovering: LocalTask | null;
 }
 
-export const emptyQueue = (): QueueState => ({ active: null, recovering: null });
+const emptyQueue = (): QueueState => ({ active: null, recovering: null });
 
 export class TaskQueueFile {
   // Writes are chained so two quick changes land in order.

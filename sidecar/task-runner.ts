@@ -13,13 +13,7 @@ import type { SidecarConfig } from './sidecar-config.ts';
 import type { SidecarLogger } from './sidecar-logger.ts';
 import { recoverOnStart, type LocalTask, type QueueState, type TaskQueueFile } from './task-queue-file.ts';
 import { buildWakeInvocation, runWakeWithRetries, wakeFailedReason } from './wake-command.ts';
-import type { StartTaskInput, StartTaskOutput } from './git/start-task.ts';
-import type { SubmitInput, SubmitOutput } from './git/submit.ts';
-
-export interface GitWorkflow {
-  startTask(input: StartTaskInput): Promise<Result<StartTaskOutput>>;
-  submit(input: SubmitInput): Promise<Result<SubmitOutput>>;
-}
+import { createTaskBranch, submitTaskBranch, type GitWorkflow } from './task-git-steps.ts';
 
 export interface TaskRunnerDeps {
   config: SidecarConfig;
@@ -207,21 +201,7 @@ export class TaskRunner {
   }
 
   private async startBranch(task: LocalTask): Promise<void> {
-    const { config } = this.deps;
-    if (!config.repo_dir) return;
-    const started = await this.deps.git.startTask({
-      repoDir: config.repo_dir,
-      agentId: config.agent_id,
-      taskId: task.task_id,
-      description: task.description,
-    });
-    // A git problem should not cost the task: the agent can still work, so it is a warning.
-    if (started.ok) task.branch = started.value.branch;
-    else task.git_warning = started.detail;
-    this.deps.log.info(started.ok ? 'task branch created' : 'git start-task failed', {
-      task_id: task.task_id,
-      ...(started.ok ? { branch: started.value.branch } : { code: started.code, detail: started.detail }),
-    });
+    await createTaskBranch(this.deps.git, this.deps.config, task, this.deps.log);
     if (this.isCurrent(task)) await this.persist();
   }
 
@@ -301,20 +281,8 @@ export class TaskRunner {
       await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, reasonMaxChars) });
       return;
     }
-    const result: Record<string, unknown> = { ...outcome.result };
-    const { config } = this.deps;
-    if (config.repo_dir) {
-      const submitted = await this.deps.git.submit({
-        repoDir: config.repo_dir,
-        agentId: config.agent_id,
-        reviewer: config.reviewer,
-        task: { task_id: task.task_id, description: task.description, metadata: task.metadata },
-      });
-      result.pr_url = submitted.ok ? submitted.value.pr_url : null;
-      if (submitted.ok && submitted.value.compare_url) result.compare_url = submitted.value.compare_url;
-      if (!submitted.ok) result.git_warning = submitted.detail;
-      this.deps.log.info(submitted.ok ? 'branch submitted' : 'git submit failed', { task_id: task.task_id, pr_url: result.pr_url });
-    }
+    const result = await submitTaskBranch(this.deps.git, this.deps.config, task, outcome.result, this.deps.log);
+    if (!this.isCurrent(task)) return;
     const message: Record<string, unknown> = { type: 'task_complete', task_id: task.task_id, result };
     if (Number.isInteger(result.tokens_used)) message.tokens_used = result.tokens_used;
     await this.report(task, message);

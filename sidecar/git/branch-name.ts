@@ -4,7 +4,7 @@
 // cut it at the first `-`, so every `gcu-*` agent shared `gcu/` (quirk 11).
 
 export const agentSlugMaxChars = 24;
-export const taskSlugMaxChars = 40;
+const taskSlugMaxChars = 40;
 
 /** Lowercase ASCII letters, digits and single hyphens; no leading or trailing hyphen. */
 export function slugify(text: string, maxChars: number): string {

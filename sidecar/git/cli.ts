@@ -35,7 +35,7 @@ function parseJsonArgument(text: string | undefined): Record<string, unknown> | 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const defaultAgent = (): string => process.env.AGENTCOM_AGENT_ID ?? 'agent';
 
-export function buildGitProgram(): Command {
+function buildGitProgram(): Command {
   const program = new Command('agentcom-git').description('Git workflow for AgentCom task branches');
 
   program

@@ -28,7 +28,7 @@ export interface SubmitOutput {
 }
 
 const protectedBranches = new Set(['main', 'master', 'HEAD']);
-export const prTitleMaxChars = 60;
+const prTitleMaxChars = 60;
 
 export async function submit(input: SubmitInput): Promise<Result<SubmitOutput>> {
   const { repoDir } = input;

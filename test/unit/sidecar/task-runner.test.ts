@@ -7,7 +7,8 @@ import { resultFilePath } from '../../../sidecar/result-files.ts';
 import { parseSidecarConfig, type SidecarConfig } from '../../../sidecar/sidecar-config.ts';
 import { silentLogger } from '../../../sidecar/sidecar-logger.ts';
 import { TaskQueueFile, type LocalTask } from '../../../sidecar/task-queue-file.ts';
-import { TaskRunner, type GitWorkflow } from '../../../sidecar/task-runner.ts';
+import type { GitWorkflow } from '../../../sidecar/task-git-steps.ts';
+import { TaskRunner } from '../../../sidecar/task-runner.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 
 type Sent = Record<string, unknown>;

@@ -1,0 +1,51 @@
+// The git workflow around one task: a branch on accept, a push and PR on success.
+// Git trouble never costs the task; it is recorded as a warning instead.
+import type { Result } from '../runtime/errors.ts';
+import type { StartTaskInput, StartTaskOutput } from './git/start-task.ts';
+import type { SubmitInput, SubmitOutput } from './git/submit.ts';
+import type { SidecarConfig } from './sidecar-config.ts';
+import type { SidecarLogger } from './sidecar-logger.ts';
+import type { LocalTask } from './task-queue-file.ts';
+
+export interface GitWorkflow {
+  startTask(input: StartTaskInput): Promise<Result<StartTaskOutput>>;
+  submit(input: SubmitInput): Promise<Result<SubmitOutput>>;
+}
+
+/** Sets `task.branch`, or `task.git_warning` when start-task refused. */
+export async function createTaskBranch(git: GitWorkflow, config: SidecarConfig, task: LocalTask, log: SidecarLogger): Promise<void> {
+  if (!config.repo_dir) return;
+  const started = await git.startTask({ repoDir: config.repo_dir, agentId: config.agent_id, taskId: task.task_id, description: task.description });
+  if (started.ok) {
+    task.branch = started.value.branch;
+    log.info('task branch created', { task_id: task.task_id, branch: started.value.branch });
+  } else {
+    task.git_warning = started.detail;
+    log.warn('git start-task failed', { task_id: task.task_id, code: started.code, detail: started.detail });
+  }
+}
+
+/** Pushes the task branch and returns the result with `pr_url` (and `compare_url` or `git_warning`) added. */
+export async function submitTaskBranch(
+  git: GitWorkflow,
+  config: SidecarConfig,
+  task: LocalTask,
+  result: Record<string, unknown>,
+  log: SidecarLogger,
+): Promise<Record<string, unknown>> {
+  if (!config.repo_dir) return result;
+  const submitted = await git.submit({
+    repoDir: config.repo_dir,
+    agentId: config.agent_id,
+    reviewer: config.reviewer,
+    task: { task_id: task.task_id, description: task.description, metadata: task.metadata },
+  });
+  if (!submitted.ok) {
+    log.warn('git submit failed', { task_id: task.task_id, code: submitted.code, detail: submitted.detail });
+    return { ...result, pr_url: null, git_warning: submitted.detail };
+  }
+  log.info('branch submitted', { task_id: task.task_id, branch: submitted.value.branch, pr_url: submitted.value.pr_url });
+  const submittedResult: Record<string, unknown> = { ...result, pr_url: submitted.value.pr_url };
+  if (submitted.value.compare_url) submittedResult.compare_url = submitted.value.compare_url;
+  return submittedResult;
+}

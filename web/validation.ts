@@ -105,17 +105,15 @@ function toErrorItems(validate: ValidateFunction, data: unknown): ValidationErro
   const errors = validate.errors ?? [];
   // A failed union reports one wrong_type at its path, not every branch's complaint.
   const unions = errors.filter((e) => e.keyword === 'anyOf');
-  const items: ValidationErrorItem[] = [];
-  const seen = new Set<string>();
+  // One item per field: an empty string fails minLength and pattern, but is one mistake.
+  const byField = new Map<string, ValidationErrorItem>();
   for (const error of errors) {
     if (error.keyword !== 'anyOf' && unions.some((u) => error.schemaPath.startsWith(u.schemaPath.replace(/\/anyOf$/, '/anyOf/')))) continue;
     const item = toErrorItem(error, data);
-    const key = `${item.field}\u0000${item.error}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    items.push(item);
+    const earlier = byField.get(item.field);
+    if (!earlier || (item.error === 'required' && earlier.error !== 'required')) byField.set(item.field, item);
   }
-  return items;
+  return [...byField.values()];
 }
 
 function toErrorItem(error: ErrorObject, data: unknown): ValidationErrorItem {

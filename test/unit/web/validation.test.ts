@@ -1,0 +1,216 @@
+import { expect } from 'chai';
+import { httpSchemas, knownWsTypes, wsMessageSchemas, type HttpSchemaName } from '../../../web/protocol/index.ts';
+import { createWireValidator, type ValidationErrorItem } from '../../../web/validation.ts';
+
+const validator = createWireValidator();
+
+/** A valid instance of every agent-socket type, and its required fields with a wrong-typed value. */
+const wsCases: Record<string, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
+  identify: {
+    valid: { type: 'identify', agent_id: 'a1', token: 't', name: 'n', status: 's', capabilities: ['x'] },
+    required: { agent_id: 5, token: [] },
+    limited: { agent_id: 128, token: 256, name: 256, status: 256 },
+  },
+  ping: { valid: { type: 'ping' }, required: {} },
+  status: { valid: { type: 'status', status: 'busy' }, required: { status: 1 }, limited: { status: 256 } },
+  list_agents: { valid: { type: 'list_agents' }, required: {} },
+  task_accepted: { valid: { type: 'task_accepted', task_id: 'task-1' }, required: { task_id: 1 } },
+  task_progress: { valid: { type: 'task_progress', task_id: 'task-1', progress: 5 }, required: { task_id: true } },
+  task_complete: {
+    valid: { type: 'task_complete', task_id: 'task-1', generation: 2, result: { ok: 1 }, tokens_used: 3 },
+    required: { task_id: 1, generation: '2' },
+  },
+  task_failed: {
+    valid: { type: 'task_failed', task_id: 'task-1', generation: 2, error: 'boom', reason: 'why' },
+    required: { task_id: {}, generation: 1.5 },
+    limited: { error: 2000, reason: 2000 },
+  },
+  task_recovering: { valid: { type: 'task_recovering', task_id: 'task-1', last_status: 'working' }, required: { task_id: 9 } },
+  task_rejected: { valid: { type: 'task_rejected', task_id: 'task-1', reason: 'busy' }, required: { task_id: 9 }, limited: { reason: 2000 } },
+  message: { valid: { type: 'message', payload: { text: 'hi' }, to: 'b' }, required: { payload: 'text' } },
+  list_channels: { valid: { type: 'list_channels' }, required: {} },
+  channel_subscribe: { valid: { type: 'channel_subscribe', channel: 'ops' }, required: { channel: 1 }, limited: { channel: 64 } },
+  channel_unsubscribe: { valid: { type: 'channel_unsubscribe', channel: 'ops' }, required: { channel: 1 }, limited: { channel: 64 } },
+  channel_publish: { valid: { type: 'channel_publish', channel: 'ops', payload: {} }, required: { channel: 1, payload: [] } },
+  channel_history: { valid: { type: 'channel_history', channel: 'ops', limit: 5 }, required: { channel: false } },
+  resource_report: { valid: { type: 'resource_report', cpu: 0.5 }, required: {} },
+  state_report: { valid: { type: 'state_report', state: 'idle' }, required: {} },
+  wake_result: { valid: { type: 'wake_result', ok: true }, required: {} },
+  agent_restarting: { valid: { type: 'agent_restarting' }, required: {} },
+};
+
+const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
+  task_submit: {
+    valid: { description: 'write docs', priority: 'urgent', metadata: {}, max_retries: 2, needed_capabilities: ['ts'] },
+    required: { description: 42 },
+    limited: { description: 10_000 },
+  },
+  task_list_query: { valid: { status: 'queued', priority: '2', limit: '10' }, required: {} },
+  page_query: { valid: { limit: '10', cursor: '3' }, required: {} },
+  onboard_register: { valid: { agent_id: 'agent-1' }, required: { agent_id: 7 }, limited: { agent_id: 128 } },
+  default_repo: { valid: { url: 'https://example.com/r.git' }, required: { url: 1 } },
+  push_task: { valid: { agent_id: 'a', description: 'd', metadata: {} }, required: { agent_id: 1, description: 2 }, limited: { agent_id: 128, description: 10_000 } },
+  token_create: { valid: { agent_id: 'a' }, required: {} },
+  log_level: { valid: { level: 'debug' }, required: { level: 3 } },
+};
+
+function only(errors: ValidationErrorItem[]): ValidationErrorItem {
+  expect(errors).to.have.length(1, JSON.stringify(errors));
+  return errors[0]!;
+}
+
+function without(message: Record<string, unknown>, field: string) {
+  const copy = { ...message };
+  delete copy[field];
+  return copy;
+}
+
+describe('createWireValidator', () => {
+  it('has a case in this table for every registered schema', () => {
+    expect(Object.keys(wsCases).sort()).to.deep.equal(Object.keys(wsMessageSchemas).sort());
+    expect(Object.keys(httpCases).sort()).to.deep.equal(Object.keys(httpSchemas).sort());
+  });
+
+  for (const [type, spec] of Object.entries(wsCases)) {
+    describe(`agent frame ${type}`, () => {
+      it('accepts a valid frame and unknown extra fields', () => {
+        const frame = validator.agentFrame({ ...spec.valid, protocol_version: 1, surprise: { deep: true } });
+        expect(frame.ok, JSON.stringify(frame)).to.equal(true);
+      });
+
+      for (const [field, wrong] of Object.entries(spec.required)) {
+        it(`reports a missing ${field} as required`, () => {
+          const frame = validator.agentFrame(without(spec.valid, field));
+          expect(frame.ok).to.equal(false);
+          if (frame.ok) return;
+          expect(frame.messageType).to.equal(type);
+          expect(only(frame.errors)).to.include({ field, error: 'required' });
+        });
+
+        it(`treats a null ${field} as absent`, () => {
+          const frame = validator.agentFrame({ ...spec.valid, [field]: null });
+          expect(!frame.ok && only(frame.errors)).to.include({ field, error: 'required' });
+        });
+
+        it(`reports a wrongly typed ${field} without coercion`, () => {
+          const frame = validator.agentFrame({ ...spec.valid, [field]: wrong });
+          expect(!frame.ok && only(frame.errors)).to.include({ field, error: 'wrong_type' });
+        });
+      }
+
+      for (const [field, limit] of Object.entries(spec.limited ?? {})) {
+        it(`reports ${field} over ${limit} characters as too_long with a 50-character preview`, () => {
+          const long = 'x'.repeat(limit + 1);
+          const frame = validator.agentFrame({ ...spec.valid, [field]: long });
+          const error = !frame.ok && only(frame.errors);
+          expect(error).to.deep.include({ field, error: 'too_long', value: `${'x'.repeat(50)}...` });
+          expect(validator.agentFrame({ ...spec.valid, [field]: 'x'.repeat(limit) }).ok).to.equal(true);
+        });
+      }
+    });
+  }
+
+  it('applies the reference limits to undeclared fields of the limited names', () => {
+    const frame = validator.agentFrame({ type: 'ping', reason: 'r'.repeat(2001) });
+    expect(!frame.ok && only(frame.errors)).to.include({ field: 'reason', error: 'too_long' });
+    expect(validator.agentFrame({ type: 'ping', reason: 42 }).ok).to.equal(true);
+  });
+
+  it('names a bad list item field[i]', () => {
+    const frame = validator.agentFrame({ type: 'identify', agent_id: 'a', token: 't', capabilities: ['ok', 3] });
+    expect(!frame.ok && only(frame.errors)).to.include({ field: 'capabilities[1]', error: 'wrong_type' });
+  });
+
+  it('reports every bad field at once', () => {
+    const frame = validator.agentFrame({ type: 'identify', agent_id: 1 });
+    expect(!frame.ok && frame.errors.map((e) => `${e.field}:${e.error}`).sort()).to.deep.equal(['agent_id:wrong_type', 'token:required']);
+  });
+
+  it('reports an unknown type with the known types', () => {
+    const frame = validator.agentFrame({ type: 'teleport' });
+    expect(frame.ok).to.equal(false);
+    if (frame.ok) return;
+    expect(frame.messageType).to.equal('teleport');
+    const error = only(frame.errors);
+    expect(error).to.include({ field: 'type', error: 'unknown_message_type' });
+    expect(error.known_types).to.deep.equal(knownWsTypes);
+    expect(error.known_types).to.include.members(['identify', 'ping', 'task_complete', 'channel_history', 'task_rejected']);
+  });
+
+  it('reports a missing type, a non-string type and a non-object message', () => {
+    const missing = validator.agentFrame({ agent_id: 'a' });
+    expect(!missing.ok && only(missing.errors)).to.include({ field: 'type', error: 'required' });
+    const nullType = validator.agentFrame({ type: null });
+    expect(!nullType.ok && only(nullType.errors)).to.include({ field: 'type', error: 'required' });
+    const numeric = validator.agentFrame({ type: 3 });
+    expect(!numeric.ok && only(numeric.errors)).to.include({ field: 'type', error: 'wrong_type' });
+    for (const raw of [[], 'ping', 7, null, true]) {
+      const frame = validator.agentFrame(raw);
+      expect(!frame.ok && only(frame.errors), JSON.stringify(raw)).to.include({ field: 'message', error: 'wrong_type' });
+    }
+  });
+
+  it('hands back the frame without its null fields', () => {
+    const frame = validator.agentFrame({ type: 'task_failed', task_id: 't', generation: 1, error: null, reason: 'r' });
+    expect(frame.ok && frame.message).to.deep.equal({ type: 'task_failed', task_id: 't', generation: 1, reason: 'r' });
+  });
+
+  for (const [name, spec] of Object.entries(httpCases) as Array<[HttpSchemaName, (typeof httpCases)[HttpSchemaName]]>) {
+    describe(`HTTP ${name}`, () => {
+      it('accepts a valid body and unknown extra fields', () => {
+        const checked = validator.httpInput(name, { ...spec.valid, extra: 1 });
+        expect(checked.ok, JSON.stringify(checked)).to.equal(true);
+      });
+
+      for (const [field, wrong] of Object.entries(spec.required)) {
+        it(`reports a missing or null ${field} as required and a wrong type as wrong_type`, () => {
+          const missing = validator.httpInput(name, without(spec.valid, field));
+          expect(!missing.ok && only(missing.errors)).to.include({ field, error: 'required' });
+          const nulled = validator.httpInput(name, { ...spec.valid, [field]: null });
+          expect(!nulled.ok && only(nulled.errors)).to.include({ field, error: 'required' });
+          const typed = validator.httpInput(name, { ...spec.valid, [field]: wrong });
+          expect(!typed.ok && only(typed.errors)).to.include({ field, error: 'wrong_type' });
+        });
+      }
+
+      for (const [field, limit] of Object.entries(spec.limited ?? {})) {
+        it(`reports ${field} over ${limit} characters as too_long`, () => {
+          const checked = validator.httpInput(name, { ...spec.valid, [field]: 'y'.repeat(limit + 1) });
+          expect(!checked.ok && only(checked.errors)).to.deep.include({ field, error: 'too_long', value: `${'y'.repeat(50)}...` });
+        });
+      }
+
+      it('refuses a body that is not an object', () => {
+        for (const raw of [[1], 'text', 3, null]) {
+          const checked = validator.httpInput(name, raw);
+          expect(!checked.ok && only(checked.errors)).to.include({ field: 'body', error: 'wrong_type' });
+        }
+      });
+    });
+  }
+
+  it('reports an unknown priority name once, not once per union branch', () => {
+    const checked = validator.httpInput('task_submit', { description: 'd', priority: 'someday' });
+    expect(!checked.ok && only(checked.errors)).to.include({ field: 'priority', error: 'wrong_type' });
+  });
+
+  it('accepts priority as a lane name, the critical alias or an integer', () => {
+    for (const priority of ['urgent', 'high', 'normal', 'low', 'critical', 0, 3]) {
+      expect(validator.httpInput('task_submit', { description: 'd', priority }).ok, String(priority)).to.equal(true);
+    }
+    expect(validator.httpInput('task_submit', { description: 'd', priority: 4 }).ok).to.equal(false);
+  });
+
+  it('reports an empty required string as required', () => {
+    const checked = validator.httpInput('onboard_register', { agent_id: '' });
+    expect(!checked.ok && only(checked.errors)).to.include({ field: 'agent_id', error: 'required' });
+  });
+
+  it('validates dashboard frames against their own registry', () => {
+    expect(validator.dashboardFrame({ type: 'retry_task', task_id: 't' }).ok).to.equal(true);
+    const missing = validator.dashboardFrame({ type: 'retry_task' });
+    expect(!missing.ok && only(missing.errors)).to.include({ field: 'task_id', error: 'required' });
+    const unknown = validator.dashboardFrame({ type: 'ping' });
+    expect(!unknown.ok && only(unknown.errors)).to.include({ error: 'unknown_message_type' });
+  });
+});

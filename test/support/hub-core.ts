@@ -1,0 +1,112 @@
+// A hub without its transport: real LMDB in a temp folder, the real agents and
+// tasks supervisors, and in-memory agent links that record what the hub pushed.
+import { createActor, type Actor } from 'xstate';
+import { supervisedActorHost } from '../../actors/supervised-actor-host.ts';
+import { supervisorMachine } from '../../machines/supervisor-machine.ts';
+import { Hub, type HubTimings } from '../../runtime/hub.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { AgentDirectory } from '../../storage/agent-directory.ts';
+import { openLmdbStore } from '../../storage/lmdb-store.ts';
+import { SettingsStore } from '../../storage/settings-store.ts';
+import { LmdbTaskQueue } from '../../storage/task-queue.ts';
+import { TokenStore } from '../../storage/token-store.ts';
+import type { AgentLink } from '../../web/hub-port.ts';
+import { makeTempDir, type TempDir } from './temp-dir.ts';
+
+export interface RecordingLink extends AgentLink {
+  readonly sent: Array<Record<string, unknown>>;
+  closed: { code: number; reason: string } | null;
+  /** Resolves with the next pushed message of `type` (or one already received and not yet taken). */
+  next(type: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+let nextLinkId = 1;
+
+export function recordingLink(): RecordingLink {
+  const taken = new Set<Record<string, unknown>>();
+  const waiters: Array<{ type: string; resolve: (m: Record<string, unknown>) => void }> = [];
+  const link: RecordingLink = {
+    linkId: nextLinkId++,
+    sent: [],
+    closed: null,
+    send(message) {
+      if (link.closed) return false;
+      link.sent.push(message);
+      const waiter = waiters.findIndex((w) => w.type === message.type);
+      if (waiter >= 0) {
+        taken.add(message);
+        waiters.splice(waiter, 1)[0].resolve(message);
+      }
+      return true;
+    },
+    close(code, reason) {
+      link.closed = { code, reason };
+    },
+    next(type, timeoutMs = 2000) {
+      const ready = link.sent.find((m) => m.type === type && !taken.has(m));
+      if (ready) {
+        taken.add(ready);
+        return Promise.resolve(ready);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ type, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+      });
+    },
+  };
+  return link;
+}
+
+export interface HubCore {
+  hub: Hub;
+  queue: LmdbTaskQueue;
+  root: Actor<typeof supervisorMachine>;
+  dir: TempDir;
+  stop(): Promise<void>;
+}
+
+export const fastTimings: HubTimings = { acceptanceTimeoutMs: 60_000, stuckAfterMs: 300_000, rejectRestMs: 1000 };
+
+export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
+  const dir = makeTempDir('hub');
+  const store = openLmdbStore({ path: dir.path });
+  const queue = LmdbTaskQueue.onStore(store);
+  const root = createActor(supervisorMachine, {
+    input: {
+      strategy: 'one_for_one',
+      children: [
+        { id: 'agents', restart: 'permanent', logic: supervisorMachine, input: { children: [], strategy: 'one_for_one' } },
+        { id: 'tasks', restart: 'permanent', logic: supervisorMachine, input: { children: [], strategy: 'one_for_one' } },
+      ],
+    },
+  }).start();
+  const hub = new Hub({
+    version: 'test',
+    queue,
+    tokens: TokenStore.open(store.tokens, () => store.flushed()),
+    settings: new SettingsStore(store),
+    directory: new AgentDirectory(store),
+    actors: supervisedActorHost({ get: (id) => root.system.get(id) }),
+    logger: createLogger('error'),
+    timings: { ...fastTimings, ...timings },
+  });
+  return {
+    hub,
+    queue,
+    root,
+    dir,
+    async stop() {
+      hub.stop();
+      root.stop();
+      await queue.close();
+      dir.remove();
+    },
+  };
+}
+
+/** Connects an agent with a recording link; returns the link. */
+export function connect(hub: Hub, agentId: string, capabilities: string[] = []): RecordingLink {
+  const link = recordingLink();
+  hub.agentConnected({ agentId, name: agentId, status: 'connected', capabilities }, link);
+  return link;
+}

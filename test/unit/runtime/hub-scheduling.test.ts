@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { connect, startHubCore, type HubCore } from '../../support/hub-core.ts';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('hub scheduling', () => {
+  let core: HubCore;
+  afterEach(async () => core?.stop());
+
+  it('gives each agent only tasks it can do, highest lane first then oldest first', async () => {
+    core = startHubCore();
+    const { hub } = core;
+    const submit = async (description: string, priority: string, needed: string[]) => {
+      const submitted = await hub.submitTask({ description, priority, needed_capabilities: needed }, null);
+      if (!submitted.ok) throw new Error(submitted.detail);
+      return submitted.value.task.id;
+    };
+    await submit('py low', 'low', ['python']);
+    await submit('any normal', 'normal', []);
+    await submit('rust urgent', 'urgent', ['rust']);
+    await submit('py high', 'high', ['python']);
+    await submit('py normal', 'normal', ['python']);
+
+    const py = connect(hub, 'py-agent', ['python']);
+    const rust = connect(hub, 'rust-agent', ['rust']);
+    const received: Record<string, string[]> = { 'py-agent': [], 'rust-agent': [] };
+    const work = async (agentId: string, link: typeof py) => {
+      for (;;) {
+        const assign = await link.next('task_assign', 300).catch(() => null);
+        if (!assign) return;
+        received[agentId].push(assign.description as string);
+        const report = { agentId, taskId: assign.task_id as string, generation: assign.generation as number };
+        expect((await hub.taskAccepted(report)).ok).to.equal(true);
+        expect((await hub.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
+      }
+    };
+    await Promise.all([work('py-agent', py), work('rust-agent', rust)]);
+
+    expect(received['rust-agent'][0]).to.equal('rust urgent');
+    expect(received['rust-agent']).to.not.include.members(['py low', 'py high', 'py normal']);
+    const pyOrder = received['py-agent'].filter((d) => d.startsWith('py'));
+    expect(pyOrder).to.deep.equal(['py high', 'py normal', 'py low']);
+    expect([...received['py-agent'], ...received['rust-agent']].sort()).to.deep.equal(
+      ['any normal', 'py high', 'py low', 'py normal', 'rust urgent'],
+    );
+    expect(core.queue.stats().byStatus.completed).to.equal(5);
+  });
+
+  it('assigns a submitted task at once to an idle capable agent', async () => {
+    core = startHubCore();
+    const link = connect(core.hub, 'a1', ['go']);
+    const submitted = await core.hub.submitTask({ description: 'build', needed_capabilities: ['go'] }, null);
+    const assign = await link.next('task_assign', 500);
+    expect(submitted.ok && assign.task_id).to.equal(submitted.ok && submitted.value.task.id);
+    expect(core.hub.agentState('a1')?.fsm_state).to.equal('assigned');
+  });
+
+  it('reclaims an unaccepted task after the acceptance timeout and flags the agent', async () => {
+    core = startHubCore({ acceptanceTimeoutMs: 100 });
+    const slow = connect(core.hub, 'slow');
+    await core.hub.submitTask({ description: 'quick one' }, null);
+    const assign = await slow.next('task_assign');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const task = core.hub.getTask(assign.task_id as string)!;
+    expect(task.history.map((h) => h.event)).to.include('reclaimed');
+    expect(core.hub.agentState('slow')?.flags).to.include('unresponsive');
+  });
+
+  it('reclaims the task of an agent whose socket closes and gives it to another agent', async () => {
+    core = startHubCore();
+    const first = connect(core.hub, 'first');
+    await core.hub.submitTask({ description: 'survive a drop' }, null);
+    const assign = await first.next('task_assign');
+    const taskId = assign.task_id as string;
+    await core.hub.taskAccepted({ agentId: 'first', taskId });
+    core.hub.agentDisconnected('first', first);
+    const second = connect(core.hub, 'second');
+    const reassigned = await second.next('task_assign');
+    expect(reassigned.task_id).to.equal(taskId);
+    // Reclaim and reassignment each move the generation on (reference §3).
+    expect(reassigned.generation).to.be.greaterThan(assign.generation as number);
+
+    const late = await core.hub.taskCompleted({ agentId: 'first', taskId, generation: assign.generation as number }, {}, null);
+    expect(late.ok).to.equal(false);
+    expect(!late.ok && late.code).to.equal('AC_ERR_STALE_GENERATION');
+    const done = await core.hub.taskCompleted({ agentId: 'second', taskId, generation: reassigned.generation as number }, {}, null);
+    expect(done.ok).to.equal(true);
+    expect(core.hub.getTask(taskId)?.status).to.equal('completed');
+  });
+
+  it('reclaims at once when the agent rejects the assignment and offers the task to another agent', async () => {
+    core = startHubCore();
+    const busy = connect(core.hub, 'busy');
+    await core.hub.submitTask({ description: 'pick me' }, null);
+    const assign = await busy.next('task_assign');
+    const other = connect(core.hub, 'other');
+    const rejected = await core.hub.taskRejected({ agentId: 'busy', taskId: assign.task_id as string, generation: assign.generation as number }, 'busy');
+    expect(rejected.ok).to.equal(true);
+    const moved = await other.next('task_assign');
+    expect(moved.task_id).to.equal(assign.task_id);
+  });
+
+  it('answers task_recovering with continue only for the agent that holds the task', async () => {
+    core = startHubCore();
+    const holder = connect(core.hub, 'holder');
+    await core.hub.submitTask({ description: 'recover me' }, null);
+    const assign = await holder.next('task_assign');
+    const taskId = assign.task_id as string;
+    expect(core.hub.taskRecovering('someone-else', taskId)).to.deep.equal({ type: 'task_reassign', task_id: taskId });
+    expect(core.hub.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
+    await settle();
+    expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+  });
+
+  it('routes pushes to the newest socket of an agent and ignores the old socket closing', async () => {
+    core = startHubCore();
+    const old = connect(core.hub, 'twin');
+    const fresh = connect(core.hub, 'twin');
+    expect(old.closed?.code).to.equal(4000);
+    core.hub.agentDisconnected('twin', old);
+    expect(core.hub.agentState('twin')?.fsm_state).to.equal('idle');
+    await core.hub.submitTask({ description: 'to the new socket' }, null);
+    await fresh.next('task_assign');
+    expect(old.sent.filter((m) => m.type === 'task_assign')).to.have.length(0);
+  });
+
+  it('keeps other agents and the queue intact when one agent actor crashes', async () => {
+    core = startHubCore();
+    const a = connect(core.hub, 'crashy');
+    const b = connect(core.hub, 'steady');
+    await core.hub.submitTask({ description: 'for b' }, null);
+    const bTask = await Promise.race([a.next('task_assign'), b.next('task_assign')]);
+    const holder = b.sent.includes(bTask) ? 'steady' : 'crashy';
+    const bystander = holder === 'steady' ? 'crashy' : 'steady';
+    const crashed = core.root.system.get(`agent:${bystander}`)!;
+    // An event whose payload throws inside the machine's action stands in for a bug.
+    crashed.send({ type: 'task.assigned', generation: 1, get taskId(): string { throw new Error('boom'); } } as never);
+    await settle();
+    const replacement = core.root.system.get(`agent:${bystander}`);
+    expect(replacement, 'the crashed agent actor is replaced').to.not.equal(undefined);
+    expect(replacement).to.not.equal(crashed);
+    expect(core.hub.agentState(bystander)?.fsm_state).to.equal('idle');
+    expect(core.hub.agentState(holder)?.fsm_state).to.equal('assigned');
+    expect(core.queue.stats().byStatus.assigned).to.equal(1);
+  });
+});

@@ -11,7 +11,7 @@ export interface CloseInfo {
 
 export class WsTestClient {
   private readonly inbox: Frame[] = [];
-  private waiters: Array<{ type: string | undefined; resolve: (frame: Frame) => void }> = [];
+  private waiters: Array<{ type: string | undefined; resolve: (frame: Frame) => void; reject: (error: Error) => void }> = [];
   readonly closed: Promise<CloseInfo>;
   private closeInfo: CloseInfo | null = null;
 
@@ -24,6 +24,8 @@ export class WsTestClient {
       socket.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() };
         resolve(this.closeInfo);
+        // Nothing more will arrive: fail the waiters now rather than at their timeouts.
+        for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`socket closed (${code}) while waiting for ${waiter.type ?? 'a message'}`));
       });
     });
   }
@@ -54,12 +56,17 @@ export class WsTestClient {
   nextMessage(type?: string, timeoutMs = 5_000): Promise<Frame> {
     const index = this.inbox.findIndex((frame) => type === undefined || frame.type === type);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
+    if (this.closeInfo) return Promise.reject(new Error(`socket closed (${this.closeInfo.code}); no ${type ?? 'message'} buffered`));
     return new Promise((resolve, reject) => {
       const waiter = {
         type,
         resolve: (frame: Frame) => {
           clearTimeout(timer);
           resolve(frame);
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       };
       const timer = setTimeout(() => {

@@ -20,6 +20,11 @@ export function createLogger(level: string, stream: NodeJS.WritableStream = proc
     level,
     format: winston.format.combine(
       redactSecrets(),
+      // A default module for lines from the root logger; child loggers set their own.
+      winston.format((info) => {
+        info.module ??= 'hub';
+        return info;
+      })(),
       winston.format.timestamp({ alias: 'time' }),
       winston.format((info) => {
         // `time` first-class, `timestamp` not duplicated.
@@ -28,7 +33,6 @@ export function createLogger(level: string, stream: NodeJS.WritableStream = proc
       })(),
       winston.format.json(),
     ),
-    defaultMeta: { module: 'hub' },
     transports: [new winston.transports.Stream({ stream })],
   });
 }

@@ -66,7 +66,7 @@ export type SupervisorEvent =
   | { type: 'supervisor.remove_child'; id: string }
   | { type: 'supervisor.restart_expired' };
 
-export const defaultChildStopTimeoutMs = 5000;
+const defaultChildStopTimeoutMs = 5000;
 
 const errorPrefix = 'xstate.error.actor.';
 const donePrefix = 'xstate.done.actor.';

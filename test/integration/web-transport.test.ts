@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import uWS from 'uWebSockets.js';
+import { detectTransport } from '../../web/server.ts';
+
+const serverModule = fileURLToPath(new URL('../../web/server.ts', import.meta.url));
+
+/** Starts a server in a child whose uWS loaded its JS fallback (the package's own switch). */
+function startWithFallback(allowJsFallback: boolean) {
+  const script = `
+    import winston from 'winston';
+    import { startServer } from ${JSON.stringify(serverModule)};
+    const logger = winston.createLogger({ silent: true });
+    const hub = { onEvent: () => () => {} };
+    const started = await startServer({ host: '127.0.0.1', port: 0, hub, logger, allowJsFallback: ${allowJsFallback} });
+    console.log('RESULT ' + JSON.stringify(started.ok ? { ok: true, transport: started.transport } : { ok: false, code: started.code }));
+    if (started.ok) await started.close();
+    process.exit(0);
+  `;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, UWS_USE_FALLBACK: '1' },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`no result from child: ${child.stderr}`);
+  return JSON.parse(line.slice('RESULT '.length)) as { ok: boolean; transport?: string; code?: string };
+}
+
+describe('wire: transport', () => {
+  it('runs on the native uWS binding here', () => {
+    expect(detectTransport(uWS as { SSLApp?: unknown })).to.equal('native');
+  });
+
+  it('refuses the JS fallback unless allowed', () => {
+    expect(startWithFallback(false)).to.deep.equal({ ok: false, code: 'AC_ERR_TRANSPORT_FALLBACK' });
+  });
+
+  it('runs on the JS fallback when allowed and says so', () => {
+    expect(startWithFallback(true)).to.deep.equal({ ok: true, transport: 'js-fallback' });
+  });
+});

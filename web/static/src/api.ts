@@ -1,0 +1,58 @@
+// The hub's HTTP API, with the admin token as a Bearer header. A 401 means the token is
+// wrong or revoked: the page forgets it and asks again.
+import type { Task, TaskPage, QueueStats } from './types.ts';
+
+export class Unauthorized extends Error {}
+
+export interface TaskFilter {
+  status?: string;
+  priority?: string;
+  assigned_to?: string;
+  capability?: string;
+}
+
+export class HubApi {
+  constructor(private readonly token: () => string | null, private readonly onUnauthorized: () => void) {}
+
+  private async call<T>(method: string, path: string): Promise<T> {
+    const response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json' },
+      cache: 'no-store',
+    });
+    if (response.status === 401) {
+      this.onUnauthorized();
+      throw new Unauthorized('the hub refused the admin token');
+    }
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw new Error(String(body.code ?? body.error ?? `HTTP ${response.status}`));
+    return body as T;
+  }
+
+  stats(): Promise<QueueStats> {
+    return this.call('GET', '/api/tasks/stats');
+  }
+
+  tasks(filter: TaskFilter, limit: number, cursor: number | null): Promise<TaskPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+    if (cursor !== null) query.set('cursor', String(cursor));
+    return this.call('GET', `/api/tasks?${query}`);
+  }
+
+  task(id: string): Promise<Task> {
+    return this.call('GET', `/api/tasks/${encodeURIComponent(id)}`);
+  }
+
+  deadLetters(limit: number): Promise<TaskPage> {
+    return this.call('GET', `/api/tasks/dead-letter?limit=${limit}`);
+  }
+
+  retry(id: string): Promise<{ status: string; task_id: string }> {
+    return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/retry`);
+  }
+
+  purge(id: string): Promise<{ status: string; count: number }> {
+    return this.call('DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`);
+  }
+}

@@ -1,0 +1,102 @@
+// The task drawer: every field of one task and its history timeline (newest first).
+// Opens over the page, traps nothing but closes with Escape, and gives focus back.
+import type { HubApi } from './api.ts';
+import { byId, fill, h } from './dom.ts';
+import { dateTime, shortId } from './format.ts';
+import { laneNames, type Task } from './types.ts';
+
+export interface DrawerView {
+  open(taskId: string): void;
+  /** Re-reads the open task if it is this one. */
+  refresh(taskId: string): void;
+  readonly taskId: string | null;
+}
+
+export function drawerView(api: HubApi): DrawerView {
+  const drawer = byId('drawer');
+  const scrim = byId('scrim');
+  const body = byId('drawer-body');
+  const title = byId('drawer-title');
+  const close = byId<HTMLButtonElement>('drawer-close');
+  let current: string | null = null;
+  let opener: HTMLElement | null = null;
+
+  const hide = () => {
+    if (current === null) return;
+    current = null;
+    drawer.hidden = true;
+    scrim.hidden = true;
+    opener?.focus();
+  };
+  close.addEventListener('click', hide);
+  scrim.addEventListener('click', hide);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && current !== null) hide();
+  });
+
+  const load = async (taskId: string) => {
+    try {
+      const task = await api.task(taskId);
+      if (current === taskId) draw(task);
+    } catch (error) {
+      if (current === taskId) body.replaceChildren(h('p', { class: 'error' }, `Could not load ${taskId}: ${(error as Error).message}`));
+    }
+  };
+
+  const draw = (task: Task) => {
+    title.textContent = `Task ${shortId(task.id)}`;
+    const field = (label: string, value: Node | string) => [h('dt', null, label), h('dd', null, value)];
+    const prUrl = prOf(task);
+    fill(body,
+      h('p', { class: 'task-desc' }, task.description),
+      h('dl', { class: 'fields' },
+        ...field('Id', h('code', null, task.id)),
+        ...field('Status', h('span', { class: `status s-${task.status}` }, task.status.replace('_', ' '))),
+        ...field('Lane', laneNames[task.priority] ?? String(task.priority)),
+        ...field('Agent', task.assigned_to ?? '—'),
+        ...field('Generation', String(task.generation)),
+        ...field('Retries', `${task.retry_count} of ${task.max_retries}`),
+        ...field('Capabilities', task.needed_capabilities.join(', ') || 'any'),
+        ...field('Created', dateTime(task.created_at)),
+        ...field('Updated', dateTime(task.updated_at)),
+        ...(task.complete_by ? field('Due', dateTime(task.complete_by)) : []),
+        ...(task.last_error ? field('Last error', h('span', { class: 'error' }, task.last_error)) : []),
+        ...(task.tokens_used !== null ? field('Tokens', String(task.tokens_used)) : []),
+        ...(prUrl ? field('Pull request', h('a', { href: prUrl, target: '_blank', rel: 'noopener' }, prUrl)) : []),
+      ),
+      h('h3', null, 'History'),
+      h('ol', { class: 'timeline', 'aria-label': 'Task history, newest first' },
+        ...task.history.map((entry) => h('li', { 'data-event': entry.event },
+          h('span', { class: 'when' }, dateTime(entry.timestamp)),
+          h('strong', null, entry.event),
+          Object.keys(entry.details).length ? h('code', { class: 'details' }, JSON.stringify(entry.details)) : null))),
+      Object.keys(task.metadata).length ? h('details', null, h('summary', null, 'Metadata'), h('pre', null, JSON.stringify(task.metadata, null, 2))) : null,
+    );
+  };
+
+  return {
+    get taskId() {
+      return current;
+    },
+    open(taskId) {
+      opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      current = taskId;
+      title.textContent = `Task ${shortId(taskId)}`;
+      body.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+      drawer.hidden = false;
+      scrim.hidden = false;
+      close.focus();
+      void load(taskId);
+    },
+    refresh(taskId) {
+      if (current === taskId) void load(taskId);
+    },
+  };
+}
+
+/** The git workflow puts the pull request's address in the result. */
+export function prOf(task: Task): string | null {
+  const result = task.result as { pr_url?: unknown } | null;
+  const url = result && typeof result === 'object' ? result.pr_url : null;
+  return typeof url === 'string' && /^https?:\/\//.test(url) ? url : null;
+}

@@ -1,0 +1,100 @@
+// What the page knows: only what the hub sent (snapshot, events, API replies).
+// Views subscribe to topics and are redrawn at most once per animation frame.
+import type { AgentView, Alert, DashboardSnapshot, HubEvent, MetricsSample, QueueStats, Task } from './types.ts';
+
+export type Topic = 'header' | 'agents' | 'queue' | 'deadLetters' | 'completions' | 'series' | 'alerts' | 'tasks' | 'connection';
+
+export const seriesCapacity = 360;
+
+export class DashboardStore {
+  snapshot: DashboardSnapshot | null = null;
+  agents = new Map<string, AgentView>();
+  queue: QueueStats | null = null;
+  deadLetters: Task[] = [];
+  completions: Task[] = [];
+  series: MetricsSample[] = [];
+  alerts = new Map<string, Alert>();
+  /** Hub clock minus page clock, from the last snapshot, so "for how long" uses the hub's time. */
+  private clockOffsetMs = 0;
+  /** Page time when the last snapshot arrived, for the running uptime. */
+  private snapshotAt = 0;
+
+  private readonly listeners = new Map<Topic, Set<() => void>>();
+  private readonly dirty = new Set<Topic>();
+  private frame: number | null = null;
+
+  hubNow(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  uptimeMs(): number | null {
+    return this.snapshot ? this.snapshot.uptime_ms + (Date.now() - this.snapshotAt) : null;
+  }
+
+  on(topic: Topic, listener: () => void): void {
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    set.add(listener);
+  }
+
+  changed(...topics: Topic[]): void {
+    for (const topic of topics) this.dirty.add(topic);
+    this.frame ??= requestAnimationFrame(() => this.flush());
+  }
+
+  private flush(): void {
+    this.frame = null;
+    const topics = [...this.dirty];
+    this.dirty.clear();
+    for (const topic of topics) for (const listener of this.listeners.get(topic) ?? []) listener();
+  }
+
+  applySnapshot(data: DashboardSnapshot, alerts: Alert[] | undefined): void {
+    this.snapshot = data;
+    this.snapshotAt = Date.now();
+    this.clockOffsetMs = data.timestamp - this.snapshotAt;
+    this.agents = new Map(data.agents.map((agent) => [agent.agent_id, agent]));
+    this.queue = data.queue;
+    this.deadLetters = data.dead_letter_tasks;
+    this.completions = data.recent_completions;
+    this.series = data.series.slice(-seriesCapacity);
+    this.alerts = new Map((alerts ?? data.active_alerts ?? []).map((alert) => [alert.rule_id, alert]));
+    this.changed('header', 'agents', 'queue', 'deadLetters', 'completions', 'series', 'alerts', 'tasks');
+  }
+
+  /** Applies one hub event; returns what it changed so the page can refresh derived views. */
+  applyEvent(event: HubEvent): void {
+    switch (event.type) {
+      case 'agent_joined':
+      case 'status_changed': {
+        const agent = event.agent as AgentView;
+        this.agents.set(agent.agent_id, agent);
+        this.changed('agents', 'header');
+        break;
+      }
+      case 'metrics_snapshot': {
+        this.series.push(event.sample as MetricsSample);
+        if (this.series.length > seriesCapacity) this.series.shift();
+        this.changed('series', 'header');
+        break;
+      }
+      case 'alert_fired': {
+        const alert = event as unknown as Alert;
+        this.alerts.set(alert.rule_id, { ...alert, fired_at: alert.fired_at ?? event.timestamp, acknowledged: Boolean(alert.acknowledged) });
+        this.changed('alerts', 'header');
+        break;
+      }
+      case 'alert_cleared': {
+        this.alerts.delete(event.rule_id as string);
+        this.changed('alerts', 'header');
+        break;
+      }
+      case 'alert_acknowledged': {
+        const alert = this.alerts.get(event.rule_id as string);
+        if (alert) this.alerts.set(alert.rule_id, { ...alert, acknowledged: true });
+        this.changed('alerts', 'header');
+        break;
+      }
+    }
+  }
+}

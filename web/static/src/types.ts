@@ -1,0 +1,48 @@
+// The shapes the page reads. Types only, taken from the hub's own sources so they cannot drift.
+import type { AgentView, HubEvent } from '../../hub-port.ts';
+import type { Task, TaskHistoryEntry } from '../../protocol/task.ts';
+import type { MetricsSample } from '../../../runtime/metrics-history.ts';
+
+export type { AgentView, HubEvent, MetricsSample, Task, TaskHistoryEntry };
+
+export interface QueueStats {
+  by_status: Record<string, number>;
+  /** Queued tasks per lane, "0" (urgent) … "3" (low). */
+  by_priority: Record<string, number>;
+  dead_letter: number;
+  queued_index_size: number;
+}
+
+/** An alert as the feed carries it (alert_fired / the snapshot's active alerts). */
+export interface Alert {
+  rule_id: string;
+  severity: string;
+  message: string;
+  details?: unknown;
+  fired_at: number;
+  acknowledged: boolean;
+}
+
+/** GET /api/dashboard/state and the `snapshot` frame's data. Optional fields are shown when the hub sends them. */
+export interface DashboardSnapshot {
+  uptime_ms: number;
+  timestamp: number;
+  version: string;
+  transport?: string;
+  storage?: { size_bytes?: number; fragmentation_ratio?: number; last_backup_at?: number | null; status?: string };
+  health: { status: string; agents_connected: number; agents_known: number };
+  agents: AgentView[];
+  queue: QueueStats;
+  dead_letter_tasks: Task[];
+  recent_completions: Task[];
+  series: MetricsSample[];
+  active_alerts?: Alert[];
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  count: number;
+  next_cursor: number | null;
+}
+
+export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;

@@ -1,0 +1,17 @@
+// `agentcom agents list`: connected agents and their states.
+import type { Command } from 'commander';
+import { action, callHub, formatTime, printJson, printTable, withHubOptions, type HubFlags } from './hub-client.ts';
+
+export function registerAgentCommands(program: Command): void {
+  const agents = program.command('agents').description('inspect agents on a running hub');
+  withHubOptions(agents.command('list').description('connected agents with their FSM state and current task'))
+    .action(action(async (flags: HubFlags) => {
+      const result = await callHub(flags, 'GET', '/api/agents/states');
+      if (flags.json) return printJson(result);
+      printTable(['agent_id', 'state', 'task', 'capabilities', 'flags', 'connected'],
+        (result.agents as Array<Record<string, any>>).map((a) => [
+          a.agent_id, a.fsm_state, a.current_task_id, (a.capabilities as string[]).join(','), (a.flags as string[]).join(','),
+          formatTime(a.connected_at),
+        ]));
+    }));
+}

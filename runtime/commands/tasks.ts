@@ -1,0 +1,95 @@
+// `agentcom tasks submit|list|show|cancel|retry`: the task API of a running hub.
+import type { Command } from 'commander';
+import { action, callHub, formatTime, printJson, printTable, withHubOptions, type HubFlags } from './hub-client.ts';
+
+const priorityNames = ['urgent', 'high', 'normal', 'low'];
+
+interface SubmitFlags extends HubFlags {
+  priority?: string;
+  metadata?: string;
+  capability?: string[];
+  maxRetries?: string;
+  delayMs?: string;
+  idempotencyKey?: string;
+}
+
+interface ListFlags extends HubFlags {
+  status?: string;
+  priority?: string;
+  assignedTo?: string;
+  capability?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+export function registerTaskCommands(program: Command): void {
+  const tasks = program.command('tasks').description('submit and inspect tasks on a running hub');
+
+  withHubOptions(tasks.command('submit <description>').description('queue a task'))
+    .option('--priority <lane>', 'urgent, high, normal or low', 'normal')
+    .option('--metadata <json>', 'JSON object handed to the agent')
+    .option('--capability <name...>', 'capabilities the agent must have')
+    .option('--max-retries <n>', 'retries before the task is dead-lettered')
+    .option('--delay-ms <ms>', 'do not assign before this many ms from now')
+    .option('--idempotency-key <key>', 'submitting the same key again returns the same task')
+    .action(action(async (description: string, flags: SubmitFlags) => {
+      const body: Record<string, unknown> = { description, priority: flags.priority };
+      if (flags.metadata) body.metadata = JSON.parse(flags.metadata) as unknown;
+      if (flags.capability) body.needed_capabilities = flags.capability;
+      if (flags.maxRetries) body.max_retries = Number(flags.maxRetries);
+      if (flags.delayMs) body.delay_ms = Number(flags.delayMs);
+      if (flags.idempotencyKey) body.idempotency_key = flags.idempotencyKey;
+      const submitted = await callHub(flags, 'POST', '/api/tasks', body);
+      if (flags.json) return printJson(submitted);
+      process.stdout.write(`${String(submitted.task_id)} ${String(submitted.status)}${submitted.created === false ? ' (existing task for this key)' : ''}\n`);
+    }));
+
+  withHubOptions(tasks.command('list').description('list tasks, newest pages by --cursor'))
+    .option('--status <status>', 'queued, delayed, assigned, completed, dead_letter or cancelled')
+    .option('--priority <lane>', 'lane name or 0-3')
+    .option('--assigned-to <agent>', 'only tasks held by this agent')
+    .option('--capability <name>', 'only tasks needing this capability')
+    .option('--limit <n>', 'page size')
+    .option('--cursor <n>', 'next_cursor of the previous page')
+    .action(action(async (flags: ListFlags) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries({
+        status: flags.status, priority: flags.priority, assigned_to: flags.assignedTo,
+        capability: flags.capability, limit: flags.limit, cursor: flags.cursor,
+      })) if (value !== undefined) query.set(key, value);
+      const path = flags.status === 'dead_letter' ? '/api/tasks/dead-letter' : '/api/tasks';
+      const page = await callHub(flags, 'GET', `${path}${query.size ? `?${query}` : ''}`);
+      if (flags.json) return printJson(page);
+      printTable(['id', 'status', 'priority', 'assigned_to', 'gen', 'created', 'description'],
+        (page.tasks as Array<Record<string, any>>).map((t) => [
+          t.id, t.status, priorityNames[t.priority] ?? t.priority, t.assigned_to, t.generation,
+          formatTime(t.created_at), String(t.description).slice(0, 50),
+        ]));
+      if (page.next_cursor !== null && page.next_cursor !== undefined) process.stdout.write(`more: --cursor ${String(page.next_cursor)}\n`);
+    }));
+
+  withHubOptions(tasks.command('show <task_id>').description('one task with its history'))
+    .action(action(async (taskId: string, flags: HubFlags) => {
+      const task = await callHub(flags, 'GET', `/api/tasks/${encodeURIComponent(taskId)}`);
+      if (flags.json) return printJson(task);
+      for (const [key, value] of Object.entries(task as Record<string, unknown>)) {
+        if (key === 'history') continue;
+        process.stdout.write(`${key.padEnd(20)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}\n`);
+      }
+      printTable(['time', 'event', 'details'], (task.history as Array<Record<string, any>>).map((h) => [formatTime(h.timestamp), h.event, JSON.stringify(h.details)]));
+    }));
+
+  withHubOptions(tasks.command('cancel <task_id>').description('cancel a queued, delayed or assigned task'))
+    .action(action(async (taskId: string, flags: HubFlags) => {
+      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`);
+      if (flags.json) return printJson(result);
+      process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
+    }));
+
+  withHubOptions(tasks.command('retry <task_id>').description('requeue a dead-lettered task with a fresh retry budget'))
+    .action(action(async (taskId: string, flags: HubFlags) => {
+      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/retry`);
+      if (flags.json) return printJson(result);
+      process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
+    }));
+}

@@ -14,7 +14,7 @@
 import type { AnyActorLogic } from 'xstate';
 import { serviceActor } from '../actors/service-actor.ts';
 import { supervisorMachine, type ChildSpec } from '../machines/supervisor-machine.ts';
-import type { RestartStrategy } from './restart-policy.ts';
+import type { RestartStrategy } from '../machines/restart-policy.ts';
 
 export interface ServiceDefinition<THandle> {
   id: string;

@@ -73,6 +73,15 @@ async function start(flags: StartFlags): Promise<number> {
   // Human lines on stderr keep stdout pure JSON log lines for jq.
   process.stderr.write(`${banner.join('\n')}\n\n`);
 
+  // Past the root's restart intensity nothing is left to recover in-process: exit non-zero for pm2/systemd.
+  running.root.subscribe({
+    error: (error) => {
+      logger.error('supervision tree gave up', { module: 'cli', error: String(error) });
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 100).unref();
+    },
+  });
+
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.notice('shutting down', { module: 'cli', signal });

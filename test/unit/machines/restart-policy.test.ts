@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { allowsRestart, childrenToRestart, defaultRestartIntensity, shouldRestart } from '../../../runtime/restart-policy.ts';
+import { allowsRestart, childrenToRestart, defaultRestartIntensity, shouldRestart } from '../../../machines/restart-policy.ts';
 
 describe('restart-policy', () => {
   describe('allowsRestart', () => {

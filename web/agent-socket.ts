@@ -26,6 +26,8 @@ export const agentIdleTimeoutSeconds = 60;
 export const agentMaxBackpressureBytes = 1024 * 1024;
 /** Close code for a socket whose send buffer overflowed (application range). */
 export const backpressureCloseCode = 4008;
+/** How long an overflowed socket may take to drain before it is dropped without a close frame. */
+export const overflowDrainMs = 10_000;
 
 export interface AgentSocketData {
   linkId: number;
@@ -33,6 +35,8 @@ export interface AgentSocketData {
   agentId: string | null;
   violations: SocketViolations;
   closed: boolean;
+  /** Set when a send overflowed: nothing more is sent, and the socket closes once the buffer drains. */
+  overflowTimer: NodeJS.Timeout | null;
   link: AgentLink | null;
 }
 
@@ -68,21 +72,22 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame): boolean {
-    if (data.closed) return false;
+    if (data.closed || data.overflowTimer) return false;
     let status = 0;
     ws.cork(() => {
       status = ws.send(JSON.stringify(message));
     });
-    if (status === 2) {
-      log.warning('agent socket send buffer full; closing', {
-        code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, max_backpressure: agentMaxBackpressureBytes, message_type: message.type,
-      });
-      queueMicrotask(() => {
-        if (!data.closed) ws.end(backpressureCloseCode, 'backpressure');
-      });
-      return false;
-    }
-    return true;
+    if (status !== 2) return true;
+    log.warning('agent socket send buffer full; closing once it drains', {
+      code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, max_backpressure: agentMaxBackpressureBytes, message_type: message.type,
+    });
+    // A close frame sent now would be dropped like the message was, and the peer would
+    // see 1006. Send nothing more, and close with a reason once the buffer has room
+    // (drain below), or drop the connection if it never drains.
+    data.overflowTimer = setTimeout(() => {
+      if (!data.closed) ws.close();
+    }, overflowDrainMs);
+    return false;
   }
 
   function reply(ws: AgentWs, message: Frame): void {
@@ -223,6 +228,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         agentId: null,
         violations: tracker.newSocket(),
         closed: false,
+        overflowTimer: null,
         link: null,
       };
       res.upgrade(
@@ -260,6 +266,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       dispatch(ws, data, frame.type, frame.message);
     },
 
+    drain(ws) {
+      const data = ws.getUserData();
+      if (data.overflowTimer && ws.getBufferedAmount() < agentMaxBackpressureBytes / 2) ws.end(backpressureCloseCode, 'backpressure');
+    },
+
     pong(ws) {
       const { agentId } = ws.getUserData();
       if (agentId) hub.agentSeen(agentId);
@@ -268,6 +279,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     close(ws, code, message) {
       const data = ws.getUserData();
       data.closed = true;
+      if (data.overflowTimer) clearTimeout(data.overflowTimer);
       sockets.delete(ws);
       const reason = Buffer.from(message).toString();
       log.info('agent socket closed', { agent_id: data.agentId, close_code: code, reason, remote: data.remoteAddress });

@@ -70,6 +70,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const tracker = new ViolationTracker(options.now);
   const app = uWS.App();
   let port = options.port;
+  let closed = false;
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
   app.ws<AgentSocketData>('/ws', agentSocketBehavior({
@@ -83,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
-  ], deps, { maxPayloadBytes });
+  ], deps, { maxPayloadBytes, isClosing: () => closed });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     app.listen(options.host, options.port, resolve);
@@ -97,7 +98,6 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes });
 
-  let closed = false;
   return {
     ok: true,
     port,

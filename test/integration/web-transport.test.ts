@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import uWS from 'uWebSockets.js';
 import { detectTransport } from '../../web/server.ts';
+import { startTestHub } from '../support/hub-harness.ts';
+import { WsTestClient } from '../support/ws-client.ts';
 
 const serverModule = fileURLToPath(new URL('../../web/server.ts', import.meta.url));
 
@@ -39,5 +41,21 @@ describe('wire: transport', () => {
 
   it('runs on the JS fallback when allowed and says so', () => {
     expect(startWithFallback(true)).to.deep.equal({ ok: true, transport: 'js-fallback' });
+  });
+
+  it('closes agent and dashboard sockets with 1001 when the hub stops', async () => {
+    const hub = await startTestHub();
+    const agent = await hub.connectAgent('leaving-soon');
+    const dashboard = await WsTestClient.connect(`${hub.wsUrl}/dashboard?token=${hub.adminToken}`);
+    await dashboard.nextMessage('snapshot');
+    await hub.running.stop();
+    expect(await agent.ws.closed).to.deep.equal({ code: 1001, reason: 'hub shutting down' });
+    expect(await dashboard.closed).to.deep.equal({ code: 1001, reason: 'hub shutting down' });
+    // A keep-alive connection from before the stop gets 503 and is closed; a new one is refused.
+    const late = await fetch(`${hub.url}/health`).then((response) => response.status, () => 'refused');
+    expect(late).to.be.oneOf([503, 'refused']);
+    const later = await fetch(`${hub.url}/health`).then((response) => response.status, () => 'refused');
+    expect(later).to.equal('refused');
+    await hub.stop();
   });
 });

@@ -23,6 +23,7 @@ const referenceErrors: Partial<Record<ErrorCode, string>> = {
   AC_ERR_UNAUTHORIZED: 'unauthorized',
   AC_ERR_FORBIDDEN: 'forbidden',
   AC_ERR_INVALID_LOG_LEVEL: 'invalid_level',
+  AC_ERR_QUEUE_CLOSED: 'shutting_down',
 };
 
 export function wireError(code: ErrorCode): string {

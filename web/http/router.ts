@@ -7,6 +7,8 @@ import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 
 export interface RouterOptions {
   maxPayloadBytes: number;
+  /** True once the server is closing: keep-alive connections outlive the listen socket, so they get 503 and are closed. */
+  isClosing(): boolean;
 }
 
 const statusLines: Record<number, string> = {
@@ -39,7 +41,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   }
   // Unknown routes, as in the reference.
   app.any('/*', (res) => {
-    send(res, { aborted: false }, errorReply('AC_ERR_NOT_FOUND'));
+    send(res, { aborted: false }, errorReply('AC_ERR_NOT_FOUND'), options.isClosing());
   });
 }
 
@@ -71,6 +73,7 @@ async function runPipeline(
   res.onAborted(() => {
     state.aborted = true;
   });
+  if (options.isClosing()) return send(res, state, errorReply('AC_ERR_QUEUE_CLOSED'), true);
 
   const auth = authenticate(request, route, deps);
   if ('status' in auth) return send(res, state, auth);

@@ -1,16 +1,22 @@
 // The `agentcom` command line. Each subcommand group lives in runtime/commands/.
 import { Command } from 'commander';
-import { registerAgentCommands } from './commands/agent.ts';
+import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
+import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
+import { registerTaskCommands } from './commands/tasks.ts';
+import { registerTokenCommands } from './commands/token.ts';
 import { version } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
   program.name('agentcom').description('AgentCom: a durable work hub for fleets of AI coding agents').version(version);
   registerStartCommand(program);
-  registerAgentCommands(program);
   registerSubmitCommand(program);
+  registerTaskCommands(program);
+  registerAgentListCommands(program);
+  registerOnboardingCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

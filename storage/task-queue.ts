@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
-import { openLmdbStore, type LmdbStore, type ReadyKey } from './lmdb-store.ts';
+import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import { ReadyPicker } from './ready-picker.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
   FailOutcome, QueueEngine, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
@@ -19,6 +20,14 @@ import { listTasks } from './task-listing.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
 
 const seqKey = 'task_seq';
+
+interface ClaimRequest {
+  agentId: string;
+  capabilities: readonly string[];
+  now: number;
+  attempts: number;
+  resolve: (result: Result<TaskRecord | null>) => void;
+}
 const claimAttempts = 8;
 
 export class LmdbTaskQueue implements QueueEngine {
@@ -26,6 +35,8 @@ export class LmdbTaskQueue implements QueueEngine {
   private readonly deadLetters;
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
+  private readonly claimRequests: ClaimRequest[] = [];
+  private claimsScheduled = false;
   private seq: number;
   private closed = false;
 
@@ -64,20 +75,15 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
-  async claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>> {
-    for (let attempt = 0; attempt < claimAttempts; attempt++) {
-      const candidate = this.pickCandidate(capabilities);
-      if (candidate === null) return ok(null);
-      this.claiming.add(candidate);
-      try {
-        const claimed = await this.write(() => this.assign(candidate, agentId, now));
-        // Lost a race (cancelled or claimed in the same batch): pick again.
-        if (claimed.ok || claimed.code !== 'AC_ERR_INVALID_STATE') return claimed;
-      } finally {
-        this.claiming.delete(candidate);
-      }
-    }
-    return ok(null);
+  /**
+   * Claims made in the same event-loop turn are picked together in one walk of the
+   * ready index and committed in one transaction (one sync for the whole batch).
+   */
+  claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>> {
+    return new Promise((resolve) => {
+      this.claimRequests.push({ agentId, capabilities, now, resolve, attempts: 0 });
+      this.scheduleClaims();
+    });
   }
 
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>> {
@@ -230,17 +236,40 @@ export class LmdbTaskQueue implements QueueEngine {
     return result;
   }
 
-  /** Head of every lane range the agent can serve, lowest [priority, seq] first; skips in-flight claims. */
-  private pickCandidate(capabilities: readonly string[]): string | null {
-    let best: { key: ReadyKey; id: string } | null = null;
-    for (const capset of this.indexes.capsets.matching(capabilities)) {
-      for (const { key, value: id } of this.store.ready.getRange({ start: [capset], end: [capset, Infinity] })) {
-        if (this.claiming.has(id)) continue;
-        if (!best || key[1] < best.key[1] || (key[1] === best.key[1] && key[2] < best.key[2])) best = { key, id };
-        break;
+  private scheduleClaims(): void {
+    if (this.claimsScheduled) return;
+    this.claimsScheduled = true;
+    queueMicrotask(() => void this.runClaims());
+  }
+
+  private async runClaims(): Promise<void> {
+    this.claimsScheduled = false;
+    const requests = this.claimRequests.splice(0);
+    const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming);
+    const picks: Array<{ request: ClaimRequest; taskId: string }> = [];
+    try {
+      for (const request of requests) {
+        const taskId = picker.pick(request.capabilities);
+        if (taskId === null) request.resolve(ok(null));
+        else picks.push({ request, taskId });
       }
+    } finally {
+      picker.close();
     }
-    return best?.id ?? null;
+    if (picks.length === 0) return;
+    const committed = await this.write(() => ok(picks.map(({ request, taskId }) => this.assign(taskId, request.agentId, request.now))));
+    for (const { taskId } of picks) this.claiming.delete(taskId);
+    picks.forEach(({ request }, i) => {
+      const outcome = committed.ok ? committed.value[i] : committed;
+      // Lost a race (cancelled meanwhile): pick again, a bounded number of times.
+      if (!outcome.ok && outcome.code === 'AC_ERR_INVALID_STATE' && request.attempts < claimAttempts) {
+        request.attempts += 1;
+        this.claimRequests.push(request);
+        this.scheduleClaims();
+      } else {
+        request.resolve(outcome);
+      }
+    });
   }
 
   private assign(taskId: string, agentId: string, now: number): Result<TaskRecord> {

@@ -77,12 +77,14 @@ export const cultureShipNames: readonly string[] = [
 
 /**
  * The agent id for a ship name: lowercase ASCII letters, digits and single hyphens
- * ("Me, I'm Counting" → "me-im-counting"). Apostrophes vanish rather than split a word.
+ * ("Me, I'm Counting" → "me-im-counting"). Apostrophes vanish rather than split a word,
+ * and accents are dropped ("ü" → "u").
  * At most 128 characters, the hub's limit for an agent id.
  */
 export function slugOf(name: string): string {
   return name
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/['’]/g, '')
     .replace(/[^a-z0-9]+/g, '-')

@@ -1,7 +1,7 @@
 // The operator CLIs' way to reach a running hub over its HTTP API, and the
 // defaults they share for where the hub is and which token to send.
 
-export const defaultHubUrl = 'http://127.0.0.1:4000';
+const defaultHubUrl = 'http://127.0.0.1:4000';
 
 export interface HubResponse {
   status: number;

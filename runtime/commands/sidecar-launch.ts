@@ -6,8 +6,8 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const sidecarBinPath = fileURLToPath(new URL('../../sidecar/bin/agentcom-sidecar.mjs', import.meta.url));
-export const ecosystemPath = fileURLToPath(new URL('../../sidecar/ecosystem.config.cjs', import.meta.url));
+const sidecarBinPath = fileURLToPath(new URL('../../sidecar/bin/agentcom-sidecar.mjs', import.meta.url));
+const ecosystemPath = fileURLToPath(new URL('../../sidecar/ecosystem.config.cjs', import.meta.url));
 
 export const pm2NameOf = (agentId: string): string => `agentcom-${agentId}`;
 
@@ -58,7 +58,7 @@ export function deleteFromPm2(pm2: string, agentId: string): Promise<Pm2Outcome>
 }
 
 /** Quotes a word for a POSIX shell, for commands printed for the operator to paste. */
-export function shellQuote(word: string): string {
+function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

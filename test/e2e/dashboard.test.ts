@@ -1,0 +1,317 @@
+// The dashboard in a real Chromium against a real hub: agents over real sockets,
+// tasks over HTTP, and assertions on what the page shows.
+import { expect } from 'chai';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { startHub, type RunningHub } from '../../runtime/boot.ts';
+import { resolveConfig, type HubConfig } from '../../runtime/config.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { launchBrowser, serveDashboard, type DashboardServing, type TestBrowser } from '../support/browser.ts';
+import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+
+type Behaviour = 'hold' | 'complete' | 'fail';
+
+/** An agent over a real socket: accepts what it is given, then holds, completes or fails it. */
+class SimAgent {
+  readonly held: Array<{ task_id: string; generation: number }> = [];
+  private constructor(readonly id: string, private readonly socket: WebSocket, public behaviour: Behaviour, private readonly result: Record<string, unknown>) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (frame.type !== 'task_assign') return;
+      const task = { task_id: String(frame.task_id), generation: Number(frame.generation) };
+      this.send({ type: 'task_accepted', task_id: task.task_id });
+      if (this.behaviour === 'hold') this.held.push(task);
+      else this.finish(task);
+    });
+  }
+
+  static async connect(hubUrl: string, id: string, token: string, behaviour: Behaviour, options: { capabilities?: string[]; result?: Record<string, unknown> } = {}): Promise<SimAgent> {
+    const socket = new WebSocket(`${hubUrl.replace('http', 'ws')}/ws`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const identified = new Promise<void>((resolve, reject) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string };
+        if (frame.type === 'identified') resolve();
+        else if (frame.type === 'error') reject(new Error(data.toString()));
+      });
+    });
+    socket.send(JSON.stringify({ type: 'identify', agent_id: id, token, capabilities: options.capabilities ?? ['code'], protocol_version: 1 }));
+    await identified;
+    return new SimAgent(id, socket, behaviour, options.result ?? {});
+  }
+
+  /** Finishes every held task the way the current behaviour says. */
+  release(): void {
+    for (const task of this.held.splice(0)) this.finish(task);
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+
+  private finish(task: { task_id: string; generation: number }): void {
+    if (this.behaviour === 'fail') this.send({ type: 'task_failed', ...task, error: 'simulated failure: tests did not pass' });
+    else this.send({ type: 'task_complete', ...task, result: { status: 'success', ...this.result } });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+}
+
+/** A hub that can be stopped and started again on the same port and data folder. */
+class HubUnderTest {
+  running!: RunningHub;
+  adminToken = '';
+  private config!: HubConfig;
+  private readonly logger = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
+  constructor(private readonly dir: TempDir) {}
+
+  get url(): string {
+    return this.running.url;
+  }
+
+  async start(): Promise<void> {
+    const port = this.config?.port ?? 0;
+    if (port !== 0) await waitForPortFree(port);
+    const config = resolveConfig({ host: '127.0.0.1', port, data_dir: this.dir.path, log_level: 'error' });
+    if (!config.ok) throw new Error(config.detail);
+    this.running = await startHub({ config: config.value, logger: this.logger });
+    this.config = { ...config.value, port: this.running.port };
+    this.adminToken ||= this.running.adminToken ?? '';
+  }
+
+  stop(): Promise<void> {
+    return this.running.stop();
+  }
+
+  async http(method: string, path: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async agent(id: string, behaviour: Behaviour, options: { capabilities?: string[]; result?: Record<string, unknown> } = {}): Promise<SimAgent> {
+    const registered = await this.running.hub.registerAgent(id);
+    const token = registered.ok ? registered.value.token : (await this.running.hub.createToken({ agentId: id })).ok
+      ? ((await this.running.hub.createToken({ agentId: id })) as { ok: true; value: { token: string } }).value.token : '';
+    return SimAgent.connect(this.url, id, token, behaviour, options);
+  }
+
+  submit(description: string, options: Record<string, unknown> = {}): Promise<{ task_id: string }> {
+    return this.http('POST', '/api/tasks', { description, ...options });
+  }
+}
+
+/**
+ * The uWS listen socket has no SO_REUSEADDR, so after a stop the hub's side of each closed
+ * connection sits in TIME_WAIT and blocks a new listen on the port for up to 60 s (Linux).
+ * Node's own bind probe fails the same way, so we wait on it instead of crashing the hub's start.
+ */
+async function waitForPortFree(port: number, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still in use after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Polls `check` until it passes or `timeoutMs` runs out; the last failure is the error. */
+async function eventually(check: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+const cardState = (page: Page, agentId: string) => page.locator(`#agents [data-agent="${agentId}"]`).getAttribute('data-state');
+
+describe('dashboard page (Chromium)', function () {
+  this.timeout(60_000);
+  let dir: TempDir;
+  let hub: HubUnderTest;
+  let browser: TestBrowser;
+  let serving: DashboardServing;
+  let page: Page;
+  const agents: SimAgent[] = [];
+
+  before(async () => {
+    dir = makeTempDir('dashboard-e2e');
+    hub = new HubUnderTest(dir);
+    await hub.start();
+    browser = await launchBrowser();
+    serving = await serveDashboard(browser.context, hub.url);
+  });
+
+  after(async () => {
+    for (const agent of agents) await agent.close();
+    await browser?.close();
+    serving?.close();
+    await hub?.stop();
+    dir?.remove();
+  });
+
+  beforeEach(async () => {
+    page = await browser.context.newPage();
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  const open = async (fragment = `#token=${hub.adminToken}`) => {
+    await page.goto(`${hub.url}/${fragment}`);
+    await page.waitForSelector('body[data-feed="live"]', { timeout: 5000 });
+  };
+
+  it('moves the token from the URL fragment to session storage and out of the address bar', async () => {
+    await open();
+    expect(page.url()).to.equal(`${hub.url}/`);
+    expect(await page.evaluate("sessionStorage.getItem('agentcom.adminToken')")).to.equal(hub.adminToken);
+    await page.reload();
+    await page.waitForSelector('body[data-feed="live"]');
+  });
+
+  it('asks for the token when it has none and refuses a wrong one', async () => {
+    await page.goto(`${hub.url}/`);
+    const dialog = page.locator('#token-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    await page.fill('#token-input', 'not-the-admin-token');
+    await page.click('#token-form button[type=submit]');
+    await eventually(async () => expect(await page.textContent('#token-error')).to.match(/refused/));
+    expect(await dialog.isVisible()).to.equal(true);
+    await page.fill('#token-input', hub.adminToken);
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('body[data-feed="live"]');
+    expect(await dialog.isVisible()).to.equal(false);
+  });
+
+  it('changes an agent card within 1 s of each state change, and greys it when it goes offline', async () => {
+    await open();
+    const agent = await hub.agent('card-agent', 'hold', { capabilities: ['code', 'review'] });
+    agents.push(agent);
+    await eventually(async () => expect(await cardState(page, 'card-agent')).to.equal('idle'), 1000);
+    expect(await page.locator('[data-agent="card-agent"] .chip').allTextContents()).to.deep.equal(['code', 'review']);
+
+    const { task_id: taskId } = await hub.submit('hold me', { needed_capabilities: ['review'] });
+    await eventually(async () => expect(await cardState(page, 'card-agent')).to.equal('working'), 1000);
+    await eventually(async () => expect(await page.locator('[data-agent="card-agent"] .facts').textContent()).to.contain(taskId.slice(-8)), 1000);
+
+    agent.behaviour = 'complete';
+    agent.release();
+    await eventually(async () => expect(await cardState(page, 'card-agent')).to.equal('idle'), 1000);
+    await eventually(async () => expect(await page.locator('[data-agent="card-agent"] .facts').textContent()).to.match(/Done1/), 1000);
+
+    await agent.close();
+    await eventually(async () => expect(await cardState(page, 'card-agent')).to.equal('offline'), 1000);
+    const opacity = await page.locator('[data-agent="card-agent"]').evaluate((card) => (globalThis as any).getComputedStyle(card).opacity as string);
+    expect(Number(opacity)).to.be.below(1);
+  });
+
+  it('shows lane counts that match the API', async () => {
+    await open();
+    // No agent has this capability, so the tasks stay queued in their lanes.
+    const lanes = { urgent: 3, high: 1, normal: 5, low: 2 };
+    for (const [priority, n] of Object.entries(lanes)) {
+      for (let i = 0; i < n; i += 1) await hub.submit(`${priority} ${i}`, { priority, needed_capabilities: ['gpu'] });
+    }
+    const stats = await hub.http('GET', '/api/tasks/stats');
+    await eventually(async () => {
+      const shown = await page.$$eval('#lanes .lane', (rows) => rows.map((row) => [row.getAttribute('data-lane'), row.querySelector('.lane-count')!.textContent]));
+      expect(shown).to.deep.equal(['urgent', 'high', 'normal', 'low'].map((name, lane) => [name, String(stats.by_priority[String(lane)] ?? 0)]));
+    });
+    expect(stats.by_priority['0']).to.be.at.least(3);
+  });
+
+  it('lists tasks with filters and cursor paging, and opens a drawer with the history that Escape closes', async () => {
+    for (let i = 0; i < 30; i += 1) await hub.submit(`paging ${i}`, { priority: 'low', needed_capabilities: ['paging'] });
+    await open();
+    await page.selectOption('#task-filters [name=priority]', '3');
+    await page.fill('#task-filters [name=capability]', 'paging');
+    await page.press('#task-filters [name=capability]', 'Enter');
+    await eventually(async () => expect(await page.locator('#tasks tbody tr').count()).to.equal(25));
+    const firstPage = await page.locator('#tasks tbody tr').first().getAttribute('data-task');
+    await page.click('#pager button[aria-label="Next page"]');
+    await eventually(async () => expect(await page.locator('#tasks tbody tr').count()).to.equal(5));
+    expect(await page.locator('#tasks tbody tr .desc').first().textContent()).to.equal('paging 4');
+    await page.click('#pager button[aria-label="Previous page"]');
+    await eventually(async () => expect(await page.locator('#tasks tbody tr').first().getAttribute('data-task')).to.equal(firstPage));
+
+    const opener = page.locator(`#tasks [data-task="${firstPage}"] button`);
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#drawer').waitFor({ state: 'visible' });
+    await eventually(async () => expect(await page.locator('#drawer .timeline li').count()).to.be.at.least(1));
+    expect(await page.locator('#drawer .timeline li strong').first().textContent()).to.equal('queued');
+    await page.keyboard.press('Escape');
+    await page.locator('#drawer').waitFor({ state: 'hidden' });
+    expect(await page.evaluate("document.activeElement?.closest('tr')?.getAttribute('data-task')")).to.equal(firstPage);
+  });
+
+  it('shows a dead-lettered task whose Retry button re-queues it', async () => {
+    await open();
+    const failing = await hub.agent('failing-agent', 'fail', { capabilities: ['flaky'] });
+    const { task_id: taskId } = await hub.submit('always fails', { needed_capabilities: ['flaky'], max_retries: 1 });
+    const row = page.locator(`#dead-letters [data-task="${taskId}"]`);
+    await row.waitFor({ state: 'visible', timeout: 3000 });
+    expect(await row.locator('.error').textContent()).to.contain('simulated failure');
+    // Off the socket first, or the failing agent would take the retried task at once.
+    await failing.close();
+
+    await row.locator('button.retry').click();
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${taskId}`)).status).to.equal('queued'));
+    await row.waitFor({ state: 'detached', timeout: 3000 });
+    await eventually(async () => expect(await page.textContent('#toast')).to.contain('Requeued'));
+  });
+
+  it('shows completions with their pull request links', async () => {
+    const agent = await hub.agent('pr-agent', 'complete', { capabilities: ['git'], result: { pr_url: 'https://github.com/acme/app/pull/42' } });
+    agents.push(agent);
+    await open();
+    const { task_id: taskId } = await hub.submit('open a PR', { needed_capabilities: ['git'] });
+    const link = page.locator(`#completions [data-task="${taskId}"] a.pr-link`);
+    await link.waitFor({ timeout: 3000 });
+    expect(await link.getAttribute('href')).to.equal('https://github.com/acme/app/pull/42');
+    expect(await link.textContent()).to.equal('PR #42');
+  });
+
+  it('shows "reconnecting" while the hub is down and resyncs from a fresh snapshot when it is back', async function () {
+    this.timeout(120_000);
+    await open();
+    await hub.stop();
+    await page.waitForSelector('#banner:not([hidden])', { timeout: 3000 });
+    expect(await page.textContent('#banner')).to.match(/Reconnecting/);
+    expect(await page.getAttribute('body', 'data-feed')).to.equal('reconnecting');
+
+    await hub.start();
+    // Submitted after the restart: the page can only know it from the new hub.
+    await hub.submit('after restart', { priority: 'urgent', needed_capabilities: ['gpu'] });
+    await page.waitForSelector('body[data-feed="live"]', { timeout: 10_000 });
+    expect(await page.isHidden('#banner')).to.equal(true);
+    const stats = await hub.http('GET', '/api/tasks/stats');
+    await eventually(async () => expect(await page.textContent('#lanes [data-lane="urgent"] .lane-count')).to.equal(String(stats.by_priority['0'])));
+  });
+});

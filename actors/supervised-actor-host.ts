@@ -1,5 +1,5 @@
 // The ActorHost over the supervision tree: agent and task actors are children of
-// the `agents` and `tasks` one_for_one supervisors, found by system id.
+// the `agents` and `tasks` dynamic supervisors (one_for_one), found by system id.
 import type { ActorRefFrom, AnyActorLogic, AnyActorRef, InputFrom } from 'xstate';
 import type { ChildSpec, SupervisorEvent } from '../machines/supervisor-machine.ts';
 import type { ActorGroup, ActorHost } from './actor-host.ts';
@@ -23,7 +23,6 @@ export function supervisedActorHost(system: SystemLike): ActorHost {
         // An agent actor comes back after a crash; a task actor does not (storage still holds the task
         // and the sweep starts a fresh actor for it).
         restart: group === 'agents' ? 'permanent' : 'temporary',
-        readyOnSpawn: true,
       };
       supervisorOf(group).send({ type: 'supervisor.add_child', spec } satisfies SupervisorEvent);
       const actor = system.get(systemId);

@@ -2,8 +2,8 @@
 //
 //   root (rest_for_one: a child depends on every child before it)
 //   ├── storage     LMDB environment, queue, tokens, settings
-//   ├── agents      one_for_one supervisor: agent:<id>, one per known agent
-//   ├── tasks       one_for_one supervisor: task:<id>, one per assigned task
+//   ├── agents      dynamic supervisor (one_for_one): agent:<id>, one per known agent
+//   ├── tasks       dynamic supervisor (one_for_one): task:<id>, one per assigned task
 //   ├── hub         the HubPort: routing between sockets, queue and actors
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
 //   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
@@ -13,8 +13,8 @@
 // stop in reverse: the transport closes its sockets first, storage flushes last.
 import type { AnyActorLogic } from 'xstate';
 import { serviceActor } from '../actors/service-actor.ts';
-import { supervisorMachine, type ChildSpec } from '../machines/supervisor-machine.ts';
-import type { RestartStrategy } from '../machines/restart-policy.ts';
+import { dynamicSupervisorMachine } from '../machines/dynamic-supervisor-machine.ts';
+import type { ChildSpec } from '../machines/supervisor-machine.ts';
 
 export interface ServiceDefinition<THandle> {
   id: string;
@@ -40,11 +40,12 @@ export function rootSupervisorInput(shape: TreeShape) {
     restart: 'permanent',
     logic: serviceActor(definition.id, { start: () => definition.start(), stop: (handle) => definition.stop(handle) }),
   });
+  // OTP's DynamicSupervisor: one_for_one over children added and removed at runtime.
   const dynamicGroup = (id: string): ChildSpec => ({
     id,
     restart: 'permanent',
-    logic: supervisorMachine as AnyActorLogic,
-    input: { children: [], strategy: 'one_for_one' satisfies RestartStrategy, intensity: shape.intensity, periodMs: shape.periodMs },
+    logic: dynamicSupervisorMachine as AnyActorLogic,
+    input: { intensity: shape.intensity, periodMs: shape.periodMs },
   });
   return {
     strategy: 'rest_for_one' as const,

@@ -2,6 +2,7 @@
 // tasks supervisors, and in-memory agent links that record what the hub pushed.
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../../actors/supervised-actor-host.ts';
+import { dynamicSupervisorMachine } from '../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../machines/supervisor-machine.ts';
 import { Hub, type HubTimings } from '../../runtime/hub.ts';
 import { createLogger } from '../../runtime/logger.ts';
@@ -75,8 +76,8 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     input: {
       strategy: 'one_for_one',
       children: [
-        { id: 'agents', restart: 'permanent', logic: supervisorMachine, input: { children: [], strategy: 'one_for_one' } },
-        { id: 'tasks', restart: 'permanent', logic: supervisorMachine, input: { children: [], strategy: 'one_for_one' } },
+        { id: 'agents', restart: 'permanent', logic: dynamicSupervisorMachine, input: {} },
+        { id: 'tasks', restart: 'permanent', logic: dynamicSupervisorMachine, input: {} },
       ],
     },
   }).start();

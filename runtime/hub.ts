@@ -23,6 +23,7 @@ import type {
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { HubEvents } from './hub-events.ts';
+import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
@@ -45,6 +46,7 @@ export interface HubDeps {
   actors: ActorHost;
   logger: Logger;
   timings: HubTimings;
+  messaging: MessagingStores;
   now?: () => number;
 }
 
@@ -57,6 +59,7 @@ export class Hub implements HubPort {
   readonly events = new HubEvents();
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
+  readonly messaging: Messaging;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly agentLogic: AgentActorLogic;
@@ -95,6 +98,9 @@ export class Hub implements HubPort {
       },
     });
     this.events.subscribe((event) => this.metrics.observe(event));
+    this.messaging = new Messaging({
+      ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
+    });
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -167,6 +173,7 @@ export class Hub implements HubPort {
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
     this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
+    this.messaging.agentConnected(identity.agentId, link);
     this.events.emit('agent_joined', now, { agent: viewOf(entry) });
   }
 
@@ -391,12 +398,20 @@ export class Hub implements HubPort {
         entry.link.close(4002, 'no traffic within the liveness window');
       }
     }
-    for (const task of this.deps.queue.assigned()) if (!this.taskActor(task.id)) this.startTaskActor(task);
+    const graceOver = now - this.startedAt > this.deps.timings.acceptanceTimeoutMs;
+    for (const task of this.deps.queue.assigned()) {
+      const holder = this.agents.get(task.assigned_to ?? '');
+      // Only a restart leaves a task with an agent that has no socket (a close reclaims at once):
+      // give the agent one acceptance timeout to come back and recover it, then reclaim.
+      if (!holder?.link && graceOver) void this.reclaimTask(task.id, 'agent_disconnect', task.generation, task.assigned_to ?? '');
+      else if (!this.taskActor(task.id)) this.startTaskActor(task);
+    }
     this.scheduler.pass();
   }
 
   stop(): void {
     this.scheduler.stop();
+    this.messaging.stop();
     if (this.delayTimer) clearTimeout(this.delayTimer);
   }
 

@@ -144,3 +144,24 @@ describe('hub scheduling', () => {
     expect(core.queue.stats().byStatus.assigned).to.equal(1);
   });
 });
+
+describe('hub restart recovery', () => {
+  let core: HubCore;
+  afterEach(async () => core?.stop());
+
+  it('reclaims, after the grace period, a task whose agent did not come back after a restart', async () => {
+    core = startHubCore({ acceptanceTimeoutMs: 400 });
+    const link = connect(core.hub, 'gone');
+    await core.hub.submitTask({ description: 'orphaned by a restart' }, null);
+    const assign = await link.next('task_assign');
+    // What a restart leaves behind: the task assigned in storage, the agent without a socket,
+    // and no disconnect event (the socket died with the old process).
+    core.hub.agents.get('gone')!.link = null;
+    core.hub.sweep(60_000);
+    expect(core.hub.getTask(assign.task_id as string)?.status, 'within the grace period').to.equal('assigned');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    core.hub.sweep(60_000);
+    await settle();
+    expect(core.hub.getTask(assign.task_id as string)?.status).to.equal('queued');
+  });
+});

@@ -1,13 +1,20 @@
-// Debian's Chromium driven by playwright-core, for the dashboard's browser tests and
-// benchmark. When /usr/bin/chromium is missing we install it as root (as .ci/run does);
-// otherwise we stop with one line saying what to install. Never a silent skip.
+// What the dashboard's browser tests and benchmark stand on: Debian's Chromium driven by
+// playwright-core, the built page served at the hub's address, a hub that can restart on
+// its port, and agents over real sockets. When /usr/bin/chromium is missing we install it
+// as root (as .ci/run does); otherwise we stop with one line saying what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import uWS from 'uWebSockets.js';
+import WebSocket from 'ws';
+import { startHub, type RunningHub } from '../../runtime/boot.ts';
+import { resolveConfig, type HubConfig } from '../../runtime/config.ts';
+import { createLogger } from '../../runtime/logger.ts';
 import { registerStaticFiles } from '../../web/static-files.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -90,4 +97,144 @@ export async function serveDashboard(context: BrowserContext, hubUrl: string): P
     await route.fulfill({ response });
   });
   return { mode: 'proxy', close: () => uWS.us_listen_socket_close(listen) };
+}
+
+/** hold: accept and keep working until released; ignore: never accept (stays assigned). */
+export type Behaviour = 'hold' | 'complete' | 'fail' | 'ignore';
+
+/** An agent over a real socket: accepts what it is given, then holds, completes or fails it. */
+export class SimAgent {
+  readonly held: Array<{ task_id: string; generation: number }> = [];
+  private constructor(readonly id: string, private readonly socket: WebSocket, public behaviour: Behaviour, public result: Record<string, unknown>) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (frame.type !== 'task_assign') return;
+      const task = { task_id: String(frame.task_id), generation: Number(frame.generation) };
+      if (this.behaviour === 'ignore') return;
+      this.send({ type: 'task_accepted', task_id: task.task_id });
+      if (this.behaviour === 'hold') this.held.push(task);
+      else this.finish(task);
+    });
+  }
+
+  static async connect(hubUrl: string, id: string, token: string, behaviour: Behaviour, options: { capabilities?: string[]; result?: Record<string, unknown> } = {}): Promise<SimAgent> {
+    const socket = new WebSocket(`${hubUrl.replace('http', 'ws')}/ws`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const identified = new Promise<void>((resolve, reject) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string };
+        if (frame.type === 'identified') resolve();
+        else if (frame.type === 'error') reject(new Error(data.toString()));
+      });
+    });
+    socket.send(JSON.stringify({ type: 'identify', agent_id: id, token, capabilities: options.capabilities ?? ['code'], protocol_version: 1 }));
+    await identified;
+    return new SimAgent(id, socket, behaviour, options.result ?? {});
+  }
+
+  /** Finishes every held task the way the current behaviour says. */
+  release(): void {
+    for (const task of this.held.splice(0)) this.finish(task);
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+
+  private finish(task: { task_id: string; generation: number }): void {
+    if (this.behaviour === 'fail') this.send({ type: 'task_failed', ...task, error: 'simulated failure: tests did not pass' });
+    else this.send({ type: 'task_complete', ...task, result: { status: 'success', ...this.result } });
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+}
+
+/** A hub that can be stopped and started again on the same port and data folder. */
+export class HubUnderTest {
+  running!: RunningHub;
+  adminToken = '';
+  private config!: HubConfig;
+  private readonly logger = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
+  constructor(private readonly dataDir: string) {}
+
+  get url(): string {
+    return this.running.url;
+  }
+
+  async start(): Promise<void> {
+    const port = this.config?.port ?? 0;
+    if (port !== 0) await waitForPortFree(port);
+    const config = resolveConfig({ host: '127.0.0.1', port, data_dir: this.dataDir, log_level: 'error' });
+    if (!config.ok) throw new Error(config.detail);
+    this.running = await startHub({ config: config.value, logger: this.logger });
+    this.config = { ...config.value, port: this.running.port };
+    this.adminToken ||= this.running.adminToken ?? '';
+  }
+
+  stop(): Promise<void> {
+    return this.running.stop();
+  }
+
+  async http(method: string, path: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async agent(id: string, behaviour: Behaviour, options: { capabilities?: string[]; result?: Record<string, unknown> } = {}): Promise<SimAgent> {
+    const registered = await this.running.hub.registerAgent(id);
+    // Already registered (a second connection, or after a restart): a fresh token for the same id.
+    const issued = registered.ok ? registered : await this.running.hub.createToken({ agentId: id });
+    if (!issued.ok) throw new Error(`no token for ${id}: ${issued.code}`);
+    const token = issued.value.token;
+    return SimAgent.connect(this.url, id, token, behaviour, options);
+  }
+
+  submit(description: string, options: Record<string, unknown> = {}): Promise<{ task_id: string }> {
+    return this.http('POST', '/api/tasks', { description, ...options });
+  }
+}
+
+/**
+ * The uWS listen socket has no SO_REUSEADDR, so after a stop the hub's side of each closed
+ * connection sits in TIME_WAIT and blocks a new listen on the port for up to 60 s (Linux).
+ * Node's own bind probe fails the same way, so we wait on it instead of crashing the hub's start.
+ */
+export async function waitForPortFree(port: number, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still in use after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Polls `check` until it passes or `timeoutMs` runs out; the last failure is the error. */
+export async function eventually(check: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

@@ -27,7 +27,9 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
     const now = store.hubNow();
     card.dataset.state = agent.fsm_state;
     card.setAttribute('aria-label', `${agent.name}: ${agent.fsm_state}`);
-    card.querySelector('.agent-name')!.textContent = agent.name === agent.agent_id ? agent.name : `${agent.name} (${agent.agent_id})`;
+    const label = agent.name === agent.agent_id ? agent.name : `${agent.name} (${agent.agent_id})`;
+    card.querySelector('.agent-name')!.textContent = label;
+    card.querySelector('.agent-name')!.setAttribute('title', label);
     card.querySelector('.state')!.textContent = agent.fsm_state;
     const caps = card.querySelector('.caps')!;
     const capsText = agent.capabilities.join(' ');

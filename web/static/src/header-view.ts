@@ -20,11 +20,12 @@ export function headerView(store: DashboardStore): void {
     const items: Array<[string, string, string]> = [
       ['uptime', 'Uptime', snapshot ? duration(store.uptimeMs() ?? 0) : '—'],
       ['version', 'Version', snapshot?.version ?? '—'],
-      ['transport', 'Transport', snapshot?.transport ?? '—'],
       ['agents', 'Agents online', snapshot ? `${connected} / ${agents.length}` : '—'],
       ['queued', 'Queued', count(queued)],
       ['rate', 'Tasks/min', count(perMinute)],
     ];
+    // Shown only when the hub reports them; the page does not guess.
+    if (snapshot?.transport) items.splice(2, 0, ['transport', 'Transport', snapshot.transport]);
     if (snapshot?.storage) items.push(['storage', 'Storage', bytes(snapshot.storage.size_bytes)]);
     stats.replaceChildren(...items.map(([key, label, value]) =>
       h('div', { class: 'stat', 'data-stat': key }, h('dt', null, label), h('dd', null, value))));

@@ -119,6 +119,23 @@ describe('agentcom agent add / remove and submit', function () {
     }, 10_000, 'the agent to leave the connected list', 100);
   });
 
+  it('remove puts the task the agent was working on back in the queue', async () => {
+    const added = cliJson(await cli('agent', 'add', '--name', 'Problem Child', '--hub', hub.url, '--dir', agentsDir, '--no-start', '--json'));
+    const config = JSON.parse(readFileSync(added.config_path, 'utf8'));
+    writeFileSync(added.config_path, JSON.stringify({ ...config, ...fleet.wakeSettings() }));
+    fleet.start('problem-child', added.config_path);
+
+    const { body: submitted } = await hub.http('POST', '/api/tasks', { body: { description: 'a long one', metadata: { work_ms: 30_000 } } });
+    await waitFor(async () => (await hub.http('GET', `/api/tasks/${submitted.task_id}`)).body.accepted_at !== null, 20_000, 'the task to be accepted', 100);
+
+    const removed = await cli('agent', 'remove', 'problem-child', '--dir', agentsDir);
+    expect(removed.code, removed.stderr).to.equal(0);
+    await waitFor(async () => (await hub.http('GET', `/api/tasks/${submitted.task_id}`)).body.status === 'queued', 10_000, 'the task to be requeued', 100);
+    const { body: task } = await hub.http('GET', `/api/tasks/${submitted.task_id}`);
+    expect(task.assigned_to).to.equal(null);
+    expect(task.generation).to.be.above(1);
+  });
+
   it('running agent add twice with one name makes one agent and keeps the first token', async () => {
     const first = cliJson(await cli('agent', 'add', '--name', 'Grey Area', '--hub', hub.url, '--dir', agentsDir, '--no-start', '--json'));
     expect(first.status).to.equal('created');

@@ -1,6 +1,5 @@
 // `agentcom start`: runs the hub in the foreground until SIGTERM or SIGINT.
 import type { Command } from 'commander';
-import { startHub } from '../boot.ts';
 import { configFromEnv, readConfigFile, resolveConfig, type ConfigLayer } from '../config.ts';
 import { createLogger } from '../logger.ts';
 
@@ -51,6 +50,8 @@ async function start(flags: StartFlags): Promise<number> {
   if (!config.ok) return failStart(config.detail);
 
   const logger = createLogger(config.value.log_level);
+  // Loaded here, not at the top: the other subcommands are HTTP clients and need none of the hub.
+  const { startHub } = await import('../boot.ts');
   let running;
   try {
     running = await startHub({ config: config.value, logger, adminToken: process.env.AGENTCOM_ADMIN_TOKEN || undefined });

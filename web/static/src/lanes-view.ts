@@ -16,7 +16,7 @@ export function lanesView(store: DashboardStore, filterLane: (lane: number) => v
         h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'fill' })),
         h('span', { class: 'lane-count' })),
       (element, item) => {
-        element.querySelector<HTMLElement>('.fill')!.style.width = `${(item.depth / max) * 100}%`;
+        element.querySelector<HTMLElement>('.fill')!.style.transform = `scaleX(${item.depth / max})`;
         element.querySelector('.lane-count')!.textContent = store.queue ? count(item.depth) : '—';
       });
     const footer = list.nextElementSibling?.classList.contains('lane-foot') ? list.nextElementSibling : null;

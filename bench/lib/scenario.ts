@@ -19,6 +19,8 @@ export type ScenarioOutcome =
 export interface BenchContext {
   /** Smaller sizes and shorter stages, for checking the harness rather than quoting figures. */
   quick: boolean;
+  /** Run the hub with --cpu-prof and print where its time went (scenarios that start a hub). */
+  profile: boolean;
   progress: Progress;
   /** Metrics of scenarios already measured in this run, by scenario name. */
   earlier: ReadonlyMap<string, Metrics>;

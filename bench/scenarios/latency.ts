@@ -1,8 +1,60 @@
-// Registered ahead of the hub API it needs, so `npm run bench` names it instead of leaving it out.
-import { skipped, type Scenario } from '../lib/scenario.ts';
+// Latency at light load: one task at a time, idle agents waiting for it. The floor under
+// every lifecycle figure: HTTP submit, durable enqueue, scheduling decision, durable
+// assignment, and the frame on the agent's socket.
+import { agentCapabilities } from '../lib/task-fixture.ts';
+import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
+import { withHub } from '../lib/hub-session.ts';
+import type { Scenario } from '../lib/scenario.ts';
+import { fmt } from '../lib/table-format.ts';
+
+const idleAgents = 10;
+const pauseMs = 2;
 
 export const latencyScenario: Scenario = {
   name: 'latency',
-  description: 'end-to-end latency from HTTP submit to the assignment frame on the agent WebSocket, p50/p99/p99.9',
-  run: async () => skipped('needs the hub HTTP/WS API (web/server.ts, web/agent-socket.ts), which is not built yet'),
+  description: `light load: one task at a time, ${idleAgents} idle agents; submit → task_assign p50/p99`,
+  async run(ctx) {
+    const tasks = ctx.quick ? 200 : 2000;
+    const warmup = ctx.quick ? 50 : 200;
+    const { value } = await withHub({ label: 'latency', progress: ctx.progress }, async ({ hub }) => {
+      const [client] = await startHubClients(hub, 1, 'latency-client', 1);
+      try {
+        await client.call('connectAgents', {
+          specs: agentSpecs(idleAgents, () => agentCapabilities),
+          options: { mode: 'complete', pingIntervalMs: 30_000, reconnect: false, recordAckedIds: false },
+        });
+        ctx.progress.stage(`${idleAgents} agents idle; ${warmup} warm-up tasks, then ${tasks} one at a time`);
+        await client.call('submitSerial', { stage: 'warmup', count: warmup, pauseMs });
+        const serial = await client.call('submitSerial', { stage: 'serial', count: tasks, pauseMs });
+        const figures = await client.call('stage', 'serial');
+        await client.call('closeAgents');
+        return { serial, figures };
+      } finally {
+        await closeClients([client]);
+      }
+    });
+    const { figures, serial } = value;
+    const row = (name: string, s: { p50: number; p99: number; p999: number; max: number; mean: number }) =>
+      [name, fmt(s.p50), fmt(s.p99), fmt(s.p999), fmt(s.max), fmt(s.mean)];
+    return {
+      status: 'measured',
+      tables: [{
+        title: `One task at a time (durable; ${idleAgents} idle agents; ${tasks} tasks after ${warmup} warm-up; ${pauseMs} ms pause between tasks)`,
+        columns: ['interval', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'mean ms'],
+        rows: [
+          row('submit → task_assign on the socket', figures.assignMs),
+          row('submit → HTTP 201 reply', serial.httpMs),
+          row('submit → task_ack complete', figures.completeMs),
+        ],
+      }],
+      metrics: {
+        'assignP50Ms': figures.assignMs.p50, 'assignP99Ms': figures.assignMs.p99, 'assignP999Ms': figures.assignMs.p999,
+        'replyP50Ms': serial.httpMs.p50, 'completeP50Ms': figures.completeMs.p50, 'completeP99Ms': figures.completeMs.p99,
+      },
+      notes: [
+        'Processes: hub 1; one load client holding the agents and the submitter (one task at a time, so they never compete); the harness process only waits.',
+        'submit → task_assign includes two durable LMDB commits (the enqueue and the assignment), each awaiting its fsync.',
+      ],
+    };
+  },
 };

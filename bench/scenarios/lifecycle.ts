@@ -7,7 +7,7 @@ import { lifecycleLoad } from '../lib/comparison-load.ts';
 import { profileTables } from '../lib/cpu-profile.ts';
 import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
 import { withHub } from '../lib/hub-session.ts';
-import { CpuMeter } from '../lib/proc-stats.ts';
+import { measureLifecycleStage } from '../lib/lifecycle-stage.ts';
 import { ratePerSec } from '../lib/sample-stats.ts';
 import type { Metrics, ResultTable, Scenario } from '../lib/scenario.ts';
 import { fmt } from '../lib/table-format.ts';
@@ -38,15 +38,8 @@ export const lifecycleScenario: Scenario = {
         const rows: ResultTable['rows'] = [];
         for (const stage of lifecycleStages) {
           ctx.progress.stage(`${stage.label}: ${tasks} tasks`);
-          const cpu = new CpuMeter(hub.pid);
           const plan: SubmitPlan = { stage: stage.key, count: tasks, ...stage.plan };
-          const submitted = await submitter.call('submit', plan);
-          await agents.call('waitFor', stage.key, 'completed', tasks, 300_000);
-          const used = cpu.read();
-          const rss = hub.rssMiB();
-          const figures = await agents.call('stage', stage.key);
-          const elapsedMs = figures.lastCompleteAt - submitted.firstSubmitAt;
-          const tasksPerSec = ratePerSec(tasks, elapsedMs);
+          const { figures, submitted, tasksPerSec, hubCpuCores, hubCpuMsPerTask, hubRssMiB: rss } = await measureLifecycleStage(hub, agents, submitter, plan);
           const prefix = `${stage.key}.`;
           Object.assign(metrics, {
             [`${prefix}tasks`]: tasks,
@@ -54,14 +47,14 @@ export const lifecycleScenario: Scenario = {
             [`${prefix}submitsPerSec`]: ratePerSec(submitted.accepted, submitted.lastReplyAt - submitted.firstSubmitAt),
             [`${prefix}assignP50Ms`]: figures.assignMs.p50, [`${prefix}assignP99Ms`]: figures.assignMs.p99, [`${prefix}assignP999Ms`]: figures.assignMs.p999,
             [`${prefix}completeP50Ms`]: figures.completeMs.p50, [`${prefix}completeP99Ms`]: figures.completeMs.p99, [`${prefix}completeP999Ms`]: figures.completeMs.p999,
-            [`${prefix}hubCpuCores`]: used.cores, [`${prefix}hubCpuMsPerTask`]: used.cpuMs / tasks, [`${prefix}hubRssMiB`]: rss,
+            [`${prefix}hubCpuCores`]: hubCpuCores, [`${prefix}hubCpuMsPerTask`]: hubCpuMsPerTask, [`${prefix}hubRssMiB`]: rss,
           });
           ctx.progress.stage(`${stage.key}: ${Math.round(tasksPerSec)} tasks/s end to end`);
           rows.push([
             stage.label, tasks, fmt(tasksPerSec),
             fmt(figures.assignMs.p50), fmt(figures.assignMs.p99), fmt(figures.assignMs.p999),
             fmt(figures.completeMs.p50), fmt(figures.completeMs.p99), fmt(figures.completeMs.p999),
-            fmt(submitted.httpMs.p50), fmt(used.cores), fmt(used.cpuMs / tasks), fmt(rss),
+            fmt(submitted.httpMs.p50), fmt(hubCpuCores), fmt(hubCpuMsPerTask), fmt(rss),
           ]);
         }
         await agents.call('closeAgents');

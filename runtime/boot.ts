@@ -4,7 +4,10 @@ import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
 import { supervisorMachine } from '../machines/supervisor-machine.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
+import { ChannelStore } from '../storage/channel-store.ts';
+import { ClientMessageIds } from '../storage/client-message-ids.ts';
 import { openLmdbStore, type LmdbStore } from '../storage/lmdb-store.ts';
+import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import { TokenStore } from '../storage/token-store.ts';
@@ -43,6 +46,9 @@ interface Storage {
   tokens: TokenStore;
   settings: SettingsStore;
   directory: AgentDirectory;
+  mailbox: MailboxStore;
+  channels: ChannelStore;
+  clientIds: ClientMessageIds;
 }
 
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
@@ -65,12 +71,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           id: 'storage',
           start: async () => {
             const store = openLmdbStore({ path: config.data_dir });
+            const clientIds = new ClientMessageIds(store);
             const storage: Storage = {
               store,
               queue: LmdbTaskQueue.onStore(store),
               tokens: TokenStore.open(store.tokens, () => store.flushed()),
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
+              mailbox: new MailboxStore(store, clientIds),
+              channels: new ChannelStore(store, clientIds),
+              clientIds,
             };
             if (!adminToken && !storage.tokens.list().some((record) => record.scope === 'admin')) {
               adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
@@ -102,6 +112,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 acceptanceTimeoutMs: config.acceptance_timeout_ms,
                 stuckAfterMs: config.stuck_after_ms,
                 rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
+              },
+              messaging: {
+                mailbox: storage.mailbox,
+                channels: storage.channels,
+                clientIds: storage.clientIds,
+                maxPayloadBytes: config.max_message_bytes,
               },
             });
             hub.resume(storage.directory.all());

@@ -15,6 +15,8 @@ export const hubConfigSchema = Type.Object(
     /** Run on the slower pure-JS server when the native uWebSockets.js binding cannot load. */
     allow_js_fallback: Type.Boolean({ default: false }),
     max_payload_bytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+    /** Largest `payload` of a direct, broadcast or channel message, as JSON bytes (each is stored up to the caps). */
+    max_message_bytes: Type.Integer({ minimum: 64, maximum: 64 * 1024 * 1024, default: 64 * 1024 }),
     acceptance_timeout_ms: Type.Integer({ minimum: 1, default: 60_000 }),
     stuck_after_ms: Type.Integer({ minimum: 1, default: 300_000 }),
     stale_agent_ms: Type.Integer({ minimum: 1, default: 60_000 }),

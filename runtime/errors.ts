@@ -44,6 +44,13 @@ export const errors = {
   AC_ERR_INVALID_LOG_LEVEL: { status: 422, message: 'log level %s is not one of %s' },
   AC_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
 
+  // --- messaging ------------------------------------------------------------
+  AC_ERR_CHANNEL_NOT_FOUND: { status: 404, message: 'channel %s not found' },
+  AC_ERR_CHANNEL_EXISTS: { status: 409, message: 'channel %s already exists' },
+  AC_ERR_CHANNEL_NAME_INVALID: { status: 422, message: 'channel name %s is empty or over 64 characters after normalisation' },
+  AC_ERR_MESSAGE_TOO_LARGE: { status: 413, message: 'message payload is %d bytes; the limit is %d' },
+  AC_ERR_NOT_OWN_MAILBOX: { status: 403, message: 'agent %s may not use the mailbox of %s' },
+
   // --- sidecar --------------------------------------------------------------
   AC_ERR_WAKE_FAILED: { status: 500, message: 'wake command failed: %s' },
   AC_ERR_GIT: { status: 500, message: 'git: %s' },

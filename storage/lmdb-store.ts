@@ -5,11 +5,17 @@
 // atomically, and one sync makes a whole batch of changes durable.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
+import type { StoredMessage } from './stored-message.ts';
 import type { TaskRecord } from './task-record.ts';
 
 export type ReadyKey = [capsetId: number, priority: number, seq: number];
 export type DelayedKey = [notBefore: number, seq: number];
 export type StatusKey = [status: string, seq: number];
+export type MailboxKey = [agentId: string, seq: number];
+export type ChannelHistoryKey = [channel: string, seq: number];
+export type SubscriptionKey = [agentId: string, channel: string];
+export type SubscriberKey = [channel: string, agentId: string];
+export type ClientMessageKey = [sender: string, clientMsgId: string];
 
 export interface LmdbStore {
   readonly path: string;
@@ -36,6 +42,18 @@ export interface LmdbStore {
   readonly agents: Database<unknown, string>;
   /** runtime configuration set over the API (default repo, thresholds…). */
   readonly config: Database<unknown, string>;
+  /** [recipient, seq] → direct message, until acked or evicted (mailbox-store.ts). */
+  readonly mailbox: Database<StoredMessage, MailboxKey>;
+  /** channel name → channel record with its seq range (channel-store.ts). */
+  readonly channels: Database<unknown, string>;
+  /** [channel, seq] → channel message, the newest `channel_history_cap` per channel. */
+  readonly channelHistory: Database<StoredMessage, ChannelHistoryKey>;
+  /** [agent, channel] → subscribed_at: an agent's channels. */
+  readonly subscriptions: Database<number, SubscriptionKey>;
+  /** [channel, agent] → subscribed_at: a channel's subscribers (the same facts, other order). */
+  readonly subscribers: Database<number, SubscriberKey>;
+  /** [sender, client_msg_id] → what the first send was answered, for deduplicating retries. */
+  readonly clientMessages: Database<unknown, ClientMessageKey>;
   /** Resolves when every write issued so far is synced to disk. */
   flushed(): Promise<void>;
   close(): Promise<void>;
@@ -78,6 +96,12 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     tokens: db('tokens'),
     agents: db('agents'),
     config: db('config'),
+    mailbox: db('mailbox'),
+    channels: db('channels'),
+    channelHistory: db('channel_history'),
+    subscriptions: db('subscriptions'),
+    subscribers: db('subscribers'),
+    clientMessages: db('client_messages'),
     flushed: () => root.flushed as unknown as Promise<void>,
     close: () => root.close(),
   };

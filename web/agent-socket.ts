@@ -9,10 +9,11 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../runtime/errors.ts';
+import { messagingFrame } from './agent-messaging.ts';
 import { agentInfo, connected } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
 import type { Identify } from './protocol/identify.ts';
-import { ignoredWsTypes, notImplementedWsTypes } from './protocol/index.ts';
+import { ignoredWsTypes, messagingWsTypes } from './protocol/index.ts';
 import type { TaskAccepted } from './protocol/task-accepted.ts';
 import type { TaskComplete } from './protocol/task-complete.ts';
 import type { TaskFailed } from './protocol/task-failed.ts';
@@ -21,6 +22,7 @@ import type { TaskRecovering } from './protocol/task-recovering.ts';
 import type { TaskRejected } from './protocol/task-rejected.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
+import type { WsTopicFanout } from './ws-topic-fanout.ts';
 
 export const agentIdleTimeoutSeconds = 60;
 export const agentMaxBackpressureBytes = 1024 * 1024;
@@ -48,6 +50,8 @@ export interface AgentSocketDeps {
   maxPayloadBytes: number;
   /** Open sockets, so the server can close them at shutdown. */
   sockets: Set<WebSocket<AgentSocketData>>;
+  /** Maps links to sockets for uWS topic subscribe/publish. */
+  fanout: WsTopicFanout;
 }
 
 type Frame = Record<string, unknown>;
@@ -206,12 +210,15 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       });
       return;
     }
-    if (ignoredWsTypes.has(type)) {
-      log.debug('ignored sidecar report', { agent_id: agentId, message_type: type });
+    if (messagingWsTypes.has(type)) {
+      messagingFrame(hub.messaging, agentId, type, message).then((answer) => reply(ws, answer), (error: unknown) => {
+        log.error('messaging frame failed', { code: 'AC_ERR_INTERNAL', agent_id: agentId, message_type: type, error: String(error) });
+        reply(ws, { type: 'error', error: 'internal_error', code: 'AC_ERR_INTERNAL', message_type: type });
+      });
       return;
     }
-    if (notImplementedWsTypes.has(type)) {
-      reply(ws, { type: 'error', error: 'not_implemented', code: 'AC_ERR_NOT_IMPLEMENTED', message_type: type });
+    if (ignoredWsTypes.has(type)) {
+      log.debug('ignored sidecar report', { agent_id: agentId, message_type: type });
     }
   }
 
@@ -244,6 +251,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       const data = ws.getUserData();
       data.link = makeLink(ws, data);
       sockets.add(ws);
+      deps.fanout.track(data.linkId, ws);
     },
 
     message(ws, buffer, isBinary) {
@@ -281,6 +289,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       data.closed = true;
       if (data.overflowTimer) clearTimeout(data.overflowTimer);
       sockets.delete(ws);
+      deps.fanout.untrack(data.linkId);
       const reason = Buffer.from(message).toString();
       log.info('agent socket closed', { agent_id: data.agentId, close_code: code, reason, remote: data.remoteAddress });
       if (data.agentId && data.link) hub.agentDisconnected(data.agentId, data.link);

@@ -6,9 +6,11 @@ import { fail, type Failure } from '../runtime/errors.ts';
 import { agentSocketBehavior, type AgentSocketData } from './agent-socket.ts';
 import { dashboardFeed } from './dashboard-socket.ts';
 import { agentRoutes } from './http/agents.ts';
+import { channelRoutes } from './http/channels.ts';
 import { configRoutes } from './http/config.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthRoutes } from './http/health.ts';
+import { messageRoutes } from './http/messages.ts';
 import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
@@ -19,6 +21,7 @@ import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
+import { wsTopicFanout } from './ws-topic-fanout.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -73,8 +76,10 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   let closed = false;
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
+  const fanout = wsTopicFanout(app);
+  options.hub.messaging.attachFanout(fanout);
   app.ws<AgentSocketData>('/ws', agentSocketBehavior({
-    hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets,
+    hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
   }));
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
   app.ws('/ws/dashboard', dashboards.behavior);
@@ -84,6 +89,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
+    ...messageRoutes(deps), ...channelRoutes(deps),
   ], deps, { maxPayloadBytes, isClosing: () => closed });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {

@@ -7,7 +7,10 @@ import { supervisorMachine } from '../../machines/supervisor-machine.ts';
 import { Hub, type HubTimings } from '../../runtime/hub.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { AgentDirectory } from '../../storage/agent-directory.ts';
+import { ChannelStore } from '../../storage/channel-store.ts';
+import { ClientMessageIds } from '../../storage/client-message-ids.ts';
 import { openLmdbStore } from '../../storage/lmdb-store.ts';
+import { MailboxStore } from '../../storage/mailbox-store.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import { TokenStore } from '../../storage/token-store.ts';
@@ -72,6 +75,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
   const dir = makeTempDir('hub');
   const store = openLmdbStore({ path: dir.path });
   const queue = LmdbTaskQueue.onStore(store);
+  const clientIds = new ClientMessageIds(store);
   const root = createActor(supervisorMachine, {
     input: {
       strategy: 'one_for_one',
@@ -90,6 +94,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),
     logger: createLogger('error'),
     timings: { ...fastTimings, ...timings },
+    messaging: { mailbox: new MailboxStore(store, clientIds), channels: new ChannelStore(store, clientIds), clientIds, maxPayloadBytes: 64 * 1024 },
   });
   return {
     hub,

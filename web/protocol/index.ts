@@ -8,6 +8,10 @@ import {
 import { pageQuerySchema, taskListQuerySchema } from './http-queries.ts';
 import { identifySchema } from './identify.ts';
 import { listAgentsSchema } from './list-agents.ts';
+import {
+  channelCreateSchema, channelMemberSchema, channelPostSchema, cursorQuerySchema, mailboxAckSchema, mailboxRetentionSchema,
+  messageSendSchema,
+} from './messaging-http.ts';
 import { messagingSchemas } from './messaging-messages.ts';
 import { pingSchema } from './ping.ts';
 import { ignoredSidecarSchemas } from './sidecar-reports.ts';
@@ -34,8 +38,9 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType([
   ...ignoredSidecarSchemas,
 ]);
 
-/** Types that are recognised but have no behaviour yet (messaging issue) or none at all (later sidecars). */
-export const notImplementedWsTypes: ReadonlySet<string> = new Set(messagingSchemas.map(typeOf));
+/** Messaging types, handled by web/agent-messaging.ts. */
+export const messagingWsTypes: ReadonlySet<string> = new Set(messagingSchemas.map(typeOf));
+/** Types that are recognised and have no behaviour (later sidecars). */
 export const ignoredWsTypes: ReadonlySet<string> = new Set(ignoredSidecarSchemas.map(typeOf));
 
 export const knownWsTypes: readonly string[] = Object.keys(wsMessageSchemas);
@@ -53,5 +58,12 @@ export const httpSchemas = {
   push_task: pushTaskSchema,
   token_create: tokenCreateSchema,
   log_level: logLevelSchema,
+  message_send: messageSendSchema,
+  mailbox_ack: mailboxAckSchema,
+  cursor_query: cursorQuerySchema,
+  channel_create: channelCreateSchema,
+  channel_member: channelMemberSchema,
+  channel_post: channelPostSchema,
+  mailbox_retention: mailboxRetentionSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -52,6 +52,13 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   push_task: { valid: { agent_id: 'a', description: 'd', metadata: {} }, required: { agent_id: 1, description: 2 }, limited: { agent_id: 128, description: 10_000 } },
   token_create: { valid: { agent_id: 'a' }, required: {} },
   log_level: { valid: { level: 'debug' }, required: { level: 3 } },
+  message_send: { valid: { payload: { text: 'hi' }, to: 'b', type: 'chat', client_msg_id: 'c1' }, required: { payload: 'text' } },
+  mailbox_ack: { valid: { seq: 3 }, required: { seq: '3' } },
+  cursor_query: { valid: { since: '5', limit: '10' }, required: {} },
+  channel_create: { valid: { name: '#Ops', description: 'd' }, required: { name: 5 }, limited: { name: 256 } },
+  channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
+  channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
+  mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

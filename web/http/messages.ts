@@ -1,0 +1,56 @@
+// Direct and broadcast messages over HTTP, mailboxes, and mailbox retention (reference §4).
+import type { MailboxAckBody, MailboxRetentionBody, MessageSendBody, CursorQueryText } from '../protocol/messaging-http.ts';
+import { actingAgent, pageNumber } from './message-access.ts';
+import { failureReply, reply } from './reply.ts';
+import { principalName, type Route, type RouteDeps } from './route.ts';
+
+const mailboxPageDefault = 100;
+const mailboxPageMax = 1000;
+
+export function messageRoutes({ hub }: RouteDeps): Route[] {
+  const { messaging } = hub;
+  return [
+    {
+      method: 'POST', path: '/api/message', auth: 'agent', body: 'message_send',
+      async handle({ body, principal }) {
+        const sent = body as MessageSendBody;
+        const done = await messaging.send(principalName(principal)!, {
+          to: sent.to ?? null, message_type: sent.message_type ?? sent.type ?? 'chat', payload: sent.payload,
+          reply_to: sent.reply_to ?? null, client_msg_id: sent.client_msg_id ?? null,
+        });
+        if (!done.ok) return failureReply(done);
+        const { id, seq, duplicate } = done.value;
+        return reply(200, { status: 'sent', id, ...(seq !== null ? { seq } : {}), ...(duplicate ? { duplicate } : {}) });
+      },
+    },
+    {
+      method: 'GET', path: '/api/mailbox/:id', auth: 'agent', queryToken: true, query: 'cursor_query',
+      handle({ params, principal, body }) {
+        const acting = actingAgent(principal, params.id);
+        if ('status' in acting) return acting;
+        const query = body as CursorQueryText;
+        return reply(200, messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax)));
+      },
+    },
+    {
+      method: 'POST', path: '/api/mailbox/:id/ack', auth: 'agent', queryToken: true, body: 'mailbox_ack',
+      async handle({ params, principal, body }) {
+        const acting = actingAgent(principal, params.id);
+        if ('status' in acting) return acting;
+        const acked = await messaging.ackMailbox(acting.agentId, (body as MailboxAckBody).seq);
+        return acked.ok ? reply(200, { status: 'acked', ...acked.value }) : failureReply(acked);
+      },
+    },
+    {
+      method: 'GET', path: '/api/config/mailbox-retention', auth: 'agent', queryToken: true,
+      handle: () => reply(200, messaging.retention()),
+    },
+    {
+      method: 'PUT', path: '/api/config/mailbox-retention', auth: 'admin', body: 'mailbox_retention',
+      async handle({ body }) {
+        const set = await messaging.setRetention(body as MailboxRetentionBody);
+        return set.ok ? reply(200, { ...set.value, status: 'updated' }) : failureReply(set);
+      },
+    },
+  ];
+}

@@ -240,6 +240,8 @@ export class Messaging implements MessagingPort {
   /** Persisted, then applied at once: the sweep runs before the call resolves. */
   async setRetention(settings: Partial<RetentionSettings>): Promise<Result<RetentionSettings>> {
     const next = { ...this.current, ...settings };
+    // Sweep under the old TTL first: reads already hide what it expired, and a longer TTL must not bring that back.
+    await this.sweep();
     await this.deps.settings.set(retentionKey, next);
     const loweredHistoryCap = next.channel_history_cap < this.current.channel_history_cap;
     this.current = next;

@@ -4,7 +4,8 @@
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore } from './lmdb-store.ts';
-import { durableWrite, newMessageId, prefixRange, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
+import { durableWrite, prefixRange } from './durable-write.ts';
+import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
 
 export interface ChannelRecord {
   name: string;

@@ -6,7 +6,8 @@
 // has its own transaction here.
 import { ok, type Result } from '../runtime/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
-import { durableWrite, type Accepted } from './stored-message.ts';
+import { durableWrite } from './durable-write.ts';
+import type { Accepted } from './stored-message.ts';
 
 /** The first answer, and when it was given (for pruning). */
 interface Remembered {

@@ -6,7 +6,8 @@
 import { ok, type Result } from '../runtime/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore, MailboxKey } from './lmdb-store.ts';
-import { durableWrite, newMessageId, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
+import { durableWrite } from './durable-write.ts';
+import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
 
 const seqKey = 'mailbox_seq';
 

@@ -22,7 +22,7 @@ async function http(running: RunningHub, method: string, path: string, body?: un
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function identify(running: RunningHub, agentId: string, token: string): Promise<WsTestClient> {

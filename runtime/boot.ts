@@ -118,6 +118,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 channels: storage.channels,
                 clientIds: storage.clientIds,
                 maxPayloadBytes: config.max_message_bytes,
+                presenceMaxAgents: config.presence_max_agents,
               },
             });
             hub.resume(storage.directory.all());

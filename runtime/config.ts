@@ -17,6 +17,8 @@ export const hubConfigSchema = Type.Object(
     max_payload_bytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
     /** Largest `payload` of a direct, broadcast or channel message, as JSON bytes (each is stored up to the caps). */
     max_message_bytes: Type.Integer({ minimum: 64, maximum: 64 * 1024 * 1024, default: 64 * 1024 }),
+    /** Presence frames reach every agent, so a mass reconnect of n agents costs n² frames: above this many connected agents none are pushed. */
+    presence_max_agents: Type.Integer({ minimum: 0, default: 1000 }),
     acceptance_timeout_ms: Type.Integer({ minimum: 1, default: 60_000 }),
     stuck_after_ms: Type.Integer({ minimum: 1, default: 300_000 }),
     stale_agent_ms: Type.Integer({ minimum: 1, default: 60_000 }),

@@ -34,6 +34,8 @@ export interface MessagingStores {
   clientIds: ClientMessageIds;
   /** Largest message payload accepted, as JSON bytes. */
   maxPayloadBytes: number;
+  /** Above this many connected agents, presence is not pushed to agents (it costs n² frames). */
+  presenceMaxAgents: number;
 }
 
 export interface MessagingDeps extends MessagingStores {
@@ -72,7 +74,9 @@ export class Messaging implements MessagingPort {
     this.log = deps.logger.child({ module: 'messaging' });
     this.durableSeq = deps.mailbox.lastSeq;
     this.current = { ...retentionDefaults, ...deps.settings.get<Partial<RetentionSettings>>(retentionKey) };
-    this.stopPresence = presenceFeed(deps.events, deps.agents, (topic, frame, from) => this.fanout?.publish(topic, frame, from));
+    this.stopPresence = presenceFeed(deps.events, deps.agents, deps.presenceMaxAgents, (topic, frame, from) => {
+      this.fanout?.publish(topic, frame, from);
+    });
     this.sweepTimer = setInterval(() => void this.sweep(), retentionSweepMs);
     this.sweepTimer.unref();
   }

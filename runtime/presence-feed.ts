@@ -7,12 +7,18 @@ import type { HubEvents } from './hub-events.ts';
 export type PresencePublish = (topic: string, frame: Record<string, unknown>, from: AgentLink | null) => void;
 
 export const presenceTopic = 'presence';
+const presenceTypes = new Set(['agent_joined', 'agent_left', 'status_changed']);
 
-/** Subscribes to the hub events; returns the unsubscribe function. */
-export function presenceFeed(events: HubEvents, agents: AgentRegistry, publish: PresencePublish): () => void {
+/**
+ * Subscribes to the hub events; returns the unsubscribe function. With more than
+ * `maxAgents` connected, nothing is pushed: each join would reach every other agent,
+ * and a mass reconnect of n agents would cost n² frames (list_agents still answers).
+ */
+export function presenceFeed(events: HubEvents, agents: AgentRegistry, maxAgents: number, publish: PresencePublish): () => void {
   /** The free-text status last announced per agent: FSM transitions also emit status_changed, and agents hear only the status. */
   const announced = new Map<string, string>();
   return events.subscribe((event: HubEvent) => {
+    if (!presenceTypes.has(event.type) || agents.connectedCount() > maxAgents) return;
     switch (event.type) {
       case 'agent_joined': {
         const view = event.agent as AgentView;

@@ -4,6 +4,7 @@ import { bullmqScenario } from './bullmq.ts';
 import { connectionsScenario } from './connections.ts';
 import { latencyScenario } from './latency.ts';
 import { lifecycleScenario } from './lifecycle.ts';
+import { messagingScenario } from './messaging.ts';
 import { queueScenario } from './queue.ts';
 import { restartScenario } from './restart.ts';
 import { schedulerScenario } from './scheduler.ts';
@@ -18,4 +19,5 @@ export const scenarios: readonly Scenario[] = [
   restartScenario,
   schedulerScenario,
   wireScenario,
+  messagingScenario,
 ];

@@ -94,7 +94,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),
     logger: createLogger('error'),
     timings: { ...fastTimings, ...timings },
-    messaging: { mailbox: new MailboxStore(store, clientIds), channels: new ChannelStore(store, clientIds), clientIds, maxPayloadBytes: 64 * 1024 },
+    messaging: { mailbox: new MailboxStore(store, clientIds), channels: new ChannelStore(store, clientIds), clientIds, maxPayloadBytes: 64 * 1024, presenceMaxAgents: 1000 },
   });
   return {
     hub,

@@ -13,6 +13,8 @@ export interface QueueBuildInput {
   dir: string;
   count: number;
   concurrency: number;
+  /** Task i needs capabilitySets[i % length]; default the fixture's one capability. */
+  capabilitySets?: string[][];
 }
 
 export interface QueueBuildOutput {
@@ -31,7 +33,14 @@ serveChild<QueueBuildInput, QueueBuildOutput>(async (input) => {
   const queue = LmdbTaskQueue.open(input.dir);
   let index = 0;
   const startedAt = performance.now();
-  await submitMany(queue, input.count, input.concurrency, () => fixtureTask(index++), (done) => counter.update(done));
+  const sets = input.capabilitySets;
+  const nextTask = () => {
+    const task = fixtureTask(index);
+    if (sets) task.neededCapabilities = sets[index % sets.length];
+    index++;
+    return task;
+  };
+  await submitMany(queue, input.count, input.concurrency, nextTask, (done) => counter.update(done));
   await queue.close();
   const elapsedMs = performance.now() - startedAt;
   const file = statSync(join(input.dir, 'data.mdb'));

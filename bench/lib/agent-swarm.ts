@@ -76,8 +76,21 @@ export class AgentSwarm {
   readonly errors = new Map<string, number>();
   pongs = 0;
   closes = 0;
+  private markAt = Number.POSITIVE_INFINITY;
+  private firstAssignAfterMark = NaN;
 
   constructor(private options: SwarmOptions) {}
+
+  /** Starts watching for the first task_assign at or after shared-clock time `at` (restart scenario). */
+  mark(at: number): void {
+    this.markAt = at;
+    this.firstAssignAfterMark = NaN;
+  }
+
+  /** Shared-clock ms of the first task_assign since `mark`, NaN while none has come. */
+  get firstAssignSinceMark(): number {
+    return this.firstAssignAfterMark;
+  }
 
   /** A restarted hub on another port: reconnects go there. */
   retarget(wsUrl: string): void {
@@ -189,6 +202,7 @@ export class AgentSwarm {
       const ws = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
       agent.ws = ws;
       let settled = false;
+      let identifiedHere = false;
       ws.once('open', () => {
         ws.send(JSON.stringify({ type: 'identify', agent_id: agent.spec.agentId, token: this.options.token, capabilities: agent.spec.capabilities }));
       });
@@ -196,6 +210,7 @@ export class AgentSwarm {
         const frame = JSON.parse(String(data)) as Record<string, unknown>;
         if (frame.type === 'identified' && !settled) {
           settled = true;
+          identifiedHere = true;
           agent.identified = true;
           this.armPing(agent);
           // A sidecar recovers what it held before the drop; so do we.
@@ -209,9 +224,11 @@ export class AgentSwarm {
         if (!settled) { settled = true; reject(error); }
       });
       ws.once('close', (code, reason) => {
+        if (!settled) { settled = true; reject(new Error(`closed ${code} ${String(reason)} before identified`)); return; }
+        // Only a socket that was live starts a reconnect loop; a failed attempt belongs to a loop already running.
+        if (!identifiedHere || agent.ws !== ws) return;
         agent.identified = false;
         if (agent.pingTimer) { clearInterval(agent.pingTimer); agent.pingTimer = null; }
-        if (!settled) { settled = true; reject(new Error(`closed ${code} ${String(reason)} before identified`)); return; }
         this.closes++;
         if (this.options.reconnect) void this.reopen(agent);
       });
@@ -264,6 +281,7 @@ export class AgentSwarm {
         const stage = metadata.s ?? 'prebuilt';
         const submittedAt = typeof metadata.t === 'number' ? metadata.t : null;
         const record = this.record(stage);
+        if (now >= this.markAt && Number.isNaN(this.firstAssignAfterMark)) this.firstAssignAfterMark = now;
         record.assigned++;
         if (Number.isNaN(record.firstAssignAt)) record.firstAssignAt = now;
         record.lastAssignAt = now;

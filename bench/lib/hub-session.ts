@@ -13,6 +13,8 @@ export interface HubSession {
   dir: TempDir;
   dataDir: string;
   logPath: string;
+  /** Spawn → first 200 from GET /health of the first hub process, ms. */
+  readyMs: number;
   /** Starts another hub process on the same data dir and port (after a kill). */
   restart(): Promise<HubProcess>;
 }
@@ -37,7 +39,7 @@ export async function withHub<T>(options: SessionOptions, body: (session: HubSes
   let hub = await startHubProcess(processOptions);
   options.progress.stage(`hub pid ${hub.pid} on port ${hub.port}, data dir ${dataDir}${options.profile ? ', under --cpu-prof' : ''}`);
   const session: HubSession = {
-    hub, dir, dataDir, logPath,
+    hub, dir, dataDir, logPath, readyMs: NaN,
     async restart() {
       hub = await startHubProcess({ ...processOptions, port: hub.port, adminToken: hub.adminToken });
       session.hub = hub;
@@ -46,7 +48,7 @@ export async function withHub<T>(options: SessionOptions, body: (session: HubSes
   };
   let failed = false;
   try {
-    await hub.waitReady();
+    session.readyMs = (await hub.waitReady()) - hub.spawnedAt;
     const value = await body(session);
     let profile: ProfileSummary | null = null;
     if (options.profile) {
@@ -62,6 +64,8 @@ export async function withHub<T>(options: SessionOptions, body: (session: HubSes
     throw error;
   } finally {
     await session.hub.kill();
-    if (!failed) dir.remove();
+    // BENCH_KEEP=1 keeps the hub's log and data dir for a look afterwards.
+    if (failed || process.env.BENCH_KEEP === '1') options.progress.stage(`kept ${dir.path}`);
+    else dir.remove();
   }
 }

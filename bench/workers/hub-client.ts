@@ -19,6 +19,8 @@ export interface HubClientInit {
 let init: HubClientInit | null = null;
 let http: HubHttp | null = null;
 let swarm: AgentSwarm | null = null;
+/** A mark set before the agents exist (the restart scenario marks the hub's spawn, then connects). */
+let pendingMark: number | null = null;
 
 const need = <T>(value: T | null, what: string): T => {
   if (value === null) throw new Error(`${what} not set up`);
@@ -39,7 +41,10 @@ export const hubClientMethods = {
   },
   async connectAgents(input: { specs: SwarmAgentSpec[]; options: Omit<SwarmOptions, 'wsUrl' | 'token'>; parallel?: number; retryMs?: number }) {
     const { wsUrl, token } = need(init, 'init');
-    swarm ??= new AgentSwarm({ wsUrl, token, ...input.options });
+    if (!swarm) {
+      swarm = new AgentSwarm({ wsUrl, token, ...input.options });
+      if (pendingMark !== null) swarm.mark(pendingMark);
+    }
     return swarm.connect(input.specs, input.parallel ?? 200, input.retryMs ?? 0);
   },
   async setMode(mode: AgentMode) {
@@ -82,6 +87,20 @@ export const hubClientMethods = {
   async counters() {
     const agents = need(swarm, 'swarm');
     return { connected: agents.connectedCount, pongs: agents.pongs, closes: agents.closes, held: agents.heldCount, errors: Object.fromEntries(agents.errors) };
+  },
+  async mark(at: number) {
+    if (swarm) swarm.mark(at);
+    else pendingMark = at;
+  },
+  /** Waits (polling every 2 ms) for the first task_assign since `mark`; returns its shared-clock time. */
+  async firstAssignSinceMark(timeoutMs: number) {
+    const agents = need(swarm, 'swarm');
+    const deadline = performance.now() + timeoutMs;
+    while (Number.isNaN(agents.firstAssignSinceMark)) {
+      if (performance.now() > deadline) throw new Error(`no task_assign within ${timeoutMs} ms of the mark`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return agents.firstAssignSinceMark;
   },
   async ackedCompleteIds() {
     return need(swarm, 'swarm').ackedCompleteIds;

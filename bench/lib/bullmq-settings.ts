@@ -13,9 +13,9 @@ export const bullmqJobOptions = {
 export const bullmqQueueName = 'bench';
 
 /** The same body an AgentCom task carries, plus the add time for add→complete latency. */
-export function bullmqJobData(index: number, addedAtMs: number) {
+export function bullmqJobData(index: number, addedAtMs: number, measured = true) {
   const task = fixtureTask(index);
-  return { description: task.description, metadata: task.metadata, needed_capabilities: task.neededCapabilities, addedAtMs };
+  return { description: task.description, metadata: task.metadata, needed_capabilities: task.neededCapabilities, addedAtMs, measured };
 }
 
 /** Milliseconds on a clock both processes share to well under a millisecond (wall clock at process start + monotonic offset). */

@@ -13,6 +13,8 @@ export interface BullmqWorkerInput {
   expected: number;
   /** Completions before the clock starts (and before latency is recorded). */
   warmupJobs: number;
+  /** Record latency only for jobs added as measured (lifecycle mode), whatever their completion order. */
+  measuredFlag?: boolean;
 }
 
 export interface BullmqWorkerOutput {
@@ -21,6 +23,8 @@ export interface BullmqWorkerOutput {
   jobsPerSec: number;
   /** add → 'completed' event, for jobs after the warm-up. */
   latencyMs: LatencySummary;
+  /** Shared-clock ms of the last completion of a measured job. */
+  lastMeasuredCompletedAt: number;
 }
 
 serveChild<BullmqWorkerInput, BullmqWorkerOutput>(async (input, ready) => {
@@ -36,13 +40,19 @@ serveChild<BullmqWorkerInput, BullmqWorkerOutput>(async (input, ready) => {
   });
   const latency = new SampleRecorder();
   let completed = 0;
+  let lastMeasuredCompletedAt = NaN;
   let clockStartedAt = performance.now();
   const done = new Promise<void>((resolve, reject) => {
     worker.on('failed', (_job, error) => reject(error));
     worker.on('error', reject);
-    worker.on('completed', (job: Job<{ addedAtMs: number }>) => {
+    worker.on('completed', (job: Job<{ addedAtMs: number; measured: boolean }>) => {
       completed++;
-      if (completed === input.warmupJobs) clockStartedAt = performance.now();
+      if (input.measuredFlag) {
+        if (job.data.measured) {
+          lastMeasuredCompletedAt = sharedClockMs();
+          latency.record(lastMeasuredCompletedAt - job.data.addedAtMs);
+        }
+      } else if (completed === input.warmupJobs) clockStartedAt = performance.now();
       else if (completed > input.warmupJobs) latency.record(sharedClockMs() - job.data.addedAtMs);
       counter.update(completed);
       if (completed === input.expected) resolve();
@@ -56,7 +66,7 @@ serveChild<BullmqWorkerInput, BullmqWorkerOutput>(async (input, ready) => {
     await done;
     const elapsedMs = performance.now() - clockStartedAt;
     const measured = input.expected - input.warmupJobs;
-    return { completed: measured, elapsedMs, jobsPerSec: ratePerSec(measured, elapsedMs), latencyMs: latency.summary() };
+    return { completed: measured, elapsedMs, jobsPerSec: ratePerSec(measured, elapsedMs), latencyMs: latency.summary(), lastMeasuredCompletedAt };
   } finally {
     await worker.close();
     await connection.quit();

@@ -33,7 +33,11 @@ export function groupOf(url: string, functionName: string): string {
     if (functionName === '(idle)') return 'idle';
     return 'native';
   }
-  if (url.startsWith('node:')) return 'node internals';
+  if (url.startsWith('node:')) {
+    // node:internal/streams/writable → node: streams; node:net → node: net
+    const parts = url.replace(/^node:(internal\/)?/, '').split('/');
+    return `node: ${parts.length > 1 ? parts[0] : parts[0].replace(/\.js$/, '')}`;
+  }
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) {
     const rest = url.slice(modules + '/node_modules/'.length).split('/');
@@ -70,7 +74,8 @@ export function summarizeProfiles(paths: string[], topCount = 15): ProfileSummar
       if (group === 'idle') { idleMs += ms; continue; }
       busyMs += ms;
       selfByGroup.set(group, (selfByGroup.get(group) ?? 0) + ms);
-      const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+      // tsx hands V8 transpiled code without line numbers that mean anything for our .ts files.
+      const where = url ? (url.endsWith('.ts') ? shortUrl(url) : `${shortUrl(url)}:${lineNumber + 1}`) : '';
       const key = `${functionName}@${where}`;
       const entry = selfByFrame.get(key) ?? { name: functionName || '(anonymous)', where, group, selfMs: 0 };
       entry.selfMs += ms;

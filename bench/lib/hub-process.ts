@@ -133,6 +133,10 @@ function tail(path: string, lines = 20): string {
   }
 }
 
-/** The .cpuprofile files Node wrote into `dir` (--cpu-prof-dir). */
+/**
+ * The main thread's .cpuprofile files in `dir` (--cpu-prof-dir). Node names them
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread, and the
+ * others are worker threads such as tsx's module-loader hooks thread.
+ */
 export const cpuProfilesIn = (dir: string): string[] =>
-  readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(dir, name));
+  readdirSync(dir).filter((name) => name.endsWith('.cpuprofile') && name.split('.')[4] === '0').map((name) => join(dir, name));

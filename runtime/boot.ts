@@ -1,5 +1,6 @@
 // Starts the hub: the supervision tree of runtime/root-supervisor.ts with real
 // services behind it, and resolves once every child is ready.
+import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
 import { supervisorMachine } from '../machines/supervisor-machine.ts';
@@ -146,6 +147,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               logger,
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
+              staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;

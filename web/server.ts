@@ -3,6 +3,7 @@ import uWS from 'uWebSockets.js';
 import type { us_listen_socket, WebSocket } from 'uWebSockets.js';
 import type { Logger } from 'winston';
 import { fail, type Failure } from '../runtime/errors.ts';
+import { registerStaticFiles } from './static-files.ts';
 import { agentSocketBehavior, type AgentSocketData } from './agent-socket.ts';
 import { dashboardFeed } from './dashboard-socket.ts';
 import { agentRoutes } from './http/agents.ts';
@@ -15,7 +16,6 @@ import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import { schemaRoutes } from './http/schemas.ts';
-import { mountStaticFiles } from './http/static-files.ts';
 import { taskRoutes } from './http/tasks.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
@@ -84,7 +84,8 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
   app.ws('/ws/dashboard', dashboards.behavior);
 
-  if (options.staticDir) mountStaticFiles(app, options.staticDir);
+  // Before the API routes: exact file routes win over the router's catch-all 404.
+  if (options.staticDir) registerStaticFiles(app, options.staticDir);
   const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port };
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
@@ -114,6 +115,11 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
       uWS.us_listen_socket_close(listenSocket);
       for (const ws of [...agentSockets]) ws.end(1001, 'hub shutting down');
       dashboards.close(1001, 'hub shutting down');
+      // Then drop what is left (idle keep-alive HTTP connections): a lingering connection on the
+      // port would keep a restarted hub from listening on it. The pause lets the close frames out.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // close() exists on this uWS build's App, but its type declarations omit it.
+      (app as uWS.TemplatedApp & { close(): void }).close();
       log.info('server closed', { port });
     },
   };

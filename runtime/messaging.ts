@@ -58,6 +58,12 @@ const minClientIdWindowMs = 3600_000;
 const retentionKey = 'mailbox_retention';
 export const broadcastTopic = 'broadcast';
 const defaultMessageType = 'chat';
+/**
+ * Mailbox pushes pause while this much is queued on the recipient's socket and resume
+ * on its drain: a large mailbox pushed at identify must not overflow the socket's buffer
+ * (which closes it, 4008) and so loop through reconnects.
+ */
+export const pushPauseBytes = 256 * 1024;
 
 export class Messaging implements MessagingPort {
   private fanout: TopicFanout | null = null;
@@ -92,6 +98,10 @@ export class Messaging implements MessagingPort {
       this.fanout.subscribe(link, presenceTopic);
       for (const channel of this.deps.channels.subscriptionsOf(agentId)) this.fanout.subscribe(link, channelTopic(channel));
     }
+    this.drain(agentId);
+  }
+
+  socketDrained(agentId: string): void {
     this.drain(agentId);
   }
 
@@ -145,7 +155,11 @@ export class Messaging implements MessagingPort {
     const waiting = this.deps.mailbox.read(agentId, { sinceSeq: pushed, limit: Infinity, notBefore: this.ttlCutoff() });
     for (const message of waiting) {
       if (message.seq > this.durableSeq) break;
-      // A refused send (socket gone or over its buffer) stays unpushed, for the next identify.
+      if ((link.bufferedBytes?.() ?? 0) > pushPauseBytes) {
+        this.pushedSeq.set(agentId, pushed);
+        return;
+      }
+      // A refused send (socket gone or overflowed) stays unpushed, for the next identify.
       if (!link.send({ type: 'message', ...messageView(message) })) {
         this.pushedSeq.set(agentId, pushed);
         return;

@@ -72,6 +72,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       close: (code, reason) => queueMicrotask(() => {
         if (!data.closed) ws.end(code, reason);
       }),
+      bufferedBytes: () => (data.closed ? 0 : ws.getBufferedAmount()),
     };
   }
 
@@ -277,6 +278,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     drain(ws) {
       const data = ws.getUserData();
       if (data.overflowTimer && ws.getBufferedAmount() < agentMaxBackpressureBytes / 2) ws.end(backpressureCloseCode, 'backpressure');
+      else if (data.agentId && !data.overflowTimer) hub.messaging.socketDrained(data.agentId);
     },
 
     pong(ws) {

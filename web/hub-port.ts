@@ -14,6 +14,8 @@ export interface AgentLink {
   send(message: Record<string, unknown>): boolean;
   /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
+  /** Bytes queued on the socket and not yet written; absent on links without a socket. */
+  bufferedBytes?(): number;
 }
 
 export interface AgentIdentity {
@@ -161,6 +163,8 @@ export interface TopicFanout {
 export interface MessagingPort {
   /** Called once by the transport at start. */
   attachFanout(fanout: TopicFanout): void;
+  /** The agent's socket has room again: pushes paused for its send buffer resume. */
+  socketDrained(agentId: string): void;
   /** `sender` is an agent id, or `admin:<name>` for an admin over HTTP. */
   send(sender: string, message: OutgoingMessage): Promise<Result<MessageSent>>;
   readMailbox(agentId: string, sinceSeq: number, limit: number): MailboxPage;

@@ -104,6 +104,20 @@ describe('messaging: mailbox cursor, ack, access and retention', () => {
     expect(payloads((await hub.http('GET', '/api/mailbox/bob')).body)).to.deep.equal([2]);
   });
 
+  it('pushes a mailbox larger than the socket buffer at identify without overflowing it', async () => {
+    await hub.http('PUT', '/api/config/mailbox-retention', { body: { mailbox_ttl_ms: 60_000, mailbox_cap: 1000 } });
+    const text = 'x'.repeat(60_000);
+    const count = 200;
+    const alice = await hub.connectAgent('alice', { token: aliceToken });
+    const answers = [];
+    for (let n = 0; n < count; n++) answers.push(alice.ws.nextMessage('message_sent'));
+    for (let n = 0; n < count; n++) alice.ws.send({ type: 'message', to: 'bob', payload: { n, text } });
+    await Promise.all(answers);
+    const bob = await hub.connectAgent('bob', { token: bobToken });
+    for (let n = 0; n < count; n++) expect(((await bob.ws.nextMessage('message')).payload as { n: number }).n).to.equal(n);
+    expect(bob.ws.isClosed).to.equal(false);
+  });
+
   it('never lets the cap evict what a connected agent has not been pushed yet', async () => {
     await hub.http('PUT', '/api/config/mailbox-retention', { body: { mailbox_ttl_ms: 60_000, mailbox_cap: 5 } });
     const alice = await hub.connectAgent('alice', { token: aliceToken });

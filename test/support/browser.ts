@@ -168,8 +168,7 @@ export class HubUnderTest {
   }
 
   async start(): Promise<void> {
-    const port = this.config?.port ?? 0;
-    if (port !== 0) await waitForPortFree(port);
+    const port = this.config?.port ?? (await freePort());
     const config = resolveConfig({ host: '127.0.0.1', port, data_dir: this.dataDir, log_level: 'error' });
     if (!config.ok) throw new Error(config.detail);
     this.running = await startHub({ config: config.value, logger: this.logger });
@@ -207,22 +206,17 @@ export class HubUnderTest {
 }
 
 /**
- * The uWS listen socket has no SO_REUSEADDR, so after a stop the hub's side of each closed
- * connection sits in TIME_WAIT and blocks a new listen on the port for up to 60 s (Linux).
- * Node's own bind probe fails the same way, so we wait on it instead of crashing the hub's start.
+ * A port nobody listens on now. Both starts of a restart test bind it explicitly: a hub first
+ * bound to port 0 (kernel-chosen) could not bind that port again while its closed connections
+ * sat in TIME_WAIT (about 60 s), whereas an explicitly bound port can be taken again at once.
  */
-export async function waitForPortFree(port: number, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
-    if (free) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} still in use after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  });
 }
 
 /** Polls `check` until it passes or `timeoutMs` runs out; the last failure is the error. */

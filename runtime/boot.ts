@@ -1,5 +1,7 @@
 // Starts the hub: the supervision tree of runtime/root-supervisor.ts with real
 // services behind it, and resolves once every child is ready.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
@@ -107,6 +109,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               settings: storage.settings,
               actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
               directory: storage.directory,
+              storageSize: () => dataFileBytes(config.data_dir),
               logger,
               envAdminToken: options.adminToken,
               timings: {
@@ -151,6 +154,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
+            live.hub!.transport = started.transport;
             return started;
           },
           stop: async (server) => (server as { close(): Promise<void> }).close(),
@@ -209,4 +213,12 @@ function stopTree(root: Actor<typeof supervisorMachine>, inspector: { stop(): vo
     root.subscribe({ complete: done, error: done });
     root.send({ type: 'supervisor.stop' });
   });
+}
+
+function dataFileBytes(dataDir: string): number {
+  try {
+    return statSync(join(dataDir, 'data.mdb')).size;
+  } catch {
+    return 0;
+  }
 }

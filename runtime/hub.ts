@@ -46,6 +46,8 @@ export interface HubDeps {
   actors: ActorHost;
   logger: Logger;
   timings: HubTimings;
+  /** Bytes the data file takes on disk, for the dashboard's storage health. */
+  storageSize?: () => number;
   messaging: MessagingStores;
   now?: () => number;
 }
@@ -60,6 +62,8 @@ export class Hub implements HubPort {
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
+  /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
+  transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly agentLogic: AgentActorLogic;
@@ -374,6 +378,8 @@ export class Hub implements HubPort {
       dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
       recent_completions: this.listTasks({ status: 'completed', limit: 20 }).tasks,
       series: this.metrics.history(),
+      transport: this.transport,
+      storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
     };
   }
 

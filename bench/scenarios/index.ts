@@ -6,6 +6,7 @@ import { connectionsScenario } from './connections.ts';
 import { fairnessScenario } from './fairness.ts';
 import { latencyScenario } from './latency.ts';
 import { lifecycleScenario } from './lifecycle.ts';
+import { messagingScenario } from './messaging.ts';
 import { queueScenario } from './queue.ts';
 import { restartScenario } from './restart.ts';
 import { schedulerScenario } from './scheduler.ts';
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   restartScenario,
   stallsScenario,
   fairnessScenario,
+  messagingScenario,
 ];

@@ -4,13 +4,12 @@
 // then tell the machines, then tell the world. An agent's report is acknowledged
 // only once its change is on disk, and a machine never runs ahead of storage.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { agentActorLogic, type AgentActorLogic } from '../actors/agent-actor.ts';
+import { agentActorLogic } from '../actors/agent-actor.ts';
+import { AgentActors } from '../actors/agent-actors.ts';
 import type { ActorHost } from '../actors/actor-host.ts';
-import { AgentRegistry, stateOf, viewOf, type AgentActor, type AgentEntry } from '../actors/agent-registry.ts';
+import { AgentRegistry, stateOf, viewOf } from '../actors/agent-registry.ts';
 import { Scheduler } from '../actors/scheduler.ts';
-import { taskActorLogic, type TaskActorLogic } from '../actors/task-actor.ts';
-import type { AgentReclaimReason, AgentTaskRef } from '../machines/agent-machine.ts';
-import type { TaskReclaimReason } from '../machines/task-machine.ts';
+import { TaskDispatch } from '../actors/task-dispatch.ts';
 import type { QueueEngine, Report } from '../storage/queue-engine.ts';
 import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
@@ -66,9 +65,8 @@ export class Hub implements HubPort {
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly agentLogic: AgentActorLogic;
-  private readonly taskLogic: TaskActorLogic;
-  private delayTimer: NodeJS.Timeout | null = null;
+  private readonly dispatch: TaskDispatch;
+  private readonly agentActors: AgentActors;
   private readonly envAdminToken: string | null;
 
   constructor(private readonly deps: HubDeps) {
@@ -77,13 +75,17 @@ export class Hub implements HubPort {
     this.startedAt = this.now();
     this.envAdminToken = deps.envAdminToken ?? null;
     this.log = deps.logger.child({ module: 'hub' });
-    this.agentLogic = agentActorLogic({
-      reclaim: (agentId, task, reason) => void this.reclaimFromAgent(agentId, task, reason),
-      idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
+    this.dispatch = new TaskDispatch({
+      host: deps.actors, queue: deps.queue, agents: this.agents, events: this.events, log: this.log,
+      stuckAfterMs: deps.timings.stuckAfterMs, now: this.now, offer: (task) => this.scheduler.taskAvailable(task),
     });
-    this.taskLogic = taskActorLogic({
-      timedOut: (taskId, agentId, generation, reason) => void this.reclaimTask(taskId, reason, generation, agentId),
-      finished: (taskId) => queueMicrotask(() => deps.actors.stop('tasks', taskSystemId(taskId))),
+    this.agentActors = new AgentActors({
+      host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log: this.log,
+      acceptanceTimeoutMs: deps.timings.acceptanceTimeoutMs, now: this.now,
+      logic: agentActorLogic({
+        reclaim: (agentId, task, reason) => void this.dispatch.reclaim(task.taskId, reason, task.generation, agentId),
+        idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
+      }),
     });
     this.metrics = new MetricsHistory({
       queuedByLane: () => {
@@ -109,7 +111,7 @@ export class Hub implements HubPort {
       queue: deps.queue,
       agents: this.agents,
       now: this.now,
-      deliver: (entry, task) => this.deliver(entry, task),
+      deliver: (entry, task) => this.dispatch.deliver(entry, task),
       onError: (error) => this.log.error('scheduling failed', { error: String(error) }),
     });
   }
@@ -117,10 +119,10 @@ export class Hub implements HubPort {
   /** Restores in-flight work after a restart: task actors for assigned tasks, delayed-task timer. */
   resume(knownAgents: KnownAgent[]): void {
     for (const agent of knownAgents) {
-      this.ensureAgent({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
+      this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
     }
-    for (const task of this.deps.queue.assigned()) this.startTaskActor(task);
-    this.armDelayTimer();
+    for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
+    this.dispatch.armDelayTimer();
   }
 
   // --- auth ---------------------------------------------------------------------
@@ -163,7 +165,7 @@ export class Hub implements HubPort {
 
   agentConnected(identity: AgentIdentity, link: AgentLink): void {
     const now = this.now();
-    const entry = this.ensureAgent(identity);
+    const entry = this.agentActors.ensure(identity);
     const previous = entry.link;
     entry.identity = identity;
     entry.link = link;
@@ -171,9 +173,7 @@ export class Hub implements HubPort {
     entry.lastSeen = now;
     if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
     if (stateOf(entry) === 'offline') {
-      const held = this.deps.queue.assigned().find((task) => task.assigned_to === identity.agentId);
-      const resume = held ? { taskId: held.id, generation: held.generation } : undefined;
-      entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume });
+      entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume: this.agentActors.heldTaskOf(identity.agentId) });
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
     this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
@@ -208,16 +208,16 @@ export class Hub implements HubPort {
     const accepted = await this.deps.queue.accept(reportOf(report), this.now());
     if (!accepted.ok) return accepted;
     const task = accepted.value;
-    this.taskActor(task.id)?.send({ type: 'task.accepted', agentId: report.agentId, generation: task.generation });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted', agentId: report.agentId, generation: task.generation });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
-    this.taskEvent(task, 'accepted');
+    this.dispatch.event(task, 'accepted');
     return ok(toWireTask(task));
   }
 
   async taskProgress(report: TaskReport): Promise<Result<Task>> {
     const progressed = await this.deps.queue.progress(reportOf(report), this.now());
     if (!progressed.ok) return progressed;
-    this.taskActor(report.taskId)?.send({ type: 'task.progress', agentId: report.agentId, generation: progressed.value.generation });
+    this.dispatch.actorOf(report.taskId)?.send({ type: 'task.progress', agentId: report.agentId, generation: progressed.value.generation });
     return ok(toWireTask(progressed.value));
   }
 
@@ -225,10 +225,10 @@ export class Hub implements HubPort {
     const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed ?? tokensIn(result), this.now());
     if (!completed.ok) return completed;
     const task = completed.value;
-    this.taskActor(task.id)?.send({ type: 'task.complete', agentId: report.agentId, generation: report.generation, result });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.complete', agentId: report.agentId, generation: report.generation, result });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
     this.log.info('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
-    this.taskEvent(task, 'completed');
+    this.dispatch.event(task, 'completed');
     return ok(toWireTask(task));
   }
 
@@ -236,10 +236,10 @@ export class Hub implements HubPort {
     const failed = await this.deps.queue.fail({ ...report }, error, this.now());
     if (!failed.ok) return failed;
     const { task, outcome } = failed.value;
-    this.taskActor(task.id)?.send({ type: 'task.fail', agentId: report.agentId, generation: report.generation, error });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.fail', agentId: report.agentId, generation: report.generation, error });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
     this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
-    this.taskEvent(task, outcome === 'retried' ? 'retry' : 'dead_letter');
+    this.dispatch.event(task, outcome === 'retried' ? 'retry' : 'dead_letter');
     if (outcome === 'retried') this.scheduler.taskAvailable(task);
     return ok({ task: toWireTask(task), outcome });
   }
@@ -251,7 +251,8 @@ export class Hub implements HubPort {
     const entry = this.agents.get(report.agentId);
     if (entry) entry.restUntil = this.now() + this.deps.timings.rejectRestMs;
     this.log.notice('task rejected by agent', { task_id: report.taskId, agent_id: report.agentId, reason });
-    return this.reclaimTask(report.taskId, 'rejected', report.generation ?? held.generation, report.agentId);
+    const reclaimed = await this.dispatch.reclaim(report.taskId, 'rejected', report.generation ?? held.generation, report.agentId);
+    return reclaimed.ok ? ok(toWireTask(reclaimed.value)) : reclaimed;
   }
 
   taskRecovering(agentId: string, taskId: string): RecoveryAnswer {
@@ -283,9 +284,9 @@ export class Hub implements HubPort {
     const { task, created } = submitted.value;
     if (created) {
       this.log.info('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
-      this.taskEvent(task, task.status === 'delayed' ? 'delayed' : 'submitted');
+      this.dispatch.event(task, task.status === 'delayed' ? 'delayed' : 'submitted');
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
-      else this.armDelayTimer();
+      else this.dispatch.armDelayTimer();
     }
     return ok({ task: toWireTask(task), created });
   }
@@ -312,9 +313,9 @@ export class Hub implements HubPort {
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
-    if (holder) this.releaseAgent(holder, task.id, { type: 'task_cancelled', task_id: task.id });
-    this.taskActor(task.id)?.send({ type: 'task.cancel' });
-    this.taskEvent(task, 'cancelled');
+    if (holder) this.dispatch.release(holder, task.id, { type: 'task_cancelled', task_id: task.id });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.cancel' });
+    this.dispatch.event(task, 'cancelled');
     return ok(toWireTask(task));
   }
 
@@ -326,7 +327,7 @@ export class Hub implements HubPort {
   async retryDeadLetter(taskId: string): Promise<Result<Task>> {
     const retried = await this.deps.queue.retryDeadLetter(taskId, this.now());
     if (!retried.ok) return retried;
-    this.taskEvent(retried.value, 'requeued');
+    this.dispatch.event(retried.value, 'requeued');
     this.scheduler.taskAvailable(retried.value);
     return ok(toWireTask(retried.value));
   }
@@ -341,7 +342,7 @@ export class Hub implements HubPort {
     const now = this.now();
     const pushed = await this.deps.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0 }, 'admin', now), now);
     if (!pushed.ok) return pushed;
-    this.deliver(entry, pushed.value);
+    this.dispatch.deliver(entry, pushed.value);
     return ok(toWireTask(pushed.value));
   }
 
@@ -404,170 +405,17 @@ export class Hub implements HubPort {
         entry.link.close(4002, 'no traffic within the liveness window');
       }
     }
-    const graceOver = now - this.startedAt > this.deps.timings.acceptanceTimeoutMs;
-    for (const task of this.deps.queue.assigned()) {
-      const holder = this.agents.get(task.assigned_to ?? '');
-      // Only a restart leaves a task with an agent that has no socket (a close reclaims at once):
-      // give the agent one acceptance timeout to come back and recover it, then reclaim.
-      if (!holder?.link && graceOver) void this.reclaimTask(task.id, 'agent_disconnect', task.generation, task.assigned_to ?? '');
-      else if (!this.taskActor(task.id)) this.startTaskActor(task);
-    }
+    // After a restart an agent gets one acceptance timeout to come back for its task.
+    this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
     this.scheduler.pass();
   }
 
   stop(): void {
     this.scheduler.stop();
     this.messaging.stop();
-    if (this.delayTimer) clearTimeout(this.delayTimer);
-  }
-
-  private ensureAgent(identity: AgentIdentity): AgentEntry {
-    const known = this.agents.get(identity.agentId);
-    if (known) return known;
-    const systemId = agentSystemId(identity.agentId);
-    const host = this.deps.actors;
-    host.start('agents', systemId, this.agentLogic, {
-      agentId: identity.agentId,
-      capabilities: identity.capabilities,
-      acceptanceTimeoutMs: this.deps.timings.acceptanceTimeoutMs,
-    });
-    const entry: AgentEntry = {
-      agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
-      lastStateChange: this.now(), claimInFlight: false, restUntil: 0,
-      // Looked up each time: after a crash the supervisor replaces the actor under the same id.
-      get actor() {
-        return host.get<AgentActorLogic>(systemId)!;
-      },
-    };
-    this.agents.add(entry);
-    this.watchAgent(entry);
-    return entry;
-  }
-
-  /** Emits state changes; when the actor crashes and is restarted, re-tells it what the hub knows. */
-  private watchAgent(entry: AgentEntry): void {
-    let lastState = stateOf(entry);
-    const watched = entry.actor;
-    watched.subscribe({
-      next: (snapshot) => {
-        if (snapshot.value === lastState) return;
-        lastState = snapshot.value;
-        entry.lastStateChange = this.now();
-        this.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
-      },
-      error: (error) => {
-        this.log.error('agent actor crashed', { agent_id: entry.agentId, error: String(error) });
-        setImmediate(() => this.resyncAgent(entry, watched));
-      },
-    });
-  }
-
-  private resyncAgent(entry: AgentEntry, crashed: AgentActor): void {
-    const replacement = this.deps.actors.get<AgentActorLogic>(agentSystemId(entry.agentId));
-    if (!replacement || replacement === crashed || this.agents.get(entry.agentId) !== entry) return;
-    this.watchAgent(entry);
-    if (!entry.link) return;
-    const held = this.deps.queue.assigned().find((task) => task.assigned_to === entry.agentId);
-    const resume = held ? { taskId: held.id, generation: held.generation } : undefined;
-    replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume });
-  }
-
-  /** Hands a durably assigned task to its agent: machine first, then the socket. */
-  private deliver(entry: AgentEntry, task: TaskRecord): void {
-    if (!entry.link || stateOf(entry) !== 'idle') {
-      void this.reclaimTask(task.id, 'agent_disconnect', task.generation, entry.agentId);
-      return;
-    }
-    entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
-    this.startTaskActor(task);
-    const sent = entry.link.send({
-      type: 'task_assign',
-      task_id: task.id,
-      description: task.description,
-      metadata: task.metadata,
-      generation: task.generation,
-      assigned_at: this.now(),
-      priority: task.priority,
-      needed_capabilities: task.needed_capabilities,
-      complete_by: task.complete_by,
-    });
-    // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
-    const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
-    this.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
-    this.taskEvent(task, 'assigned', { latency_ms: latencyMs });
-  }
-
-  private startTaskActor(task: TaskRecord): void {
-    const now = this.now();
-    this.deps.actors.start('tasks', taskSystemId(task.id), this.taskLogic, {
-      taskId: task.id,
-      agentId: task.assigned_to ?? '',
-      generation: task.generation,
-      retryCount: task.retry_count,
-      maxRetries: task.max_retries,
-      stuckAfterMs: this.deps.timings.stuckAfterMs,
-      overdueInMs: task.complete_by === null ? null : Math.max(0, task.complete_by - now),
-      accepted: task.accepted_at !== null,
-    });
-  }
-
-  private taskActor(taskId: string) {
-    return this.deps.actors.get<TaskActorLogic>(taskSystemId(taskId));
-  }
-
-  /** The agent machine let go of a task: persist the reclaim and offer the task again. */
-  private async reclaimFromAgent(agentId: string, task: AgentTaskRef, reason: AgentReclaimReason): Promise<void> {
-    await this.reclaimTask(task.taskId, reason, task.generation, agentId);
-  }
-
-  private async reclaimTask(taskId: string, reason: TaskReclaimReason, generation: number, agentId: string): Promise<Result<Task>> {
-    const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.now(), generation);
-    if (!reclaimed.ok) return reclaimed;
-    const task = reclaimed.value;
-    this.taskActor(taskId)?.send({ type: 'task.reclaim', reason });
-    this.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
-    this.log.notice('task reclaimed', { task_id: taskId, agent_id: agentId, reason });
-    this.taskEvent(task, 'reclaimed', { reason });
-    this.scheduler.taskAvailable(task);
-    return ok(toWireTask(task));
-  }
-
-  /** Frees an agent from a task the hub took away, telling sidecars that understand it. */
-  private releaseAgent(agentId: string, taskId: string, notice: Record<string, unknown>): void {
-    const entry = this.agents.get(agentId);
-    if (!entry) return;
-    entry.actor.send({ type: 'task.reclaimed', taskId });
-    entry.link?.send(notice);
-  }
-
-  private armDelayTimer(): void {
-    if (this.delayTimer) clearTimeout(this.delayTimer);
-    const next = this.deps.queue.nextDelayedAt();
-    if (next === null) return;
-    // setTimeout overflows past ~24.8 days; waking early just re-arms.
-    const waitMs = Math.min(Math.max(0, next - this.now()), 2 ** 31 - 1);
-    this.delayTimer = setTimeout(() => void this.promoteDelayed(), waitMs);
-    this.delayTimer.unref();
-  }
-
-  private async promoteDelayed(): Promise<void> {
-    const promoted = await this.deps.queue.promoteDue(this.now());
-    if (promoted.ok) for (const task of promoted.value) {
-      this.taskEvent(task, 'queued');
-      this.scheduler.taskAvailable(task);
-    }
-    this.armDelayTimer();
-  }
-
-  private taskEvent(task: TaskRecord, event: string, extra: Record<string, unknown> = {}): void {
-    this.events.emit('task_event', this.now(), {
-      task_id: task.id, event, status: task.status, priority: task.priority, agent_id: task.assigned_to, generation: task.generation, ...extra,
-    });
+    this.dispatch.stop();
   }
 }
-
-export const agentSystemId = (agentId: string) => `agent:${agentId}`;
-export const taskSystemId = (taskId: string) => `task:${taskId}`;
 
 function reportOf(report: TaskReport): Report {
   return { taskId: report.taskId, agentId: report.agentId, generation: report.generation };

@@ -1,0 +1,83 @@
+// One agent actor per known agent, kept under the `agents` supervisor and kept in
+// step with what the hub knows: state changes become events, and an actor that
+// crashed and was replaced is re-told whether its agent is connected and what it holds.
+import type { Logger } from 'winston';
+import type { QueueEngine } from '../storage/queue-engine.ts';
+import type { AgentIdentity } from '../web/hub-port.ts';
+import type { AgentActorLogic } from './agent-actor.ts';
+import type { ActorHost } from './actor-host.ts';
+import { stateOf, viewOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+import type { EventSink } from './event-sink.ts';
+
+export interface AgentActorsDeps {
+  host: ActorHost;
+  registry: AgentRegistry;
+  logic: AgentActorLogic;
+  queue: QueueEngine;
+  events: EventSink;
+  log: Logger;
+  acceptanceTimeoutMs: number;
+  now: () => number;
+}
+
+export const agentSystemId = (agentId: string) => `agent:${agentId}`;
+
+export class AgentActors {
+  constructor(private readonly deps: AgentActorsDeps) {}
+
+  /** The agent's entry, starting its actor (offline) the first time the hub hears of it. */
+  ensure(identity: AgentIdentity): AgentEntry {
+    const { registry, host } = this.deps;
+    const known = registry.get(identity.agentId);
+    if (known) return known;
+    const systemId = agentSystemId(identity.agentId);
+    host.start('agents', systemId, this.deps.logic, {
+      agentId: identity.agentId,
+      capabilities: identity.capabilities,
+      acceptanceTimeoutMs: this.deps.acceptanceTimeoutMs,
+    });
+    const entry: AgentEntry = {
+      agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
+      lastStateChange: this.deps.now(), claimInFlight: false, restUntil: 0,
+      // Looked up each time: after a crash the supervisor replaces the actor under the same id.
+      get actor() {
+        return host.get<AgentActorLogic>(systemId)!;
+      },
+    };
+    registry.add(entry);
+    this.watch(entry);
+    return entry;
+  }
+
+  /** The task the queue holds as assigned to this agent, as the agent machine's resume input. */
+  heldTaskOf(agentId: string): { taskId: string; generation: number } | undefined {
+    const held = this.deps.queue.assigned().find((task) => task.assigned_to === agentId);
+    return held && { taskId: held.id, generation: held.generation };
+  }
+
+  /** Emits state changes; when the actor crashes and is restarted, re-tells it what the hub knows. */
+  private watch(entry: AgentEntry): void {
+    let lastState = stateOf(entry);
+    const watched = entry.actor;
+    watched.subscribe({
+      next: (snapshot) => {
+        if (snapshot.value === lastState) return;
+        lastState = snapshot.value;
+        entry.lastStateChange = this.deps.now();
+        this.deps.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
+      },
+      error: (error) => {
+        this.deps.log.error('agent actor crashed', { agent_id: entry.agentId, error: String(error) });
+        setImmediate(() => this.resync(entry, watched));
+      },
+    });
+  }
+
+  private resync(entry: AgentEntry, crashed: AgentActor): void {
+    const replacement = this.deps.host.get<AgentActorLogic>(agentSystemId(entry.agentId));
+    if (!replacement || replacement === crashed || this.deps.registry.get(entry.agentId) !== entry) return;
+    this.watch(entry);
+    if (!entry.link) return;
+    replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume: this.heldTaskOf(entry.agentId) });
+  }
+}

@@ -1,0 +1,146 @@
+// Tasks out with agents: handing a claimed task to its agent, the task actors that
+// watch it while it is out, taking it back (reclaim), and waking delayed tasks.
+//
+// Same order as everywhere: the queue has committed the change before a machine
+// or a socket hears of it.
+import type { Logger } from 'winston';
+import type { TaskReclaimReason } from '../machines/task-machine.ts';
+import type { QueueEngine } from '../storage/queue-engine.ts';
+import type { TaskRecord } from '../storage/task-record.ts';
+import { ok, type Result } from '../runtime/errors.ts';
+import type { ActorHost } from './actor-host.ts';
+import { stateOf, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+import type { EventSink } from './event-sink.ts';
+import { taskActorLogic, type TaskActorLogic } from './task-actor.ts';
+
+export interface TaskDispatchDeps {
+  host: ActorHost;
+  queue: QueueEngine;
+  agents: AgentRegistry;
+  events: EventSink;
+  log: Logger;
+  stuckAfterMs: number;
+  now: () => number;
+  /** Offers a task that went back into its lane to the scheduler. */
+  offer: (task: TaskRecord) => void;
+}
+
+export const taskSystemId = (taskId: string) => `task:${taskId}`;
+
+export class TaskDispatch {
+  private readonly logic: TaskActorLogic;
+  private delayTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: TaskDispatchDeps) {
+    this.logic = taskActorLogic({
+      timedOut: (taskId, agentId, generation, reason) => void this.reclaim(taskId, reason, generation, agentId),
+      finished: (taskId) => queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId))),
+    });
+  }
+
+  /** Hands a durably assigned task to its agent: machine first, then the socket. */
+  deliver(entry: AgentEntry, task: TaskRecord): void {
+    if (!entry.link || stateOf(entry) !== 'idle') {
+      void this.reclaim(task.id, 'agent_disconnect', task.generation, entry.agentId);
+      return;
+    }
+    entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    this.startActor(task);
+    const sent = entry.link.send({
+      type: 'task_assign',
+      task_id: task.id,
+      description: task.description,
+      metadata: task.metadata,
+      generation: task.generation,
+      assigned_at: this.deps.now(),
+      priority: task.priority,
+      needed_capabilities: task.needed_capabilities,
+      complete_by: task.complete_by,
+    });
+    // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
+    const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
+    this.deps.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    this.event(task, 'assigned', { latency_ms: latencyMs });
+  }
+
+  /** The actor watching a task that is out with an agent, if it has one. */
+  actorOf(taskId: string) {
+    return this.deps.host.get<TaskActorLogic>(taskSystemId(taskId));
+  }
+
+  startActor(task: TaskRecord): void {
+    this.deps.host.start('tasks', taskSystemId(task.id), this.logic, {
+      taskId: task.id,
+      agentId: task.assigned_to ?? '',
+      generation: task.generation,
+      retryCount: task.retry_count,
+      maxRetries: task.max_retries,
+      stuckAfterMs: this.deps.stuckAfterMs,
+      overdueInMs: task.complete_by === null ? null : Math.max(0, task.complete_by - this.deps.now()),
+      accepted: task.accepted_at !== null,
+    });
+  }
+
+  /** Takes a task back from its agent into its lane and offers it again. */
+  async reclaim(taskId: string, reason: TaskReclaimReason, generation: number, agentId: string): Promise<Result<TaskRecord>> {
+    const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.deps.now(), generation);
+    if (!reclaimed.ok) return reclaimed;
+    const task = reclaimed.value;
+    this.actorOf(taskId)?.send({ type: 'task.reclaim', reason });
+    this.deps.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
+    this.deps.log.notice('task reclaimed', { task_id: taskId, agent_id: agentId, reason });
+    this.event(task, 'reclaimed', { reason });
+    this.deps.offer(task);
+    return ok(task);
+  }
+
+  /** Frees an agent from a task the hub took away, telling sidecars that understand it. */
+  release(agentId: string, taskId: string, notice: Record<string, unknown>): void {
+    const entry = this.deps.agents.get(agentId);
+    if (!entry) return;
+    entry.actor.send({ type: 'task.reclaimed', taskId });
+    entry.link?.send(notice);
+  }
+
+  /**
+   * Safety net over every assigned task: restores a missing task actor, and reclaims a task whose
+   * agent has no socket once `graceOver` (only a restart leaves one so, since a close reclaims at once).
+   */
+  checkAssigned(graceOver: boolean): void {
+    for (const task of this.deps.queue.assigned()) {
+      const holder = this.deps.agents.get(task.assigned_to ?? '');
+      if (!holder?.link && graceOver) void this.reclaim(task.id, 'agent_disconnect', task.generation, task.assigned_to ?? '');
+      else if (!this.actorOf(task.id)) this.startActor(task);
+    }
+  }
+
+  /** Wakes at the next delayed task's time and moves every due one into its lane. */
+  armDelayTimer(): void {
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    const next = this.deps.queue.nextDelayedAt();
+    if (next === null) return;
+    // setTimeout overflows past ~24.8 days; waking early just re-arms.
+    const waitMs = Math.min(Math.max(0, next - this.deps.now()), 2 ** 31 - 1);
+    this.delayTimer = setTimeout(() => void this.promoteDelayed(), waitMs);
+    this.delayTimer.unref();
+  }
+
+  stop(): void {
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+  }
+
+  event(task: TaskRecord, event: string, extra: Record<string, unknown> = {}): void {
+    this.deps.events.emit('task_event', this.deps.now(), {
+      task_id: task.id, event, status: task.status, priority: task.priority, agent_id: task.assigned_to, generation: task.generation, ...extra,
+    });
+  }
+
+  private async promoteDelayed(): Promise<void> {
+    const promoted = await this.deps.queue.promoteDue(this.deps.now());
+    if (promoted.ok) for (const task of promoted.value) {
+      this.event(task, 'queued');
+      this.deps.offer(task);
+    }
+    this.armDelayTimer();
+  }
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { setup } from 'xstate';
 import { agentMachine } from '../../../machines/agent-machine.ts';
+import { dynamicSupervisorMachine } from '../../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../../machines/supervisor-machine.ts';
 import { taskMachine } from '../../../machines/task-machine.ts';
 import { renderTransitionTable, transitionTable } from '../../../machines/transition-table.ts';
@@ -54,6 +55,7 @@ describe('docs/machines.md', () => {
     ['agentMachine', agentMachine],
     ['taskMachine', taskMachine],
     ['supervisorMachine', supervisorMachine],
+    ['dynamicSupervisorMachine', dynamicSupervisorMachine],
   ] as const) {
     it(`holds the current transition table of ${name}`, () => {
       const table = renderTransitionTable(machine);

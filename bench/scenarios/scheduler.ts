@@ -1,8 +1,10 @@
 // The scheduler with a big fleet and a mixed queue: 1k agents across 8 capability sets.
 // Hub A (empty store): memory per agent actor (idle sockets) and per in-flight task
 // (every agent holding one), then decision latency at a steady submit rate.
-// Hub B (a store with 100k queued tasks of the 8 sets): assignments/s while 1k agents drain it.
+// Hub B (a store with 100k queued tasks of the 8 sets): assignments/s while 1k agents drain it
+// (--profile: hub B runs under --cpu-prof).
 import { runChild } from '../lib/child-process.ts';
+import { profileTables, type ProfileSummary } from '../lib/cpu-profile.ts';
 import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
 import { assignDecisionLatencies, logSize } from '../lib/hub-log.ts';
 import { withHub } from '../lib/hub-session.ts';
@@ -72,13 +74,15 @@ export const schedulerScenario: Scenario = {
 
     // Hub B: drain rate over a prebuilt backlog.
     const store = makeTempDir('scheduler-store');
+    let profile: ProfileSummary | null = null;
     let drain: { rate: number; overallRate: number; connectMs: number; assignedDuringConnect: number; drainMs: number; rssMiB: number; cpuCores: number };
     try {
       ctx.progress.stage(`building a store of ${backlog.toLocaleString('en-US')} queued tasks over 8 capability sets`);
       await runChild<QueueBuildInput, QueueBuildOutput>(new URL('../workers/queue-build.ts', import.meta.url), {
         dir: store.path, count: backlog, concurrency: 1024, capabilitySets,
       });
-      ({ value: drain } = await withHub({ label: 'scheduler-b', progress: ctx.progress, dataDir: store.path }, async ({ hub }) => {
+      let drainProfile: ProfileSummary | null;
+      ({ value: drain, profile: drainProfile } = await withHub({ label: 'scheduler-b', progress: ctx.progress, dataDir: store.path, profile: ctx.profile }, async ({ hub }) => {
         const [agents] = await startHubClients(hub, 1, 'scheduler-b', 1);
         try {
           const cpu = new CpuMeter(hub.pid);
@@ -105,6 +109,7 @@ export const schedulerScenario: Scenario = {
           await closeClients([agents]);
         }
       }));
+      profile = drainProfile;
     } finally {
       store.remove();
     }
@@ -142,6 +147,7 @@ export const schedulerScenario: Scenario = {
             [`+ ${agentCount} in-flight tasks (one held per agent: task actor + assignment)`, fmt(memory.rss2), fmt(perTaskKiB)],
           ],
         },
+        ...(profile ? profileTables(profile, `hub B: start on ${backlog.toLocaleString('en-US')} queued, 1,000 agents connect and drain`) : []),
       ],
       metrics,
       notes: [

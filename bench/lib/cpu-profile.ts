@@ -108,9 +108,20 @@ export function profileTables(summary: ProfileSummary, what: string): ResultTabl
       rows: summary.top.map((entry) => [entry.name, entry.where, entry.group, fmt(entry.selfMs), share(entry.selfMs)]),
     },
     {
-      title: 'Hub CPU profile: self time by module',
+      title: `Hub CPU profile: self time by module (those under ${minGroupShare * 100}% folded into the last row)`,
       columns: ['module', 'self ms', 'share'],
-      rows: summary.groups.map((entry) => [entry.group, fmt(entry.selfMs), share(entry.selfMs)]),
+      rows: groupRows(summary, share),
     },
   ];
+}
+
+const minGroupShare = 0.005;
+
+function groupRows(summary: ProfileSummary, share: (ms: number) => string): ResultTable['rows'] {
+  const shown = summary.groups.filter((entry) => entry.selfMs >= summary.busyMs * minGroupShare);
+  const rest = summary.groups.filter((entry) => entry.selfMs < summary.busyMs * minGroupShare);
+  const rows: ResultTable['rows'] = shown.map((entry) => [entry.group, fmt(entry.selfMs), share(entry.selfMs)]);
+  const restMs = rest.reduce((sum, entry) => sum + entry.selfMs, 0);
+  if (rest.length > 0) rows.push([`${rest.length} others`, fmt(restMs), share(restMs)]);
+  return rows;
 }

@@ -8,35 +8,13 @@
 // submitting and the receiving process is needed. Both run on this machine's clock.
 import WebSocket from 'ws';
 import { sharedClockMs } from './bullmq-settings.ts';
-import { SampleRecorder, type LatencySummary } from './sample-stats.ts';
+import { StageStats, type StageFigures } from './stage-stats.ts';
 
 export type AgentMode = 'complete' | 'hold';
 
 export interface SwarmAgentSpec {
   agentId: string;
   capabilities: string[];
-}
-
-export interface StageFigures {
-  assigned: number;
-  completed: number;
-  firstAssignAt: number;
-  lastAssignAt: number;
-  lastCompleteAt: number;
-  /** Stamped submit → task_assign frame received. */
-  assignMs: LatencySummary;
-  /** Stamped submit → task_ack {status: complete} received (the hub has committed the completion). */
-  completeMs: LatencySummary;
-}
-
-interface StageRecord {
-  assigned: number;
-  completed: number;
-  firstAssignAt: number;
-  lastAssignAt: number;
-  lastCompleteAt: number;
-  assignMs: SampleRecorder;
-  completeMs: SampleRecorder;
 }
 
 interface InFlight {
@@ -65,11 +43,9 @@ export interface SwarmOptions {
   recordAckedIds: boolean;
 }
 
-const noFigures = (): LatencySummary => ({ count: 0, p50: NaN, p99: NaN, p999: NaN, max: NaN, mean: NaN });
-
 export class AgentSwarm {
   private readonly agents = new Map<string, Agent>();
-  private readonly stages = new Map<string, StageRecord>();
+  private readonly stages = new StageStats();
   private readonly waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
   private readonly taskWaiters = new Map<string, () => void>();
   readonly ackedCompleteIds: string[] = [];
@@ -138,24 +114,16 @@ export class AgentSwarm {
   }
 
   stage(name: string): StageFigures {
-    const record = this.stages.get(name);
-    if (!record) {
-      return { assigned: 0, completed: 0, firstAssignAt: NaN, lastAssignAt: NaN, lastCompleteAt: NaN, assignMs: noFigures(), completeMs: noFigures() };
-    }
-    return {
-      assigned: record.assigned, completed: record.completed, firstAssignAt: record.firstAssignAt,
-      lastAssignAt: record.lastAssignAt, lastCompleteAt: record.lastCompleteAt,
-      assignMs: record.assignMs.summary(), completeMs: record.completeMs.summary(),
-    };
+    return this.stages.figures(name);
   }
 
   /** Resolves once `count` tasks of `stage` have been assigned ('assigned') or acknowledged complete. */
   waitFor(stage: string, what: 'assigned' | 'completed', count: number, timeoutMs: number): Promise<void> {
-    const check = () => (this.stages.get(stage)?.[what] ?? 0) >= count;
+    const check = () => this.stages.count(stage, what) >= count;
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`waited ${timeoutMs} ms for ${count} ${what} in stage ${stage}; have ${this.stages.get(stage)?.[what] ?? 0}; errors ${JSON.stringify([...this.errors])}`));
+        reject(new Error(`waited ${timeoutMs} ms for ${count} ${what} in stage ${stage}; have ${this.stages.count(stage, what)}; errors ${JSON.stringify([...this.errors])}`));
       }, timeoutMs);
       this.waiters.push({ check, resolve: () => { clearTimeout(timer); resolve(); } });
     });
@@ -262,15 +230,6 @@ export class AgentSwarm {
     if (agent.ws?.readyState === WebSocket.OPEN) agent.ws.send(JSON.stringify(frame));
   }
 
-  private record(stage: string): StageRecord {
-    let record = this.stages.get(stage);
-    if (!record) {
-      record = { assigned: 0, completed: 0, firstAssignAt: NaN, lastAssignAt: NaN, lastCompleteAt: NaN, assignMs: new SampleRecorder(), completeMs: new SampleRecorder() };
-      this.stages.set(stage, record);
-    }
-    return record;
-  }
-
   private onFrame(agent: Agent, frame: Record<string, unknown>): void {
     const now = sharedClockMs();
     switch (frame.type) {
@@ -280,7 +239,7 @@ export class AgentSwarm {
         const metadata = (frame.metadata ?? {}) as { t?: number; s?: string };
         const stage = metadata.s ?? 'prebuilt';
         const submittedAt = typeof metadata.t === 'number' ? metadata.t : null;
-        const record = this.record(stage);
+        const record = this.stages.record(stage);
         if (now >= this.markAt && Number.isNaN(this.firstAssignAfterMark)) this.firstAssignAfterMark = now;
         record.assigned++;
         if (Number.isNaN(record.firstAssignAt)) record.firstAssignAt = now;
@@ -301,7 +260,7 @@ export class AgentSwarm {
         agent.tasks.delete(taskId);
         if (this.options.recordAckedIds) this.ackedCompleteIds.push(taskId);
         if (task) {
-          const record = this.record(task.stage);
+          const record = this.stages.record(task.stage);
           record.completed++;
           record.lastCompleteAt = now;
           if (task.submittedAt !== null) record.completeMs.record(now - task.submittedAt);

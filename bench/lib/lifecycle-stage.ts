@@ -1,6 +1,6 @@
 // One measured stage of submit → assign → complete through a running hub: the submitter
 // sends `tasks` tasks, the agents finish them, and the hub's CPU and RSS are read around it.
-import type { StageFigures } from './agent-swarm.ts';
+import type { StageFigures } from './stage-stats.ts';
 import type { HubClient } from './hub-clients.ts';
 import type { HubProcess } from './hub-process.ts';
 import { CpuMeter } from './proc-stats.ts';

@@ -2,7 +2,7 @@
 // hub's CPU while they idle, and the CPU each heartbeat costs (measured at a raised ping rate).
 import { agentCapabilities } from '../lib/task-fixture.ts';
 import { agentSpecs, closeClients, socketsPerClientProcess, startHubClients, type HubClient } from '../lib/hub-clients.ts';
-import { hardFdLimit } from '../lib/hub-process.ts';
+import { hardFdLimit, type HubProcess } from '../lib/hub-process.ts';
 import { withHub } from '../lib/hub-session.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
 import type { Metrics, ResultTable, Scenario } from '../lib/scenario.ts';
@@ -32,6 +32,7 @@ export const connectionsScenario: Scenario = {
     const metrics: Metrics = {};
     const rows: ResultTable['rows'] = [];
     let baseRss = NaN;
+    const fitPoints: Array<[number, number]> = [];
     let heartbeat = { pingsPerSec: NaN, cpuUsPerPing: NaN, fastCores: NaN, idleCores: NaN };
 
     await withHub({ label: 'connections', progress: ctx.progress }, async ({ hub }) => {
@@ -39,10 +40,10 @@ export const connectionsScenario: Scenario = {
       const pongs = async (all: HubClient[]) => (await Promise.all(all.map((c) => c.call('counters')))).reduce((sum, c) => sum + c.pongs, 0);
       try {
         await sleep(settleMs);
-        baseRss = hub.rssMiB();
         const idleMeter = new CpuMeter(hub.pid);
-        await sleep(windowMs);
+        baseRss = await medianRssOver(hub, windowMs);
         const baseCores = idleMeter.read().cores;
+        fitPoints.push([0, baseRss]);
         rows.push([0, '', '', '', fmt(baseRss), '', fmt(baseCores), '']);
         ctx.progress.stage(`no agents: RSS ${fmt(baseRss)} MiB; ${processes} client processes`);
         const specs = agentSpecs(top, () => agentCapabilities);
@@ -63,9 +64,9 @@ export const connectionsScenario: Scenario = {
           connected = step;
           await sleep(settleMs);
           const meter = new CpuMeter(hub.pid);
-          await sleep(windowMs);
+          const rss = await medianRssOver(hub, windowMs);
           const cores = meter.read().cores;
-          const rss = hub.rssMiB();
+          fitPoints.push([step, rss]);
           const perAgentKiB = ((rss - baseRss) * 1024) / step;
           metrics[`n${step}.rssMiB`] = rss;
           metrics[`n${step}.rssKiBPerAgent`] = perAgentKiB;
@@ -114,15 +115,18 @@ export const connectionsScenario: Scenario = {
       }
     });
 
-    const topPerAgentKiB = metrics[`n${top}.rssKiBPerAgent`];
-    const fitIn2GiB = ((budgetMiB - baseRss) * 1024) / topPerAgentKiB;
+    // RSS moves with GC as well as with agents, so the per-agent cost for the estimate is the
+    // least-squares slope over every step rather than the top step alone.
+    const slopeKiBPerAgent = slope(fitPoints) * 1024;
+    const fitIn2GiB = ((budgetMiB - baseRss) * 1024) / slopeKiBPerAgent;
+    metrics.rssKiBPerAgentSlope = slopeKiBPerAgent;
     Object.assign(metrics, {
       baseRssMiB: baseRss, 'heartbeat.cpuUsPerPing': heartbeat.cpuUsPerPing, 'heartbeat.pingsPerSec': heartbeat.pingsPerSec, agentsIn2GiB: fitIn2GiB,
     });
     const notes = [
       `Processes: hub 1; ${processes} agent client processes (at most ${socketsPerClientProcess} sockets each, opened 100 at a time per process); the harness process only waits.`,
       `Each agent identifies with capabilities and sends {"type":"ping"} every ${heartbeatMs / 1000} s (random phase); uWS also sends its own protocol pings. CPU and RSS are read ${settleMs} ms after a step settles, over ${windowMs} ms.`,
-      `Agents in 2 GiB: (2048 MiB − RSS with no agents) ÷ RSS per agent at ${top.toLocaleString('en-US')}: about ${Math.floor(fitIn2GiB / 1000) * 1000 > 0 ? (Math.floor(fitIn2GiB / 1000) * 1000).toLocaleString('en-US') : fmt(fitIn2GiB)} idle agents (extrapolated, linear).`,
+      `RSS is the median of one reading per second over each ${windowMs} ms window. RSS per agent, least-squares slope over all steps: ${fmt(slopeKiBPerAgent)} KiB. Agents in 2 GiB: (2048 MiB − RSS with no agents) ÷ that slope: about ${Math.floor(fitIn2GiB / 1000) * 1000 > 0 ? (Math.floor(fitIn2GiB / 1000) * 1000).toLocaleString('en-US') : fmt(fitIn2GiB)} idle agents (extrapolated, linear).`,
     ];
     if (top < wanted[wanted.length - 1]) {
       notes.push(`The top step is ${top.toLocaleString('en-US')}, not ${wanted[wanted.length - 1].toLocaleString('en-US')}: the hard open-file limit here is ${fdCeiling + fdHeadroom} and this process cannot raise it (no CAP_SYS_RESOURCE); ${fdHeadroom} fds are left for the hub's files.`);
@@ -146,3 +150,27 @@ export const connectionsScenario: Scenario = {
     };
   },
 };
+
+async function medianRssOver(hub: HubProcess, windowMs: number): Promise<number> {
+  const readings: number[] = [];
+  const end = performance.now() + windowMs;
+  while (performance.now() < end) {
+    readings.push(hub.rssMiB());
+    await sleep(Math.min(1000, Math.max(0, end - performance.now())));
+  }
+  readings.sort((a, b) => a - b);
+  return readings[Math.floor(readings.length / 2)];
+}
+
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const [x, y] of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  return variance > 0 ? covariance / variance : NaN;
+}

@@ -51,7 +51,7 @@ export class AgentActors {
 
   /** The task the queue holds as assigned to this agent, as the agent machine's resume input. */
   heldTaskOf(agentId: string): { taskId: string; generation: number } | undefined {
-    const held = this.deps.queue.assigned().find((task) => task.assigned_to === agentId);
+    const [held] = this.deps.queue.assignedTo(agentId);
     return held && { taskId: held.id, generation: held.generation };
   }
 

@@ -1,17 +1,20 @@
-// The ActorHost over the supervision tree: agent and task actors are children of
-// the `agents` and `tasks` dynamic supervisors (one_for_one), found by system id.
+// The ActorHost over the supervision tree: agent and task actors are children of the
+// dynamic supervisors (one_for_one) partitioning the `agents` and `tasks` groups, and are
+// found by system id.
 import type { ActorRefFrom, AnyActorLogic, AnyActorRef, InputFrom } from 'xstate';
 import type { ChildSpec, SupervisorEvent } from '../machines/supervisor-machine.ts';
 import type { ActorGroup, ActorHost } from './actor-host.ts';
+import { partitionOf } from './partitions.ts';
 
 interface SystemLike {
   get(systemId: string): AnyActorRef | undefined;
 }
 
 export function supervisedActorHost(system: SystemLike): ActorHost {
-  const supervisorOf = (group: ActorGroup) => {
-    const supervisor = system.get(group);
-    if (!supervisor) throw new Error(`supervisor ${group} is not running`);
+  const supervisorOf = (group: ActorGroup, childId: string) => {
+    const partition = partitionOf(group, childId);
+    const supervisor = system.get(partition);
+    if (!supervisor) throw new Error(`supervisor ${partition} is not running`);
     return supervisor;
   };
   return {
@@ -24,13 +27,13 @@ export function supervisedActorHost(system: SystemLike): ActorHost {
         // and the sweep starts a fresh actor for it).
         restart: group === 'agents' ? 'permanent' : 'temporary',
       };
-      supervisorOf(group).send({ type: 'supervisor.add_child', spec } satisfies SupervisorEvent);
+      supervisorOf(group, systemId).send({ type: 'supervisor.add_child', spec } satisfies SupervisorEvent);
       const actor = system.get(systemId);
       if (!actor) throw new Error(`${systemId} did not start`);
       return actor as ActorRefFrom<L>;
     },
     stop(group, systemId) {
-      system.get(group)?.send({ type: 'supervisor.remove_child', id: systemId } satisfies SupervisorEvent);
+      system.get(partitionOf(group, systemId))?.send({ type: 'supervisor.remove_child', id: systemId } satisfies SupervisorEvent);
     },
     get<L extends AnyActorLogic>(systemId: string) {
       return system.get(systemId) as ActorRefFrom<L> | undefined;

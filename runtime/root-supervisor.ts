@@ -2,8 +2,8 @@
 //
 //   root (rest_for_one: a child depends on every child before it)
 //   ├── storage     LMDB environment, queue, tokens, settings
-//   ├── agents      dynamic supervisor (one_for_one): agent:<id>, one per known agent
-//   ├── tasks       dynamic supervisor (one_for_one): task:<id>, one per assigned task
+//   ├── agents      partitions agents/0…31, each a dynamic supervisor (one_for_one) of agent:<id>
+//   ├── tasks       partitions tasks/0…31, each a dynamic supervisor (one_for_one) of task:<id>
 //   ├── hub         the HubPort: routing between sockets, queue and actors
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
 //   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
@@ -14,7 +14,8 @@
 import type { AnyActorLogic } from 'xstate';
 import { serviceActor } from '../actors/service-actor.ts';
 import { dynamicSupervisorMachine } from '../machines/dynamic-supervisor-machine.ts';
-import type { ChildSpec } from '../machines/supervisor-machine.ts';
+import { supervisorMachine, type ChildSpec } from '../machines/supervisor-machine.ts';
+import { partitionIds } from '../actors/partitions.ts';
 
 export interface ServiceDefinition<THandle> {
   id: string;
@@ -40,12 +41,23 @@ export function rootSupervisorInput(shape: TreeShape) {
     restart: 'permanent',
     logic: serviceActor(definition.id, { start: () => definition.start(), stop: (handle) => definition.stop(handle) }),
   });
-  // OTP's DynamicSupervisor: one_for_one over children added and removed at runtime.
+  // Elixir's PartitionSupervisor over DynamicSupervisors: children added and removed at
+  // runtime (one_for_one), spread over partitions by id (actors/partitions.ts).
   const dynamicGroup = (id: string): ChildSpec => ({
     id,
     restart: 'permanent',
-    logic: dynamicSupervisorMachine as AnyActorLogic,
-    input: { intensity: shape.intensity, periodMs: shape.periodMs },
+    logic: supervisorMachine as AnyActorLogic,
+    input: {
+      strategy: 'one_for_one',
+      intensity: shape.intensity,
+      periodMs: shape.periodMs,
+      children: partitionIds(id).map((partition): ChildSpec => ({
+        id: partition,
+        restart: 'permanent',
+        logic: dynamicSupervisorMachine as AnyActorLogic,
+        input: { intensity: shape.intensity, periodMs: shape.periodMs },
+      })),
+    },
   });
   return {
     strategy: 'rest_for_one' as const,

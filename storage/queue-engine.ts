@@ -79,6 +79,8 @@ export interface QueueEngine {
   listDeadLetters(filter: Pick<TaskFilter, 'limit' | 'cursor'>): TaskPage;
   /** Every task currently assigned (bounded by the number of agents). */
   assigned(): TaskRecord[];
+  /** The tasks assigned to one agent (normally none or one), without a scan. */
+  assignedTo(agentId: string): TaskRecord[];
   stats(): QueueStats;
   close(): Promise<void>;
 }

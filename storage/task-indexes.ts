@@ -9,6 +9,8 @@ export class TaskIndexes {
   readonly capsets: CapabilitySets;
   private readonly countByStatus = new Map<TaskStatus, number>();
   private readonly queuedByLane = [0, 0, 0, 0];
+  /** agent id → ids of the tasks assigned to it: what an agent holds, without a scan. */
+  private readonly assignedByAgent = new Map<string, Set<string>>();
 
   private constructor(private readonly store: LmdbStore) {
     this.capsets = CapabilitySets.load(store.capsets);
@@ -21,6 +23,10 @@ export class TaskIndexes {
       indexes.countByStatus.set(status, store.byStatus.getCount({ start: [status], end: [status, Infinity] }));
     }
     for (const [, priority] of store.ready.getKeys()) indexes.queuedByLane[priority] += 1;
+    for (const { value: id } of store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
+      const task = store.tasks.get(id);
+      if (task?.assigned_to) indexes.holdings(task.assigned_to).add(task.id);
+    }
     return indexes;
   }
 
@@ -64,6 +70,16 @@ export class TaskIndexes {
     return this.queuedByLane[priority];
   }
 
+  assignedTo(agentId: string): ReadonlySet<string> {
+    return this.assignedByAgent.get(agentId) ?? noTasks;
+  }
+
+  private holdings(agentId: string): Set<string> {
+    let held = this.assignedByAgent.get(agentId);
+    if (!held) this.assignedByAgent.set(agentId, (held = new Set()));
+    return held;
+  }
+
   private index(task: TaskRecord): void {
     const status = task.status as TaskStatus;
     this.store.byStatus.put([status, task.seq], task.id);
@@ -73,6 +89,8 @@ export class TaskIndexes {
       this.queuedByLane[task.priority] += 1;
     } else if (status === 'delayed') {
       this.store.delayed.put([task.not_before ?? 0, task.seq], task.id);
+    } else if (status === 'assigned' && task.assigned_to) {
+      this.holdings(task.assigned_to).add(task.id);
     }
   }
 
@@ -85,6 +103,12 @@ export class TaskIndexes {
       this.queuedByLane[task.priority] -= 1;
     } else if (status === 'delayed') {
       this.store.delayed.remove([task.not_before ?? 0, task.seq]);
+    } else if (status === 'assigned' && task.assigned_to) {
+      const held = this.assignedByAgent.get(task.assigned_to);
+      held?.delete(task.id);
+      if (held?.size === 0) this.assignedByAgent.delete(task.assigned_to);
     }
   }
 }
+
+const noTasks: ReadonlySet<string> = new Set();

@@ -215,6 +215,15 @@ export class LmdbTaskQueue implements QueueEngine {
     return tasks;
   }
 
+  assignedTo(agentId: string): TaskRecord[] {
+    const tasks: TaskRecord[] = [];
+    for (const id of this.indexes.assignedTo(agentId)) {
+      const task = this.store.tasks.get(id);
+      if (task) tasks.push(task);
+    }
+    return tasks;
+  }
+
   stats(): QueueStats {
     const byStatus = Object.fromEntries(taskStatuses.map((s) => [s, this.indexes.count(s)])) as Record<TaskStatus, number>;
     const queuedByPriority = Object.fromEntries([0, 1, 2, 3].map((p) => [String(p), this.indexes.queuedInLane(p)]));

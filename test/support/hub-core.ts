@@ -2,6 +2,7 @@
 // tasks supervisors, and in-memory agent links that record what the hub pushed.
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../../actors/supervised-actor-host.ts';
+import { partitionIds } from '../../actors/partitions.ts';
 import { dynamicSupervisorMachine } from '../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../machines/supervisor-machine.ts';
 import { Hub, type HubTimings } from '../../runtime/hub.ts';
@@ -80,8 +81,8 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     input: {
       strategy: 'one_for_one',
       children: [
-        { id: 'agents', restart: 'permanent', logic: dynamicSupervisorMachine, input: {} },
-        { id: 'tasks', restart: 'permanent', logic: dynamicSupervisorMachine, input: {} },
+        ...partitionIds('agents').map((id) => ({ id, restart: 'permanent' as const, logic: dynamicSupervisorMachine, input: {} })),
+        ...partitionIds('tasks').map((id) => ({ id, restart: 'permanent' as const, logic: dynamicSupervisorMachine, input: {} })),
       ],
     },
   }).start();

@@ -272,6 +272,21 @@ describe('LmdbTaskQueue', () => {
     });
   });
 
+  describe('assignedTo', () => {
+    it('finds the task an agent holds, forgets it once done, and knows it again after a reopen', async () => {
+      const first = await submit();
+      await submit();
+      const held = await claimOrThrow('holder');
+      expect(held.id).to.equal(first.id);
+      expect(queue.assignedTo('holder').map((task) => task.id)).to.deep.equal([first.id]);
+      expect(queue.assignedTo('someone-else')).to.deep.equal([]);
+      await reopen();
+      expect(queue.assignedTo('holder').map((task) => task.id)).to.deep.equal([first.id]);
+      value(await queue.complete({ taskId: first.id, agentId: 'holder', generation: held.generation }, null, null, t0 + 2));
+      expect(queue.assignedTo('holder')).to.deep.equal([]);
+    });
+  });
+
   describe('accept and progress', () => {
     it('records acceptance from the assignee without a generation', async () => {
       await submit();

@@ -10,8 +10,8 @@ export interface AgentEntry {
   readonly agentId: string;
   identity: AgentIdentity;
   readonly actor: AgentActor;
-  /** The newest socket; pushes go here (reference quirk 4: never to an older one). */
-  link: AgentLink | null;
+  /** The newest socket; pushes go here (reference quirk 4: never to an older one). Set through `AgentRegistry.setLink`. */
+  readonly link: AgentLink | null;
   connectedAt: number | null;
   lastSeen: number | null;
   lastStateChange: number;
@@ -26,6 +26,7 @@ export type FsmState = AgentView['fsm_state'];
 export class AgentRegistry {
   /** Insertion order is assignment order: the first entries were assigned least recently. */
   private readonly entries = new Map<string, AgentEntry>();
+  private connected = 0;
 
   get(agentId: string): AgentEntry | undefined {
     return this.entries.get(agentId);
@@ -35,8 +36,10 @@ export class AgentRegistry {
     this.entries.set(entry.agentId, entry);
   }
 
-  remove(agentId: string): void {
-    this.entries.delete(agentId);
+  /** Attaches the agent's newest socket, or detaches it (null); keeps the connected count. */
+  setLink(entry: AgentEntry, link: AgentLink | null): void {
+    this.connected += (link ? 1 : 0) - (entry.link ? 1 : 0);
+    (entry as { link: AgentLink | null }).link = link;
   }
 
   /** Moves the agent to the back of the fairness order. */
@@ -61,9 +64,7 @@ export class AgentRegistry {
   }
 
   connectedCount(): number {
-    let count = 0;
-    for (const entry of this.entries.values()) if (entry.link) count += 1;
-    return count;
+    return this.connected;
   }
 }
 

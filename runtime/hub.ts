@@ -168,7 +168,7 @@ export class Hub implements HubPort {
     const entry = this.agentActors.ensure(identity);
     const previous = entry.link;
     entry.identity = identity;
-    entry.link = link;
+    this.agents.setLink(entry, link);
     entry.connectedAt = now;
     entry.lastSeen = now;
     if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
@@ -185,7 +185,7 @@ export class Hub implements HubPort {
     const entry = this.agents.get(agentId);
     // An older socket closing must not take down the newer one (reference quirk 4).
     if (!entry || entry.link?.linkId !== link.linkId) return;
-    entry.link = null;
+    this.agents.setLink(entry, null);
     entry.connectedAt = null;
     entry.actor.send({ type: 'agent.disconnected' });
     this.log.info('agent disconnected', { agent_id: agentId });

@@ -156,7 +156,7 @@ describe('hub restart recovery', () => {
     const assign = await link.next('task_assign');
     // What a restart leaves behind: the task assigned in storage, the agent without a socket,
     // and no disconnect event (the socket died with the old process).
-    core.hub.agents.get('gone')!.link = null;
+    core.hub.agents.setLink(core.hub.agents.get('gone')!, null);
     core.hub.sweep(60_000);
     expect(core.hub.getTask(assign.task_id as string)?.status, 'within the grace period').to.equal('assigned');
     await new Promise((resolve) => setTimeout(resolve, 450));

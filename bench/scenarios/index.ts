@@ -3,6 +3,7 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { bullmqScenario } from './bullmq.ts';
 import { connectionsScenario } from './connections.ts';
+import { dashboardScenario } from './dashboard.ts';
 import { fairnessScenario } from './fairness.ts';
 import { latencyScenario } from './latency.ts';
 import { lifecycleScenario } from './lifecycle.ts';
@@ -25,4 +26,5 @@ export const scenarios: readonly Scenario[] = [
   stallsScenario,
   fairnessScenario,
   messagingScenario,
+  dashboardScenario,
 ];

@@ -59,6 +59,19 @@ const fences = [
   { guard: 'staleGeneration', actions: { type: 'rejectReport', params: { reason: 'stale_generation' } } },
 ] as const;
 
+// How a task out with an agent ends, the same whether or not it was accepted.
+const endings = {
+  'task.complete': [...fences, { target: 'completed', actions: 'storeResult' }],
+  'task.fail': [...fences, { target: 'failed', actions: 'storeError' }],
+  'task.reclaim': { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: {} } },
+  'task.cancel': { target: 'cancelled' },
+} as const;
+
+// No accept or progress for stuckAfterMs: the agent is presumed gone.
+const stuckTimer = {
+  stuckAfter: { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
+} as const;
+
 export const taskMachine = setup({
   types: {
     input: {} as TaskMachineInput,
@@ -126,9 +139,7 @@ export const taskMachine = setup({
   states: {
     assigned: {
       always: { guard: 'resumedAsAccepted', target: 'working' },
-      after: {
-        stuckAfter: { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
-      },
+      after: stuckTimer,
       on: {
         'task.accepted': [
           ...fences,
@@ -138,22 +149,11 @@ export const taskMachine = setup({
           ...fences,
           { target: 'assigned', reenter: true },
         ],
-        'task.complete': [
-          ...fences,
-          { target: 'completed', actions: 'storeResult' },
-        ],
-        'task.fail': [
-          ...fences,
-          { target: 'failed', actions: 'storeError' },
-        ],
-        'task.reclaim': { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: {} } },
-        'task.cancel': { target: 'cancelled' },
+        ...endings,
       },
     },
     working: {
-      after: {
-        stuckAfter: { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
-      },
+      after: stuckTimer,
       on: {
         // A repeated accept (e.g. after the sidecar recovers) counts as a sign of life.
         'task.accepted': [
@@ -164,16 +164,7 @@ export const taskMachine = setup({
           ...fences,
           { target: 'working', reenter: true },
         ],
-        'task.complete': [
-          ...fences,
-          { target: 'completed', actions: 'storeResult' },
-        ],
-        'task.fail': [
-          ...fences,
-          { target: 'failed', actions: 'storeError' },
-        ],
-        'task.reclaim': { target: 'reclaimed', actions: { type: 'storeReclaimReason', params: {} } },
-        'task.cancel': { target: 'cancelled' },
+        ...endings,
       },
     },
     failed: {

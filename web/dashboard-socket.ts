@@ -3,6 +3,7 @@
 // one uWS topic, so fan-out costs one serialisation whatever the number of dashboards.
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
+import { coalesceEvents } from './dashboard-coalesce.ts';
 import type { HubEvent, HubPort } from './hub-port.ts';
 import type { RetryTask } from './protocol/dashboard-messages.ts';
 import type { WireValidator } from './validation.ts';
@@ -62,7 +63,7 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
         ws.end(4008, 'backpressure');
       }
     }
-    const batch = pending;
+    const batch = coalesceEvents(pending);
     pending = [];
     app.publish(dashboardTopic, JSON.stringify({ type: 'events', data: batch }));
   }

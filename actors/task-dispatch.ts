@@ -38,13 +38,18 @@ export class TaskDispatch {
     });
   }
 
-  /** Hands a durably assigned task to its agent: machine first, then the socket. */
-  deliver(entry: AgentEntry, task: TaskRecord): void {
-    if (!entry.link || stateOf(entry) !== 'idle') {
+  /**
+   * Hands a durably assigned task to its agent: machine first, then the socket. A claimed
+   * task goes only to an idle agent; an operator's push reaches a busy one too, whose sidecar
+   * answers task_rejected (busy) so the task is reclaimed into the queue like any other.
+   */
+  deliver(entry: AgentEntry, task: TaskRecord, how: 'claimed' | 'pushed' = 'claimed'): void {
+    const idle = stateOf(entry) === 'idle';
+    if (!entry.link || (!idle && how === 'claimed')) {
       void this.reclaim(task.id, 'agent_disconnect', task.generation, entry.agentId);
       return;
     }
-    entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    if (idle) entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
     this.startActor(task);
     const sent = entry.link.send({
       type: 'task_assign',

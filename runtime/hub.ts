@@ -342,7 +342,7 @@ export class Hub implements HubPort {
     const now = this.now();
     const pushed = await this.deps.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0 }, 'admin', now), now);
     if (!pushed.ok) return pushed;
-    this.dispatch.deliver(entry, pushed.value);
+    this.dispatch.deliver(entry, pushed.value, 'pushed');
     return ok(toWireTask(pushed.value));
   }
 

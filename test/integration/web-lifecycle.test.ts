@@ -44,6 +44,20 @@ describe('wire: task lifecycle', () => {
     await hub.stop();
   });
 
+  it('refuses metadata over 64 KiB as JSON with a field error and queues nothing', async () => {
+    const before = await hub.http('GET', '/api/tasks/stats');
+    const refused = await hub.http('POST', '/api/tasks', {
+      body: { description: 'too much metadata', metadata: { blob: 'x'.repeat(64 * 1024) } },
+    });
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error).to.equal('validation_failed');
+    expect(refused.body.errors[0]).to.include({ field: 'metadata', error: 'too_long' });
+    const after = await hub.http('GET', '/api/tasks/stats');
+    expect(after.body.by_status).to.deep.equal(before.body.by_status);
+    const fits = await hub.http('POST', '/api/tasks', { body: { description: 'enough metadata', metadata: { blob: 'x'.repeat(60 * 1024) } } });
+    expect(fits.status).to.equal(201);
+  });
+
   it('runs submit → assign → accept → progress → complete and shows it completed over HTTP', async () => {
     const agent = await hub.connectAgent('agent-1', { capabilities: ['ts'] });
     const submitted = await hub.http('POST', '/api/tasks', {

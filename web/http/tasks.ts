@@ -1,6 +1,6 @@
 // /api/tasks: submit, list, stats, detail, retry and cancel; dead letters; admin push.
 import type { Task } from '../protocol/task.ts';
-import { priorityAliases, priorityNames, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
+import { metadataOversize, priorityAliases, priorityNames, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
 import type { PushTaskBody } from '../protocol/http-bodies.ts';
 import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';
@@ -14,6 +14,8 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks', auth: 'agent', body: 'task_submit',
       async handle({ body, principal }) {
+        const oversize = metadataOversize((body as TaskSubmit).metadata);
+        if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
         const submitted = await hub.submitTask(body as TaskSubmit, principalName(principal));
         if (!submitted.ok) return failureReply(submitted);
         const { task, created } = submitted.value;
@@ -89,6 +91,8 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
       method: 'POST', path: '/api/admin/push-task', auth: 'admin', body: 'push_task',
       async handle({ body }) {
         const push = body as PushTaskBody;
+        const oversize = metadataOversize(push.metadata);
+        if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
         const pushed = await hub.pushTask(push.agent_id, push.description, push.metadata ?? {});
         if (!pushed.ok) return failureReply(pushed, { agent_id: push.agent_id });
         return reply(200, { status: 'pushed', task_id: (pushed.value as Task).id, agent_id: push.agent_id });

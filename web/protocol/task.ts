@@ -90,3 +90,14 @@ export const taskSchema = Type.Object({
   history: Type.Array(taskHistoryEntrySchema),
 });
 export type Task = Static<typeof taskSchema>;
+
+/**
+ * JSON Schema cannot bound an object's serialised size, so metadata's limit is checked here,
+ * next to the schema, and applied by every route that takes task metadata. Null when it fits.
+ */
+export function metadataOversize(metadata: Record<string, unknown> | undefined): { field: string; error: 'too_long'; detail: string } | null {
+  if (metadata === undefined) return null;
+  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  if (bytes <= taskLimits.metadataBytes) return null;
+  return { field: 'metadata', error: 'too_long', detail: `metadata is ${bytes} bytes as JSON; the limit is ${taskLimits.metadataBytes}` };
+}

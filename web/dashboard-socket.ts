@@ -5,7 +5,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebS
 import type { Logger } from 'winston';
 import { coalesceEvents } from './dashboard-coalesce.ts';
 import type { HubEvent, HubPort } from './hub-port.ts';
-import type { RetryTask } from './protocol/dashboard-messages.ts';
+import type { AcknowledgeAlert, RetryTask } from './protocol/dashboard-messages.ts';
 import type { WireValidator } from './validation.ts';
 
 export const dashboardTopic = 'dashboard';
@@ -100,6 +100,10 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
       send(ws, retried.ok
         ? { type: 'retry_result', task_id: taskId, status: 'requeued' }
         : { type: 'retry_result', task_id: taskId, status: 'not_found', code: retried.code });
+    }
+    // The hub has no alerter yet, so no alert can be active: every acknowledgement finds none.
+    if (type === 'acknowledge_alert') {
+      return send(ws, { type: 'alert_ack_result', rule_id: (message as AcknowledgeAlert).rule_id, status: 'not_found' });
     }
   }
 

@@ -172,6 +172,8 @@ describe('wire: auth', () => {
       expect(again.data).to.be.an('object');
       const retry = await ws.request({ type: 'retry_task', task_id: 'task-0000000000000000' }, 'retry_result');
       expect(retry).to.include({ task_id: 'task-0000000000000000', status: 'not_found' });
+      const ack = await ws.request({ type: 'acknowledge_alert', rule_id: 'queue_growing' }, 'alert_ack_result');
+      expect(ack).to.include({ rule_id: 'queue_growing', status: 'not_found' });
       await ws.close();
     });
 

@@ -1,4 +1,4 @@
-// Dashboard socket frames, client → hub (reference §9, without alerts yet).
+// Dashboard socket frames, client → hub (reference §9).
 import { Type, type Static } from '@sinclair/typebox';
 import { taskIdField, tokenField } from './field-limits.ts';
 
@@ -9,8 +9,10 @@ const frame = <P extends import('@sinclair/typebox').TProperties>(type: string, 
 export const dashboardAuthSchema = frame('auth', { token: tokenField });
 export const requestSnapshotSchema = frame('request_snapshot', {});
 export const retryTaskSchema = frame('retry_task', { task_id: taskIdField });
+export const acknowledgeAlertSchema = frame('acknowledge_alert', { rule_id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 export type DashboardAuth = Static<typeof dashboardAuthSchema>;
 export type RetryTask = Static<typeof retryTaskSchema>;
+export type AcknowledgeAlert = Static<typeof acknowledgeAlertSchema>;
 
-export const dashboardSchemas = [dashboardAuthSchema, requestSnapshotSchema, retryTaskSchema];
+export const dashboardSchemas = [dashboardAuthSchema, requestSnapshotSchema, retryTaskSchema, acknowledgeAlertSchema];

@@ -97,7 +97,7 @@ export type Task = Static<typeof taskSchema>;
  */
 export function metadataOversize(metadata: Record<string, unknown> | undefined): { field: string; error: 'too_long'; detail: string } | null {
   if (metadata === undefined) return null;
-  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
   if (bytes <= taskLimits.metadataBytes) return null;
   return { field: 'metadata', error: 'too_long', detail: `metadata is ${bytes} bytes as JSON; the limit is ${taskLimits.metadataBytes}` };
 }

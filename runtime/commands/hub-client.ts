@@ -1,6 +1,7 @@
 // What the client subcommands share: where the hub is, the token, one HTTP call,
 // and printing (a plain table for people, `--json` for scripts).
 import type { Command } from 'commander';
+import { hubRequest, hubUrlFrom, tokenFrom } from './hub-request.ts';
 
 export interface HubFlags {
   hub?: string;
@@ -8,13 +9,11 @@ export interface HubFlags {
   json?: boolean;
 }
 
-export const defaultHubUrl = 'http://127.0.0.1:4000';
-
 /** Adds --hub, --token and --json to a client subcommand. */
 export function withHubOptions(command: Command): Command {
   return command
-    .option('--hub <url>', `hub URL (env AGENTCOM_URL; default ${defaultHubUrl})`)
-    .option('--token <token>', 'API token (env AGENTCOM_TOKEN)')
+    .option('--hub <url>', 'hub URL (env AGENTCOM_HUB_URL or AGENTCOM_URL; default http://127.0.0.1:4000)')
+    .option('--token <token>', 'API token (env AGENTCOM_TOKEN, else AGENTCOM_ADMIN_TOKEN)')
     .option('--json', 'print the raw JSON response');
 }
 
@@ -27,27 +26,12 @@ export class HubRequestError extends Error {
   }
 }
 
+/** One HTTP call through hub-request.ts (the one client all CLIs share); a non-2xx answer throws. */
 export async function callHub(flags: HubFlags, method: string, path: string, body?: unknown): Promise<any> {
-  const base = (flags.hub ?? process.env.AGENTCOM_URL ?? defaultHubUrl).replace(/\/+$/, '');
-  const token = flags.token ?? process.env.AGENTCOM_TOKEN;
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (error) {
-    throw new Error(`cannot reach the hub at ${base}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error)}`);
-  }
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // Keep the text for the error message.
-  }
-  if (!response.ok) throw new HubRequestError(response.status, parsed);
-  return parsed;
+  const reached = await hubRequest(hubUrlFrom(flags.hub), method, path, { token: tokenFrom(flags.token), body });
+  if (!reached.ok) throw new Error(reached.reason);
+  if (reached.response.status >= 400) throw new HubRequestError(reached.response.status, reached.response.body);
+  return reached.response.body;
 }
 
 /** Runs a subcommand action; failures print one line to stderr and exit 1. */

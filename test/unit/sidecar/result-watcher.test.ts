@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { parseResultText, resultFilePath, writeReport, type TaskOutcome } from '../../../sidecar/result-files.ts';
 import { ResultWatcher } from '../../../sidecar/result-watcher.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const taskId = 'task-0000000000000001';
 
@@ -13,17 +14,6 @@ interface Seen {
   outcomes: TaskOutcome[];
 }
 
-function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 describe('ResultWatcher', () => {
   let dir: TempDir;

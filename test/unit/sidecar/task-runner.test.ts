@@ -10,20 +10,10 @@ import { TaskQueueFile, type LocalTask } from '../../../sidecar/task-queue-file.
 import type { GitWorkflow } from '../../../sidecar/task-git-steps.ts';
 import { TaskRunner } from '../../../sidecar/task-runner.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 type Sent = Record<string, unknown>;
 
-function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 const assign = (overrides: Partial<TaskAssign> = {}): TaskAssign => ({
   type: 'task_assign',

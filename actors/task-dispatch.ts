@@ -27,6 +27,16 @@ export interface TaskDispatchDeps {
 
 export const taskSystemId = (taskId: string) => `task:${taskId}`;
 
+/** setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days). */
+const maxTimerMs = 2 ** 31 - 1;
+
+/** The task actor's overdue timer: none without a deadline, or when it is too far off for a timer. */
+function overdueTimerMs(completeBy: number | null, now: number): number | null {
+  if (completeBy === null) return null;
+  const remainingMs = Math.max(0, completeBy - now);
+  return remainingMs > maxTimerMs ? null : remainingMs;
+}
+
 export class TaskDispatch {
   private readonly logic: TaskActorLogic;
   private delayTimer: NodeJS.Timeout | null = null;
@@ -81,7 +91,7 @@ export class TaskDispatch {
       retryCount: task.retry_count,
       maxRetries: task.max_retries,
       stuckAfterMs: this.deps.stuckAfterMs,
-      overdueInMs: task.complete_by === null ? null : Math.max(0, task.complete_by - this.deps.now()),
+      overdueInMs: overdueTimerMs(task.complete_by, this.deps.now()),
       accepted: task.accepted_at !== null,
     });
   }
@@ -112,9 +122,12 @@ export class TaskDispatch {
    * agent has no socket once `graceOver` (only a restart leaves one so, since a close reclaims at once).
    */
   checkAssigned(graceOver: boolean): void {
+    const now = this.deps.now();
     for (const task of this.deps.queue.assigned()) {
       const holder = this.deps.agents.get(task.assigned_to ?? '');
       if (!holder?.link && graceOver) void this.reclaim(task.id, 'agent_disconnect', task.generation, task.assigned_to ?? '');
+      // A deadline too far off for a timer when the actor started has no timer: the sweep catches it.
+      else if (task.complete_by !== null && task.complete_by < now) void this.reclaim(task.id, 'overdue', task.generation, task.assigned_to ?? '');
       else if (!this.actorOf(task.id)) this.startActor(task);
     }
   }

@@ -108,8 +108,10 @@ export const taskMachine = setup({
   },
   delays: {
     stuckAfter: ({ context }) => context.stuckAfterMs,
-    // Without a deadline the timer fires at once and `hasDeadline` drops it.
-    overdue: ({ context }) => context.overdueInMs ?? 0,
+    // Without a deadline the timer is parked at the longest delay a timer takes (about 24.8 days)
+    // and `hasDeadline` drops it should it ever fire: firing at once would cost every task actor
+    // an extra event.
+    overdue: ({ context }) => context.overdueInMs ?? 2 ** 31 - 1,
   },
 }).createMachine({
   id: 'task',

@@ -165,3 +165,30 @@ describe('hub restart recovery', () => {
     expect(core.hub.getTask(assign.task_id as string)?.status).to.equal('queued');
   });
 });
+
+describe('task deadlines', () => {
+  let core: HubCore;
+  afterEach(async () => core?.stop());
+
+  it('does not reclaim at once a task whose deadline is further off than a timer can wait', async () => {
+    core = startHubCore();
+    const link = connect(core.hub, 'patient');
+    const thirtyDaysMs = 30 * 24 * 3600 * 1000;
+    await core.hub.submitTask({ description: 'due next month', complete_by: Date.now() + thirtyDaysMs }, null);
+    const assign = await link.next('task_assign');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const task = core.hub.getTask(assign.task_id as string)!;
+    expect(task.history.map((entry) => entry.event)).to.not.include('reclaimed');
+    expect(task.generation).to.equal(assign.generation);
+  });
+
+  it('reclaims an assigned task past its deadline', async () => {
+    core = startHubCore();
+    const link = connect(core.hub, 'late');
+    await core.hub.submitTask({ description: 'due soon', complete_by: Date.now() + 100 }, null);
+    const assign = await link.next('task_assign');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const task = core.hub.getTask(assign.task_id as string)!;
+    expect(task.history.find((entry) => entry.event === 'reclaimed')?.details).to.include({ reason: 'overdue' });
+  });
+});

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, ok, type Result } from './errors.ts';
 
+/** Node timers cannot wait longer (2^31 - 1 ms, about 24.8 days): longer delays fire at once. */
+const maxTimerMs = 2 ** 31 - 1;
+
 export const hubConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1' }),
@@ -19,10 +22,10 @@ export const hubConfigSchema = Type.Object(
     max_message_bytes: Type.Integer({ minimum: 64, maximum: 64 * 1024 * 1024, default: 64 * 1024 }),
     /** Presence frames reach every agent, so a mass reconnect of n agents costs n² frames: above this many connected agents none are pushed. */
     presence_max_agents: Type.Integer({ minimum: 0, default: 1000 }),
-    acceptance_timeout_ms: Type.Integer({ minimum: 1, default: 60_000 }),
-    stuck_after_ms: Type.Integer({ minimum: 1, default: 300_000 }),
-    stale_agent_ms: Type.Integer({ minimum: 1, default: 60_000 }),
-    sweep_interval_ms: Type.Integer({ minimum: 10, default: 30_000 }),
+    acceptance_timeout_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 60_000 }),
+    stuck_after_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 300_000 }),
+    stale_agent_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 60_000 }),
+    sweep_interval_ms: Type.Integer({ minimum: 10, maximum: maxTimerMs, default: 30_000 }),
     /** Connect the actor system to the Stately inspector (WebSocket inspector, offline). */
     inspect: Type.Boolean({ default: false }),
     inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),

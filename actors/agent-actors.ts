@@ -20,7 +20,7 @@ export interface AgentActorsDeps {
   now: () => number;
 }
 
-export const agentSystemId = (agentId: string) => `agent:${agentId}`;
+const agentSystemId = (agentId: string) => `agent:${agentId}`;
 
 export class AgentActors {
   constructor(private readonly deps: AgentActorsDeps) {}

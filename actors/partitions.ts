@@ -3,7 +3,7 @@
 // children map on every spawn and stop, so one supervisor over every task actor
 // makes each assignment cost in proportion to all the others in flight; a partition
 // holds about 1/partitionCount of them.
-export const partitionCount = 32;
+const partitionCount = 32;
 
 /** The system id of the supervisor partition that holds `childId` in `group`. */
 export function partitionOf(group: string, childId: string): string {

@@ -25,7 +25,7 @@ export interface TaskDispatchDeps {
   offer: (task: TaskRecord) => void;
 }
 
-export const taskSystemId = (taskId: string) => `task:${taskId}`;
+const taskSystemId = (taskId: string) => `task:${taskId}`;
 
 /** setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days). */
 const maxTimerMs = 2 ** 31 - 1;

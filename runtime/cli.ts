@@ -8,7 +8,7 @@ import { registerTaskCommands } from './commands/tasks.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { version } from './version.ts';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command();
   program.name('agentcom').description('AgentCom: a durable work hub for fleets of AI coding agents').version(version);
   registerStartCommand(program);

@@ -9,7 +9,7 @@ import { fail, ok, type Result } from './errors.ts';
 /** Node timers cannot wait longer (2^31 - 1 ms, about 24.8 days): longer delays fire at once. */
 const maxTimerMs = 2 ** 31 - 1;
 
-export const hubConfigSchema = Type.Object(
+const hubConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000 }),

@@ -14,7 +14,7 @@ import type { QueueEngine, Report } from '../storage/queue-engine.ts';
 import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
-import { toWireTask, type TaskRecord } from '../storage/task-record.ts';
+import { toWireTask } from '../storage/task-record.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
   TaskReport, TaskStatsView, TokenInfo,

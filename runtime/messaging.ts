@@ -47,23 +47,23 @@ export interface MessagingDeps extends MessagingStores {
 }
 
 /** Reference §12: 7 d and 100 per agent; 200 per channel. */
-export const retentionDefaults: RetentionSettings = {
+const retentionDefaults: RetentionSettings = {
   mailbox_ttl_ms: 7 * 24 * 3600_000,
   mailbox_cap: 100,
   channel_history_cap: 200,
 };
-export const retentionSweepMs = 60_000;
+const retentionSweepMs = 60_000;
 /** A retry later than this (or than the mailbox TTL, if longer) is a new message. */
 const minClientIdWindowMs = 3600_000;
 const retentionKey = 'mailbox_retention';
-export const broadcastTopic = 'broadcast';
+const broadcastTopic = 'broadcast';
 const defaultMessageType = 'chat';
 /**
  * Mailbox pushes pause while this much is queued on the recipient's socket and resume
  * on its drain: a large mailbox pushed at identify must not overflow the socket's buffer
  * (which closes it, 4008) and so loop through reconnects.
  */
-export const pushPauseBytes = 256 * 1024;
+const pushPauseBytes = 256 * 1024;
 
 export class Messaging implements MessagingPort {
   private fanout: TopicFanout | null = null;

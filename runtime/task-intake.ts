@@ -3,9 +3,9 @@
 import type { NewTask } from '../storage/task-record.ts';
 import { priorityAliases, priorityNames, type TaskSubmit } from '../web/protocol/task.ts';
 
-export const taskDefaults = { priority: 2, maxRetries: 3 } as const;
+const taskDefaults = { priority: 2, maxRetries: 3 } as const;
 
-export function priorityOf(value: string | number | undefined): number {
+function priorityOf(value: string | number | undefined): number {
   if (typeof value === 'number') return value;
   if (value === undefined) return taskDefaults.priority;
   const lane = priorityNames.indexOf(value as (typeof priorityNames)[number]);

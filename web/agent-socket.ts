@@ -24,12 +24,12 @@ import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
 
-export const agentIdleTimeoutSeconds = 60;
-export const agentMaxBackpressureBytes = 1024 * 1024;
+const agentIdleTimeoutSeconds = 60;
+const agentMaxBackpressureBytes = 1024 * 1024;
 /** Close code for a socket whose send buffer overflowed (application range). */
-export const backpressureCloseCode = 4008;
+const backpressureCloseCode = 4008;
 /** How long an overflowed socket may take to drain before it is dropped without a close frame. */
-export const overflowDrainMs = 10_000;
+const overflowDrainMs = 10_000;
 
 export interface AgentSocketData {
   linkId: number;

@@ -8,13 +8,13 @@ import type { HubEvent, HubPort } from './hub-port.ts';
 import type { AcknowledgeAlert, RetryTask } from './protocol/dashboard-messages.ts';
 import type { WireValidator } from './validation.ts';
 
-export const dashboardTopic = 'dashboard';
-export const dashboardFlushMs = 100;
-export const dashboardMaxBackpressureBytes = 1024 * 1024;
+const dashboardTopic = 'dashboard';
+const dashboardFlushMs = 100;
+const dashboardMaxBackpressureBytes = 1024 * 1024;
 /** A dashboard this far behind is disconnected before it would start missing events; it reconnects to a fresh snapshot. */
-export const dashboardLagLimitBytes = dashboardMaxBackpressureBytes / 2;
+const dashboardLagLimitBytes = dashboardMaxBackpressureBytes / 2;
 /** Events kept between flushes when no one drains them; the oldest go first. */
-export const dashboardMaxPendingEvents = 5_000;
+const dashboardMaxPendingEvents = 5_000;
 const authTimeoutMs = 10_000;
 
 export interface DashboardSocketData {

@@ -48,7 +48,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const defaultMaxPayloadBytes = 1024 * 1024;
+const defaultMaxPayloadBytes = 1024 * 1024;
 
 /** The uWS package loads its JS fallback silently when the native binding fails; only the native one has SSLApp. */
 export function detectTransport(module: { SSLApp?: unknown }): Transport {

@@ -11,7 +11,7 @@ export interface ViolationPolicy {
   expiryMs: number;
 }
 
-export const referenceViolationPolicy: ViolationPolicy = {
+const referenceViolationPolicy: ViolationPolicy = {
   windowMs: 60_000,
   limit: 10,
   cooldownsMs: [30_000, 60_000, 300_000],

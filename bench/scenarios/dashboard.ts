@@ -14,7 +14,7 @@ import { resolveConfig } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { launchBrowser, serveDashboard } from '../../test/support/browser.ts';
 import { serveChild, startChild } from '../lib/child-process.ts';
-import type { BenchContext, Metrics, ScenarioOutcome, Scenario } from '../lib/scenario.ts';
+import type { Metrics, ScenarioOutcome, Scenario } from '../lib/scenario.ts';
 import { fmt } from '../lib/table-format.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
 

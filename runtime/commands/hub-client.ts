@@ -17,7 +17,7 @@ export function withHubOptions(command: Command): Command {
     .option('--json', 'print the raw JSON response');
 }
 
-export class HubRequestError extends Error {
+class HubRequestError extends Error {
   constructor(readonly status: number, readonly body: unknown) {
     const described = typeof body === 'object' && body !== null ? body as Record<string, unknown> : { error: String(body) };
     const detail = described.detail ? `: ${String(described.detail)}` : '';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createActor, createMachine, fromCallback, setup, type AnyActorRef } from 'xstate';
+import { createActor, createMachine, setup, type AnyActorRef } from 'xstate';
 import { dynamicSupervisorMachine } from '../../../machines/dynamic-supervisor-machine.ts';
 import type { ChildSpec } from '../../../machines/supervisor-plan.ts';
 

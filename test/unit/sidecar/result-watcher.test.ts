@@ -1,5 +1,4 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import { parseResultText, resultFilePath, writeReport, type TaskOutcome } from '../../../sidecar/result-files.ts';
 import { ResultWatcher } from '../../../sidecar/result-watcher.ts';

@@ -255,13 +255,15 @@ export class Hub implements HubPort {
     return reclaimed.ok ? ok(toWireTask(reclaimed.value)) : reclaimed;
   }
 
-  taskRecovering(agentId: string, taskId: string): RecoveryAnswer {
+  async taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer> {
     const task = this.deps.queue.get(taskId);
     // Continue only for the agent that holds the task now (reference quirk 3 answered any assignee).
     if (!task || task.status !== 'assigned' || task.assigned_to !== agentId) return { type: 'task_reassign', task_id: taskId };
-    // A recovering sidecar does not accept again: count the recovery as its accept.
-    void this.taskAccepted({ agentId, taskId, generation: task.generation });
-    return { type: 'task_continue', task_id: taskId, generation: task.generation };
+    // A recovering sidecar does not accept again: the recovery is its accept. Answer only once that
+    // accept is durable, and reassign if the task was taken back before it could commit.
+    const accepted = await this.taskAccepted({ agentId, taskId, generation: task.generation });
+    if (!accepted.ok) return { type: 'task_reassign', task_id: taskId };
+    return { type: 'task_continue', task_id: taskId, generation: accepted.value.generation };
   }
 
   // --- agents ---------------------------------------------------------------------

@@ -180,7 +180,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       }
       case 'task_recovering': {
         const { task_id: recovering } = message as TaskRecovering;
-        reply(ws, hub.taskRecovering(agentId, recovering));
+        reply(ws, await hub.taskRecovering(agentId, recovering));
         return;
       }
     }

@@ -215,7 +215,8 @@ export interface HubPort {
   taskFailed(report: TaskReport & { generation: number }, error: string): Promise<Result<{ task: Task; outcome: 'retried' | 'dead_letter' }>>;
   /** The agent declined an assignment (e.g. busy): reclaim at once (reference quirk 1). */
   taskRejected(report: TaskReport, reason: string): Promise<Result<Task>>;
-  taskRecovering(agentId: string, taskId: string): RecoveryAnswer;
+  /** Resolves once the recovery, which counts as the accept, is durable. */
+  taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer>;
 
   // --- agents -------------------------------------------------------------------
   listAgents(): AgentView[];

@@ -9,7 +9,7 @@ export interface AgentTaskRef {
 
 export type AgentFlag = 'unresponsive';
 
-export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout' | 'rejected';
+export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout';
 
 export interface AgentMachineInput {
   agentId: string;
@@ -32,10 +32,8 @@ export type AgentMachineEvent =
   | { type: 'task.assigned'; taskId: string; generation: number }
   | { type: 'task.accepted'; taskId: string }
   | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
-  | { type: 'task.reclaimed'; taskId: string }
-  | { type: 'task.rejected'; taskId: string }
-  | { type: 'agent.blocked' }
-  | { type: 'agent.unblocked' };
+  // The hub took the task back (storage decided the reclaim, whoever asked: a rejection, a timer, a sweep).
+  | { type: 'task.reclaimed'; taskId: string };
 
 export const agentMachine = setup({
   types: {
@@ -125,23 +123,10 @@ export const agentMachine = setup({
         'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
-        'task.rejected': {
-          guard: 'isCurrentTask',
-          target: 'idle',
-          actions: [{ type: 'reclaimCurrentTask', params: { reason: 'rejected' } }, 'clearCurrentTask'],
-        },
       },
     },
     working: {
       on: {
-        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
-        'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
-        'agent.blocked': { target: 'blocked' },
-      },
-    },
-    blocked: {
-      on: {
-        'agent.unblocked': { target: 'working' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
       },

@@ -10,12 +10,15 @@ import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { ReadyPicker } from './ready-picker.ts';
+import { failureOutcome } from './failure-outcome.ts';
+import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
   FailOutcome, QueueEngine, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
+import { tokensUsed } from './tokens-used.ts';
 import { listTasks } from './task-listing.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
 
@@ -108,10 +111,11 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
   }
 
-  complete(report: Report, result: unknown, tokensUsed: number | null, now: number): Promise<Result<TaskRecord>> {
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number): Promise<Result<TaskRecord>> {
+    const tokens = tokensUsed(reportedTokens, result);
     return this.write(() => this.updateAssigned(report, 'task_complete', (task) =>
-      transition(task, { status: 'completed', result: result ?? null, tokens_used: tokensUsed }, 'completed', now, {
-        agent_id: task.assigned_to, tokens_used: tokensUsed,
+      transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
+        agent_id: task.assigned_to, tokens_used: tokens,
       })));
   }
 
@@ -120,35 +124,19 @@ export class LmdbTaskQueue implements QueueEngine {
       const task = this.store.tasks.get(report.taskId);
       const fenced = checkReport(task, report, 'task_failed');
       if (!fenced.ok) return fenced;
-      const current = fenced.value;
-      const failed = transition(current, { last_error: error }, 'failed', now, { agent_id: current.assigned_to, error });
-      if (current.retry_count + 1 >= current.max_retries) {
-        const dead = transition(failed, { status: 'dead_letter' }, 'dead_letter', now, { retry_count: current.retry_count });
-        this.indexes.moveToDeadLetters(current, dead);
-        return ok({ task: dead, outcome: 'dead_letter' });
-      }
-      const requeued = transition(failed, {
-        status: 'queued', retry_count: current.retry_count + 1, generation: current.generation + 1,
-        assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'retry', now, { retry_count: current.retry_count + 1 });
-      this.indexes.putActive(current, requeued);
-      return ok({ task: requeued, outcome: 'retried' });
+      const decided = failureOutcome(fenced.value, error, now);
+      if (decided.outcome === 'dead_letter') this.indexes.moveToDeadLetters(fenced.value, decided.task);
+      else this.indexes.putActive(fenced.value, decided.task);
+      return ok(decided);
     });
   }
 
-  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>> {
+  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number, holder?: string): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
-      if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (task.status !== 'assigned') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'reclaim', 'assigned');
-      if (expectedGeneration !== undefined && task.generation !== expectedGeneration) {
-        return fail('AC_ERR_STALE_GENERATION', taskId, task.generation, expectedGeneration);
-      }
-      const requeued = transition(task, {
-        status: 'queued', generation: task.generation + 1, assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'reclaimed', now, { reason, agent_id: task.assigned_to });
-      this.indexes.putActive(task, requeued);
-      return ok(requeued);
+      const decided = reclaimOutcome(taskId, task, reason, now, { generation: expectedGeneration, agentId: holder });
+      if (decided.ok) this.indexes.putActive(task!, decided.value);
+      return decided;
     });
   }
 

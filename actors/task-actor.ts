@@ -1,20 +1,20 @@
 // Binds the pure task machine to the hub. Storage decides and persists every
 // outcome before the machine hears of it, so the only thing the actor asks for
 // itself is a reclaim when one of its timers runs out.
-import { taskMachine, type TaskMachineContext, type TaskOutcome, type TaskTimerReason } from '../machines/task-machine.ts';
+//
+// A final state needs no hook: its supervisor hears xstate.done.actor for the
+// temporary child and forgets it (an explicit stop per task cost a supervisor event).
+import { taskMachine, type TaskMachineContext, type TaskTimerReason } from '../machines/task-machine.ts';
 
 export interface TaskActorHooks {
   /** A timer in the machine ran out (stuck without progress, or past complete_by): take the task back. */
   timedOut(taskId: string, agentId: string, generation: number, reason: TaskTimerReason): void;
-  /** The actor reached a final state; the host stops and forgets it. */
-  finished(taskId: string, outcome: TaskOutcome): void;
 }
 
 export function taskActorLogic(hooks: TaskActorHooks) {
   return taskMachine.provide({
     actions: {
       requestReclaim: ({ context }) => hooks.timedOut(context.taskId, context.agentId, context.generation, timerReason(context)),
-      recordOutcome: ({ context }, { outcome }) => hooks.finished(context.taskId, outcome),
     },
   });
 }

@@ -46,7 +46,6 @@ export class TaskDispatch {
         // Refused: another decision already ended this assignment, and the actor has nothing left to watch.
         if (!reclaimed.ok) queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId)));
       }),
-      finished: (taskId) => queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId))),
     });
   }
 
@@ -76,7 +75,9 @@ export class TaskDispatch {
     });
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
     const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
-    this.deps.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    if (this.deps.log.isDebugEnabled()) {
+      this.deps.log.debug('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    }
     this.event(task, 'assigned', { latency_ms: latencyMs });
   }
 

@@ -227,7 +227,8 @@ export class Hub implements HubPort {
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
-    this.log.info('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
+    // Per-task lines are debug: at info they cost a winston pass per task on the hot path.
+    if (this.log.isDebugEnabled()) this.log.debug('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
     this.dispatch.event(task, 'completed');
     return ok(toWireTask(task));
   }
@@ -288,7 +289,7 @@ export class Hub implements HubPort {
     if (!submitted.ok) return submitted;
     const { task, created } = submitted.value;
     if (created) {
-      this.log.info('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
+      if (this.log.isDebugEnabled()) this.log.debug('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
       this.dispatch.event(task, task.status === 'delayed' ? 'delayed' : 'submitted');
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
       else this.dispatch.armDelayTimer();

@@ -4,11 +4,11 @@
 // (it holds the single write lock), reads inside it see the batch's own writes,
 // and the method resolves only after `flushed`: a kill -9 after the promise
 // resolves cannot lose the change, and one sync covers every change in the batch.
-import { randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
 import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
@@ -290,4 +290,4 @@ export class LmdbTaskQueue implements QueueEngine {
   }
 }
 
-const newTaskId = () => `task-${randomBytes(8).toString('hex')}`;
+const newTaskId = () => `task-${randomHex(8)}`;

@@ -44,6 +44,9 @@ describe('hub scheduling', () => {
       ['any normal', 'py high', 'py low', 'py normal', 'rust urgent'],
     );
     expect(core.queue.stats().byStatus.completed).to.equal(5);
+    // Each task actor ended in its final state and its supervisor let go of it.
+    await settle();
+    expect(core.queue.list({ status: 'completed' }).tasks.filter((task) => core.root.system.get(`task:${task.id}`))).to.deep.equal([]);
   });
 
   it('assigns a submitted task at once to an idle capable agent', async () => {

@@ -5,6 +5,7 @@
 // or a socket hears of it.
 import type { Logger } from 'winston';
 import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
+import type { TaskAssign } from '../web/protocol/task-assign.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { ok, type Result } from '../runtime/errors.ts';
 import type { ActorHost } from './actor-host.ts';
@@ -72,7 +73,7 @@ export class TaskDispatch {
       priority: task.priority,
       needed_capabilities: task.needed_capabilities,
       complete_by: task.complete_by,
-    });
+    } satisfies TaskAssign);
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
     const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
     if (this.deps.log.isDebugEnabled()) {

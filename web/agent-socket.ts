@@ -10,8 +10,10 @@ import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSock
 import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../runtime/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
+import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
+import type { TaskAck } from './protocol/agent-replies.ts';
 import type { Identify } from './protocol/identify.ts';
 import { ignoredWsTypes, messagingWsTypes } from './protocol/index.ts';
 import type { TaskAccepted } from './protocol/task-accepted.ts';
@@ -80,7 +82,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     if (data.closed || data.overflowTimer) return false;
     let status = 0;
     ws.cork(() => {
-      status = ws.send(JSON.stringify(message));
+      status = ws.send(serializeFrame(message));
     });
     if (status !== 2) return true;
     log.warning('agent socket send buffer full; closing once it drains', {
@@ -299,7 +301,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   };
 }
 
-function ack(taskId: string, status: string): Frame {
+function ack(taskId: string, status: TaskAck['status']): TaskAck {
   return { type: 'task_ack', task_id: taskId, status };
 }
 

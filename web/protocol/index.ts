@@ -1,6 +1,9 @@
 // The registry of every wire schema: what the server compiles at boot and
 // GET /api/schemas lists. A leaf: imports only the schema files beside it.
 import type { TObject } from '@sinclair/typebox';
+import {
+  identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
+} from './agent-replies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
 import {
   defaultRepoSchema, logLevelSchema, onboardRegisterSchema, pushTaskSchema, tokenCreateSchema,
@@ -17,6 +20,7 @@ import { pingSchema } from './ping.ts';
 import { ignoredSidecarSchemas } from './sidecar-reports.ts';
 import { statusSchema } from './status.ts';
 import { taskAcceptedSchema } from './task-accepted.ts';
+import { taskAssignSchema } from './task-assign.ts';
 import { taskCompleteSchema } from './task-complete.ts';
 import { taskFailedSchema } from './task-failed.ts';
 import { taskProgressSchema } from './task-progress.ts';
@@ -36,6 +40,12 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType([
   taskRecoveringSchema, taskRejectedSchema,
   ...messagingSchemas,
   ...ignoredSidecarSchemas,
+]);
+
+/** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
+export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
+  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
+  identifiedSchema, pongSchema, statusUpdatedSchema,
 ]);
 
 /** Messaging types, handled by web/agent-messaging.ts. */

@@ -80,10 +80,11 @@ export const taskMachine = setup({
   },
   delays: {
     stuckAfter: ({ context }) => context.stuckAfterMs,
-    // Without a deadline the timer is parked at the longest delay a timer takes (about 24.8 days)
-    // and `hasDeadline` drops it should it ever fire: firing at once would cost every task actor
-    // an extra event.
-    overdue: ({ context }) => context.overdueInMs ?? 2 ** 31 - 1,
+    // Without a deadline the delay is null, not a number: xstate then raises the event at once
+    // instead of arming a timer, and `hasDeadline` drops it. A timer parked per task cost more
+    // than that event: xstate's cancelAll, run at every actor stop, scans every timer in the
+    // system, so each parked timer made every task's end slower as the fleet grew.
+    overdue: ({ context }) => context.overdueInMs as number,
   },
 }).createMachine({
   id: 'task',

@@ -152,6 +152,12 @@ describe('taskMachine', () => {
     expect(task.reclaimRequests).to.deep.equal([]);
   });
 
+  it('arms only the stuck timer without a deadline, and both with one', () => {
+    const timers = (task: ReturnType<typeof startTask>) => Object.keys(task.actor.system.getSnapshot()._scheduledEvents).length;
+    expect(timers(startTask({ overdueInMs: null }))).to.equal(1);
+    expect(timers(startTask({ overdueInMs: 1000 }))).to.equal(2);
+  });
+
   it('stops its timers once it reaches a final state', () => {
     const task = startWorking({ overdueInMs: 1000 });
     task.actor.send({ type: 'task.cancelled' });

@@ -1,6 +1,6 @@
 // The registry of every wire schema: what the server compiles at boot and
 // GET /api/schemas lists. A leaf: imports only the schema files beside it.
-import type { TObject } from '@sinclair/typebox';
+import type { Static, TObject } from '@sinclair/typebox';
 import {
   identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
 } from './agent-replies.ts';
@@ -33,14 +33,23 @@ export const protocolVersion = '1.0';
 const typeOf = (schema: TObject): string => (schema.properties.type as unknown as { const: string }).const;
 const byType = (schemas: TObject[]) => Object.fromEntries(schemas.map((schema) => [typeOf(schema), schema]));
 
-/** Agent socket, client → hub, keyed by `type`. */
-export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType([
+const taskReportSchemas = [
+  taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema, taskRecoveringSchema, taskRejectedSchema,
+];
+const agentFrameSchemas = [
   identifySchema, pingSchema, statusSchema, listAgentsSchema,
-  taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema,
-  taskRecoveringSchema, taskRejectedSchema,
+  ...taskReportSchemas,
   ...messagingSchemas,
   ...ignoredSidecarSchemas,
-]);
+];
+
+/** An agent's report about a task it holds; `type` tells which. */
+export type TaskReportFrame = Static<(typeof taskReportSchemas)[number]>;
+/** Any agent-socket frame that passed its schema: the validator narrows to this, `type` discriminates. */
+export type AgentFrame = Static<(typeof agentFrameSchemas)[number]>;
+
+/** Agent socket, client → hub, keyed by `type`. */
+export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentFrameSchemas);
 
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
@@ -48,10 +57,6 @@ export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
   identifiedSchema, pongSchema, statusUpdatedSchema,
 ]);
 
-/** Messaging types, handled by web/agent-messaging.ts. */
-export const messagingWsTypes: ReadonlySet<string> = new Set(messagingSchemas.map(typeOf));
-/** Types that are recognised and have no behaviour (later sidecars). */
-export const ignoredWsTypes: ReadonlySet<string> = new Set(ignoredSidecarSchemas.map(typeOf));
 
 export const knownWsTypes: readonly string[] = Object.keys(wsMessageSchemas);
 

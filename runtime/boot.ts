@@ -16,6 +16,7 @@ import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
+import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { Hub } from './hub.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
@@ -40,6 +41,8 @@ export interface RunningHub {
   adminTokenCreated: boolean;
   hub: Hub;
   root: Actor<typeof supervisorMachine>;
+  /** What start found of the data dir: a first start, and a git checkout it sits in (`git clean -xdf` deletes it). */
+  dataDir: Pick<PreparedDataDir, 'created' | 'insideCheckout'>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,17 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const live: { storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true } } = {};
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
+
+  // Before the tree: a supervised restart of storage must find the lock still this process's.
+  const prepared = prepareDataDir(config.data_dir);
+  if (!prepared.ok) throw Object.assign(new Error(`${prepared.code}: ${prepared.detail}`), { code: prepared.code });
+  const { lock } = prepared.value;
+  if (lock.tookOverFrom) log.warning('took over a stale data dir lock', { lock_file: lock.path, stale_pid: lock.tookOverFrom.pid });
+  if (prepared.value.insideCheckout) {
+    log.warning('data dir is inside a git checkout: `git clean -xdf` there deletes the queue', {
+      data_dir: config.data_dir, checkout: prepared.value.insideCheckout,
+    });
+  }
 
   const inspector = config.inspect ? inspectorFor(config.inspect_port, log) : undefined;
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {
@@ -183,6 +197,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       error: (error) => reject(error),
     });
     root.start();
+  }).catch((error: unknown) => {
+    lock.release();
+    throw error;
   });
 
   const server = live.server!;
@@ -198,7 +215,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     adminTokenCreated,
     hub: live.hub!,
     root,
-    stop: () => (stopping ??= stopTree(root, inspector)),
+    dataDir: { created: prepared.value.created, insideCheckout: prepared.value.insideCheckout },
+    stop: () => (stopping ??= stopTree(root, inspector).then(() => lock.release())),
   };
 }
 

@@ -11,6 +11,8 @@ export const errors = {
   AC_ERR_CONFIG_UNREADABLE: { status: 500, message: 'config file %s cannot be read: %s' },
   AC_ERR_TRANSPORT_FALLBACK: { status: 500, message: 'uWebSockets.js native binding did not load (%s); pass --allow-js-fallback to run on the slower JS server' },
   AC_ERR_PORT_IN_USE: { status: 500, message: 'cannot listen on %s:%d' },
+  AC_ERR_DATA_DIR_LOCKED: { status: 500, message: 'data dir %s is in use by another hub (pid %d on %s, lock file %s); stop that hub first, or start this one with another --data-dir' },
+  AC_ERR_DATA_DIR_UNUSABLE: { status: 500, message: 'data dir %s cannot be used: %s' },
 
   // --- input validation ---------------------------------------------------
   AC_ERR_VALIDATION: { status: 422, message: 'validation failed: %s' },
@@ -34,6 +36,7 @@ export const errors = {
   AC_ERR_IDEMPOTENCY_CONFLICT: { status: 409, message: 'idempotency key %s was used for a different task' },
   AC_ERR_QUEUE_CLOSED: { status: 503, message: 'the queue is shutting down' },
   AC_ERR_STORAGE: { status: 500, message: 'storage failure: %s' },
+  AC_ERR_STORAGE_FULL: { status: 507, message: 'storage is full, nothing was written: %s' },
 
   // --- wire ---------------------------------------------------------------
   AC_ERR_NOT_IDENTIFIED: { status: 401, message: 'identify first' },

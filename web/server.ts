@@ -50,6 +50,16 @@ export interface RunningServer {
 
 const defaultMaxPayloadBytes = 1024 * 1024;
 
+/** The native listen(host, port, options, cb); the package's type declarations only have it without a host. */
+/**
+ * uWS.LIBUS_LISTEN_EXCLUSIVE_PORT (the type declarations only have it as the ListenOptions enum). The JS
+ * fallback lacks the constant but takes the number, and its Node server listens exclusively anyway.
+ */
+const exclusivePort = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT?: number }).LIBUS_LISTEN_EXCLUSIVE_PORT ?? 1;
+type ExclusiveListen = {
+  listen(host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void): unknown;
+};
+
 /** The uWS package loads its JS fallback silently when the native binding fails; only the native one has SSLApp. */
 export function detectTransport(module: { SSLApp?: unknown }): Transport {
   return typeof module.SSLApp === 'function' ? 'native' : 'js-fallback';
@@ -94,7 +104,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   ], deps, { maxPayloadBytes, isClosing: () => closed });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
-    app.listen(options.host, options.port, resolve);
+    // Exclusive: uWS otherwise sets SO_REUSEPORT, and a second hub on the port would start
+    // silently while the kernel split requests between the two.
+    (app as unknown as ExclusiveListen).listen(options.host, options.port, exclusivePort, resolve);
   });
   if (!listenSocket) {
     dashboards.close(1001, 'hub shutting down');

@@ -10,6 +10,7 @@ import { AgentDirectory } from '../storage/agent-directory.ts';
 import { ChannelStore } from '../storage/channel-store.ts';
 import { ClientMessageIds } from '../storage/client-message-ids.ts';
 import { openLmdbStore, type LmdbStore } from '../storage/lmdb-store.ts';
+import { absorbCommitRejections } from '../storage/write-failure.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
@@ -69,6 +70,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const prepared = prepareDataDir(config.data_dir);
   if (!prepared.ok) throw Object.assign(new Error(`${prepared.code}: ${prepared.detail}`), { code: prepared.code });
   const { lock } = prepared.value;
+  // A failed commit (disk full) leaves lmdb-js promises rejected with nobody listening: they must not end the hub.
+  absorbCommitRejections((message, fields) => log.warning(message, fields));
   if (lock.tookOverFrom) log.warning('took over a stale data dir lock', { lock_file: lock.path, stale_pid: lock.tookOverFrom.pid });
   if (prepared.value.insideCheckout) {
     log.warning('data dir is inside a git checkout: `git clean -xdf` there deletes the queue', {
@@ -124,6 +127,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
               directory: storage.directory,
               storageSize: () => dataFileBytes(config.data_dir),
+              storageWriteFault: () => storage.store.writeFaults.current(),
               logger,
               envAdminToken: options.adminToken,
               timings: {

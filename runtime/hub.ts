@@ -17,7 +17,7 @@ import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
-  TaskReport, TaskStatsView, TokenInfo,
+  StorageWriteFault, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
@@ -47,6 +47,8 @@ export interface HubDeps {
   timings: HubTimings;
   /** Bytes the data file takes on disk, for the dashboard's storage health. */
   storageSize?: () => number;
+  /** The last write the store could not commit (disk or map full), until one succeeds. */
+  storageWriteFault?: () => StorageWriteFault | null;
   messaging: MessagingStores;
   now?: () => number;
 }
@@ -388,6 +390,10 @@ export class Hub implements HubPort {
       transport: this.transport,
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
     };
+  }
+
+  storageWriteFault(): StorageWriteFault | null {
+    return this.deps.storageWriteFault?.() ?? null;
   }
 
   /** Closes a metrics interval and publishes it to the dashboard feed. */

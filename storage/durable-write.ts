@@ -1,7 +1,8 @@
 // Helpers the messaging stores share: prefix ranges over array keys, and the
 // one-transaction-then-flush write every acknowledged change goes through.
-import type { Result } from '../runtime/errors.ts';
+import { fail, type Result } from '../runtime/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
+import { classifyWriteError, commitCause, isCommitFailure } from './write-failure.ts';
 
 /**
  * Every [first, …] key of an ordered-binary array-keyed database. The bound past the
@@ -14,9 +15,27 @@ export function prefixRange(first: string): { start: [string]; end: [string] } {
 /**
  * Runs `change` in the shared write transaction and resolves once it is on disk.
  * The callback holds the single write lock: keep it short and synchronous.
+ * A commit that fails (disk or map full, I/O error) is a failure value, never a rejection:
+ * nothing of it was written, and `onFailedCommit` lets the caller drop what it cached from it.
  */
-export async function durableWrite<T>(store: Pick<LmdbStore, 'root' | 'flushed'>, change: () => Result<T>): Promise<Result<T>> {
-  const result = await store.root.transaction(change);
-  if (result.ok) await store.flushed();
+export async function durableWrite<T>(
+  store: Pick<LmdbStore, 'root' | 'flushed'> & Partial<Pick<LmdbStore, 'writeFaults' | 'forgetUncommittedStructures'>>,
+  change: () => Result<T>,
+  onFailedCommit?: () => void,
+): Promise<Result<T>> {
+  let result: Result<T>;
+  try {
+    result = await store.root.transaction(change);
+    if (result.ok) await store.flushed();
+  } catch (error) {
+    if (!isCommitFailure(error)) throw error;
+    // Before anything awaits: the next batch's callbacks must not encode with what this one cached.
+    store.forgetUncommittedStructures?.();
+    onFailedCommit?.();
+    const failure = classifyWriteError(await commitCause(error));
+    store.writeFaults?.failed({ ...failure, at: Date.now() });
+    return failure.kind === 'full' ? fail('AC_ERR_STORAGE_FULL', failure.detail) : fail('AC_ERR_STORAGE', failure.detail);
+  }
+  store.writeFaults?.succeeded();
   return result;
 }

@@ -7,6 +7,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import type { StoredMessage } from './stored-message.ts';
 import type { TaskRecord } from './task-record.ts';
+import { WriteFaults } from './write-failure.ts';
 
 export type ReadyKey = [capsetId: number, priority: number, seq: number];
 export type DelayedKey = [notBefore: number, seq: number];
@@ -54,6 +55,14 @@ export interface LmdbStore {
   readonly subscribers: Database<number, SubscriberKey>;
   /** [sender, client_msg_id] → what the first send was answered, for deduplicating retries. */
   readonly clientMessages: Database<unknown, ClientMessageKey>;
+  /** The last write that could not be committed (disk or map full, I/O error), until one succeeds. */
+  readonly writeFaults: WriteFaults;
+  /**
+   * Call at once (before any macrotask) when a commit failed: the record structures msgpackr
+   * minted inside that transaction were never saved, and a record encoded with them would be
+   * unreadable after a restart. They are reloaded from disk on the next write.
+   */
+  forgetUncommittedStructures(): void;
   /** Resolves when every write issued so far is synced to disk. */
   flushed(): Promise<void>;
   close(): Promise<void>;
@@ -82,11 +91,13 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
   });
   const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) =>
     root.openDB<V, K>({ name, ...extra });
+  const tasks = db<TaskRecord, string>('tasks', { sharedStructuresKey: Symbol.for('structures') });
+  const deadLetters = db<TaskRecord, string>('dead_letters', { sharedStructuresKey: Symbol.for('structures') });
   return {
     path: options.path,
     root,
-    tasks: db('tasks', { sharedStructuresKey: Symbol.for('structures') }),
-    deadLetters: db('dead_letters', { sharedStructuresKey: Symbol.for('structures') }),
+    tasks,
+    deadLetters,
     ready: db('ready'),
     delayed: db('delayed'),
     byStatus: db('by_status'),
@@ -102,6 +113,14 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     subscriptions: db('subscriptions'),
     subscribers: db('subscribers'),
     clientMessages: db('client_messages'),
+    writeFaults: new WriteFaults(),
+    forgetUncommittedStructures: () => {
+      for (const structured of [tasks, deadLetters]) {
+        const encoder = (structured as unknown as { encoder?: { structures?: unknown } }).encoder;
+        // msgpackr's own signal (pack.js): uninitialized structures are reloaded through getStructures.
+        if (encoder?.structures) encoder.structures = Object.assign([], { uninitialized: true });
+      }
+    },
     flushed: () => root.flushed as unknown as Promise<void>,
     close: () => root.close(),
   };

@@ -7,6 +7,7 @@
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
+import { durableWrite } from './durable-write.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
@@ -34,8 +35,8 @@ interface ClaimRequest {
 const claimAttempts = 8;
 
 export class LmdbTaskQueue implements QueueEngine {
-  private readonly indexes: TaskIndexes;
-  private readonly deadLetters;
+  private indexes: TaskIndexes;
+  private deadLetters;
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
@@ -228,9 +229,18 @@ export class LmdbTaskQueue implements QueueEngine {
   /** Runs `change` in the shared write transaction and resolves once it is on disk. */
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
-    const result = await this.store.root.transaction(change);
-    if (result.ok) await this.store.flushed();
-    return result;
+    return durableWrite(this.store, change, () => this.reloadAfterFailedCommit());
+  }
+
+  /**
+   * A failed commit (disk or map full) wrote nothing, but its callback already moved the
+   * in-memory counters and seq: read them again from what is on disk. The seq never goes back,
+   * so a seq handed out by a later batch is not handed out twice.
+   */
+  private reloadAfterFailedCommit(): void {
+    this.indexes = TaskIndexes.load(this.store);
+    this.deadLetters = deadLetterTransactions(this.store, this.indexes);
+    this.seq = Math.max(this.seq, (this.store.meta.get(seqKey) as number | undefined) ?? 0);
   }
 
   private scheduleClaims(): void {

@@ -316,6 +316,8 @@ function failureReason(code: ErrorCode): string {
       return 'invalid_state';
     case 'AC_ERR_TASK_NOT_FOUND':
       return 'not_found';
+    case 'AC_ERR_STORAGE_FULL':
+      return 'storage_full';
     default:
       return 'internal_error';
   }

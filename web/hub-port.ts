@@ -189,6 +189,13 @@ export interface HubEvent {
   [key: string]: unknown;
 }
 
+/** A write the store could not commit, until one succeeds again (storage/write-failure.ts). */
+export interface StorageWriteFault {
+  kind: 'full' | 'io';
+  detail: string;
+  at: number;
+}
+
 export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
@@ -241,6 +248,8 @@ export interface HubPort {
 
   // --- dashboard ----------------------------------------------------------------
   dashboardState(): Record<string, unknown>;
+  /** The storage write fault /health reports, or null while writes succeed. */
+  storageWriteFault(): StorageWriteFault | null;
   /** Every hub event, in order; returns the unsubscribe function. */
   onEvent(listener: (event: HubEvent) => void): () => void;
 }

@@ -2,15 +2,20 @@
 import { connected } from './agents.ts';
 import { reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
+import { storageFaultReasons } from './storage-fault-reason.ts';
 
 export function healthRoutes({ hub }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/health', auth: 'none',
-      handle: () => reply(200, {
-        status: 'ok', service: 'agent_com', agents_connected: connected(hub.listAgents()).length,
-        version: hub.version, uptime_ms: Date.now() - hub.startedAt,
-      }),
+      handle: () => {
+        // Degraded still answers 200: reads work, and a load balancer should keep the hub.
+        const reasons = storageFaultReasons(hub);
+        return reply(200, {
+          status: reasons.length > 0 ? 'degraded' : 'ok', service: 'agent_com', agents_connected: connected(hub.listAgents()).length,
+          version: hub.version, uptime_ms: Date.now() - hub.startedAt, ...(reasons.length > 0 ? { reasons } : {}),
+        });
+      },
     },
   ];
 }

@@ -16,6 +16,7 @@ const statusLines: Record<number, string> = {
   403: '403 Forbidden', 404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large',
   422: '422 Unprocessable Entity', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
   501: '501 Not Implemented', 503: '503 Service Unavailable',
+  507: '507 Insufficient Storage',
 };
 
 /** What the pipeline keeps of a request: plain values, because uWS reuses `req` after the handler returns. */

@@ -10,7 +10,7 @@ import type { ActorHost } from '../actors/actor-host.ts';
 import { AgentRegistry, stateOf, viewOf } from '../actors/agent-registry.ts';
 import { Scheduler } from '../actors/scheduler.ts';
 import { TaskDispatch } from '../actors/task-dispatch.ts';
-import type { QueueEngine, Report } from '../storage/queue-engine.ts';
+import type { QueueEngine, Report, TaskPage } from '../storage/queue-engine.ts';
 import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
@@ -25,6 +25,7 @@ import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
+import { UnreadableRecords } from './unreadable-records.ts';
 import { newTaskFrom } from './task-intake.ts';
 
 export interface HubTimings {
@@ -70,6 +71,7 @@ export class Hub implements HubPort {
   private readonly dispatch: TaskDispatch;
   private readonly agentActors: AgentActors;
   private readonly envAdminToken: string | null;
+  private unreadableRecords?: UnreadableRecords;
 
   constructor(private readonly deps: HubDeps) {
     this.version = deps.version;
@@ -305,14 +307,26 @@ export class Hub implements HubPort {
   }
 
   listTasks(query: TaskListQuery): TaskListPage {
-    const page = this.deps.queue.list(query);
-    return { tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor };
+    return this.pageOf(this.deps.queue.list(query));
+  }
+
+  /** A page as the wire has it; damaged records the page skipped are logged once and counted. */
+  private pageOf(page: TaskPage): TaskListPage {
+    const skipped = (this.unreadableRecords ??= new UnreadableRecords(this.log)).note(page.unreadable);
+    return {
+      tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor,
+      ...(skipped > 0 ? { skipped_unreadable: skipped } : {}),
+    };
   }
 
   taskStats(): TaskStatsView {
     const stats = this.deps.queue.stats();
     const queued = Object.values(stats.queuedByPriority).reduce((sum, n) => sum + n, 0);
-    return { by_status: stats.byStatus, by_priority: stats.queuedByPriority, dead_letter: stats.byStatus.dead_letter, queued_index_size: queued };
+    const unreadable = this.unreadableRecords?.count() ?? 0;
+    return {
+      by_status: stats.byStatus, by_priority: stats.queuedByPriority, dead_letter: stats.byStatus.dead_letter, queued_index_size: queued,
+      ...(unreadable > 0 ? { unreadable_records: unreadable } : {}),
+    };
   }
 
   async cancelTask(taskId: string): Promise<Result<Task>> {
@@ -328,8 +342,7 @@ export class Hub implements HubPort {
   }
 
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage {
-    const page = this.deps.queue.listDeadLetters(query);
-    return { tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor };
+    return this.pageOf(this.deps.queue.listDeadLetters(query));
   }
 
   async retryDeadLetter(taskId: string): Promise<Result<Task>> {

@@ -43,6 +43,8 @@ export interface TaskPage {
   tasks: TaskRecord[];
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: number | null;
+  /** Records in this page's range that could not be read (damaged), skipped instead of failing the page. */
+  unreadable?: Array<{ id: string; error: string }>;
 }
 
 export interface QueueStats {

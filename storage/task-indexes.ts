@@ -4,6 +4,7 @@ import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { CapabilitySets } from './capability-sets.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import type { TaskRecord } from './task-record.ts';
+import { readTaskRecord } from './task-record-reader.ts';
 
 export class TaskIndexes {
   readonly capsets: CapabilitySets;
@@ -24,8 +25,8 @@ export class TaskIndexes {
     }
     for (const [, priority] of store.ready.getKeys()) indexes.queuedByLane[priority] += 1;
     for (const { value: id } of store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
-      const task = store.tasks.get(id);
-      if (task?.assigned_to) indexes.holdings(task.assigned_to).add(task.id);
+      const read = readTaskRecord(store.tasks, id);
+      if (read.ok && read.task?.assigned_to) indexes.holdings(read.task.assigned_to).add(read.task.id);
     }
     return indexes;
   }

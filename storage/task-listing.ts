@@ -5,6 +5,7 @@ import type { TaskStatus } from '../web/protocol/task.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { listPageLimits, type TaskFilter, type TaskPage } from './queue-engine.ts';
 import type { TaskRecord } from './task-record.ts';
+import { readTaskRecord, type UnreadableRecord } from './task-record-reader.ts';
 
 export function listTasks(store: LmdbStore, filter: TaskFilter, statuses: readonly TaskStatus[]): TaskPage {
   const limit = Math.min(Math.max(filter.limit ?? listPageLimits.default, 1), listPageLimits.max);
@@ -14,6 +15,7 @@ export function listTasks(store: LmdbStore, filter: TaskFilter, statuses: readon
     store.byStatus.getRange({ start: [status, below], end: [status, 0], reverse: true, exclusiveStart: true })[Symbol.iterator]());
   const heads = walkers.map((walker) => walker.next());
   const tasks: TaskRecord[] = [];
+  const unreadable: UnreadableRecord[] = [];
   let scanned = 0;
   let lastSeq: number | null = null;
   while (tasks.length < limit && scanned < listPageLimits.scanned) {
@@ -21,16 +23,17 @@ export function listTasks(store: LmdbStore, filter: TaskFilter, statuses: readon
     heads.forEach((head, i) => {
       if (!head.done && (newest < 0 || head.value.key[1] > (heads[newest].value as { key: [string, number] }).key[1])) newest = i;
     });
-    if (newest < 0) return { tasks, nextCursor: null };
+    if (newest < 0) return { tasks, nextCursor: null, ...(unreadable.length > 0 ? { unreadable } : {}) };
     const { key, value: id } = heads[newest].value as { key: [TaskStatus, number]; value: string };
     heads[newest] = walkers[newest].next();
     scanned += 1;
     lastSeq = key[1];
-    const task = key[0] === 'dead_letter' ? store.deadLetters.get(id) : store.tasks.get(id);
-    if (task && matches(task, filter)) tasks.push(task);
+    const read = readTaskRecord(key[0] === 'dead_letter' ? store.deadLetters : store.tasks, id);
+    if (!read.ok) unreadable.push({ id: read.id, error: read.error });
+    else if (read.task && matches(read.task, filter)) tasks.push(read.task);
   }
   const more = heads.some((head) => !head.done);
-  return { tasks, nextCursor: more ? lastSeq : null };
+  return { tasks, nextCursor: more ? lastSeq : null, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 function matches(task: TaskRecord, filter: TaskFilter): boolean {

@@ -21,6 +21,7 @@ import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
 import { tokensUsed } from './tokens-used.ts';
 import { listTasks } from './task-listing.ts';
+import { readTaskRecord } from './task-record-reader.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
 
 const seqKey = 'task_seq';
@@ -198,8 +199,8 @@ export class LmdbTaskQueue implements QueueEngine {
   assigned(): TaskRecord[] {
     const tasks: TaskRecord[] = [];
     for (const { value: id } of this.store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
-      const task = this.store.tasks.get(id);
-      if (task) tasks.push(task);
+      const read = readTaskRecord(this.store.tasks, id);
+      if (read.ok && read.task) tasks.push(read.task);
     }
     return tasks;
   }
@@ -207,8 +208,8 @@ export class LmdbTaskQueue implements QueueEngine {
   assignedTo(agentId: string): TaskRecord[] {
     const tasks: TaskRecord[] = [];
     for (const id of this.indexes.assignedTo(agentId)) {
-      const task = this.store.tasks.get(id);
-      if (task) tasks.push(task);
+      const read = readTaskRecord(this.store.tasks, id);
+      if (read.ok && read.task) tasks.push(read.task);
     }
     return tasks;
   }

@@ -62,6 +62,8 @@ export interface TaskListPage {
   tasks: Task[];
   count: number;
   next_cursor: number | null;
+  /** Damaged records in the page's range that were skipped (logged once each); absent when none. */
+  skipped_unreadable?: number;
 }
 
 export interface TaskStatsView {
@@ -69,6 +71,8 @@ export interface TaskStatsView {
   by_priority: Record<string, number>;
   dead_letter: number;
   queued_index_size: number;
+  /** Distinct damaged task records listings have skipped since start; absent when none. */
+  unreadable_records?: number;
 }
 
 export interface TokenInfo {

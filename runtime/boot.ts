@@ -18,6 +18,7 @@ import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
+import { durationMs } from './duration.ts';
 import { Hub } from './hub.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
@@ -128,6 +129,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               directory: storage.directory,
               storageSize: () => dataFileBytes(config.data_dir),
               storageWriteFault: () => storage.store.writeFaults.current(),
+              retention: { completedMs: durationMs(config.retention_completed), deadLetterMs: durationMs(config.retention_dead_letter) },
               logger,
               envAdminToken: options.adminToken,
               timings: {

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { durationPattern } from './duration.ts';
 import { fail, ok, type Result } from './errors.ts';
 
 /** Node timers cannot wait longer (2^31 - 1 ms, about 24.8 days): longer delays fire at once. */
@@ -29,6 +30,10 @@ const hubConfigSchema = Type.Object(
     /** Connect the actor system to the Stately inspector (WebSocket inspector, offline). */
     inspect: Type.Boolean({ default: false }),
     inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+    /** How long completed and cancelled tasks are kept after their last change ("7d", "12h", ms; 0 keeps them forever). */
+    retention_completed: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: durationPattern })], { default: '7d' }),
+    /** How long dead letters are kept after they died ("30d", ms; 0 keeps them forever). */
+    retention_dead_letter: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: durationPattern })], { default: '30d' }),
   },
   { additionalProperties: false },
 );
@@ -44,6 +49,8 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_DATA_DIR: 'data_dir',
   AGENTCOM_LOG_LEVEL: 'log_level',
   AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
+  AGENTCOM_RETENTION_COMPLETED: 'retention_completed',
+  AGENTCOM_RETENTION_DEAD_LETTER: 'retention_dead_letter',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

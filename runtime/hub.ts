@@ -25,6 +25,7 @@ import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
+import { RetentionSweeper, type RetentionPolicy } from './retention-sweeper.ts';
 import { UnreadableRecords } from './unreadable-records.ts';
 import { newTaskFrom } from './task-intake.ts';
 
@@ -50,6 +51,8 @@ export interface HubDeps {
   storageSize?: () => number;
   /** The last write the store could not commit (disk or map full), until one succeeds. */
   storageWriteFault?: () => StorageWriteFault | null;
+  /** How long finished tasks and dead letters are kept; swept with each safety-net pass. None: kept forever. */
+  retention?: RetentionPolicy;
   messaging: MessagingStores;
   now?: () => number;
 }
@@ -72,6 +75,7 @@ export class Hub implements HubPort {
   private readonly agentActors: AgentActors;
   private readonly envAdminToken: string | null;
   private unreadableRecords?: UnreadableRecords;
+  private retentionSweeper?: RetentionSweeper;
 
   constructor(private readonly deps: HubDeps) {
     this.version = deps.version;
@@ -326,6 +330,7 @@ export class Hub implements HubPort {
     return {
       by_status: stats.byStatus, by_priority: stats.queuedByPriority, dead_letter: stats.byStatus.dead_letter, queued_index_size: queued,
       ...(unreadable > 0 ? { unreadable_records: unreadable } : {}),
+      ...(this.deps.retention ? { retention: this.retention()!.stats() } : {}),
     };
   }
 
@@ -433,6 +438,17 @@ export class Hub implements HubPort {
     // After a restart an agent gets one acceptance timeout to come back for its task.
     this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
     this.scheduler.pass();
+    void this.sweepRetention();
+  }
+
+  /** Deletes finished tasks and dead letters past their retention, a few small batches at a time. */
+  sweepRetention(): Promise<void> {
+    return this.retention()?.sweep() ?? Promise.resolve();
+  }
+
+  private retention(): RetentionSweeper | null {
+    if (!this.deps.retention) return null;
+    return (this.retentionSweeper ??= new RetentionSweeper(this.deps.queue, this.deps.retention, this.log, this.now));
   }
 
   stop(): void {

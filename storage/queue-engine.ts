@@ -54,6 +54,15 @@ export interface QueueStats {
   capabilitySets: number;
 }
 
+/** Statuses retention may delete: finished work nobody will change again. */
+export type RetainedStatus = 'completed' | 'cancelled' | 'dead_letter';
+
+export interface ExpiredBatch {
+  removed: number;
+  /** Where the next batch of this status starts; null once the scan reached the end. */
+  nextSeq: number | null;
+}
+
 export const listPageLimits = { default: 500, max: 5000, scanned: 50_000 } as const;
 
 export interface QueueEngine {
@@ -79,6 +88,11 @@ export interface QueueEngine {
   /** Moves delayed tasks whose time has come into their lanes; resolves to how many moved. */
   promoteDue(now: number): Promise<Result<TaskRecord[]>>;
   nextDelayedAt(): number | null;
+  /**
+   * Retention: deletes up to `maxRemoved` tasks of `status` whose last change is before `cutoff`,
+   * looking at no more than `maxScanned` of them after `afterSeq` (one short transaction).
+   */
+  removeExpired(status: RetainedStatus, cutoff: number, afterSeq: number, limits: { maxScanned: number; maxRemoved: number }): Promise<Result<ExpiredBatch>>;
 
   get(taskId: string): TaskRecord | undefined;
   list(filter: TaskFilter): TaskPage;

@@ -58,6 +58,12 @@ export class TaskIndexes {
     this.store.tasks.put(after.id, after);
   }
 
+  /** Deletes a completed or cancelled task and its index entries (retention). */
+  removeFinished(task: TaskRecord): void {
+    this.unindex(task);
+    this.store.tasks.remove(task.id);
+  }
+
   removeDeadLetter(task: TaskRecord): void {
     this.unindex(task);
     this.store.deadLetters.remove(task.id);

@@ -15,7 +15,7 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  FailOutcome, QueueEngine, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
+  ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
@@ -176,6 +176,34 @@ export class LmdbTaskQueue implements QueueEngine {
         promoted.push(queued);
       }
       return ok(promoted);
+    });
+  }
+
+  removeExpired(status: RetainedStatus, cutoff: number, afterSeq: number, limits: { maxScanned: number; maxRemoved: number }): Promise<Result<ExpiredBatch>> {
+    return this.write<ExpiredBatch>(() => {
+      const table = status === 'dead_letter' ? this.store.deadLetters : this.store.tasks;
+      const expired: TaskRecord[] = [];
+      let lastSeq: number | null = null;
+      let scanned = 0;
+      // Collected first, removed after: the range is not walked while it changes.
+      for (const { key, value: id } of this.store.byStatus.getRange({
+        start: [status, afterSeq], end: [status, Infinity], exclusiveStart: true, limit: limits.maxScanned,
+      })) {
+        scanned += 1;
+        lastSeq = key[1];
+        const read = readTaskRecord(table, id);
+        if (read.ok && read.task && read.task.updated_at < cutoff) expired.push(read.task);
+        if (expired.length >= limits.maxRemoved) break;
+      }
+      for (const task of expired) {
+        if (status === 'dead_letter') this.indexes.removeDeadLetter(task);
+        else this.indexes.removeFinished(task);
+        if (task.idempotency_key !== null && this.store.idempotency.get(task.idempotency_key) === task.id) {
+          this.store.idempotency.remove(task.idempotency_key);
+        }
+      }
+      const reachedEnd = scanned < limits.maxScanned && expired.length < limits.maxRemoved;
+      return ok({ removed: expired.length, nextSeq: reachedEnd ? null : lastSeq });
     });
   }
 

@@ -73,6 +73,8 @@ export interface TaskStatsView {
   queued_index_size: number;
   /** Distinct damaged task records listings have skipped since start; absent when none. */
   unreadable_records?: number;
+  /** What retention deleted since start, per status, and when it last swept; absent when retention is off. */
+  retention?: { removed: Record<'completed' | 'cancelled' | 'dead_letter', number>; last_sweep_at: number | null };
 }
 
 export interface TokenInfo {

@@ -71,6 +71,13 @@ async function start(flags: StartFlags): Promise<number> {
   } else {
     banner.push(`  Dashboard  ${running.url}/   (needs an admin token: set AGENTCOM_ADMIN_TOKEN, or \`agentcom token create --admin\`)`);
   }
+  if (running.dataDir.created && running.dataDir.insideCheckout) {
+    banner.push(
+      `  Note       the data dir ${config.value.data_dir} is inside the git checkout ${running.dataDir.insideCheckout}:`,
+      '             `git clean -xdf` there deletes the queue. Keep it elsewhere with --data-dir or AGENTCOM_DATA_DIR',
+      '             (for example ~/.local/share/agentcom); see docs/operations.md, "Where the data lives".',
+    );
+  }
   // Human lines on stderr keep stdout pure JSON log lines for jq.
   process.stderr.write(`${banner.join('\n')}\n\n`);
 

@@ -438,7 +438,7 @@ export class Hub implements HubPort {
     // After a restart an agent gets one acceptance timeout to come back for its task.
     this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
     this.scheduler.pass();
-    void this.sweepRetention();
+    this.sweepRetention().catch((error: unknown) => this.log.error('retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
   }
 
   /** Deletes finished tasks and dead letters past their retention, a few small batches at a time. */

@@ -16,6 +16,8 @@ export function readTaskRecord(db: Database<TaskRecord, string>, id: string): Re
   try {
     value = db.get(id);
   } catch (error) {
+    // A closed store (shutdown) is not a damaged record: callers stop as they always did.
+    if (error instanceof Error && /closed/i.test(error.message)) throw error;
     return { ok: false, id, error: error instanceof Error ? error.message : String(error) };
   }
   if (value === undefined) return { ok: true, task: undefined };

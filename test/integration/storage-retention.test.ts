@@ -19,7 +19,9 @@ describe('storage: retention on a running hub', () => {
     await agent.ws.request({ type: 'task_accepted', task_id: assign.task_id }, 'task_ack');
     await agent.ws.request({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} }, 'task_ack');
 
-    await waitFor(async () => (await hub.http('GET', `/api/tasks/${done.body.task_id}`)).status === 404, 10_000, 'completed task swept');
+    // The count follows the commit by a turn of the event loop: wait for the count, then look.
+    await waitFor(async () => (await hub.http('GET', '/api/tasks/stats')).body.retention.removed.completed === 1, 10_000, 'completed task swept');
+    expect((await hub.http('GET', `/api/tasks/${done.body.task_id}`)).status).to.equal(404);
     const stats = await hub.http('GET', '/api/tasks/stats');
     expect(stats.body.retention.removed).to.deep.equal({ completed: 1, cancelled: 0, dead_letter: 0 });
     expect(stats.body.retention.last_sweep_at).to.be.a('number');

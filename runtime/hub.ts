@@ -16,8 +16,8 @@ import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
 import type {
-  AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
-  TaskReport, TaskStatsView, TokenInfo,
+  AgentIdentity, AgentLink, AgentView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, TaskLinks, TaskListPage,
+  TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
@@ -26,6 +26,7 @@ import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
+import { planBulk, type BulkItemInput } from './bulk-intake.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -107,6 +108,7 @@ export class Hub implements HubPort {
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
+    deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -297,6 +299,50 @@ export class Hub implements HubPort {
     return ok({ task: toWireTask(task), created });
   }
 
+  async submitBulk(inputs: readonly BulkItemInput[], submittedBy: string | null): Promise<Result<BulkOutcome>> {
+    const now = this.now();
+    const plan = planBulk(inputs, submittedBy, now);
+    if (!plan.ok) return ok({ accepted: false, outcomes: plan.failures.map((failure) => failure!) });
+    const submitted = await this.deps.queue.submitBulk(plan.items, plan.atomic, now);
+    if (!submitted.ok) return submitted;
+    const outcomes = new Array<Result<{ task: Task; created: boolean }>>(inputs.length);
+    inputs.forEach((input, index) => { if (!input.ok) outcomes[index] = input; });
+    let armDelay = false;
+    submitted.value.forEach((outcome, at) => {
+      const index = plan.originalIndex[at]!;
+      if (!outcome.ok) {
+        outcomes[index] = outcome;
+        return;
+      }
+      const { task, created } = outcome.value;
+      if (created) {
+        this.dispatch.event(task, task.status === 'queued' ? 'submitted' : task.status);
+        if (task.status === 'queued') this.scheduler.taskAvailable(task);
+        else if (task.status === 'delayed') armDelay = true;
+      }
+      outcomes[index] = ok({ task: toWireTask(task), created });
+    });
+    if (armDelay) this.dispatch.armDelayTimer();
+    this.log.info('tasks submitted in bulk', { count: inputs.length, atomic: plan.atomic });
+    const accepted = !plan.atomic || outcomes.every((outcome) => outcome.ok);
+    return ok({ accepted, outcomes });
+  }
+
+  taskLinks(taskId: string): TaskLinks {
+    const task = this.deps.queue.get(taskId);
+    const link = (id: string) => ({ task_id: id, status: this.deps.queue.get(id)?.status ?? 'purged' });
+    return {
+      dependencies: (task?.depends_on ?? []).map(link),
+      dependents: this.deps.queue.dependentsOf(taskId).map((dependent) => ({ task_id: dependent.id, status: dependent.status })),
+      waiting_for: this.deps.queue.remainingDependencies(taskId),
+    };
+  }
+
+  listWaitingOn(taskId: string): TaskListPage {
+    const tasks = this.deps.queue.waitingOn(taskId).map(toWireTask);
+    return { tasks, count: tasks.length, next_cursor: null };
+  }
+
   getTask(taskId: string): Task | undefined {
     const task = this.deps.queue.get(taskId);
     return task && toWireTask(task);
@@ -313,9 +359,9 @@ export class Hub implements HubPort {
     return { by_status: stats.byStatus, by_priority: stats.queuedByPriority, dead_letter: stats.byStatus.dead_letter, queued_index_size: queued };
   }
 
-  async cancelTask(taskId: string): Promise<Result<Task>> {
+  async cancelTask(taskId: string, cascade = false): Promise<Result<Task>> {
     const before = this.deps.queue.get(taskId);
-    const cancelled = await this.deps.queue.cancel(taskId, this.now());
+    const cancelled = await this.deps.queue.cancel(taskId, this.now(), cascade);
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
@@ -401,6 +447,17 @@ export class Hub implements HubPort {
   }
 
   // --- internals ----------------------------------------------------------------------------
+
+  /** Waiting tasks moved by the graph (already durable): into the scheduler, the delay timer and the feed. */
+  private dependentsSettled(tasks: readonly import('../storage/task-record.ts').TaskRecord[]): void {
+    let armDelay = false;
+    for (const task of tasks) {
+      this.dispatch.event(task, task.history[0]?.event ?? task.status);
+      if (task.status === 'queued') this.scheduler.taskAvailable(task);
+      else if (task.status === 'delayed') armDelay = true;
+    }
+    if (armDelay) this.dispatch.armDelayTimer();
+  }
 
   /** Safety-net pass: offers work to idle agents and closes sockets that went silent. */
   sweep(staleAgentMs: number): void {

@@ -1,6 +1,7 @@
 // What the transport needs from the hub. runtime/ implements it and hands it to
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
-import type { Result } from '../runtime/errors.ts';
+import type { Failure, Result } from '../runtime/errors.ts';
+import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
@@ -62,6 +63,21 @@ export interface TaskListPage {
   tasks: Task[];
   count: number;
   next_cursor: number | null;
+}
+
+/** A bulk submit's outcome, one entry per request item, in request order. */
+export interface BulkOutcome {
+  /** false when a graph (items with refs) was refused whole: nothing was created. */
+  accepted: boolean;
+  outcomes: Array<Result<{ task: Task; created: boolean }>>;
+}
+
+/** A task's place in a workflow graph. */
+export interface TaskLinks {
+  dependencies: Array<{ task_id: string; status: string }>;
+  dependents: Array<{ task_id: string; status: string }>;
+  /** Dependencies a waiting task still needs; null when it is not waiting. */
+  waiting_for: number | null;
 }
 
 export interface TaskStatsView {
@@ -224,10 +240,16 @@ export interface HubPort {
 
   // --- tasks --------------------------------------------------------------------
   submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>>;
+  /** Bulk submit: items already validated one by one (a refused item carries its failure). */
+  submitBulk(items: ReadonlyArray<{ ok: true; value: TaskBulkItem } | Failure>, submittedBy: string | null): Promise<Result<BulkOutcome>>;
+  taskLinks(taskId: string): TaskLinks;
+  /** Waiting tasks that still need `taskId`. */
+  listWaitingOn(taskId: string): TaskListPage;
   getTask(taskId: string): Task | undefined;
   listTasks(query: TaskListQuery): TaskListPage;
   taskStats(): TaskStatsView;
-  cancelTask(taskId: string): Promise<Result<Task>>;
+  /** `cascade`: waiting dependents are cancelled too. */
+  cancelTask(taskId: string, cascade?: boolean): Promise<Result<Task>>;
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage;
   retryDeadLetter(taskId: string): Promise<Result<Task>>;
   purgeDeadLetters(taskId?: string): Promise<Result<number>>;

@@ -27,6 +27,7 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
+import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 
 export const protocolVersion = '1.0';
 
@@ -80,5 +81,7 @@ export const httpSchemas = {
   channel_member: channelMemberSchema,
   channel_post: channelPostSchema,
   mailbox_retention: mailboxRetentionSchema,
+  task_bulk: taskBulkSchema,
+  task_bulk_item: taskBulkItemSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -59,6 +59,12 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
   channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
   mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
+  task_bulk: { valid: { tasks: [{ description: 'plan' }] }, required: { tasks: {} } },
+  task_bulk_item: {
+    valid: { description: 'review', ref: 'review', depends_on_refs: ['plan'], depends_on: ['task-1'], on_dependency_failure: 'ignore' },
+    required: { description: 42 },
+    limited: { description: 10_000, ref: 128 },
+  },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -114,7 +114,7 @@ describe('wire: workflows (dependencies and bulk submit)', () => {
     expect(after.body.status).to.equal('waiting');
     await runOne(agent, { log: 'x'.repeat(20 * 1024) });
     const assign = await agent.ws.nextMessage('task_assign');
-    expect(assign.dependencies[0]).to.include({ task_id: big.body.task_id, status: 'completed', result: null, result_ref: `/api/tasks/${big.body.task_id}` });
+    expect((assign.dependencies as Array<Record<string, unknown>>)[0]).to.include({ task_id: big.body.task_id, status: 'completed', result: null, result_ref: `/api/tasks/${big.body.task_id}` });
   });
 
   it('lists the tasks waiting on a task, and cancels them with cascade=true', async () => {

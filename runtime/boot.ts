@@ -13,6 +13,7 @@ import { openLmdbStore, type LmdbStore } from '../storage/lmdb-store.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
+import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
@@ -117,6 +118,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 stuckAfterMs: config.stuck_after_ms,
                 rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
               },
+              scheduleStore: new ScheduleStore(storage.store),
               messaging: {
                 mailbox: storage.mailbox,
                 channels: storage.channels,

@@ -40,6 +40,8 @@ export const errors = {
   AC_ERR_BULK_REF_UNKNOWN: { status: 422, message: 'depends_on_refs names %s, which no item of this request has as its ref' },
   AC_ERR_BULK_REF_DUPLICATE: { status: 422, message: 'ref %s is used by more than one item' },
   AC_ERR_BULK_CYCLE: { status: 422, message: 'refs form a cycle: %s' },
+  AC_ERR_SCHEDULE_INVALID: { status: 422, message: 'cron %s in time zone %s: %s' },
+  AC_ERR_SCHEDULE_NOT_FOUND: { status: 404, message: 'schedule %s not found' },
 
   // --- wire ---------------------------------------------------------------
   AC_ERR_NOT_IDENTIFIED: { status: 401, message: 'identify first' },

@@ -27,6 +27,8 @@ import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
 import { planBulk, type BulkItemInput } from './bulk-intake.ts';
+import { Schedules } from './schedules.ts';
+import type { ScheduleStore } from '../storage/schedule-store.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -49,6 +51,8 @@ export interface HubDeps {
   /** Bytes the data file takes on disk, for the dashboard's storage health. */
   storageSize?: () => number;
   messaging: MessagingStores;
+  /** Recurring tasks; without it the schedules API answers not implemented. */
+  scheduleStore?: ScheduleStore;
   now?: () => number;
 }
 
@@ -62,6 +66,7 @@ export class Hub implements HubPort {
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
+  readonly schedules: Schedules | null;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
@@ -109,6 +114,9 @@ export class Hub implements HubPort {
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
+    this.schedules = deps.scheduleStore
+      ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
+      : null;
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -125,6 +133,7 @@ export class Hub implements HubPort {
     }
     for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
     this.dispatch.armDelayTimer();
+    this.schedules?.start();
   }
 
   // --- auth ---------------------------------------------------------------------
@@ -474,6 +483,7 @@ export class Hub implements HubPort {
   }
 
   stop(): void {
+    this.schedules?.stop();
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();

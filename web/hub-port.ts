@@ -2,6 +2,7 @@
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
 import type { Failure, Result } from '../runtime/errors.ts';
 import type { TaskBulkItem } from './protocol/task-bulk.ts';
+import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
@@ -205,10 +206,37 @@ export interface HubEvent {
   [key: string]: unknown;
 }
 
+/** A recurring-task schedule as the API shows it. */
+export interface ScheduleView {
+  id: string;
+  name: string | null;
+  cron: string;
+  timezone: string;
+  catch_up: 'none' | 'last' | 'all';
+  task: Record<string, unknown>;
+  paused: boolean;
+  created_at: number;
+  last_fired_at: number;
+  last_task_id: string | null;
+  next_fire_at: number | null;
+}
+
+/** Recurring tasks (POST /api/schedules …). */
+export interface SchedulesPort {
+  create(body: ScheduleCreate): Promise<Result<ScheduleView>>;
+  list(): ScheduleView[];
+  get(id: string): Result<ScheduleView>;
+  pause(id: string): Promise<Result<ScheduleView>>;
+  resume(id: string): Promise<Result<ScheduleView>>;
+  remove(id: string): Promise<Result<string>>;
+}
+
 export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
   readonly messaging: MessagingPort;
+  /** Null when the hub runs without a schedule store. */
+  readonly schedules: SchedulesPort | null;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;

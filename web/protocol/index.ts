@@ -28,6 +28,7 @@ import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
+import { scheduleCreateSchema } from './schedule.ts';
 
 export const protocolVersion = '1.0';
 
@@ -83,5 +84,6 @@ export const httpSchemas = {
   mailbox_retention: mailboxRetentionSchema,
   task_bulk: taskBulkSchema,
   task_bulk_item: taskBulkItemSchema,
+  schedule_create: scheduleCreateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

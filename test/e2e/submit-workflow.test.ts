@@ -19,7 +19,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-describe('agentcom submit --file and --after', function () {
+describe('agentcom submit --file and --after, agentcom schedules', function () {
   this.timeout(60_000);
   let hub: TestHub;
   let dir: TempDir;
@@ -53,6 +53,17 @@ describe('agentcom submit --file and --after', function () {
     const { body: shipped } = await hub.http('GET', `/api/tasks/${after.stdout.trim()}`);
     expect(shipped).to.include({ status: 'waiting' });
     expect(shipped.depends_on).to.deep.equal([ids[2]]);
+  });
+
+  it('creates a schedule and pauses it from the CLI', async () => {
+    const created = await cli('schedules', 'create', '0 2 * * *', 'nightly dependency bump', '--timezone', 'Europe/Berlin', '--catch-up', 'none',
+      '--hub', hub.url, '--token', hub.adminToken, '--json');
+    expect(created.code, created.stderr).to.equal(0);
+    const schedule = JSON.parse(created.stdout);
+    expect(schedule).to.include({ cron: '0 2 * * *', timezone: 'Europe/Berlin', catch_up: 'none' });
+    const paused = await cli('schedules', 'pause', schedule.id, '--hub', hub.url, '--token', hub.adminToken);
+    expect(paused.stdout.trim()).to.equal(`${schedule.id} paused`);
+    expect((await hub.http('GET', `/api/schedules/${schedule.id}`)).body.paused).to.equal(true);
   });
 
   it('prints an error line per refused item and exits 1', async () => {

@@ -180,6 +180,19 @@ describe('dashboard page (Chromium)', function () {
     await page.keyboard.press('Escape');
   });
 
+  it('lists schedules and pauses and resumes one', async () => {
+    const schedule = await hub.http('POST', '/api/schedules', { cron: '0 3 * * *', timezone: 'UTC', task: { description: 'nightly triage' }, name: 'triage' });
+    await open();
+    const row = page.locator(`#schedules [data-schedule="${schedule.id}"]`);
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.locator('.desc').textContent()).to.equal('triage');
+    await row.locator('button.toggle').click();
+    await eventually(async () => expect(await row.getAttribute('data-paused')).to.equal('true'));
+    expect((await hub.http('GET', `/api/schedules/${schedule.id}`)).paused).to.equal(true);
+    await row.locator('button.toggle').click();
+    await eventually(async () => expect(await row.getAttribute('data-paused')).to.equal('false'));
+  });
+
   it('shows "reconnecting" while the hub is down and resyncs from a fresh snapshot when it is back', async function () {
     this.timeout(120_000);
     await open();

@@ -107,7 +107,8 @@ describe('TaskRunner', () => {
     const dependencies = [{ task_id: 'task-plan', status: 'completed', result: { plan: 'three steps' } }];
     await makeRunner().init();
     runner.handle(assign({ dependencies }));
-    await waitFor(() => existsSync(taskJsonLog));
+    // The wake script writes the task JSON, then the .started marker: wait for the marker, so the file is whole.
+    await waitFor(() => existsSync(path.join(config.results_dir, 'task-00000000000000a1.started')));
     expect(JSON.parse(readFileSync(taskJsonLog, 'utf8')).dependencies).to.deep.equal(dependencies);
   });
 

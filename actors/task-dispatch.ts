@@ -12,6 +12,7 @@ import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
 import { taskActorLogic, type TaskActorLogic } from './task-actor.ts';
+import { dependencyResults } from './dependency-results.ts';
 
 export interface TaskDispatchDeps {
   host: ActorHost;
@@ -73,6 +74,7 @@ export class TaskDispatch {
       priority: task.priority,
       needed_capabilities: task.needed_capabilities,
       complete_by: task.complete_by,
+      ...(task.depends_on?.length ? { dependencies: dependencyResults(task, (id) => this.deps.queue.get(id)) } : {}),
     } satisfies TaskAssign);
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
     const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;

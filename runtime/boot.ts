@@ -14,6 +14,7 @@ import { absorbCommitRejections } from '../storage/write-failure.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
+import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
@@ -137,6 +138,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 stuckAfterMs: config.stuck_after_ms,
                 rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
               },
+              scheduleStore: new ScheduleStore(storage.store),
               messaging: {
                 mailbox: storage.mailbox,
                 channels: storage.channels,

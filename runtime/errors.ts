@@ -37,6 +37,14 @@ export const errors = {
   AC_ERR_QUEUE_CLOSED: { status: 503, message: 'the queue is shutting down' },
   AC_ERR_STORAGE: { status: 500, message: 'storage failure: %s' },
   AC_ERR_STORAGE_FULL: { status: 507, message: 'storage is full, nothing was written: %s' },
+  AC_ERR_DEPENDENCY_NOT_FOUND: { status: 422, message: 'depends_on names tasks that do not exist: %s' },
+  AC_ERR_DEPENDENCY_FAILED: { status: 409, message: 'task %s waits on %s, which failed; retry that task first' },
+  AC_ERR_BULK_ABORTED: { status: 422, message: 'not created: item %d of this graph failed, so the whole graph was refused' },
+  AC_ERR_BULK_REF_UNKNOWN: { status: 422, message: 'depends_on_refs names %s, which no item of this request has as its ref' },
+  AC_ERR_BULK_REF_DUPLICATE: { status: 422, message: 'ref %s is used by more than one item' },
+  AC_ERR_BULK_CYCLE: { status: 422, message: 'refs form a cycle: %s' },
+  AC_ERR_SCHEDULE_INVALID: { status: 422, message: 'cron %s in time zone %s: %s' },
+  AC_ERR_SCHEDULE_NOT_FOUND: { status: 404, message: 'schedule %s not found' },
 
   // --- wire ---------------------------------------------------------------
   AC_ERR_NOT_IDENTIFIED: { status: 401, message: 'identify first' },

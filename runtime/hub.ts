@@ -16,8 +16,8 @@ import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
 import type {
-  AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
-  StorageWriteFault, TaskReport, TaskStatsView, TokenInfo,
+  AgentIdentity, AgentLink, AgentView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
+  TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
@@ -28,6 +28,9 @@ import type { Logger } from './logger.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention-sweeper.ts';
 import { UnreadableRecords } from './unreadable-records.ts';
 import { newTaskFrom } from './task-intake.ts';
+import { planBulk, type BulkItemInput } from './bulk-intake.ts';
+import { Schedules } from './schedules.ts';
+import type { ScheduleStore } from '../storage/schedule-store.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -54,6 +57,8 @@ export interface HubDeps {
   /** How long finished tasks and dead letters are kept; swept with each safety-net pass. None: kept forever. */
   retention?: RetentionPolicy;
   messaging: MessagingStores;
+  /** Recurring tasks; without it the schedules API answers not implemented. */
+  scheduleStore?: ScheduleStore;
   now?: () => number;
 }
 
@@ -67,6 +72,7 @@ export class Hub implements HubPort {
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
+  readonly schedules: Schedules | null;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
@@ -115,6 +121,10 @@ export class Hub implements HubPort {
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
+    deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
+    this.schedules = deps.scheduleStore
+      ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
+      : null;
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -131,6 +141,7 @@ export class Hub implements HubPort {
     }
     for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
     this.dispatch.armDelayTimer();
+    this.schedules?.start();
   }
 
   // --- auth ---------------------------------------------------------------------
@@ -305,6 +316,50 @@ export class Hub implements HubPort {
     return ok({ task: toWireTask(task), created });
   }
 
+  async submitBulk(inputs: readonly BulkItemInput[], submittedBy: string | null): Promise<Result<BulkOutcome>> {
+    const now = this.now();
+    const plan = planBulk(inputs, submittedBy, now);
+    if (!plan.ok) return ok({ accepted: false, outcomes: plan.failures.map((failure) => failure!) });
+    const submitted = await this.deps.queue.submitBulk(plan.items, plan.atomic, now);
+    if (!submitted.ok) return submitted;
+    const outcomes = new Array<Result<{ task: Task; created: boolean }>>(inputs.length);
+    inputs.forEach((input, index) => { if (!input.ok) outcomes[index] = input; });
+    let armDelay = false;
+    submitted.value.forEach((outcome, at) => {
+      const index = plan.originalIndex[at]!;
+      if (!outcome.ok) {
+        outcomes[index] = outcome;
+        return;
+      }
+      const { task, created } = outcome.value;
+      if (created) {
+        this.dispatch.event(task, task.status === 'queued' ? 'submitted' : task.status);
+        if (task.status === 'queued') this.scheduler.taskAvailable(task);
+        else if (task.status === 'delayed') armDelay = true;
+      }
+      outcomes[index] = ok({ task: toWireTask(task), created });
+    });
+    if (armDelay) this.dispatch.armDelayTimer();
+    this.log.info('tasks submitted in bulk', { count: inputs.length, atomic: plan.atomic });
+    const accepted = !plan.atomic || outcomes.every((outcome) => outcome.ok);
+    return ok({ accepted, outcomes });
+  }
+
+  taskLinks(taskId: string): TaskLinks {
+    const task = this.deps.queue.get(taskId);
+    const link = (id: string) => ({ task_id: id, status: this.deps.queue.get(id)?.status ?? 'purged' });
+    return {
+      dependencies: (task?.depends_on ?? []).map(link),
+      dependents: this.deps.queue.dependentsOf(taskId).map((dependent) => ({ task_id: dependent.id, status: dependent.status })),
+      waiting_for: this.deps.queue.remainingDependencies(taskId),
+    };
+  }
+
+  listWaitingOn(taskId: string): TaskListPage {
+    const tasks = this.deps.queue.waitingOn(taskId).map(toWireTask);
+    return { tasks, count: tasks.length, next_cursor: null };
+  }
+
   getTask(taskId: string): Task | undefined {
     const task = this.deps.queue.get(taskId);
     return task && toWireTask(task);
@@ -334,9 +389,9 @@ export class Hub implements HubPort {
     };
   }
 
-  async cancelTask(taskId: string): Promise<Result<Task>> {
+  async cancelTask(taskId: string, cascade = false): Promise<Result<Task>> {
     const before = this.deps.queue.get(taskId);
-    const cancelled = await this.deps.queue.cancel(taskId, this.now());
+    const cancelled = await this.deps.queue.cancel(taskId, this.now(), cascade);
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
@@ -426,6 +481,17 @@ export class Hub implements HubPort {
 
   // --- internals ----------------------------------------------------------------------------
 
+  /** Waiting tasks moved by the graph (already durable): into the scheduler, the delay timer and the feed. */
+  private dependentsSettled(tasks: readonly import('../storage/task-record.ts').TaskRecord[]): void {
+    let armDelay = false;
+    for (const task of tasks) {
+      this.dispatch.event(task, task.history[0]?.event ?? task.status);
+      if (task.status === 'queued') this.scheduler.taskAvailable(task);
+      else if (task.status === 'delayed') armDelay = true;
+    }
+    if (armDelay) this.dispatch.armDelayTimer();
+  }
+
   /** Safety-net pass: offers work to idle agents and closes sockets that went silent. */
   sweep(staleAgentMs: number): void {
     const now = this.now();
@@ -452,6 +518,7 @@ export class Hub implements HubPort {
   }
 
   stop(): void {
+    this.schedules?.stop();
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();

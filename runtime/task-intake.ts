@@ -24,5 +24,7 @@ export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: n
     notBefore,
     idempotencyKey: body.idempotency_key ?? null,
     submittedBy,
+    ...(body.depends_on?.length ? { dependsOn: body.depends_on } : {}),
+    ...(body.on_dependency_failure ? { onDependencyFailure: body.on_dependency_failure as 'fail' | 'ignore' } : {}),
   };
 }

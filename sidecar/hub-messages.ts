@@ -22,6 +22,7 @@ const taskAssignSchema = Type.Object({
   metadata: refine(hubTaskAssign.properties.metadata, { default: {} }),
   generation: refine(hubTaskAssign.properties.generation, { default: 0 }),
   assigned_at: Type.Optional(Type.Number()),
+  dependencies: hubTaskAssign.properties.dependencies,
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;
 

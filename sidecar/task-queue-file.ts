@@ -21,6 +21,8 @@ export interface LocalTask {
   assigned_at: number;
   generation: number;
   wake_attempts: number;
+  /** From task_assign: the tasks this one depended on, with their results, for the agent. */
+  dependencies?: unknown[];
   branch?: string;
   git_warning?: string;
   /** The task_complete or task_failed to send, without its generation (added at send time). */

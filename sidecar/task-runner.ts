@@ -117,6 +117,7 @@ export class TaskRunner {
       assigned_at: message.assigned_at ?? Date.now(),
       generation: message.generation,
       wake_attempts: 0,
+      ...(message.dependencies?.length ? { dependencies: message.dependencies } : {}),
     };
     this.state.active = task;
     const saved = await this.persist();
@@ -215,7 +216,10 @@ export class TaskRunner {
     }
     const invocation = buildWakeInvocation(
       config.wake_command,
-      { task_id: task.task_id, description: task.description, metadata: task.metadata, generation: task.generation, assigned_at: task.assigned_at },
+      {
+        task_id: task.task_id, description: task.description, metadata: task.metadata, generation: task.generation, assigned_at: task.assigned_at,
+        ...(task.dependencies ? { dependencies: task.dependencies } : {}),
+      },
       { AGENTCOM_RESULTS_DIR: config.results_dir, AGENTCOM_SIDECAR_CONFIG: config.config_path, AGENTCOM_AGENT_ID: config.agent_id },
     );
     if (!invocation.ok) {

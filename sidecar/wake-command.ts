@@ -12,6 +12,8 @@ export interface WakeTask {
   metadata: Record<string, unknown>;
   generation: number;
   assigned_at: number;
+  /** Completed predecessors with their results (task_assign's `dependencies`). */
+  dependencies?: unknown[];
 }
 
 export interface WakeInvocation {

@@ -13,6 +13,12 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+/** One item of a bulk submit; `dependsOnItems` are indexes of earlier items it depends on. */
+export interface BulkSubmitItem {
+  input: NewTask;
+  dependsOnItems: number[];
+}
+
 export interface FailOutcome {
   task: TaskRecord;
   outcome: 'retried' | 'dead_letter';
@@ -67,6 +73,16 @@ export const listPageLimits = { default: 500, max: 5000, scanned: 50_000 } as co
 
 export interface QueueEngine {
   submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>>;
+  /** Many submits in one transaction; `atomic` writes all or none (a graph built from refs). */
+  submitBulk(items: readonly BulkSubmitItem[], atomic: boolean, now: number): Promise<Result<Array<Result<SubmitOutcome>>>>;
+  /** Called after each commit that moved waiting tasks (released, failed, cancelled or revived by the graph). */
+  onDependentsSettled(listener: (tasks: TaskRecord[]) => void): void;
+  /** Every task that named `taskId` in depends_on. */
+  dependentsOf(taskId: string): TaskRecord[];
+  /** Waiting tasks that still need `taskId`. */
+  waitingOn(taskId: string): TaskRecord[];
+  /** Dependencies a waiting task still needs; null when it is not waiting. */
+  remainingDependencies(taskId: string): number | null;
   /** The oldest task of the highest lane that `capabilities` satisfy, now assigned to the agent; null when none fits. */
   claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>>;
   /** Creates a task already assigned to `agentId` (admin push); it never enters the queue. */
@@ -81,7 +97,7 @@ export interface QueueEngine {
    * assignment, and `holder` against taking back a task another agent holds.
    */
   reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number, holder?: string): Promise<Result<TaskRecord>>;
-  cancel(taskId: string, now: number): Promise<Result<TaskRecord>>;
+  cancel(taskId: string, now: number, cascade?: boolean): Promise<Result<TaskRecord>>;
   retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>>;
   /** Removes one dead letter, or all of them when `taskId` is omitted; resolves to how many went. */
   purgeDeadLetters(taskId?: string): Promise<Result<number>>;

@@ -7,6 +7,7 @@
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
+import { DependencyIndex } from './dependency-index.ts';
 import { durableWrite } from './durable-write.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
@@ -15,7 +16,8 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
+  BulkSubmitItem, ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter,
+  TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
@@ -38,6 +40,8 @@ const claimAttempts = 8;
 export class LmdbTaskQueue implements QueueEngine {
   private indexes: TaskIndexes;
   private deadLetters;
+  private dependencies: DependencyIndex;
+  private settledListener: (tasks: TaskRecord[]) => void = () => {};
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
@@ -49,6 +53,7 @@ export class LmdbTaskQueue implements QueueEngine {
     this.indexes = TaskIndexes.load(store);
     this.seq = (store.meta.get(seqKey) as number | undefined) ?? 0;
     this.deadLetters = deadLetterTransactions(store, this.indexes);
+    this.dependencies = new DependencyIndex(store, this.indexes);
   }
 
   static open(path: string): LmdbTaskQueue {
@@ -60,24 +65,100 @@ export class LmdbTaskQueue implements QueueEngine {
   }
 
   submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>> {
-    return this.write<SubmitOutcome>(() => {
-      const { tasks, deadLetters, idempotency, meta } = this.store;
-      if (input.idempotencyKey !== null) {
-        const existingId = idempotency.get(input.idempotencyKey);
-        const existing = existingId && (tasks.get(existingId) ?? deadLetters.get(existingId));
-        if (existing) {
-          if (existing.description !== input.description) {
-            return fail('AC_ERR_IDEMPOTENCY_CONFLICT', input.idempotencyKey);
-          }
-          return ok({ task: existing, created: false });
-        }
+    return this.write<SubmitOutcome>(() => this.create(input, now));
+  }
+
+  /**
+   * Many submits in one transaction and one sync. Each item is checked and idempotent as a
+   * single submit; `dependsOnItems` names earlier items whose ids join its depends_on.
+   * `atomic` (a graph): when any item would fail, nothing is written and every item gets an error.
+   */
+  submitBulk(items: readonly BulkSubmitItem[], atomic: boolean, now: number): Promise<Result<Array<Result<SubmitOutcome>>>> {
+    return this.write(() => {
+      if (atomic) {
+        const refused = this.precheckGraph(items);
+        if (refused) return ok(refused);
       }
-      const task = createTaskRecord(newTaskId(), ++this.seq, input, now);
-      meta.put(seqKey, this.seq);
-      if (input.idempotencyKey !== null) idempotency.put(input.idempotencyKey, task.id);
-      this.indexes.putActive(undefined, task);
-      return ok({ task, created: true });
+      const outcomes: Array<Result<SubmitOutcome>> = [];
+      for (const item of items) {
+        const fromItems = item.dependsOnItems.map((index) => {
+          const earlier = outcomes[index];
+          return earlier?.ok ? earlier.value.task.id : '';
+        });
+        const dependsOn = [...(item.input.dependsOn ?? []), ...fromItems.filter((id) => id !== '')];
+        outcomes.push(this.create({ ...item.input, dependsOn }, now));
+      }
+      return ok(outcomes);
     });
+  }
+
+  /** Tasks moved by their dependencies (released, failed, cancelled, revived), after each commit that moved any. */
+  onDependentsSettled(listener: (tasks: TaskRecord[]) => void): void {
+    this.settledListener = listener;
+  }
+
+  dependentsOf(taskId: string): TaskRecord[] {
+    return this.dependencies.dependentsOf(taskId).flatMap((id) => this.get(id) ?? []);
+  }
+
+  waitingOn(taskId: string): TaskRecord[] {
+    return this.dependencies.waitingOn(taskId);
+  }
+
+  remainingDependencies(taskId: string): number | null {
+    return this.dependencies.remainingFor(taskId);
+  }
+
+  /** Reads: idempotency[key], tasks/dead_letters of each dependency. Writes: the task, its indexes and edges. */
+  private create(input: NewTask, now: number): Result<SubmitOutcome> {
+    const existing = this.existingFor(input);
+    if (existing) return existing;
+    const dependsOn = input.dependsOn ?? [];
+    const standing = dependsOn.length > 0 ? this.dependencies.standing(dependsOn, input.onDependencyFailure ?? 'fail') : null;
+    if (standing && standing.missing.length > 0) return fail('AC_ERR_DEPENDENCY_NOT_FOUND', standing.missing.join(', '));
+    let task = createTaskRecord(newTaskId(), ++this.seq, input, now, standing?.outcome === 'waiting');
+    this.store.meta.put(seqKey, this.seq);
+    if (input.idempotencyKey !== null) this.store.idempotency.put(input.idempotencyKey, task.id);
+    this.indexes.putActive(undefined, task);
+    if (standing?.outcome === 'dependency_failed') {
+      // A dependency already failed: the policy settles the new task at once, as it would have later.
+      const failedId = standing.failedDependency;
+      const dead = transition(task, { status: 'dead_letter', failed_dependency: failedId, last_error: `dependency ${failedId} failed` },
+        'dead_letter', now, { reason: 'dependency_failed', dependency: failedId });
+      this.indexes.moveToDeadLetters(task, dead);
+      task = dead;
+    }
+    if (standing) this.dependencies.link(task, standing);
+    return ok({ task, created: true });
+  }
+
+  private existingFor(input: NewTask): Result<SubmitOutcome> | null {
+    if (input.idempotencyKey === null) return null;
+    const existingId = this.store.idempotency.get(input.idempotencyKey);
+    const existing = existingId && this.get(existingId);
+    if (!existing) return null;
+    if (existing.description !== input.description) return fail('AC_ERR_IDEMPOTENCY_CONFLICT', input.idempotencyKey);
+    return ok({ task: existing, created: false });
+  }
+
+  /** Reads only: the failure each item of a graph would meet, or null when all would pass. */
+  private precheckGraph(items: readonly BulkSubmitItem[]): Array<Result<SubmitOutcome>> | null {
+    const keysInBatch = new Map<string, string>();
+    const failures = items.map((item): Result<SubmitOutcome> | null => {
+      const { idempotencyKey, description, dependsOn } = item.input;
+      if (idempotencyKey !== null) {
+        const earlier = keysInBatch.get(idempotencyKey);
+        if (earlier !== undefined && earlier !== description) return fail('AC_ERR_IDEMPOTENCY_CONFLICT', idempotencyKey);
+        keysInBatch.set(idempotencyKey, description);
+        const existing = this.existingFor(item.input);
+        if (existing && !existing.ok) return existing;
+      }
+      const missing = (dependsOn ?? []).filter((id) => !this.get(id));
+      return missing.length > 0 ? fail('AC_ERR_DEPENDENCY_NOT_FOUND', missing.join(', ')) : null;
+    });
+    if (failures.every((failure) => failure === null)) return null;
+    const first = failures.findIndex((failure) => failure !== null);
+    return failures.map((failure) => failure ?? fail('AC_ERR_BULK_ABORTED', first));
   }
 
   /**
@@ -115,10 +196,14 @@ export class LmdbTaskQueue implements QueueEngine {
 
   complete(report: Report, result: unknown, reportedTokens: number | null, now: number): Promise<Result<TaskRecord>> {
     const tokens = tokensUsed(reportedTokens, result);
-    return this.write(() => this.updateAssigned(report, 'task_complete', (task) =>
-      transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
-        agent_id: task.assigned_to, tokens_used: tokens,
-      })));
+    return this.write(() => {
+      const completed = this.updateAssigned(report, 'task_complete', (task) =>
+        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
+          agent_id: task.assigned_to, tokens_used: tokens,
+        }));
+      if (completed.ok) this.dependencies.settle(completed.value, now);
+      return completed;
+    });
   }
 
   fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>> {
@@ -127,8 +212,12 @@ export class LmdbTaskQueue implements QueueEngine {
       const fenced = checkReport(task, report, 'task_failed');
       if (!fenced.ok) return fenced;
       const decided = failureOutcome(fenced.value, error, now);
-      if (decided.outcome === 'dead_letter') this.indexes.moveToDeadLetters(fenced.value, decided.task);
-      else this.indexes.putActive(fenced.value, decided.task);
+      if (decided.outcome === 'dead_letter') {
+        this.indexes.moveToDeadLetters(fenced.value, decided.task);
+        this.dependencies.settle(decided.task, now);
+      } else {
+        this.indexes.putActive(fenced.value, decided.task);
+      }
       return ok(decided);
     });
   }
@@ -142,23 +231,41 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
-  cancel(taskId: string, now: number): Promise<Result<TaskRecord>> {
+  /** `cascade`: waiting dependents are cancelled too, down the graph, instead of settled by their policy. */
+  cancel(taskId: string, now: number, cascade = false): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
       if (!task) return this.store.deadLetters.get(taskId)
-        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', 'queued, delayed or assigned')
+        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', 'queued, delayed, waiting or assigned')
         : fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (!['queued', 'delayed', 'assigned'].includes(task.status)) {
-        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', 'queued, delayed or assigned');
+      if (!['queued', 'delayed', 'assigned', 'waiting'].includes(task.status)) {
+        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', 'queued, delayed, waiting or assigned');
       }
       const cancelled = transition(task, { status: 'cancelled' }, 'cancelled', now, { agent_id: task.assigned_to });
       this.indexes.putActive(task, cancelled);
+      if (task.status === 'waiting') this.dependencies.stopWaiting(task.id);
+      this.dependencies.settle(cancelled, now, cascade);
       return ok(cancelled);
     });
   }
 
   retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>> {
-    return this.write(() => this.deadLetters.retry(taskId, now));
+    return this.write(() => {
+      const dead = this.store.deadLetters.get(taskId);
+      let retried: Result<TaskRecord>;
+      if (dead?.depends_on?.length) {
+        // A task with dependencies goes back to waiting unless they are all done.
+        const standing = this.dependencies.retryStanding(dead);
+        if (!standing) return fail('AC_ERR_DEPENDENCY_FAILED', taskId, dead.failed_dependency ?? '');
+        const revived = this.dependencies.reenter(dead, standing, now, { from: 'dead_letter' });
+        this.indexes.moveFromDeadLetters(dead, revived);
+        retried = ok(revived);
+      } else {
+        retried = this.deadLetters.retry(taskId, now);
+      }
+      if (retried.ok) this.dependencies.revive(retried.value, now);
+      return retried;
+    });
   }
 
   purgeDeadLetters(taskId?: string): Promise<Result<number>> {
@@ -258,7 +365,19 @@ export class LmdbTaskQueue implements QueueEngine {
   /** Runs `change` in the shared write transaction and resolves once it is on disk. */
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
-    return durableWrite(this.store, change, () => this.reloadAfterFailedCommit());
+    let settled: TaskRecord[] = [];
+    let committed = true;
+    const result = await durableWrite(this.store, () => {
+      const changed = change();
+      settled = this.dependencies.takeSettled();
+      return changed;
+    }, () => {
+      committed = false;
+      this.reloadAfterFailedCommit();
+    });
+    // Dependents move only in commits of their own dependency's change: none moved if it failed.
+    if (committed && settled.length > 0) this.settledListener(settled);
+    return result;
   }
 
   /**
@@ -269,6 +388,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private reloadAfterFailedCommit(): void {
     this.indexes = TaskIndexes.load(this.store);
     this.deadLetters = deadLetterTransactions(this.store, this.indexes);
+    this.dependencies = new DependencyIndex(this.store, this.indexes);
     this.seq = Math.max(this.seq, (this.store.meta.get(seqKey) as number | undefined) ?? 0);
   }
 

@@ -14,10 +14,18 @@ export interface NewTask {
   notBefore: number | null;
   idempotencyKey: string | null;
   submittedBy: string | null;
+  /** Ids of tasks that must complete first (at most 100, each existing). */
+  dependsOn?: string[];
+  onDependencyFailure?: 'fail' | 'ignore';
 }
 
-export function createTaskRecord(id: string, seq: number, input: NewTask, now: number): TaskRecord {
+/** `waiting`: the task has unfinished dependencies and stays outside its lane until they complete. */
+export function createTaskRecord(id: string, seq: number, input: NewTask, now: number, waiting = false): TaskRecord {
   const delayed = input.notBefore !== null && input.notBefore > now;
+  const status = waiting ? 'waiting' : delayed ? 'delayed' : 'queued';
+  const dependencies = input.dependsOn?.length
+    ? { depends_on: [...new Set(input.dependsOn)], on_dependency_failure: input.onDependencyFailure ?? 'fail', failed_dependency: null }
+    : {};
   return {
     id,
     seq,
@@ -29,7 +37,7 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     retry_count: 0,
     complete_by: input.completeBy,
     not_before: input.notBefore,
-    status: delayed ? 'delayed' : 'queued',
+    status,
     assigned_to: null,
     assigned_at: null,
     accepted_at: null,
@@ -41,7 +49,8 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     idempotency_key: input.idempotencyKey,
     created_at: now,
     updated_at: now,
-    history: [{ event: delayed ? 'delayed' : 'queued', timestamp: now, details: {} }],
+    history: [{ event: status, timestamp: now, details: {} }],
+    ...dependencies,
   };
 }
 

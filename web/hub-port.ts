@@ -1,6 +1,8 @@
 // What the transport needs from the hub. runtime/ implements it and hands it to
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
-import type { Result } from '../runtime/errors.ts';
+import type { Failure, Result } from '../runtime/errors.ts';
+import type { TaskBulkItem } from './protocol/task-bulk.ts';
+import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
@@ -64,6 +66,21 @@ export interface TaskListPage {
   next_cursor: number | null;
   /** Damaged records in the page's range that were skipped (logged once each); absent when none. */
   skipped_unreadable?: number;
+}
+
+/** A bulk submit's outcome, one entry per request item, in request order. */
+export interface BulkOutcome {
+  /** false when a graph (items with refs) was refused whole: nothing was created. */
+  accepted: boolean;
+  outcomes: Array<Result<{ task: Task; created: boolean }>>;
+}
+
+/** A task's place in a workflow graph. */
+export interface TaskLinks {
+  dependencies: Array<{ task_id: string; status: string }>;
+  dependents: Array<{ task_id: string; status: string }>;
+  /** Dependencies a waiting task still needs; null when it is not waiting. */
+  waiting_for: number | null;
 }
 
 export interface TaskStatsView {
@@ -202,10 +219,37 @@ export interface StorageWriteFault {
   at: number;
 }
 
+/** A recurring-task schedule as the API shows it. */
+export interface ScheduleView {
+  id: string;
+  name: string | null;
+  cron: string;
+  timezone: string;
+  catch_up: 'none' | 'last' | 'all';
+  task: Record<string, unknown>;
+  paused: boolean;
+  created_at: number;
+  last_fired_at: number;
+  last_task_id: string | null;
+  next_fire_at: number | null;
+}
+
+/** Recurring tasks (POST /api/schedules …). */
+export interface SchedulesPort {
+  create(body: ScheduleCreate): Promise<Result<ScheduleView>>;
+  list(): ScheduleView[];
+  get(id: string): Result<ScheduleView>;
+  pause(id: string): Promise<Result<ScheduleView>>;
+  resume(id: string): Promise<Result<ScheduleView>>;
+  remove(id: string): Promise<Result<string>>;
+}
+
 export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
   readonly messaging: MessagingPort;
+  /** Null when the hub runs without a schedule store. */
+  readonly schedules: SchedulesPort | null;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;
@@ -237,10 +281,16 @@ export interface HubPort {
 
   // --- tasks --------------------------------------------------------------------
   submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>>;
+  /** Bulk submit: items already validated one by one (a refused item carries its failure). */
+  submitBulk(items: ReadonlyArray<{ ok: true; value: TaskBulkItem } | Failure>, submittedBy: string | null): Promise<Result<BulkOutcome>>;
+  taskLinks(taskId: string): TaskLinks;
+  /** Waiting tasks that still need `taskId`. */
+  listWaitingOn(taskId: string): TaskListPage;
   getTask(taskId: string): Task | undefined;
   listTasks(query: TaskListQuery): TaskListPage;
   taskStats(): TaskStatsView;
-  cancelTask(taskId: string): Promise<Result<Task>>;
+  /** `cascade`: waiting dependents are cancelled too. */
+  cancelTask(taskId: string, cascade?: boolean): Promise<Result<Task>>;
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage;
   retryDeadLetter(taskId: string): Promise<Result<Task>>;
   purgeDeadLetters(taskId?: string): Promise<Result<number>>;

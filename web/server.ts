@@ -17,6 +17,7 @@ import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import { schemaRoutes } from './http/schemas.ts';
 import { taskRoutes } from './http/tasks.ts';
+import { scheduleRoutes } from './http/schedules.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
 import { createWireValidator } from './validation.ts';
@@ -101,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
+    ...scheduleRoutes(deps),
   ], deps, { maxPayloadBytes, isClosing: () => closed });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {

@@ -13,6 +13,7 @@ import { restartScenario } from './restart.ts';
 import { schedulerScenario } from './scheduler.ts';
 import { stallsScenario } from './stalls.ts';
 import { wireScenario } from './wire.ts';
+import { workflowScenario } from './workflow.ts';
 
 export const scenarios: readonly Scenario[] = [
   queueScenario,
@@ -27,4 +28,5 @@ export const scenarios: readonly Scenario[] = [
   fairnessScenario,
   messagingScenario,
   dashboardScenario,
+  workflowScenario,
 ];

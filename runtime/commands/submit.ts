@@ -1,6 +1,7 @@
 // `agentcom submit "<description>"`: the quick way to put one task in the queue.
 import { Option, type Command } from 'commander';
 import { describeHubError, hubRequest, hubUrlFrom, tokenFrom } from './hub-request.ts';
+import { submitFile } from './submit-file.ts';
 
 interface SubmitFlags {
   priority?: string;
@@ -11,13 +12,15 @@ interface SubmitFlags {
   hub?: string;
   token?: string;
   json?: boolean;
+  file?: string;
+  after: string[];
 }
 
 export function registerSubmitCommand(program: Command): void {
   program
     .command('submit')
     .description('submit a task to the hub and print its id')
-    .argument('<description>', 'what the agent should do')
+    .argument('[description]', 'what the agent should do (omit with --file)')
     // `high` is accepted and `critical` is not offered: the original CLI had it the other way round (quirk 8).
     .addOption(new Option('--priority <priority>', 'queue lane').choices(['urgent', 'high', 'normal', 'low']).default('normal'))
     .option('--capability <name>', 'a capability the agent must have; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
@@ -27,7 +30,11 @@ export function registerSubmitCommand(program: Command): void {
     .option('--hub <url>', 'hub HTTP address (env AGENTCOM_HUB_URL; default http://127.0.0.1:4000)')
     .option('--token <token>', 'an agent or admin token (env AGENTCOM_TOKEN or AGENTCOM_ADMIN_TOKEN)')
     .option('--json', "print the hub's whole answer as JSON")
-    .action(async (description: string, flags: SubmitFlags) => {
+    .option('--file <path>', 'submit every line of a JSONL file (task bodies; ref/depends_on_refs for a graph) in bulk')
+    .option('--after <task-id>', 'wait for this task to complete first; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
+    .action(async (description: string | undefined, flags: SubmitFlags) => {
+      if (flags.file !== undefined) return submitFileAction(flags.file, flags);
+      if (description === undefined) return failWith('give a description, or --file tasks.jsonl');
       const body = submitBody(description, flags);
       if (!body.ok) return failWith(body.reason);
       const token = tokenFrom(flags.token);
@@ -60,12 +67,22 @@ function submitBody(description: string, flags: SubmitFlags): BodyResult {
   const body: Record<string, unknown> = { description, priority: flags.priority ?? 'normal' };
   if (Object.keys(metadata).length > 0) body.metadata = metadata;
   if (flags.capability.length > 0) body.needed_capabilities = flags.capability;
+  if (flags.after.length > 0) body.depends_on = flags.after;
   if (flags.completeBy !== undefined) {
     const completeByMs = parseTime(flags.completeBy);
     if (completeByMs === null) return { ok: false, reason: `--complete-by ${flags.completeBy} is neither an ISO 8601 time nor epoch milliseconds` };
     body.complete_by = completeByMs;
   }
   return { ok: true, value: body };
+}
+
+async function submitFileAction(filePath: string, flags: SubmitFlags): Promise<void> {
+  const token = tokenFrom(flags.token);
+  if (!token) return failWith('no token: give --token or set AGENTCOM_TOKEN');
+  const submitted = await submitFile(filePath, hubUrlFrom(flags.hub), token, flags.json === true);
+  if (!submitted.ok) return failWith(submitted.reason);
+  process.stdout.write(`${submitted.lines.join('\n')}\n`);
+  if (submitted.failed > 0) process.exitCode = 1;
 }
 
 function parseTime(text: string): number | null {

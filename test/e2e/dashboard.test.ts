@@ -158,6 +158,41 @@ describe('dashboard page (Chromium)', function () {
     expect(await link.textContent()).to.equal('PR #42');
   });
 
+  it('counts waiting tasks and shows a workflow in the drawer: links and a graph coloured by status', async () => {
+    const graph = await hub.http('POST', '/api/tasks/bulk', { tasks: [
+      { ref: 'plan', description: 'wf plan', needed_capabilities: ['wf'] },
+      { ref: 'build', description: 'wf build', needed_capabilities: ['wf'], depends_on_refs: ['plan'] },
+      { ref: 'ship', description: 'wf ship', needed_capabilities: ['wf'], depends_on_refs: ['build'] },
+    ] });
+    const [plan, build, ship] = graph.results.map((result: { task_id: string }) => result.task_id);
+    await open();
+    await eventually(async () => expect(await page.textContent('#lanes + .lane-foot')).to.contain('2 waiting'));
+    await page.selectOption('#task-filters [name=status]', 'waiting');
+    await page.locator(`#tasks [data-task="${build}"] button`).click();
+    await page.locator('#drawer .workflow').waitFor();
+    expect(await page.locator(`#drawer .workflow [data-task="${plan}"]`).count()).to.equal(1);
+    expect(await page.locator(`#drawer .workflow [data-task="${ship}"]`).count()).to.equal(1);
+    await eventually(async () => expect(await page.locator('#drawer .wf-node').count()).to.equal(3));
+    expect(await page.locator(`#drawer .wf-node[data-task="${plan}"]`).getAttribute('data-status')).to.equal('queued');
+    expect(await page.locator(`#drawer .wf-node[data-task="${ship}"]`).getAttribute('class')).to.contain('s-waiting');
+    await page.locator(`#drawer .wf-node[data-task="${ship}"]`).click();
+    await eventually(async () => expect(await page.locator('#drawer .wf-current').getAttribute('data-task')).to.equal(ship));
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists schedules and pauses and resumes one', async () => {
+    const schedule = await hub.http('POST', '/api/schedules', { cron: '0 3 * * *', timezone: 'UTC', task: { description: 'nightly triage' }, name: 'triage' });
+    await open();
+    const row = page.locator(`#schedules [data-schedule="${schedule.id}"]`);
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.locator('.desc').textContent()).to.equal('triage');
+    await row.locator('button.toggle').click();
+    await eventually(async () => expect(await row.getAttribute('data-paused')).to.equal('true'));
+    expect((await hub.http('GET', `/api/schedules/${schedule.id}`)).paused).to.equal(true);
+    await row.locator('button.toggle').click();
+    await eventually(async () => expect(await row.getAttribute('data-paused')).to.equal('false'));
+  });
+
   it('shows "reconnecting" while the hub is down and resyncs from a fresh snapshot when it is back', async function () {
     this.timeout(120_000);
     await open();

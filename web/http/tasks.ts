@@ -4,13 +4,26 @@ import { metadataOversize, priorityAliases, priorityNames, type TaskStatus, type
 import type { PushTaskBody } from '../protocol/http-bodies.ts';
 import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';
-import { errorReply, failureReply, reply } from './reply.ts';
+import { errorReply, failureReply, reply, wireError, type Reply } from './reply.ts';
+import type { TaskBulk, TaskBulkItem } from '../protocol/task-bulk.ts';
+import type { BulkOutcome } from '../hub-port.ts';
+import type { WireValidator } from '../validation.ts';
+import { httpStatusOf, type Failure } from '../../runtime/errors.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const defaultPageLimit = 100;
 
-export function taskRoutes({ hub }: RouteDeps): Route[] {
+export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
   return [
+    {
+      method: 'POST', path: '/api/tasks/bulk', auth: 'agent', body: 'task_bulk',
+      async handle({ body, principal }) {
+        const items = (body as TaskBulk).tasks.map((item) => bulkItemOf(validator, item));
+        const submitted = await hub.submitBulk(items, principalName(principal));
+        if (!submitted.ok) return failureReply(submitted);
+        return bulkReply(submitted.value, (body as TaskBulk).tasks);
+      },
+    },
     {
       method: 'POST', path: '/api/tasks', auth: 'agent', body: 'task_submit',
       async handle({ body, principal }) {
@@ -37,6 +50,7 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
           ...(text.assigned_to ? { assignedTo: text.assigned_to } : {}),
           ...(text.capability ? { capability: text.capability } : {}),
         };
+        if (text.waiting_on !== undefined) return reply(200, hub.listWaitingOn(text.waiting_on));
         return reply(200, hub.listTasks(query));
       },
     },
@@ -68,7 +82,8 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
       method: 'GET', path: '/api/tasks/:id', auth: 'agent',
       handle({ params }) {
         const task = hub.getTask(params.id!);
-        return task ? reply(200, task) : errorReply('AC_ERR_TASK_NOT_FOUND', { task_id: params.id });
+        if (!task) return errorReply('AC_ERR_TASK_NOT_FOUND', { task_id: params.id });
+        return reply(200, { ...task, ...hub.taskLinks(task.id) });
       },
     },
     {
@@ -81,8 +96,8 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
     },
     {
       method: 'POST', path: '/api/tasks/:id/cancel', auth: 'agent',
-      async handle({ params }) {
-        const cancelled = await hub.cancelTask(params.id!);
+      async handle({ params, query }) {
+        const cancelled = await hub.cancelTask(params.id!, query.get('cascade') === 'true');
         if (!cancelled.ok) return failureReply(cancelled, { task_id: params.id });
         return reply(200, { status: 'cancelled', task_id: cancelled.value.id });
       },
@@ -99,6 +114,39 @@ export function taskRoutes({ hub }: RouteDeps): Route[] {
       },
     },
   ];
+}
+
+/** One bulk item validated as a single submit would be. */
+function bulkItemOf(validator: WireValidator, item: unknown): { ok: true; value: TaskBulkItem } | Failure {
+  const checked = validator.httpInput('task_bulk_item', item);
+  if (!checked.ok) return { ok: false, code: 'AC_ERR_VALIDATION', detail: JSON.stringify(checked.errors), errors: checked.errors } as Failure;
+  const oversize = metadataOversize((checked.value as TaskBulkItem).metadata);
+  if (oversize) return { ok: false, code: 'AC_ERR_VALIDATION', detail: oversize.detail, errors: [oversize] } as Failure;
+  return { ok: true, value: checked.value as TaskBulkItem };
+}
+
+/** 200 with one entry per item; 422 when a graph was refused whole (nothing was created). */
+function bulkReply(outcome: BulkOutcome, items: readonly unknown[]): Reply {
+  const results = outcome.outcomes.map((result, index) => {
+    const ref = refOf(items[index]);
+    if (result.ok) {
+      const { task, created } = result.value;
+      return { index, ok: true as const, task_id: task.id, status: task.status, created, ...ref };
+    }
+    const errors = (result as { errors?: unknown[] }).errors;
+    return { index, ok: false as const, error: wireError(result.code), code: result.code, detail: result.detail, ...(errors ? { errors } : {}), ...ref };
+  });
+  const created = results.filter((result) => result.ok && result.created).length;
+  const failed = results.filter((result) => !result.ok).length;
+  if (!outcome.accepted) {
+    return reply(httpStatusOf('AC_ERR_BULK_ABORTED'), { error: 'bulk_rejected', code: 'AC_ERR_BULK_ABORTED', created: 0, failed, results });
+  }
+  return reply(200, { created, failed, results });
+}
+
+function refOf(item: unknown): { ref?: string } {
+  const ref = typeof item === 'object' && item !== null ? (item as { ref?: unknown }).ref : undefined;
+  return typeof ref === 'string' ? { ref } : {};
 }
 
 function page(text: PageQueryText): Pick<TaskListQuery, 'limit' | 'cursor'> {

@@ -16,6 +16,8 @@ export const taskListQuerySchema = Type.Object(
     capability: Type.Optional(Type.String({ maxLength: 128 })),
     limit: Type.Optional(digits(4)),
     cursor: Type.Optional(digits(16)),
+    /** Ours: only the waiting tasks that still need this task. */
+    waiting_on: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
   { additionalProperties: true, $id: 'http/task_list_query' },
 );

@@ -27,6 +27,8 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
+import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
+import { scheduleCreateSchema } from './schedule.ts';
 
 export const protocolVersion = '1.0';
 
@@ -80,5 +82,8 @@ export const httpSchemas = {
   channel_member: channelMemberSchema,
   channel_post: channelPostSchema,
   mailbox_retention: mailboxRetentionSchema,
+  task_bulk: taskBulkSchema,
+  task_bulk_item: taskBulkItemSchema,
+  schedule_create: scheduleCreateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -16,5 +16,13 @@ export const taskAssignSchema = Type.Object({
   priority: Type.Integer({ minimum: 0, maximum: 3 }),
   needed_capabilities: Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), { maxItems: taskLimits.capabilities }),
   complete_by: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Ours: the tasks this one depended on, with their results; a large result comes as `result_ref` instead. */
+  dependencies: Type.Optional(Type.Array(Type.Object({
+    task_id: Type.String(),
+    status: Type.String(),
+    result: Type.Unknown(),
+    result_ref: Type.Optional(Type.String()),
+    result_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+  }), { maxItems: taskLimits.dependencies })),
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;

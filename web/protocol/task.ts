@@ -12,7 +12,7 @@ export type PriorityName = (typeof priorityNames)[number];
  */
 export const priorityAliases: Readonly<Record<string, number>> = { critical: 0 };
 
-export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled'] as const;
+export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
 export const taskLimits = {
@@ -24,7 +24,14 @@ export const taskLimits = {
   errorChars: 2_000,
   maxRetries: 100,
   historyEntries: 50,
+  dependencies: 100,
 } as const;
+
+/** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
+export const dependencyFailurePolicies = ['fail', 'ignore'] as const;
+export type DependencyFailurePolicy = (typeof dependencyFailurePolicies)[number];
+
+const taskIdField = Type.String({ minLength: 1, maxLength: 128 });
 
 const capabilityList = Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), {
   maxItems: taskLimits.capabilities,
@@ -50,6 +57,9 @@ export const taskSubmitSchema = Type.Object(
     not_before: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Ours: delay in ms from now; the same as not_before = now + delay_ms. */
     delay_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Ours: ids of existing tasks that must complete first; the task waits outside every lane until then. */
+    depends_on: Type.Optional(Type.Array(taskIdField, { maxItems: taskLimits.dependencies })),
+    on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
   },
   { additionalProperties: true },
 );
@@ -88,6 +98,11 @@ export const taskSchema = Type.Object({
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   history: Type.Array(taskHistoryEntrySchema),
+  /** Present on tasks submitted with dependencies. */
+  depends_on: Type.Optional(Type.Array(Type.String())),
+  on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
+  /** The dependency whose failure dead-lettered this task; retrying it brings this task back to waiting. */
+  failed_dependency: Type.Optional(nullable(Type.String())),
 });
 export type Task = Static<typeof taskSchema>;
 

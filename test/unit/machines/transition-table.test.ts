@@ -5,6 +5,7 @@ import { agentMachine } from '../../../machines/agent-machine.ts';
 import { dynamicSupervisorMachine } from '../../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../../machines/supervisor-machine.ts';
 import { taskMachine } from '../../../machines/task-machine.ts';
+import { taskWaitingMachine } from '../../../machines/task-waiting-machine.ts';
 import { renderTransitionTable, transitionTable } from '../../../machines/transition-table.ts';
 
 const sample = setup({
@@ -54,6 +55,7 @@ describe('docs/machines.md', () => {
   for (const [name, machine] of [
     ['agentMachine', agentMachine],
     ['taskMachine', taskMachine],
+    ['taskWaitingMachine', taskWaitingMachine],
     ['supervisorMachine', supervisorMachine],
     ['dynamicSupervisorMachine', dynamicSupervisorMachine],
   ] as const) {

@@ -97,6 +97,21 @@ describe('TaskRunner', () => {
     dir.remove();
   });
 
+  it('hands the results of the tasks it depended on to the agent in the task JSON', async () => {
+    const taskJsonLog = path.join(dir.path, 'task-json.log');
+    writeFileSync(
+      path.join(dir.path, 'wake.cjs'),
+      `const fs=require('fs'),p=require('path');fs.writeFileSync(${JSON.stringify(taskJsonLog)},process.env.AGENTCOM_TASK_JSON);` +
+        `fs.writeFileSync(p.join(process.env.AGENTCOM_RESULTS_DIR,process.argv[2]+'.started'),'');`,
+    );
+    const dependencies = [{ task_id: 'task-plan', status: 'completed', result: { plan: 'three steps' } }];
+    await makeRunner().init();
+    runner.handle(assign({ dependencies }));
+    // The wake script writes the task JSON, then the .started marker: wait for the marker, so the file is whole.
+    await waitFor(() => existsSync(path.join(config.results_dir, 'task-00000000000000a1.started')));
+    expect(JSON.parse(readFileSync(taskJsonLog, 'utf8')).dependencies).to.deep.equal(dependencies);
+  });
+
   it('persists the task before it sends task_accepted', async () => {
     let activeOnDiskAtAccept: unknown = 'not sent';
     onSend = (message) => {

@@ -59,6 +59,17 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
   channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
   mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
+  schedule_create: {
+    valid: { cron: '0 2 * * *', timezone: 'Europe/Berlin', task: { description: 'nightly bump' }, catch_up: 'all' },
+    required: { cron: 5, task: 'x' },
+    limited: { cron: 128, timezone: 64 },
+  },
+  task_bulk: { valid: { tasks: [{ description: 'plan' }] }, required: { tasks: {} } },
+  task_bulk_item: {
+    valid: { description: 'review', ref: 'review', depends_on_refs: ['plan'], depends_on: ['task-1'], on_dependency_failure: 'ignore' },
+    required: { description: 42 },
+    limited: { description: 10_000, ref: 128 },
+  },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

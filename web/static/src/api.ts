@@ -1,6 +1,9 @@
 // The hub's HTTP API, with the admin token as a Bearer header. A 401 means the token is
 // wrong or revoked: the page forgets it and asks again.
 import type { Task, TaskPage, QueueStats } from './types.ts';
+import type { ScheduleView } from '../../hub-port.ts';
+
+export type { ScheduleView };
 
 export class Unauthorized extends Error {}
 
@@ -54,5 +57,17 @@ export class HubApi {
 
   purge(id: string): Promise<{ status: string; count: number }> {
     return this.call('DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`);
+  }
+
+  schedules(): Promise<{ schedules: ScheduleView[] }> {
+    return this.call('GET', '/api/schedules');
+  }
+
+  setSchedulePaused(id: string, paused: boolean): Promise<ScheduleView> {
+    return this.call('POST', `/api/schedules/${encodeURIComponent(id)}/${paused ? 'pause' : 'resume'}`);
+  }
+
+  deleteSchedule(id: string): Promise<{ status: string }> {
+    return this.call('DELETE', `/api/schedules/${encodeURIComponent(id)}`);
   }
 }

@@ -15,6 +15,7 @@ import { notifier, registerWorker } from './notifications.ts';
 import { Refresher, type RefreshKind } from './refresher.ts';
 import { DashboardStore } from './store.ts';
 import { tasksView } from './tasks-view.ts';
+import { schedulesView } from './schedules-view.ts';
 import { adoptToken, forgetToken, saveToken } from './token.ts';
 import type { AgentView, HubEvent } from './types.ts';
 
@@ -62,6 +63,7 @@ alertsView(store, (ruleId) => {
   if (!sent) toast('Not connected: try again when the feed is back.');
   return sent;
 });
+schedulesView(api, toast);
 const notify = notifier(registerWorker());
 
 const refresher = new Refresher(refreshEveryMs, async (kinds) => {

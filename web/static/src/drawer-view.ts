@@ -3,7 +3,8 @@
 import type { HubApi } from './api.ts';
 import { byId, fill, h } from './dom.ts';
 import { dateTime, shortId } from './format.ts';
-import { laneNames, type Task } from './types.ts';
+import { laneNames, type Task, type TaskDetail } from './types.ts';
+import { drawWorkflowGraph, hasWorkflow, workflowLinks } from './workflow-view.ts';
 
 export interface DrawerView {
   open(taskId: string): void;
@@ -38,6 +39,11 @@ export function drawerView(api: HubApi): DrawerView {
     try {
       const task = await api.task(taskId);
       if (current === taskId) draw(task);
+      if (current === taskId && hasWorkflow(task as TaskDetail)) {
+        const graph = h('section', { class: 'wf-graph-wrap', 'aria-label': 'Workflow graph' });
+        body.querySelector('.workflow')?.after(graph);
+        await drawWorkflowGraph(api, task as TaskDetail, graph, (id) => open(id));
+      }
     } catch (error) {
       if (current === taskId) body.replaceChildren(h('p', { class: 'error' }, `Could not load ${taskId}: ${(error as Error).message}`));
     }
@@ -64,6 +70,7 @@ export function drawerView(api: HubApi): DrawerView {
         ...(task.tokens_used !== null ? field('Tokens', String(task.tokens_used)) : []),
         ...(prUrl ? field('Pull request', h('a', { href: prUrl, target: '_blank', rel: 'noopener' }, prUrl)) : []),
       ),
+      hasWorkflow(task as TaskDetail) ? workflowLinks(task as TaskDetail, (id) => open(id)) : null,
       h('h3', null, 'History'),
       h('ol', { class: 'timeline', 'aria-label': 'Task history, newest first' },
         ...task.history.map((entry) => h('li', { 'data-event': entry.event },
@@ -74,20 +81,23 @@ export function drawerView(api: HubApi): DrawerView {
     );
   };
 
+  // From a workflow link the drawer is already open: keep the element that first opened it.
+  const open = (taskId: string) => {
+    if (current === null) opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    current = taskId;
+    title.textContent = `Task ${shortId(taskId)}`;
+    body.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+    drawer.hidden = false;
+    scrim.hidden = false;
+    close.focus();
+    void load(taskId);
+  };
+
   return {
     get taskId() {
       return current;
     },
-    open(taskId) {
-      opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-      current = taskId;
-      title.textContent = `Task ${shortId(taskId)}`;
-      body.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
-      drawer.hidden = false;
-      scrim.hidden = false;
-      close.focus();
-      void load(taskId);
-    },
+    open,
     refresh(taskId) {
       if (current === taskId) void load(taskId);
     },

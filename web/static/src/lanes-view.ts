@@ -22,6 +22,7 @@ export function lanesView(store: DashboardStore, filterLane: (lane: number) => v
     const footer = list.nextElementSibling?.classList.contains('lane-foot') ? list.nextElementSibling : null;
     const text = store.queue
       ? `${count(store.queue.by_status.assigned ?? 0)} assigned · ${count(store.queue.by_status.delayed ?? 0)} delayed · ${count(store.queue.dead_letter)} dead`
+        + (store.queue.by_status.waiting ? ` · ${count(store.queue.by_status.waiting)} waiting` : '')
       : '';
     if (footer) footer.textContent = text;
     else list.after(h('p', { class: 'lane-foot muted' }, text));

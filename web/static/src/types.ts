@@ -45,4 +45,13 @@ export interface TaskPage {
   next_cursor: number | null;
 }
 
+/** A dependency or dependent as GET /api/tasks/:id lists it. */
+export interface TaskLink {
+  task_id: string;
+  status: string;
+}
+
+/** GET /api/tasks/:id: the task plus its place in a workflow. */
+export type TaskDetail = Task & { dependencies?: TaskLink[]; dependents?: TaskLink[]; waiting_for?: number | null };
+
 export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;

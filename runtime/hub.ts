@@ -21,11 +21,13 @@ import type {
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
+import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
+import { toWireEvent } from './wire-events.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -104,6 +106,7 @@ export class Hub implements HubPort {
       },
     });
     this.events.subscribe((event) => this.metrics.observe(event));
+    this.events.subscribe(eventLog(this.log));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
@@ -176,9 +179,8 @@ export class Hub implements HubPort {
       entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume: this.agentActors.heldTaskOf(identity.agentId) });
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
-    this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
     this.messaging.agentConnected(identity.agentId, link);
-    this.events.emit('agent_joined', now, { agent: viewOf(entry) });
+    this.events.emit('agent.joined', now, { agent: entry });
   }
 
   agentDisconnected(agentId: string, link: AgentLink): void {
@@ -188,8 +190,7 @@ export class Hub implements HubPort {
     this.agents.setLink(entry, null);
     entry.connectedAt = null;
     entry.actor.send({ type: 'agent.disconnected' });
-    this.log.info('agent disconnected', { agent_id: agentId });
-    this.events.emit('agent_left', this.now(), { agent_id: agentId });
+    this.events.emit('agent.left', this.now(), { agent: entry });
   }
 
   agentSeen(agentId: string): void {
@@ -201,7 +202,7 @@ export class Hub implements HubPort {
     const entry = this.agents.get(agentId);
     if (!entry) return;
     entry.identity = { ...entry.identity, status };
-    this.events.emit('status_changed', this.now(), { agent: viewOf(entry) });
+    this.events.emit('agent.status_changed', this.now(), { agent: entry });
   }
 
   async taskAccepted(report: TaskReport): Promise<Result<Task>> {
@@ -210,7 +211,7 @@ export class Hub implements HubPort {
     const task = accepted.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
-    this.dispatch.event(task, 'accepted');
+    this.events.emit('task.accepted', this.now(), { task, agentId: report.agentId });
     return ok(toWireTask(task));
   }
 
@@ -227,9 +228,7 @@ export class Hub implements HubPort {
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
-    // Per-task lines are debug: at info they cost a winston pass per task on the hot path.
-    if (this.log.isDebugEnabled()) this.log.debug('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
-    this.dispatch.event(task, 'completed');
+    this.events.emit('task.completed', this.now(), { task, agentId: report.agentId });
     return ok(toWireTask(task));
   }
 
@@ -239,8 +238,7 @@ export class Hub implements HubPort {
     const { task, outcome } = failed.value;
     this.dispatch.actorOf(task.id)?.send({ type: outcome === 'retried' ? 'task.retried' : 'task.dead_lettered' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
-    this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
-    this.dispatch.event(task, outcome === 'retried' ? 'retry' : 'dead_letter');
+    this.events.emit(outcome === 'retried' ? 'task.retried' : 'task.dead_lettered', this.now(), { task, agentId: report.agentId, error });
     if (outcome === 'retried') this.scheduler.taskAvailable(task);
     return ok({ task: toWireTask(task), outcome });
   }
@@ -289,8 +287,7 @@ export class Hub implements HubPort {
     if (!submitted.ok) return submitted;
     const { task, created } = submitted.value;
     if (created) {
-      if (this.log.isDebugEnabled()) this.log.debug('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
-      this.dispatch.event(task, task.status === 'delayed' ? 'delayed' : 'submitted');
+      this.events.emit(task.status === 'delayed' ? 'task.delayed' : 'task.submitted', now, { task });
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
       else this.dispatch.armDelayTimer();
     }
@@ -321,7 +318,7 @@ export class Hub implements HubPort {
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
     if (holder) this.dispatch.release(holder, task.id, { type: 'task_cancelled', task_id: task.id });
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
-    this.dispatch.event(task, 'cancelled');
+    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
     return ok(toWireTask(task));
   }
 
@@ -333,7 +330,7 @@ export class Hub implements HubPort {
   async retryDeadLetter(taskId: string): Promise<Result<Task>> {
     const retried = await this.deps.queue.retryDeadLetter(taskId, this.now());
     if (!retried.ok) return retried;
-    this.dispatch.event(retried.value, 'requeued');
+    this.events.emit('task.requeued', this.now(), { task: retried.value });
     this.scheduler.taskAvailable(retried.value);
     return ok(toWireTask(retried.value));
   }
@@ -393,11 +390,14 @@ export class Hub implements HubPort {
   /** Closes a metrics interval and publishes it to the dashboard feed. */
   sampleMetrics(): void {
     const now = this.now();
-    this.events.emit('metrics_snapshot', now, { sample: this.metrics.sample(now) });
+    this.events.emit('metrics.sampled', now, { sample: this.metrics.sample(now), snapshot: null });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {
-    return this.events.subscribe(listener);
+    return this.events.subscribe((event) => {
+      const frame = toWireEvent(event);
+      if (frame) listener(frame);
+    });
   }
 
   // --- internals ----------------------------------------------------------------------------

@@ -29,6 +29,10 @@ const hubConfigSchema = Type.Object(
     /** Connect the actor system to the Stately inspector (WebSocket inspector, offline). */
     inspect: Type.Boolean({ default: false }),
     inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+    /** Serve GET /metrics without a token (only on a trusted network: labels name agents). */
+    metrics_public: Type.Boolean({ default: false }),
+    /** When the alerter first checks after start (reference: 30 s); then every check_interval_ms of the alert thresholds. */
+    alert_first_check_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 30_000 }),
   },
   { additionalProperties: false },
 );
@@ -44,6 +48,7 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_DATA_DIR: 'data_dir',
   AGENTCOM_LOG_LEVEL: 'log_level',
   AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
+  AGENTCOM_METRICS_PUBLIC: 'metrics_public',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

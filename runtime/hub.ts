@@ -25,6 +25,7 @@ import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
+import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
 import { toWireEvent } from './wire-events.ts';
@@ -387,10 +388,10 @@ export class Hub implements HubPort {
     };
   }
 
-  /** Closes a metrics interval and publishes it to the dashboard feed. */
-  sampleMetrics(): void {
+  /** Closes a metrics interval and publishes it, with the /api/metrics snapshot when there is one, to the dashboard feed. */
+  sampleMetrics(snapshot: MetricsSnapshot | null = null): void {
     const now = this.now();
-    this.events.emit('metrics.sampled', now, { sample: this.metrics.sample(now), snapshot: null });
+    this.events.emit('metrics.sampled', now, { sample: this.metrics.sample(now), snapshot });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {

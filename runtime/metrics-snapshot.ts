@@ -47,5 +47,4 @@ export interface MetricsSnapshot {
   error_rates: { window: ErrorRates; cumulative: ErrorRates };
   /** The reference's name for storage health. */
   dets_health: StorageHealth;
-  stuck_tasks: number;
 }

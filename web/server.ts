@@ -12,6 +12,7 @@ import { configRoutes } from './http/config.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthRoutes } from './http/health.ts';
 import { messageRoutes } from './http/messages.ts';
+import { observabilityRoutes } from './http/observability.ts';
 import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
@@ -19,6 +20,7 @@ import { schemaRoutes } from './http/schemas.ts';
 import { taskRoutes } from './http/tasks.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
+import type { ObservabilityPort } from './observability-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
@@ -39,6 +41,8 @@ export interface ServerOptions {
   staticDir?: string;
   /** Clock for the violation tracker. */
   now?: () => number;
+  /** Metrics, alerts and their settings; without it those routes are absent and nothing is recorded. */
+  observability?: ObservabilityPort;
 }
 
 export interface RunningServer {
@@ -80,8 +84,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   options.hub.messaging.attachFanout(fanout);
   app.ws<AgentSocketData>('/ws', agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
+    telemetry: options.observability?.telemetry,
   }));
-  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
+  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger, observability: options.observability });
   app.ws('/ws/dashboard', dashboards.behavior);
 
   // Before the API routes: exact file routes win over the router's catch-all 404.
@@ -91,7 +96,8 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
-  ], deps, { maxPayloadBytes, isClosing: () => closed });
+    ...(options.observability ? observabilityRoutes(options.observability) : []),
+  ], deps, { maxPayloadBytes, isClosing: () => closed, telemetry: options.observability?.telemetry });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     app.listen(options.host, options.port, resolve);

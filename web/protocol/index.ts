@@ -4,6 +4,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import {
   identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
 } from './agent-replies.ts';
+import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
 import {
   defaultRepoSchema, logLevelSchema, onboardRegisterSchema, pushTaskSchema, tokenCreateSchema,
@@ -80,5 +81,7 @@ export const httpSchemas = {
   channel_member: channelMemberSchema,
   channel_post: channelPostSchema,
   mailbox_retention: mailboxRetentionSchema,
+  alert_thresholds: alertThresholdsSchema,
+  heartbeat_interval: heartbeatIntervalSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -59,6 +59,8 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
   channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
   mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
+  alert_thresholds: { valid: { failure_rate_pct: 40, cooldowns: { queue_growing: 0 } }, required: {} },
+  heartbeat_interval: { valid: { heartbeat_interval_ms: 60000 }, required: { heartbeat_interval_ms: 'soon' } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

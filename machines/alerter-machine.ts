@@ -40,6 +40,14 @@ export const alerterMachine = setup({
   },
   actions: {
     announce: (_, _params: { changes: AlertChange[] }) => {},
+    recordAcknowledgement: assign(({ context, event }) => {
+      if (event.type !== 'alerter.acknowledge') return {};
+      const acknowledged = acknowledgeAlert(context.alerts, event.ruleId);
+      return acknowledged ? { alerts: acknowledged.state, changes: acknowledged.changes } : {};
+    }),
+  },
+  guards: {
+    hasActiveAlert: ({ context, event }) => event.type === 'alerter.acknowledge' && acknowledgeAlert(context.alerts, event.ruleId) !== null,
   },
   delays: {
     firstCheck: ({ context }) => context.firstCheckMs,
@@ -51,12 +59,9 @@ export const alerterMachine = setup({
   initial: 'starting',
   on: {
     'alerter.acknowledge': {
-      guard: ({ context, event }) => acknowledgeAlert(context.alerts, event.ruleId) !== null,
+      guard: 'hasActiveAlert',
       actions: [
-        assign(({ context, event }) => {
-          const acknowledged = acknowledgeAlert(context.alerts, event.ruleId)!;
-          return { alerts: acknowledged.state, changes: acknowledged.changes };
-        }),
+        'recordAcknowledgement',
         { type: 'announce', params: ({ context }) => ({ changes: context.changes }) },
       ],
     },
@@ -68,6 +73,7 @@ export const alerterMachine = setup({
     },
     checking: {
       invoke: {
+        id: 'gatherCheck',
         src: 'gatherCheck',
         onDone: {
           target: 'waiting',

@@ -1,7 +1,7 @@
 // Every metric the hub records, in one place: name, kind, unit, attributes and meaning.
 // Names follow OpenTelemetry and Prometheus conventions: the `agentcom_` prefix, base
 // units in the name (`_seconds`, `_bytes`), and counters exported as `<name>_total`.
-// docs/metrics.md is generated from this list (scripts: `npm run docs:metrics`), and a test fails if it drifts.
+// docs/metrics.md is generated from this list (`npm run docs:metrics`), and a test fails if it drifts.
 
 export type MetricKind = 'counter' | 'histogram' | 'gauge' | 'observable_counter' | 'updown_counter';
 

@@ -49,7 +49,7 @@ export const metricCatalogue = {
   storageFreePages: metric('agentcom_storage_free_pages', 'gauge', '{page}', [], 'Pages left in the LMDB map before it must grow (lmdb-js grows the map when it fills).'),
   lastBackupAge: metric('agentcom_last_backup_age_seconds', 'gauge', 's', [], 'Seconds since the newest good backup; absent until backups exist.'),
   supervisorRestarts: metric('agentcom_supervisor_restarts', 'observable_counter', '{restart}', ['supervisor'], 'Child restarts by supervisor: root (its services), agents and tasks (their partitions and actors).'),
-  eventLoopDelay: metric('agentcom_event_loop_delay_seconds', 'gauge', 's', ['quantile'], 'Event-loop delay over the last 10 s at quantiles 0.5, 0.99 and 1 (max).'),
+  eventLoopDelay: metric('agentcom_event_loop_delay_seconds', 'gauge', 's', ['stat'], 'Event-loop delay since the previous 10 s tick: stat p50, p99 or max.'),
   processCpu: metric('agentcom_process_cpu_seconds', 'observable_counter', 's', ['mode'], 'CPU time the process used, user and system.'),
   processMemory: metric('agentcom_process_memory_bytes', 'gauge', 'By', ['kind'], 'Process memory: rss, heap_used, external.'),
 } as const satisfies Record<string, MetricDefinition>;

@@ -149,9 +149,9 @@ export class MetricsRecorder implements WebTelemetry {
     this.loopDelay.enable();
     gauge(m.eventLoopDelay).addCallback((result) => {
       if (this.loopDelay.count === 0) return;
-      result.observe(this.loopDelay.percentile(50) / 1e9, { quantile: '0.5' });
-      result.observe(this.loopDelay.percentile(99) / 1e9, { quantile: '0.99' });
-      result.observe(this.loopDelay.max / 1e9, { quantile: '1' });
+      result.observe(this.loopDelay.percentile(50) / 1e9, { stat: 'p50' });
+      result.observe(this.loopDelay.percentile(99) / 1e9, { stat: 'p99' });
+      result.observe(this.loopDelay.max / 1e9, { stat: 'max' });
     });
     const user = Object.freeze({ mode: 'user' });
     const system = Object.freeze({ mode: 'system' });

@@ -116,10 +116,15 @@ function minusHistogram(a: HistogramReading, b: HistogramReading): HistogramRead
 
 function latencyOf(run: HistogramReading): LatencyWindow {
   const ms = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1000));
+  // Interpolating inside a bucket can land outside what was seen: the recorded min and max bound it.
+  const quantile = (q: number) => {
+    const value = histogramQuantile(run.boundaries, run.counts, q);
+    return value === null ? null : Math.min(run.max ?? Infinity, Math.max(run.min ?? -Infinity, value));
+  };
   return {
-    p50: ms(histogramQuantile(run.boundaries, run.counts, 0.5)),
-    p90: ms(histogramQuantile(run.boundaries, run.counts, 0.9)),
-    p99: ms(histogramQuantile(run.boundaries, run.counts, 0.99)),
+    p50: ms(quantile(0.5)),
+    p90: ms(quantile(0.9)),
+    p99: ms(quantile(0.99)),
     count: run.count,
     min: run.count === 0 ? null : ms(run.min),
     max: run.count === 0 ? null : ms(run.max),

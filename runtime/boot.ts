@@ -69,7 +69,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const log = logger.child({ module: 'boot' });
   // Filled in by each service as it starts; later services read what earlier ones made.
   const live: {
-    storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true }; observability?: Observability;
+    storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true };
+    observability?: Observability; recorder?: MetricsRecorder;
   } = {};
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
@@ -132,7 +133,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             live.observability = new Observability({
               telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,
               alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
+              recording: config.metrics_recording,
             });
+            live.recorder = recorder;
             if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });
             return { telemetry, recorder };
           },
@@ -170,7 +173,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
             });
             hub.resume(storage.directory.all());
-            hub.events.subscribe(live.observability!.telemetry.observe);
+            if (config.metrics_recording) hub.events.subscribe(live.recorder!.observe);
             live.hub = hub;
             return hub;
           },

@@ -31,6 +31,8 @@ const hubConfigSchema = Type.Object(
     inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
     /** Serve GET /metrics without a token (only on a trusted network: labels name agents). */
     metrics_public: Type.Boolean({ default: false }),
+    /** Record task, agent and transport metrics (gauges are read at scrape time either way); off only to measure its cost. */
+    metrics_recording: Type.Boolean({ default: true }),
     /** When the alerter first checks after start (reference: 30 s); then every check_interval_ms of the alert thresholds. */
     alert_first_check_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 30_000 }),
   },
@@ -49,6 +51,7 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_LOG_LEVEL: 'log_level',
   AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
   AGENTCOM_METRICS_PUBLIC: 'metrics_public',
+  AGENTCOM_METRICS_RECORDING: 'metrics_recording',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

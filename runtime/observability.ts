@@ -9,6 +9,7 @@ import { mergeThresholds, type AlertFacts, type AlertThresholds } from '../machi
 import type { AlertCheck, AlerterContext } from '../machines/alerter-machine.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { AlertView, ObservabilityPort } from '../web/observability-port.ts';
+import { noWebTelemetry, type WebTelemetry } from '../web/web-telemetry.ts';
 import { fail, ok, type Result } from './errors.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
@@ -30,18 +31,20 @@ export interface ObservabilityDeps {
   alerter: () => AnyActorRef | undefined;
   dataDir: string;
   metricsPublic: boolean;
+  /** false: the transport records nothing (the bench's metrics-off run). */
+  recording: boolean;
   now?: () => number;
 }
 
 export class Observability implements ObservabilityPort {
-  readonly telemetry: MetricsRecorder;
+  readonly telemetry: WebTelemetry;
   readonly metricsPublic: boolean;
   private readonly window = new MetricsWindow();
   private readonly now: () => number;
   private latestSnapshot: MetricsSnapshot | null = null;
 
   constructor(private readonly deps: ObservabilityDeps) {
-    this.telemetry = deps.recorder;
+    this.telemetry = deps.recording ? deps.recorder : noWebTelemetry;
     this.metricsPublic = deps.metricsPublic;
     this.now = deps.now ?? Date.now;
   }

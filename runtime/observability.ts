@@ -49,6 +49,11 @@ export class Observability implements ObservabilityPort {
     this.now = deps.now ?? Date.now;
   }
 
+  /** For the rate limiter (issue 15): counts one denial in agentcom_rate_limit_denials_total{tier}. */
+  rateLimitDenied(tier: string): void {
+    if (this.deps.recording) this.deps.recorder.rateLimitDenied(tier);
+  }
+
   prometheusText(): Promise<string> {
     return this.deps.telemetry.prometheusText();
   }

@@ -16,4 +16,3 @@ export function alerterActorLogic(hooks: AlerterHooks) {
   });
 }
 
-export type AlerterActorLogic = ReturnType<typeof alerterActorLogic>;

@@ -15,9 +15,9 @@ export interface HubEventMap extends LifecycleEvents {
 }
 
 export type HubEventName = keyof HubEventMap;
-export type HubEventOf<K extends HubEventName> = { type: K; at: number } & HubEventMap[K];
+type HubEventOf<K extends HubEventName> = { type: K; at: number } & HubEventMap[K];
 export type TypedHubEvent = { [K in HubEventName]: HubEventOf<K> }[HubEventName];
-export type HubEventListener = (event: TypedHubEvent) => void;
+type HubEventListener = (event: TypedHubEvent) => void;
 
 /** Every event name with what it means; a Record, so adding a name without a line here fails to compile. */
 export const hubEventMeanings: Record<HubEventName, string> = {

@@ -54,8 +54,6 @@ export const metricCatalogue = {
   processMemory: metric('agentcom_process_memory_bytes', 'gauge', 'By', ['kind'], 'Process memory: rss, heap_used, external.'),
 } as const satisfies Record<string, MetricDefinition>;
 
-export type MetricKey = keyof typeof metricCatalogue;
-
 /** The name Prometheus shows: counters get `_total`. */
 export function prometheusName(definition: MetricDefinition): string {
   return definition.kind === 'counter' || definition.kind === 'observable_counter' ? `${definition.name}_total` : definition.name;

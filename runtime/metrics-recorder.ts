@@ -9,7 +9,7 @@ import type { WebTelemetry, SocketKind, ValidationSurface } from '../web/web-tel
 import type { TypedHubEvent } from './hub-events.ts';
 import { metricCatalogue as m, taskSecondsBuckets } from './metric-catalogue.ts';
 
-export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
+const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
 const fsmStates: readonly FsmState[] = ['offline', 'idle', 'assigned', 'working', 'blocked'];
 
 /** What the gauges read at collection time. */

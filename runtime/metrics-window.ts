@@ -4,7 +4,7 @@
 import { histogramQuantile, type HistogramReading, type MetricsReading } from './metrics-reading.ts';
 import type { AgentUtilisation, ErrorRates, LatencyWindow, MetricsSnapshot } from './metrics-snapshot.ts';
 
-export const metricsWindowDefaults = { windowMs: 3_600_000, trendSamples: 60 } as const;
+const metricsWindowDefaults = { windowMs: 3_600_000, trendSamples: 60 } as const;
 
 /** The current state of each known agent and when it entered it (the running stretch not yet counted). */
 export interface AgentNow {

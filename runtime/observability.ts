@@ -20,7 +20,7 @@ import type { Telemetry } from './telemetry.ts';
 
 const thresholdsKey = 'alert_thresholds';
 const heartbeatKey = 'heartbeat_interval_ms';
-export const defaultHeartbeatIntervalMs = 900_000;
+const defaultHeartbeatIntervalMs = 900_000;
 
 export interface ObservabilityDeps {
   telemetry: Telemetry;

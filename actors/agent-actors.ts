@@ -6,7 +6,7 @@ import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { AgentIdentity } from '../web/hub-port.ts';
 import type { AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
-import { stateOf, viewOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+import { stateOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
 
 export interface AgentActorsDeps {
@@ -62,9 +62,10 @@ export class AgentActors {
     watched.subscribe({
       next: (snapshot) => {
         if (snapshot.value === lastState) return;
+        const from = lastState;
         lastState = snapshot.value;
         entry.lastStateChange = this.deps.now();
-        this.deps.events.emit('status_changed', entry.lastStateChange, { agent: viewOf(entry) });
+        this.deps.events.emit('agent.state_changed', entry.lastStateChange, { agent: entry, from, to: lastState });
       },
       error: (error) => {
         this.deps.log.error('agent actor crashed', { agent_id: entry.agentId, error: String(error) });

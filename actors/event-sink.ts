@@ -1,4 +1,6 @@
 // Where actors report what happened; runtime/hub-events.ts implements it.
+import type { LifecycleEvents } from './lifecycle-events.ts';
+
 export interface EventSink {
-  emit(type: string, now: number, fields: Record<string, unknown>): void;
+  emit<K extends keyof LifecycleEvents>(type: K, at: number, fields: LifecycleEvents[K]): void;
 }

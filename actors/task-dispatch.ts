@@ -76,12 +76,10 @@ export class TaskDispatch {
       complete_by: task.complete_by,
       ...(task.depends_on?.length ? { dependencies: dependencyResults(task, (id) => this.deps.queue.get(id)) } : {}),
     } satisfies TaskAssign);
-    // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
-    const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
-    if (this.deps.log.isDebugEnabled()) {
-      this.deps.log.debug('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
-    }
-    this.event(task, 'assigned', { latency_ms: latencyMs });
+    // history[1] is how the task last entered its lane (queued, retry, reclaimed…); a push never waited in one.
+    const latencyMs = how === 'claimed' && task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
+    if (!sent) this.deps.log.notice('task_assign frame not sent', { task_id: task.id, agent_id: entry.agentId });
+    this.deps.events.emit('task.assigned', this.deps.now(), { task, agentId: entry.agentId, latencyMs, how });
   }
 
   /** The actor watching a task that is out with an agent, if it has one. */
@@ -110,8 +108,7 @@ export class TaskDispatch {
     const task = reclaimed.value;
     this.actorOf(taskId)?.send({ type: 'task.reclaimed', reason });
     this.deps.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
-    this.deps.log.notice('task reclaimed', { task_id: taskId, agent_id: agentId, reason });
-    this.event(task, 'reclaimed', { reason });
+    this.deps.events.emit('task.reclaimed', this.deps.now(), { task, agentId, reason });
     this.deps.offer(task);
     return ok(task);
   }
@@ -154,16 +151,10 @@ export class TaskDispatch {
     if (this.delayTimer) clearTimeout(this.delayTimer);
   }
 
-  event(task: TaskRecord, event: string, extra: Record<string, unknown> = {}): void {
-    this.deps.events.emit('task_event', this.deps.now(), {
-      task_id: task.id, event, status: task.status, priority: task.priority, agent_id: task.assigned_to, generation: task.generation, ...extra,
-    });
-  }
-
   private async promoteDelayed(): Promise<void> {
     const promoted = await this.deps.queue.promoteDue(this.deps.now());
     if (promoted.ok) for (const task of promoted.value) {
-      this.event(task, 'queued');
+      this.deps.events.emit('task.queued', this.deps.now(), { task });
       this.deps.offer(task);
     }
     this.armDelayTimer();

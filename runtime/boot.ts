@@ -3,7 +3,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { stateOf } from '../actors/agent-registry.ts';
+import { alerterActorLogic } from '../actors/alerter-actor.ts';
+import { partitionIds } from '../actors/partitions.ts';
+import { storageStats } from '../storage/storage-stats.ts';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
 import { supervisorMachine } from '../machines/supervisor-machine.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
@@ -23,6 +27,9 @@ import { durationMs } from './duration.ts';
 import { Hub } from './hub.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
+import { MetricsRecorder } from './metrics-recorder.ts';
+import { Observability } from './observability.ts';
+import { startTelemetry, type Telemetry } from './telemetry.ts';
 import type { Logger } from './logger.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
 import { version } from './version.ts';
@@ -32,6 +39,8 @@ export interface StartHubOptions {
   logger: Logger;
   /** An operator-chosen admin token (AGENTCOM_ADMIN_TOKEN); otherwise one is created on first start. */
   adminToken?: string;
+  /** Seconds since the newest good backup, once backups exist (issue 13a plugs its backups in here). */
+  lastBackupAgeSeconds?: () => number | undefined;
 }
 
 export interface RunningHub {
@@ -43,6 +52,7 @@ export interface RunningHub {
   /** True when this start created the admin token (print it once). */
   adminTokenCreated: boolean;
   hub: Hub;
+  observability: Observability;
   root: Actor<typeof supervisorMachine>;
   /** What start found of the data dir: a first start, and a git checkout it sits in (`git clean -xdf` deletes it). */
   dataDir: Pick<PreparedDataDir, 'created' | 'insideCheckout'>;
@@ -64,7 +74,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const { config, logger } = options;
   const log = logger.child({ module: 'boot' });
   // Filled in by each service as it starts; later services read what earlier ones made.
-  const live: { storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true } } = {};
+  const live: {
+    storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true };
+    observability?: Observability; recorder?: MetricsRecorder;
+  } = {};
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
 
@@ -117,6 +130,40 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             log.info('storage closed');
           },
         },
+        telemetry: {
+          id: 'telemetry',
+          start: async () => {
+            const telemetry = startTelemetry(version);
+            const recorder = new MetricsRecorder(telemetry.meter, {
+              queuedByLane: () => {
+                const lanes = live.storage?.queue.stats().queuedByPriority ?? {};
+                return [lanes['0'] ?? 0, lanes['1'] ?? 0, lanes['2'] ?? 0, lanes['3'] ?? 0];
+              },
+              statusCounts: () => {
+                const byStatus = live.storage?.queue.stats().byStatus;
+                return { delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0 };
+              },
+              agents: () => live.hub?.agents.all() ?? [],
+              stateOf,
+              storage: () => (live.storage ? storageStats(live.storage.store) : null),
+              lastBackupAgeSeconds: () => options.lastBackupAgeSeconds?.(),
+              supervisorRestarts: () => supervisorRestarts(root),
+            });
+            live.observability = new Observability({
+              telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,
+              alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
+              recording: config.metrics_recording,
+            });
+            live.recorder = recorder;
+            if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });
+            return { telemetry, recorder };
+          },
+          stop: async (handle) => {
+            const { telemetry, recorder } = handle as { telemetry: Telemetry; recorder: MetricsRecorder };
+            recorder.stop();
+            await telemetry.shutdown();
+          },
+        },
         hub: {
           id: 'hub',
           start: async (): Promise<Hub> => {
@@ -148,6 +195,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
             });
             hub.resume(storage.directory.all());
+            if (config.metrics_recording) hub.events.subscribe(live.recorder!.observe);
             live.hub = hub;
             return hub;
           },
@@ -173,6 +221,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
               staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
+              observability: live.observability,
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
@@ -184,12 +233,26 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         metrics: {
           id: 'metrics',
           start: async () => {
-            const timer = setInterval(() => live.hub?.sampleMetrics(), metricsHistoryDefaults.intervalMs);
+            const tick = async () => {
+              const snapshot = await live.observability?.tick().catch((error: unknown) => {
+                log.error('metrics snapshot failed', { error: String(error) });
+                return null;
+              });
+              live.hub?.sampleMetrics(snapshot ?? null);
+            };
+            const timer = setInterval(() => void tick(), metricsHistoryDefaults.intervalMs);
             timer.unref();
             return timer;
           },
           stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
         },
+      },
+      alerter: {
+        logic: alerterActorLogic({
+          gatherCheck: () => live.observability!.gatherCheck(),
+          announce: (changes) => live.observability?.announce(changes),
+        }),
+        input: { firstCheckMs: config.alert_first_check_ms },
       },
     }),
   });
@@ -222,6 +285,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     adminToken,
     adminTokenCreated,
     hub: live.hub!,
+    observability: live.observability!,
     root,
     dataDir: { created: prepared.value.created, insideCheckout: prepared.value.insideCheckout },
     stop: () => (stopping ??= stopTree(root, inspector).then(() => lock.release())),
@@ -239,6 +303,13 @@ function stopTree(root: Actor<typeof supervisorMachine>, inspector: { stop(): vo
     root.subscribe({ complete: done, error: done });
     root.send({ type: 'supervisor.stop' });
   });
+}
+
+/** Restarts so far under the root, and under each partitioned group (its partitions included). */
+function supervisorRestarts(root: Actor<typeof supervisorMachine>): Record<string, number> {
+  const restartsOf = (ref: AnyActorRef | undefined) => (ref?.getSnapshot().context as { restartCount?: number } | undefined)?.restartCount ?? 0;
+  const group = (id: string) => restartsOf(root.system.get(id)) + partitionIds(id).reduce((sum, partition) => sum + restartsOf(root.system.get(partition)), 0);
+  return { root: root.getSnapshot().context.restartCount, agents: group('agents'), tasks: group('tasks') };
 }
 
 function dataFileBytes(dataDir: string): number {

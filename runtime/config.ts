@@ -34,6 +34,12 @@ const hubConfigSchema = Type.Object(
     retention_completed: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: durationPattern })], { default: '7d' }),
     /** How long dead letters are kept after they died ("30d", ms; 0 keeps them forever). */
     retention_dead_letter: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: durationPattern })], { default: '30d' }),
+    /** Serve GET /metrics without a token (only on a trusted network: labels name agents). */
+    metrics_public: Type.Boolean({ default: false }),
+    /** Record task, agent and transport metrics (gauges are read at scrape time either way); off only to measure its cost. */
+    metrics_recording: Type.Boolean({ default: true }),
+    /** When the alerter first checks after start (reference: 30 s); then every check_interval_ms of the alert thresholds. */
+    alert_first_check_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 30_000 }),
   },
   { additionalProperties: false },
 );
@@ -51,6 +57,8 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
   AGENTCOM_RETENTION_COMPLETED: 'retention_completed',
   AGENTCOM_RETENTION_DEAD_LETTER: 'retention_dead_letter',
+  AGENTCOM_METRICS_PUBLIC: 'metrics_public',
+  AGENTCOM_METRICS_RECORDING: 'metrics_recording',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

@@ -71,6 +71,9 @@ export const errors = {
   AC_ERR_GIT_NOTHING_TO_SUBMIT: { status: 409, message: 'branch %s has no commits ahead of origin/main' },
   AC_ERR_SIDECAR_QUEUE_FILE: { status: 500, message: 'queue file %s: %s' },
   AC_ERR_SIDECAR_BAD_TEMPLATE: { status: 500, message: 'wake_command template: %s' },
+
+  // --- observability ----------------------------------------------------------
+  AC_ERR_ALERT_NOT_FOUND: { status: 404, message: 'no active alert %s' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

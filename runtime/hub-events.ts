@@ -1,17 +1,65 @@
-// The hub's event stream: one ordered feed for the dashboard, logs and metrics.
-import type { HubEvent } from '../web/hub-port.ts';
+// The hub's event bus: one typed union of dotted event names, one ordered stream.
+// Metrics, the dashboard feed (through runtime/wire-events.ts), the alerter, presence
+// and the logs all subscribe here; nothing else carries lifecycle news.
+import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
+import type { ActiveAlert } from '../machines/alert-rules.ts';
+import type { MetricsSample } from './metrics-sample.ts';
+import type { MetricsSnapshot } from './metrics-snapshot.ts';
+
+export interface HubEventMap extends LifecycleEvents {
+  /** A 10 s interval closed: the charts' sample and the recomputed /api/metrics snapshot. */
+  'metrics.sampled': { sample: MetricsSample; snapshot: MetricsSnapshot | null };
+  'alert.fired': { alert: ActiveAlert };
+  'alert.cleared': { ruleId: string };
+  'alert.acknowledged': { ruleId: string };
+}
+
+export type HubEventName = keyof HubEventMap;
+type HubEventOf<K extends HubEventName> = { type: K; at: number } & HubEventMap[K];
+export type TypedHubEvent = { [K in HubEventName]: HubEventOf<K> }[HubEventName];
+type HubEventListener = (event: TypedHubEvent) => void;
+
+/** Every event name with what it means; a Record, so adding a name without a line here fails to compile. */
+export const hubEventMeanings: Record<HubEventName, string> = {
+  'task.submitted': 'a task was submitted and entered its lane',
+  'task.delayed': 'a task was submitted to run later (not_before in the future)',
+  'task.queued': 'a delayed task came due and entered its lane',
+  'task.assigned': 'a task was durably assigned to an agent (claimed from its lane, or pushed by an operator)',
+  'task.accepted': 'the agent accepted its task',
+  'task.completed': 'the agent completed its task',
+  'task.retried': 'the agent failed its task and the task went back to its lane to be retried',
+  'task.dead_lettered': 'the agent failed its task with no retries left',
+  'task.reclaimed': 'the hub took a task back from its agent (disconnect, timeouts, rejection)',
+  'task.cancelled': 'an operator cancelled a task',
+  'task.requeued': 'an operator retried a dead letter',
+  'task.waiting': 'a task was submitted with unfinished dependencies and waits outside every lane',
+  'task.dependency_settled': 'a dependency settled and moved a waiting task (released into its lane, failed, cancelled or waiting again)',
+  'agent.joined': 'an agent socket identified',
+  'agent.left': 'an agent\'s socket closed',
+  'agent.state_changed': 'an agent machine changed state',
+  'agent.status_changed': 'an agent reported a new free-text status',
+  'metrics.sampled': 'a 10 s interval closed: chart sample and /api/metrics snapshot recomputed',
+  'alert.fired': 'an alert rule fired (or re-fired)',
+  'alert.cleared': 'an alert\'s condition ended',
+  'alert.acknowledged': 'an operator acknowledged an alert',
+};
+
+export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];
 
 export class HubEvents {
-  private readonly listeners = new Set<(event: HubEvent) => void>();
+  private listeners: HubEventListener[] = [];
 
-  emit(type: string, now: number, fields: Record<string, unknown>): void {
-    if (this.listeners.size === 0) return;
-    const event: HubEvent = { type, timestamp: now, ...fields };
-    for (const listener of this.listeners) listener(event);
+  emit<K extends HubEventName>(type: K, at: number, fields: HubEventMap[K]): void {
+    const listeners = this.listeners;
+    if (listeners.length === 0) return;
+    const event = { type, at, ...fields } as TypedHubEvent;
+    for (let i = 0; i < listeners.length; i += 1) listeners[i]!(event);
   }
 
-  subscribe(listener: (event: HubEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: HubEventListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((each) => each !== listener);
+    };
   }
 }

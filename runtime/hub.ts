@@ -21,9 +21,11 @@ import type {
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
+import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
+import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { Logger } from './logger.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention-sweeper.ts';
 import { UnreadableRecords } from './unreadable-records.ts';
@@ -31,6 +33,7 @@ import { newTaskFrom } from './task-intake.ts';
 import { planBulk, type BulkItemInput } from './bulk-intake.ts';
 import { Schedules } from './schedules.ts';
 import type { ScheduleStore } from '../storage/schedule-store.ts';
+import { toWireEvent } from './wire-events.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -118,6 +121,7 @@ export class Hub implements HubPort {
       },
     });
     this.events.subscribe((event) => this.metrics.observe(event));
+    this.events.subscribe(eventLog(this.log));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
@@ -195,9 +199,8 @@ export class Hub implements HubPort {
       entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume: this.agentActors.heldTaskOf(identity.agentId) });
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
-    this.log.info('agent connected', { agent_id: identity.agentId, capabilities: identity.capabilities });
     this.messaging.agentConnected(identity.agentId, link);
-    this.events.emit('agent_joined', now, { agent: viewOf(entry) });
+    this.events.emit('agent.joined', now, { agent: entry });
   }
 
   agentDisconnected(agentId: string, link: AgentLink): void {
@@ -207,8 +210,7 @@ export class Hub implements HubPort {
     this.agents.setLink(entry, null);
     entry.connectedAt = null;
     entry.actor.send({ type: 'agent.disconnected' });
-    this.log.info('agent disconnected', { agent_id: agentId });
-    this.events.emit('agent_left', this.now(), { agent_id: agentId });
+    this.events.emit('agent.left', this.now(), { agent: entry });
   }
 
   agentSeen(agentId: string): void {
@@ -220,7 +222,7 @@ export class Hub implements HubPort {
     const entry = this.agents.get(agentId);
     if (!entry) return;
     entry.identity = { ...entry.identity, status };
-    this.events.emit('status_changed', this.now(), { agent: viewOf(entry) });
+    this.events.emit('agent.status_changed', this.now(), { agent: entry });
   }
 
   async taskAccepted(report: TaskReport): Promise<Result<Task>> {
@@ -229,7 +231,7 @@ export class Hub implements HubPort {
     const task = accepted.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
-    this.dispatch.event(task, 'accepted');
+    this.events.emit('task.accepted', this.now(), { task, agentId: report.agentId });
     return ok(toWireTask(task));
   }
 
@@ -246,9 +248,7 @@ export class Hub implements HubPort {
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
-    // Per-task lines are debug: at info they cost a winston pass per task on the hot path.
-    if (this.log.isDebugEnabled()) this.log.debug('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
-    this.dispatch.event(task, 'completed');
+    this.events.emit('task.completed', this.now(), { task, agentId: report.agentId });
     return ok(toWireTask(task));
   }
 
@@ -258,8 +258,7 @@ export class Hub implements HubPort {
     const { task, outcome } = failed.value;
     this.dispatch.actorOf(task.id)?.send({ type: outcome === 'retried' ? 'task.retried' : 'task.dead_lettered' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
-    this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
-    this.dispatch.event(task, outcome === 'retried' ? 'retry' : 'dead_letter');
+    this.events.emit(outcome === 'retried' ? 'task.retried' : 'task.dead_lettered', this.now(), { task, agentId: report.agentId, error });
     if (outcome === 'retried') this.scheduler.taskAvailable(task);
     return ok({ task: toWireTask(task), outcome });
   }
@@ -308,10 +307,9 @@ export class Hub implements HubPort {
     if (!submitted.ok) return submitted;
     const { task, created } = submitted.value;
     if (created) {
-      if (this.log.isDebugEnabled()) this.log.debug('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
-      this.dispatch.event(task, task.status === 'delayed' ? 'delayed' : 'submitted');
+      this.events.emit(task.status === 'delayed' ? 'task.delayed' : task.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task });
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
-      else this.dispatch.armDelayTimer();
+      else if (task.status === 'delayed') this.dispatch.armDelayTimer();
     }
     return ok({ task: toWireTask(task), created });
   }
@@ -333,7 +331,7 @@ export class Hub implements HubPort {
       }
       const { task, created } = outcome.value;
       if (created) {
-        this.dispatch.event(task, task.status === 'queued' ? 'submitted' : task.status);
+        this.events.emit(task.status === 'delayed' ? 'task.delayed' : task.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task });
         if (task.status === 'queued') this.scheduler.taskAvailable(task);
         else if (task.status === 'delayed') armDelay = true;
       }
@@ -397,7 +395,7 @@ export class Hub implements HubPort {
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
     if (holder) this.dispatch.release(holder, task.id, { type: 'task_cancelled', task_id: task.id });
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
-    this.dispatch.event(task, 'cancelled');
+    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
     return ok(toWireTask(task));
   }
 
@@ -408,7 +406,7 @@ export class Hub implements HubPort {
   async retryDeadLetter(taskId: string): Promise<Result<Task>> {
     const retried = await this.deps.queue.retryDeadLetter(taskId, this.now());
     if (!retried.ok) return retried;
-    this.dispatch.event(retried.value, 'requeued');
+    this.events.emit('task.requeued', this.now(), { task: retried.value });
     this.scheduler.taskAvailable(retried.value);
     return ok(toWireTask(retried.value));
   }
@@ -469,14 +467,17 @@ export class Hub implements HubPort {
     return this.deps.storageWriteFault?.() ?? null;
   }
 
-  /** Closes a metrics interval and publishes it to the dashboard feed. */
-  sampleMetrics(): void {
+  /** Closes a metrics interval and publishes it, with the /api/metrics snapshot when there is one, to the dashboard feed. */
+  sampleMetrics(snapshot: MetricsSnapshot | null = null): void {
     const now = this.now();
-    this.events.emit('metrics_snapshot', now, { sample: this.metrics.sample(now) });
+    this.events.emit('metrics.sampled', now, { sample: this.metrics.sample(now), snapshot });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {
-    return this.events.subscribe(listener);
+    return this.events.subscribe((event) => {
+      const frame = toWireEvent(event);
+      if (frame) listener(frame);
+    });
   }
 
   // --- internals ----------------------------------------------------------------------------
@@ -485,7 +486,7 @@ export class Hub implements HubPort {
   private dependentsSettled(tasks: readonly import('../storage/task-record.ts').TaskRecord[]): void {
     let armDelay = false;
     for (const task of tasks) {
-      this.dispatch.event(task, task.history[0]?.event ?? task.status);
+      this.events.emit('task.dependency_settled', this.now(), { task, step: task.history[0]?.event ?? task.status });
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
       else if (task.status === 'delayed') armDelay = true;
     }

@@ -5,11 +5,30 @@ import winston from 'winston';
 export type Logger = winston.Logger;
 
 /** Keys whose values never reach a log line, at any depth. */
-const secretKeys = new Set(['token', 'authorization', 'admin_token', 'password', 'secret']);
+const secretKeys = new Set(['token', 'authorization', 'admin_token', 'password', 'secret', 'api_key', 'cookie']);
+/** Nesting beyond this is cut: a log line is not the place for a deep document. */
+const maxRedactDepth = 8;
+
+/** A copy with every secret key's value replaced, in nested objects and arrays too; the caller's objects are untouched. */
+function redacted(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  if (depth > maxRedactDepth) return '[truncated]';
+  if (value instanceof Error) return value;
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redacted(item, depth + 1, seen));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = secretKeys.has(key.toLowerCase()) ? '[redacted]' : redacted(item, depth + 1, seen);
+  }
+  return copy;
+}
 
 const redactSecrets = winston.format((info) => {
+  const seen = new WeakSet<object>();
   for (const key of Object.keys(info)) {
     if (secretKeys.has(key.toLowerCase())) info[key] = '[redacted]';
+    else if (typeof info[key] === 'object' && info[key] !== null) info[key] = redacted(info[key], 1, seen);
   }
   return info;
 });

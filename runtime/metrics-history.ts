@@ -1,21 +1,9 @@
 // The last hour of hub activity at 10 s resolution, for the dashboard's charts.
 // Fed by hub events; sampled on a timer; published as `metrics_snapshot` events.
-import type { HubEvent } from '../web/hub-port.ts';
+import type { TypedHubEvent } from './hub-events.ts';
+import type { MetricsSample } from './metrics-sample.ts';
 
-export interface MetricsSample {
-  timestamp: number;
-  /** Queued tasks per lane, urgent first. */
-  queue_depth: [number, number, number, number];
-  submitted: number;
-  completed: number;
-  failed: number;
-  /** Queued → assigned, over the interval's assignments; null when there were none. */
-  assign_latency_p50_ms: number | null;
-  assign_latency_p99_ms: number | null;
-  agents_connected: number;
-  agents_busy: number;
-  utilization_pct: number;
-}
+export type { MetricsSample };
 
 export interface MetricsSources {
   queuedByLane(): [number, number, number, number];
@@ -37,14 +25,13 @@ export class MetricsHistory {
   ) {}
 
   /** Counts one hub event into the current interval. */
-  observe(event: HubEvent): void {
-    if (event.type !== 'task_event') return;
-    switch (event.event) {
-      case 'submitted': this.submitted += 1; break;
-      case 'completed': this.completed += 1; break;
-      case 'retry': case 'dead_letter': this.failed += 1; break;
-      case 'assigned':
-        if (typeof event.latency_ms === 'number') this.latencies.push(event.latency_ms);
+  observe(event: TypedHubEvent): void {
+    switch (event.type) {
+      case 'task.submitted': this.submitted += 1; break;
+      case 'task.completed': this.completed += 1; break;
+      case 'task.retried': case 'task.dead_lettered': this.failed += 1; break;
+      case 'task.assigned':
+        if (event.latencyMs !== null) this.latencies.push(event.latencyMs);
         break;
     }
   }

@@ -1,13 +1,14 @@
-// Presence for agents: the hub's own agent_joined, agent_left and status_changed
-// events, republished on the `presence` topic to every other connected agent.
+// Presence for agents: the hub's agent.joined, agent.left and agent.status_changed
+// events, republished on the `presence` topic to every other connected agent as the
+// reference's agent_joined, agent_left and status_changed.
 import { viewOf, type AgentRegistry } from '../actors/agent-registry.ts';
-import type { AgentLink, AgentView, HubEvent } from '../web/hub-port.ts';
-import type { HubEvents } from './hub-events.ts';
+import type { AgentLink, AgentView } from '../web/hub-port.ts';
+import type { HubEvents, TypedHubEvent } from './hub-events.ts';
 
 export type PresencePublish = (topic: string, frame: Record<string, unknown>, from: AgentLink | null) => void;
 
 export const presenceTopic = 'presence';
-const presenceTypes = new Set(['agent_joined', 'agent_left', 'status_changed']);
+const presenceTypes = new Set<TypedHubEvent['type']>(['agent.joined', 'agent.left', 'agent.status_changed']);
 
 /**
  * Subscribes to the hub events; returns the unsubscribe function. With more than
@@ -15,29 +16,27 @@ const presenceTypes = new Set(['agent_joined', 'agent_left', 'status_changed']);
  * and a mass reconnect of n agents would cost n² frames (list_agents still answers).
  */
 export function presenceFeed(events: HubEvents, agents: AgentRegistry, maxAgents: number, publish: PresencePublish): () => void {
-  /** The free-text status last announced per agent: FSM transitions also emit status_changed, and agents hear only the status. */
+  /** The free-text status last announced per agent: an unchanged status is not announced again. */
   const announced = new Map<string, string>();
-  return events.subscribe((event: HubEvent) => {
+  return events.subscribe((event: TypedHubEvent) => {
     if (!presenceTypes.has(event.type) || agents.connectedCount() > maxAgents) return;
     switch (event.type) {
-      case 'agent_joined': {
-        const view = event.agent as AgentView;
+      case 'agent.joined': {
+        const view = viewOf(event.agent);
         announced.set(view.agent_id, view.status);
         // From the agent's own socket, which uWS skips: an agent never hears its own join.
         publish(presenceTopic, { type: 'agent_joined', agent: agentInfo(view) }, linkOf(agents, view.agent_id));
         return;
       }
-      case 'agent_left':
-        announced.delete(event.agent_id as string);
-        publish(presenceTopic, { type: 'agent_left', agent_id: event.agent_id }, null);
+      case 'agent.left':
+        announced.delete(event.agent.agentId);
+        publish(presenceTopic, { type: 'agent_left', agent_id: event.agent.agentId }, null);
         return;
-      case 'status_changed': {
-        const view = event.agent as AgentView;
-        const entry = agents.get(view.agent_id);
-        // Not announced yet: the FSM moves offline → idle inside the connect, before agent_joined.
-        const before = announced.get(view.agent_id);
-        if (!entry?.link || before === undefined || before === view.status) return;
-        announced.set(view.agent_id, view.status);
+      case 'agent.status_changed': {
+        const entry = event.agent;
+        const before = announced.get(entry.agentId);
+        if (!entry.link || before === undefined || before === entry.identity.status) return;
+        announced.set(entry.agentId, entry.identity.status);
         publish(presenceTopic, { type: 'status_changed', agent: agentInfo(viewOf(entry)) }, entry.link);
         return;
       }

@@ -4,10 +4,12 @@
 //   ├── storage     LMDB environment, queue, tokens, settings
 //   ├── agents      partitions agents/0…31, each a dynamic supervisor (one_for_one) of agent:<id>
 //   ├── tasks       partitions tasks/0…31, each a dynamic supervisor (one_for_one) of task:<id>
+//   ├── telemetry   OpenTelemetry MeterProvider: Prometheus pull reader, OTLP when asked
 //   ├── hub         the HubPort: routing between sockets, queue and actors
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
-//   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
-//   └── metrics     10 s samples for the dashboard charts
+//   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard, /metrics
+//   ├── metrics     10 s samples for the dashboard charts and the /api/metrics snapshot
+//   └── alerter     alerterMachine: checks the rules, fires and clears alerts
 //
 // Children start in this order, each only after the one before is ready, and
 // stop in reverse: the transport closes its sockets first, storage flushes last.
@@ -30,7 +32,10 @@ export interface TreeShape {
     sweeps: ServiceDefinition<unknown>;
     transport: ServiceDefinition<unknown>;
     metrics: ServiceDefinition<unknown>;
+    telemetry: ServiceDefinition<unknown>;
   };
+  /** The alerter machine, provided with its facts and announcements. */
+  alerter: { logic: AnyActorLogic; input: unknown };
   intensity: number;
   periodMs: number;
 }
@@ -67,10 +72,12 @@ export function rootSupervisorInput(shape: TreeShape) {
       service(shape.services.storage),
       dynamicGroup('agents'),
       dynamicGroup('tasks'),
+      service(shape.services.telemetry),
       service(shape.services.hub),
       service(shape.services.sweeps),
       service(shape.services.transport),
       service(shape.services.metrics),
+      { id: 'alerter', restart: 'permanent', logic: shape.alerter.logic, input: shape.alerter.input, readyOnSpawn: true } satisfies ChildSpec,
     ],
   };
 }

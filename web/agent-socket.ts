@@ -18,6 +18,7 @@ import type { Identify } from './protocol/identify.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
+import { noWebTelemetry, type WebTelemetry } from './web-telemetry.ts';
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
 
 const agentIdleTimeoutSeconds = 60;
@@ -48,6 +49,7 @@ export interface AgentSocketDeps {
   sockets: Set<WebSocket<AgentSocketData>>;
   /** Maps links to sockets for uWS topic subscribe/publish. */
   fanout: WsTopicFanout;
+  telemetry?: WebTelemetry;
 }
 
 type Frame = Record<string, unknown>;
@@ -57,6 +59,7 @@ let nextLinkId = 1;
 
 export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<AgentSocketData> {
   const { hub, validator, tracker, sockets } = deps;
+  const telemetry = deps.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'agent' });
 
   function makeLink(ws: AgentWs, data: AgentSocketData): AgentLink {
@@ -78,6 +81,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     ws.cork(() => {
       status = ws.send(serializeFrame(message));
     });
+    telemetry.frameSent('agent', message.type as string);
     if (status !== 2) return true;
     log.warning('agent socket send buffer full; closing once it drains', {
       code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, max_backpressure: agentMaxBackpressureBytes, message_type: message.type,
@@ -252,6 +256,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       data.link = makeLink(ws, data);
       sockets.add(ws);
       deps.fanout.track(data.linkId, ws);
+      telemetry.socketOpened('agent');
     },
 
     message(ws, buffer, isBinary) {
@@ -270,13 +275,21 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         return violation(ws, data, { type: 'error', error: 'invalid_json', code: 'AC_ERR_INVALID_JSON' });
       }
       const frame = validator.agentFrame(raw);
-      if (!frame.ok) return violation(ws, data, validationFailed(frame.messageType, frame.errors));
+      if (!frame.ok) {
+        telemetry.frameReceived('agent', 'invalid');
+        telemetry.validationError('agent_ws');
+        return violation(ws, data, validationFailed(frame.messageType, frame.errors));
+      }
+      telemetry.frameReceived('agent', frame.message.type);
       dispatch(ws, data, frame.message);
     },
 
     drain(ws) {
       const data = ws.getUserData();
-      if (data.overflowTimer && ws.getBufferedAmount() < agentMaxBackpressureBytes / 2) ws.end(backpressureCloseCode, 'backpressure');
+      if (data.overflowTimer && ws.getBufferedAmount() < agentMaxBackpressureBytes / 2) {
+        telemetry.backpressureClose('agent');
+        ws.end(backpressureCloseCode, 'backpressure');
+      }
       else if (data.agentId && !data.overflowTimer) hub.messaging.socketDrained(data.agentId);
     },
 
@@ -291,6 +304,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       if (data.overflowTimer) clearTimeout(data.overflowTimer);
       sockets.delete(ws);
       deps.fanout.untrack(data.linkId);
+      telemetry.socketClosed('agent');
       const reason = Buffer.from(message).toString();
       log.info('agent socket closed', { agent_id: data.agentId, close_code: code, reason, remote: data.remoteAddress });
       if (data.agentId && data.link) hub.agentDisconnected(data.agentId, data.link);

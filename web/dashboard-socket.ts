@@ -6,7 +6,9 @@ import type { Logger } from 'winston';
 import { coalesceEvents } from './dashboard-coalesce.ts';
 import type { HubEvent, HubPort } from './hub-port.ts';
 import type { AcknowledgeAlert, RetryTask } from './protocol/dashboard-messages.ts';
+import type { ObservabilityPort } from './observability-port.ts';
 import type { WireValidator } from './validation.ts';
+import { noWebTelemetry } from './web-telemetry.ts';
 
 const dashboardTopic = 'dashboard';
 const dashboardFlushMs = 100;
@@ -32,8 +34,12 @@ export interface DashboardFeed {
   close(code: number, reason: string): void;
 }
 
-export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator: WireValidator; logger: Logger }): DashboardFeed {
-  const { hub, validator } = deps;
+export function dashboardFeed(
+  app: TemplatedApp,
+  deps: { hub: HubPort; validator: WireValidator; logger: Logger; observability?: ObservabilityPort },
+): DashboardFeed {
+  const { hub, validator, observability } = deps;
+  const telemetry = observability?.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'dashboard' });
   const sockets = new Set<DashboardWs>();
   let pending: HubEvent[] = [];
@@ -60,12 +66,14 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
     for (const ws of sockets) {
       if (ws.getBufferedAmount() > dashboardLagLimitBytes) {
         log.warning('dashboard too slow; disconnecting', { code: 'AC_ERR_BACKPRESSURE', remote: ws.getUserData().remoteAddress });
+        telemetry.backpressureClose('dashboard');
         ws.end(4008, 'backpressure');
       }
     }
     const batch = coalesceEvents(pending);
     pending = [];
     app.publish(dashboardTopic, JSON.stringify({ type: 'events', data: batch }));
+    telemetry.frameSent('dashboard', 'events');
   }
 
   function send(ws: DashboardWs, message: Record<string, unknown>): void {
@@ -81,7 +89,13 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
     if (data.authTimer) clearTimeout(data.authTimer);
     data.authTimer = null;
     ws.subscribe(dashboardTopic);
-    send(ws, { type: 'snapshot', data: hub.dashboardState() });
+    send(ws, snapshotFrame());
+  }
+
+  /** The reference's snapshot frame: the state, and the active alerts beside it. */
+  function snapshotFrame(): Record<string, unknown> {
+    const alerts = observability?.activeAlerts() ?? [];
+    return { type: 'snapshot', data: { ...hub.dashboardState(), active_alerts: alerts }, alerts };
   }
 
   const isAdmin = (token: string) => hub.authenticate(token)?.scope === 'admin';
@@ -93,7 +107,7 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
       ws.end(1008, 'admin token required');
       return;
     }
-    if (type === 'request_snapshot') return send(ws, { type: 'snapshot', data: hub.dashboardState() });
+    if (type === 'request_snapshot') return send(ws, snapshotFrame());
     if (type === 'retry_task') {
       const { task_id: taskId } = message as RetryTask;
       const retried = await hub.retryDeadLetter(taskId);
@@ -101,9 +115,12 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
         ? { type: 'retry_result', task_id: taskId, status: 'requeued' }
         : { type: 'retry_result', task_id: taskId, status: 'not_found', code: retried.code });
     }
-    // The hub has no alerter yet, so no alert can be active: every acknowledgement finds none.
     if (type === 'acknowledge_alert') {
-      return send(ws, { type: 'alert_ack_result', rule_id: (message as AcknowledgeAlert).rule_id, status: 'not_found' });
+      const ruleId = (message as AcknowledgeAlert).rule_id;
+      const acknowledged = observability ? await observability.acknowledgeAlert(ruleId) : null;
+      return send(ws, acknowledged?.ok
+        ? { type: 'alert_ack_result', rule_id: ruleId, status: 'acknowledged' }
+        : { type: 'alert_ack_result', rule_id: ruleId, status: 'not_found', code: 'AC_ERR_ALERT_NOT_FOUND' });
     }
   }
 
@@ -131,6 +148,7 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
 
     open(ws) {
       sockets.add(ws);
+      telemetry.socketOpened('dashboard');
       const data = ws.getUserData();
       if (data.authenticated) return admit(ws);
       data.authTimer = setTimeout(() => {
@@ -148,7 +166,9 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
         }
       }
       const frame = validator.dashboardFrame(raw);
+      telemetry.frameReceived('dashboard', frame.ok ? frame.type : 'invalid');
       if (!frame.ok) {
+        telemetry.validationError('dashboard_ws');
         if (!ws.getUserData().authenticated) return ws.end(1008, 'admin token required');
         return send(ws, { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: frame.messageType, errors: frame.errors });
       }
@@ -162,6 +182,7 @@ export function dashboardFeed(app: TemplatedApp, deps: { hub: HubPort; validator
       data.closed = true;
       if (data.authTimer) clearTimeout(data.authTimer);
       sockets.delete(ws);
+      telemetry.socketClosed('dashboard');
       log.debug('dashboard socket closed', { close_code: code, remote: data.remoteAddress });
     },
   };

@@ -12,6 +12,7 @@ import { configRoutes } from './http/config.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
 import { healthRoutes } from './http/health.ts';
 import { messageRoutes } from './http/messages.ts';
+import { observabilityRoutes } from './http/observability.ts';
 import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
@@ -20,6 +21,7 @@ import { taskRoutes } from './http/tasks.ts';
 import { scheduleRoutes } from './http/schedules.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
+import type { ObservabilityPort } from './observability-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
@@ -40,6 +42,8 @@ export interface ServerOptions {
   staticDir?: string;
   /** Clock for the violation tracker. */
   now?: () => number;
+  /** Metrics, alerts and their settings; without it those routes are absent and nothing is recorded. */
+  observability?: ObservabilityPort;
 }
 
 export interface RunningServer {
@@ -91,8 +95,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   options.hub.messaging.attachFanout(fanout);
   app.ws<AgentSocketData>('/ws', agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
+    telemetry: options.observability?.telemetry,
   }));
-  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
+  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger, observability: options.observability });
   app.ws('/ws/dashboard', dashboards.behavior);
 
   // Before the API routes: exact file routes win over the router's catch-all 404.
@@ -103,7 +108,8 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
     ...scheduleRoutes(deps),
-  ], deps, { maxPayloadBytes, isClosing: () => closed });
+    ...(options.observability ? observabilityRoutes(options.observability) : []),
+  ], deps, { maxPayloadBytes, isClosing: () => closed, telemetry: options.observability?.telemetry });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     // Exclusive: uWS otherwise sets SO_REUSEPORT, and a second hub on the port would start

@@ -25,6 +25,8 @@ export interface HubProcessOptions {
   /** Extra Node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
   logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'error';
+  /** Extra environment for the hub (e.g. AGENTCOM_METRICS_RECORDING=false). */
+  env?: Record<string, string>;
 }
 
 export interface HubProcess {
@@ -76,7 +78,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   const spawnedAt = sharedClockMs();
   const child = spawn('bash', ['-c', script, 'bash', ...nodeArgs], {
     cwd: repoRoot,
-    env: { ...process.env, AGENTCOM_ADMIN_TOKEN: adminToken },
+    env: { ...process.env, ...options.env, AGENTCOM_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);

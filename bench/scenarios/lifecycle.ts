@@ -11,6 +11,7 @@ import { measureLifecycleStage } from '../lib/lifecycle-stage.ts';
 import { ratePerSec } from '../lib/sample-stats.ts';
 import type { Metrics, ResultTable, Scenario } from '../lib/scenario.ts';
 import { fmt } from '../lib/table-format.ts';
+import { metricsCostTable } from '../lib/metrics-cost.ts';
 import type { SubmitPlan } from '../lib/task-submitter.ts';
 
 export const lifecycleStages = [
@@ -69,6 +70,7 @@ export const lifecycleScenario: Scenario = {
       rows,
     }];
     if (profile) tables.push(...profileTables(profile, 'lifecycle, both stages and the warm-up'));
+    tables.push(await metricsCostTable(ctx, tasks, warmup, metrics));
     return {
       status: 'measured',
       tables,

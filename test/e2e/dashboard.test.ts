@@ -147,6 +147,28 @@ describe('dashboard page (Chromium)', function () {
     await eventually(async () => expect(await page.textContent('#toast')).to.contain('Requeued'));
   });
 
+  it('shows a fired alert in the panel and badge, acknowledges it with its button, and drops it when it clears', async () => {
+    await open();
+    await hub.http('PUT', '/api/config/alert-thresholds', { stuck_task_ms: 1, check_interval_ms: 60_000 });
+    const agent = await hub.agent('alert-agent', 'hold', { capabilities: ['alerting'] });
+    agents.push(agent);
+    const { task_id: taskId } = await hub.submit('held past stuck_task_ms', { needed_capabilities: ['alerting'] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const checkNow = () => hub.running.root.system.get('alerter')!.send({ type: 'alerter.check_now' });
+    checkNow();
+    const row = page.locator('#alerts [data-rule="stuck_tasks"]');
+    await eventually(async () => expect(await row.count()).to.equal(1), 3000);
+    expect(await row.getAttribute('data-severity')).to.equal('critical');
+    expect(await page.textContent('#alert-badge')).to.not.equal('0');
+    await row.locator('button.ack').click();
+    await eventually(async () => expect(await row.getAttribute('class')).to.include('acked'), 3000);
+    expect((await hub.http('GET', '/api/alerts')).alerts[0]).to.include({ rule_id: 'stuck_tasks', acknowledged: true });
+    await hub.http('POST', `/api/tasks/${taskId}/cancel`);
+    await hub.http('PUT', '/api/config/alert-thresholds', { stuck_task_ms: 300_000, check_interval_ms: 30_000 });
+    checkNow();
+    await eventually(async () => expect(await row.count()).to.equal(0), 3000);
+  });
+
   it('shows completions with their pull request links', async () => {
     const agent = await hub.agent('pr-agent', 'complete', { capabilities: ['git'], result: { pr_url: 'https://github.com/acme/app/pull/42' } });
     agents.push(agent);

@@ -6,6 +6,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Readonly<Record<string, string>>;
+  /** Sent as-is instead of `body` as JSON (GET /metrics), with this content type. */
+  text?: { body: string; contentType: string };
 }
 
 export const reply = (status: number, body: unknown): Reply => ({ status, body });
@@ -24,6 +26,7 @@ const referenceErrors: Partial<Record<ErrorCode, string>> = {
   AC_ERR_FORBIDDEN: 'forbidden',
   AC_ERR_INVALID_LOG_LEVEL: 'invalid_level',
   AC_ERR_QUEUE_CLOSED: 'shutting_down',
+  AC_ERR_ALERT_NOT_FOUND: 'alert_not_found',
 };
 
 export function wireError(code: ErrorCode): string {

@@ -4,11 +4,20 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Principal } from '../hub-port.ts';
 import { errorReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
+import type { WebTelemetry } from '../web-telemetry.ts';
 
 export interface RouterOptions {
   maxPayloadBytes: number;
   /** True once the server is closing: keep-alive connections outlive the listen socket, so they get 503 and are closed. */
   isClosing(): boolean;
+  telemetry?: WebTelemetry;
+}
+
+interface SendState {
+  aborted: boolean;
+  done?: boolean;
+  /** Counts the answer once, by route pattern and status. */
+  record?: (status: number) => void;
 }
 
 const statusLines: Record<number, string> = {
@@ -42,7 +51,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   }
   // Unknown routes, as in the reference.
   app.any('/*', (res) => {
-    send(res, { aborted: false }, errorReply('AC_ERR_NOT_FOUND'), options.isClosing());
+    send(res, { aborted: false, record: (status) => options.telemetry?.httpRequest('unknown', 'any', status) }, errorReply('AC_ERR_NOT_FOUND'), options.isClosing());
   });
 }
 
@@ -70,7 +79,7 @@ async function runPipeline(
   deps: RouteDeps,
   options: RouterOptions,
 ): Promise<void> {
-  const state = { aborted: false };
+  const state: SendState = { aborted: false, record: (status) => options.telemetry?.httpRequest(route.path, route.method, status) };
   res.onAborted(() => {
     state.aborted = true;
   });
@@ -96,7 +105,10 @@ async function runPipeline(
       }
     }
     const checked = deps.validator.httpInput(route.body, parsed);
-    if (!checked.ok) return send(res, state, errorReply('AC_ERR_VALIDATION', { errors: checked.errors }));
+    if (!checked.ok) {
+      options.telemetry?.validationError('http');
+      return send(res, state, errorReply('AC_ERR_VALIDATION', { errors: checked.errors }));
+    }
     body = checked.value;
   } else if (route.query) {
     const checked = deps.validator.httpInput(route.query, Object.fromEntries(request.query));
@@ -159,13 +171,14 @@ function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer | 'too_la
 
 const tooLarge = (maxBytes: number) => errorReply('AC_ERR_PAYLOAD_TOO_LARGE', { max_bytes: maxBytes });
 
-function send(res: HttpResponse, state: { aborted: boolean; done?: boolean }, result: Reply, closeConnection = false): void {
+function send(res: HttpResponse, state: SendState, result: Reply, closeConnection = false): void {
   if (state.aborted || state.done) return;
   state.done = true;
-  const payload = result.status === 204 ? '' : JSON.stringify(result.body);
+  state.record?.(result.status);
+  const payload = result.status === 204 ? '' : result.text ? result.text.body : JSON.stringify(result.body);
   res.cork(() => {
     res.writeStatus(statusLines[result.status] ?? `${result.status} Error`);
-    res.writeHeader('content-type', 'application/json');
+    res.writeHeader('content-type', result.text ? result.text.contentType : 'application/json');
     for (const [key, value] of Object.entries(result.headers ?? {})) res.writeHeader(key, value);
     res.end(payload, closeConnection);
   });

@@ -4,6 +4,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import {
   identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
 } from './agent-replies.ts';
+import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
 import {
   defaultRepoSchema, logLevelSchema, onboardRegisterSchema, pushTaskSchema, tokenCreateSchema,
@@ -85,5 +86,7 @@ export const httpSchemas = {
   task_bulk: taskBulkSchema,
   task_bulk_item: taskBulkItemSchema,
   schedule_create: scheduleCreateSchema,
+  alert_thresholds: alertThresholdsSchema,
+  heartbeat_interval: heartbeatIntervalSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

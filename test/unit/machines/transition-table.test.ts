@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { setup } from 'xstate';
 import { agentMachine } from '../../../machines/agent-machine.ts';
+import { alerterMachine } from '../../../machines/alerter-machine.ts';
 import { dynamicSupervisorMachine } from '../../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../../machines/supervisor-machine.ts';
 import { taskMachine } from '../../../machines/task-machine.ts';
@@ -58,6 +59,7 @@ describe('docs/machines.md', () => {
     ['taskWaitingMachine', taskWaitingMachine],
     ['supervisorMachine', supervisorMachine],
     ['dynamicSupervisorMachine', dynamicSupervisorMachine],
+    ['alerterMachine', alerterMachine],
   ] as const) {
     it(`holds the current transition table of ${name}`, () => {
       const table = renderTransitionTable(machine);

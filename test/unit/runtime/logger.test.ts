@@ -32,6 +32,17 @@ describe('logger', () => {
     expect(lines[0]).to.include({ token: '[redacted]', authorization: '[redacted]' });
   });
 
+  it('redacts secrets at any depth, such as authorization inside nested metadata, without changing the caller\'s object', async () => {
+    const { logger, lines } = capture();
+    const metadata = { repo: 'x', headers: { Authorization: 'Bearer abc' }, hooks: [{ token: 'def', url: 'u' }] };
+    logger.child({ task_id: 'task-1' }).info('task submitted', { task_id: 'task-1', metadata });
+    await flush();
+    const line = lines.at(-1) as { metadata: typeof metadata };
+    expect(line.metadata).to.deep.equal({ repo: 'x', headers: { Authorization: '[redacted]' }, hooks: [{ token: '[redacted]', url: 'u' }] });
+    expect(JSON.stringify(line)).to.not.include('abc').and.not.include('def');
+    expect(metadata.headers.Authorization).to.equal('Bearer abc');
+  });
+
   it('uses the reference levels, notice and warning included, and filters below its level', async () => {
     const { logger, lines } = capture('notice');
     logger.info('dropped');

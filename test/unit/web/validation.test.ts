@@ -70,6 +70,8 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
     required: { description: 42 },
     limited: { description: 10_000, ref: 128 },
   },
+  alert_thresholds: { valid: { failure_rate_pct: 40, cooldowns: { queue_growing: 0 } }, required: {} },
+  heartbeat_interval: { valid: { heartbeat_interval_ms: 60000 }, required: { heartbeat_interval_ms: 'soon' } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

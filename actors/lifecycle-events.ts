@@ -1,0 +1,43 @@
+// The task and agent lifecycle as events: one per lifecycle point, named like the
+// machines' own events (dotted). runtime/hub-events.ts adds the hub's own events to
+// these and is the one bus every subscriber (metrics, dashboard, alerter, logs) reads.
+import type { TaskRecord } from '../storage/task-record.ts';
+import type { ReclaimReason } from '../storage/queue-engine.ts';
+import type { AgentEntry, FsmState } from './agent-registry.ts';
+
+export interface LifecycleEvents {
+  /** Entered its lane at submit. */
+  'task.submitted': { task: TaskRecord };
+  /** Submitted with a `not_before` still in the future. */
+  'task.delayed': { task: TaskRecord };
+  /** A delayed task's time came: it entered its lane. */
+  'task.queued': { task: TaskRecord };
+  /** Durably assigned and handed to the agent; `latencyMs` since it last entered its lane (null for a push). */
+  'task.assigned': { task: TaskRecord; agentId: string; latencyMs: number | null; how: 'claimed' | 'pushed' };
+  'task.accepted': { task: TaskRecord; agentId: string };
+  'task.completed': { task: TaskRecord; agentId: string };
+  /** Failed with retries left: back in its lane. */
+  'task.retried': { task: TaskRecord; agentId: string; error: string };
+  /** Failed with no retries left. */
+  'task.dead_lettered': { task: TaskRecord; agentId: string; error: string };
+  /** Taken back from its agent into its lane. */
+  'task.reclaimed': { task: TaskRecord; agentId: string; reason: ReclaimReason };
+  'task.cancelled': { task: TaskRecord; agentId: string | null };
+  /** An operator retried a dead letter. */
+  'task.requeued': { task: TaskRecord };
+  /** Submitted with dependencies still unfinished: outside every lane until they settle. */
+  'task.waiting': { task: TaskRecord };
+  /**
+   * A dependency settled and moved this task: into its lane, back to waiting, to the dead
+   * letters (dependency_failed) or cancelled by a cascade. `step` is the history entry's event.
+   */
+  'task.dependency_settled': { task: TaskRecord; step: string };
+  /** A socket identified as the agent. */
+  'agent.joined': { agent: AgentEntry };
+  /** The agent's newest socket closed. */
+  'agent.left': { agent: AgentEntry };
+  /** The agent machine moved (offline, idle, assigned, working, blocked). */
+  'agent.state_changed': { agent: AgentEntry; from: FsmState; to: FsmState };
+  /** The agent reported a new free-text status. */
+  'agent.status_changed': { agent: AgentEntry };
+}

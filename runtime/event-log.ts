@@ -1,0 +1,64 @@
+// The log lines of the task and agent lifecycle, written from the hub's event bus
+// (one line per event) through a child logger that carries task_id and agent_id.
+import type { Logger } from './logger.ts';
+import type { HubEventName, TypedHubEvent } from './hub-events.ts';
+
+/**
+ * The level of each event's line; events not listed are not logged here. The happy path of
+ * every task is debug: at info it would cost a winston pass per event on the hot path.
+ */
+const levels: Partial<Record<HubEventName, string>> = {
+  'task.submitted': 'debug', 'task.delayed': 'debug', 'task.queued': 'debug', 'task.assigned': 'debug',
+  'task.accepted': 'debug', 'task.completed': 'debug', 'task.retried': 'warning', 'task.dead_lettered': 'warning',
+  'task.reclaimed': 'notice', 'task.cancelled': 'notice', 'task.requeued': 'notice',
+  'task.waiting': 'debug', 'task.dependency_settled': 'debug',
+  'agent.joined': 'info', 'agent.left': 'info', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
+  'alert.fired': 'warning', 'alert.cleared': 'notice', 'alert.acknowledged': 'notice',
+};
+
+const messages = Object.fromEntries(Object.keys(levels).map((name) => [name, name.replace(/[._]/g, ' ')])) as Record<HubEventName, string>;
+
+export function eventLog(logger: Logger): (event: TypedHubEvent) => void {
+  return (event) => {
+    const level = levels[event.type];
+    if (!level || !logger.isLevelEnabled(level)) return;
+    const [context, fields] = split(event);
+    // The message reads as words ("task assigned"); `event` keeps the dotted name for jq.
+    logger.child(context).log(level, messages[event.type], { event: event.type, ...fields });
+  };
+}
+
+/** The child logger's context (which task, which agent) and the line's own fields. */
+function split(event: TypedHubEvent): [Record<string, unknown>, Record<string, unknown>] {
+  switch (event.type) {
+    case 'task.submitted': case 'task.delayed': case 'task.queued': case 'task.requeued': case 'task.waiting':
+    case 'task.dependency_settled':
+      return [{ task_id: event.task.id }, { priority: event.task.priority, status: event.task.status }];
+    case 'task.assigned':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { generation: event.task.generation, latency_ms: event.latencyMs, how: event.how }];
+    case 'task.accepted':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { generation: event.task.generation }];
+    case 'task.completed':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { tokens_used: event.task.tokens_used }];
+    case 'task.retried': case 'task.dead_lettered':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { error: event.error, retry_count: event.task.retry_count }];
+    case 'task.reclaimed':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { reason: event.reason }];
+    case 'task.cancelled':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, {}];
+    case 'agent.joined':
+      return [{ agent_id: event.agent.agentId }, { capabilities: event.agent.identity.capabilities }];
+    case 'agent.left':
+      return [{ agent_id: event.agent.agentId }, {}];
+    case 'agent.state_changed':
+      return [{ agent_id: event.agent.agentId }, { from: event.from, to: event.to }];
+    case 'agent.status_changed':
+      return [{ agent_id: event.agent.agentId }, { status: event.agent.identity.status }];
+    case 'alert.fired':
+      return [{ module: 'alerter' }, { rule_id: event.alert.rule_id, severity: event.alert.severity, alert_message: event.alert.message }];
+    case 'alert.cleared': case 'alert.acknowledged':
+      return [{ module: 'alerter' }, { rule_id: event.ruleId }];
+    default:
+      return [{}, {}];
+  }
+}

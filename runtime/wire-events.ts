@@ -1,0 +1,62 @@
+// The one place typed hub events become the dashboard's wire frames. The names on the
+// wire are the reference's (task_event, agent_joined, status_changed, metrics_snapshot,
+// alert_fired…), which the original clients and our dashboard read.
+import { viewOf } from '../actors/agent-registry.ts';
+import type { HubEvent } from '../web/hub-port.ts';
+import type { HubEventName, TypedHubEvent } from './hub-events.ts';
+
+/** The `event` field of a `task_event` frame for each task event. */
+const taskEventWireNames = {
+  'task.submitted': 'submitted',
+  'task.delayed': 'delayed',
+  'task.queued': 'queued',
+  'task.assigned': 'assigned',
+  'task.accepted': 'accepted',
+  'task.completed': 'completed',
+  'task.retried': 'retry',
+  'task.dead_lettered': 'dead_letter',
+  'task.reclaimed': 'reclaimed',
+  'task.cancelled': 'cancelled',
+  'task.requeued': 'requeued',
+  'task.waiting': 'waiting',
+} as const satisfies Partial<Record<HubEventName, string>>;
+
+/** The frame for a hub event, or null for events the dashboard does not get. */
+export function toWireEvent(event: TypedHubEvent): HubEvent | null {
+  const timestamp = event.at;
+  switch (event.type) {
+    case 'task.submitted': case 'task.delayed': case 'task.queued': case 'task.accepted': case 'task.completed':
+    case 'task.retried': case 'task.dead_lettered': case 'task.cancelled': case 'task.requeued':
+    case 'task.waiting': {
+      const { task } = event;
+      return {
+        type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
+        priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
+      };
+    }
+    case 'task.assigned': case 'task.reclaimed': {
+      const { task } = event;
+      const frame: HubEvent = {
+        type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
+        priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
+      };
+      if (event.type === 'task.assigned') frame.latency_ms = event.latencyMs;
+      else frame.reason = event.reason;
+      return frame;
+    }
+    case 'task.dependency_settled': {
+      const { task } = event;
+      return {
+        type: 'task_event', timestamp, task_id: task.id, event: event.step, status: task.status,
+        priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
+      };
+    }
+    case 'agent.joined': return { type: 'agent_joined', timestamp, agent: viewOf(event.agent) };
+    case 'agent.left': return { type: 'agent_left', timestamp, agent_id: event.agent.agentId };
+    case 'agent.state_changed': case 'agent.status_changed': return { type: 'status_changed', timestamp, agent: viewOf(event.agent) };
+    case 'metrics.sampled': return { type: 'metrics_snapshot', timestamp, sample: event.sample, metrics: event.snapshot };
+    case 'alert.fired': return { type: 'alert_fired', timestamp, ...event.alert };
+    case 'alert.cleared': return { type: 'alert_cleared', timestamp, rule_id: event.ruleId };
+    case 'alert.acknowledged': return { type: 'alert_acknowledged', timestamp, rule_id: event.ruleId };
+  }
+}

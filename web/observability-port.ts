@@ -1,0 +1,30 @@
+// What the transport needs for metrics and alerts: runtime/ implements it (the
+// OpenTelemetry recorder, the metrics snapshot and the alerter) and hands it in at boot.
+import type { Result } from '../runtime/errors.ts';
+import type { WebTelemetry } from './web-telemetry.ts';
+
+/** An alert as GET /api/alerts and the dashboard show it (reference §9). */
+export interface AlertView {
+  rule_id: string;
+  severity: 'warning' | 'critical';
+  message: string;
+  details: Record<string, unknown>;
+  fired_at: number;
+  acknowledged: boolean;
+}
+
+export interface ObservabilityPort {
+  telemetry: WebTelemetry;
+  /** GET /metrics without a token. */
+  metricsPublic: boolean;
+  /** One collection in the Prometheus text exposition format. */
+  prometheusText(): Promise<string>;
+  /** The newest /api/metrics snapshot (reference §9), recomputed every 10 s. */
+  metricsSnapshot(): Record<string, unknown>;
+  activeAlerts(): AlertView[];
+  acknowledgeAlert(ruleId: string): Promise<Result<AlertView>>;
+  alertThresholds(): object;
+  setAlertThresholds(thresholds: Record<string, unknown>): Promise<Result<Record<string, unknown>>>;
+  heartbeatIntervalMs(): number;
+  setHeartbeatIntervalMs(ms: number): Promise<Result<number>>;
+}

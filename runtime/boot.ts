@@ -21,6 +21,9 @@ import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
+import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
+import { tlsSettingsFrom } from './tls-settings.ts';
+import type { Result } from './errors.ts';
 import { version } from './version.ts';
 
 export interface StartHubOptions {
@@ -41,6 +44,12 @@ export interface RunningHub {
   hub: Hub;
   root: Actor<typeof supervisorMachine>;
   stop(): Promise<void>;
+  /** 'https' when the hub serves TLS. */
+  scheme: 'http' | 'https';
+  /** Set when the hub listens in clear text off loopback: a line for the operator. */
+  clearTextWarning: string | null;
+  /** Reads the certificate files again (SIGHUP); a no-op `unchanged` without TLS. */
+  reloadTls(reason: string): Result<ReloadOutcome>;
 }
 
 interface Storage {
@@ -57,6 +66,11 @@ interface Storage {
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const { config, logger } = options;
   const log = logger.child({ module: 'boot' });
+  // Checked before anything opens: a bad certificate or a refused clear-text listen touches no data.
+  const tlsSettings = tlsSettingsFrom(config);
+  if (!tlsSettings.ok) throw new Error(`${tlsSettings.code}: ${tlsSettings.detail}`);
+  let tlsMaterial = tlsSettings.value.tls?.material;
+  if (tlsSettings.value.warning) log.warning(tlsSettings.value.warning, { host: config.host });
   // Filled in by each service as it starts; later services read what earlier ones made.
   const live: { storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true } } = {};
   let adminToken: string | null = options.adminToken ?? null;
@@ -151,6 +165,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
               staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
+              tls: tlsMaterial,
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
@@ -186,7 +201,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
 
   const server = live.server!;
-  const url = `http://${config.host}:${server.port}`;
+  const scheme = server.scheme;
+  const url = `${scheme}://${config.host}:${server.port}`;
+  const tlsFiles = tlsSettings.value.tls?.files;
+  const tlsReloader = tlsFiles && tlsMaterial
+    ? new TlsReloader(tlsFiles, tlsMaterial, (material) => {
+      tlsMaterial = material;
+      live.server?.reloadTls(material);
+    }, log)
+    : null;
+  tlsReloader?.watch();
   log.info('hub ready', { url, transport: server.transport, version });
 
   let stopping: Promise<void> | null = null;
@@ -198,7 +222,13 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     adminTokenCreated,
     hub: live.hub!,
     root,
-    stop: () => (stopping ??= stopTree(root, inspector)),
+    stop: () => {
+      tlsReloader?.stop();
+      return (stopping ??= stopTree(root, inspector));
+    },
+    scheme,
+    clearTextWarning: tlsSettings.value.warning,
+    reloadTls: (reason) => tlsReloader?.reload(reason) ?? { ok: true, value: 'unchanged' },
   };
 }
 

@@ -29,6 +29,15 @@ const hubConfigSchema = Type.Object(
     /** Connect the actor system to the Stately inspector (WebSocket inspector, offline). */
     inspect: Type.Boolean({ default: false }),
     inspect_port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+    /** PEM certificate (chain) and private key: with both, the hub serves https and wss (web/tls-material.ts). */
+    tls_cert: Type.Optional(Type.String({ minLength: 1 })),
+    tls_key: Type.Optional(Type.String({ minLength: 1 })),
+    /** PEM intermediate certificates sent after tls_cert, for a certificate whose chain is in a separate file. */
+    tls_ca: Type.Optional(Type.String({ minLength: 1 })),
+    /** PEM CA whose client certificates the hub asks for and verifies (mTLS); off when unset. */
+    tls_client_ca: Type.Optional(Type.String({ minLength: 1 })),
+    /** Refuse to start when listening in clear text on a non-loopback address (runtime/listen-policy.ts). */
+    require_tls: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
@@ -44,6 +53,11 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_DATA_DIR: 'data_dir',
   AGENTCOM_LOG_LEVEL: 'log_level',
   AGENTCOM_ALLOW_JS_FALLBACK: 'allow_js_fallback',
+  AGENTCOM_TLS_CERT: 'tls_cert',
+  AGENTCOM_TLS_KEY: 'tls_key',
+  AGENTCOM_TLS_CA: 'tls_ca',
+  AGENTCOM_TLS_CLIENT_CA: 'tls_client_ca',
+  AGENTCOM_REQUIRE_TLS: 'require_tls',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

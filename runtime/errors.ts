@@ -60,6 +60,14 @@ export const errors = {
   AC_ERR_GIT_NOTHING_TO_SUBMIT: { status: 409, message: 'branch %s has no commits ahead of origin/main' },
   AC_ERR_SIDECAR_QUEUE_FILE: { status: 500, message: 'queue file %s: %s' },
   AC_ERR_SIDECAR_BAD_TEMPLATE: { status: 500, message: 'wake_command template: %s' },
+
+  // --- TLS (hub and clients) ---------------------------------------------
+  AC_ERR_TLS_FILE: { status: 500, message: '%s %s cannot be used: %s' },
+  AC_ERR_TLS_INCOMPLETE: { status: 500, message: 'TLS needs both tls_cert and tls_key; %s is missing' },
+  AC_ERR_TLS_KEY_MISMATCH: { status: 500, message: 'tls_key %s is not the private key of the certificate in tls_cert %s' },
+  AC_ERR_TLS_NEEDS_NATIVE: { status: 500, message: 'TLS needs the native uWebSockets.js binding (SSLApp), and only the JS fallback loaded' },
+  AC_ERR_TLS_REQUIRED: { status: 500, message: 'refusing to listen in clear text on %s: require_tls is set; give --tls-cert and --tls-key' },
+  AC_ERR_TLS_UNTRUSTED: { status: 502, message: 'the hub at %s presented a certificate that is not trusted (%s)' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

@@ -22,6 +22,8 @@ import type { HubPort } from './hub-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
+import { CertificateSwap } from './tls-certificate-swap.ts';
+import { describeCertificate, withUwsOptions, type TlsMaterial } from './tls-material.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -39,11 +41,16 @@ export interface ServerOptions {
   staticDir?: string;
   /** Clock for the violation tracker. */
   now?: () => number;
+  /** With a certificate the server speaks https and wss (uWS SSLApp). */
+  tls?: TlsMaterial;
 }
 
 export interface RunningServer {
   port: number;
   transport: Transport;
+  scheme: 'http' | 'https';
+  /** New TLS handshakes use `material` from now on; open sockets stay (web/tls-certificate-swap.ts). */
+  reloadTls(material: TlsMaterial): void;
   /** Stops listening and closes every socket with 1001 "hub shutting down". */
   close(): Promise<void>;
 }
@@ -67,31 +74,43 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     return failure;
   }
   log.info('transport loaded', { transport });
+  if (options.tls && transport !== 'native') {
+    const failure = fail('AC_ERR_TLS_NEEDS_NATIVE');
+    log.error('cannot serve TLS', { code: failure.code });
+    return failure;
+  }
 
   const maxPayloadBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
   const validator = createWireValidator();
   const tracker = new ViolationTracker(options.now);
-  const app = uWS.App();
+  const tls = options.tls;
+  const app = tls ? withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions)) : uWS.App();
   let port = options.port;
   let closed = false;
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
   const fanout = wsTopicFanout(app);
   options.hub.messaging.attachFanout(fanout);
-  app.ws<AgentSocketData>('/ws', agentSocketBehavior({
+  const agentBehavior = agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
-  }));
+  });
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
-  app.ws('/ws/dashboard', dashboards.behavior);
-
-  // Before the API routes: exact file routes win over the router's catch-all 404.
-  if (options.staticDir) registerStaticFiles(app, options.staticDir);
-  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port };
-  mountRoutes(app, [
+  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port, secure: Boolean(tls) };
+  const routes = [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
-  ], deps, { maxPayloadBytes, isClosing: () => closed });
+  ];
+  // Into the app's router, and with TLS into each server name's (web/tls-certificate-swap.ts): same handlers, same state.
+  const mountAll = () => {
+    app.ws<AgentSocketData>('/ws', agentBehavior);
+    app.ws('/ws/dashboard', dashboards.behavior);
+    // Before the API routes: exact file routes win over the router's catch-all 404.
+    if (options.staticDir) registerStaticFiles(app, options.staticDir);
+    mountRoutes(app, routes, deps, { maxPayloadBytes, isClosing: () => closed });
+  };
+  mountAll();
+  const certificates = tls ? new CertificateSwap(app, tls, mountAll, log) : null;
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     app.listen(options.host, options.port, resolve);
@@ -103,12 +122,19 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     return failure;
   }
   port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
-  log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes });
+  log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes, scheme: tls ? 'https' : 'http' });
+  if (tls) log.info('serving TLS', { ...describeCertificate(tls), client_certificates: tls.clientCaPem ? 'asked' : 'off' });
 
   return {
     ok: true,
     port,
     transport,
+    scheme: tls ? 'https' : 'http',
+    reloadTls(material) {
+      if (!certificates) return;
+      certificates.replace(material);
+      log.notice('TLS certificate reloaded', describeCertificate(material));
+    },
     async close() {
       if (closed) return;
       closed = true;

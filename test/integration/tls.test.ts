@@ -4,37 +4,16 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import path from 'node:path';
-import { connect, type ConnectionOptions } from 'node:tls';
+import { connect } from 'node:tls';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
+import { httpsCall } from '../support/https-call.ts';
 import { TestCa, type IssuedCertificate } from '../support/test-pki.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/sidecar-fleet.ts';
 import { WsTestClient } from '../support/ws-client.ts';
 
 const cliBin = path.resolve('runtime/bin/agentcom.mjs');
-
-interface HttpsAnswer {
-  status: number;
-  body: any;
-}
-
-/** One https request on a fresh connection; `servername` is the SNI name, '' for none. */
-function httpsCall(port: number, method: string, urlPath: string, tls: ConnectionOptions, token?: string, body?: unknown): Promise<HttpsAnswer> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    if (payload) headers['content-type'] = 'application/json';
-    const call = request({ host: '127.0.0.1', port, method, path: urlPath, headers, agent: false, ...tls }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
-    call.on('error', reject);
-    call.end(payload);
-  });
-}
 
 /** The SHA-256 fingerprint of the certificate a new handshake gets. */
 function servedFingerprint(port: number, servername: string | undefined, ca: string): Promise<string> {
@@ -111,7 +90,7 @@ describe('TLS on the hub', function () {
     // Without SNI (a client dialling the IP address) the start certificate answers too.
     expect((await httpsCall(hub.port, 'GET', '/health', { ca: readFileSync(ca.cert) })).status).to.equal(200);
 
-    const registered = await httpsCall(hub.port, 'POST', '/api/onboard/register', trusted, undefined, { agent_id: 'tls-agent' });
+    const registered = await httpsCall(hub.port, 'POST', '/api/onboard/register', trusted, { body: { agent_id: 'tls-agent' } });
     expect(registered.status).to.equal(201);
     expect(registered.body.hub_ws_url).to.match(/^wss:\/\//);
     expect(registered.body.hub_api_url).to.match(/^https:\/\//);
@@ -145,7 +124,7 @@ describe('TLS on the hub', function () {
   it('reloads replaced certificate files: new handshakes get the new certificate, an open agent socket stays', async () => {
     hub = await startTestHub({ tls_cert: served.cert, tls_key: served.key });
     const port = hub.port;
-    const registered = await httpsCall(port, 'POST', '/api/onboard/register', { ca: readFileSync(ca.cert), servername: 'localhost' }, undefined, { agent_id: 'steady' });
+    const registered = await httpsCall(port, 'POST', '/api/onboard/register', { ca: readFileSync(ca.cert), servername: 'localhost' }, { body: { agent_id: 'steady' } });
     const ws = await WsTestClient.connect(`wss://localhost:${port}/ws`, { ca: readFileSync(ca.cert), host: '127.0.0.1' } as never);
     try {
       await ws.request({ type: 'identify', agent_id: 'steady', token: registered.body.token, capabilities: [], protocol_version: 1 }, 'identified');
@@ -165,7 +144,7 @@ describe('TLS on the hub', function () {
       expect(ws.isClosed).to.equal(false);
       const pong = await ws.request({ type: 'ping', protocol_version: 1 }, 'pong');
       expect(pong.type).to.equal('pong');
-      const state = await httpsCall(port, 'GET', '/api/agents/steady/state', { ca: readFileSync(otherCa.cert), servername: 'localhost' }, hub.adminToken);
+      const state = await httpsCall(port, 'GET', '/api/agents/steady/state', { ca: readFileSync(otherCa.cert), servername: 'localhost' }, { token: hub.adminToken });
       expect(state.body.fsm_state).to.equal('idle');
     } finally {
       ws.socket.terminate();

@@ -76,4 +76,11 @@ describe('sidecar over wss', function () {
     expect(sidecar.running, 'a refused certificate is retried, not fatal').to.equal(true);
     expect(await agentState(agentId)).to.not.equal('idle');
   });
+
+  it('insecure: true connects without verifying, and warns on each connect', async () => {
+    const agentId = 'tls-careless';
+    const sidecar = fleet.start(agentId, withSettings(fleet.writeConfig(agentId, await register(agentId)), { insecure: true }));
+    await waitFor(async () => (await agentState(agentId)) === 'idle', 30_000, 'the insecure sidecar to identify', 200);
+    expect(sidecar.output).to.contain('TLS certificate verification is OFF');
+  });
 });

@@ -9,7 +9,7 @@ import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { TestCa } from '../support/test-pki.ts';
 
 describe('sidecar over wss', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   let dir: TempDir;
   let ca: TestCa;
@@ -27,8 +27,11 @@ describe('sidecar over wss', function () {
     fleet = new SidecarFleet(dir.path, { url: `https://localhost:${hub.port}`, wsUrl: `https://localhost:${hub.port}` });
   });
 
-  after(async function () {
+  afterEach(function () {
     if (this.currentTest?.state === 'failed') console.log(fleet.outputs());
+  });
+
+  after(async () => {
     await fleet.stopAll();
     await hub.stop();
     dir.remove();
@@ -54,7 +57,7 @@ describe('sidecar over wss', function () {
     const agentId = 'tls-sidecar';
     const configPath = withSettings(fleet.writeConfig(agentId, await register(agentId)), { ca_file: ca.cert });
     fleet.start(agentId, configPath);
-    await waitFor(async () => (await agentState(agentId)) === 'idle', 30_000, 'the sidecar to identify over wss', 200);
+    await waitFor(async () => (await agentState(agentId)) === 'idle', 60_000, 'the sidecar to identify over wss', 200);
 
     const submitted = await httpsCall(hub.port, 'POST', '/api/tasks', trusted, { token: hub.adminToken, body: { description: 'over TLS', metadata: { work_ms: 100 } } });
     expect(submitted.status).to.equal(201);
@@ -62,7 +65,7 @@ describe('sidecar over wss', function () {
     await waitFor(async () => {
       const task = await httpsCall(hub.port, 'GET', `/api/tasks/${taskId}`, trusted, { token: hub.adminToken });
       return task.body.status === 'completed';
-    }, 30_000, 'the task to complete', 200);
+    }, 60_000, 'the task to complete', 200);
     const task = await httpsCall(hub.port, 'GET', `/api/tasks/${taskId}`, trusted, { token: hub.adminToken });
     expect(task.body.assigned_to ?? task.body.completed_by ?? agentId).to.equal(agentId);
     expect(task.body.result.output).to.equal(`done by ${agentId}`);
@@ -71,7 +74,7 @@ describe('sidecar over wss', function () {
   it('without ca_file refuses the hub certificate and never identifies', async () => {
     const agentId = 'tls-doubter';
     const sidecar = fleet.start(agentId, fleet.writeConfig(agentId, await register(agentId)));
-    await waitFor(() => sidecar.output.includes('AC_ERR_TLS_UNTRUSTED'), 30_000, 'the refusal in the sidecar log', 100);
+    await waitFor(() => sidecar.output.includes('AC_ERR_TLS_UNTRUSTED'), 60_000, 'the refusal in the sidecar log', 100);
     expect(sidecar.output).to.contain('hub certificate refused').and.to.contain('ca_file');
     expect(sidecar.running, 'a refused certificate is retried, not fatal').to.equal(true);
     expect(await agentState(agentId)).to.not.equal('idle');
@@ -80,7 +83,7 @@ describe('sidecar over wss', function () {
   it('insecure: true connects without verifying, and warns on each connect', async () => {
     const agentId = 'tls-careless';
     const sidecar = fleet.start(agentId, withSettings(fleet.writeConfig(agentId, await register(agentId)), { insecure: true }));
-    await waitFor(async () => (await agentState(agentId)) === 'idle', 30_000, 'the insecure sidecar to identify', 200);
+    await waitFor(async () => (await agentState(agentId)) === 'idle', 60_000, 'the insecure sidecar to identify', 200);
     expect(sidecar.output).to.contain('TLS certificate verification is OFF');
   });
 });

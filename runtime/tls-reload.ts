@@ -7,7 +7,7 @@
 // and key written one after the other load together; a reload whose files read the
 // same as what is served changes nothing, and a bad file keeps the served certificate.
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../web/tls-material.ts';
 import { ok, type Result } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -50,10 +50,15 @@ export class TlsReloader {
   }
 
   watch(): void {
-    const folders = new Set(Object.values(this.files).filter((file): file is string => Boolean(file)).map((file) => dirname(file)));
-    for (const folder of folders) {
+    const paths = Object.values(this.files).filter((file): file is string => Boolean(file));
+    const names = new Set(paths.map((file) => basename(file)));
+    // Only our files, and Kubernetes' `..data` style swaps: a busy folder (say, the data dir) must not keep postponing the reload.
+    const relevant = (name: string | null) => name === null || names.has(name) || name.startsWith('..');
+    for (const folder of new Set(paths.map((file) => dirname(file)))) {
       try {
-        const watcher = watch(folder, { persistent: false }, () => this.schedule());
+        const watcher = watch(folder, { persistent: false }, (_event, name) => {
+          if (relevant(name === null ? null : String(name))) this.schedule();
+        });
         watcher.on('error', (error) => this.log.warning('TLS folder watch failed; SIGHUP still reloads', { folder, error: error.message }));
         this.watchers.push(watcher);
       } catch (error) {

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from 'node:tls';
+import { tlsSettingsFrom } from '../../runtime/tls-settings.ts';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { httpsCall } from '../support/https-call.ts';
 import { TestCa, type IssuedCertificate } from '../support/test-pki.ts';
@@ -49,7 +50,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
 }
 
 describe('TLS on the hub', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
 
   let dir: TempDir;
   let ca: TestCa;
@@ -178,18 +179,23 @@ describe('TLS on the hub', function () {
     expect(withForeign).to.match(/unknown ca|alert|socket hang up|ECONNRESET/i);
   });
 
+  it('checks the settings before anything opens: a missing file, half a pair', () => {
+    const missing = tlsSettingsFrom({ host: '127.0.0.1', tls_cert: path.join(dir.path, 'nope.pem'), tls_key: served.key, require_tls: false });
+    expect(missing.ok ? '' : missing.detail).to.match(/^tls_cert .*nope\.pem cannot be used: ENOENT$/);
+    const half = tlsSettingsFrom({ host: '127.0.0.1', tls_cert: served.cert, require_tls: false });
+    expect(half.ok ? '' : half.code).to.equal('AC_ERR_TLS_INCOMPLETE');
+    const good = tlsSettingsFrom({ host: '0.0.0.0', tls_cert: served.cert, tls_key: served.key, require_tls: true });
+    expect(good.ok && good.value.tls?.material.certificate.fingerprint256).to.equal(fingerprintOf(first.cert));
+  });
+
   it('agentcom start: one line for a bad certificate, SIGHUP reloads, --require-tls refuses clear text off loopback', async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     const data = makeTempDir('tls-cli');
     try {
       const mismatched = await runCli(['start', '--port', '0', '--data-dir', data.path, '--tls-cert', served.cert, '--tls-key', otherCa.issueServer('server-4').key]);
       expect(mismatched.code).to.equal(2);
       expect(mismatched.stderr.trim().split('\n')).to.have.length(1);
       expect(mismatched.stderr).to.contain('AC_ERR_TLS_KEY_MISMATCH');
-
-      const missing = await runCli(['start', '--port', '0', '--data-dir', data.path, '--tls-cert', path.join(dir.path, 'nope.pem'), '--tls-key', served.key]);
-      expect(missing.code).to.equal(2);
-      expect(missing.stderr).to.match(/AC_ERR_TLS_FILE: tls_cert .*nope\.pem cannot be used: ENOENT/);
 
       const refused = await runCli(['start', '--host', '0.0.0.0', '--port', '0', '--data-dir', path.join(data.path, 'never'), '--require-tls']);
       expect(refused.code).to.equal(2);

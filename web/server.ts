@@ -22,6 +22,7 @@ import type { HubPort } from './hub-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
+import { recordRoutes } from './route-recorder.ts';
 import { CertificateSwap } from './tls-certificate-swap.ts';
 import { describeCertificate, withUwsOptions, type TlsMaterial } from './tls-material.ts';
 
@@ -84,33 +85,31 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const validator = createWireValidator();
   const tracker = new ViolationTracker(options.now);
   const tls = options.tls;
-  const app = tls ? withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions)) : uWS.App();
+  // With TLS, routes are recorded so each server name's router gets them too (web/tls-certificate-swap.ts).
+  const recorded = tls ? recordRoutes(withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions))) : null;
+  const app = recorded?.app ?? uWS.App();
   let port = options.port;
   let closed = false;
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
   const fanout = wsTopicFanout(app);
   options.hub.messaging.attachFanout(fanout);
-  const agentBehavior = agentSocketBehavior({
+  app.ws<AgentSocketData>('/ws', agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
-  });
+  }));
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
+  app.ws('/ws/dashboard', dashboards.behavior);
+
+  // Before the API routes: exact file routes win over the router's catch-all 404.
+  if (options.staticDir) registerStaticFiles(app, options.staticDir);
   const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port, secure: Boolean(tls) };
-  const routes = [
+  mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
-  ];
-  // Into the app's router, and with TLS into each server name's (web/tls-certificate-swap.ts): same handlers, same state.
-  const mountAll = () => {
-    app.ws<AgentSocketData>('/ws', agentBehavior);
-    app.ws('/ws/dashboard', dashboards.behavior);
-    // Before the API routes: exact file routes win over the router's catch-all 404.
-    if (options.staticDir) registerStaticFiles(app, options.staticDir);
-    mountRoutes(app, routes, deps, { maxPayloadBytes, isClosing: () => closed });
-  };
-  mountAll();
-  const certificates = tls ? new CertificateSwap(app, tls, mountAll, log) : null;
+  ], deps, { maxPayloadBytes, isClosing: () => closed });
+
+  const certificates = tls && recorded ? new CertificateSwap(app, tls, recorded.replay, log) : null;
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     app.listen(options.host, options.port, resolve);

@@ -26,7 +26,7 @@ export class CertificateSwap {
   private material: TlsMaterial;
   private readonly names = new Set<string>();
 
-  /** `mount` registers every route and socket handler into the app's current router. */
+  /** `mount` registers every route and socket handler of the app again, into its current router. */
   constructor(private readonly app: TemplatedApp, initial: TlsMaterial, private readonly mount: () => void, private readonly log: Logger) {
     this.material = initial;
     app.missingServerName((hostname) => this.addName(hostname));

@@ -32,6 +32,9 @@ import { Observability } from './observability.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 import type { Logger } from './logger.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
+import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
+import { tlsSettingsFrom } from './tls-settings.ts';
+import type { Result } from './errors.ts';
 import { version } from './version.ts';
 
 export interface StartHubOptions {
@@ -57,6 +60,12 @@ export interface RunningHub {
   /** What start found of the data dir: a first start, and a git checkout it sits in (`git clean -xdf` deletes it). */
   dataDir: Pick<PreparedDataDir, 'created' | 'insideCheckout'>;
   stop(): Promise<void>;
+  /** 'https' when the hub serves TLS. */
+  scheme: 'http' | 'https';
+  /** Set when the hub listens in clear text off loopback: a line for the operator. */
+  clearTextWarning: string | null;
+  /** Reads the certificate files again (SIGHUP); a no-op `unchanged` without TLS. */
+  reloadTls(reason: string): Result<ReloadOutcome>;
 }
 
 interface Storage {
@@ -73,6 +82,11 @@ interface Storage {
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const { config, logger } = options;
   const log = logger.child({ module: 'boot' });
+  // Checked before anything opens: a bad certificate or a refused clear-text listen touches no data.
+  const tlsSettings = tlsSettingsFrom(config);
+  if (!tlsSettings.ok) throw new Error(`${tlsSettings.code}: ${tlsSettings.detail}`);
+  let tlsMaterial = tlsSettings.value.tls?.material;
+  if (tlsSettings.value.warning) log.warning(tlsSettings.value.warning, { host: config.host });
   // Filled in by each service as it starts; later services read what earlier ones made.
   const live: {
     storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true };
@@ -222,6 +236,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               allowJsFallback: config.allow_js_fallback,
               staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
               observability: live.observability,
+              tls: tlsMaterial,
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
@@ -274,7 +289,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
 
   const server = live.server!;
-  const url = `http://${config.host}:${server.port}`;
+  const scheme = server.scheme;
+  const url = `${scheme}://${config.host}:${server.port}`;
+  const tlsFiles = tlsSettings.value.tls?.files;
+  const tlsReloader = tlsFiles && tlsMaterial
+    ? new TlsReloader(tlsFiles, tlsMaterial, (material) => {
+      tlsMaterial = material;
+      live.server?.reloadTls(material);
+    }, log)
+    : null;
+  tlsReloader?.watch();
   log.info('hub ready', { url, transport: server.transport, version });
 
   let stopping: Promise<void> | null = null;
@@ -288,7 +312,13 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     observability: live.observability!,
     root,
     dataDir: { created: prepared.value.created, insideCheckout: prepared.value.insideCheckout },
-    stop: () => (stopping ??= stopTree(root, inspector).then(() => lock.release())),
+    stop: () => {
+      tlsReloader?.stop();
+      return (stopping ??= stopTree(root, inspector).then(() => lock.release()));
+    },
+    scheme,
+    clearTextWarning: tlsSettings.value.warning,
+    reloadTls: (reason) => tlsReloader?.reload(reason) ?? { ok: true, value: 'unchanged' },
   };
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
 import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
+import { caFileVariable } from './commands/hub-request.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -12,6 +13,11 @@ import { version } from './version.ts';
 function buildProgram(): Command {
   const program = new Command();
   program.name('agentcom').description('AgentCom: a durable work hub for fleets of AI coding agents').version(version);
+  program.option('--ca-file <file>', `PEM CA that signed an https hub's certificate (env ${caFileVariable})`);
+  program.hook('preAction', () => {
+    const caFile = program.opts<{ caFile?: string }>().caFile;
+    if (caFile) process.env[caFileVariable] = caFile;
+  });
   registerStartCommand(program);
   registerSubmitCommand(program);
   registerTaskCommands(program);

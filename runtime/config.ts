@@ -40,6 +40,15 @@ const hubConfigSchema = Type.Object(
     metrics_recording: Type.Boolean({ default: true }),
     /** When the alerter first checks after start (reference: 30 s); then every check_interval_ms of the alert thresholds. */
     alert_first_check_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 30_000 }),
+    /** PEM certificate (chain) and private key: with both, the hub serves https and wss (web/tls-material.ts). */
+    tls_cert: Type.Optional(Type.String({ minLength: 1 })),
+    tls_key: Type.Optional(Type.String({ minLength: 1 })),
+    /** PEM intermediate certificates sent after tls_cert, for a certificate whose chain is in a separate file. */
+    tls_ca: Type.Optional(Type.String({ minLength: 1 })),
+    /** PEM CA whose client certificates the hub asks for and verifies (mTLS); off when unset. */
+    tls_client_ca: Type.Optional(Type.String({ minLength: 1 })),
+    /** Refuse to start when listening in clear text on a non-loopback address (runtime/listen-policy.ts). */
+    require_tls: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
@@ -59,6 +68,11 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_RETENTION_DEAD_LETTER: 'retention_dead_letter',
   AGENTCOM_METRICS_PUBLIC: 'metrics_public',
   AGENTCOM_METRICS_RECORDING: 'metrics_recording',
+  AGENTCOM_TLS_CERT: 'tls_cert',
+  AGENTCOM_TLS_KEY: 'tls_key',
+  AGENTCOM_TLS_CA: 'tls_ca',
+  AGENTCOM_TLS_CLIENT_CA: 'tls_client_ca',
+  AGENTCOM_REQUIRE_TLS: 'require_tls',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

@@ -74,6 +74,13 @@ export const errors = {
 
   // --- observability ----------------------------------------------------------
   AC_ERR_ALERT_NOT_FOUND: { status: 404, message: 'no active alert %s' },
+  // --- TLS (hub and clients) ---------------------------------------------
+  AC_ERR_TLS_FILE: { status: 500, message: '%s %s cannot be used: %s' },
+  AC_ERR_TLS_INCOMPLETE: { status: 500, message: 'TLS needs both tls_cert and tls_key; %s is missing' },
+  AC_ERR_TLS_KEY_MISMATCH: { status: 500, message: 'tls_key %s is not the private key of the certificate in tls_cert %s' },
+  AC_ERR_TLS_NEEDS_NATIVE: { status: 500, message: 'TLS needs the native uWebSockets.js binding (SSLApp), and only the JS fallback loaded' },
+  AC_ERR_TLS_REQUIRED: { status: 500, message: 'refusing to listen in clear text on %s: require_tls is set; give --tls-cert and --tls-key' },
+  AC_ERR_TLS_UNTRUSTED: { status: 502, message: 'the hub at %s presented a certificate that is not trusted (%s)' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

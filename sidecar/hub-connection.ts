@@ -2,6 +2,7 @@
 import { WebSocket } from 'ws';
 import { backoffResetAfterMs, reconnectBackoff } from './reconnect-backoff.ts';
 import { parseHubMessage, type HubMessage } from './hub-messages.ts';
+import { insecureWarning, isUntrustedCertificate, untrustedFailure, type HubTrust } from './hub-trust.ts';
 import type { SidecarLogger } from './sidecar-logger.ts';
 
 const protocolVersion = 1;
@@ -18,6 +19,8 @@ export interface HubConnectionOptions {
   onIdentified: () => void;
   onMessage: (message: HubMessage) => void;
   random?: () => number;
+  /** How the hub's certificate is checked on wss; default: Node's public roots. */
+  trust?: HubTrust;
 }
 
 export type SendOutcome = 'sent' | 'not_connected' | 'write_failed';
@@ -91,7 +94,13 @@ export class HubConnection {
     const { log } = this.options;
     this.state = 'connecting';
     log.info('connecting', { hub_url: this.options.hubUrl });
-    const socket = new WebSocket(this.options.hubUrl, { handshakeTimeout: this.options.pongTimeoutMs });
+    const trust = this.options.trust;
+    if (trust?.insecure && this.options.hubUrl.startsWith('wss:')) log.warn(insecureWarning, { hub_url: this.options.hubUrl });
+    const socket = new WebSocket(this.options.hubUrl, {
+      handshakeTimeout: this.options.pongTimeoutMs,
+      ca: trust?.ca,
+      rejectUnauthorized: trust?.rejectUnauthorized ?? true,
+    });
     this.socket = socket;
 
     socket.on('open', () => {
@@ -115,7 +124,12 @@ export class HubConnection {
       if (isBinary) return;
       this.handleFrame(data.toString());
     });
-    socket.on('error', (error) => log.warn('socket error', { error: error.message }));
+    socket.on('error', (error) => {
+      if (!isUntrustedCertificate(error)) return log.warn('socket error', { error: error.message });
+      // Retried with backoff like any failed connect: the operator may be fixing ca_file or the hub's certificate.
+      const refused = untrustedFailure(this.options.hubUrl, error);
+      log.error('hub certificate refused', { code: refused.code, error: refused.detail });
+    });
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
       this.socket = null;

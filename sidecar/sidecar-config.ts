@@ -11,7 +11,7 @@ const positiveMs = (defaultMs: number) => Type.Integer({ minimum: 1, default: de
 const sidecarConfigSchema = Type.Object({
   agent_id: Type.String({ minLength: 1, maxLength: 128 }),
   token: Type.String({ minLength: 1, maxLength: 256 }),
-  hub_url: Type.String({ pattern: '^wss?://[^\\s]+$' }),
+  hub_url: Type.String({ pattern: '^(wss?|https?)://[^\\s]+$' }),
   hub_api_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   repo_dir: Type.Optional(Type.String({ minLength: 1 })),
@@ -30,6 +30,10 @@ const sidecarConfigSchema = Type.Object({
   progress_interval_ms: positiveMs(60_000),
   result_poll_interval_ms: positiveMs(1_000),
   queue_file: Type.String({ minLength: 1, default: 'queue.json' }),
+  /** PEM CA that signed the hub's certificate (private CA, self-signed hub); default: the public roots. */
+  ca_file: Type.Optional(Type.String({ minLength: 1 })),
+  /** Tests only: skip certificate verification, with a warning on every connect. */
+  insecure: Type.Boolean({ default: false }),
 });
 
 export type SidecarConfig = Static<typeof sidecarConfigSchema> & { config_path: string };
@@ -38,7 +42,7 @@ export type SidecarConfig = Static<typeof sidecarConfigSchema> & { config_path: 
 const keyRules: Record<string, string> = {
   agent_id: 'must be a string of 1 to 128 characters',
   token: 'must be a string of 1 to 256 characters',
-  hub_url: 'must be a ws:// or wss:// URL',
+  hub_url: 'must be a ws://, wss://, http:// or https:// URL',
   hub_api_url: 'must be an http:// or https:// URL',
   name: 'must be a string of 1 to 256 characters',
   repo_dir: 'must be a folder path',
@@ -49,9 +53,11 @@ const keyRules: Record<string, string> = {
   results_dir: 'must be a folder path',
   log_file: 'must be a file path',
   queue_file: 'must be a file path',
+  ca_file: 'must be a file path',
+  insecure: 'must be true or false',
 };
 
-const pathKeys = ['repo_dir', 'results_dir', 'log_file', 'queue_file'] as const;
+const pathKeys = ['repo_dir', 'results_dir', 'log_file', 'queue_file', 'ca_file'] as const;
 
 const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false });
 const validate = ajv.compile(sidecarConfigSchema);
@@ -74,6 +80,7 @@ export function parseSidecarConfig(raw: unknown, configPath: string): Result<Sid
     if (typeof value === 'string') config[key] = path.resolve(baseDir, value);
   }
   config.config_path = path.resolve(configPath);
+  config.hub_url = socketUrlOf(config.hub_url);
   return ok(config);
 }
 
@@ -91,6 +98,18 @@ export function loadSidecarConfig(configPath: string): Result<SidecarConfig> {
     return failField('AC_ERR_CONFIG_INVALID', '(root)', `config: ${configPath} is not valid JSON (${(error as Error).message})`);
   }
   return parseSidecarConfig(raw, configPath);
+}
+
+/** An http(s) hub address means the hub's agent socket: wss for https, path /ws when none is given. */
+function socketUrlOf(hubUrl: string): string {
+  if (!/^https?:/.test(hubUrl)) return hubUrl;
+  try {
+    const url = new URL(hubUrl.replace(/^http/, 'ws'));
+    if (url.pathname === '/' || url.pathname === '') url.pathname = '/ws';
+    return url.toString();
+  } catch {
+    return hubUrl; // The connection attempt logs why it fails.
+  }
 }
 
 function configFailure(error: ErrorObject | undefined): Result<never> {

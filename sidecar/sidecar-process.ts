@@ -1,6 +1,7 @@
 // Wires one running sidecar: logger, local queue, task runner and hub connection.
 import { mkdir } from 'node:fs/promises';
 import { HubConnection } from './hub-connection.ts';
+import { hubTrustFrom } from './hub-trust.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
 import { createSidecarLogger, type SidecarLogger } from './sidecar-logger.ts';
 import { TaskQueueFile } from './task-queue-file.ts';
@@ -16,6 +17,8 @@ export interface RunningSidecar {
 }
 
 export async function startSidecar(config: SidecarConfig): Promise<Result<RunningSidecar>> {
+  const trust = hubTrustFrom(config.ca_file, config.insecure);
+  if (!trust.ok) return trust;
   const log = createSidecarLogger({ agentId: config.agent_id, token: config.token, logFile: config.log_file });
   await mkdir(config.results_dir, { recursive: true });
 
@@ -44,6 +47,7 @@ export async function startSidecar(config: SidecarConfig): Promise<Result<Runnin
     log,
     onIdentified: () => runner.onIdentified(),
     onMessage: (message) => runner.handle(message),
+    trust: trust.value,
   });
   connection.start();
   log.info('sidecar started', { hub_url: config.hub_url, results_dir: config.results_dir, queue_file: config.queue_file });

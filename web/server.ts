@@ -25,6 +25,9 @@ import type { ObservabilityPort } from './observability-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
+import { recordRoutes } from './route-recorder.ts';
+import { CertificateSwap } from './tls-certificate-swap.ts';
+import { describeCertificate, withUwsOptions, type TlsMaterial } from './tls-material.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -44,11 +47,16 @@ export interface ServerOptions {
   now?: () => number;
   /** Metrics, alerts and their settings; without it those routes are absent and nothing is recorded. */
   observability?: ObservabilityPort;
+  /** With a certificate the server speaks https and wss (uWS SSLApp). */
+  tls?: TlsMaterial;
 }
 
 export interface RunningServer {
   port: number;
   transport: Transport;
+  scheme: 'http' | 'https';
+  /** New TLS handshakes use `material` from now on; open sockets stay (web/tls-certificate-swap.ts). */
+  reloadTls(material: TlsMaterial): void;
   /** Stops listening and closes every socket with 1001 "hub shutting down". */
   close(): Promise<void>;
 }
@@ -82,11 +90,19 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     return failure;
   }
   log.info('transport loaded', { transport });
+  if (options.tls && transport !== 'native') {
+    const failure = fail('AC_ERR_TLS_NEEDS_NATIVE');
+    log.error('cannot serve TLS', { code: failure.code });
+    return failure;
+  }
 
   const maxPayloadBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
   const validator = createWireValidator();
   const tracker = new ViolationTracker(options.now);
-  const app = uWS.App();
+  const tls = options.tls;
+  // With TLS, routes are recorded so each server name's router gets them too (web/tls-certificate-swap.ts).
+  const recorded = tls ? recordRoutes(withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions))) : null;
+  const app = recorded?.app ?? uWS.App();
   let port = options.port;
   let closed = false;
 
@@ -102,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
 
   // Before the API routes: exact file routes win over the router's catch-all 404.
   if (options.staticDir) registerStaticFiles(app, options.staticDir);
-  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port };
+  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port, secure: Boolean(tls) };
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
@@ -110,6 +126,8 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...scheduleRoutes(deps),
     ...(options.observability ? observabilityRoutes(options.observability) : []),
   ], deps, { maxPayloadBytes, isClosing: () => closed, telemetry: options.observability?.telemetry });
+
+  const certificates = tls && recorded ? new CertificateSwap(app, tls, recorded.replay, log) : null;
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     // Exclusive: uWS otherwise sets SO_REUSEPORT, and a second hub on the port would start
@@ -123,12 +141,19 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     return failure;
   }
   port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
-  log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes });
+  log.info('listening', { host: options.host, port, max_payload_bytes: maxPayloadBytes, scheme: tls ? 'https' : 'http' });
+  if (tls) log.info('serving TLS', { ...describeCertificate(tls), client_certificates: tls.clientCaPem ? 'asked' : 'off' });
 
   return {
     ok: true,
     port,
     transport,
+    scheme: tls ? 'https' : 'http',
+    reloadTls(material) {
+      if (!certificates) return;
+      certificates.replace(material);
+      log.notice('TLS certificate reloaded', describeCertificate(material));
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -41,6 +41,8 @@ export interface SwarmOptions {
   reconnect: boolean;
   /** Keep the ids of tasks whose completion the hub acknowledged (restart scenario). */
   recordAckedIds: boolean;
+  /** PEM CA of a TLS hub (wss). */
+  ca?: string;
 }
 
 export class AgentSwarm {
@@ -167,7 +169,7 @@ export class AgentSwarm {
 
   private open(agent: Agent): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
+      const ws = new WebSocket(this.options.wsUrl, { perMessageDeflate: false, ca: this.options.ca });
       agent.ws = ws;
       let settled = false;
       let identifiedHere = false;

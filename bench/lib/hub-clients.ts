@@ -14,7 +14,7 @@ export const socketsPerClientProcess = 5000;
 
 export async function startHubClients(hub: HubProcess, count: number, label: string, maxSockets = 64): Promise<HubClient[]> {
   const clients = Array.from({ length: count }, (_, i) => startRpcChild<HubClientMethods>(workerUrl, `${label}-${i}`));
-  await Promise.all(clients.map((client) => client.call('init', { url: hub.url, wsUrl: hub.wsUrl, token: hub.adminToken, maxSockets })));
+  await Promise.all(clients.map((client) => client.call('init', { url: hub.url, wsUrl: hub.wsUrl, token: hub.adminToken, maxSockets, ca: hub.ca })));
   return clients;
 }
 

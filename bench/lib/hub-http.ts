@@ -2,6 +2,7 @@
 // fetch costs several times more CPU per request, and the load client shares 2 cores
 // with the hub), JSON in and out.
 import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface HttpReply {
   status: number;
@@ -12,12 +13,17 @@ export class HubHttp {
   private readonly agent: Agent;
   private readonly host: string;
   private readonly port: number;
+  private readonly sendRequest: typeof request;
 
-  constructor(baseUrl: string, private readonly token: string, maxSockets: number) {
+  /** `ca`: PEM CA of an https hub. */
+  constructor(baseUrl: string, private readonly token: string, maxSockets: number, ca?: string) {
     const url = new URL(baseUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    const secure = url.protocol === 'https:';
+    const settings = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+    this.agent = secure ? new HttpsAgent({ ...settings, ca }) : new Agent(settings);
+    this.sendRequest = secure ? (httpsRequest as unknown as typeof request) : request;
   }
 
   post(path: string, body: unknown): Promise<HttpReply> {
@@ -39,7 +45,7 @@ export class HubHttp {
         headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(payload);
       }
-      const req = request({ host: this.host, port: this.port, path, method, headers, agent: this.agent }, (res) => {
+      const req = this.sendRequest({ host: this.host, port: this.port, path, method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.once('end', () => {

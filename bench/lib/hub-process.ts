@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedClockMs } from './bullmq-settings.ts';
@@ -27,6 +28,8 @@ export interface HubProcessOptions {
   logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'error';
   /** Extra environment for the hub (e.g. AGENTCOM_METRICS_RECORDING=false). */
   env?: Record<string, string>;
+  /** Serve https and wss with this certificate; clients trust `caPem`. */
+  tls?: { cert: string; key: string; caPem: string };
 }
 
 export interface HubProcess {
@@ -34,6 +37,8 @@ export interface HubProcess {
   port: number;
   url: string;
   wsUrl: string;
+  /** PEM CA the clients verify a TLS hub with; undefined for clear text. */
+  ca?: string;
   adminToken: string;
   /** Shared-clock ms at spawn. */
   spawnedAt: number;
@@ -71,7 +76,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   const fdLimit = options.fdLimit ?? 65_536;
   const logFd = openSync(options.logPath, 'a');
   const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--port', String(port), '--data-dir', options.dataDir,
-    '--log-level', options.logLevel ?? 'info'];
+    '--log-level', options.logLevel ?? 'info', ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : [])];
   // exec keeps the pid: the process we measure and signal is node itself, not bash.
   // Without CAP_SYS_RESOURCE (containers) the hard limit is the ceiling, even for root.
   const script = `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" || exit 3; exec "${process.execPath}" "$@"`;
@@ -85,18 +90,19 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
   const pid = child.pid ?? -1;
-  const url = `http://127.0.0.1:${port}`;
+  const tls = options.tls;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
 
   return {
-    pid, port, url, wsUrl: `ws://127.0.0.1:${port}/ws`, adminToken, spawnedAt, exited,
+    pid, port, url, wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`, ca: tls?.caPem, adminToken, spawnedAt, exited,
     rssMiB: () => rssMiB(pid),
     cpuMs: () => cpuMs(pid),
     async waitReady(timeoutMs = 180_000) {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
         if (!alive()) throw new Error(`hub exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready; log: ${options.logPath}\n${tail(options.logPath)}`);
-        if (await healthOk(port)) return sharedClockMs();
+        if (await healthOk(port, tls?.caPem)) return sharedClockMs();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error(`hub not ready within ${timeoutMs} ms; log: ${options.logPath}`);
@@ -115,9 +121,10 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   };
 }
 
-function healthOk(port: number): Promise<boolean> {
+function healthOk(port: number, ca?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', agent: false, timeout: 1000 }, (res) => {
+    const send = ca ? httpsRequest : request;
+    const req = send({ host: '127.0.0.1', port, path: '/health', agent: false, timeout: 1000, ca }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode === 200));
     });

@@ -21,6 +21,8 @@ export interface BenchContext {
   quick: boolean;
   /** Run the hub with --cpu-prof and print where its time went (scenarios that start a hub). */
   profile: boolean;
+  /** --tls: scenarios that support it also run the hub over https and wss (lifecycle). */
+  tls?: boolean;
   progress: Progress;
   /** Metrics of scenarios already measured in this run, by scenario name. */
   earlier: ReadonlyMap<string, Metrics>;

@@ -14,6 +14,8 @@ export interface HubClientInit {
   token: string;
   /** Keep-alive HTTP sockets: the most requests this client has in flight at once. */
   maxSockets: number;
+  /** PEM CA of a TLS hub. */
+  ca?: string;
 }
 
 let init: HubClientInit | null = null;
@@ -31,7 +33,7 @@ export const hubClientMethods = {
   async init(input: HubClientInit) {
     init = input;
     http?.close();
-    http = new HubHttp(input.url, input.token, input.maxSockets);
+    http = new HubHttp(input.url, input.token, input.maxSockets, input.ca);
   },
   /** Points the client at a restarted hub (same data dir, maybe a new port). */
   async retarget(url: string, wsUrl: string) {
@@ -40,9 +42,9 @@ export const hubClientMethods = {
     if (swarm) swarm.retarget(wsUrl);
   },
   async connectAgents(input: { specs: SwarmAgentSpec[]; options: Omit<SwarmOptions, 'wsUrl' | 'token'>; parallel?: number; retryMs?: number }) {
-    const { wsUrl, token } = need(init, 'init');
+    const { wsUrl, token, ca } = need(init, 'init');
     if (!swarm) {
-      swarm = new AgentSwarm({ wsUrl, token, ...input.options });
+      swarm = new AgentSwarm({ wsUrl, token, ca, ...input.options });
       if (pendingMark !== null) swarm.mark(pendingMark);
     }
     return swarm.connect(input.specs, input.parallel ?? 200, input.retryMs ?? 0);

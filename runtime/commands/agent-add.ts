@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { cultureShipNames, slugOf } from '../culture-names.ts';
 import { configPathOf, readAgentConfig, writeAgentConfig, type AgentSidecarConfig } from './agent-config-file.ts';
-import { describeHubError, hubRequest, wsUrlOf } from './hub-request.ts';
+import { caFileVariable, describeHubError, hubRequest, wsUrlOf } from './hub-request.ts';
 import { findPm2, manualStartCommands, pm2NameOf, startUnderPm2 } from './sidecar-launch.ts';
 
 export interface AddAgentOptions {
@@ -150,6 +150,8 @@ async function finish(options: AddAgentOptions, agentId: string, name: string, t
     capabilities: options.capabilities,
     ...(options.wakeCommand ? { wake_command: options.wakeCommand } : {}),
     ...(options.repoDir ? { repo_dir: path.resolve(options.repoDir) } : {}),
+    // The CA the CLI trusted the hub with is the one the sidecar needs too.
+    ...(process.env[caFileVariable] ? { ca_file: path.resolve(process.env[caFileVariable]) } : {}),
   };
   writeAgentConfig(configPath, config);
 

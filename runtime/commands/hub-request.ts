@@ -1,5 +1,8 @@
 // The operator CLIs' way to reach a running hub over its HTTP API, and the
 // defaults they share for where the hub is and which token to send.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { hubTrustFrom, isUntrustedCertificate, untrustedFailure } from '../../sidecar/hub-trust.ts';
 
 const defaultHubUrl = 'http://127.0.0.1:4000';
 
@@ -26,35 +29,57 @@ export function wsUrlOf(hubUrl: string): string {
   return `${hubUrl.replace(/^http/, 'ws')}/ws`;
 }
 
+/** Where the CLI learns a private CA for an https hub: `--ca-file` (runtime/cli.ts copies it here) or the environment. */
+export const caFileVariable = 'AGENTCOM_CA_FILE';
+
 export async function hubRequest(
   hubUrl: string,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; timeoutMs?: number } = {},
 ): Promise<HubReach> {
+  const trust = hubTrustFrom(process.env[caFileVariable] || undefined, false, '--ca-file');
+  if (!trust.ok) return { ok: false, reason: `${trust.code}: ${trust.detail}` };
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(`${hubUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-  } catch (error) {
-    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-    return { ok: false, reason: `cannot reach the hub at ${hubUrl} (${cause})` };
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
   }
-  const text = await response.text();
-  let body: unknown = text;
+  let url: URL;
   try {
-    body = text ? JSON.parse(text) : null;
+    url = new URL(`${hubUrl}${path}`);
+  } catch {
+    return { ok: false, reason: `${hubUrl} is not a hub URL (http://host:port or https://host:port)` };
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // node:https rather than fetch: fetch takes no CA per request.
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<HubReach>((resolve) => {
+    const request = send(url, { method, headers, timeout: timeoutMs, ca: trust.value.ca }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => resolve({ ok: false, reason: `cannot reach the hub at ${hubUrl} (${error.message})` }));
+      response.on('end', () => resolve({ ok: true, response: { status: response.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) } }));
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    request.on('error', (error) => {
+      if (!isUntrustedCertificate(error)) return resolve({ ok: false, reason: `cannot reach the hub at ${hubUrl} (${error.message})` });
+      const refused = untrustedFailure(hubUrl, error, `--ca-file or ${caFileVariable}`);
+      resolve({ ok: false, reason: `${refused.code}: ${refused.detail}` });
+    });
+    request.end(payload);
+  });
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
   } catch {
     // Not JSON (a proxy's error page, say): callers show the text.
+    return text;
   }
-  return { ok: true, response: { status: response.status, body } };
 }
 
 /** One line for a hub answer that was not the expected one: status, code and detail. */

@@ -11,6 +11,11 @@ interface StartFlags {
   logLevel?: string;
   allowJsFallback?: boolean;
   inspect?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsClientCa?: string;
+  requireTls?: boolean;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -24,6 +29,11 @@ export function registerStartCommand(program: Command): void {
     .option('--log-level <level>', 'debug, info, notice, warning or error')
     .option('--allow-js-fallback', 'run on the slower pure-JS server if the native uWebSockets.js binding cannot load')
     .option('--inspect', 'stream actor events to a local Stately inspector (port 8080)')
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve https and wss (env AGENTCOM_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env AGENTCOM_TLS_KEY)')
+    .option('--tls-ca <file>', 'PEM intermediate certificates sent after --tls-cert (env AGENTCOM_TLS_CA)')
+    .option('--tls-client-ca <file>', 'ask agents for client certificates signed by this CA (mTLS; env AGENTCOM_TLS_CLIENT_CA)')
+    .option('--require-tls', 'refuse to listen in clear text on a non-loopback address (env AGENTCOM_REQUIRE_TLS)')
     .action(async (flags: StartFlags) => {
       const code = await start(flags);
       if (code !== 0) process.exit(code);
@@ -45,6 +55,11 @@ async function start(flags: StartFlags): Promise<number> {
     log_level: flags.logLevel,
     allow_js_fallback: flags.allowJsFallback,
     inspect: flags.inspect,
+    tls_cert: flags.tlsCert,
+    tls_key: flags.tlsKey,
+    tls_ca: flags.tlsCa,
+    tls_client_ca: flags.tlsClientCa,
+    require_tls: flags.requireTls,
   };
   const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer);
   if (!config.ok) return failStart(config.detail);
@@ -78,6 +93,7 @@ async function start(flags: StartFlags): Promise<number> {
       '             (for example ~/.local/share/agentcom); see docs/operations.md, "Where the data lives".',
     );
   }
+  if (running.clearTextWarning) banner.push(`  Warning    ${running.clearTextWarning}`);
   // Human lines on stderr keep stdout pure JSON log lines for jq.
   process.stderr.write(`${banner.join('\n')}\n\n`);
 
@@ -97,6 +113,8 @@ async function start(flags: StartFlags): Promise<number> {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    // Without TLS, SIGHUP keeps its default (the hub stops), as before.
+    if (running.scheme === 'https') process.on('SIGHUP', () => void running.reloadTls('SIGHUP'));
   });
   return 0;
 }

@@ -4,7 +4,7 @@ import type { OnboardRegister } from '../protocol/http-bodies.ts';
 import { failureReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function onboardingRoutes({ hub }: RouteDeps): Route[] {
+export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/onboard/register', auth: 'none', body: 'onboard_register',
@@ -15,8 +15,8 @@ export function onboardingRoutes({ hub }: RouteDeps): Route[] {
         return reply(201, {
           agent_id: registered.value.agent_id,
           token: registered.value.token,
-          hub_ws_url: `ws://${host}/ws`,
-          hub_api_url: `http://${host}`,
+          hub_ws_url: `${secure ? 'wss' : 'ws'}://${host}/ws`,
+          hub_api_url: `${secure ? 'https' : 'http'}://${host}`,
           default_repo: hub.defaultRepo(),
         });
       },

@@ -42,6 +42,8 @@ export interface RouteDeps {
   logger: Logger;
   /** The port the server listens on, for URLs when a request has no Host header. */
   port(): number;
+  /** True when the server speaks https and wss: URLs handed out say so. */
+  secure?: boolean;
 }
 
 /** The principal's name as the hub records it (submitted_by). */

@@ -47,11 +47,23 @@ describe('parseSidecarConfig', () => {
     expect(result.value.repo_dir).to.equal(undefined);
   });
 
+  it('takes an http(s) hub address as that hub\'s socket, and resolves ca_file like the other paths', () => {
+    const secure = parseSidecarConfig({ ...minimal, hub_url: 'https://hub.example:4000', ca_file: 'ca.pem' }, '/etc/agent/c.json');
+    if (!secure.ok) throw new Error(secure.detail);
+    expect(secure.value.hub_url).to.equal('wss://hub.example:4000/ws');
+    expect(secure.value.ca_file).to.equal('/etc/agent/ca.pem');
+    expect(secure.value.insecure).to.equal(false);
+    const plain = parseSidecarConfig({ ...minimal, hub_url: 'http://hub:4000/custom' }, '/c.json');
+    expect(plain.ok && plain.value.hub_url).to.equal('ws://hub:4000/custom');
+  });
+
   const badValues: Array<[string, unknown, string]> = [
     ['agent_id', '', 'config: agent_id must be a string of 1 to 128 characters'],
     ['agent_id', 'a'.repeat(129), 'config: agent_id must be a string of 1 to 128 characters'],
     ['token', 42, 'config: token must be a string of 1 to 256 characters'],
-    ['hub_url', 'http://hub:4000/ws', 'config: hub_url must be a ws:// or wss:// URL'],
+    ['hub_url', 'ftp://hub:4000/ws', 'config: hub_url must be a ws://, wss://, http:// or https:// URL'],
+    ['ca_file', '', 'config: ca_file must be a file path'],
+    ['insecure', 'yes', 'config: insecure must be true or false'],
     ['hub_api_url', 'ws://hub', 'config: hub_api_url must be an http:// or https:// URL'],
     ['wake_command', [], 'config: wake_command must be a command string or a non-empty array of strings'],
     ['capabilities', 'code', 'config: capabilities must be an array of strings of 1 to 128 characters'],
@@ -96,13 +108,13 @@ describe('loadSidecarConfig', () => {
 
   it('makes the sidecar exit 1 with one line naming the bad key', async () => {
     const file = path.join(dir.path, 'config.json');
-    writeFileSync(file, JSON.stringify({ ...minimal, hub_url: 'http://nope' }));
+    writeFileSync(file, JSON.stringify({ ...minimal, hub_url: 'ftp://nope' }));
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, [sidecarBin, '--config', file], (error, _stdout, stderrText) => {
         resolve({ code: error ? (error.code as number) : 0, stderr: stderrText });
       });
     });
     expect(code).to.equal(1);
-    expect(stderr).to.equal('config: hub_url must be a ws:// or wss:// URL\n');
+    expect(stderr).to.equal('config: hub_url must be a ws://, wss://, http:// or https:// URL\n');
   });
 });

@@ -9,7 +9,9 @@ import { supervisorMachine } from '../machines/supervisor-machine.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
 import { ChannelStore } from '../storage/channel-store.ts';
 import { ClientMessageIds } from '../storage/client-message-ids.ts';
-import { openLmdbStore, type LmdbStore } from '../storage/lmdb-store.ts';
+import { openCheckedStore, recover, replacedDirOf } from '../storage/checked-open.ts';
+import type { LmdbStore } from '../storage/lmdb-store.ts';
+import { swapInBackup } from '../storage/restore.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
@@ -20,7 +22,9 @@ import { Hub } from './hub.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
+import { maintenanceService } from './maintenance.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
+import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
 
 export interface StartHubOptions {
@@ -40,6 +44,8 @@ export interface RunningHub {
   adminTokenCreated: boolean;
   hub: Hub;
   root: Actor<typeof supervisorMachine>;
+  /** Backups, restore, compaction and health; lives as long as the process. */
+  storageOps: StorageOps;
   stop(): Promise<void>;
 }
 
@@ -59,6 +65,17 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   const log = logger.child({ module: 'boot' });
   // Filled in by each service as it starts; later services read what earlier ones made.
   const live: { storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true } } = {};
+  const storageOps = new StorageOps({
+    dataDir: config.data_dir,
+    backupDir: config.backup_dir,
+    backupKeep: config.backup_keep,
+    backupCompact: config.backup_compact,
+    compactionThreshold: config.compaction_threshold,
+    hubVersion: version,
+    logger,
+  });
+  // After the first listen, restarts (an online restore) keep the port even when 0 was asked for.
+  let boundPort: number | null = null;
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
 
@@ -72,8 +89,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       services: {
         storage: {
           id: 'storage',
-          start: async () => {
-            const store = openLmdbStore({ path: config.data_dir });
+          start: async ({ crash }) => {
+            const checkedOpen = { dataDir: config.data_dir, backupDir: config.backup_dir, recoverEmpty: config.recover_empty };
+            const pending = storageOps.takePendingOpen();
+            if (pending?.kind === 'restore') {
+              const swapped = swapInBackup(config.data_dir, pending.backup, replacedDirOf(config.backup_dir), Date.now());
+              if (!swapped.ok) storageOps.restoreFailed(swapped.detail);
+            }
+            const opened = pending?.kind === 'recover' ? await recover(checkedOpen, pending.reason, Date.now) : await openCheckedStore(checkedOpen);
+            if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
+            const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
             const storage: Storage = {
               store,
@@ -90,10 +115,13 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               adminTokenCreated = true;
             }
             live.storage = storage;
+            storageOps.restartStorage = (reason) => crash(new Error(`storage restart: ${reason}`));
+            storageOps.storageOpened(store, opened.value.recovery);
             log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
             return storage;
           },
           stop: async (storage) => {
+            storageOps.storageClosed();
             await (storage as Storage).queue.close();
             log.info('storage closed');
           },
@@ -110,6 +138,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
               directory: storage.directory,
               storageSize: () => dataFileBytes(config.data_dir),
+              storageOps,
               logger,
               envAdminToken: options.adminToken,
               timings: {
@@ -145,7 +174,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           start: async () => {
             const started = await startServer({
               host: config.host,
-              port: config.port,
+              port: boundPort ?? config.port,
               hub: live.hub!,
               logger,
               maxPayloadBytes: config.max_payload_bytes,
@@ -154,6 +183,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
+            boundPort = started.port;
             live.hub!.transport = started.transport;
             return started;
           },
@@ -168,6 +198,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           },
           stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
         },
+        maintenance: maintenanceService({
+          backupSchedule: config.backup_schedule, compactionSchedule: config.compaction_schedule, storageOps, logger,
+        }),
       },
     }),
   });
@@ -196,8 +229,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     transport: server.transport,
     adminToken,
     adminTokenCreated,
-    hub: live.hub!,
+    get hub() {
+      return live.hub!;
+    },
     root,
+    storageOps,
     stop: () => (stopping ??= stopTree(root, inspector)),
   };
 }

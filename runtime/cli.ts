@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
 import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   registerAgentListCommands(program);
   registerOnboardingCommands(program);
   registerTokenCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

@@ -15,6 +15,7 @@ import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
+import type { StoragePort } from '../web/storage-port.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, HubEvent, HubPort, Principal, RecoveryAnswer, TaskListPage, TaskListQuery,
   TaskReport, TaskStatsView, TokenInfo,
@@ -47,6 +48,8 @@ export interface HubDeps {
   timings: HubTimings;
   /** Bytes the data file takes on disk, for the dashboard's storage health. */
   storageSize?: () => number;
+  /** Backups, restore, compaction and storage health (runtime/storage-ops.ts). */
+  storageOps?: StoragePort;
   messaging: MessagingStores;
   now?: () => number;
 }
@@ -68,8 +71,15 @@ export class Hub implements HubPort {
   private readonly dispatch: TaskDispatch;
   private readonly agentActors: AgentActors;
   private readonly envAdminToken: string | null;
+  readonly storage: StoragePort | null;
+  private readonly unsubscribeStorage: () => void;
 
   constructor(private readonly deps: HubDeps) {
+    this.storage = deps.storageOps ?? null;
+    this.unsubscribeStorage = this.storage?.onEvent((event) => {
+      const { type, timestamp, ...fields } = event;
+      this.events.emit(type, timestamp, fields);
+    }) ?? (() => {});
     this.version = deps.version;
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
@@ -379,7 +389,7 @@ export class Hub implements HubPort {
       uptime_ms: now - this.startedAt,
       timestamp: now,
       version: this.version,
-      health: { status: 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
+      health: { status: this.storage?.degradedReasons().length ? 'degraded' : 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
       agents: this.listAgents(),
       queue: stats,
       dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
@@ -387,6 +397,7 @@ export class Hub implements HubPort {
       series: this.metrics.history(),
       transport: this.transport,
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
+      ...(this.storage ? { dets_health: this.storage.health(), compaction_history: this.storage.compactionHistory() } : {}),
     };
   }
 
@@ -417,6 +428,7 @@ export class Hub implements HubPort {
   }
 
   stop(): void {
+    this.unsubscribeStorage();
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();

@@ -7,7 +7,8 @@
 //   ├── hub         the HubPort: routing between sockets, queue and actors
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
 //   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard
-//   └── metrics     10 s samples for the dashboard charts
+//   ├── metrics     10 s samples for the dashboard charts
+//   └── maintenance scheduled backups and compaction checks (runtime/storage-ops.ts)
 //
 // Children start in this order, each only after the one before is ready, and
 // stop in reverse: the transport closes its sockets first, storage flushes last.
@@ -19,7 +20,8 @@ import { partitionIds } from '../actors/partitions.ts';
 
 export interface ServiceDefinition<THandle> {
   id: string;
-  start: () => Promise<THandle>;
+  /** `crash` reports that the running service broke, so the tree restarts it and the services after it. */
+  start: (context: { crash(error: unknown): void }) => Promise<THandle>;
   stop: (handle: THandle) => Promise<void>;
 }
 
@@ -30,6 +32,8 @@ export interface TreeShape {
     sweeps: ServiceDefinition<unknown>;
     transport: ServiceDefinition<unknown>;
     metrics: ServiceDefinition<unknown>;
+    /** Scheduled storage work (backups, compaction checks); absent in trees built without it. */
+    maintenance?: ServiceDefinition<unknown>;
   };
   intensity: number;
   periodMs: number;
@@ -39,7 +43,7 @@ export function rootSupervisorInput(shape: TreeShape) {
   const service = (definition: ServiceDefinition<unknown>): ChildSpec => ({
     id: definition.id,
     restart: 'permanent',
-    logic: serviceActor(definition.id, { start: () => definition.start(), stop: (handle) => definition.stop(handle) }),
+    logic: serviceActor(definition.id, { start: (ctx) => definition.start(ctx), stop: (handle) => definition.stop(handle) }),
   });
   // Elixir's PartitionSupervisor over DynamicSupervisors: children added and removed at
   // runtime (one_for_one), spread over partitions by id (actors/partitions.ts).
@@ -71,6 +75,7 @@ export function rootSupervisorInput(shape: TreeShape) {
       service(shape.services.sweeps),
       service(shape.services.transport),
       service(shape.services.metrics),
+      ...(shape.services.maintenance ? [service(shape.services.maintenance)] : []),
     ],
   };
 }

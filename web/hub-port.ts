@@ -2,6 +2,7 @@
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
 import type { Result } from '../runtime/errors.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+import type { StoragePort } from './storage-port.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
@@ -193,6 +194,8 @@ export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
   readonly messaging: MessagingPort;
+  /** Storage operations; null in a hub built without them. */
+  readonly storage: StoragePort | null;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;

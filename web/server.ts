@@ -16,6 +16,7 @@ import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import { schemaRoutes } from './http/schemas.ts';
+import { storageAdminRoutes } from './http/storage-admin.ts';
 import { taskRoutes } from './http/tasks.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
@@ -91,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
+    ...storageAdminRoutes(deps),
   ], deps, { maxPayloadBytes, isClosing: () => closed });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {

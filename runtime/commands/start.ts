@@ -11,6 +11,7 @@ interface StartFlags {
   logLevel?: string;
   allowJsFallback?: boolean;
   inspect?: boolean;
+  recoverEmpty?: boolean;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -24,6 +25,7 @@ export function registerStartCommand(program: Command): void {
     .option('--log-level <level>', 'debug, info, notice, warning or error')
     .option('--allow-js-fallback', 'run on the slower pure-JS server if the native uWebSockets.js binding cannot load')
     .option('--inspect', 'stream actor events to a local Stately inspector (port 8080)')
+    .option('--recover-empty', 'when the data file is corrupt and no good backup exists, start with an empty store (the bad file stays in quarantine)')
     .action(async (flags: StartFlags) => {
       const code = await start(flags);
       if (code !== 0) process.exit(code);
@@ -45,6 +47,7 @@ async function start(flags: StartFlags): Promise<number> {
     log_level: flags.logLevel,
     allow_js_fallback: flags.allowJsFallback,
     inspect: flags.inspect,
+    recover_empty: flags.recoverEmpty,
   };
   const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer);
   if (!config.ok) return failStart(config.detail);

@@ -19,6 +19,7 @@ import { messagingSchemas } from './messaging-messages.ts';
 import { pingSchema } from './ping.ts';
 import { ignoredSidecarSchemas } from './sidecar-reports.ts';
 import { statusSchema } from './status.ts';
+import { restoreRequestSchema } from './storage-admin.ts';
 import { taskAcceptedSchema } from './task-accepted.ts';
 import { taskAssignSchema } from './task-assign.ts';
 import { taskCompleteSchema } from './task-complete.ts';
@@ -80,5 +81,6 @@ export const httpSchemas = {
   channel_member: channelMemberSchema,
   channel_post: channelPostSchema,
   mailbox_retention: mailboxRetentionSchema,
+  restore_request: restoreRequestSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -59,6 +59,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
   channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
   mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
+  restore_request: { valid: { backup: 'backup-2026-01-01T00-00-00-000Z' }, required: {}, limited: { backup: 200 } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -14,6 +14,7 @@ import { lanesView } from './lanes-view.ts';
 import { notifier, registerWorker } from './notifications.ts';
 import { Refresher, type RefreshKind } from './refresher.ts';
 import { DashboardStore } from './store.ts';
+import { storageView } from './storage-view.ts';
 import { tasksView } from './tasks-view.ts';
 import { adoptToken, forgetToken, saveToken } from './token.ts';
 import type { AgentView, HubEvent } from './types.ts';
@@ -63,6 +64,9 @@ alertsView(store, (ruleId) => {
   return sent;
 });
 const notify = notifier(registerWorker());
+storageView(store, api, toast);
+/** Storage events carry no health figures: a fresh snapshot brings them. */
+const storageEvents = new Set(['backup_complete', 'backup_failed', 'compaction_complete', 'compaction_failed', 'recovery_complete', 'recovery_failed']);
 
 const refresher = new Refresher(refreshEveryMs, async (kinds) => {
   const jobs: Array<Promise<void>> = [];
@@ -88,6 +92,7 @@ function onEvents(events: HubEvent[]): void {
   const kinds = new Set<RefreshKind>();
   for (const event of events) {
     store.applyEvent(event);
+    if (storageEvents.has(event.type)) feed.send({ type: 'request_snapshot' });
     if (event.type !== 'task_event') continue;
     kinds.add('stats');
     kinds.add('tasks');

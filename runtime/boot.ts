@@ -24,6 +24,7 @@ import { metricsHistoryDefaults } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { maintenanceService } from './maintenance.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
+import { stableHubPort } from './stable-hub-port.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
 
@@ -74,8 +75,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     hubVersion: version,
     logger,
   });
-  // After the first listen, restarts (an online restore) keep the port even when 0 was asked for.
-  let boundPort: number | null = null;
+  // The transport stays up through a restart of storage (an online restore): it holds this
+  // forwarder, not a hub, and is suspended rather than closed (web/server.ts says why).
+  const transportHub = stableHubPort(() => live.hub!);
+  let storageRestarting = false;
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
 
@@ -115,7 +118,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               adminTokenCreated = true;
             }
             live.storage = storage;
-            storageOps.restartStorage = (reason) => crash(new Error(`storage restart: ${reason}`));
+            storageOps.restartStorage = (reason) => {
+              storageRestarting = true;
+              crash(new Error(`storage restart: ${reason}`));
+            };
             storageOps.storageOpened(store, opened.value.recovery);
             log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
             return storage;
@@ -156,6 +162,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             hub.resume(storage.directory.all());
             live.hub = hub;
+            transportHub.attach(hub);
             return hub;
           },
           stop: async (hub) => (hub as Hub).stop(),
@@ -172,10 +179,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         transport: {
           id: 'transport',
           start: async () => {
+            if (live.server && storageRestarting) {
+              storageRestarting = false;
+              live.server.resume();
+              live.hub!.transport = live.server.transport;
+              return live.server;
+            }
             const started = await startServer({
               host: config.host,
-              port: boundPort ?? config.port,
-              hub: live.hub!,
+              port: config.port,
+              hub: transportHub.port,
               logger,
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
@@ -183,11 +196,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
-            boundPort = started.port;
             live.hub!.transport = started.transport;
             return started;
           },
-          stop: async (server) => (server as { close(): Promise<void> }).close(),
+          stop: async (server) => {
+            const running = server as { close(): Promise<void>; suspend(): void };
+            if (storageRestarting) running.suspend();
+            else await running.close();
+          },
         },
         metrics: {
           id: 'metrics',

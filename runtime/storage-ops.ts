@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
 import type { RecoveryReport } from '../storage/checked-open.ts';
+import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
@@ -183,16 +184,71 @@ export class StorageOps implements StoragePort {
 
   // --- compaction ---------------------------------------------------------------------
 
+  /**
+   * A scheduled run compacts only above `compaction_threshold`; a manual one always.
+   * A failure is retried once.
+   */
   async compact(trigger: 'manual' | 'schedule'): Promise<Result<CompactionRun>> {
-    void trigger;
-    return fail('AC_ERR_COMPACTION_FAILED', 'not available');
+    const store = this.store;
+    if (!store) return fail('AC_ERR_STORAGE_BUSY', 'restart of storage');
+    if (this.busy) return fail('AC_ERR_STORAGE_BUSY', this.busy);
+    const startedAt = this.now();
+    const fragmentation = storageStats(store).fragmentation;
+    if (trigger === 'schedule' && fragmentation <= this.config.compactionThreshold) {
+      return ok(this.runOf(startedAt, trigger, 'skipped', { fragmentation_before: fragmentation }, 0));
+    }
+    this.busy = 'compaction';
+    try {
+      let attempts = 0;
+      let outcome: Awaited<ReturnType<typeof compactStore>>;
+      do {
+        attempts += 1;
+        outcome = await compactStore(store);
+        if (!outcome.ok) this.log.warning('compaction attempt failed', { code: outcome.code, attempt: attempts, reason: outcome.detail });
+      } while (!outcome.ok && attempts < 2 && this.store === store);
+      if (!outcome.ok) {
+        const run = this.runOf(startedAt, trigger, 'failed', { fragmentation_before: fragmentation }, attempts, outcome.detail);
+        this.recordCompaction(run);
+        this.log.error('compaction failed', { code: outcome.code, trigger, reason: outcome.detail });
+        this.emit('compaction_failed', { trigger, reason: outcome.detail, attempts });
+        return outcome;
+      }
+      const run = this.runOf(startedAt, trigger, 'complete', outcome.value, attempts);
+      this.recordCompaction(run);
+      this.log.info('compaction complete', { trigger, ...outcome.value, attempts });
+      this.emit('compaction_complete', { trigger, ...outcome.value });
+      return ok(run);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  private runOf(
+    startedAt: number, trigger: 'manual' | 'schedule', status: CompactionRun['status'],
+    figures: Partial<CompactionOutcome>, attempts: number, error?: string,
+  ): CompactionRun {
+    const finishedAt = this.now();
+    return {
+      started_at: startedAt,
+      finished_at: finishedAt,
+      status,
+      trigger,
+      duration_ms: figures.duration_ms ?? finishedAt - startedAt,
+      size_before_bytes: figures.size_before_bytes ?? 0,
+      size_after_bytes: figures.size_after_bytes ?? 0,
+      fragmentation_before: figures.fragmentation_before ?? 0,
+      write_pause_ms: figures.write_pause_ms ?? null,
+      keys_replayed: figures.keys_replayed ?? 0,
+      attempts,
+      ...(error ? { error } : {}),
+    };
   }
 
   compactionHistory(): CompactionRun[] {
     return [...this.history];
   }
 
-  protected recordCompaction(run: CompactionRun): void {
+  private recordCompaction(run: CompactionRun): void {
     this.history.unshift(run);
     this.history.length = Math.min(this.history.length, compactionHistoryCap);
   }

@@ -53,6 +53,24 @@ describe('storage admin over HTTP: backups and health', () => {
     expect(health.body.reasons).to.deep.equal([]);
   });
 
+  it('compacts on POST /api/admin/compact (and the reference\'s /:table), keeping the run in the history', async () => {
+    for (let i = 0; i < 5; i++) await hub.http('POST', '/api/tasks', { body: { description: `task ${i}` } });
+    const events: HubEvent[] = [];
+    const unsubscribe = hub.running.hub.onEvent((event) => events.push(event));
+    const all = await hub.http('POST', '/api/admin/compact');
+    expect(all.status).to.equal(200);
+    expect(all.body).to.include({ status: 'complete', tables_total: 1, tables_compacted: 1 });
+    const one = await hub.http('POST', '/api/admin/compact/task_queue');
+    unsubscribe();
+    expect(one.body).to.include({ table: 'task_queue', status: 'complete' });
+    expect(events.filter((event) => event.type === 'compaction_complete')).to.have.length(2);
+    const health = await hub.http('GET', '/api/admin/storage-health');
+    expect(health.body.compaction_history).to.have.length(2);
+    expect(health.body.last_compaction).to.include({ status: 'complete', trigger: 'manual', attempts: 1 });
+    expect(health.body.last_compaction.write_pause_ms).to.be.a('number');
+    expect((await hub.http('GET', '/api/tasks/stats')).body.by_status.queued).to.equal(5);
+  });
+
   it('refuses storage admin routes to an agent token', async () => {
     const token = await hub.register('agent-a');
     const answer = await hub.http('POST', '/api/admin/backup', { token });

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
 import type { RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
+import { isCorruptionError } from '../storage/corruption-error.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
@@ -172,6 +173,10 @@ export class StorageOps implements StoragePort {
       record_count: totalOf(chosen.manifest.task_counts),
       file_size: chosen.manifest.size_bytes,
     });
+  }
+
+  storageError(error: unknown): void {
+    if (isCorruptionError(error)) this.corruptionDetected(String((error as Error).message ?? error));
   }
 
   /** A storage call failed in a way that means the file is corrupt: quarantine it and restore, via a storage restart. */

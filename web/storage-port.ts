@@ -74,6 +74,8 @@ export interface StoragePort {
   /** Why /health says degraded; empty when storage is fine. */
   degradedReasons(): string[];
   compactionHistory(): CompactionRun[];
+  /** A request failed with this error: when it means a corrupt file, storage is quarantined and restored. */
+  storageError(error: unknown): void;
   /** Storage events for the dashboard feed (`backup_complete`, `compaction_*`, `recovery_*`). */
   onEvent(listener: (event: StorageEvent) => void): () => void;
 }

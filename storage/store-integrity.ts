@@ -19,7 +19,7 @@ export interface StoreCensus {
 
 export type IntegrityReport = { ok: true; census: StoreCensus } | { ok: false; reason: string };
 
-const yieldEvery = 2000;
+const yieldEvery = 250;
 
 export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecords?: number } = {}): Promise<IntegrityReport> {
   try {

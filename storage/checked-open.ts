@@ -16,7 +16,7 @@ import { listBackups, verifyBackupFile, type BackupInfo } from './backup.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { quarantineDataFile, removeInterruptedRestore, swapInBackup } from './restore.ts';
-import { checkStoreIntegrity } from './store-integrity.ts';
+import { checkStoreIntegrity, defaultMaxCheckedRecords } from './store-integrity.ts';
 
 export interface RecoveryReport {
   at: number;
@@ -40,7 +40,7 @@ export interface CheckedStore {
   recovery: RecoveryReport | null;
 }
 
-const defaultMaxCheckedRecords = 100_000;
+
 
 /** The folder a compaction writes its copy to; a kill -9 can leave it behind. */
 export function compactionDirOf(dataDir: string): string {

@@ -52,7 +52,9 @@ function start(dataDir: string, backupDir: string, extra: string[] = []): Promis
   });
 }
 
-describe('corrupt data file at start', () => {
+describe('corrupt data file at start', function () {
+  // Each case starts real `agentcom start` processes (three in one case): seconds each on a loaded machine.
+  this.timeout(120_000);
   let dir: TempDir;
   const dataDir = () => join(dir.path, 'data');
   const backupDir = () => join(dir.path, 'backups');

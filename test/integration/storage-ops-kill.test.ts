@@ -31,7 +31,9 @@ function runAndKill(mode: 'backup' | 'compact', dataDir: string, backupDir: stri
   });
 }
 
-describe('kill -9 during storage operations', () => {
+describe('kill -9 during storage operations', function () {
+  // A child process per case, started through tsx.
+  this.timeout(60_000);
   let dir: TempDir;
   const dataDir = () => join(dir.path, 'data');
   const backupDir = () => join(dir.path, 'backups');

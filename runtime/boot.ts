@@ -13,8 +13,10 @@ import { supervisorMachine } from '../machines/supervisor-machine.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
 import { ChannelStore } from '../storage/channel-store.ts';
 import { ClientMessageIds } from '../storage/client-message-ids.ts';
-import { openLmdbStore, type LmdbStore } from '../storage/lmdb-store.ts';
 import { absorbCommitRejections } from '../storage/write-failure.ts';
+import { openCheckedStore, recover, replacedDirOf } from '../storage/checked-open.ts';
+import type { LmdbStore } from '../storage/lmdb-store.ts';
+import { swapInBackup } from '../storage/restore.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
@@ -31,10 +33,13 @@ import { MetricsRecorder } from './metrics-recorder.ts';
 import { Observability } from './observability.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 import type { Logger } from './logger.ts';
+import { maintenanceService } from './maintenance.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
 import type { Result } from './errors.ts';
+import { stableHubPort } from './stable-hub-port.ts';
+import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
 
 export interface StartHubOptions {
@@ -59,6 +64,8 @@ export interface RunningHub {
   root: Actor<typeof supervisorMachine>;
   /** What start found of the data dir: a first start, and a git checkout it sits in (`git clean -xdf` deletes it). */
   dataDir: Pick<PreparedDataDir, 'created' | 'insideCheckout'>;
+  /** Backups, restore, compaction and health; lives as long as the process. */
+  storageOps: StorageOps;
   stop(): Promise<void>;
   /** 'https' when the hub serves TLS. */
   scheme: 'http' | 'https';
@@ -92,6 +99,19 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true };
     observability?: Observability; recorder?: MetricsRecorder;
   } = {};
+  const storageOps = new StorageOps({
+    dataDir: config.data_dir,
+    backupDir: config.backup_dir,
+    backupKeep: config.backup_keep,
+    backupCompact: config.backup_compact,
+    compactionThreshold: config.compaction_threshold,
+    hubVersion: version,
+    logger,
+  });
+  // The transport stays up through a restart of storage (an online restore): it holds this
+  // forwarder, not a hub, and is suspended rather than closed (web/server.ts says why).
+  const transportHub = stableHubPort(() => live.hub!);
+  let storageRestarting = false;
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
 
@@ -118,8 +138,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       services: {
         storage: {
           id: 'storage',
-          start: async () => {
-            const store = openLmdbStore({ path: config.data_dir });
+          start: async ({ crash }) => {
+            const checkedOpen = { dataDir: config.data_dir, backupDir: config.backup_dir, recoverEmpty: config.recover_empty };
+            const pending = storageOps.takePendingOpen();
+            if (pending?.kind === 'restore') {
+              const swapped = swapInBackup(config.data_dir, pending.backup, replacedDirOf(config.backup_dir), Date.now());
+              if (!swapped.ok) storageOps.restoreFailed(swapped.detail);
+            }
+            const opened = pending?.kind === 'recover' ? await recover(checkedOpen, pending.reason, Date.now) : await openCheckedStore(checkedOpen);
+            if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
+            const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
             const storage: Storage = {
               store,
@@ -136,10 +164,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               adminTokenCreated = true;
             }
             live.storage = storage;
+            storageOps.restartStorage = (reason) => {
+              storageRestarting = true;
+              crash(new Error(`storage restart: ${reason}`));
+            };
+            storageOps.storageOpened(store, opened.value.recovery);
             log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
             return storage;
           },
           stop: async (storage) => {
+            storageOps.storageClosed();
             await (storage as Storage).queue.close();
             log.info('storage closed');
           },
@@ -159,7 +193,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
               agents: () => live.hub?.agents.all() ?? [],
               stateOf,
-              storage: () => (live.storage ? storageStats(live.storage.store) : null),
+              storage: () => {
+                if (!live.storage) return null;
+                const stats = storageStats(live.storage.store);
+                return { sizeBytes: stats.file_size_bytes, freePages: stats.pages_free };
+              },
               lastBackupAgeSeconds: () => options.lastBackupAgeSeconds?.(),
               supervisorRestarts: () => supervisorRestarts(root),
             });
@@ -192,6 +230,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               storageSize: () => dataFileBytes(config.data_dir),
               storageWriteFault: () => storage.store.writeFaults.current(),
               retention: { completedMs: durationMs(config.retention_completed), deadLetterMs: durationMs(config.retention_dead_letter) },
+              storageOps,
               logger,
               envAdminToken: options.adminToken,
               timings: {
@@ -211,6 +250,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             hub.resume(storage.directory.all());
             if (config.metrics_recording) hub.events.subscribe(live.recorder!.observe);
             live.hub = hub;
+            transportHub.attach(hub);
             return hub;
           },
           stop: async (hub) => (hub as Hub).stop(),
@@ -227,10 +267,16 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         transport: {
           id: 'transport',
           start: async () => {
+            if (live.server && storageRestarting) {
+              storageRestarting = false;
+              live.server.resume();
+              live.hub!.transport = live.server.transport;
+              return live.server;
+            }
             const started = await startServer({
               host: config.host,
               port: config.port,
-              hub: live.hub!,
+              hub: transportHub.port,
               logger,
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
@@ -243,7 +289,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             live.hub!.transport = started.transport;
             return started;
           },
-          stop: async (server) => (server as { close(): Promise<void> }).close(),
+          stop: async (server) => {
+            const running = server as { close(): Promise<void>; suspend(): void };
+            if (storageRestarting) running.suspend();
+            else await running.close();
+          },
         },
         metrics: {
           id: 'metrics',
@@ -261,6 +311,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           },
           stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
         },
+        maintenance: maintenanceService({
+          backupSchedule: config.backup_schedule, compactionSchedule: config.compaction_schedule, storageOps, logger,
+        }),
       },
       alerter: {
         logic: alerterActorLogic({
@@ -308,9 +361,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     transport: server.transport,
     adminToken,
     adminTokenCreated,
-    hub: live.hub!,
+    get hub() {
+      return live.hub!;
+    },
     observability: live.observability!,
     root,
+    storageOps,
     dataDir: { created: prepared.value.created, insideCheckout: prepared.value.insideCheckout },
     stop: () => {
       tlsReloader?.stop();

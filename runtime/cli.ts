@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
 import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
 import { caFileVariable } from './commands/hub-request.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerOnboardingCommands(program);
   registerTokenCommands(program);
   registerScheduleCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

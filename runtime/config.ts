@@ -3,8 +3,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { durationPattern } from './duration.ts';
+import cron from 'node-cron';
+import { dirname, join, resolve } from 'node:path';
 import { fail, ok, type Result } from './errors.ts';
 
 /** Node timers cannot wait longer (2^31 - 1 ms, about 24.8 days): longer delays fire at once. */
@@ -49,6 +50,18 @@ const hubConfigSchema = Type.Object(
     tls_client_ca: Type.Optional(Type.String({ minLength: 1 })),
     /** Refuse to start when listening in clear text on a non-loopback address (runtime/listen-policy.ts). */
     require_tls: Type.Boolean({ default: false }),
+    /** Where backups go; empty means a `backups` folder beside the data dir (not inside it). */
+    backup_dir: Type.String({ default: '' }),
+    /** Cron expression (node-cron) for scheduled backups, or "off". Default daily at 03:00, as the reference's 24 h. */
+    backup_schedule: Type.String({ minLength: 1, default: '0 3 * * *' }),
+    backup_keep: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    /** Compacting copies leave free pages out: smaller backups, a little slower to take. */
+    backup_compact: Type.Boolean({ default: true }),
+    /** Cron expression for the compaction check, or "off"; it compacts only above compaction_threshold. Default every 6 h, as the reference. */
+    compaction_schedule: Type.String({ minLength: 1, default: '0 */6 * * *' }),
+    compaction_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
+    /** Start with an empty store when the data file is corrupt and no good backup exists (the quarantined file is kept). */
+    recover_empty: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
@@ -73,6 +86,7 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_TLS_CA: 'tls_ca',
   AGENTCOM_TLS_CLIENT_CA: 'tls_client_ca',
   AGENTCOM_REQUIRE_TLS: 'require_tls',
+  AGENTCOM_BACKUP_DIR: 'backup_dir',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });
@@ -118,7 +132,13 @@ export function resolveConfig(...layers: ConfigLayer[]): Result<HubConfig> {
     const key = error?.instancePath.replace(/^\//, '') || String(error?.params?.additionalProperty ?? '');
     return fail('AC_ERR_CONFIG_INVALID', key || '(root)', error?.message ?? 'invalid');
   }
-  return ok({ ...merged, data_dir: resolve(merged.data_dir as string) } as HubConfig);
+  for (const key of ['backup_schedule', 'compaction_schedule'] as const) {
+    const expression = merged[key] as string;
+    if (expression !== 'off' && !cron.validate(expression)) return fail('AC_ERR_CONFIG_INVALID', key, `"${expression}" is not a cron expression (or "off")`);
+  }
+  const dataDir = resolve(merged.data_dir as string);
+  const backupDir = merged.backup_dir ? resolve(merged.backup_dir as string) : join(dirname(dataDir), 'backups');
+  return ok({ ...merged, data_dir: dataDir, backup_dir: backupDir } as HubConfig);
 }
 
 function coerce(key: keyof HubConfig, raw: string): unknown {

@@ -62,6 +62,16 @@ export const errors = {
   AC_ERR_MESSAGE_TOO_LARGE: { status: 413, message: 'message payload is %d bytes; the limit is %d' },
   AC_ERR_NOT_OWN_MAILBOX: { status: 403, message: 'agent %s may not use the mailbox of %s' },
 
+  // --- storage operations (backup, restore, compaction, corruption) ------------
+  AC_ERR_BACKUP_FAILED: { status: 500, message: 'backup failed: %s' },
+  AC_ERR_BACKUP_INVALID: { status: 422, message: 'backup %s cannot be used: %s' },
+  AC_ERR_BACKUP_NOT_FOUND: { status: 404, message: 'no good backup %s in %s' },
+  AC_ERR_STORAGE_BUSY: { status: 409, message: 'a %s is running; try again when it ends' },
+  AC_ERR_COMPACTION_FAILED: { status: 500, message: 'compaction failed: %s' },
+  AC_ERR_RESTORE_FAILED: { status: 500, message: 'restore failed: %s' },
+  AC_ERR_STORAGE_CORRUPT: { status: 500, message: 'the data file was corrupt (%s) and is quarantined as %s; no good backup in %s. Restore one with `agentcom restore`, or start empty with --recover-empty' },
+  AC_ERR_HUB_RUNNING: { status: 409, message: 'a hub is running on %s: stop it first, or restore online with POST /api/admin/restore' },
+
   // --- sidecar --------------------------------------------------------------
   AC_ERR_WAKE_FAILED: { status: 500, message: 'wake command failed: %s' },
   AC_ERR_GIT: { status: 500, message: 'git: %s' },

@@ -5,6 +5,7 @@ import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
 import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from './metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
+import type { HubEvent } from '../web/hub-port.ts';
 
 export interface HubEventMap extends LifecycleEvents {
   /** A 10 s interval closed: the charts' sample and the recomputed /api/metrics snapshot. */
@@ -12,6 +13,8 @@ export interface HubEventMap extends LifecycleEvents {
   'alert.fired': { alert: ActiveAlert };
   'alert.cleared': { ruleId: string };
   'alert.acknowledged': { ruleId: string };
+  /** Backups, compaction and recovery (runtime/storage-ops.ts): `frame` is the reference's dashboard event as sent. */
+  'storage.reported': { frame: HubEvent };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -42,6 +45,7 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'alert.fired': 'an alert rule fired (or re-fired)',
   'alert.cleared': 'an alert\'s condition ended',
   'alert.acknowledged': 'an operator acknowledged an alert',
+  'storage.reported': 'a backup, compaction or storage recovery finished or failed',
 };
 
 export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];

@@ -15,6 +15,7 @@ import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
+import type { StoragePort } from '../web/storage-port.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
@@ -59,6 +60,8 @@ export interface HubDeps {
   storageWriteFault?: () => StorageWriteFault | null;
   /** How long finished tasks and dead letters are kept; swept with each safety-net pass. None: kept forever. */
   retention?: RetentionPolicy;
+  /** Backups, restore, compaction and storage health (runtime/storage-ops.ts). */
+  storageOps?: StoragePort;
   messaging: MessagingStores;
   /** Recurring tasks; without it the schedules API answers not implemented. */
   scheduleStore?: ScheduleStore;
@@ -85,8 +88,12 @@ export class Hub implements HubPort {
   private readonly envAdminToken: string | null;
   private unreadableRecords?: UnreadableRecords;
   private retentionSweeper?: RetentionSweeper;
+  readonly storage: StoragePort | null;
+  private readonly unsubscribeStorage: () => void;
 
   constructor(private readonly deps: HubDeps) {
+    this.storage = deps.storageOps ?? null;
+    this.unsubscribeStorage = this.storage?.onEvent((frame) => this.events.emit('storage.reported', frame.timestamp, { frame })) ?? (() => {});
     this.version = deps.version;
     this.now = deps.now ?? Date.now;
     this.startedAt = this.now();
@@ -452,7 +459,7 @@ export class Hub implements HubPort {
       uptime_ms: now - this.startedAt,
       timestamp: now,
       version: this.version,
-      health: { status: 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
+      health: { status: this.storage?.degradedReasons().length ? 'degraded' : 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
       agents: this.listAgents(),
       queue: stats,
       dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
@@ -460,6 +467,7 @@ export class Hub implements HubPort {
       series: this.metrics.history(),
       transport: this.transport,
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
+      ...(this.storage ? { dets_health: this.storage.health(), compaction_history: this.storage.compactionHistory() } : {}),
     };
   }
 
@@ -520,6 +528,7 @@ export class Hub implements HubPort {
 
   stop(): void {
     this.schedules?.stop();
+    this.unsubscribeStorage();
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();

@@ -9,6 +9,7 @@
 //   ├── sweeps      safety-net scheduling pass, silent-socket reaper
 //   ├── transport   uWebSockets.js: HTTP API, /ws, /ws/dashboard, /metrics
 //   ├── metrics     10 s samples for the dashboard charts and the /api/metrics snapshot
+//   ├── maintenance scheduled backups and compaction checks (runtime/storage-ops.ts)
 //   └── alerter     alerterMachine: checks the rules, fires and clears alerts
 //
 // Children start in this order, each only after the one before is ready, and
@@ -21,7 +22,8 @@ import { partitionIds } from '../actors/partitions.ts';
 
 export interface ServiceDefinition<THandle> {
   id: string;
-  start: () => Promise<THandle>;
+  /** `crash` reports that the running service broke, so the tree restarts it and the services after it. */
+  start: (context: { crash(error: unknown): void }) => Promise<THandle>;
   stop: (handle: THandle) => Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface TreeShape {
     transport: ServiceDefinition<unknown>;
     metrics: ServiceDefinition<unknown>;
     telemetry: ServiceDefinition<unknown>;
+    /** Scheduled storage work (backups, compaction checks); absent in trees built without it. */
+    maintenance?: ServiceDefinition<unknown>;
   };
   /** The alerter machine, provided with its facts and announcements. */
   alerter: { logic: AnyActorLogic; input: unknown };
@@ -44,7 +48,7 @@ export function rootSupervisorInput(shape: TreeShape) {
   const service = (definition: ServiceDefinition<unknown>): ChildSpec => ({
     id: definition.id,
     restart: 'permanent',
-    logic: serviceActor(definition.id, { start: () => definition.start(), stop: (handle) => definition.stop(handle) }),
+    logic: serviceActor(definition.id, { start: (ctx) => definition.start(ctx), stop: (handle) => definition.stop(handle) }),
   });
   // Elixir's PartitionSupervisor over DynamicSupervisors: children added and removed at
   // runtime (one_for_one), spread over partitions by id (actors/partitions.ts).
@@ -77,6 +81,7 @@ export function rootSupervisorInput(shape: TreeShape) {
       service(shape.services.sweeps),
       service(shape.services.transport),
       service(shape.services.metrics),
+      ...(shape.services.maintenance ? [service(shape.services.maintenance)] : []),
       { id: 'alerter', restart: 'permanent', logic: shape.alerter.logic, input: shape.alerter.input, readyOnSpawn: true } satisfies ChildSpec,
     ],
   };

@@ -57,6 +57,7 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
     case 'metrics.sampled': return { type: 'metrics_snapshot', timestamp, sample: event.sample, metrics: event.snapshot };
     case 'alert.fired': return { type: 'alert_fired', timestamp, ...event.alert };
     case 'alert.cleared': return { type: 'alert_cleared', timestamp, rule_id: event.ruleId };
+    case 'storage.reported': return event.frame;
     case 'alert.acknowledged': return { type: 'alert_acknowledged', timestamp, rule_id: event.ruleId };
   }
 }

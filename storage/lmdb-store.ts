@@ -3,8 +3,9 @@
 // Every durable thing lives in one environment (one file, one write lock), so a
 // transaction can move a task between the queue, its indexes and the dead letters
 // atomically, and one sync makes a whole batch of changes durable.
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
+import { LiveEnvironment } from './live-environment.ts';
 import type { StoredMessage } from './stored-message.ts';
 import type { TaskRecord } from './task-record.ts';
 import { WriteFaults } from './write-failure.ts';
@@ -21,6 +22,8 @@ export type ClientMessageKey = [sender: string, clientMsgId: string];
 export interface LmdbStore {
   readonly path: string;
   readonly root: RootDatabase;
+  /** The environment behind the handles below, for compaction's file swap (live-environment.ts). */
+  readonly live: LiveEnvironment;
   /** task id → task, for every task that is not dead-lettered. */
   readonly tasks: Database<TaskRecord, string>;
   /** dead-lettered tasks, kept whole with their history. */
@@ -73,14 +76,16 @@ export interface LmdbStoreOptions {
   path: string;
   /** Largest size the map may grow to. LMDB grows the file lazily; this is only a ceiling. */
   mapSizeBytes?: number;
+  /** Open for reading only (checking a backup); nothing is created. */
+  readOnly?: boolean;
 }
 
 const defaultMapSizeBytes = 64 * 1024 ** 3;
 
 export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
-  mkdirSync(options.path, { recursive: true });
-  const root = open({
-    path: options.path,
+  if (!options.readOnly) mkdirSync(options.path, { recursive: true });
+  const live = new LiveEnvironment(options.path, () => ({
+    readOnly: options.readOnly ?? false,
     // lmdb-js treats a path with an extension ("data.v2", "/tmp/tmp.x1") as a file; ours is always a folder.
     noSubdir: false,
     maxDbs: 32,
@@ -88,14 +93,15 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     // Commits resolve before the sync (overlappingSync); we ack only after flushed().
     overlappingSync: true,
     compression: false,
-  });
-  const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) =>
-    root.openDB<V, K>({ name, ...extra });
+  }));
+  const root = live.rootHandle();
+  const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) => live.database<V, K>(name, extra);
   const tasks = db<TaskRecord, string>('tasks', { sharedStructuresKey: Symbol.for('structures') });
   const deadLetters = db<TaskRecord, string>('dead_letters', { sharedStructuresKey: Symbol.for('structures') });
   return {
     path: options.path,
     root,
+    live,
     tasks,
     deadLetters,
     ready: db('ready'),
@@ -121,7 +127,7 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
         if (encoder?.structures) encoder.structures = Object.assign([], { uninitialized: true });
       }
     },
-    flushed: () => root.flushed as unknown as Promise<void>,
-    close: () => root.close(),
+    flushed: () => live.root.flushed as unknown as Promise<void>,
+    close: () => live.close(),
   };
 }

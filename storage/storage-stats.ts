@@ -1,21 +1,63 @@
-// What the LMDB environment reports about its own size, for metrics and health.
+// How the environment uses its file: pages in use and free, fragmentation, entries.
+//
+// Pages used = every page a tree holds (each named database, the main tree that
+// names them, the free-page tree itself) plus the two meta pages; the rest up to
+// the last page are free (on LMDB's free list, reusable but not given back to the
+// file system until a compacting copy). fragmentation = free ÷ total pages.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LmdbStore } from './lmdb-store.ts';
 
 export interface StorageStats {
-  /** Pages in use up to the last one written, times the page size. */
-  sizeBytes: number;
-  /** Pages left in the current map before it must grow (lmdb-js grows it when it fills). */
-  freePages: number;
-  /** Records in LMDB's freelist; each holds pages a later write can reuse. */
-  freelistEntries: number;
+  file_size_bytes: number;
+  map_size_bytes: number;
+  page_size: number;
+  pages_total: number;
+  pages_used: number;
+  pages_free: number;
+  fragmentation: number;
+  entries: Record<string, number>;
+  /** Pages each named database's tree holds. */
+  pages: Record<string, number>;
 }
 
-export function storageStats(store: Pick<LmdbStore, 'root'>): StorageStats {
-  const stats = store.root.getStats() as { pageSize: number; lastPageNumber: number; mapSize: number; free?: { entryCount: number } };
-  const usedPages = stats.lastPageNumber + 1;
+interface TreeStat {
+  treeBranchPageCount: number;
+  treeLeafPageCount: number;
+  overflowPages: number;
+}
+
+const metaPages = 2;
+
+export function storageStats(store: LmdbStore): StorageStats {
+  const root = store.live.root;
+  const stats = root.getStats() as TreeStat & { root: TreeStat; free: TreeStat; lastPageNumber: number; mapSize: number; pageSize: number };
+  const pagesOf = (tree: TreeStat) => tree.treeBranchPageCount + tree.treeLeafPageCount + tree.overflowPages;
+  let used = metaPages + pagesOf(stats.root) + pagesOf(stats.free);
+  const pages: Record<string, number> = {};
+  for (const name of store.live.databaseNames()) {
+    pages[name] = pagesOf(store.live.openDatabase(name).getStats() as TreeStat);
+    used += pages[name];
+  }
+  const total = stats.lastPageNumber + 1;
+  const free = Math.max(0, total - used);
   return {
-    sizeBytes: usedPages * stats.pageSize,
-    freePages: Math.max(0, Math.floor(stats.mapSize / stats.pageSize) - usedPages),
-    freelistEntries: stats.free?.entryCount ?? 0,
+    file_size_bytes: fileBytes(store.path),
+    map_size_bytes: stats.mapSize,
+    page_size: stats.pageSize,
+    pages_total: total,
+    pages_used: Math.min(used, total),
+    pages_free: free,
+    fragmentation: total > 0 ? Math.round((free / total) * 1e4) / 1e4 : 0,
+    entries: store.live.entryCounts(),
+    pages,
   };
+}
+
+export function fileBytes(dir: string): number {
+  try {
+    return statSync(join(dir, 'data.mdb')).size;
+  } catch {
+    return 0;
+  }
 }

@@ -4,6 +4,7 @@ import type { Failure, Result } from '../runtime/errors.ts';
 import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+import type { StoragePort } from './storage-port.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
@@ -250,6 +251,8 @@ export interface HubPort {
   readonly messaging: MessagingPort;
   /** Null when the hub runs without a schedule store. */
   readonly schedules: SchedulesPort | null;
+  /** Storage operations; null in a hub built without them. */
+  readonly storage: StoragePort | null;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;

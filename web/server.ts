@@ -1,6 +1,6 @@
 // The one uWebSockets.js app: HTTP API, agent socket /ws, dashboard socket /ws/dashboard.
 import uWS from 'uWebSockets.js';
-import type { us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type { us_listen_socket, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
 import { fail, type Failure } from '../runtime/errors.ts';
 import { registerStaticFiles } from './static-files.ts';
@@ -17,6 +17,7 @@ import { onboardingRoutes } from './http/onboarding.ts';
 import type { RouteDeps } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import { schemaRoutes } from './http/schemas.ts';
+import { storageAdminRoutes } from './http/storage-admin.ts';
 import { taskRoutes } from './http/tasks.ts';
 import { scheduleRoutes } from './http/schedules.ts';
 import { tokenRoutes } from './http/tokens.ts';
@@ -59,6 +60,14 @@ export interface RunningServer {
   reloadTls(material: TlsMaterial): void;
   /** Stops listening and closes every socket with 1001 "hub shutting down". */
   close(): Promise<void>;
+  /**
+   * While the services behind the transport restart (an online restore): closes every
+   * agent socket with 1012 so agents reconnect to the restarted hub, refuses upgrades and
+   * answers HTTP with 503, and keeps listening. Closing and listening again would fail:
+   * the connections the server closed hold the port in TIME_WAIT.
+   */
+  suspend(): void;
+  resume(): void;
 }
 
 const defaultMaxPayloadBytes = 1024 * 1024;
@@ -105,14 +114,22 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const app = recorded?.app ?? uWS.App();
   let port = options.port;
   let closed = false;
+  let suspended = false;
+  const refusedWhileSuspended = <T>(behavior: WebSocketBehavior<T>): WebSocketBehavior<T> => ({
+    ...behavior,
+    upgrade: (res, req, context) => {
+      if (!suspended) return behavior.upgrade!(res, req, context);
+      res.cork(() => res.writeStatus('503 Service Unavailable').end('the hub is restarting its storage', true));
+    },
+  });
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
   const fanout = wsTopicFanout(app);
   options.hub.messaging.attachFanout(fanout);
-  app.ws<AgentSocketData>('/ws', agentSocketBehavior({
+  app.ws<AgentSocketData>('/ws', refusedWhileSuspended(agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
     telemetry: options.observability?.telemetry,
-  }));
+  })));
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger, observability: options.observability });
   app.ws('/ws/dashboard', dashboards.behavior);
 
@@ -124,8 +141,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps),
     ...scheduleRoutes(deps),
+    ...storageAdminRoutes(deps),
     ...(options.observability ? observabilityRoutes(options.observability) : []),
-  ], deps, { maxPayloadBytes, isClosing: () => closed, telemetry: options.observability?.telemetry });
+  ], deps, { maxPayloadBytes, isClosing: () => closed || suspended, telemetry: options.observability?.telemetry });
 
   const certificates = tls && recorded ? new CertificateSwap(app, tls, recorded.replay, log) : null;
 
@@ -166,6 +184,15 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
       // close() exists on this uWS build's App, but its type declarations omit it.
       (app as uWS.TemplatedApp & { close(): void }).close();
       log.info('server closed', { port });
+    },
+    suspend() {
+      suspended = true;
+      for (const ws of [...agentSockets]) ws.end(1012, 'hub restarting storage');
+      log.notice('transport suspended while storage restarts', { port });
+    },
+    resume() {
+      suspended = false;
+      log.notice('transport resumed', { port });
     },
   };
 }

@@ -16,6 +16,7 @@ interface StartFlags {
   tlsCa?: string;
   tlsClientCa?: string;
   requireTls?: boolean;
+  recoverEmpty?: boolean;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerStartCommand(program: Command): void {
     .option('--tls-ca <file>', 'PEM intermediate certificates sent after --tls-cert (env AGENTCOM_TLS_CA)')
     .option('--tls-client-ca <file>', 'ask agents for client certificates signed by this CA (mTLS; env AGENTCOM_TLS_CLIENT_CA)')
     .option('--require-tls', 'refuse to listen in clear text on a non-loopback address (env AGENTCOM_REQUIRE_TLS)')
+    .option('--recover-empty', 'when the data file is corrupt and no good backup exists, start with an empty store (the bad file stays in quarantine)')
     .action(async (flags: StartFlags) => {
       const code = await start(flags);
       if (code !== 0) process.exit(code);
@@ -60,6 +62,7 @@ async function start(flags: StartFlags): Promise<number> {
     tls_ca: flags.tlsCa,
     tls_client_ca: flags.tlsClientCa,
     require_tls: flags.requireTls,
+    recover_empty: flags.recoverEmpty,
   };
   const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer);
   if (!config.ok) return failStart(config.detail);

@@ -2,7 +2,7 @@
 import { connected } from './agents.ts';
 import { reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
-import { storageFaultReasons } from './storage-fault-reason.ts';
+import { healthReasonOf, storageFaultReasons } from './storage-fault-reason.ts';
 
 export function healthRoutes({ hub }: RouteDeps): Route[] {
   return [
@@ -10,10 +10,11 @@ export function healthRoutes({ hub }: RouteDeps): Route[] {
       method: 'GET', path: '/health', auth: 'none',
       handle: () => {
         // Degraded still answers 200: reads work, and a load balancer should keep the hub.
-        const reasons = storageFaultReasons(hub);
+        // Reasons are a list: each storage concern (disk full, recovery, failed backup…) adds its own.
+        const reasons = [...storageFaultReasons(hub), ...(hub.storage?.degradedReasons() ?? []).map(healthReasonOf)];
         return reply(200, {
           status: reasons.length > 0 ? 'degraded' : 'ok', service: 'agent_com', agents_connected: connected(hub.listAgents()).length,
-          version: hub.version, uptime_ms: Date.now() - hub.startedAt, ...(reasons.length > 0 ? { reasons } : {}),
+          version: hub.version, uptime_ms: Date.now() - hub.startedAt, reasons,
         });
       },
     },

@@ -130,6 +130,7 @@ async function runPipeline(
     result = await route.handle(ctx);
   } catch (error) {
     deps.logger.error('route handler threw', { code: 'AC_ERR_INTERNAL', method: route.method, path: route.path, error: String(error) });
+    deps.hub.storage?.storageError(error);
     result = errorReply('AC_ERR_INTERNAL');
   }
   send(res, state, result);

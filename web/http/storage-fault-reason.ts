@@ -12,3 +12,9 @@ export function storageFaultReasons(hub: HubPort): HealthReason[] {
   if (!fault) return [];
   return [{ reason: fault.kind === 'full' ? 'storage_full' : 'storage_write_failed', detail: fault.detail, since: fault.at }];
 }
+
+/** A storage-operations reason ("code: detail", runtime/storage-ops.ts) in the same shape. */
+export function healthReasonOf(text: string): { reason: string; detail?: string } {
+  const colon = text.indexOf(': ');
+  return colon < 0 ? { reason: text } : { reason: text.slice(0, colon), detail: text.slice(colon + 2) };
+}

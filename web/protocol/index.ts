@@ -20,6 +20,7 @@ import { messagingSchemas } from './messaging-messages.ts';
 import { pingSchema } from './ping.ts';
 import { ignoredSidecarSchemas } from './sidecar-reports.ts';
 import { statusSchema } from './status.ts';
+import { restoreRequestSchema } from './storage-admin.ts';
 import { taskAcceptedSchema } from './task-accepted.ts';
 import { taskAssignSchema } from './task-assign.ts';
 import { taskCompleteSchema } from './task-complete.ts';
@@ -88,5 +89,6 @@ export const httpSchemas = {
   schedule_create: scheduleCreateSchema,
   alert_thresholds: alertThresholdsSchema,
   heartbeat_interval: heartbeatIntervalSchema,
+  restore_request: restoreRequestSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

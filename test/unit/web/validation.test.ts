@@ -72,6 +72,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   },
   alert_thresholds: { valid: { failure_rate_pct: 40, cooldowns: { queue_growing: 0 } }, required: {} },
   heartbeat_interval: { valid: { heartbeat_interval_ms: 60000 }, required: { heartbeat_interval_ms: 'soon' } },
+  restore_request: { valid: { backup: 'backup-2026-01-01T00-00-00-000Z' }, required: {}, limited: { backup: 200 } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

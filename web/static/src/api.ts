@@ -55,6 +55,10 @@ export class HubApi {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/retry`);
   }
 
+  backup(): Promise<{ backup: { name: string; manifest: { size_bytes: number } } }> {
+    return this.call('POST', '/api/admin/backup');
+  }
+
   purge(id: string): Promise<{ status: string; count: number }> {
     return this.call('DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`);
   }

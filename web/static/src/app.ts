@@ -14,6 +14,7 @@ import { lanesView } from './lanes-view.ts';
 import { notifier, registerWorker } from './notifications.ts';
 import { Refresher, type RefreshKind } from './refresher.ts';
 import { DashboardStore } from './store.ts';
+import { storageView } from './storage-view.ts';
 import { tasksView } from './tasks-view.ts';
 import { schedulesView } from './schedules-view.ts';
 import { adoptToken, forgetToken, saveToken } from './token.ts';
@@ -65,6 +66,9 @@ alertsView(store, (ruleId) => {
 });
 schedulesView(api, toast);
 const notify = notifier(registerWorker());
+storageView(store, api, toast);
+/** Storage events carry no health figures: a fresh snapshot brings them. */
+const storageEvents = new Set(['backup_complete', 'backup_failed', 'compaction_complete', 'compaction_failed', 'recovery_complete', 'recovery_failed']);
 
 const refresher = new Refresher(refreshEveryMs, async (kinds) => {
   const jobs: Array<Promise<void>> = [];
@@ -90,6 +94,7 @@ function onEvents(events: HubEvent[]): void {
   const kinds = new Set<RefreshKind>();
   for (const event of events) {
     store.applyEvent(event);
+    if (storageEvents.has(event.type)) feed.send({ type: 'request_snapshot' });
     if (event.type !== 'task_event') continue;
     kinds.add('stats');
     kinds.add('tasks');

@@ -2,7 +2,7 @@
 // Views subscribe to topics and are redrawn at most once per animation frame.
 import type { AgentView, Alert, DashboardSnapshot, HubEvent, MetricsSample, QueueStats, Task } from './types.ts';
 
-export type Topic = 'header' | 'agents' | 'queue' | 'deadLetters' | 'completions' | 'series' | 'alerts' | 'tasks' | 'connection';
+export type Topic = 'header' | 'agents' | 'queue' | 'deadLetters' | 'completions' | 'series' | 'alerts' | 'tasks' | 'connection' | 'storage';
 
 export const seriesCapacity = 360;
 
@@ -59,7 +59,7 @@ export class DashboardStore {
     this.completions = data.recent_completions;
     this.series = data.series.slice(-seriesCapacity);
     this.alerts = new Map((alerts ?? data.active_alerts ?? []).map((alert) => [alert.rule_id, alert]));
-    this.changed('header', 'agents', 'queue', 'deadLetters', 'completions', 'series', 'alerts', 'tasks');
+    this.changed('header', 'agents', 'queue', 'deadLetters', 'completions', 'series', 'alerts', 'tasks', 'storage');
   }
 
   /** Applies one hub event; returns what it changed so the page can refresh derived views. */

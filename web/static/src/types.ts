@@ -37,6 +37,22 @@ export interface DashboardSnapshot {
   recent_completions: Task[];
   series: MetricsSample[];
   active_alerts?: Alert[];
+  dets_health?: StorageHealth;
+  compaction_history?: CompactionRun[];
+}
+
+/** GET /api/admin/storage-health, as the snapshot's `dets_health`. */
+export interface StorageHealth {
+  health_status: string;
+  last_backup_at: number | null;
+  storage: { file_size_bytes: number; fragmentation: number } | null;
+  reasons: string[];
+}
+
+export interface CompactionRun {
+  status: string;
+  finished_at: number;
+  duration_ms: number;
 }
 
 export interface TaskPage {

@@ -1,0 +1,202 @@
+// Online backups: a copy of the environment from one read snapshot, taken while the
+// hub serves (LMDB's mdb_env_copy2, which lmdb-js runs on a worker thread).
+//
+// A backup is a folder `backup-<time>` in the backup dir holding data.mdb and
+// manifest.json. It is written as `.partial-backup-<time>`, opened read-only and
+// checked (storage/store-integrity.ts), hashed, given its manifest, and only then
+// renamed: a kill -9 at any point leaves at most a `.partial-` folder, which is
+// never listed and is removed by the next backup.
+import { createHash } from 'node:crypto';
+import { createReadStream, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, ok, type Result } from '../runtime/errors.ts';
+import type { TaskStatus } from '../web/protocol/task.ts';
+import { checkEnvironmentFile } from './environment-file.ts';
+import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import { storageStats } from './storage-stats.ts';
+import { checkStoreIntegrity, defaultMaxCheckedRecords, type StoreCensus } from './store-integrity.ts';
+
+export interface BackupManifest {
+  format: 1;
+  name: string;
+  created_at: number;
+  hub_version: string;
+  compact: boolean;
+  task_counts: Record<TaskStatus, number>;
+  entries: Record<string, number>;
+  size_bytes: number;
+  sha256: string;
+  duration_ms: number;
+}
+
+export interface BackupInfo {
+  name: string;
+  path: string;
+  manifest: BackupManifest;
+}
+
+export interface BackupProgress {
+  bytes_written: number;
+  bytes_expected: number;
+}
+
+export interface BackupOptions {
+  backupDir: string;
+  hubVersion: string;
+  /** Compacting copy: slower, and leaves the free pages out. */
+  compact: boolean;
+  now?: () => number;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+const partialPrefix = '.partial-';
+const backupPrefix = 'backup-';
+const progressIntervalMs = 100;
+
+export async function takeBackup(store: LmdbStore, options: BackupOptions): Promise<Result<BackupInfo>> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const name = `${backupPrefix}${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}`;
+  const partial = join(options.backupDir, `${partialPrefix}${name}`);
+  const final = join(options.backupDir, name);
+  if (existsSync(final)) return fail('AC_ERR_BACKUP_FAILED', `${final} already exists`);
+  removePartialBackups(options.backupDir);
+  mkdirSync(partial, { recursive: true });
+
+  const stats = storageStats(store);
+  const expected = (options.compact ? stats.pages_used : stats.pages_total) * stats.page_size;
+  const progress = setInterval(() => options.onProgress?.({ bytes_written: fileSize(join(partial, 'data.mdb')), bytes_expected: expected }), progressIntervalMs);
+  try {
+    // mdb_env_copy2 reads one snapshot: writes committed after it began are not in the copy.
+    await store.root.backup(partial, options.compact);
+    clearInterval(progress);
+    options.onProgress?.({ bytes_written: fileSize(join(partial, 'data.mdb')), bytes_expected: expected });
+    const checked = await verifyCopy(partial);
+    if (!checked.ok) throw new Error(checked.detail);
+    const manifest: BackupManifest = {
+      format: 1,
+      name,
+      created_at: startedAt,
+      hub_version: options.hubVersion,
+      compact: options.compact,
+      task_counts: checked.value.tasksByStatus,
+      entries: checked.value.entries,
+      size_bytes: fileSize(join(partial, 'data.mdb')),
+      sha256: await sha256Of(join(partial, 'data.mdb')),
+      duration_ms: now() - startedAt,
+    };
+    writeDurably(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    syncPath(partial);
+    // The manifest as written must read back and match the file before the backup counts.
+    const reread = readBackup(partial);
+    if (!reread || reread.manifest.sha256 !== manifest.sha256) throw new Error('manifest did not read back');
+    renameSync(partial, final);
+    syncPath(options.backupDir);
+    return ok({ name, path: final, manifest: { ...manifest, duration_ms: now() - startedAt } });
+  } catch (error) {
+    clearInterval(progress);
+    rmSync(partial, { recursive: true, force: true });
+    return fail('AC_ERR_BACKUP_FAILED', (error as Error).message);
+  }
+}
+
+/** Good backups, newest first: complete folders whose manifest reads and whose file has the manifest's size. */
+export function listBackups(backupDir: string): BackupInfo[] {
+  let names: string[];
+  try {
+    names = readdirSync(backupDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.startsWith(backupPrefix))
+    .map((name) => readBackup(join(backupDir, name)))
+    .filter((info): info is BackupInfo => info !== null)
+    .sort((a, b) => b.manifest.created_at - a.manifest.created_at || b.name.localeCompare(a.name));
+}
+
+/** Deletes the oldest good backups past `keep`. Returns the names removed. */
+export function pruneBackups(backupDir: string, keep: number): string[] {
+  const doomed = listBackups(backupDir).slice(Math.max(keep, 1));
+  for (const info of doomed) rmSync(info.path, { recursive: true, force: true });
+  return doomed.map((info) => info.name);
+}
+
+/** Before a backup is used: its file still hashes to the manifest's sha256 and its meta pages are sound. */
+export async function verifyBackupFile(info: BackupInfo): Promise<Result<BackupInfo>> {
+  const file = join(info.path, 'data.mdb');
+  const meta = checkEnvironmentFile(info.path);
+  if (!meta.ok) return fail('AC_ERR_BACKUP_INVALID', info.name, meta.reason);
+  const sha256 = await sha256Of(file);
+  if (sha256 !== info.manifest.sha256) return fail('AC_ERR_BACKUP_INVALID', info.name, 'sha256 differs from the manifest');
+  return ok(info);
+}
+
+export function readBackup(path: string): BackupInfo | null {
+  try {
+    const manifest = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as BackupManifest;
+    if (manifest.format !== 1 || typeof manifest.sha256 !== 'string' || typeof manifest.created_at !== 'number') return null;
+    if (fileSize(join(path, 'data.mdb')) !== manifest.size_bytes) return null;
+    return { name: manifest.name, path, manifest };
+  } catch {
+    return null;
+  }
+}
+
+function removePartialBackups(backupDir: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(backupDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(partialPrefix)) rmSync(join(backupDir, name), { recursive: true, force: true });
+}
+
+/** Opens the copy read-only and runs the integrity check on it. */
+async function verifyCopy(dir: string): Promise<Result<StoreCensus>> {
+  const meta = checkEnvironmentFile(dir);
+  if (!meta.ok || meta.state !== 'valid') return fail('AC_ERR_BACKUP_FAILED', meta.ok ? 'the copy is empty' : meta.reason);
+  const copy = openLmdbStore({ path: dir, readOnly: true });
+  try {
+    // Counts in full, records sampled: decoding every task of a large copy would hold the event loop.
+    const report = await checkStoreIntegrity(copy, { maxRecords: defaultMaxCheckedRecords });
+    return report.ok ? ok(report.census) : fail('AC_ERR_BACKUP_FAILED', `the copy failed its check: ${report.reason}`);
+  } finally {
+    await copy.close();
+    rmSync(join(dir, 'lock.mdb'), { force: true });
+  }
+}
+
+export function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path, { highWaterMark: 1024 * 1024 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function writeDurably(path: string, text: string): void {
+  writeFileSync(path, text);
+  syncPath(path);
+}
+
+/** fsync of a file, or of a folder so a rename in it is durable. */
+export function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

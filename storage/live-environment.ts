@@ -1,0 +1,188 @@
+// The open LMDB environment behind stable handles, so compaction can swap the data
+// file under a running hub.
+//
+// Every store holds proxies (the root and each named database) that forward to the
+// environment open right now. Writes pass through one place, which lets compaction
+// (storage/compaction.ts) do three things without the stores knowing:
+//   - journal the keys written while it copies, to replay them onto the copy;
+//   - wait until every write issued so far has committed;
+//   - hold new writes while it swaps the file, and run them on the new file after.
+// Reads are never held: during the swap they are served by the copy, which holds the
+// same data by then.
+import { open, type Database, type Key, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
+
+/** A key written in one named database (the root database has name null). */
+export interface JournalEntry {
+  db: string | null;
+  key: Key;
+}
+
+interface Generation {
+  root: RootDatabase;
+  dbs: Map<string, Database>;
+}
+
+interface DatabaseSpec {
+  name: string;
+  options: object;
+}
+
+const keyedWrites = new Set(['put', 'remove', 'putSync', 'removeSync', 'ifNoExists', 'ifVersion', 'del']);
+const scopedWrites = new Set(['transaction', 'transactionSync', 'childTransaction', 'transactionAsync']);
+
+export class LiveEnvironment {
+  private current: Generation;
+  private readonly specs = new Map<string, DatabaseSpec>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private journal: JournalEntry[] | null = null;
+  private held: { release: () => void; released: Promise<void> } | null = null;
+  /** Depth of write-transaction callbacks running now: writes inside one belong to it and are never held. */
+  private transactionDepth = 0;
+
+  constructor(readonly path: string, private readonly rootOptions: () => RootDatabaseOptions) {
+    this.current = { root: open({ ...rootOptions(), path }), dbs: new Map() };
+  }
+
+  get root(): RootDatabase {
+    return this.current.root;
+  }
+
+  /** A stable handle on a named database, forwarding to the environment open at the time of each call. */
+  database<V, K extends Key>(name: string, options: object): Database<V, K> {
+    this.specs.set(name, { name, options });
+    this.dbOf(this.current, name);
+    return this.forwarder(name, () => this.dbOf(this.current, name)) as unknown as Database<V, K>;
+  }
+
+  /** A stable handle on the root database. */
+  rootHandle(): RootDatabase {
+    return this.forwarder(null, () => this.current.root) as unknown as RootDatabase;
+  }
+
+  /** Names of every named database opened through this environment. */
+  databaseNames(): string[] {
+    return [...this.specs.keys()];
+  }
+
+  /** The named database in the environment open now (not a stable handle). */
+  openDatabase(name: string): Database {
+    return this.dbOf(this.current, name);
+  }
+
+  /** Records per named database (lmdb-js leaves its msgpack structures record out of the count). */
+  entryCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const name of this.specs.keys()) counts[name] = this.dbOf(this.current, name).getCount();
+    return counts;
+  }
+
+  /** Starts recording the keys written from now on. */
+  startJournal(): void {
+    this.journal = [];
+  }
+
+  /** Hands over the keys written since the last call and starts a new list. */
+  takeJournal(): JournalEntry[] {
+    const taken = this.journal ?? [];
+    if (this.journal) this.journal = [];
+    return taken;
+  }
+
+  stopJournal(): void {
+    this.journal = null;
+  }
+
+  /** Resolves once every write issued before this call has committed (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Holds writes issued from now on until `resumeWrites`; writes inside running transactions go on. */
+  holdWrites(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.held = { release, released };
+  }
+
+  resumeWrites(): void {
+    const held = this.held;
+    this.held = null;
+    held?.release();
+  }
+
+  /**
+   * Serves everything from `dir`'s environment from now on (reads at once; writes are
+   * expected to be held). Returns the environment it replaced, still open.
+   */
+  switchTo(dir: string): RootDatabase {
+    const previous = this.current;
+    this.current = { root: open({ ...this.rootOptions(), path: dir }), dbs: new Map() };
+    for (const name of this.specs.keys()) this.dbOf(this.current, name);
+    return previous.root;
+  }
+
+  close(): Promise<void> {
+    return this.current.root.close();
+  }
+
+  private dbOf(generation: Generation, name: string): Database {
+    let db = generation.dbs.get(name);
+    if (!db) {
+      db = generation.root.openDB({ name, ...this.specs.get(name)!.options });
+      generation.dbs.set(name, db);
+    }
+    return db;
+  }
+
+  private forwarder(name: string | null, target: () => object): object {
+    return new Proxy(Object.create(null) as object, {
+      get: (_shell, property) => {
+        const object = target() as Record<PropertyKey, unknown>;
+        const value = object[property];
+        if (typeof value !== 'function') return value;
+        if (typeof property === 'string' && (keyedWrites.has(property) || scopedWrites.has(property))) {
+          return (...args: unknown[]) => this.write(name, property, args, target);
+        }
+        return (value as (...a: unknown[]) => unknown).bind(object);
+      },
+    });
+  }
+
+  private write(name: string | null, method: string, args: unknown[], target: () => object): unknown {
+    const synchronous = method.endsWith('Sync');
+    if (this.held && this.transactionDepth === 0 && !synchronous) {
+      const later = this.held.released.then(() => this.write(name, method, args, target));
+      return this.track(later);
+    }
+    if (this.journal && keyedWrites.has(method)) this.journal.push({ db: name, key: args[0] as Key });
+    if (scopedWrites.has(method) && typeof args[0] === 'function') {
+      const callback = args[0] as () => unknown;
+      args = [() => {
+        this.transactionDepth += 1;
+        try {
+          return callback();
+        } finally {
+          this.transactionDepth -= 1;
+        }
+      }, ...args.slice(1)];
+    }
+    const object = target() as Record<string, (...a: unknown[]) => unknown>;
+    const result = object[method]!(...args);
+    if (this.transactionDepth === 0 && !synchronous && isPromise(result)) return this.track(result);
+    return result;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    const forget = () => this.inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

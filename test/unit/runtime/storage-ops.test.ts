@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import { createLogger } from '../../../runtime/logger.ts';
+import { StorageOps } from '../../../runtime/storage-ops.ts';
+import { openLmdbStore, type LmdbStore } from '../../../storage/lmdb-store.ts';
+import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+
+describe('StorageOps', () => {
+  let dir: TempDir;
+  let store: LmdbStore;
+  let ops: StorageOps;
+
+  beforeEach(() => {
+    dir = makeTempDir('storage-ops');
+    store = openLmdbStore({ path: join(dir.path, 'data') });
+    ops = new StorageOps({
+      dataDir: join(dir.path, 'data'), backupDir: join(dir.path, 'backups'), backupKeep: 2, backupCompact: true,
+      compactionThreshold: 0.99, hubVersion: 't', logger: createLogger('error', new Writable({ write: (_c, _e, done) => done() })),
+    });
+    ops.storageOpened(store, null);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('skips a scheduled compaction below the threshold and keeps it out of the history; a manual one runs', async () => {
+    const scheduled = await ops.compact('schedule');
+    expect(scheduled.ok && scheduled.value.status).to.equal('skipped');
+    expect(ops.compactionHistory()).to.have.length(0);
+    const manual = await ops.compact('manual');
+    expect(manual.ok && manual.value.status).to.equal('complete');
+    expect(ops.compactionHistory()).to.have.length(1);
+  });
+
+  it('runs one operation at a time', async () => {
+    const first = ops.backup('manual');
+    const second = await ops.compact('manual');
+    expect(second.ok ? 'ok' : second.code).to.equal('AC_ERR_STORAGE_BUSY');
+    expect((await first).ok).to.equal(true);
+  });
+
+  it('keeps backup_keep backups', async () => {
+    for (let i = 0; i < 3; i++) {
+      const taken = await ops.backup('manual');
+      if (!taken.ok) throw new Error(taken.detail);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(ops.backups().backups).to.have.length(2);
+  });
+});

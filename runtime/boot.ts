@@ -112,6 +112,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               storageSize: () => dataFileBytes(config.data_dir),
               logger,
               envAdminToken: options.adminToken,
+              rateLimitsEnabled: config.rate_limits,
               timings: {
                 acceptanceTimeoutMs: config.acceptance_timeout_ms,
                 stuckAfterMs: config.stuck_after_ms,
@@ -151,6 +152,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
               staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
+              limits: {
+                identifyTimeoutMs: config.identify_timeout_ms,
+                maxConnectionsPerIp: config.max_connections_per_ip,
+                identifyAttemptsPerIpPerMin: config.identify_attempts_per_ip_per_min,
+                maxInflightFrames: config.max_inflight_frames,
+                trustProxy: config.trust_proxy,
+                limitAdmins: config.rate_limit_admins,
+                backpressureGraceMs: config.backpressure_grace_ms,
+              },
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;

@@ -6,6 +6,7 @@ import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerTokenCommands } from './commands/token.ts';
+import { registerLimitsCommands } from './commands/limits.ts';
 import { version } from './version.ts';
 
 function buildProgram(): Command {
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   registerAgentListCommands(program);
   registerOnboardingCommands(program);
   registerTokenCommands(program);
+  registerLimitsCommands(program);
   return program;
 }
 

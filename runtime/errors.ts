@@ -60,6 +60,14 @@ export const errors = {
   AC_ERR_GIT_NOTHING_TO_SUBMIT: { status: 409, message: 'branch %s has no commits ahead of origin/main' },
   AC_ERR_SIDECAR_QUEUE_FILE: { status: 500, message: 'queue file %s: %s' },
   AC_ERR_SIDECAR_BAD_TEMPLATE: { status: 500, message: 'wake_command template: %s' },
+
+  // --- abuse resistance (issue 15) --------------------------------------------
+  AC_ERR_JSON_TOO_DEEP: { status: 400, message: 'JSON nests deeper than %d levels' },
+  AC_ERR_RATE_LIMITED: { status: 429, message: 'rate limited in tier %s: retry in %d ms' },
+  AC_ERR_IDENTIFY_RATE: { status: 429, message: 'too many identify attempts from %s' },
+  AC_ERR_IDENTIFY_TIMEOUT: { status: 408, message: 'the socket did not identify within %d ms' },
+  AC_ERR_SOCKET_BUSY: { status: 429, message: 'the socket has %d frames in progress' },
+  AC_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'too many open connections from %s (limit %d)' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

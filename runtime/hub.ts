@@ -20,6 +20,7 @@ import type {
   TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
@@ -49,9 +50,14 @@ export interface HubDeps {
   storageSize?: () => number;
   messaging: MessagingStores;
   now?: () => number;
+  /** Token buckets on (config `rate_limits`); off in a few benches that measure raw throughput. */
+  rateLimitsEnabled?: boolean;
 }
 
 const defaultRepoKey = 'default_repo';
+const rateLimitsKey = 'rate_limits';
+/** An agent denied by a rate limit is not scheduled for this long (reference §8). */
+const rateLimitRestMs = 60_000;
 
 export class Hub implements HubPort {
   readonly version: string;
@@ -61,6 +67,7 @@ export class Hub implements HubPort {
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
+  readonly rateLimiter: RateLimiter;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
@@ -106,6 +113,13 @@ export class Hub implements HubPort {
     this.events.subscribe((event) => this.metrics.observe(event));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
+    });
+    this.rateLimiter = new RateLimiter({
+      enabled: deps.rateLimitsEnabled ?? true,
+      now: this.now,
+      settings: deps.settings.get<RateLimitSettings>(rateLimitsKey),
+      persist: (settings) => deps.settings.set(rateLimitsKey, settings),
+      onDenied: (denial) => this.rateLimitDenied(denial),
     });
     this.scheduler = new Scheduler({
       queue: deps.queue,
@@ -370,6 +384,32 @@ export class Hub implements HubPort {
     return ok(level);
   }
 
+  // --- rate limits ----------------------------------------------------------------------
+
+  /**
+   * Every rate-limit denial lands here (hook metrics here): the agent rests from
+   * scheduling for a minute, and the first denial of each retry window is logged and
+   * published as a `rate_limited` hub event. Denials of a client that keeps sending
+   * within its retry_after only count toward the socket's escalation.
+   */
+  rateLimitDenied(denial: RateLimitDenial): void {
+    if (denial.agentId) {
+      const entry = this.agents.get(denial.agentId);
+      if (entry) {
+        const wasResting = entry.restUntil > denial.at;
+        entry.restUntil = Math.max(entry.restUntil, denial.at + rateLimitRestMs);
+        if (!wasResting) setTimeout(() => this.scheduler.agentIdle(entry.agentId), rateLimitRestMs + 10).unref();
+      }
+    }
+    if (denial.ignoredRetry) return;
+    this.log.notice('rate limited', {
+      code: 'AC_ERR_RATE_LIMITED', agent_id: denial.agentId, key: denial.key, channel: denial.channel, tier: denial.tier, retry_after_ms: denial.retryAfterMs,
+    });
+    this.events.emit('rate_limited', denial.at, {
+      key: denial.key, agent_id: denial.agentId, channel: denial.channel, tier: denial.tier, retry_after_ms: denial.retryAfterMs,
+    });
+  }
+
   // --- dashboard ------------------------------------------------------------------------
 
   dashboardState(): Record<string, unknown> {
@@ -387,6 +427,7 @@ export class Hub implements HubPort {
       series: this.metrics.history(),
       transport: this.transport,
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
+      rate_limits: this.rateLimiter.view(),
     };
   }
 
@@ -414,6 +455,7 @@ export class Hub implements HubPort {
     // After a restart an agent gets one acceptance timeout to come back for its task.
     this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
     this.scheduler.pass();
+    this.rateLimiter.sweep();
   }
 
   stop(): void {

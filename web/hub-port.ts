@@ -2,6 +2,7 @@
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
 import type { Result } from '../runtime/errors.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+import type { RateLimiter } from './rate-limits/rate-limiter.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
@@ -193,6 +194,8 @@ export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
   readonly messaging: MessagingPort;
+  /** Token buckets, overrides and whitelist (reference §8); denials reach the hub through its onDenied. */
+  readonly rateLimiter: RateLimiter;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;

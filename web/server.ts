@@ -22,6 +22,8 @@ import type { HubPort } from './hub-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
+import { defaultConnectionLimits, IpLimits, type ConnectionLimits } from './connection-limits.ts';
+import { rateLimitRoutes } from './http/rate-limits.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -39,6 +41,8 @@ export interface ServerOptions {
   staticDir?: string;
   /** Clock for the violation tracker. */
   now?: () => number;
+  /** Connection-level limits (web/connection-limits.ts); defaults for what is left out. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
@@ -71,6 +75,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const maxPayloadBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
   const validator = createWireValidator();
   const tracker = new ViolationTracker(options.now);
+  const limits: ConnectionLimits = { ...defaultConnectionLimits, ...options.limits };
+  const ipLimits = new IpLimits(limits, options.now);
+  const limiter = options.hub.rateLimiter;
   const app = uWS.App();
   let port = options.port;
   let closed = false;
@@ -80,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   options.hub.messaging.attachFanout(fanout);
   app.ws<AgentSocketData>('/ws', agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
+    limiter, limits, ipLimits,
   }));
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger });
   app.ws('/ws/dashboard', dashboards.behavior);
@@ -90,8 +98,8 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
-    ...messageRoutes(deps), ...channelRoutes(deps),
-  ], deps, { maxPayloadBytes, isClosing: () => closed });
+    ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps),
+  ], deps, { maxPayloadBytes, isClosing: () => closed, limiter, trustProxy: limits.trustProxy, limitAdmins: limits.limitAdmins });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
     app.listen(options.host, options.port, resolve);

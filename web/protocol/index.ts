@@ -27,6 +27,7 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
+import { rateLimitOverrideSchema, whitelistAddSchema, whitelistSetSchema } from './rate-limits.ts';
 
 export const protocolVersion = '1.0';
 
@@ -80,5 +81,8 @@ export const httpSchemas = {
   channel_member: channelMemberSchema,
   channel_post: channelPostSchema,
   mailbox_retention: mailboxRetentionSchema,
+  rate_limit_override: rateLimitOverrideSchema,
+  whitelist_set: whitelistSetSchema,
+  whitelist_add: whitelistAddSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -59,6 +59,9 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   channel_member: { valid: { agent_id: 'a' }, required: {}, limited: { agent_id: 128 } },
   channel_post: { valid: { payload: {}, message_type: 'note' }, required: { payload: [] } },
   mailbox_retention: { valid: { mailbox_ttl_ms: 1000, mailbox_cap: 5 }, required: { mailbox_ttl_ms: 'soon' } },
+  rate_limit_override: { valid: { heavy: { capacity: 20, refill_rate_per_min: 20 } }, required: {} },
+  whitelist_set: { valid: { agent_ids: ['a', 'b'] }, required: { agent_ids: 'a' } },
+  whitelist_add: { valid: { agent_id: 'a' }, required: { agent_id: 3 }, limited: { agent_id: 128 } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -3,6 +3,7 @@ import './styles.css';
 import { HubApi } from './api.ts';
 import { agentsView } from './agents-view.ts';
 import { alertsView } from './alerts-view.ts';
+import { rateLimitsView } from './rate-limits-view.ts';
 import { chartsView } from './charts-view.ts';
 import { completionsView } from './completions-view.ts';
 import { deadLettersView } from './dead-letters-view.ts';
@@ -62,6 +63,7 @@ alertsView(store, (ruleId) => {
   if (!sent) toast('Not connected: try again when the feed is back.');
   return sent;
 });
+rateLimitsView(store);
 const notify = notifier(registerWorker());
 
 const refresher = new Refresher(refreshEveryMs, async (kinds) => {

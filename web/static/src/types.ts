@@ -37,6 +37,18 @@ export interface DashboardSnapshot {
   recent_completions: Task[];
   series: MetricsSample[];
   active_alerts?: Alert[];
+  rate_limits?: { limited: RateLimited[] };
+}
+
+/** One bucket key denied in the last minute (`agent:<id>`, `ip:<address>`). */
+export interface RateLimited {
+  key: string;
+  agent_id: string | null;
+  tier: string;
+  channel: string;
+  retry_after_ms: number;
+  denied_at: number;
+  denials: number;
 }
 
 export interface TaskPage {

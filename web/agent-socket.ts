@@ -22,7 +22,7 @@ import type { SocketViolations, ViolationTracker } from './violation-tracker.ts'
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
 import { closeCodes, clientIp, type ConnectionLimits, type IpLimits } from './connection-limits.ts';
 import type { LimitCheck, LimitedSubject, RateLimiter } from './rate-limits/rate-limiter.ts';
-import { wsTierOf } from './rate-limits/tiers.ts';
+import { wsTierOf } from './protocol/rate-limit-tiers.ts';
 
 const agentIdleTimeoutSeconds = 60;
 const agentMaxBackpressureBytes = 1024 * 1024;

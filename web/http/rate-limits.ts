@@ -1,7 +1,7 @@
 // Admin routes for rate limits (reference §4, §8): the defaults, per-agent overrides
 // and the whitelist. Changes are persisted by the hub before the reply.
 import type { RateLimitOverride, WhitelistAdd, WhitelistSet } from '../protocol/rate-limits.ts';
-import { tiers } from '../rate-limits/tiers.ts';
+import { tiers } from '../protocol/rate-limit-tiers.ts';
 import { errorReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 

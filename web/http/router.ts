@@ -5,7 +5,7 @@ import type { Principal } from '../hub-port.ts';
 import { parseJsonInput, type JsonInput } from '../json-input.ts';
 import { clientIp } from '../connection-limits.ts';
 import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
-import { httpTierOf, type Tier } from '../rate-limits/tiers.ts';
+import { httpTierOf, type Tier } from '../protocol/rate-limit-tiers.ts';
 import { errorReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 

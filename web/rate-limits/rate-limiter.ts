@@ -6,7 +6,7 @@
 // data; a check is then a refill and a subtraction on that object, no map at all.
 // HTTP looks the subject up by key per request (one Map.get).
 import { newBucket, refill, retryAfterMs, tryTake, type TokenBucket } from './token-bucket.ts';
-import { defaultTierLimits, tiers, type Channel, type Tier, type TierLimit, type TierLimits } from './tiers.ts';
+import { defaultTierLimits, tiers, type Channel, type Tier, type TierLimit, type TierLimits } from '../protocol/rate-limit-tiers.ts';
 
 export interface RateLimitSettings {
   overrides: Record<string, Partial<TierLimits>>;

@@ -1,6 +1,6 @@
 // One token bucket, refilled lazily: tokens are added for the time that passed
 // whenever the bucket is used, so an idle bucket costs nothing.
-import type { TierLimit } from './tiers.ts';
+import type { TierLimit } from '../protocol/rate-limit-tiers.ts';
 
 export interface TokenBucket {
   tokens: number;

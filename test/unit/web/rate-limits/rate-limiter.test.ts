@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../../../../web/rate-limits/rate-limiter.ts';
-import { httpTierOf, wsTierOf } from '../../../../web/rate-limits/tiers.ts';
+import { httpTierOf, wsTierOf } from '../../../../web/protocol/rate-limit-tiers.ts';
 
 function limiterAt(clock: { now: number }, settings?: RateLimitSettings) {
   const denials: RateLimitDenial[] = [];

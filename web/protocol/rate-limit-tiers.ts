@@ -1,4 +1,4 @@
-// The reference's action tiers (§8): which WS message and which HTTP route costs a
+// Part of the wire protocol (a leaf, so the sidecar may import it). The reference's action tiers (§8): which WS message and which HTTP route costs a
 // token from which bucket, and the default capacity and refill of each bucket.
 
 export type Tier = 'light' | 'normal' | 'heavy';

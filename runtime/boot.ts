@@ -17,6 +17,7 @@ import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { Hub } from './hub.ts';
+import { defaultRegistrationMode, type RegistrationMode } from './enrollment.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
@@ -113,6 +114,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               logger,
               envAdminToken: options.adminToken,
               rateLimitsEnabled: config.rate_limits,
+              registration: (config.registration as RegistrationMode | undefined) ?? defaultRegistrationMode(config.host),
               timings: {
                 acceptanceTimeoutMs: config.acceptance_timeout_ms,
                 stuckAfterMs: config.stuck_after_ms,

@@ -67,6 +67,9 @@ export const errors = {
   AC_ERR_IDENTIFY_RATE: { status: 429, message: 'too many identify attempts from %s' },
   AC_ERR_IDENTIFY_TIMEOUT: { status: 408, message: 'the socket did not identify within %d ms' },
   AC_ERR_SOCKET_BUSY: { status: 429, message: 'the socket has %d frames in progress' },
+  AC_ERR_REGISTRATION_CLOSED: { status: 403, message: 'registration is closed; an admin adds agents' },
+  AC_ERR_ENROLLMENT_TOKEN: { status: 401, message: 'registration needs a live enrollment token' },
+  AC_ERR_TASK_SCOPE: { status: 403, message: 'task %s was neither submitted by nor assigned to %s' },
   AC_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'too many open connections from %s (limit %d)' },
 } as const;
 

@@ -27,6 +27,7 @@ import { Messaging, type MessagingStores } from './messaging.ts';
 import { MetricsHistory } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
+import { Enrollment, type RegistrationMode } from './enrollment.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -52,6 +53,8 @@ export interface HubDeps {
   now?: () => number;
   /** Token buckets on (config `rate_limits`); off in a few benches that measure raw throughput. */
   rateLimitsEnabled?: boolean;
+  /** Who may register agents (config `registration`, resolved at boot); open when not given. */
+  registration?: RegistrationMode;
 }
 
 const defaultRepoKey = 'default_repo';
@@ -68,6 +71,7 @@ export class Hub implements HubPort {
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
   readonly rateLimiter: RateLimiter;
+  private readonly enrollment: Enrollment;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
@@ -114,6 +118,7 @@ export class Hub implements HubPort {
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
+    this.enrollment = new Enrollment(deps.registration ?? 'open', deps.settings, this.now);
     this.rateLimiter = new RateLimiter({
       enabled: deps.rateLimitsEnabled ?? true,
       now: this.now,
@@ -161,6 +166,18 @@ export class Hub implements HubPort {
     const name = request.name ?? request.agentId ?? 'admin';
     const { token, record } = await this.deps.tokens.create({ scope, agentId: request.agentId, name });
     return ok({ token, info: tokenInfoOf(record) });
+  }
+
+  registrationMode(): RegistrationMode {
+    return this.enrollment.mode;
+  }
+
+  issueEnrollmentToken(ttlMs: number): Promise<{ token: string; expires_at: number }> {
+    return this.enrollment.issue(ttlMs);
+  }
+
+  consumeEnrollmentToken(token: string): Promise<boolean> {
+    return this.enrollment.consume(token);
   }
 
   listTokens(): TokenInfo[] {

@@ -202,6 +202,12 @@ export interface HubPort {
   registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>>;
   createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>>;
   listTokens(): TokenInfo[];
+  /** open | token | closed (config `registration`). */
+  registrationMode(): 'open' | 'token' | 'closed';
+  /** A short-lived, single-use token that lets one agent register in `token` mode. */
+  issueEnrollmentToken(ttlMs: number): Promise<{ token: string; expires_at: number }>;
+  /** True once for a live enrollment token; it is used up. */
+  consumeEnrollmentToken(token: string): Promise<boolean>;
   /** Revokes every token of the agent and closes its open socket at once. */
   revokeAgentTokens(agentId: string): Promise<Result<number>>;
 

@@ -24,6 +24,7 @@ import { ViolationTracker } from './violation-tracker.ts';
 import { wsTopicFanout } from './ws-topic-fanout.ts';
 import { defaultConnectionLimits, IpLimits, type ConnectionLimits } from './connection-limits.ts';
 import { rateLimitRoutes } from './http/rate-limits.ts';
+import { enrollmentRoutes } from './http/enrollment.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -98,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
-    ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps),
+    ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps), ...enrollmentRoutes(deps),
   ], deps, { maxPayloadBytes, isClosing: () => closed, limiter, trustProxy: limits.trustProxy, limitAdmins: limits.limitAdmins });
 
   const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {

@@ -27,6 +27,7 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
+import { enrollmentTokenCreateSchema } from './enrollment.ts';
 import { rateLimitOverrideSchema, whitelistAddSchema, whitelistSetSchema } from './rate-limits.ts';
 
 export const protocolVersion = '1.0';
@@ -84,5 +85,6 @@ export const httpSchemas = {
   rate_limit_override: rateLimitOverrideSchema,
   whitelist_set: whitelistSetSchema,
   whitelist_add: whitelistAddSchema,
+  enrollment_token_create: enrollmentTokenCreateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

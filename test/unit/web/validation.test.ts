@@ -62,6 +62,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   rate_limit_override: { valid: { heavy: { capacity: 20, refill_rate_per_min: 20 } }, required: {} },
   whitelist_set: { valid: { agent_ids: ['a', 'b'] }, required: { agent_ids: 'a' } },
   whitelist_add: { valid: { agent_id: 'a' }, required: { agent_id: 3 }, limited: { agent_id: 128 } },
+  enrollment_token_create: { valid: { ttl_ms: 3_600_000 }, required: { ttl_ms: 'an hour' } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -36,8 +36,9 @@ function startFlooder(url: string, wsUrl: string, token: string): { stop(): Prom
       ws.send(JSON.stringify({ type: 'identify', agent_id: 'flooder', token, protocol_version: 1 }));
       const pump = () => {
         if (stopped || ws.readyState !== WebSocket.OPEN) return;
-        // Keep ~1 MiB in flight on our side: as fast as the socket takes it.
-        while (ws.bufferedAmount < 1024 * 1024) {
+        // Keep ~1 MiB queued on our side: as fast as the socket takes it. Batches of
+        // 1,000 yield to the event loop, so the socket's close is seen.
+        for (let i = 0; i < 1000 && ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 1024 * 1024; i++) {
           ws.send('{"type":"ping"}');
           tally.wsSent++;
         }

@@ -3,6 +3,13 @@
 import { expect } from 'chai';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+const cliBin = path.resolve('runtime/bin/agentcom.mjs');
+const cli = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+  execFile(process.execPath, [cliBin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }));
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -126,3 +133,24 @@ describe('wire: rate-limit overrides and whitelist', () => {
     }
   });
 });
+
+describe('agentcom limits', () => {
+  it('sets, shows, exempts and clears over the admin routes', async function () {
+    this.timeout(60_000);
+    const hub = await startTestHub({ rate_limits: true });
+    try {
+      const auth = ['--hub', hub.url, '--token', hub.adminToken];
+      const set = await cli(['limits', 'set', 'ci-runner', '--tier', 'normal', '--capacity', '600', '--refill', '600', ...auth]);
+      expect(set.code, set.stderr).to.equal(0);
+      expect((await cli(['limits', 'exempt', 'deploy-bot', ...auth])).stdout).to.equal('whitelist: deploy-bot\n');
+      const shown = JSON.parse((await cli(['limits', 'show', '--json', ...auth])).stdout);
+      expect(shown.overrides).to.deep.equal({ 'ci-runner': { normal: { capacity: 600, refill_rate_per_min: 600 } } });
+      expect(shown.whitelist).to.deep.equal(['deploy-bot']);
+      expect((await cli(['limits', 'clear', 'ci-runner', ...auth])).code).to.equal(0);
+      expect((await hub.http('GET', '/api/admin/rate-limits')).body.overrides).to.deep.equal({});
+    } finally {
+      await hub.stop();
+    }
+  });
+});
+

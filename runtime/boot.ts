@@ -27,6 +27,7 @@ import type { HubConfig } from './config.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { durationMs } from './duration.ts';
 import { Hub } from './hub.ts';
+import { defaultRegistrationMode, type RegistrationMode } from './enrollment.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
@@ -233,6 +234,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               storageOps,
               logger,
               envAdminToken: options.adminToken,
+              rateLimitsEnabled: config.rate_limits,
+              registration: (config.registration as RegistrationMode | undefined) ?? defaultRegistrationMode(config.host),
               timings: {
                 acceptanceTimeoutMs: config.acceptance_timeout_ms,
                 stuckAfterMs: config.stuck_after_ms,
@@ -283,6 +286,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
               observability: live.observability,
               tls: tlsMaterial,
+              limits: {
+                identifyTimeoutMs: config.identify_timeout_ms,
+                maxConnectionsPerIp: config.max_connections_per_ip,
+                identifyAttemptsPerIpPerMin: config.identify_attempts_per_ip_per_min,
+                maxInflightFrames: config.max_inflight_frames,
+                trustProxy: config.trust_proxy,
+                limitAdmins: config.rate_limit_admins,
+                backpressureGraceMs: config.backpressure_grace_ms,
+              },
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;

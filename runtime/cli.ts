@@ -9,6 +9,7 @@ import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
+import { registerLimitsCommands } from './commands/limits.ts';
 import { version } from './version.ts';
 
 function buildProgram(): Command {
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerTokenCommands(program);
   registerScheduleCommands(program);
   registerBackupCommands(program);
+  registerLimitsCommands(program);
   return program;
 }
 

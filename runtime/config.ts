@@ -62,6 +62,25 @@ const hubConfigSchema = Type.Object(
     compaction_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
     /** Start with an empty store when the data file is corrupt and no good backup exists (the quarantined file is kept). */
     recover_empty: Type.Boolean({ default: false }),
+    // --- abuse resistance (docs/operations.md, "Rate limits and abuse resistance") ---
+    /** An agent socket that has not identified within this time is closed with 4009. */
+    identify_timeout_ms: Type.Integer({ minimum: 100, maximum: maxTimerMs, default: 30_000 }),
+    /** Open agent and dashboard sockets per client IP; the next upgrade gets 429. */
+    max_connections_per_ip: Type.Integer({ minimum: 1, default: 200 }),
+    /** identify frames per client IP per minute, across its sockets. */
+    identify_attempts_per_ip_per_min: Type.Integer({ minimum: 1, default: 60 }),
+    /** Frames of one socket being worked on at once; past it frames are refused (AC_ERR_SOCKET_BUSY) and count as violations. */
+    max_inflight_frames: Type.Integer({ minimum: 1, maximum: 100_000, default: 1024 }),
+    /** A socket that leaves its replies unread this long is closed with 4008. */
+    backpressure_grace_ms: Type.Integer({ minimum: 10, maximum: maxTimerMs, default: 10_000 }),
+    /** Take the client IP from X-Forwarded-For (only behind a proxy you run). */
+    trust_proxy: Type.Boolean({ default: false }),
+    /** Token buckets per agent and tier (reference §8). */
+    rate_limits: Type.Boolean({ default: true }),
+    /** Hold admin tokens to the buckets too (they are exempt by default). */
+    rate_limit_admins: Type.Boolean({ default: false }),
+    /** Who may POST /api/onboard/register: open, token (an enrollment token) or closed. Default: open on loopback, token otherwise. */
+    registration: Type.Optional(Type.String({ enum: ['open', 'token', 'closed'] })),
   },
   { additionalProperties: false },
 );
@@ -87,6 +106,8 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_TLS_CLIENT_CA: 'tls_client_ca',
   AGENTCOM_REQUIRE_TLS: 'require_tls',
   AGENTCOM_BACKUP_DIR: 'backup_dir',
+  AGENTCOM_TRUST_PROXY: 'trust_proxy',
+  AGENTCOM_REGISTRATION: 'registration',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

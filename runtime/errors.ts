@@ -91,6 +91,16 @@ export const errors = {
   AC_ERR_TLS_NEEDS_NATIVE: { status: 500, message: 'TLS needs the native uWebSockets.js binding (SSLApp), and only the JS fallback loaded' },
   AC_ERR_TLS_REQUIRED: { status: 500, message: 'refusing to listen in clear text on %s: require_tls is set; give --tls-cert and --tls-key' },
   AC_ERR_TLS_UNTRUSTED: { status: 502, message: 'the hub at %s presented a certificate that is not trusted (%s)' },
+  // --- abuse resistance (issue 15) --------------------------------------------
+  AC_ERR_JSON_TOO_DEEP: { status: 400, message: 'JSON nests deeper than %d levels' },
+  AC_ERR_RATE_LIMITED: { status: 429, message: 'rate limited in tier %s: retry in %d ms' },
+  AC_ERR_IDENTIFY_RATE: { status: 429, message: 'too many identify attempts from %s' },
+  AC_ERR_IDENTIFY_TIMEOUT: { status: 408, message: 'the socket did not identify within %d ms' },
+  AC_ERR_SOCKET_BUSY: { status: 429, message: 'the socket has %d frames in progress' },
+  AC_ERR_REGISTRATION_CLOSED: { status: 403, message: 'registration is closed; an admin adds agents' },
+  AC_ERR_ENROLLMENT_TOKEN: { status: 401, message: 'registration needs a live enrollment token' },
+  AC_ERR_TASK_SCOPE: { status: 403, message: 'task %s was neither submitted by nor assigned to %s' },
+  AC_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'too many open connections from %s (limit %d)' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

@@ -15,6 +15,8 @@ export interface HubEventMap extends LifecycleEvents {
   'alert.acknowledged': { ruleId: string };
   /** Backups, compaction and recovery (runtime/storage-ops.ts): `frame` is the reference's dashboard event as sent. */
   'storage.reported': { frame: HubEvent };
+  /** A token bucket denied an action (reference §8); the agent rests from scheduling for a minute. */
+  'rate.limited': { key: string; agentId: string | null; channel: string; tier: string; retryAfterMs: number; repeated: boolean };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -46,6 +48,7 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'alert.cleared': 'an alert\'s condition ended',
   'alert.acknowledged': 'an operator acknowledged an alert',
   'storage.reported': 'a backup, compaction or storage recovery finished or failed',
+  'rate.limited': 'a token bucket denied an agent or client an action',
 };
 
 export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];

@@ -21,6 +21,7 @@ import type {
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
@@ -35,6 +36,7 @@ import { planBulk, type BulkItemInput } from './bulk-intake.ts';
 import { Schedules } from './schedules.ts';
 import type { ScheduleStore } from '../storage/schedule-store.ts';
 import { toWireEvent } from './wire-events.ts';
+import { Enrollment, type RegistrationMode } from './enrollment.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -66,9 +68,16 @@ export interface HubDeps {
   /** Recurring tasks; without it the schedules API answers not implemented. */
   scheduleStore?: ScheduleStore;
   now?: () => number;
+  /** Token buckets on (config `rate_limits`); off in a few benches that measure raw throughput. */
+  rateLimitsEnabled?: boolean;
+  /** Who may register agents (config `registration`, resolved at boot); open when not given. */
+  registration?: RegistrationMode;
 }
 
 const defaultRepoKey = 'default_repo';
+const rateLimitsKey = 'rate_limits';
+/** An agent denied by a rate limit is not scheduled for this long (reference §8). */
+const rateLimitRestMs = 60_000;
 
 export class Hub implements HubPort {
   readonly version: string;
@@ -79,6 +88,8 @@ export class Hub implements HubPort {
   readonly metrics: MetricsHistory;
   readonly messaging: Messaging;
   readonly schedules: Schedules | null;
+  readonly rateLimiter: RateLimiter;
+  private readonly enrollment: Enrollment;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
   private readonly now: () => number;
@@ -136,6 +147,14 @@ export class Hub implements HubPort {
     this.schedules = deps.scheduleStore
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
+    this.enrollment = new Enrollment(deps.registration ?? 'open', deps.settings, this.now);
+    this.rateLimiter = new RateLimiter({
+      enabled: deps.rateLimitsEnabled ?? true,
+      now: this.now,
+      settings: deps.settings.get<RateLimitSettings>(rateLimitsKey),
+      persist: (settings) => deps.settings.set(rateLimitsKey, settings),
+      onDenied: (denial) => this.rateLimitDenied(denial),
+    });
     this.scheduler = new Scheduler({
       queue: deps.queue,
       agents: this.agents,
@@ -177,6 +196,18 @@ export class Hub implements HubPort {
     const name = request.name ?? request.agentId ?? 'admin';
     const { token, record } = await this.deps.tokens.create({ scope, agentId: request.agentId, name });
     return ok({ token, info: tokenInfoOf(record) });
+  }
+
+  registrationMode(): RegistrationMode {
+    return this.enrollment.mode;
+  }
+
+  issueEnrollmentToken(ttlMs: number): Promise<{ token: string; expires_at: number }> {
+    return this.enrollment.issue(ttlMs);
+  }
+
+  consumeEnrollmentToken(token: string): Promise<boolean> {
+    return this.enrollment.consume(token);
   }
 
   listTokens(): TokenInfo[] {
@@ -450,6 +481,34 @@ export class Hub implements HubPort {
     return ok(level);
   }
 
+  // --- rate limits ----------------------------------------------------------------------
+
+  /**
+   * Every rate-limit denial lands here (hook metrics here): the agent rests from
+   * scheduling for a minute, and the first denial of each retry window is logged and
+   * published as a `rate_limited` hub event. Denials of a client that keeps sending
+   * within its retry_after only count toward the socket's escalation.
+   */
+  rateLimitDenied(denial: RateLimitDenial): void {
+    if (denial.agentId) {
+      const entry = this.agents.get(denial.agentId);
+      if (entry) {
+        const wasResting = entry.restUntil > denial.at;
+        entry.restUntil = Math.max(entry.restUntil, denial.at + rateLimitRestMs);
+        if (!wasResting) setTimeout(() => this.scheduler.agentIdle(entry.agentId), rateLimitRestMs + 10).unref();
+      }
+    }
+    // Every denial is counted (metrics); a client that ignores its retry_after is logged and shown once per window.
+    this.events.emit('rate.limited', denial.at, {
+      key: denial.key, agentId: denial.agentId, channel: denial.channel, tier: denial.tier, retryAfterMs: denial.retryAfterMs,
+      repeated: denial.ignoredRetry,
+    });
+    if (denial.ignoredRetry) return;
+    this.log.notice('rate limited', {
+      code: 'AC_ERR_RATE_LIMITED', agent_id: denial.agentId, key: denial.key, channel: denial.channel, tier: denial.tier, retry_after_ms: denial.retryAfterMs,
+    });
+  }
+
   // --- dashboard ------------------------------------------------------------------------
 
   dashboardState(): Record<string, unknown> {
@@ -468,6 +527,7 @@ export class Hub implements HubPort {
       transport: this.transport,
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
       ...(this.storage ? { dets_health: this.storage.health(), compaction_history: this.storage.compactionHistory() } : {}),
+      rate_limits: this.rateLimiter.view(),
     };
   }
 
@@ -513,6 +573,7 @@ export class Hub implements HubPort {
     // After a restart an agent gets one acceptance timeout to come back for its task.
     this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
     this.scheduler.pass();
+    this.rateLimiter.sweep();
     this.sweepRetention().catch((error: unknown) => this.log.error('retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
   }
 

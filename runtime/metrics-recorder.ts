@@ -183,6 +183,9 @@ export class MetricsRecorder implements WebTelemetry {
       case 'task.submitted': case 'task.delayed': case 'task.waiting':
         this.submitted.add(1, this.lane[event.task.priority]);
         return;
+      case 'rate.limited':
+        this.rateLimitDenied(event.tier);
+        return;
       case 'task.dependency_settled':
         if (event.task.status === 'dead_letter') this.deadLettered.add(1, this.lane[event.task.priority]);
         else if (event.task.status === 'cancelled') this.cancelled.add(1);

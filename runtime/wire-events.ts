@@ -58,6 +58,9 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
     case 'alert.fired': return { type: 'alert_fired', timestamp, ...event.alert };
     case 'alert.cleared': return { type: 'alert_cleared', timestamp, rule_id: event.ruleId };
     case 'storage.reported': return event.frame;
+    case 'rate.limited': return event.repeated ? null : {
+      type: 'rate_limited', timestamp, key: event.key, agent_id: event.agentId, channel: event.channel, tier: event.tier, retry_after_ms: event.retryAfterMs,
+    };
     case 'alert.acknowledged': return { type: 'alert_acknowledged', timestamp, rule_id: event.ruleId };
   }
 }

@@ -4,8 +4,17 @@ import { backoffResetAfterMs, reconnectBackoff } from './reconnect-backoff.ts';
 import { parseHubMessage, type HubMessage } from './hub-messages.ts';
 import { insecureWarning, isUntrustedCertificate, untrustedFailure, type HubTrust } from './hub-trust.ts';
 import type { SidecarLogger } from './sidecar-logger.ts';
+import { wsTierOf } from '../web/protocol/rate-limit-tiers.ts';
 
 const protocolVersion = 1;
+/** Frames remembered for a resend after `rate_limited` (the hub dropped one of them). */
+const recentFramesKept = 8;
+
+interface HeldFrame {
+  type: string;
+  frame: string;
+  resolve: (outcome: SendOutcome) => void;
+}
 
 export interface HubConnectionOptions {
   hubUrl: string;
@@ -35,6 +44,11 @@ export class HubConnection {
   private pongTimer: NodeJS.Timeout | null = null;
   private stableTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** After `rate_limited`, frames wait until this time (retry_after_ms) and then go in order. */
+  private holdUntil = 0;
+  private held: HeldFrame[] = [];
+  private holdTimer: NodeJS.Timeout | null = null;
+  private recent: Array<{ type: string; frame: string }> = [];
 
   constructor(private readonly options: HubConnectionOptions) {}
 
@@ -59,13 +73,50 @@ export class HubConnection {
   send(message: Record<string, unknown>): Promise<SendOutcome> {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('not_connected');
+    const type = String(message.type);
     const frame = JSON.stringify({ ...message, protocol_version: protocolVersion });
+    // Heartbeats skip the hold: one ping per interval never counts as ignoring retry_after.
+    if (type !== 'ping' && Date.now() < this.holdUntil) {
+      return new Promise((resolve) => this.held.push({ type, frame, resolve }));
+    }
+    return this.write(type, frame);
+  }
+
+  private write(type: string, frame: string): Promise<SendOutcome> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('not_connected');
+    if (type !== 'ping' && type !== 'identify') {
+      this.recent.push({ type, frame });
+      if (this.recent.length > recentFramesKept) this.recent.shift();
+    }
     return new Promise((resolve) => {
       socket.send(frame, (error) => {
-        if (error) this.options.log.warn('send failed', { type: message.type, error: error.message });
+        if (error) this.options.log.warn('send failed', { type, error: error.message });
         resolve(error ? 'write_failed' : 'sent');
       });
     });
+  }
+
+  /**
+   * The hub dropped a frame for its rate limit (reference §8). Hold every send until
+   * retry_after_ms has passed, then resend the newest frame of the denied tier (the
+   * hub answers in order, so it is the one dropped) ahead of what waited.
+   */
+  private rateLimited(retryAfterMs: number, tier: string): void {
+    this.holdUntil = Date.now() + retryAfterMs;
+    let index = this.recent.length - 1;
+    while (index >= 0 && wsTierOf(this.recent[index]!.type) !== tier) index--;
+    if (index >= 0) {
+      const [dropped] = this.recent.splice(index, 1);
+      this.held.unshift({ ...dropped!, resolve: () => {} });
+    }
+    this.options.log.warn('rate limited by the hub; holding sends', { retry_after_ms: retryAfterMs, tier, held: this.held.length });
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      const held = this.held.splice(0);
+      for (const { type, frame, resolve } of held) void this.write(type, frame).then(resolve);
+    }, retryAfterMs);
   }
 
   /** Closes with 1000 and stops reconnecting; resolves when the socket is closed. */
@@ -155,6 +206,10 @@ export class HubConnection {
       this.pongTimer = null;
       return;
     }
+    if (message.type === 'rate_limited') {
+      this.rateLimited(Number(message.retry_after_ms) || 1000, String(message.tier));
+      return;
+    }
     if (message.type === 'identified') {
       this.state = 'identified';
       this.failedAttempts = 0;
@@ -188,7 +243,11 @@ export class HubConnection {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.heartbeatTimer, this.pongTimer, this.stableTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.heartbeatTimer, this.pongTimer, this.stableTimer, this.holdTimer]) if (timer) clearTimeout(timer);
+    this.holdTimer = null;
+    this.holdUntil = 0;
+    for (const { resolve } of this.held.splice(0)) resolve('not_connected');
+    this.recent = [];
     this.heartbeatTimer = null;
     this.pongTimer = null;
     this.stableTimer = null;

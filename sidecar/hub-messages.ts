@@ -37,7 +37,7 @@ export type HubMessage =
   | TaskContinue
   | TaskReassign
   | Static<typeof identifiedSchema>
-  | { type: 'pong' | 'task_ack' | 'error'; [key: string]: unknown };
+  | { type: 'pong' | 'task_ack' | 'error' | 'rate_limited'; [key: string]: unknown };
 
 const ajv = new Ajv({ useDefaults: true, strict: false });
 const validators: Record<string, ReturnType<typeof ajv.compile>> = {
@@ -72,7 +72,7 @@ export function parseHubMessage(text: string): ParsedHubMessage {
     }
     return { kind: 'message', message: raw as HubMessage };
   }
-  if (type === 'pong' || type === 'task_ack' || type === 'error') {
+  if (type === 'pong' || type === 'task_ack' || type === 'error' || type === 'rate_limited') {
     return { kind: 'message', message: raw as HubMessage };
   }
   return { kind: 'ignored', type };

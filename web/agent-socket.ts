@@ -16,27 +16,41 @@ import type { AgentLink, HubPort } from './hub-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
 import type { Identify } from './protocol/identify.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
+import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
 import { noWebTelemetry, type WebTelemetry } from './web-telemetry.ts';
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
+import { closeCodes, clientIp, type ConnectionLimits, type IpLimits } from './connection-limits.ts';
+import type { LimitCheck, LimitedSubject, RateLimiter } from './rate-limits/rate-limiter.ts';
+import { wsTierOf } from './protocol/rate-limit-tiers.ts';
 
 const agentIdleTimeoutSeconds = 60;
 const agentMaxBackpressureBytes = 1024 * 1024;
-/** Close code for a socket whose send buffer overflowed (application range). */
-const backpressureCloseCode = 4008;
-/** How long an overflowed socket may take to drain before it is dropped without a close frame. */
-const overflowDrainMs = 10_000;
+/** uWS's own limit sits above ours, so the 4008 close frame still fits after our limit is hit. */
+const uwsMaxBackpressureBytes = agentMaxBackpressureBytes + 64 * 1024;
+/** Past this much unread output the hub stops answering the socket's requests. */
+const stallAboveBytes = agentMaxBackpressureBytes / 2;
 
 export interface AgentSocketData {
   linkId: number;
   remoteAddress: string;
   agentId: string | null;
+  /** The peer, or the first X-Forwarded-For hop with trust_proxy. */
+  clientIp: string;
   violations: SocketViolations;
   closed: boolean;
-  /** Set when a send overflowed: nothing more is sent, and the socket closes once the buffer drains. */
-  overflowTimer: NodeJS.Timeout | null;
+  /** Set when a send overflowed: nothing more is sent, and the socket is closing with 4008. */
+  overflowed: boolean;
   link: AgentLink | null;
+  /** Whose buckets this socket spends: its IP's before identify, then its agent's (an exempt one for admins). */
+  limits: LimitedSubject;
+  identifiedOnce: boolean;
+  identifyTimer: NodeJS.Timeout | null;
+  /** Frames handed to the hub and not yet answered. */
+  inflight: number;
+  /** Closes a socket whose unread output does not drain in time. */
+  graceTimer: NodeJS.Timeout | null;
 }
 
 export interface AgentSocketDeps {
@@ -50,6 +64,9 @@ export interface AgentSocketDeps {
   /** Maps links to sockets for uWS topic subscribe/publish. */
   fanout: WsTopicFanout;
   telemetry?: WebTelemetry;
+  limiter: RateLimiter;
+  limits: ConnectionLimits;
+  ipLimits: IpLimits;
 }
 
 type Frame = Record<string, unknown>;
@@ -58,7 +75,7 @@ type AgentWs = WebSocket<AgentSocketData>;
 let nextLinkId = 1;
 
 export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<AgentSocketData> {
-  const { hub, validator, tracker, sockets } = deps;
+  const { hub, validator, tracker, sockets, limiter, limits, ipLimits } = deps;
   const telemetry = deps.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'agent' });
 
@@ -76,37 +93,82 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame): boolean {
-    if (data.closed || data.overflowTimer) return false;
+    if (data.closed || data.overflowed) return false;
+    const text = serializeFrame(message);
+    if (ws.getBufferedAmount() + text.length > agentMaxBackpressureBytes) {
+      overflow(ws, data, message.type);
+      return false;
+    }
     let status = 0;
     ws.cork(() => {
-      status = ws.send(serializeFrame(message));
+      status = ws.send(text);
     });
     telemetry.frameSent('agent', message.type as string);
     if (status !== 2) return true;
-    log.warning('agent socket send buffer full; closing once it drains', {
-      code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, max_backpressure: agentMaxBackpressureBytes, message_type: message.type,
-    });
-    // A close frame sent now would be dropped like the message was, and the peer would
-    // see 1006. Send nothing more, and close with a reason once the buffer has room
-    // (drain below), or drop the connection if it never drains.
-    data.overflowTimer = setTimeout(() => {
-      if (!data.closed) ws.close();
-    }, overflowDrainMs);
+    overflow(ws, data, message.type);
     return false;
+  }
+
+  function overflow(ws: AgentWs, data: AgentSocketData, messageType: unknown): void {
+    data.overflowed = true;
+    log.warning('agent socket send buffer full; closing', {
+      code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, max_backpressure: agentMaxBackpressureBytes, message_type: messageType,
+    });
+    // The close frame fits (uWS's limit is above ours), so a peer that reads again gets
+    // everything sent so far and then 4008. Deferred: a hub flow may be sending.
+    queueMicrotask(() => {
+      if (data.closed) return;
+      telemetry.backpressureClose('agent');
+      ws.end(closeCodes.backpressure, 'backpressure');
+    });
+  }
+
+  /**
+   * The client leaves its replies unread: its frames are dropped unanswered (uWS has
+   * no pause for WebSockets, so dropping is how nothing piles up here), and unless the
+   * buffer drains within the grace time the socket is closed with 4008.
+   */
+  function outputStalled(ws: AgentWs, data: AgentSocketData): void {
+    if (data.graceTimer || data.closed) return;
+    data.graceTimer = setTimeout(() => {
+      data.graceTimer = null;
+      if (data.closed || ws.getBufferedAmount() <= stallAboveBytes / 2) return;
+      log.warning('agent socket leaves its replies unread; closing', {
+        code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, buffered_bytes: ws.getBufferedAmount(), grace_ms: limits.backpressureGraceMs,
+      });
+      telemetry.backpressureClose('agent');
+      ws.end(closeCodes.backpressure, 'backpressure');
+    }, limits.backpressureGraceMs);
+  }
+
+  /** Counts the frame's work until it settles: the in-flight bound below refuses frames past it. */
+  function track(data: AgentSocketData, work: Promise<void>): void {
+    data.inflight += 1;
+    void work.finally(() => {
+      data.inflight -= 1;
+    });
+  }
+
+  function rateLimited(ws: AgentWs, data: AgentSocketData, check: LimitCheck & { ok: false }): void {
+    const frame = { type: 'rate_limited', retry_after_ms: check.retryAfterMs, tier: check.tier, code: 'AC_ERR_RATE_LIMITED' };
+    // A client that waits out retry_after_ms is never disconnected; one that keeps
+    // sending inside it counts toward the same escalation as validation errors.
+    if (check.ignoredRetry) violation(ws, data, frame, 'rate limit exceeded');
+    else reply(ws, frame);
   }
 
   function reply(ws: AgentWs, message: Frame): void {
     sendFrame(ws, ws.getUserData(), message);
   }
 
-  function violation(ws: AgentWs, data: AgentSocketData, frame: Frame): void {
+  function violation(ws: AgentWs, data: AgentSocketData, frame: Frame, closeReason = 'too many validation errors'): void {
     reply(ws, frame);
     if (!tracker.record(data.violations)) return;
     const cooldownMs = data.agentId ? tracker.recordDisconnect(data.agentId) : 0;
-    log.warning('closing agent socket after repeated validation errors', {
+    log.warning(`closing agent socket: ${closeReason}`, {
       code: 'AC_ERR_TOO_MANY_VIOLATIONS', agent_id: data.agentId, remote: data.remoteAddress, cooldown_ms: cooldownMs,
     });
-    ws.end(1008, 'too many validation errors');
+    ws.end(closeCodes.rateLimited, closeReason);
   }
 
   function validationFailed(messageType: string | null, errors: ValidationErrorItem[]): Frame {
@@ -122,6 +184,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       ws.end(1008, `cooldown active: retry in ${seconds}s`);
       return;
     }
+    const identifyWaitMs = ipLimits.identifyRetryMs(data.clientIp);
+    if (identifyWaitMs > 0) {
+      reply(ws, { type: 'rate_limited', retry_after_ms: identifyWaitMs, tier: 'heavy', code: 'AC_ERR_IDENTIFY_RATE', scope: 'ip' });
+      return;
+    }
     const principal = hub.authenticate(message.token);
     if (!principal) {
       reply(ws, { type: 'error', error: 'invalid_token', code: 'AC_ERR_UNAUTHORIZED' });
@@ -135,6 +202,15 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     const link = data.link!;
     if (data.agentId && data.agentId !== agentId) hub.agentDisconnected(data.agentId, link);
     data.agentId = agentId;
+    data.identifiedOnce = true;
+    if (data.identifyTimer) clearTimeout(data.identifyTimer);
+    data.identifyTimer = null;
+    const subject = principal.scope === 'admin' && !limits.limitAdmins
+      ? limiter.subject(`admin:${principal.name}`, { exempt: true })
+      : limiter.agentSubject(agentId);
+    data.limits.sockets -= 1;
+    subject.sockets += 1;
+    data.limits = subject;
     // `identified` goes out before the hub may push a task_assign to this link.
     reply(ws, { type: 'identified', agent_id: agentId });
     hub.agentConnected({
@@ -210,7 +286,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'task_failed':
       case 'task_rejected':
       case 'task_recovering':
-        taskFrame(ws, agentId, message).catch(failed('task'));
+        track(data, taskFrame(ws, agentId, message).catch(failed('task')));
         return;
       case 'message':
       case 'list_channels':
@@ -218,7 +294,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'channel_unsubscribe':
       case 'channel_publish':
       case 'channel_history':
-        messagingFrame(hub.messaging, agentId, message).then((answer) => reply(ws, answer), failed('messaging'));
+        track(data, messagingFrame(hub.messaging, agentId, message).then((answer) => reply(ws, answer), failed('messaging')));
         return;
       default:
         // Recognised reports of later sidecars, with no behaviour here.
@@ -230,17 +306,33 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     maxPayloadLength: deps.maxPayloadBytes,
     idleTimeout: agentIdleTimeoutSeconds,
     sendPingsAutomatically: true,
-    maxBackpressure: agentMaxBackpressureBytes,
+    maxBackpressure: uwsMaxBackpressureBytes,
 
     upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t) {
+      const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const ip = clientIp(remoteAddress, req.getHeader('x-forwarded-for'), limits.trustProxy);
+      if (!ipLimits.mayConnect(ip)) {
+        log.notice('agent socket refused: too many connections from one IP', { code: 'AC_ERR_TOO_MANY_CONNECTIONS', remote: ip, limit: limits.maxConnectionsPerIp });
+        res.cork(() => {
+          res.writeStatus('429 Too Many Requests').writeHeader('retry-after', '10').writeHeader('content-type', 'application/json')
+            .end(JSON.stringify({ error: 'too_many_connections', code: 'AC_ERR_TOO_MANY_CONNECTIONS', limit: limits.maxConnectionsPerIp }), true);
+        });
+        return;
+      }
       const data: AgentSocketData = {
         linkId: nextLinkId++,
-        remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+        remoteAddress,
+        clientIp: ip,
         agentId: null,
         violations: tracker.newSocket(),
         closed: false,
-        overflowTimer: null,
+        overflowed: false,
         link: null,
+        limits: limiter.subject(`ip:${ip}`),
+        identifiedOnce: false,
+        identifyTimer: null,
+        inflight: 0,
+        graceTimer: null,
       };
       res.upgrade(
         data,
@@ -254,6 +346,14 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     open(ws) {
       const data = ws.getUserData();
       data.link = makeLink(ws, data);
+      ipLimits.opened(data.clientIp);
+      data.limits.sockets += 1;
+      data.identifyTimer = setTimeout(() => {
+        data.identifyTimer = null;
+        if (data.closed || data.agentId) return;
+        log.notice('closing agent socket that never identified', { code: 'AC_ERR_IDENTIFY_TIMEOUT', remote: data.clientIp, timeout_ms: limits.identifyTimeoutMs });
+        ws.end(closeCodes.identifyTimeout, 'identify timeout');
+      }, limits.identifyTimeoutMs);
       sockets.add(ws);
       deps.fanout.track(data.linkId, ws);
       telemetry.socketOpened('agent');
@@ -267,30 +367,37 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
           field: 'message', error: 'wrong_type', detail: 'binary frames are not accepted; send JSON text frames',
         }]));
       }
-      let raw: unknown;
-      try {
-        // toString copies out of the ArrayBuffer, which uWS neuters when we return.
-        raw = JSON.parse(Buffer.from(buffer).toString('utf8'));
-      } catch {
-        return violation(ws, data, { type: 'error', error: 'invalid_json', code: 'AC_ERR_INVALID_JSON' });
+      // Parsed before we return: uWS neuters the ArrayBuffer afterwards.
+      const input = parseJsonInput(new Uint8Array(buffer));
+      if (!input.ok) return violation(ws, data, jsonInputFrame(input));
+      if (ws.getBufferedAmount() > stallAboveBytes) return outputStalled(ws, data);
+      if (data.inflight >= limits.maxInflightFrames) {
+        return violation(ws, data, { type: 'error', error: 'busy', code: 'AC_ERR_SOCKET_BUSY', inflight: data.inflight }, 'too many frames in flight');
       }
-      const frame = validator.agentFrame(raw);
+      const frame = validator.agentFrame(input.value);
       if (!frame.ok) {
         telemetry.frameReceived('agent', 'invalid');
         telemetry.validationError('agent_ws');
         return violation(ws, data, validationFailed(frame.messageType, frame.errors));
       }
       telemetry.frameReceived('agent', frame.message.type);
+      // A socket's first identify is free (reference §1); everything else spends a token.
+      if (frame.type !== 'identify' || data.identifiedOnce) {
+        const check = limiter.check(data.limits, 'ws', wsTierOf(frame.type));
+        if (!check.ok) return rateLimited(ws, data, check);
+        if (check.warning) reply(ws, { type: 'rate_limit_warning', ...check.warning });
+      }
       dispatch(ws, data, frame.message);
     },
 
     drain(ws) {
       const data = ws.getUserData();
-      if (data.overflowTimer && ws.getBufferedAmount() < agentMaxBackpressureBytes / 2) {
-        telemetry.backpressureClose('agent');
-        ws.end(backpressureCloseCode, 'backpressure');
+      if (data.overflowed) return;
+      if (data.graceTimer && ws.getBufferedAmount() <= stallAboveBytes / 2) {
+        clearTimeout(data.graceTimer);
+        data.graceTimer = null;
       }
-      else if (data.agentId && !data.overflowTimer) hub.messaging.socketDrained(data.agentId);
+      if (data.agentId) hub.messaging.socketDrained(data.agentId);
     },
 
     pong(ws) {
@@ -301,7 +408,10 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     close(ws, code, message) {
       const data = ws.getUserData();
       data.closed = true;
-      if (data.overflowTimer) clearTimeout(data.overflowTimer);
+      if (data.identifyTimer) clearTimeout(data.identifyTimer);
+      if (data.graceTimer) clearTimeout(data.graceTimer);
+      ipLimits.closed(data.clientIp);
+      data.limits.sockets -= 1;
       sockets.delete(ws);
       deps.fanout.untrack(data.linkId);
       telemetry.socketClosed('agent');
@@ -312,7 +422,19 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   };
 }
 
+function jsonInputFrame(input: JsonInput & { ok: false }): Frame {
+  switch (input.problem) {
+    case 'invalid_json':
+      return { type: 'error', error: 'invalid_json', code: 'AC_ERR_INVALID_JSON' };
+    case 'too_deep':
+      return { type: 'error', error: 'invalid_json', code: 'AC_ERR_JSON_TOO_DEEP', max_depth: input.maxDepth };
+    case 'invalid_unicode':
+      return { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: null, errors: input.errors };
+  }
+}
+
 function ack(taskId: string, status: TaskAck['status']): TaskAck {
+
   return { type: 'task_ack', task_id: taskId, status };
 }
 

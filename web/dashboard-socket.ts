@@ -3,6 +3,7 @@
 // one uWS topic, so fan-out costs one serialisation whatever the number of dashboards.
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
+import { parseJsonInput } from './json-input.ts';
 import { coalesceEvents } from './dashboard-coalesce.ts';
 import type { HubEvent, HubPort } from './hub-port.ts';
 import type { AcknowledgeAlert, RetryTask } from './protocol/dashboard-messages.ts';
@@ -159,11 +160,12 @@ export function dashboardFeed(
     message(ws, buffer, isBinary) {
       let raw: unknown = null;
       if (!isBinary) {
-        try {
-          raw = JSON.parse(Buffer.from(buffer).toString('utf8'));
-        } catch {
-          return send(ws, { type: 'error', error: 'invalid_json', code: 'AC_ERR_INVALID_JSON' });
+        const input = parseJsonInput(new Uint8Array(buffer));
+        if (!input.ok) {
+          const code = input.problem === 'too_deep' ? 'AC_ERR_JSON_TOO_DEEP' : input.problem === 'invalid_unicode' ? 'AC_ERR_VALIDATION' : 'AC_ERR_INVALID_JSON';
+          return send(ws, { type: 'error', error: input.problem, code });
         }
+        raw = input.value;
       }
       const frame = validator.dashboardFrame(raw);
       telemetry.frameReceived('dashboard', frame.ok ? frame.type : 'invalid');

@@ -5,6 +5,7 @@ import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
 import type { StoragePort } from './storage-port.ts';
+import type { RateLimiter } from './rate-limits/rate-limiter.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
@@ -253,12 +254,20 @@ export interface HubPort {
   readonly schedules: SchedulesPort | null;
   /** Storage operations; null in a hub built without them. */
   readonly storage: StoragePort | null;
+  /** Token buckets, overrides and whitelist (reference §8); denials reach the hub through its onDenied. */
+  readonly rateLimiter: RateLimiter;
 
   // --- auth -----------------------------------------------------------------
   authenticate(token: string): Principal | null;
   registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>>;
   createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>>;
   listTokens(): TokenInfo[];
+  /** open | token | closed (config `registration`). */
+  registrationMode(): 'open' | 'token' | 'closed';
+  /** A short-lived, single-use token that lets one agent register in `token` mode. */
+  issueEnrollmentToken(ttlMs: number): Promise<{ token: string; expires_at: number }>;
+  /** True once for a live enrollment token; it is used up. */
+  consumeEnrollmentToken(token: string): Promise<boolean>;
   /** Revokes every token of the agent and closes its open socket at once. */
   revokeAgentTokens(agentId: string): Promise<Result<number>>;
 

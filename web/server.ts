@@ -29,6 +29,9 @@ import { wsTopicFanout } from './ws-topic-fanout.ts';
 import { recordRoutes } from './route-recorder.ts';
 import { CertificateSwap } from './tls-certificate-swap.ts';
 import { describeCertificate, withUwsOptions, type TlsMaterial } from './tls-material.ts';
+import { defaultConnectionLimits, IpLimits, type ConnectionLimits } from './connection-limits.ts';
+import { rateLimitRoutes } from './http/rate-limits.ts';
+import { enrollmentRoutes } from './http/enrollment.ts';
 
 export type Transport = 'native' | 'js-fallback';
 
@@ -50,6 +53,8 @@ export interface ServerOptions {
   observability?: ObservabilityPort;
   /** With a certificate the server speaks https and wss (uWS SSLApp). */
   tls?: TlsMaterial;
+  /** Connection-level limits (web/connection-limits.ts); defaults for what is left out. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningServer {
@@ -108,6 +113,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const maxPayloadBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
   const validator = createWireValidator();
   const tracker = new ViolationTracker(options.now);
+  const limits: ConnectionLimits = { ...defaultConnectionLimits, ...options.limits };
+  const ipLimits = new IpLimits(limits, options.now);
+  const limiter = options.hub.rateLimiter;
   const tls = options.tls;
   // With TLS, routes are recorded so each server name's router gets them too (web/tls-certificate-swap.ts).
   const recorded = tls ? recordRoutes(withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions))) : null;
@@ -129,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   app.ws<AgentSocketData>('/ws', refusedWhileSuspended(agentSocketBehavior({
     hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
     telemetry: options.observability?.telemetry,
+    limiter, limits, ipLimits,
   })));
   const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger, observability: options.observability });
   app.ws('/ws/dashboard', dashboards.behavior);
@@ -139,11 +148,14 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
-    ...messageRoutes(deps), ...channelRoutes(deps),
+    ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps), ...enrollmentRoutes(deps),
     ...scheduleRoutes(deps),
     ...storageAdminRoutes(deps),
     ...(options.observability ? observabilityRoutes(options.observability) : []),
-  ], deps, { maxPayloadBytes, isClosing: () => closed || suspended, telemetry: options.observability?.telemetry });
+  ], deps, {
+    maxPayloadBytes, isClosing: () => closed || suspended, telemetry: options.observability?.telemetry,
+    limiter, trustProxy: limits.trustProxy, limitAdmins: limits.limitAdmins,
+  });
 
   const certificates = tls && recorded ? new CertificateSwap(app, tls, recorded.replay, log) : null;
 

@@ -6,7 +6,8 @@ import {
   dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpSchemaName,
 } from './protocol/index.ts';
 
-export type ValidationErrorKind = 'required' | 'wrong_type' | 'too_long' | 'unknown_message_type';
+/** `invalid_unicode` is ours: invalid UTF-8 bytes or a lone surrogate (web/json-input.ts). */
+export type ValidationErrorKind = 'required' | 'wrong_type' | 'too_long' | 'unknown_message_type' | 'invalid_unicode';
 
 export interface ValidationErrorItem {
   field: string;

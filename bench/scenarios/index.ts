@@ -9,6 +9,7 @@ import { latencyScenario } from './latency.ts';
 import { lifecycleScenario } from './lifecycle.ts';
 import { messagingScenario } from './messaging.ts';
 import { queueScenario } from './queue.ts';
+import { rateLimitCheckScenario } from './rate-limit-check.ts';
 import { restartScenario } from './restart.ts';
 import { schedulerScenario } from './scheduler.ts';
 import { stallsScenario } from './stalls.ts';
@@ -26,6 +27,7 @@ export const scenarios: readonly Scenario[] = [
   restartScenario,
   stallsScenario,
   fairnessScenario,
+  rateLimitCheckScenario,
   messagingScenario,
   dashboardScenario,
   workflowScenario,

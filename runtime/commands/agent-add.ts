@@ -16,6 +16,8 @@ export interface AddAgentOptions {
   wakeCommand?: string;
   repoDir?: string;
   start: boolean;
+  /** A single-use enrollment token, for a hub with `registration: token`. */
+  enrollToken?: string;
 }
 
 export type StartOutcome =
@@ -48,7 +50,7 @@ export async function addAgent(options: AddAgentOptions): Promise<AddResult> {
     if (!agentId) return { ok: false, reason: `--name ${JSON.stringify(options.name)} has no letters or digits to make an agent id from` };
     const existing = await existingAgent(options, agentId);
     if (existing) return existing;
-    const registered = await register(options.hubUrl, agentId);
+    const registered = await register(options.hubUrl, agentId, options.enrollToken);
     if (registered.state === 'taken') {
       return {
         ok: false,
@@ -67,7 +69,7 @@ export async function addAgent(options: AddAgentOptions): Promise<AddResult> {
     if (free.length === 0) break;
     const shipName = free[Math.floor(Math.random() * free.length)]!;
     const agentId = slugOf(shipName);
-    const registered = await register(options.hubUrl, agentId);
+    const registered = await register(options.hubUrl, agentId, options.enrollToken);
     if (registered.state === 'failed') return { ok: false, reason: registered.reason };
     if (registered.state === 'taken') {
       // Registered but offline agents are not in GET /api/agents; the 409 is the real check.
@@ -114,8 +116,9 @@ async function existingAgent(options: AddAgentOptions, agentId: string): Promise
 
 type Registration = { state: 'registered'; token: string } | { state: 'taken' } | { state: 'failed'; reason: string };
 
-async function register(hubUrl: string, agentId: string): Promise<Registration> {
-  const reach = await hubRequest(hubUrl, 'POST', '/api/onboard/register', { body: { agent_id: agentId } });
+async function register(hubUrl: string, agentId: string, enrollToken?: string): Promise<Registration> {
+  const request = enrollToken ? { agent_id: agentId, enrollment_token: enrollToken } : { agent_id: agentId };
+  const reach = await hubRequest(hubUrl, 'POST', '/api/onboard/register', { body: request });
   if (!reach.ok) return { state: 'failed', reason: reach.reason };
   const { status, body } = reach.response;
   if (status === 409) return { state: 'taken' };

@@ -13,6 +13,7 @@ interface AddFlags {
   wakeCommand?: string;
   repoDir?: string;
   start: boolean;
+  enrollToken?: string;
   json?: boolean;
 }
 
@@ -36,6 +37,7 @@ export function registerAgentCommands(program: Command): void {
     .option('--wake-command <template>', 'command that wakes the agent; ${TASK_ID}, ${TASK_JSON}, ${TASK_DESCRIPTION} are substituted, no shell')
     .option('--repo-dir <dir>', 'repository the agent works in (enables the sidecar git workflow)')
     .option('--no-start', 'write the config but do not start the sidecar')
+    .option('--enroll-token <token>', 'single-use enrollment token from `agentcom token enroll` (hubs with registration: token)')
     .option('--json', 'print one JSON object instead of text')
     .action(async (flags: AddFlags) => {
       const capabilities = (flags.capabilities ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -47,6 +49,7 @@ export function registerAgentCommands(program: Command): void {
         ...(flags.name !== undefined ? { name: flags.name } : {}),
         ...(flags.wakeCommand ? { wakeCommand: flags.wakeCommand } : {}),
         ...(flags.repoDir ? { repoDir: flags.repoDir } : {}),
+        ...(flags.enrollToken ? { enrollToken: flags.enrollToken } : {}),
       });
       if (!result.ok) return failWith(result.reason, flags.json);
       if (flags.json) process.stdout.write(`${JSON.stringify(result.value)}\n`);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { configFromEnv, readConfigFile, resolveConfig, type ConfigLayer } from '../config.ts';
 import { createLogger } from '../logger.ts';
+import { startBanner } from './start-banner.ts';
 
 interface StartFlags {
   port?: string;
@@ -77,18 +78,7 @@ async function start(flags: StartFlags): Promise<number> {
     return failStart(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
   }
 
-  const banner = [
-    '',
-    `  AgentCom ${running.hub.version} is running (${running.transport} uWebSockets.js)`,
-    `  API        ${running.url}/api   (health: ${running.url}/health)`,
-    `  Agents     ${running.url.replace(/^http/, 'ws')}/ws`,
-  ];
-  if (running.adminToken) {
-    banner.push(`  Dashboard  ${running.url}/#token=${running.adminToken}`);
-    if (running.adminTokenCreated) banner.push('  Admin token created on first start (shown once): keep it; `agentcom token create --admin` makes more.');
-  } else {
-    banner.push(`  Dashboard  ${running.url}/   (needs an admin token: set AGENTCOM_ADMIN_TOKEN, or \`agentcom token create --admin\`)`);
-  }
+  const banner = startBanner({ ...running, version: running.hub.version });
   if (running.dataDir.created && running.dataDir.insideCheckout) {
     banner.push(
       `  Note       the data dir ${config.value.data_dir} is inside the git checkout ${running.dataDir.insideCheckout}:`,

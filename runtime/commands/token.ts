@@ -28,6 +28,17 @@ export function registerTokenCommands(program: Command): void {
       process.stderr.write(`${String(created.scope ?? 'agent')} token${created.agent_id ? ` for ${String(created.agent_id)}` : ''}; it is not shown again\n`);
     }));
 
+  withHubOptions(token.command('enroll').description('issue a single-use enrollment token for `registration: token` (printed once)'))
+    .option('--ttl <duration>', 'how long it stays valid: 90s, 30m, 1h, 2d', '1h')
+    .action(action(async (flags: HubFlags & { ttl: string }) => {
+      const ttlMs = durationMs(flags.ttl);
+      if (ttlMs === null) throw new Error(`--ttl ${flags.ttl}: give a number with s, m, h or d (e.g. 1h)`);
+      const issued = await callHub(flags, 'POST', '/api/admin/enrollment-tokens', { ttl_ms: ttlMs });
+      if (flags.json) return printJson(issued);
+      process.stdout.write(`${String(issued.token)}\n`);
+      process.stderr.write(`single-use enrollment token, valid until ${formatTime(issued.expires_at)}; use it with \`agentcom agent add --enroll-token <token>\`\n`);
+    }));
+
   withHubOptions(token.command('list').description('token prefixes, scopes and owners (never the tokens)'))
     .action(action(async (flags: HubFlags) => {
       const result = await callHub(flags, 'GET', '/admin/tokens');
@@ -42,4 +53,12 @@ export function registerTokenCommands(program: Command): void {
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.agent_id)} ${String(result.status)} (${String(result.count ?? '?')} token(s))\n`);
     }));
+}
+
+/** `90s`, `30m`, `1h`, `2d` (or plain milliseconds) in ms; null when unreadable. */
+export function durationMs(text: string): number | null {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
+  return Number(match[1]) * unit;
 }

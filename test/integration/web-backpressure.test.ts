@@ -6,25 +6,28 @@ describe('wire: backpressure', () => {
   let hub: TestHub;
 
   before(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ backpressure_grace_ms: 300 });
   });
 
   after(async () => {
     await hub.stop();
   });
 
-  it('closes an agent socket with 4008 when it stops reading and its send buffer overflows', async () => {
+  it('stops answering an agent socket that stops reading, and closes it with 4008 when it does not catch up', async () => {
     // Thirty connected agents make each `agents` reply a few KiB.
     for (let i = 0; i < 30; i++) await hub.connectAgent(`crowd-${i}-${'x'.repeat(100)}`, { capabilities: ['a'.repeat(100)] });
-    const slow = await hub.connectAgent('slow-reader');
+    // An admin token: its frames are not rate limited, so the send buffer is what stops it.
+    const slow = await hub.connectAgent('slow-reader', { token: hub.adminToken });
     // Stop reading: the kernel buffers fill, then uWS's per-socket buffer (1 MiB).
     const tcp = (slow.ws.socket as unknown as { _socket: Socket })._socket;
     tcp.pause();
     for (let i = 0; i < 4000; i++) slow.ws.send({ type: 'list_agents' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     tcp.resume();
     const closed = await slow.ws.closed;
     expect(closed).to.deep.equal({ code: 4008, reason: 'backpressure' });
+    // Replies stopped once half the send buffer was taken: far fewer than were asked for.
+    expect(slow.ws.pending().filter((frame) => frame.type === 'agents').length).to.be.below(4000);
     // The others are unaffected.
     const healthy = await hub.connectAgent('after-flood');
     expect((await healthy.ws.request({ type: 'ping' }, 'pong')).type).to.equal('pong');

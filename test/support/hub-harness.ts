@@ -43,12 +43,15 @@ export interface AgentClient {
 
 const silent = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
-export async function startTestHub(overrides: ConfigLayer = {}): Promise<TestHub> {
+/** `adminToken` stands in for AGENTCOM_ADMIN_TOKEN, for a restart on a data dir that already has one. */
+export async function startTestHub(overrides: ConfigLayer = {}, options: { adminToken?: string } = {}): Promise<TestHub> {
   const dir = makeTempDir('hub');
-  const config = resolveConfig({ host: '127.0.0.1', port: 0, data_dir: dir.path, log_level: 'error', ...overrides });
+  // Rate limits off unless a test turns them on: the reference's buckets (60 normal frames a
+  // minute) would throttle tests that exercise other features at full speed.
+  const config = resolveConfig({ host: '127.0.0.1', port: 0, data_dir: dir.path, log_level: 'error', rate_limits: false, ...overrides });
   if (!config.ok) throw new Error(config.detail);
   const logger = createLogger(process.env.AGENTCOM_TEST_LOGS ?? 'error', process.env.AGENTCOM_TEST_LOGS ? process.stdout : silent());
-  const running = await startHub({ config: config.value, logger });
+  const running = await startHub({ config: config.value, logger, adminToken: options.adminToken });
   if (!running.adminToken) throw new Error('the test hub did not create an admin token');
   const adminToken = running.adminToken;
   const url = `http://127.0.0.1:${running.port}`;
@@ -75,7 +78,8 @@ export async function startTestHub(overrides: ConfigLayer = {}): Promise<TestHub
   };
 
   const register = async (agentId: string): Promise<string> => {
-    const result = await http('POST', '/api/onboard/register', { body: { agent_id: agentId }, token: null });
+    // With the admin token: unauthenticated registers are rate limited per IP (10 a minute), and tests register many.
+    const result = await http('POST', '/api/onboard/register', { body: { agent_id: agentId } });
     if (result.status !== 201) throw new Error(`register ${agentId}: ${result.status} ${JSON.stringify(result.body)}`);
     return result.body.token as string;
   };

@@ -1,15 +1,19 @@
-// POST /api/onboard/register: open, as in the reference, because add-agent.js
-// calls it before the new agent has any token.
+// POST /api/onboard/register. Open in the reference, because add-agent.js calls it
+// before the new agent has any token; here config `registration` decides: open,
+// token (an `enrollment_token` in the body, single use) or closed. Admins always may.
 import type { OnboardRegister } from '../protocol/http-bodies.ts';
-import { failureReply, reply } from './reply.ts';
+import type { HubPort, Principal } from '../hub-port.ts';
+import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/onboard/register', auth: 'none', body: 'onboard_register',
-      async handle({ body, host }) {
+      async handle({ body, host, principal }) {
         const { agent_id: agentId } = body as OnboardRegister;
+        const refused = await admission(hub, principal, body.enrollment_token);
+        if (refused) return refused;
         const registered = await hub.registerAgent(agentId);
         if (!registered.ok) return failureReply(registered);
         return reply(201, {
@@ -22,4 +26,18 @@ export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
       },
     },
   ];
+}
+
+/** Null when the caller may register; the refusal otherwise. */
+async function admission(hub: HubPort, principal: Principal | null, enrollmentToken: unknown): Promise<Reply | null> {
+  if (principal?.scope === 'admin') return null;
+  switch (hub.registrationMode()) {
+    case 'open':
+      return null;
+    case 'closed':
+      return errorReply('AC_ERR_REGISTRATION_CLOSED');
+    case 'token':
+      if (typeof enrollmentToken === 'string' && await hub.consumeEnrollmentToken(enrollmentToken)) return null;
+      return errorReply('AC_ERR_ENROLLMENT_TOKEN', { hint: 'ask an admin for one: agentcom token enroll --ttl 1h' });
+  }
 }

@@ -2,12 +2,20 @@
 // authenticate, read and size-check the body, parse, validate, handle, reply corked.
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Principal } from '../hub-port.ts';
+import { parseJsonInput, type JsonInput } from '../json-input.ts';
+import { clientIp } from '../connection-limits.ts';
+import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
+import { httpTierOf, type Tier } from '../protocol/rate-limit-tiers.ts';
 import { errorReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 import type { WebTelemetry } from '../web-telemetry.ts';
 
 export interface RouterOptions {
   maxPayloadBytes: number;
+  /** Token buckets for the routes of the reference's tiers (web/rate-limits/tiers.ts). */
+  limiter?: RateLimiter;
+  trustProxy?: boolean;
+  limitAdmins?: boolean;
   /** True once the server is closing: keep-alive connections outlive the listen socket, so they get 503 and are closed. */
   isClosing(): boolean;
   telemetry?: WebTelemetry;
@@ -37,14 +45,17 @@ interface CopiedRequest {
   authorization: string;
   host: string;
   contentLength: number | null;
+  /** The peer, or the first X-Forwarded-For hop with trust_proxy. */
+  clientIp: string;
 }
 
 export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: RouteDeps, options: RouterOptions): void {
   for (const route of routes) {
     const names = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((match) => match[1]!);
+    const tier = httpTierOf(route.method, route.path);
     const handler = (res: HttpResponse, req: HttpRequest) => {
-      const copied = copyRequest(req, route.method, names);
-      void runPipeline(res, copied, route, deps, options);
+      const copied = copyRequest(res, req, route.method, names, options.trustProxy === true);
+      void runPipeline(res, copied, route, deps, options, tier);
     };
     const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'del' } as const;
     app[methods[route.method]](route.path, handler);
@@ -55,7 +66,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   });
 }
 
-function copyRequest(req: HttpRequest, method: HttpMethod, names: string[]): CopiedRequest {
+function copyRequest(res: HttpResponse, req: HttpRequest, method: HttpMethod, names: string[], trustProxy: boolean): CopiedRequest {
   const params: Record<string, string> = {};
   names.forEach((name, index) => {
     params[name] = safeDecode(req.getParameter(index));
@@ -69,6 +80,7 @@ function copyRequest(req: HttpRequest, method: HttpMethod, names: string[]): Cop
     authorization: req.getHeader('authorization'),
     host: req.getHeader('host'),
     contentLength: length === '' ? null : Number(length),
+    clientIp: clientIp(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), trustProxy),
   };
 }
 
@@ -78,6 +90,7 @@ async function runPipeline(
   route: Route,
   deps: RouteDeps,
   options: RouterOptions,
+  tier: Tier | null,
 ): Promise<void> {
   const state: SendState = { aborted: false, record: (status) => options.telemetry?.httpRequest(route.path, route.method, status) };
   res.onAborted(() => {
@@ -87,6 +100,10 @@ async function runPipeline(
 
   const auth = authenticate(request, route, deps);
   if ('status' in auth) return send(res, state, auth);
+  if (tier && options.limiter) {
+    const denied = rateLimit(options.limiter, tier, auth.principal, request.clientIp, options.limitAdmins === true);
+    if (denied) return send(res, state, denied);
+  }
 
   let body: Record<string, unknown> = {};
   if (route.body) {
@@ -98,11 +115,9 @@ async function runPipeline(
     if (raw === 'too_large') return send(res, state, tooLarge(options.maxPayloadBytes), true);
     let parsed: unknown = {};
     if (raw.length > 0) {
-      try {
-        parsed = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return send(res, state, errorReply('AC_ERR_INVALID_JSON'));
-      }
+      const input = parseJsonInput(raw);
+      if (!input.ok) return send(res, state, jsonInputReply(input));
+      parsed = input.value;
     }
     const checked = deps.validator.httpInput(route.body, parsed);
     if (!checked.ok) {
@@ -147,6 +162,19 @@ function authenticate(request: CopiedRequest, route: Route, deps: RouteDeps): { 
   return { principal };
 }
 
+/** A 429 when the caller's bucket for the tier is empty: agents by id, admins only when limited, everyone else by IP. */
+function rateLimit(limiter: RateLimiter, tier: Tier, principal: Principal | null, ip: string, limitAdmins: boolean): Reply | null {
+  const subject = principal === null
+    ? limiter.subject(`ip:${ip}`)
+    : principal.scope === 'agent'
+      ? limiter.agentSubject(principal.agentId)
+      : limiter.subject(`admin:${principal.name}`, { exempt: !limitAdmins });
+  const check = limiter.check(subject, 'http', tier);
+  if (check.ok) return null;
+  const seconds = Math.max(1, Math.ceil(check.retryAfterMs / 1000));
+  return { ...errorReply('AC_ERR_RATE_LIMITED', { retry_after_ms: check.retryAfterMs, tier: check.tier }), headers: { 'retry-after': String(seconds) } };
+}
+
 /** Collects the body, copying each chunk (uWS neuters it after the callback). */
 function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve) => {
@@ -168,6 +196,17 @@ function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer | 'too_la
       }
     });
   });
+}
+
+function jsonInputReply(input: JsonInput & { ok: false }): Reply {
+  switch (input.problem) {
+    case 'invalid_json':
+      return errorReply('AC_ERR_INVALID_JSON');
+    case 'too_deep':
+      return errorReply('AC_ERR_JSON_TOO_DEEP', { max_depth: input.maxDepth });
+    case 'invalid_unicode':
+      return errorReply('AC_ERR_VALIDATION', { errors: input.errors });
+  }
 }
 
 const tooLarge = (maxBytes: number) => errorReply('AC_ERR_PAYLOAD_TOO_LARGE', { max_bytes: maxBytes });

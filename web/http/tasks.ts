@@ -1,4 +1,5 @@
 // /api/tasks: submit, list, stats, detail, retry and cancel; dead letters; admin push.
+import { taskScopeRefusal } from './task-scope.ts';
 import type { Task } from '../protocol/task.ts';
 import { metadataOversize, priorityAliases, priorityNames, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
 import type { PushTaskBody } from '../protocol/http-bodies.ts';
@@ -88,7 +89,9 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     },
     {
       method: 'POST', path: '/api/tasks/:id/retry', auth: 'agent',
-      async handle({ params }) {
+      async handle({ params, principal }) {
+        const refused = taskScopeRefusal(hub, principal, params.id!);
+        if (refused) return refused;
         const retried = await hub.retryDeadLetter(params.id!);
         if (!retried.ok) return failureReply(retried, { task_id: params.id });
         return reply(200, { status: 'requeued', task_id: retried.value.id, priority: retried.value.priority });
@@ -96,7 +99,9 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     },
     {
       method: 'POST', path: '/api/tasks/:id/cancel', auth: 'agent',
-      async handle({ params, query }) {
+      async handle({ params, query, principal }) {
+        const refused = taskScopeRefusal(hub, principal, params.id!);
+        if (refused) return refused;
         const cancelled = await hub.cancelTask(params.id!, query.get('cascade') === 'true');
         if (!cancelled.ok) return failureReply(cancelled, { task_id: params.id });
         return reply(200, { status: 'cancelled', task_id: cancelled.value.id });

@@ -31,6 +31,8 @@ import { taskRejectedSchema } from './task-rejected.ts';
 import { taskSubmitSchema } from './task.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
+import { enrollmentTokenCreateSchema } from './enrollment.ts';
+import { rateLimitOverrideSchema, whitelistAddSchema, whitelistSetSchema } from './rate-limits.ts';
 
 export const protocolVersion = '1.0';
 
@@ -90,5 +92,9 @@ export const httpSchemas = {
   alert_thresholds: alertThresholdsSchema,
   heartbeat_interval: heartbeatIntervalSchema,
   restore_request: restoreRequestSchema,
+  rate_limit_override: rateLimitOverrideSchema,
+  whitelist_set: whitelistSetSchema,
+  whitelist_add: whitelistAddSchema,
+  enrollment_token_create: enrollmentTokenCreateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

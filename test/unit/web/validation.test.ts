@@ -73,6 +73,10 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   alert_thresholds: { valid: { failure_rate_pct: 40, cooldowns: { queue_growing: 0 } }, required: {} },
   heartbeat_interval: { valid: { heartbeat_interval_ms: 60000 }, required: { heartbeat_interval_ms: 'soon' } },
   restore_request: { valid: { backup: 'backup-2026-01-01T00-00-00-000Z' }, required: {}, limited: { backup: 200 } },
+  rate_limit_override: { valid: { heavy: { capacity: 20, refill_rate_per_min: 20 } }, required: {} },
+  whitelist_set: { valid: { agent_ids: ['a', 'b'] }, required: { agent_ids: 'a' } },
+  whitelist_add: { valid: { agent_id: 'a' }, required: { agent_id: 3 }, limited: { agent_id: 128 } },
+  enrollment_token_create: { valid: { ttl_ms: 3_600_000 }, required: { ttl_ms: 'an hour' } },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -3,6 +3,7 @@ import './styles.css';
 import { HubApi } from './api.ts';
 import { agentsView } from './agents-view.ts';
 import { alertsView } from './alerts-view.ts';
+import { rateLimitsView } from './rate-limits-view.ts';
 import { chartsView } from './charts-view.ts';
 import { completionsView } from './completions-view.ts';
 import { deadLettersView } from './dead-letters-view.ts';
@@ -65,6 +66,7 @@ alertsView(store, (ruleId) => {
   return sent;
 });
 schedulesView(api, toast);
+rateLimitsView(store);
 const notify = notifier(registerWorker());
 storageView(store, api, toast);
 /** Storage events carry no health figures: a fresh snapshot brings them. */

@@ -1,8 +1,8 @@
 // What the page knows: only what the hub sent (snapshot, events, API replies).
 // Views subscribe to topics and are redrawn at most once per animation frame.
-import type { AgentView, Alert, DashboardSnapshot, HubEvent, MetricsSample, QueueStats, Task } from './types.ts';
+import type { AgentView, Alert, DashboardSnapshot, HubEvent, MetricsSample, QueueStats, RateLimited, Task } from './types.ts';
 
-export type Topic = 'header' | 'agents' | 'queue' | 'deadLetters' | 'completions' | 'series' | 'alerts' | 'tasks' | 'connection' | 'storage';
+export type Topic = 'header' | 'agents' | 'queue' | 'deadLetters' | 'completions' | 'series' | 'alerts' | 'tasks' | 'connection' | 'storage' | 'rateLimits';
 
 export const seriesCapacity = 360;
 
@@ -14,6 +14,8 @@ export class DashboardStore {
   completions: Task[] = [];
   series: MetricsSample[] = [];
   alerts = new Map<string, Alert>();
+  /** Who was rate limited in the last minute, by bucket key. */
+  rateLimited = new Map<string, RateLimited>();
   /** Hub clock minus page clock, from the last snapshot, so "for how long" uses the hub's time. */
   private clockOffsetMs = 0;
   /** Page time when the last snapshot arrived, for the running uptime. */
@@ -59,7 +61,8 @@ export class DashboardStore {
     this.completions = data.recent_completions;
     this.series = data.series.slice(-seriesCapacity);
     this.alerts = new Map((alerts ?? data.active_alerts ?? []).map((alert) => [alert.rule_id, alert]));
-    this.changed('header', 'agents', 'queue', 'deadLetters', 'completions', 'series', 'alerts', 'tasks', 'storage');
+    this.rateLimited = new Map((data.rate_limits?.limited ?? []).map((entry) => [entry.key, entry]));
+    this.changed('header', 'agents', 'queue', 'deadLetters', 'completions', 'series', 'alerts', 'tasks', 'storage', 'rateLimits');
   }
 
   /** Applies one hub event; returns what it changed so the page can refresh derived views. */
@@ -82,6 +85,16 @@ export class DashboardStore {
         const alert = event as unknown as Alert;
         this.alerts.set(alert.rule_id, { ...alert, fired_at: alert.fired_at ?? event.timestamp, acknowledged: Boolean(alert.acknowledged) });
         this.changed('alerts', 'header');
+        break;
+      }
+      case 'rate_limited': {
+        const key = event.key as string;
+        const earlier = this.rateLimited.get(key);
+        this.rateLimited.set(key, {
+          key, agent_id: (event.agent_id as string | null) ?? null, tier: event.tier as string, channel: event.channel as string,
+          retry_after_ms: event.retry_after_ms as number, denied_at: event.timestamp, denials: (earlier?.denials ?? 0) + 1,
+        });
+        this.changed('rateLimits');
         break;
       }
       case 'alert_cleared': {

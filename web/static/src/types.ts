@@ -39,6 +39,7 @@ export interface DashboardSnapshot {
   active_alerts?: Alert[];
   dets_health?: StorageHealth;
   compaction_history?: CompactionRun[];
+  rate_limits?: { limited: RateLimited[] };
 }
 
 /** GET /api/admin/storage-health, as the snapshot's `dets_health`. */
@@ -71,3 +72,14 @@ export interface TaskLink {
 export type TaskDetail = Task & { dependencies?: TaskLink[]; dependents?: TaskLink[]; waiting_for?: number | null };
 
 export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
+
+/** One bucket key denied in the last minute (`agent:<id>`, `ip:<address>`). */
+export interface RateLimited {
+  key: string;
+  agent_id: string | null;
+  tier: string;
+  channel: string;
+  retry_after_ms: number;
+  denied_at: number;
+  denials: number;
+}

@@ -109,14 +109,6 @@ export class TaskDispatch {
     return ok(task);
   }
 
-  /** Frees an agent from a task the hub took away, telling sidecars that understand it. */
-  release(agentId: string, taskId: string, notice: Record<string, unknown>): void {
-    const entry = this.deps.agents.get(agentId);
-    if (!entry) return;
-    entry.actor.send({ type: 'task.reclaimed', taskId });
-    entry.link?.send(notice);
-  }
-
   /**
    * Safety net over every assigned task: restores a missing task actor, and reclaims a task whose
    * agent has no socket once `graceOver` (only a restart leaves one so, since a close reclaims at once).

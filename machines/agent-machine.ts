@@ -34,6 +34,10 @@ export type AgentMachineEvent =
   | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
   | { type: 'task.reclaimed'; taskId: string }
   | { type: 'task.rejected'; taskId: string }
+  /** An operator cancelled the held task: the agent stays busy until its sidecar says it stopped. */
+  | { type: 'task.cancelled'; taskId: string }
+  /** The sidecar stopped the cancelled task's work and is free. */
+  | { type: 'task.stopped'; taskId: string }
   | { type: 'agent.blocked' }
   | { type: 'agent.unblocked' };
 
@@ -77,6 +81,8 @@ export const agentMachine = setup({
   },
   delays: {
     acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
+    // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
+    stopTimeout: ({ context }) => context.acceptanceTimeoutMs,
   },
 }).createMachine({
   id: 'agent',
@@ -130,6 +136,7 @@ export const agentMachine = setup({
           target: 'idle',
           actions: [{ type: 'reclaimCurrentTask', params: { reason: 'rejected' } }, 'clearCurrentTask'],
         },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
       },
     },
     working: {
@@ -137,6 +144,7 @@ export const agentMachine = setup({
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'agent.blocked': { target: 'blocked' },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
       },
     },
     blocked: {
@@ -144,6 +152,19 @@ export const agentMachine = setup({
         'agent.unblocked': { target: 'working' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
+      },
+    },
+    // The task is cancelled in storage; the agent may still be running it. Busy until the sidecar
+    // reports it stopped, or until the stop timeout frees the agent anyway (an old sidecar never answers).
+    stopping: {
+      after: {
+        stopTimeout: { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
+      },
+      on: {
+        'task.stopped': { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },
+        // The task is no longer assigned, so there is nothing to reclaim.
+        'agent.disconnected': { target: 'offline', actions: 'clearCurrentTask' },
       },
     },
   },

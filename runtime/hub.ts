@@ -264,6 +264,17 @@ export class Hub implements HubPort {
     return { type: 'task_continue', task_id: taskId, generation: task.generation };
   }
 
+  taskStopped(agentId: string, taskId: string): Result<void> {
+    const entry = this.agents.get(agentId);
+    if (!entry) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
+    if (stateOf(entry) !== 'stopping' || entry.actor.getSnapshot().context.currentTask?.taskId !== taskId) {
+      return fail('AC_ERR_INVALID_STATE', taskId, stateOf(entry), 'task_stopped', 'stopping');
+    }
+    entry.actor.send({ type: 'task.stopped', taskId });
+    this.log.info('agent stopped a cancelled task', { task_id: taskId, agent_id: agentId });
+    return ok(undefined);
+  }
+
   // --- agents ---------------------------------------------------------------------
 
   listAgents(): AgentView[] {
@@ -313,7 +324,12 @@ export class Hub implements HubPort {
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
-    if (holder) this.dispatch.release(holder, task.id, { type: 'task_cancelled', task_id: task.id });
+    // The agent stays busy (`stopping`) until its sidecar answers task_stopped or the stop timeout passes.
+    if (holder) {
+      const entry = this.agents.get(holder);
+      entry?.actor.send({ type: 'task.cancelled', taskId: task.id });
+      entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before!.generation });
+    }
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancel' });
     this.dispatch.event(task, 'cancelled');
     return ok(toWireTask(task));

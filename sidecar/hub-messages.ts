@@ -27,12 +27,21 @@ export type TaskContinue = Static<typeof taskContinueSchema>;
 const taskReassignSchema = Type.Object({ type: Type.Literal('task_reassign'), task_id: taskId });
 export type TaskReassign = Static<typeof taskReassignSchema>;
 
+// The hub cancelled a task: stop its work and answer task_stopped.
+const taskCancelledSchema = Type.Object({
+  type: Type.Literal('task_cancelled'),
+  task_id: taskId,
+  generation: Type.Optional(generation),
+});
+export type TaskCancelled = Static<typeof taskCancelledSchema>;
+
 const identifiedSchema = Type.Object({ type: Type.Literal('identified'), agent_id: Type.String() });
 
 export type HubMessage =
   | TaskAssign
   | TaskContinue
   | TaskReassign
+  | TaskCancelled
   | Static<typeof identifiedSchema>
   | { type: 'pong' | 'task_ack' | 'error'; [key: string]: unknown };
 
@@ -41,6 +50,7 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   task_assign: ajv.compile(taskAssignSchema),
   task_continue: ajv.compile(taskContinueSchema),
   task_reassign: ajv.compile(taskReassignSchema),
+  task_cancelled: ajv.compile(taskCancelledSchema),
   identified: ajv.compile(identifiedSchema),
 };
 

@@ -178,6 +178,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         reply(ws, done.ok ? ack(taskId, 'rejected') : reportFailed('task_reject_failed', taskId, done));
         return;
       }
+      case 'task_stopped': {
+        const done = hub.taskStopped(agentId, taskId);
+        reply(ws, done.ok ? ack(taskId, 'stopped') : reportFailed('task_stop_failed', taskId, done));
+        return;
+      }
       case 'task_recovering': {
         const { task_id: recovering } = message as TaskRecovering;
         reply(ws, hub.taskRecovering(agentId, recovering));

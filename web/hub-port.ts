@@ -32,7 +32,7 @@ export interface AgentView {
   status: string;
   capabilities: string[];
   connected_at: number | null;
-  fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked';
+  fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked' | 'stopping';
   current_task_id: string | null;
   flags: string[];
   last_state_change: number;
@@ -216,6 +216,8 @@ export interface HubPort {
   /** The agent declined an assignment (e.g. busy): reclaim at once (reference quirk 1). */
   taskRejected(report: TaskReport, reason: string): Promise<Result<Task>>;
   taskRecovering(agentId: string, taskId: string): RecoveryAnswer;
+  /** The sidecar stopped the work of a task it was told was cancelled (`task_stopped`); the agent is free. */
+  taskStopped(agentId: string, taskId: string): Result<void>;
 
   // --- agents -------------------------------------------------------------------
   listAgents(): AgentView[];

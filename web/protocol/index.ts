@@ -22,6 +22,7 @@ import { taskFailedSchema } from './task-failed.ts';
 import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
+import { taskStoppedSchema } from './task-stopped.ts';
 import { taskSubmitSchema } from './task.ts';
 
 export const protocolVersion = '1.0';
@@ -34,6 +35,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType([
   identifySchema, pingSchema, statusSchema, listAgentsSchema,
   taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema,
   taskRecoveringSchema, taskRejectedSchema,
+  taskStoppedSchema,
   ...messagingSchemas,
   ...ignoredSidecarSchemas,
 ]);

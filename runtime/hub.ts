@@ -240,7 +240,8 @@ export class Hub implements HubPort {
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
     this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
     this.dispatch.event(task, outcome === 'retried' ? 'retry' : 'dead_letter');
-    if (outcome === 'retried') this.scheduler.taskAvailable(task);
+    if (outcome === 'retried' && task.status === 'delayed') this.dispatch.armDelayTimer();
+    else if (outcome === 'retried') this.scheduler.taskAvailable(task);
     return ok({ task: toWireTask(task), outcome });
   }
 

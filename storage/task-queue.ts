@@ -17,6 +17,7 @@ import type {
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
 import { listTasks } from './task-listing.ts';
+import { decideAfterFailure } from './retry-policy.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
 
 const seqKey = 'task_seq';
@@ -122,15 +123,21 @@ export class LmdbTaskQueue implements QueueEngine {
       if (!fenced.ok) return fenced;
       const current = fenced.value;
       const failed = transition(current, { last_error: error }, 'failed', now, { agent_id: current.assigned_to, error });
-      if (current.retry_count + 1 >= current.max_retries) {
+      const decision = decideAfterFailure(current, now);
+      if (decision.kind === 'dead_letter') {
         const dead = transition(failed, { status: 'dead_letter' }, 'dead_letter', now, { retry_count: current.retry_count });
         this.indexes.moveToDeadLetters(current, dead);
         return ok({ task: dead, outcome: 'dead_letter' });
       }
+      // A backoff parks the task in the delayed lane until its retry time; none requeues it at once.
+      const waits = decision.backoffMs > 0;
       const requeued = transition(failed, {
-        status: 'queued', retry_count: current.retry_count + 1, generation: current.generation + 1,
+        status: waits ? 'delayed' : 'queued', not_before: waits ? decision.notBefore : current.not_before,
+        retry_count: decision.retryCount, generation: current.generation + 1,
         assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'retry', now, { retry_count: current.retry_count + 1 });
+      }, 'retry', now, {
+        retry_count: decision.retryCount, ...(waits ? { backoff_ms: decision.backoffMs, retry_at: decision.notBefore } : {}),
+      });
       this.indexes.putActive(current, requeued);
       return ok({ task: requeued, outcome: 'retried' });
     });

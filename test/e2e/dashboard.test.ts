@@ -134,7 +134,7 @@ describe('dashboard page (Chromium)', function () {
   it('shows a dead-lettered task whose Retry button re-queues it', async () => {
     await open();
     const failing = await hub.agent('failing-agent', 'fail', { capabilities: ['flaky'] });
-    const { task_id: taskId } = await hub.submit('always fails', { needed_capabilities: ['flaky'], max_retries: 1 });
+    const { task_id: taskId } = await hub.submit('always fails', { needed_capabilities: ['flaky'], max_retries: 0 });
     const row = page.locator(`#dead-letters [data-task="${taskId}"]`);
     await row.waitFor({ state: 'visible', timeout: 3000 });
     expect(await row.locator('.error').textContent()).to.contain('simulated failure');

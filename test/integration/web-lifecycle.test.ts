@@ -183,7 +183,7 @@ describe('wire: task lifecycle', () => {
 
   it('answers a failure with retried, then dead_letter, and retries the dead letter over HTTP', async () => {
     const agent = await hub.connectAgent('fail-1');
-    const submitted = await hub.http('POST', '/api/tasks', { body: { description: 'flaky', max_retries: 2 } });
+    const submitted = await hub.http('POST', '/api/tasks', { body: { description: 'flaky', max_retries: 1, retry_backoff_ms: 0 } });
     const taskId = submitted.body.task_id as string;
     const first = await agent.ws.nextMessage('task_assign');
     const retried = await agent.ws.request({ type: 'task_failed', task_id: taskId, generation: first.generation, reason: 'oops' }, 'task_ack');

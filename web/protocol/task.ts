@@ -23,6 +23,8 @@ export const taskLimits = {
   idempotencyKeyChars: 256,
   errorChars: 2_000,
   maxRetries: 100,
+  /** A day: the longest pause a retry may wait. */
+  retryBackoffMaxMs: 86_400_000,
   historyEntries: 50,
 } as const;
 
@@ -41,7 +43,12 @@ export const taskSubmitSchema = Type.Object(
       ]),
     ),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Retries after the first attempt (the task runs at most max_retries + 1 times). Default 3. */
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.maxRetries })),
+    /** Ours: pause before the first retry, doubled per retry, with jitter. Default 5000. */
+    retry_backoff_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.retryBackoffMaxMs })),
+    /** Ours: cap on that pause. Default 300000. */
+    retry_backoff_max_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.retryBackoffMaxMs })),
     complete_by: Type.Optional(Type.Integer({ minimum: 0 })),
     needed_capabilities: Type.Optional(capabilityList),
     /** Ours: a client key; the same key returns the same task instead of a duplicate. */
@@ -73,6 +80,9 @@ export const taskSchema = Type.Object({
   needed_capabilities: Type.Array(Type.String()),
   max_retries: Type.Integer(),
   retry_count: Type.Integer(),
+  /** Absent on tasks stored before backoff existed (they retry at once). */
+  retry_backoff_ms: Type.Optional(Type.Integer()),
+  retry_backoff_max_ms: Type.Optional(Type.Integer()),
   complete_by: nullable(Type.Integer()),
   not_before: nullable(Type.Integer()),
   status: Type.String({ enum: [...taskStatuses] }),

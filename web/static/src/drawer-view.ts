@@ -2,7 +2,7 @@
 // Opens over the page, traps nothing but closes with Escape, and gives focus back.
 import type { HubApi } from './api.ts';
 import { byId, fill, h } from './dom.ts';
-import { dateTime, shortId } from './format.ts';
+import { dateTime, shortId, statusText } from './format.ts';
 import { laneNames, type Task } from './types.ts';
 
 export interface DrawerView {
@@ -55,7 +55,7 @@ export function drawerView(api: HubApi): DrawerView {
         ...field('Lane', laneNames[task.priority] ?? String(task.priority)),
         ...field('Agent', task.assigned_to ?? '—'),
         ...field('Generation', String(task.generation)),
-        ...field('Retries', `${task.retry_count} of ${task.max_retries}`),
+        ...field('Retries', `${task.retry_count} of ${task.max_retries}${task.status === 'delayed' && task.retry_count > 0 ? ` · ${statusText(task, Date.now())}` : ''}`),
         ...field('Capabilities', task.needed_capabilities.join(', ') || 'any'),
         ...field('Created', dateTime(task.created_at)),
         ...field('Updated', dateTime(task.updated_at)),

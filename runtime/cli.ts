@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
 import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
+import { registerOperatorCommands } from './commands/operator.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   registerAgentListCommands(program);
   registerOnboardingCommands(program);
   registerTokenCommands(program);
+  registerOperatorCommands(program);
   return program;
 }
 

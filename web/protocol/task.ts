@@ -1,16 +1,10 @@
 // Task shapes on the wire: the submit body, the task record, the lanes.
-// A leaf: imports only TypeBox. Types are derived from the schemas, never written twice.
+// A leaf: imports only TypeBox and the lane names. Types are derived from the schemas, never written twice.
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Lane names in scheduling order; the index is the wire integer (urgent 0 … low 3). */
-export const priorityNames = ['urgent', 'high', 'normal', 'low'] as const;
-export type PriorityName = (typeof priorityNames)[number];
+import { priorityAliases, priorityNames } from './priorities.ts';
 
-/**
- * Old `agentcom-submit` clients send `critical`, which the original silently
- * treated as normal (reference quirk 8). It means "most urgent", so we map it there.
- */
-export const priorityAliases: Readonly<Record<string, number>> = { critical: 0 };
+export { priorityAliases, priorityNames, type PriorityName } from './priorities.ts';
 
 export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];

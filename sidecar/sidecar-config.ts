@@ -23,6 +23,7 @@ const sidecarConfigSchema = Type.Object({
   confirmation_timeout_ms: positiveMs(30_000),
   results_dir: Type.String({ minLength: 1, default: './results' }),
   log_file: Type.String({ minLength: 1, default: './sidecar.log' }),
+  log_output: Type.Union([Type.Literal('auto'), Type.Literal('stdout'), Type.Literal('file')], { default: 'auto' }),
   wake_timeout_ms: positiveMs(60_000),
   wake_retry_delays_ms: Type.Array(Type.Integer({ minimum: 0 }), { default: [5_000, 15_000, 30_000] }),
   heartbeat_interval_ms: positiveMs(30_000),
@@ -48,6 +49,7 @@ const keyRules: Record<string, string> = {
   wake_retry_delays_ms: 'must be an array of whole milliseconds >= 0',
   results_dir: 'must be a folder path',
   log_file: 'must be a file path',
+  log_output: 'must be auto, stdout or file',
   queue_file: 'must be a file path',
 };
 

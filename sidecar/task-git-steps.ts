@@ -13,8 +13,11 @@ export interface GitWorkflow {
 }
 
 /** Sets `task.branch`, or `task.git_warning` when start-task refused. */
+/** The onboarding test task (`agentcom agent add`) proves the agent answers; it leaves no branch behind. */
+const usesGit = (config: SidecarConfig, task: LocalTask): boolean => Boolean(config.repo_dir) && task.metadata?.onboarding_test !== true;
+
 export async function createTaskBranch(git: GitWorkflow, config: SidecarConfig, task: LocalTask, log: SidecarLogger): Promise<void> {
-  if (!config.repo_dir) return;
+  if (!usesGit(config, task) || !config.repo_dir) return;
   const started = await git.startTask({ repoDir: config.repo_dir, agentId: config.agent_id, taskId: task.task_id, description: task.description });
   if (started.ok) {
     task.branch = started.value.branch;
@@ -36,7 +39,7 @@ export async function submitTaskBranch(
   result: Record<string, unknown>,
   log: SidecarLogger,
 ): Promise<Record<string, unknown>> {
-  if (!config.repo_dir) return result;
+  if (!usesGit(config, task) || !config.repo_dir) return result;
   const submitted = await git.submit({
     repoDir: config.repo_dir,
     agentId: config.agent_id,

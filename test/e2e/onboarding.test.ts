@@ -172,7 +172,7 @@ describe('agentcom agent add / remove and submit', function () {
     writeFileSync(fakePm2, `#!/bin/sh\nprintf '%s|%s|%s\\n' "$*" "$AGENTCOM_SIDECAR_NAME" "$AGENTCOM_SIDECAR_CONFIG" >> '${pm2Log}'\n`);
     chmodSync(fakePm2, 0o755);
 
-    const added = await cli('agent', 'add', '--name', 'Sleeper Service', '--hub', hub.url, '--dir', agentsDir);
+    const added = await cli('agent', 'add', '--name', 'Sleeper Service', '--hub', hub.url, '--dir', agentsDir, '--skip-test');
     expect(added.code, added.stderr).to.equal(0);
     expect(added.stdout).to.contain('Started the sidecar under pm2 as agentcom-sleeper-service');
     const configPath = path.join(agentsDir, 'sleeper-service', 'config.json');

@@ -49,6 +49,12 @@ export class AgentActors {
     return entry;
   }
 
+  /** Stops the agent's actor and drops it from the registry: a removed agent leaves every view. */
+  forget(agentId: string): void {
+    this.deps.registry.remove(agentId);
+    this.deps.host.stop('agents', agentSystemId(agentId));
+  }
+
   /** The task the queue holds as assigned to this agent, as the agent machine's resume input. */
   heldTaskOf(agentId: string): { taskId: string; generation: number } | undefined {
     const [held] = this.deps.queue.assignedTo(agentId);

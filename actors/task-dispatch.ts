@@ -59,7 +59,10 @@ export class TaskDispatch {
       void this.reclaim(task.id, 'agent_disconnect', task.generation, entry.agentId);
       return;
     }
-    if (idle) entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    if (idle) {
+      entry.delivered = { taskId: task.id, description: task.description };
+      entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    }
     this.startActor(task);
     const sent = entry.link.send({
       type: 'task_assign',

@@ -156,7 +156,15 @@ export class Hub implements HubPort {
   async revokeAgentTokens(agentId: string): Promise<Result<number>> {
     const revoked = await this.deps.tokens.revokeAgent(agentId);
     if (revoked === 0) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
-    this.agents.get(agentId)?.link?.close(4001, 'token revoked');
+    const entry = this.agents.get(agentId);
+    entry?.link?.close(4001, 'token revoked');
+    // Removed, not just offline: its held task goes back to the queue and the agent leaves the board.
+    if (entry) {
+      entry.actor.send({ type: 'agent.disconnected' });
+      this.agentActors.forget(agentId);
+      this.events.emit('agent_removed', this.now(), { agent_id: agentId });
+    }
+    await this.deps.directory.forget(agentId);
     this.log.notice('agent tokens revoked', { agent_id: agentId, count: revoked });
     return ok(revoked);
   }

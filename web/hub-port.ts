@@ -34,6 +34,8 @@ export interface AgentView {
   connected_at: number | null;
   fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked' | 'stopping';
   current_task_id: string | null;
+  /** The held task's description when this hub delivered it (null after a restart, until the next task). */
+  current_task_description?: string | null;
   flags: string[];
   last_state_change: number;
   last_seen: number | null;

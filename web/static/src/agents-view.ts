@@ -42,7 +42,10 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
     const busy = agent.current_task_id !== null && (agent.fsm_state === 'assigned' || agent.fsm_state === 'working' || agent.fsm_state === 'blocked' || agent.fsm_state === 'stopping');
     const facts: Array<[string, Node | string]> = [
       ['Task', agent.current_task_id
-        ? h('button', { type: 'button', class: 'link', 'aria-label': `Open task ${agent.current_task_id}`, onclick: () => openTask(agent.current_task_id!) }, shortId(agent.current_task_id))
+        ? h('button', {
+          type: 'button', class: 'link task-link', title: agent.current_task_description ?? agent.current_task_id,
+          'aria-label': `Open task ${agent.current_task_id}`, onclick: () => openTask(agent.current_task_id!),
+        }, agent.current_task_description || shortId(agent.current_task_id))
         : '—'],
       [busy ? 'For' : 'Since', duration(now - agent.last_state_change)],
       ['Heartbeat', ago(agent.last_seen, now)],

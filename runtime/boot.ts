@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
 import { supervisorMachine } from '../machines/supervisor-machine.ts';
+import { ActorSnapshots } from '../storage/actor-snapshots.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
 import { ChannelStore } from '../storage/channel-store.ts';
 import { ClientMessageIds } from '../storage/client-message-ids.ts';
@@ -109,6 +110,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               settings: storage.settings,
               actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
               directory: storage.directory,
+              snapshots: new ActorSnapshots(storage.store),
               storageSize: () => dataFileBytes(config.data_dir),
               logger,
               envAdminToken: options.adminToken,

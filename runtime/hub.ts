@@ -4,8 +4,10 @@
 // then tell the machines, then tell the world. An agent's report is acknowledged
 // only once its change is on disk, and a machine never runs ahead of storage.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { agentActorLogic } from '../actors/agent-actor.ts';
-import { AgentActors } from '../actors/agent-actors.ts';
+import type { AnyActorLogic } from 'xstate';
+import { agentActorLogic, persistedAfter } from '../actors/agent-actor.ts';
+import { AgentActors, agentSystemId } from '../actors/agent-actors.ts';
+import type { ActorSnapshots } from '../storage/actor-snapshots.ts';
 import type { ActorHost } from '../actors/actor-host.ts';
 import { AgentRegistry, stateOf, viewOf } from '../actors/agent-registry.ts';
 import { Scheduler } from '../actors/scheduler.ts';
@@ -23,7 +25,7 @@ import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
-import { MetricsHistory } from './metrics-history.ts';
+import { MetricsHistory, metricsHistoryDefaults, type MetricsSample } from './metrics-history.ts';
 import type { Logger } from './logger.ts';
 import { newTaskFrom } from './task-intake.ts';
 
@@ -48,6 +50,8 @@ export interface HubDeps {
   /** Bytes the data file takes on disk, for the dashboard's storage health. */
   storageSize?: () => number;
   messaging: MessagingStores;
+  /** Agent snapshots and metrics samples kept across restarts; without it they start empty. */
+  snapshots?: ActorSnapshots;
   now?: () => number;
 }
 
@@ -82,6 +86,7 @@ export class Hub implements HubPort {
     this.agentActors = new AgentActors({
       host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log: this.log,
       acceptanceTimeoutMs: deps.timings.acceptanceTimeoutMs, now: this.now,
+      storedSnapshot: (systemId) => deps.snapshots?.get(systemId),
       logic: agentActorLogic({
         reclaim: (agentId, task, reason) => void this.dispatch.reclaim(task.taskId, reason, task.generation, agentId),
         idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
@@ -104,6 +109,7 @@ export class Hub implements HubPort {
       },
     });
     this.events.subscribe((event) => this.metrics.observe(event));
+    if (deps.snapshots) this.metrics.restore(deps.snapshots.samplesSince(this.startedAt - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
@@ -162,6 +168,7 @@ export class Hub implements HubPort {
     if (entry) {
       entry.actor.send({ type: 'agent.disconnected' });
       this.agentActors.forget(agentId);
+      this.deps.snapshots?.remove(agentSystemId(agentId));
       this.events.emit('agent_removed', this.now(), { agent_id: agentId });
     }
     await this.deps.directory.forget(agentId);
@@ -230,7 +237,15 @@ export class Hub implements HubPort {
   }
 
   async taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>> {
-    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed ?? tokensIn(result), this.now());
+    // The agent's snapshot after this completion (its Done count) commits with the completion itself.
+    const agent = this.agents.get(report.agentId);
+    const snapshots = this.deps.snapshots;
+    const alongside = agent && snapshots
+      ? () => snapshots.putInTransaction(agentSystemId(report.agentId), persistedAfter(
+        (agent.actor as unknown as { logic: AnyActorLogic }).logic, agent.actor.getSnapshot(), { type: 'task.finished', taskId: report.taskId, outcome: 'completed' },
+      ))
+      : undefined;
+    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed ?? tokensIn(result), this.now(), alongside);
     if (!completed.ok) return completed;
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.complete', agentId: report.agentId, generation: report.generation, result });
@@ -412,7 +427,9 @@ export class Hub implements HubPort {
   /** Closes a metrics interval and publishes it to the dashboard feed. */
   sampleMetrics(): void {
     const now = this.now();
-    this.events.emit('metrics_snapshot', now, { sample: this.metrics.sample(now) });
+    const sample: MetricsSample = this.metrics.sample(now);
+    this.deps.snapshots?.addSample(sample, now - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples);
+    this.events.emit('metrics_snapshot', now, { sample });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {

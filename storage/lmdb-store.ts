@@ -54,6 +54,10 @@ export interface LmdbStore {
   readonly subscribers: Database<number, SubscriberKey>;
   /** [sender, client_msg_id] → what the first send was answered, for deduplicating retries. */
   readonly clientMessages: Database<unknown, ClientMessageKey>;
+  /** actor system id (`agent:<id>`) → its persisted XState snapshot (actor-snapshots.ts). */
+  readonly snapshots: Database<unknown, string>;
+  /** sample timestamp → one metrics sample of the dashboard's last hour (actor-snapshots.ts). */
+  readonly metricsSamples: Database<unknown, number>;
   /** Resolves when every write issued so far is synced to disk. */
   flushed(): Promise<void>;
   close(): Promise<void>;
@@ -102,6 +106,8 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     subscriptions: db('subscriptions'),
     subscribers: db('subscribers'),
     clientMessages: db('client_messages'),
+    snapshots: db('snapshots'),
+    metricsSamples: db('metrics_samples'),
     flushed: () => root.flushed as unknown as Promise<void>,
     close: () => root.close(),
   };

@@ -62,7 +62,8 @@ export interface QueueEngine {
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
   progress(report: Report, now: number): Promise<Result<TaskRecord>>;
-  complete(report: Report, result: unknown, tokensUsed: number | null, now: number): Promise<Result<TaskRecord>>;
+  /** `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it). */
+  complete(report: Report, result: unknown, tokensUsed: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>>;
   fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>>;
   /** Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer assignment. */
   reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>>;

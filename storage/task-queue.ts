@@ -109,11 +109,15 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
   }
 
-  complete(report: Report, result: unknown, tokensUsed: number | null, now: number): Promise<Result<TaskRecord>> {
-    return this.write(() => this.updateAssigned(report, 'task_complete', (task) =>
-      transition(task, { status: 'completed', result: result ?? null, tokens_used: tokensUsed }, 'completed', now, {
-        agent_id: task.assigned_to, tokens_used: tokensUsed,
-      })));
+  complete(report: Report, result: unknown, tokensUsed: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
+    return this.write(() => {
+      const completed = this.updateAssigned(report, 'task_complete', (task) =>
+        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokensUsed }, 'completed', now, {
+          agent_id: task.assigned_to, tokens_used: tokensUsed,
+        }));
+      if (completed.ok) alongside?.(completed.value);
+      return completed;
+    });
   }
 
   fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>> {

@@ -225,4 +225,18 @@ describe('dashboard page (Chromium)', function () {
     const text = await page.textContent('#token-dialog');
     expect(text).to.contain('agentcom token create --admin').and.contain('AGENTCOM_ADMIN_TOKEN');
   });
+
+  it('shows a retry waiting out its backoff as "retrying in N s"', async () => {
+    const failing = await hub.agent('backoff-agent', 'fail', { capabilities: ['backoff'] });
+    const { task_id: taskId } = await hub.submit('fails once', { needed_capabilities: ['backoff'], max_retries: 1, retry_backoff_ms: 60_000 });
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${taskId}`)).status).to.equal('delayed'));
+    await failing.close();
+    await open();
+    await page.selectOption('#task-filters [name=status]', 'delayed');
+    const status = page.locator(`#tasks [data-task="${taskId}"] .status`);
+    await status.waitFor({ timeout: 3000 });
+    expect(await status.textContent()).to.match(/^retrying in (\d+) s$/);
+    const seconds = Number((await status.textContent())!.match(/(\d+)/)![1]);
+    expect(seconds).to.be.within(25, 60);
+  });
 });

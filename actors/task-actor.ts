@@ -1,34 +1,26 @@
-// Binds the pure task machine to the hub. Reports from agents are persisted
-// (and fenced) by the queue before they reach the machine, so the only outcomes
-// the actor must persist itself are the ones its own timers decide.
-import { taskMachine, type TaskMachineContext, type TaskOutcome, type TaskReclaimReason } from '../machines/task-machine.ts';
+// Binds the pure task machine to the hub. Storage decides and persists every
+// outcome before the machine hears of it, so the only thing the actor asks for
+// itself is a reclaim when one of its timers runs out.
+//
+// A final state needs no hook: its supervisor hears xstate.done.actor for the
+// temporary child and forgets it (an explicit stop per task cost a supervisor event).
+import { taskMachine, type TaskMachineContext, type TaskTimerReason } from '../machines/task-machine.ts';
 
 export interface TaskActorHooks {
-  /** A timer in the machine reclaimed the task (stuck without progress, or past complete_by). */
-  timedOut(taskId: string, agentId: string, generation: number, reason: Extract<TaskReclaimReason, 'stuck' | 'overdue'>): void;
-  /** The actor reached a final state; the host stops and forgets it. */
-  finished(taskId: string, outcome: TaskOutcome): void;
+  /** A timer in the machine ran out (stuck without progress, or past complete_by): take the task back. */
+  timedOut(taskId: string, agentId: string, generation: number, reason: TaskTimerReason): void;
 }
-
-const timerReasons = new Set<TaskReclaimReason>(['stuck', 'overdue']);
 
 export function taskActorLogic(hooks: TaskActorHooks) {
   return taskMachine.provide({
     actions: {
-      recordOutcome: ({ context }, { outcome }) => {
-        if (outcome === 'reclaimed' && isTimerReclaim(context)) {
-          hooks.timedOut(context.taskId, context.agentId, context.generation, context.reclaimReason);
-        }
-        hooks.finished(context.taskId, outcome);
-      },
-      // The queue already refused such a report with the same reason; nothing to add here.
-      rejectReport: () => {},
+      requestReclaim: ({ context }) => hooks.timedOut(context.taskId, context.agentId, context.generation, timerReason(context)),
     },
   });
 }
 
-function isTimerReclaim(context: TaskMachineContext): context is TaskMachineContext & { reclaimReason: 'stuck' | 'overdue' } {
-  return context.reclaimReason !== null && timerReasons.has(context.reclaimReason);
+function timerReason(context: TaskMachineContext): TaskTimerReason {
+  return context.reclaimReason === 'overdue' ? 'overdue' : 'stuck';
 }
 
 export type TaskActorLogic = ReturnType<typeof taskActorLogic>;

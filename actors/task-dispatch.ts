@@ -4,8 +4,8 @@
 // Same order as everywhere: the queue has committed the change before a machine
 // or a socket hears of it.
 import type { Logger } from 'winston';
-import type { TaskReclaimReason } from '../machines/task-machine.ts';
-import type { QueueEngine } from '../storage/queue-engine.ts';
+import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
+import type { TaskAssign } from '../web/protocol/task-assign.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { ok, type Result } from '../runtime/errors.ts';
 import type { ActorHost } from './actor-host.ts';
@@ -43,8 +43,10 @@ export class TaskDispatch {
 
   constructor(private readonly deps: TaskDispatchDeps) {
     this.logic = taskActorLogic({
-      timedOut: (taskId, agentId, generation, reason) => void this.reclaim(taskId, reason, generation, agentId),
-      finished: (taskId) => queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId))),
+      timedOut: (taskId, agentId, generation, reason) => void this.reclaim(taskId, reason, generation, agentId).then((reclaimed) => {
+        // Refused: another decision already ended this assignment, and the actor has nothing left to watch.
+        if (!reclaimed.ok) queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId)));
+      }),
     });
   }
 
@@ -74,10 +76,12 @@ export class TaskDispatch {
       priority: task.priority,
       needed_capabilities: task.needed_capabilities,
       complete_by: task.complete_by,
-    });
+    } satisfies TaskAssign);
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…).
     const latencyMs = task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
-    this.deps.log.info('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    if (this.deps.log.isDebugEnabled()) {
+      this.deps.log.debug('task assigned', { task_id: task.id, agent_id: entry.agentId, generation: task.generation, latency_ms: latencyMs, sent });
+    }
     this.event(task, 'assigned', { latency_ms: latencyMs });
   }
 
@@ -91,20 +95,21 @@ export class TaskDispatch {
       taskId: task.id,
       agentId: task.assigned_to ?? '',
       generation: task.generation,
-      retryCount: task.retry_count,
-      maxRetries: task.max_retries,
       stuckAfterMs: this.deps.stuckAfterMs,
       overdueInMs: overdueTimerMs(task.complete_by, this.deps.now()),
       accepted: task.accepted_at !== null,
     });
   }
 
-  /** Takes a task back from its agent into its lane and offers it again. */
-  async reclaim(taskId: string, reason: TaskReclaimReason, generation: number, agentId: string): Promise<Result<TaskRecord>> {
-    const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.deps.now(), generation);
+  /**
+   * Takes a task back from its agent into its lane and offers it again. The queue decides
+   * (`storage/reclaim-outcome.ts`); `fenceHolder` also refuses unless `agentId` holds the task.
+   */
+  async reclaim(taskId: string, reason: ReclaimReason, generation: number | undefined, agentId: string, fenceHolder = false): Promise<Result<TaskRecord>> {
+    const reclaimed = await this.deps.queue.reclaim(taskId, reason, this.deps.now(), generation, fenceHolder ? agentId : undefined);
     if (!reclaimed.ok) return reclaimed;
     const task = reclaimed.value;
-    this.actorOf(taskId)?.send({ type: 'task.reclaim', reason });
+    this.actorOf(taskId)?.send({ type: 'task.reclaimed', reason });
     this.deps.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
     this.deps.log.notice('task reclaimed', { task_id: taskId, agent_id: agentId, reason });
     this.event(task, 'reclaimed', { reason });

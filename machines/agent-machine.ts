@@ -9,7 +9,7 @@ export interface AgentTaskRef {
 
 export type AgentFlag = 'unresponsive';
 
-export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout' | 'rejected';
+export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout';
 
 export interface AgentMachineInput {
   agentId: string;
@@ -32,14 +32,12 @@ export type AgentMachineEvent =
   | { type: 'task.assigned'; taskId: string; generation: number }
   | { type: 'task.accepted'; taskId: string }
   | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
+  // The hub took the task back (storage decided the reclaim, whoever asked: a rejection, a timer, a sweep).
   | { type: 'task.reclaimed'; taskId: string }
-  | { type: 'task.rejected'; taskId: string }
   /** An operator cancelled the held task: the agent stays busy until its sidecar says it stopped. */
   | { type: 'task.cancelled'; taskId: string }
   /** The sidecar stopped the cancelled task's work and is free. */
-  | { type: 'task.stopped'; taskId: string }
-  | { type: 'agent.blocked' }
-  | { type: 'agent.unblocked' };
+  | { type: 'task.stopped'; taskId: string };
 
 export const agentMachine = setup({
   types: {
@@ -131,25 +129,11 @@ export const agentMachine = setup({
         'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
-        'task.rejected': {
-          guard: 'isCurrentTask',
-          target: 'idle',
-          actions: [{ type: 'reclaimCurrentTask', params: { reason: 'rejected' } }, 'clearCurrentTask'],
-        },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
       },
     },
     working: {
       on: {
-        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
-        'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
-        'agent.blocked': { target: 'blocked' },
-        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
-      },
-    },
-    blocked: {
-      on: {
-        'agent.unblocked': { target: 'working' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },

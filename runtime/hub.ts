@@ -223,7 +223,7 @@ export class Hub implements HubPort {
     const accepted = await this.deps.queue.accept(reportOf(report), this.now());
     if (!accepted.ok) return accepted;
     const task = accepted.value;
-    this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted', agentId: report.agentId, generation: task.generation });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
     this.dispatch.event(task, 'accepted');
     return ok(toWireTask(task));
@@ -232,7 +232,7 @@ export class Hub implements HubPort {
   async taskProgress(report: TaskReport): Promise<Result<Task>> {
     const progressed = await this.deps.queue.progress(reportOf(report), this.now());
     if (!progressed.ok) return progressed;
-    this.dispatch.actorOf(report.taskId)?.send({ type: 'task.progress', agentId: report.agentId, generation: progressed.value.generation });
+    this.dispatch.actorOf(report.taskId)?.send({ type: 'task.progressed' });
     return ok(toWireTask(progressed.value));
   }
 
@@ -245,12 +245,13 @@ export class Hub implements HubPort {
         (agent.actor as unknown as { logic: AnyActorLogic }).logic, agent.actor.getSnapshot(), { type: 'task.finished', taskId: report.taskId, outcome: 'completed' },
       ))
       : undefined;
-    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed ?? tokensIn(result), this.now(), alongside);
+    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed, this.now(), alongside);
     if (!completed.ok) return completed;
     const task = completed.value;
-    this.dispatch.actorOf(task.id)?.send({ type: 'task.complete', agentId: report.agentId, generation: report.generation, result });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
-    this.log.info('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
+    // Per-task lines are debug: at info they cost a winston pass per task on the hot path.
+    if (this.log.isDebugEnabled()) this.log.debug('task completed', { task_id: task.id, agent_id: report.agentId, tokens_used: task.tokens_used });
     this.dispatch.event(task, 'completed');
     return ok(toWireTask(task));
   }
@@ -259,7 +260,7 @@ export class Hub implements HubPort {
     const failed = await this.deps.queue.fail({ ...report }, error, this.now());
     if (!failed.ok) return failed;
     const { task, outcome } = failed.value;
-    this.dispatch.actorOf(task.id)?.send({ type: 'task.fail', agentId: report.agentId, generation: report.generation, error });
+    this.dispatch.actorOf(task.id)?.send({ type: outcome === 'retried' ? 'task.retried' : 'task.dead_lettered' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
     this.log.warning('task failed', { task_id: task.id, agent_id: report.agentId, outcome, error });
     this.dispatch.event(task, outcome === 'retried' ? 'retry' : 'dead_letter');
@@ -269,23 +270,28 @@ export class Hub implements HubPort {
   }
 
   async taskRejected(report: TaskReport, reason: string): Promise<Result<Task>> {
-    const held = this.deps.queue.get(report.taskId);
-    if (!held) return fail('AC_ERR_TASK_NOT_FOUND', report.taskId);
-    if (held.assigned_to !== report.agentId) return fail('AC_ERR_NOT_ASSIGNEE', report.taskId, report.agentId);
+    // The rest must be in place before the reclaim offers the task again, or it could come straight back.
     const entry = this.agents.get(report.agentId);
+    const restBefore = entry?.restUntil ?? 0;
     if (entry) entry.restUntil = this.now() + this.deps.timings.rejectRestMs;
+    const reclaimed = await this.dispatch.reclaim(report.taskId, 'rejected', report.generation, report.agentId, true);
+    if (!reclaimed.ok) {
+      if (entry) entry.restUntil = restBefore;
+      return reclaimed;
+    }
     this.log.notice('task rejected by agent', { task_id: report.taskId, agent_id: report.agentId, reason });
-    const reclaimed = await this.dispatch.reclaim(report.taskId, 'rejected', report.generation ?? held.generation, report.agentId);
-    return reclaimed.ok ? ok(toWireTask(reclaimed.value)) : reclaimed;
+    return ok(toWireTask(reclaimed.value));
   }
 
-  taskRecovering(agentId: string, taskId: string): RecoveryAnswer {
+  async taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer> {
     const task = this.deps.queue.get(taskId);
     // Continue only for the agent that holds the task now (reference quirk 3 answered any assignee).
     if (!task || task.status !== 'assigned' || task.assigned_to !== agentId) return { type: 'task_reassign', task_id: taskId };
-    // A recovering sidecar does not accept again: count the recovery as its accept.
-    void this.taskAccepted({ agentId, taskId, generation: task.generation });
-    return { type: 'task_continue', task_id: taskId, generation: task.generation };
+    // A recovering sidecar does not accept again: the recovery is its accept. Answer only once that
+    // accept is durable, and reassign if the task was taken back before it could commit.
+    const accepted = await this.taskAccepted({ agentId, taskId, generation: task.generation });
+    if (!accepted.ok) return { type: 'task_reassign', task_id: taskId };
+    return { type: 'task_continue', task_id: taskId, generation: accepted.value.generation };
   }
 
   taskStopped(agentId: string, taskId: string): Result<void> {
@@ -318,7 +324,7 @@ export class Hub implements HubPort {
     if (!submitted.ok) return submitted;
     const { task, created } = submitted.value;
     if (created) {
-      this.log.info('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
+      if (this.log.isDebugEnabled()) this.log.debug('task submitted', { task_id: task.id, priority: task.priority, status: task.status });
       this.dispatch.event(task, task.status === 'delayed' ? 'delayed' : 'submitted');
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
       else this.dispatch.armDelayTimer();
@@ -354,7 +360,7 @@ export class Hub implements HubPort {
       entry?.actor.send({ type: 'task.cancelled', taskId: task.id });
       entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before!.generation });
     }
-    this.dispatch.actorOf(task.id)?.send({ type: 'task.cancel' });
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
     this.dispatch.event(task, 'cancelled');
     return ok(toWireTask(task));
   }
@@ -471,10 +477,4 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
-}
-
-function tokensIn(result: unknown): number | null {
-  if (typeof result !== 'object' || result === null) return null;
-  const tokens = (result as { tokens_used?: unknown }).tokens_used;
-  return typeof tokens === 'number' && Number.isInteger(tokens) ? tokens : null;
 }

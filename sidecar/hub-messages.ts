@@ -1,41 +1,45 @@
 // Hub → sidecar messages the sidecar acts on, per the v1 wire protocol.
 // Validated at the socket, before the task runner sees them. Other types are ignored.
-import { Type, type Static } from '@sinclair/typebox';
+//
+// The fields and their limits are the hub's own schemas (web/protocol), never copied.
+// The sidecar adds only what is its own: task ids become file names, and the original
+// hub may omit description, metadata and generation (defaults) or send more fields.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import {
+  identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
+} from '../web/protocol/agent-replies.ts';
+import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
+
+/** The hub's field schema with one more keyword; TypeBox schemas are plain objects, so a spread keeps them whole. */
+const refine = <T extends TSchema>(schema: T, extra: Record<string, unknown>): T => ({ ...schema, ...extra });
 
 // Task ids become file names in results_dir, so anything that could climb out is refused.
-const taskId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$' });
-const generation = Type.Integer({ minimum: 0 });
+const taskId = refine(hubTaskAssign.properties.task_id, { pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]*$' });
 
 const taskAssignSchema = Type.Object({
-  type: Type.Literal('task_assign'),
+  type: hubTaskAssign.properties.type,
   task_id: taskId,
-  description: Type.String({ maxLength: 10_000, default: '' }),
-  metadata: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-  generation: Type.Integer({ minimum: 0, default: 0 }),
+  description: refine(hubTaskAssign.properties.description, { default: '' }),
+  metadata: refine(hubTaskAssign.properties.metadata, { default: {} }),
+  generation: refine(hubTaskAssign.properties.generation, { default: 0 }),
   assigned_at: Type.Optional(Type.Number()),
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;
 
-const taskContinueSchema = Type.Object({
-  type: Type.Literal('task_continue'),
-  task_id: taskId,
-  generation,
-});
+const taskContinueSchema = Type.Object({ ...hubTaskContinue.properties, task_id: taskId });
 export type TaskContinue = Static<typeof taskContinueSchema>;
 
-const taskReassignSchema = Type.Object({ type: Type.Literal('task_reassign'), task_id: taskId });
+const taskReassignSchema = Type.Object({ ...hubTaskReassign.properties, task_id: taskId });
 export type TaskReassign = Static<typeof taskReassignSchema>;
 
-// The hub cancelled a task: stop its work and answer task_stopped.
+// The hub cancelled a task: stop its work and answer task_stopped. An older hub sends no generation.
 const taskCancelledSchema = Type.Object({
-  type: Type.Literal('task_cancelled'),
+  ...hubTaskCancelled.properties,
   task_id: taskId,
-  generation: Type.Optional(generation),
+  generation: Type.Optional(hubTaskCancelled.properties.generation),
 });
 export type TaskCancelled = Static<typeof taskCancelledSchema>;
-
-const identifiedSchema = Type.Object({ type: Type.Literal('identified'), agent_id: Type.String() });
 
 export type HubMessage =
   | TaskAssign

@@ -62,11 +62,17 @@ export interface QueueEngine {
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
   progress(report: Report, now: number): Promise<Result<TaskRecord>>;
-  /** `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it). */
-  complete(report: Report, result: unknown, tokensUsed: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>>;
+  /**
+   * `reportedTokens` is the report's own `tokens_used`; without it the queue reads `result.tokens_used`.
+   * `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it).
+   */
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>>;
   fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>>;
-  /** Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer assignment. */
-  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>>;
+  /**
+   * Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer
+   * assignment, and `holder` against taking back a task another agent holds.
+   */
+  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number, holder?: string): Promise<Result<TaskRecord>>;
   cancel(taskId: string, now: number): Promise<Result<TaskRecord>>;
   retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>>;
   /** Removes one dead letter, or all of them when `taskId` is omitted; resolves to how many went. */

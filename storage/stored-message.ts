@@ -1,5 +1,5 @@
 // A message as the mailbox and channel history keep it, and its id.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.ts';
 
 export interface StoredMessage {
   /** Mailbox: global and increasing; channel history: per channel, dense from 1. */
@@ -33,4 +33,4 @@ export interface Accepted {
   duplicate: boolean;
 }
 
-export const newMessageId = (): string => randomBytes(8).toString('hex');
+export const newMessageId = (): string => randomHex(8);

@@ -4,20 +4,22 @@
 // (it holds the single write lock), reads inside it see the batch's own writes,
 // and the method resolves only after `flushed`: a kill -9 after the promise
 // resolves cannot lose the change, and one sync covers every change in the batch.
-import { randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
+import { failureOutcome } from './failure-outcome.ts';
+import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
   FailOutcome, QueueEngine, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
+import { tokensUsed } from './tokens-used.ts';
 import { listTasks } from './task-listing.ts';
-import { decideAfterFailure } from './retry-policy.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
 
 const seqKey = 'task_seq';
@@ -109,11 +111,12 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
   }
 
-  complete(report: Report, result: unknown, tokensUsed: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
+    const tokens = tokensUsed(reportedTokens, result);
     return this.write(() => {
       const completed = this.updateAssigned(report, 'task_complete', (task) =>
-        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokensUsed }, 'completed', now, {
-          agent_id: task.assigned_to, tokens_used: tokensUsed,
+        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
+          agent_id: task.assigned_to, tokens_used: tokens,
         }));
       if (completed.ok) alongside?.(completed.value);
       return completed;
@@ -125,41 +128,19 @@ export class LmdbTaskQueue implements QueueEngine {
       const task = this.store.tasks.get(report.taskId);
       const fenced = checkReport(task, report, 'task_failed');
       if (!fenced.ok) return fenced;
-      const current = fenced.value;
-      const failed = transition(current, { last_error: error }, 'failed', now, { agent_id: current.assigned_to, error });
-      const decision = decideAfterFailure(current, now);
-      if (decision.kind === 'dead_letter') {
-        const dead = transition(failed, { status: 'dead_letter' }, 'dead_letter', now, { retry_count: current.retry_count });
-        this.indexes.moveToDeadLetters(current, dead);
-        return ok({ task: dead, outcome: 'dead_letter' });
-      }
-      // A backoff parks the task in the delayed lane until its retry time; none requeues it at once.
-      const waits = decision.backoffMs > 0;
-      const requeued = transition(failed, {
-        status: waits ? 'delayed' : 'queued', not_before: waits ? decision.notBefore : current.not_before,
-        retry_count: decision.retryCount, generation: current.generation + 1,
-        assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'retry', now, {
-        retry_count: decision.retryCount, ...(waits ? { backoff_ms: decision.backoffMs, retry_at: decision.notBefore } : {}),
-      });
-      this.indexes.putActive(current, requeued);
-      return ok({ task: requeued, outcome: 'retried' });
+      const decided = failureOutcome(fenced.value, error, now);
+      if (decided.outcome === 'dead_letter') this.indexes.moveToDeadLetters(fenced.value, decided.task);
+      else this.indexes.putActive(fenced.value, decided.task);
+      return ok(decided);
     });
   }
 
-  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number): Promise<Result<TaskRecord>> {
+  reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number, holder?: string): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
-      if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (task.status !== 'assigned') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'reclaim', 'assigned');
-      if (expectedGeneration !== undefined && task.generation !== expectedGeneration) {
-        return fail('AC_ERR_STALE_GENERATION', taskId, task.generation, expectedGeneration);
-      }
-      const requeued = transition(task, {
-        status: 'queued', generation: task.generation + 1, assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'reclaimed', now, { reason, agent_id: task.assigned_to });
-      this.indexes.putActive(task, requeued);
-      return ok(requeued);
+      const decided = reclaimOutcome(taskId, task, reason, now, { generation: expectedGeneration, agentId: holder });
+      if (decided.ok) this.indexes.putActive(task!, decided.value);
+      return decided;
     });
   }
 
@@ -313,4 +294,4 @@ export class LmdbTaskQueue implements QueueEngine {
   }
 }
 
-const newTaskId = () => `task-${randomBytes(8).toString('hex')}`;
+const newTaskId = () => `task-${randomHex(8)}`;

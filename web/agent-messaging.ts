@@ -4,16 +4,15 @@
 import type { Failure } from '../runtime/errors.ts';
 import { wireError } from './http/reply.ts';
 import type { MessagingPort } from './hub-port.ts';
-import {
-  messagingLimits, type ChannelHistoryFrame, type ChannelPublishFrame, type ChannelSubscriptionFrame, type MessageFrame,
-} from './protocol/messaging-messages.ts';
+import { messagingLimits, type MessagingFrame } from './protocol/messaging-messages.ts';
 
 type Frame = Record<string, unknown>;
 
-export async function messagingFrame(messaging: MessagingPort, agentId: string, type: string, message: Frame): Promise<Frame> {
-  switch (type) {
+export async function messagingFrame(messaging: MessagingPort, agentId: string, message: MessagingFrame): Promise<Frame> {
+  const { type } = message;
+  switch (message.type) {
     case 'message': {
-      const frame = message as MessageFrame;
+      const frame = message;
       const sent = await messaging.send(agentId, {
         to: frame.to ?? null, message_type: frame.message_type ?? 'chat', payload: frame.payload,
         reply_to: frame.reply_to ?? null, client_msg_id: frame.client_msg_id ?? null,
@@ -25,18 +24,18 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
     case 'list_channels':
       return { type: 'channels', channels: messaging.listChannels() };
     case 'channel_subscribe': {
-      const subscribed = await messaging.subscribe(agentId, (message as ChannelSubscriptionFrame).channel);
+      const subscribed = await messaging.subscribe(agentId, message.channel);
       if (!subscribed.ok) return messagingError(type, subscribed, { channel: message.channel });
       const { channel, already } = subscribed.value;
       return { type: 'channel_subscribed', channel, ...(already ? { note: 'already_subscribed' } : {}) };
     }
     case 'channel_unsubscribe': {
-      const unsubscribed = await messaging.unsubscribe(agentId, (message as ChannelSubscriptionFrame).channel);
+      const unsubscribed = await messaging.unsubscribe(agentId, message.channel);
       if (!unsubscribed.ok) return messagingError(type, unsubscribed, { channel: message.channel });
       return { type: 'channel_unsubscribed', channel: unsubscribed.value.channel };
     }
     case 'channel_publish': {
-      const frame = message as ChannelPublishFrame;
+      const frame = message;
       const published = await messaging.publish(agentId, frame.channel, {
         message_type: frame.message_type ?? 'chat', payload: frame.payload,
         reply_to: frame.reply_to ?? null, client_msg_id: frame.client_msg_id ?? null,
@@ -46,13 +45,11 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
       return { type: 'channel_published', channel, seq, id, ...(duplicate ? { duplicate } : {}) };
     }
     case 'channel_history': {
-      const frame = message as ChannelHistoryFrame;
+      const frame = message;
       const found = messaging.history(frame.channel, frame.since ?? 0, frame.limit ?? messagingLimits.historyDefault);
       if (!found.ok) return messagingError(type, found, { channel: frame.channel });
       return { type: 'channel_history', channel: found.value.channel, messages: found.value.messages };
     }
-    default:
-      throw new Error(`not a messaging type: ${type}`);
   }
 }
 

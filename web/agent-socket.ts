@@ -10,16 +10,12 @@ import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSock
 import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../runtime/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
+import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
+import type { TaskAck } from './protocol/agent-replies.ts';
 import type { Identify } from './protocol/identify.ts';
-import { ignoredWsTypes, messagingWsTypes } from './protocol/index.ts';
-import type { TaskAccepted } from './protocol/task-accepted.ts';
-import type { TaskComplete } from './protocol/task-complete.ts';
-import type { TaskFailed } from './protocol/task-failed.ts';
-import type { TaskProgress } from './protocol/task-progress.ts';
-import type { TaskRecovering } from './protocol/task-recovering.ts';
-import type { TaskRejected } from './protocol/task-rejected.ts';
+import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
@@ -80,7 +76,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     if (data.closed || data.overflowTimer) return false;
     let status = 0;
     ws.cork(() => {
-      status = ws.send(JSON.stringify(message));
+      status = ws.send(serializeFrame(message));
     });
     if (status !== 2) return true;
     log.warning('agent socket send buffer full; closing once it drains', {
@@ -145,35 +141,35 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     }, link);
   }
 
-  async function taskFrame(ws: AgentWs, agentId: string, type: string, message: Frame): Promise<void> {
-    const taskId = message.task_id as string;
-    switch (type) {
+  async function taskFrame(ws: AgentWs, agentId: string, message: TaskReportFrame): Promise<void> {
+    const taskId = message.task_id;
+    switch (message.type) {
       case 'task_accepted': {
-        const { generation } = message as TaskAccepted;
+        const { generation } = message;
         const done = await hub.taskAccepted({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
         reply(ws, done.ok ? ack(taskId, 'accepted') : reportFailed('task_accept_failed', taskId, done));
         return;
       }
       case 'task_progress': {
-        const { generation } = message as TaskProgress;
+        const { generation } = message;
         const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
         if (!done.ok) log.debug('task_progress refused', { code: done.code, task_id: taskId, agent_id: agentId });
         return;
       }
       case 'task_complete': {
-        const { generation, result, tokens_used: tokensUsed } = message as TaskComplete;
+        const { generation, result, tokens_used: tokensUsed } = message;
         const done = await hub.taskCompleted({ agentId, taskId, generation }, result ?? null, tokensUsed ?? null);
         reply(ws, done.ok ? ack(taskId, 'complete') : reportFailed('task_complete_failed', taskId, done));
         return;
       }
       case 'task_failed': {
-        const { generation, error, reason } = message as TaskFailed;
+        const { generation, error, reason } = message;
         const done = await hub.taskFailed({ agentId, taskId, generation }, error ?? reason ?? 'unknown');
         reply(ws, done.ok ? ack(taskId, done.value.outcome) : reportFailed('task_fail_failed', taskId, done));
         return;
       }
       case 'task_rejected': {
-        const { generation, reason } = message as TaskRejected;
+        const { generation, reason } = message;
         const done = await hub.taskRejected({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, reason ?? 'unspecified');
         reply(ws, done.ok ? ack(taskId, 'rejected') : reportFailed('task_reject_failed', taskId, done));
         return;
@@ -183,48 +179,52 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         reply(ws, done.ok ? ack(taskId, 'stopped') : reportFailed('task_stop_failed', taskId, done));
         return;
       }
-      case 'task_recovering': {
-        const { task_id: recovering } = message as TaskRecovering;
-        reply(ws, hub.taskRecovering(agentId, recovering));
+      case 'task_recovering':
+        reply(ws, await hub.taskRecovering(agentId, taskId));
         return;
-      }
     }
   }
 
-  function dispatch(ws: AgentWs, data: AgentSocketData, type: string, message: Frame): void {
-    if (type === 'identify') return identify(ws, data, message as Identify);
+  function dispatch(ws: AgentWs, data: AgentSocketData, message: AgentFrame): void {
+    if (message.type === 'identify') return identify(ws, data, message);
     const agentId = data.agentId;
     if (agentId === null) {
       reply(ws, { type: 'error', error: 'not_identified', code: 'AC_ERR_NOT_IDENTIFIED' });
       return;
     }
-    switch (type) {
+    const { type } = message;
+    const failed = (what: string) => (error: unknown) => {
+      log.error(`${what} frame failed`, { code: 'AC_ERR_INTERNAL', agent_id: agentId, message_type: type, error: String(error) });
+      reply(ws, { type: 'error', error: 'internal_error', code: 'AC_ERR_INTERNAL', message_type: type });
+    };
+    switch (message.type) {
       case 'ping':
         return reply(ws, { type: 'pong', timestamp: Date.now() });
-      case 'status': {
-        const status = message.status as string;
-        hub.setAgentStatus(agentId, status);
-        return reply(ws, { type: 'status_updated', status });
-      }
+      case 'status':
+        hub.setAgentStatus(agentId, message.status);
+        return reply(ws, { type: 'status_updated', status: message.status });
       case 'list_agents':
         return reply(ws, { type: 'agents', agents: connected(hub.listAgents()).map(agentInfo) });
-    }
-    if (type.startsWith('task_')) {
-      taskFrame(ws, agentId, type, message).catch((error: unknown) => {
-        log.error('task frame failed', { code: 'AC_ERR_INTERNAL', agent_id: agentId, message_type: type, error: String(error) });
-        reply(ws, { type: 'error', error: 'internal_error', code: 'AC_ERR_INTERNAL', message_type: type });
-      });
-      return;
-    }
-    if (messagingWsTypes.has(type)) {
-      messagingFrame(hub.messaging, agentId, type, message).then((answer) => reply(ws, answer), (error: unknown) => {
-        log.error('messaging frame failed', { code: 'AC_ERR_INTERNAL', agent_id: agentId, message_type: type, error: String(error) });
-        reply(ws, { type: 'error', error: 'internal_error', code: 'AC_ERR_INTERNAL', message_type: type });
-      });
-      return;
-    }
-    if (ignoredWsTypes.has(type)) {
-      log.debug('ignored sidecar report', { agent_id: agentId, message_type: type });
+      case 'task_accepted':
+      case 'task_progress':
+      case 'task_complete':
+      case 'task_failed':
+      case 'task_rejected':
+      case 'task_recovering':
+      case 'task_stopped':
+        taskFrame(ws, agentId, message).catch(failed('task'));
+        return;
+      case 'message':
+      case 'list_channels':
+      case 'channel_subscribe':
+      case 'channel_unsubscribe':
+      case 'channel_publish':
+      case 'channel_history':
+        messagingFrame(hub.messaging, agentId, message).then((answer) => reply(ws, answer), failed('messaging'));
+        return;
+      default:
+        // Recognised reports of later sidecars, with no behaviour here.
+        log.debug('ignored sidecar report', { agent_id: agentId, message_type: type });
     }
   }
 
@@ -277,7 +277,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       }
       const frame = validator.agentFrame(raw);
       if (!frame.ok) return violation(ws, data, validationFailed(frame.messageType, frame.errors));
-      dispatch(ws, data, frame.type, frame.message);
+      dispatch(ws, data, frame.message);
     },
 
     drain(ws) {
@@ -304,7 +304,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   };
 }
 
-function ack(taskId: string, status: string): Frame {
+function ack(taskId: string, status: TaskAck['status']): TaskAck {
   return { type: 'task_ack', task_id: taskId, status };
 }
 

@@ -217,7 +217,8 @@ export interface HubPort {
   taskFailed(report: TaskReport & { generation: number }, error: string): Promise<Result<{ task: Task; outcome: 'retried' | 'dead_letter' }>>;
   /** The agent declined an assignment (e.g. busy): reclaim at once (reference quirk 1). */
   taskRejected(report: TaskReport, reason: string): Promise<Result<Task>>;
-  taskRecovering(agentId: string, taskId: string): RecoveryAnswer;
+  /** Resolves once the recovery, which counts as the accept, is durable. */
+  taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer>;
   /** The sidecar stopped the work of a task it was told was cancelled (`task_stopped`); the agent is free. */
   taskStopped(agentId: string, taskId: string): Result<void>;
 

@@ -2,7 +2,9 @@
 // error items (§7): {field, error: required|wrong_type|too_long|unknown_message_type, detail, value?}.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TObject } from '@sinclair/typebox';
-import { dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type HttpSchemaName } from './protocol/index.ts';
+import {
+  dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpSchemaName,
+} from './protocol/index.ts';
 
 export type ValidationErrorKind = 'required' | 'wrong_type' | 'too_long' | 'unknown_message_type';
 
@@ -18,15 +20,16 @@ export type Validated<T = Record<string, unknown>> =
   | { ok: true; value: T }
   | { ok: false; errors: ValidationErrorItem[] };
 
-export type ValidatedFrame =
-  | { ok: true; type: string; message: Record<string, unknown> }
+export type ValidatedFrame<F extends { type: string } = Record<string, unknown> & { type: string }> =
+  | { ok: true; type: F['type']; message: F }
   | { ok: false; messageType: string | null; errors: ValidationErrorItem[] };
 
 const tooLongPreviewChars = 50;
 
 export interface WireValidator {
   /** A parsed agent-socket frame: envelope, known type, then the type's schema. */
-  agentFrame(raw: unknown): ValidatedFrame;
+  /** Narrows to the frame's own type: switch on `message.type` and no cast follows. */
+  agentFrame(raw: unknown): ValidatedFrame<AgentFrame>;
   dashboardFrame(raw: unknown): ValidatedFrame;
   httpInput(name: HttpSchemaName, raw: unknown): Validated;
 }
@@ -42,7 +45,7 @@ export function createWireValidator(): WireValidator {
   const dashboardTypes = [...dashboard.keys()];
 
   return {
-    agentFrame: (raw) => validateFrame(agent, knownWsTypes, raw),
+    agentFrame: (raw) => validateFrame<AgentFrame>(agent, knownWsTypes, raw),
     dashboardFrame: (raw) => validateFrame(dashboard, dashboardTypes, raw),
     httpInput(name, raw) {
       if (!isPlainObject(raw)) {
@@ -55,11 +58,11 @@ export function createWireValidator(): WireValidator {
   };
 }
 
-function validateFrame(
+function validateFrame<F extends { type: string }>(
   validators: Map<string, ValidateFunction>,
   knownTypes: readonly string[],
   raw: unknown,
-): ValidatedFrame {
+): ValidatedFrame<F> {
   if (!isPlainObject(raw)) {
     return { ok: false, messageType: null, errors: [{ field: 'message', error: 'wrong_type', detail: 'message must be a JSON object' }] };
   }
@@ -82,7 +85,8 @@ function validateFrame(
       }],
     };
   }
-  return validate(message) ? { ok: true, type, message } : { ok: false, messageType: type, errors: toErrorItems(validate, message) };
+  // The one place a frame gets its type: the schema of `type` has just passed it.
+  return validate(message) ? { ok: true, type, message: message as F } : { ok: false, messageType: type, errors: toErrorItems(validate, message) };
 }
 
 /** The reference treats null as absent. Copies only when there is a null to drop. */

@@ -40,7 +40,7 @@ export const schedulerScenario: Scenario = {
     const specs = agentSpecs(agentCount, agentCapabilitiesOf);
 
     // Hub A: memory and decision latency.
-    const { value: memory } = await withHub({ label: 'scheduler-a', progress: ctx.progress }, async ({ hub, logPath }) => {
+    const { value: memory } = await withHub({ label: 'scheduler-a', progress: ctx.progress, hub: { logLevel: 'debug' } }, async ({ hub, logPath }) => {
       const [agents, submitter] = await startHubClients(hub, 2, 'scheduler-a', 64);
       try {
         await sleep(settleMs);
@@ -153,7 +153,7 @@ export const schedulerScenario: Scenario = {
       notes: [
         'Processes: hub 1; agents 1 (1,000 `ws` sockets); submitter 1 (hub A only); the store for hub B is built beforehand by one more process with the LMDB queue in-process (1,024 concurrent durable submits). The harness process only waits.',
         `Capability sets: ${capabilitySets.map((set) => set.join('+')).join(', ')}; agent i has set i mod 8 plus git, so each task fits 1/8 of the fleet.`,
-        '"queued → assigned" is the hub\'s own figure (ms resolution) from its "task assigned" log lines: enqueue commit to assignment commit.',
+        '"queued → assigned" is the hub\'s own figure (ms resolution) from its "task assigned" log lines (debug level, so hub A runs at log level debug): enqueue commit to assignment commit.',
       ],
     };
   },

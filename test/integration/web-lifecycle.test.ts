@@ -110,6 +110,8 @@ describe('wire: task lifecycle', () => {
       submittedAt.set(submitted.body.task_id, before);
     }
     await waitFor(async () => (await hub.http('GET', '/api/tasks?status=completed')).body.count === 10);
+    // The HTTP answer can overtake the last task_ack on its way to the agent.
+    await waitFor(async () => runners[0]!.done.length + runners[1]!.done.length === 10);
     for (const { task, agent, ms } of latencies) console.log(`      TEST-01 ${task} → ${agent}: assigned ${ms} ms after submit`);
     expect(latencies).to.have.length(10);
     // The API sees a completion once committed; the agent's task_ack waits for the sync, so it can come a moment later.

@@ -1,6 +1,9 @@
 // The registry of every wire schema: what the server compiles at boot and
 // GET /api/schemas lists. A leaf: imports only the schema files beside it.
-import type { TObject } from '@sinclair/typebox';
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
+} from './agent-replies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
 import {
   defaultRepoSchema, logLevelSchema, onboardRegisterSchema, pushTaskSchema, tokenCreateSchema,
@@ -17,6 +20,7 @@ import { pingSchema } from './ping.ts';
 import { ignoredSidecarSchemas } from './sidecar-reports.ts';
 import { statusSchema } from './status.ts';
 import { taskAcceptedSchema } from './task-accepted.ts';
+import { taskAssignSchema } from './task-assign.ts';
 import { taskCompleteSchema } from './task-complete.ts';
 import { taskFailedSchema } from './task-failed.ts';
 import { taskProgressSchema } from './task-progress.ts';
@@ -30,20 +34,31 @@ export const protocolVersion = '1.0';
 const typeOf = (schema: TObject): string => (schema.properties.type as unknown as { const: string }).const;
 const byType = (schemas: TObject[]) => Object.fromEntries(schemas.map((schema) => [typeOf(schema), schema]));
 
-/** Agent socket, client → hub, keyed by `type`. */
-export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType([
-  identifySchema, pingSchema, statusSchema, listAgentsSchema,
-  taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema,
-  taskRecoveringSchema, taskRejectedSchema,
+const taskReportSchemas = [
+  taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema, taskRecoveringSchema, taskRejectedSchema,
   taskStoppedSchema,
+];
+const agentFrameSchemas = [
+  identifySchema, pingSchema, statusSchema, listAgentsSchema,
+  ...taskReportSchemas,
   ...messagingSchemas,
   ...ignoredSidecarSchemas,
+];
+
+/** An agent's report about a task it holds; `type` tells which. */
+export type TaskReportFrame = Static<(typeof taskReportSchemas)[number]>;
+/** Any agent-socket frame that passed its schema: the validator narrows to this, `type` discriminates. */
+export type AgentFrame = Static<(typeof agentFrameSchemas)[number]>;
+
+/** Agent socket, client → hub, keyed by `type`. */
+export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentFrameSchemas);
+
+/** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
+export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
+  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
+  identifiedSchema, pongSchema, statusUpdatedSchema,
 ]);
 
-/** Messaging types, handled by web/agent-messaging.ts. */
-export const messagingWsTypes: ReadonlySet<string> = new Set(messagingSchemas.map(typeOf));
-/** Types that are recognised and have no behaviour (later sidecars). */
-export const ignoredWsTypes: ReadonlySet<string> = new Set(ignoredSidecarSchemas.map(typeOf));
 
 export const knownWsTypes: readonly string[] = Object.keys(wsMessageSchemas);
 

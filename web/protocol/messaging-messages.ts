@@ -56,3 +56,5 @@ export const messagingSchemas = [
   messageSchema, listChannelsSchema, channelSubscribeSchema,
   channelUnsubscribeSchema, channelPublishSchema, channelHistorySchema,
 ];
+/** Any messaging frame that passed its schema; `type` tells which. */
+export type MessagingFrame = Static<(typeof messagingSchemas)[number]>;

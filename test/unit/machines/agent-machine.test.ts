@@ -166,36 +166,12 @@ describe('agentMachine', () => {
     expect(agent.actor.getSnapshot().context.tasksCompleted).to.equal(0);
   });
 
-  it('moves between working and blocked', () => {
-    const agent = startWorking();
-    agent.actor.send({ type: 'agent.blocked' });
-    expect(agent.actor.getSnapshot().value).to.equal('blocked');
-    agent.actor.send({ type: 'agent.unblocked' });
-    expect(agent.actor.getSnapshot().value).to.equal('working');
-  });
-
-  it('ignores blocked while idle', () => {
-    const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
-    agent.actor.send({ type: 'agent.blocked' });
-    expect(agent.actor.getSnapshot().value).to.equal('idle');
-  });
-
-  it('returns to idle from blocked when the current task finishes', () => {
-    const agent = startWorking();
-    agent.actor.send({ type: 'agent.blocked' });
-    agent.actor.send({ type: 'task.finished', taskId: 't1', outcome: 'completed' });
-    expect(agent.actor.getSnapshot().value).to.equal('idle');
-    expect(agent.actor.getSnapshot().context.tasksCompleted).to.equal(1);
-  });
-
-  for (const from of ['assigned', 'working', 'blocked'] as const) {
+  for (const from of ['assigned', 'working'] as const) {
     it(`returns to idle from ${from} without reclaiming when the hub takes the task away`, () => {
       const agent = startAgent();
       agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
       agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
       if (from !== 'assigned') agent.actor.send({ type: 'task.accepted', taskId: 't1' });
-      if (from === 'blocked') agent.actor.send({ type: 'agent.blocked' });
       expect(agent.actor.getSnapshot().value).to.equal(from);
       agent.actor.send({ type: 'task.reclaimed', taskId: 'other' });
       expect(agent.actor.getSnapshot().value).to.equal(from);
@@ -206,31 +182,12 @@ describe('agentMachine', () => {
     });
   }
 
-  it('returns to idle and reclaims the task when the agent rejects it', () => {
-    const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
-    agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 3 });
-    agent.actor.send({ type: 'task.rejected', taskId: 'other' });
-    expect(agent.actor.getSnapshot().value).to.equal('assigned');
-    agent.actor.send({ type: 'task.rejected', taskId: 't1' });
-    expect(agent.actor.getSnapshot().value).to.equal('idle');
-    expect(agent.reclaims).to.deep.equal([{ reason: 'rejected', task: { taskId: 't1', generation: 3 } }]);
-  });
-
-  it('ignores a rejection once the task is accepted', () => {
-    const agent = startWorking();
-    agent.actor.send({ type: 'task.rejected', taskId: 't1' });
-    expect(agent.actor.getSnapshot().value).to.equal('working');
-    expect(agent.reclaims).to.deep.equal([]);
-  });
-
-  for (const from of ['assigned', 'working', 'blocked'] as const) {
+  for (const from of ['assigned', 'working'] as const) {
     it(`goes offline from ${from} and reclaims the task it held`, () => {
       const agent = startAgent();
       agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
       agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 5 });
       if (from !== 'assigned') agent.actor.send({ type: 'task.accepted', taskId: 't1' });
-      if (from === 'blocked') agent.actor.send({ type: 'agent.blocked' });
       agent.actor.send({ type: 'agent.disconnected' });
       expect(agent.actor.getSnapshot().value).to.equal('offline');
       expect(agent.actor.getSnapshot().context.currentTask).to.equal(null);

@@ -44,6 +44,9 @@ describe('hub scheduling', () => {
       ['any normal', 'py high', 'py low', 'py normal', 'rust urgent'],
     );
     expect(core.queue.stats().byStatus.completed).to.equal(5);
+    // Each task actor ended in its final state and its supervisor let go of it.
+    await settle();
+    expect(core.queue.list({ status: 'completed' }).tasks.filter((task) => core.root.system.get(`task:${task.id}`))).to.deep.equal([]);
   });
 
   it('assigns a submitted task at once to an idle capable agent', async () => {
@@ -106,10 +109,34 @@ describe('hub scheduling', () => {
     await core.hub.submitTask({ description: 'recover me' }, null);
     const assign = await holder.next('task_assign');
     const taskId = assign.task_id as string;
-    expect(core.hub.taskRecovering('someone-else', taskId)).to.deep.equal({ type: 'task_reassign', task_id: taskId });
-    expect(core.hub.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
+    expect(await core.hub.taskRecovering('someone-else', taskId)).to.deep.equal({ type: 'task_reassign', task_id: taskId });
+    expect(await core.hub.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
     await settle();
     expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+  });
+
+  it('answers task_continue only once the recovery counted as accept is durable', async () => {
+    core = startHubCore();
+    const holder = connect(core.hub, 'holder');
+    await core.hub.submitTask({ description: 'recover me durably' }, null);
+    const taskId = (await holder.next('task_assign')).task_id as string;
+    const answer = await core.hub.taskRecovering('holder', taskId);
+    expect(answer.type).to.equal('task_continue');
+    // Read straight from LMDB at the moment the answer exists: a kill -9 now must not lose the accept.
+    expect(core.queue.get(taskId)?.accepted_at).to.be.a('number');
+  });
+
+  it('answers task_reassign when the task was taken back before the recovery could count as accept', async () => {
+    core = startHubCore();
+    const holder = connect(core.hub, 'holder');
+    await core.hub.submitTask({ description: 'reclaimed meanwhile' }, null);
+    const assign = await holder.next('task_assign');
+    const taskId = assign.task_id as string;
+    // The reclaim is queued ahead of the accept: the task still reads as assigned when the recovery arrives.
+    const reclaimed = core.queue.reclaim(taskId, 'stuck', Date.now(), assign.generation as number);
+    const recovering = core.hub.taskRecovering('holder', taskId);
+    expect((await reclaimed).ok).to.equal(true);
+    expect(await recovering).to.deep.equal({ type: 'task_reassign', task_id: taskId });
   });
 
   it('routes pushes to the newest socket of an agent and ignores the old socket closing', async () => {

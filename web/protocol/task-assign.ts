@@ -1,0 +1,20 @@
+// task_assign, hub → agent: a durably assigned task, pushed to its agent. The
+// sidecar validates what it receives against these same field schemas.
+import { Type, type Static } from '@sinclair/typebox';
+import { descriptionField, generationField, taskIdField } from './field-limits.ts';
+import { taskLimits } from './task.ts';
+
+export const taskAssignSchema = Type.Object({
+  type: Type.Literal('task_assign'),
+  task_id: taskIdField,
+  description: descriptionField,
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  generation: generationField,
+  /** Send time, epoch ms (reference). */
+  assigned_at: Type.Integer({ minimum: 0 }),
+  /** Ours: the lane, urgent 0 … low 3. */
+  priority: Type.Integer({ minimum: 0, maximum: 3 }),
+  needed_capabilities: Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), { maxItems: taskLimits.capabilities }),
+  complete_by: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+});
+export type TaskAssign = Static<typeof taskAssignSchema>;

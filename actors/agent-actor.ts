@@ -1,6 +1,7 @@
 // Binds the pure agent machine to the hub: its reclaim and idle slots become
 // calls into the runtime, which persists and schedules.
-import { agentMachine, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
+import { transition, type ActorScope, type AnyActorLogic, type Snapshot } from 'xstate';
+import { agentMachine, type AgentMachineEvent, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
 
 export interface AgentActorHooks {
   /** The machine let go of a task the hub still holds as assigned (disconnect, timeout, rejection). */
@@ -10,14 +11,45 @@ export interface AgentActorHooks {
 }
 
 export function agentActorLogic(hooks: AgentActorHooks) {
-  return agentMachine.provide({
+  return restorable(agentMachine.provide({
     actions: {
       reclaimCurrentTask: ({ context }, params) => {
         if (context.currentTask) hooks.reclaim(context.agentId, context.currentTask, params.reason);
       },
       announceIdle: ({ context }) => hooks.idle(context.agentId),
     },
-  });
+  }));
+}
+
+/**
+ * The same logic, but an input carrying `restored` (a persisted snapshot from LMDB) starts the
+ * actor from it through `restoreSnapshot` instead of from the initial state. The dynamic
+ * supervisor spawns children from logic and input only, so the snapshot travels in the input.
+ */
+function restorable<L extends typeof agentMachine>(logic: L): L {
+  const base = logic.getInitialSnapshot.bind(logic);
+  return Object.create(logic, {
+    getInitialSnapshot: {
+      value: (scope: ActorScope<any, any, any, any>, input: AgentMachineInput & { restored?: Snapshot<unknown> }) =>
+        input?.restored ? logic.restoreSnapshot(input.restored, scope) : base(scope, input),
+    },
+  }) as L;
+}
+
+/**
+ * The persisted snapshot the actor will have after `event`, computed without running it
+ * (XState's pure `transition`), so it can be written in the same transaction as the
+ * storage change that the event reports.
+ */
+export function persistedAfter(logic: AnyActorLogic, current: Snapshot<unknown>, event: AgentMachineEvent): unknown {
+  const [next] = transition(logic, current as never, event as never);
+  return logic.getPersistedSnapshot(next);
+}
+
+/** A stored snapshot as the start of a hub run: the agent is not connected yet and holds nothing. */
+export function asOffline(persisted: unknown): Snapshot<unknown> {
+  const stored = persisted as { value: unknown; context: Record<string, unknown> };
+  return { ...stored, value: 'offline', context: { ...stored.context, currentTask: null } } as unknown as Snapshot<unknown>;
 }
 
 export type AgentActorLogic = ReturnType<typeof agentActorLogic>;

@@ -4,7 +4,8 @@
 import type { Logger } from 'winston';
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { AgentIdentity } from '../web/hub-port.ts';
-import type { AgentActorLogic } from './agent-actor.ts';
+import type { AgentMachineInput } from '../machines/agent-machine.ts';
+import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
@@ -18,9 +19,11 @@ export interface AgentActorsDeps {
   log: Logger;
   acceptanceTimeoutMs: number;
   now: () => number;
+  /** The agent actor's persisted snapshot from the last run, if any. */
+  storedSnapshot?: (systemId: string) => unknown;
 }
 
-const agentSystemId = (agentId: string) => `agent:${agentId}`;
+export const agentSystemId = (agentId: string) => `agent:${agentId}`;
 
 export class AgentActors {
   constructor(private readonly deps: AgentActorsDeps) {}
@@ -31,11 +34,13 @@ export class AgentActors {
     const known = registry.get(identity.agentId);
     if (known) return known;
     const systemId = agentSystemId(identity.agentId);
+    const stored = this.deps.storedSnapshot?.(systemId);
     host.start('agents', systemId, this.deps.logic, {
       agentId: identity.agentId,
       capabilities: identity.capabilities,
       acceptanceTimeoutMs: this.deps.acceptanceTimeoutMs,
-    });
+      ...(stored ? { restored: asOffline(stored) } : {}),
+    } as AgentMachineInput);
     const entry: AgentEntry = {
       agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
       lastStateChange: this.deps.now(), claimInFlight: false, restUntil: 0,
@@ -47,6 +52,12 @@ export class AgentActors {
     registry.add(entry);
     this.watch(entry);
     return entry;
+  }
+
+  /** Stops the agent's actor and drops it from the registry: a removed agent leaves every view. */
+  forget(agentId: string): void {
+    this.deps.registry.remove(agentId);
+    this.deps.host.stop('agents', agentSystemId(agentId));
   }
 
   /** The task the queue holds as assigned to this agent, as the agent machine's resume input. */

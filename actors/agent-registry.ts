@@ -19,6 +19,8 @@ export interface AgentEntry {
   claimInFlight: boolean;
   /** Not scheduled before this time (set after it rejected an assignment). */
   restUntil: number;
+  /** The description of the task last delivered, for the dashboard's agent card. */
+  delivered?: { taskId: string; description: string };
 }
 
 export type FsmState = AgentView['fsm_state'];
@@ -34,6 +36,14 @@ export class AgentRegistry {
 
   add(entry: AgentEntry): void {
     this.entries.set(entry.agentId, entry);
+  }
+
+  /** Forgets an agent (its tokens were revoked): it leaves the scheduler and every listing. */
+  remove(agentId: string): void {
+    const entry = this.entries.get(agentId);
+    if (!entry) return;
+    if (entry.link) this.connected -= 1;
+    this.entries.delete(agentId);
   }
 
   /** Attaches the agent's newest socket, or detaches it (null); keeps the connected count. */
@@ -86,6 +96,7 @@ export function viewOf(entry: AgentEntry): AgentView {
     connected_at: entry.connectedAt,
     fsm_state: stateOf(entry),
     current_task_id: context.currentTask?.taskId ?? null,
+    current_task_description: context.currentTask && entry.delivered?.taskId === context.currentTask.taskId ? entry.delivered.description : null,
     flags: [...context.flags],
     last_state_change: entry.lastStateChange,
     last_seen: entry.lastSeen,

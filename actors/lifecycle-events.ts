@@ -34,6 +34,8 @@ export interface LifecycleEvents {
   'task.dependency_settled': { task: TaskRecord; step: string };
   /** A socket identified as the agent. */
   'agent.joined': { agent: AgentEntry };
+  /** An operator revoked the agent's tokens: it leaves the board (its held task went back to the queue). */
+  'agent.removed': { agentId: string };
   /** The agent's newest socket closed. */
   'agent.left': { agent: AgentEntry };
   /** The agent machine moved (offline, idle, assigned, working, blocked). */

@@ -62,7 +62,10 @@ export class TaskDispatch {
       void this.reclaim(task.id, 'agent_disconnect', task.generation, entry.agentId);
       return;
     }
-    if (idle) entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    if (idle) {
+      entry.delivered = { taskId: task.id, description: task.description };
+      entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
+    }
     this.startActor(task);
     const sent = entry.link.send({
       type: 'task_assign',
@@ -111,14 +114,6 @@ export class TaskDispatch {
     this.deps.events.emit('task.reclaimed', this.deps.now(), { task, agentId, reason });
     this.deps.offer(task);
     return ok(task);
-  }
-
-  /** Frees an agent from a task the hub took away, telling sidecars that understand it. */
-  release(agentId: string, taskId: string, notice: Record<string, unknown>): void {
-    const entry = this.deps.agents.get(agentId);
-    if (!entry) return;
-    entry.actor.send({ type: 'task.reclaimed', taskId });
-    entry.link?.send(notice);
   }
 
   /**

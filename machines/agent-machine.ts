@@ -33,7 +33,11 @@ export type AgentMachineEvent =
   | { type: 'task.accepted'; taskId: string }
   | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
   // The hub took the task back (storage decided the reclaim, whoever asked: a rejection, a timer, a sweep).
-  | { type: 'task.reclaimed'; taskId: string };
+  | { type: 'task.reclaimed'; taskId: string }
+  /** An operator cancelled the held task: the agent stays busy until its sidecar says it stopped. */
+  | { type: 'task.cancelled'; taskId: string }
+  /** The sidecar stopped the cancelled task's work and is free. */
+  | { type: 'task.stopped'; taskId: string };
 
 export const agentMachine = setup({
   types: {
@@ -75,6 +79,8 @@ export const agentMachine = setup({
   },
   delays: {
     acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
+    // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
+    stopTimeout: ({ context }) => context.acceptanceTimeoutMs,
   },
 }).createMachine({
   id: 'agent',
@@ -123,12 +129,26 @@ export const agentMachine = setup({
         'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
       },
     },
     working: {
       on: {
         'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
+      },
+    },
+    // The task is cancelled in storage; the agent may still be running it. Busy until the sidecar
+    // reports it stopped, or until the stop timeout frees the agent anyway (an old sidecar never answers).
+    stopping: {
+      after: {
+        stopTimeout: { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
+      },
+      on: {
+        'task.stopped': { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },
+        // The task is no longer assigned, so there is nothing to reclaim.
+        'agent.disconnected': { target: 'offline', actions: 'clearCurrentTask' },
       },
     },
   },

@@ -10,6 +10,7 @@ import { partitionIds } from '../actors/partitions.ts';
 import { storageStats } from '../storage/storage-stats.ts';
 import { supervisedActorHost } from '../actors/supervised-actor-host.ts';
 import { supervisorMachine } from '../machines/supervisor-machine.ts';
+import { ActorSnapshots } from '../storage/actor-snapshots.ts';
 import { AgentDirectory } from '../storage/agent-directory.ts';
 import { ChannelStore } from '../storage/channel-store.ts';
 import { ClientMessageIds } from '../storage/client-message-ids.ts';
@@ -228,6 +229,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               settings: storage.settings,
               actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
               directory: storage.directory,
+              snapshots: new ActorSnapshots(storage.store),
               storageSize: () => dataFileBytes(config.data_dir),
               storageWriteFault: () => storage.store.writeFaults.current(),
               retention: { completedMs: durationMs(config.retention_completed), deadLetterMs: durationMs(config.retention_dead_letter) },

@@ -4,6 +4,7 @@ import { registerAgentCommands as registerOnboardingCommands } from './commands/
 import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
 import { caFileVariable } from './commands/hub-request.ts';
 import { registerBackupCommands } from './commands/backup.ts';
+import { registerOperatorCommands } from './commands/operator.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerScheduleCommands(program);
   registerBackupCommands(program);
   registerLimitsCommands(program);
+  registerOperatorCommands(program);
   return program;
 }
 

@@ -12,7 +12,7 @@ const levels: Partial<Record<HubEventName, string>> = {
   'task.accepted': 'debug', 'task.completed': 'debug', 'task.retried': 'warning', 'task.dead_lettered': 'warning',
   'task.reclaimed': 'notice', 'task.cancelled': 'notice', 'task.requeued': 'notice',
   'task.waiting': 'debug', 'task.dependency_settled': 'debug',
-  'agent.joined': 'info', 'agent.left': 'info', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
+  'agent.joined': 'info', 'agent.left': 'info', 'agent.removed': 'notice', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
   'alert.fired': 'warning', 'alert.cleared': 'notice', 'alert.acknowledged': 'notice',
 };
 
@@ -48,6 +48,8 @@ function split(event: TypedHubEvent): [Record<string, unknown>, Record<string, u
       return [{ task_id: event.task.id, agent_id: event.agentId }, {}];
     case 'agent.joined':
       return [{ agent_id: event.agent.agentId }, { capabilities: event.agent.identity.capabilities }];
+    case 'agent.removed':
+      return [{ agent_id: event.agentId }, {}];
     case 'agent.left':
       return [{ agent_id: event.agent.agentId }, {}];
     case 'agent.state_changed':

@@ -41,6 +41,7 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'task.dependency_settled': 'a dependency settled and moved a waiting task (released into its lane, failed, cancelled or waiting again)',
   'agent.joined': 'an agent socket identified',
   'agent.left': 'an agent\'s socket closed',
+  'agent.removed': 'an operator revoked an agent\'s tokens and it left the board',
   'agent.state_changed': 'an agent machine changed state',
   'agent.status_changed': 'an agent reported a new free-text status',
   'metrics.sampled': 'a 10 s interval closed: chart sample and /api/metrics snapshot recomputed',

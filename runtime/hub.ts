@@ -4,8 +4,10 @@
 // then tell the machines, then tell the world. An agent's report is acknowledged
 // only once its change is on disk, and a machine never runs ahead of storage.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { agentActorLogic } from '../actors/agent-actor.ts';
-import { AgentActors } from '../actors/agent-actors.ts';
+import type { AnyActorLogic } from 'xstate';
+import { agentActorLogic, persistedAfter } from '../actors/agent-actor.ts';
+import { AgentActors, agentSystemId } from '../actors/agent-actors.ts';
+import type { ActorSnapshots } from '../storage/actor-snapshots.ts';
 import type { ActorHost } from '../actors/actor-host.ts';
 import { AgentRegistry, stateOf, viewOf } from '../actors/agent-registry.ts';
 import { Scheduler } from '../actors/scheduler.ts';
@@ -26,7 +28,7 @@ import { fail, ok, type Result } from './errors.ts';
 import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
-import { MetricsHistory } from './metrics-history.ts';
+import { MetricsHistory, metricsHistoryDefaults, type MetricsSample } from './metrics-history.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { Logger } from './logger.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention-sweeper.ts';
@@ -67,6 +69,8 @@ export interface HubDeps {
   messaging: MessagingStores;
   /** Recurring tasks; without it the schedules API answers not implemented. */
   scheduleStore?: ScheduleStore;
+  /** Agent snapshots and metrics samples kept across restarts; without it they start empty. */
+  snapshots?: ActorSnapshots;
   now?: () => number;
   /** Token buckets on (config `rate_limits`); off in a few benches that measure raw throughput. */
   rateLimitsEnabled?: boolean;
@@ -117,6 +121,7 @@ export class Hub implements HubPort {
     this.agentActors = new AgentActors({
       host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log: this.log,
       acceptanceTimeoutMs: deps.timings.acceptanceTimeoutMs, now: this.now,
+      storedSnapshot: (systemId) => deps.snapshots?.get(systemId),
       logic: agentActorLogic({
         reclaim: (agentId, task, reason) => void this.dispatch.reclaim(task.taskId, reason, task.generation, agentId),
         idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
@@ -140,6 +145,7 @@ export class Hub implements HubPort {
     });
     this.events.subscribe((event) => this.metrics.observe(event));
     this.events.subscribe(eventLog(this.log));
+    if (deps.snapshots) this.metrics.restore(deps.snapshots.samplesSince(this.startedAt - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
@@ -217,7 +223,16 @@ export class Hub implements HubPort {
   async revokeAgentTokens(agentId: string): Promise<Result<number>> {
     const revoked = await this.deps.tokens.revokeAgent(agentId);
     if (revoked === 0) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
-    this.agents.get(agentId)?.link?.close(4001, 'token revoked');
+    const entry = this.agents.get(agentId);
+    entry?.link?.close(4001, 'token revoked');
+    // Removed, not just offline: its held task goes back to the queue and the agent leaves the board.
+    if (entry) {
+      entry.actor.send({ type: 'agent.disconnected' });
+      this.agentActors.forget(agentId);
+      this.deps.snapshots?.remove(agentSystemId(agentId));
+      this.events.emit('agent.removed', this.now(), { agentId });
+    }
+    await this.deps.directory.forget(agentId);
     this.log.notice('agent tokens revoked', { agent_id: agentId, count: revoked });
     return ok(revoked);
   }
@@ -281,7 +296,15 @@ export class Hub implements HubPort {
   }
 
   async taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>> {
-    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed, this.now());
+    // The agent's snapshot after this completion (its Done count) commits with the completion itself.
+    const agent = this.agents.get(report.agentId);
+    const snapshots = this.deps.snapshots;
+    const alongside = agent && snapshots
+      ? () => snapshots.putInTransaction(agentSystemId(report.agentId), persistedAfter(
+        (agent.actor as unknown as { logic: AnyActorLogic }).logic, agent.actor.getSnapshot(), { type: 'task.finished', taskId: report.taskId, outcome: 'completed' },
+      ))
+      : undefined;
+    const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed, this.now(), alongside);
     if (!completed.ok) return completed;
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
@@ -297,7 +320,9 @@ export class Hub implements HubPort {
     this.dispatch.actorOf(task.id)?.send({ type: outcome === 'retried' ? 'task.retried' : 'task.dead_lettered' });
     this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
     this.events.emit(outcome === 'retried' ? 'task.retried' : 'task.dead_lettered', this.now(), { task, agentId: report.agentId, error });
-    if (outcome === 'retried') this.scheduler.taskAvailable(task);
+    // A retry with a backoff waits in the delayed lane; without one it is back in its lane at once.
+    if (outcome === 'retried' && task.status === 'delayed') this.dispatch.armDelayTimer();
+    else if (outcome === 'retried') this.scheduler.taskAvailable(task);
     return ok({ task: toWireTask(task), outcome });
   }
 
@@ -324,6 +349,17 @@ export class Hub implements HubPort {
     const accepted = await this.taskAccepted({ agentId, taskId, generation: task.generation });
     if (!accepted.ok) return { type: 'task_reassign', task_id: taskId };
     return { type: 'task_continue', task_id: taskId, generation: accepted.value.generation };
+  }
+
+  taskStopped(agentId: string, taskId: string): Result<void> {
+    const entry = this.agents.get(agentId);
+    if (!entry) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
+    if (stateOf(entry) !== 'stopping' || entry.actor.getSnapshot().context.currentTask?.taskId !== taskId) {
+      return fail('AC_ERR_INVALID_STATE', taskId, stateOf(entry), 'task_stopped', 'stopping');
+    }
+    entry.actor.send({ type: 'task.stopped', taskId });
+    this.log.info('agent stopped a cancelled task', { task_id: taskId, agent_id: agentId });
+    return ok(undefined);
   }
 
   // --- agents ---------------------------------------------------------------------
@@ -431,7 +467,12 @@ export class Hub implements HubPort {
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
-    if (holder) this.dispatch.release(holder, task.id, { type: 'task_cancelled', task_id: task.id });
+    // The agent stays busy (`stopping`) until its sidecar answers task_stopped or the stop timeout passes.
+    if (holder) {
+      const entry = this.agents.get(holder);
+      entry?.actor.send({ type: 'task.cancelled', taskId: task.id });
+      entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before!.generation });
+    }
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
     this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
     return ok(toWireTask(task));
@@ -538,7 +579,9 @@ export class Hub implements HubPort {
   /** Closes a metrics interval and publishes it, with the /api/metrics snapshot when there is one, to the dashboard feed. */
   sampleMetrics(snapshot: MetricsSnapshot | null = null): void {
     const now = this.now();
-    this.events.emit('metrics.sampled', now, { sample: this.metrics.sample(now), snapshot });
+    const sample: MetricsSample = this.metrics.sample(now);
+    this.deps.snapshots?.addSample(sample, now - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples);
+    this.events.emit('metrics.sampled', now, { sample, snapshot });
   }
 
   onEvent(listener: (event: HubEvent) => void): () => void {

@@ -59,6 +59,11 @@ export class MetricsHistory {
     return sample;
   }
 
+  /** Puts back the samples kept from the last run (oldest first), so the charts survive a restart. */
+  restore(samples: MetricsSample[]): void {
+    this.samples.splice(0, this.samples.length, ...samples.slice(-this.capacity));
+  }
+
   history(): MetricsSample[] {
     return [...this.samples];
   }

@@ -3,7 +3,7 @@
 import type { NewTask } from '../storage/task-record.ts';
 import { priorityAliases, priorityNames, type TaskSubmit } from '../web/protocol/task.ts';
 
-const taskDefaults = { priority: 2, maxRetries: 3 } as const;
+const taskDefaults = { priority: 2, maxRetries: 3, retryBackoffMs: 5_000, retryBackoffMaxMs: 300_000 } as const;
 
 function priorityOf(value: string | number | undefined): number {
   if (typeof value === 'number') return value;
@@ -20,6 +20,8 @@ export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: n
     metadata: body.metadata ?? {},
     neededCapabilities: body.needed_capabilities ?? [],
     maxRetries: body.max_retries ?? taskDefaults.maxRetries,
+    retryBackoffMs: body.retry_backoff_ms ?? taskDefaults.retryBackoffMs,
+    retryBackoffMaxMs: body.retry_backoff_max_ms ?? taskDefaults.retryBackoffMaxMs,
     completeBy: body.complete_by ?? null,
     notBefore,
     idempotencyKey: body.idempotency_key ?? null,

@@ -24,8 +24,8 @@ module.exports = {
       // SIGTERM first: the sidecar closes its socket with 1000 and exits 0.
       kill_timeout: 5000,
       merge_logs: true,
-      // The sidecar already writes size-capped JSON logs to log_file (10 MB x 5);
-      // these pm2 files only catch what escapes winston (crashes, tsx errors).
+      // Under pm2 (pm_id set) the sidecar logs to stdout only, not to its log_file:
+      // these files are its one log. Bound them with pm2-logrotate (docs/sidecar.md).
       out_file: path.join(path.dirname(config), 'pm2-out.log'),
       error_file: path.join(path.dirname(config), 'pm2-error.log'),
       env: { NODE_ENV: 'production' },

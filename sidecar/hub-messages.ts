@@ -6,7 +6,9 @@
 // hub may omit description, metadata and generation (defaults) or send more fields.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import { identifiedSchema, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign } from '../web/protocol/agent-replies.ts';
+import {
+  identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
+} from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
 
 /** The hub's field schema with one more keyword; TypeBox schemas are plain objects, so a spread keeps them whole. */
@@ -32,10 +34,19 @@ export type TaskContinue = Static<typeof taskContinueSchema>;
 const taskReassignSchema = Type.Object({ ...hubTaskReassign.properties, task_id: taskId });
 export type TaskReassign = Static<typeof taskReassignSchema>;
 
+// The hub cancelled a task: stop its work and answer task_stopped. An older hub sends no generation.
+const taskCancelledSchema = Type.Object({
+  ...hubTaskCancelled.properties,
+  task_id: taskId,
+  generation: Type.Optional(hubTaskCancelled.properties.generation),
+});
+export type TaskCancelled = Static<typeof taskCancelledSchema>;
+
 export type HubMessage =
   | TaskAssign
   | TaskContinue
   | TaskReassign
+  | TaskCancelled
   | Static<typeof identifiedSchema>
   | { type: 'pong' | 'task_ack' | 'error' | 'rate_limited'; [key: string]: unknown };
 
@@ -44,6 +55,7 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   task_assign: ajv.compile(taskAssignSchema),
   task_continue: ajv.compile(taskContinueSchema),
   task_reassign: ajv.compile(taskReassignSchema),
+  task_cancelled: ajv.compile(taskCancelledSchema),
   identified: ajv.compile(identifiedSchema),
 };
 

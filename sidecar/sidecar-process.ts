@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { HubConnection } from './hub-connection.ts';
 import { hubTrustFrom } from './hub-trust.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
-import { createSidecarLogger, type SidecarLogger } from './sidecar-logger.ts';
+import { createSidecarLogger, logDestination, type SidecarLogger } from './sidecar-logger.ts';
 import { TaskQueueFile } from './task-queue-file.ts';
 import { TaskRunner } from './task-runner.ts';
 import { startTask } from './git/start-task.ts';
@@ -19,7 +19,11 @@ export interface RunningSidecar {
 export async function startSidecar(config: SidecarConfig): Promise<Result<RunningSidecar>> {
   const trust = hubTrustFrom(config.ca_file, config.insecure);
   if (!trust.ok) return trust;
-  const log = createSidecarLogger({ agentId: config.agent_id, token: config.token, logFile: config.log_file });
+  const log = createSidecarLogger({ agentId: config.agent_id, token: config.token, logFile: config.log_file, output: config.log_output });
+  if (logDestination({ logFile: config.log_file, output: config.log_output }) === 'file') {
+    // The one line a terminal sees: where everything else goes.
+    process.stderr.write(`agentcom-sidecar: logging to ${config.log_file}\n`);
+  }
   await mkdir(config.results_dir, { recursive: true });
 
   let connection: HubConnection | null = null;

@@ -13,8 +13,11 @@ export interface GitWorkflow {
 }
 
 /** Sets `task.branch`, or `task.git_warning` when start-task refused. */
+/** The onboarding test task (`agentcom agent add`) proves the agent answers; it leaves no branch behind. */
+const usesGit = (config: SidecarConfig, task: LocalTask): boolean => Boolean(config.repo_dir) && task.metadata?.onboarding_test !== true;
+
 export async function createTaskBranch(git: GitWorkflow, config: SidecarConfig, task: LocalTask, log: SidecarLogger): Promise<void> {
-  if (!config.repo_dir) return;
+  if (!usesGit(config, task) || !config.repo_dir) return;
   const started = await git.startTask({ repoDir: config.repo_dir, agentId: config.agent_id, taskId: task.task_id, description: task.description });
   if (started.ok) {
     task.branch = started.value.branch;
@@ -25,7 +28,10 @@ export async function createTaskBranch(git: GitWorkflow, config: SidecarConfig, 
   }
 }
 
-/** Pushes the task branch and returns the result with `pr_url` (and `compare_url` or `git_warning`) added. */
+/**
+ * Pushes the task branch and returns the result saying where the work is: `branch`, `commit`,
+ * `compare_url` and `pr_url` (null when no PR was opened), or `git_warning` when the push failed.
+ */
 export async function submitTaskBranch(
   git: GitWorkflow,
   config: SidecarConfig,
@@ -33,7 +39,7 @@ export async function submitTaskBranch(
   result: Record<string, unknown>,
   log: SidecarLogger,
 ): Promise<Record<string, unknown>> {
-  if (!config.repo_dir) return result;
+  if (!usesGit(config, task) || !config.repo_dir) return result;
   const submitted = await git.submit({
     repoDir: config.repo_dir,
     agentId: config.agent_id,
@@ -42,10 +48,9 @@ export async function submitTaskBranch(
   });
   if (!submitted.ok) {
     log.warn('git submit failed', { task_id: task.task_id, code: submitted.code, detail: submitted.detail });
-    return { ...result, pr_url: null, git_warning: submitted.detail };
+    return { ...result, branch: task.branch ?? null, pr_url: null, git_warning: submitted.detail };
   }
-  log.info('branch submitted', { task_id: task.task_id, branch: submitted.value.branch, pr_url: submitted.value.pr_url });
-  const submittedResult: Record<string, unknown> = { ...result, pr_url: submitted.value.pr_url };
-  if (submitted.value.compare_url) submittedResult.compare_url = submitted.value.compare_url;
-  return submittedResult;
+  const { branch, commit, compare_url: compareUrl, pr_url: prUrl, pr_warning: prWarning } = submitted.value;
+  log.info('branch submitted', { task_id: task.task_id, branch, commit, pr_url: prUrl });
+  return { ...result, branch, commit, compare_url: compareUrl, pr_url: prUrl, ...(prWarning ? { pr_warning: prWarning } : {}) };
 }

@@ -10,8 +10,9 @@ import { writeFileAtomic } from './write-file-atomic.ts';
  * accepted → waking → waking_confirmation → working → reporting → reported.
  * `reporting` holds a report not yet sent; `reported` means the send was
  * attempted (see `recoverOnStart` for why that task is never re-sent).
+ * `cancelled`: the hub cancelled it; its work is being stopped and nothing is reported.
  */
-export type LocalTaskStatus = 'accepted' | 'waking' | 'waking_confirmation' | 'working' | 'reporting' | 'reported';
+export type LocalTaskStatus = 'accepted' | 'waking' | 'waking_confirmation' | 'working' | 'reporting' | 'reported' | 'cancelled';
 
 export interface LocalTask {
   task_id: string;
@@ -23,6 +24,8 @@ export interface LocalTask {
   wake_attempts: number;
   /** From task_assign: the tasks this one depended on, with their results, for the agent. */
   dependencies?: unknown[];
+  /** Process group of the last wake attempt: a cancel stops it, with whatever the agent left running. */
+  wake_pgid?: number;
   branch?: string;
   git_warning?: string;
   /** The task_complete or task_failed to send, without its generation (added at send time). */
@@ -87,7 +90,8 @@ export function recoverOnStart(state: QueueState): { state: QueueState; dropped:
   let recovering = state.recovering;
   const active = state.active;
   if (active) {
-    if (active.status === 'reported') {
+    // A cancelled task is not ours any more, whatever happened to its stop.
+    if (active.status === 'reported' || active.status === 'cancelled') {
       dropped.push(active);
     } else {
       // One recovery slot: the newer task wins, the older one was never answered.

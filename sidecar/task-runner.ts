@@ -6,13 +6,13 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../runtime/errors.ts';
 import type { SendOutcome } from './hub-connection.ts';
-import type { HubMessage, TaskAssign, TaskContinue, TaskReassign } from './hub-messages.ts';
+import type { HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign } from './hub-messages.ts';
 import { resultFilePath, type TaskOutcome } from './result-files.ts';
 import { ResultWatcher } from './result-watcher.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
 import type { SidecarLogger } from './sidecar-logger.ts';
 import { recoverOnStart, type LocalTask, type QueueState, type TaskQueueFile } from './task-queue-file.ts';
-import { buildWakeInvocation, runWakeWithRetries, wakeFailedReason } from './wake-command.ts';
+import { buildWakeInvocation, runWakeWithRetries, stopProcessGroup, wakeFailedReason } from './wake-command.ts';
 import { createTaskBranch, submitTaskBranch, type GitWorkflow } from './task-git-steps.ts';
 
 export interface TaskRunnerDeps {
@@ -78,6 +78,9 @@ export class TaskRunner {
         return;
       case 'task_reassign':
         void this.onReassign(message as TaskReassign);
+        return;
+      case 'task_cancelled':
+        void this.onCancelled(message as TaskCancelled);
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), task_id: this.state.active?.task_id });
@@ -170,6 +173,37 @@ export class TaskRunner {
     await this.removeResultFiles(message.task_id);
   }
 
+  /**
+   * The hub cancelled a task. The running work is stopped (the wake command's process group,
+   * with anything it left in the background), the task is marked cancelled in the queue file
+   * before anything else so a crash cannot report it, no git submit runs, and the hub hears
+   * `task_stopped` so it can give this agent the next task. Answered even for a task this
+   * sidecar no longer holds, so the hub never waits for its stop timeout in vain.
+   */
+  private async onCancelled(message: TaskCancelled): Promise<void> {
+    const log = this.deps.log.child({ task_id: message.task_id });
+    const active = this.state.active;
+    if (active && active.task_id === message.task_id && active.status !== 'reported') {
+      active.status = 'cancelled';
+      delete active.report;
+      this.stopTracking();
+      await this.persist();
+      if (active.wake_pgid !== undefined) await stopProcessGroup(active.wake_pgid);
+      log.info('task cancelled by the hub; work stopped', { wake_pgid: active.wake_pgid });
+      if (this.state.active === active) this.state.active = null;
+      await this.persist();
+      await this.removeResultFiles(active.task_id);
+    } else if (this.state.recovering?.task_id === message.task_id) {
+      log.info('recovered task cancelled by the hub; dropping it');
+      this.state.recovering = null;
+      await this.persist();
+      await this.removeResultFiles(message.task_id);
+    } else {
+      log.debug('task_cancelled for a task not held here');
+    }
+    if (!this.stopped) await this.deps.send({ type: 'task_stopped', task_id: message.task_id, generation: message.generation });
+  }
+
   /** Watches result files and keeps the hub's stuck sweep away while the task runs (quirk 2). */
   private async track(task: LocalTask): Promise<void> {
     this.stopTracking();
@@ -198,7 +232,7 @@ export class TaskRunner {
   }
 
   private isCurrent(task: LocalTask): boolean {
-    return !this.stopped && this.state.active === task && task.status !== 'reporting' && task.status !== 'reported';
+    return !this.stopped && this.state.active === task && task.status !== 'reporting' && task.status !== 'reported' && task.status !== 'cancelled';
   }
 
   private async startBranch(task: LocalTask): Promise<void> {
@@ -234,6 +268,10 @@ export class TaskRunner {
       timeoutMs: config.wake_timeout_ms,
       retryDelaysMs: config.wake_retry_delays_ms,
       shouldContinue: () => this.isCurrent(task),
+      onSpawn: (pgid) => {
+        task.wake_pgid = pgid;
+        void this.persist();
+      },
       onAttempt: (attempt, outcome) => {
         task.wake_attempts = attempt;
         log.info('wake attempt', { task_id: task.task_id, attempt, exit_code: outcome?.exitCode, timed_out: outcome?.timedOut });

@@ -99,7 +99,7 @@ const stderrKeepChars = 4_000;
  * command that starts the agent in the background leaves that agent holding
  * the pipes. The child leads its own process group so a timeout kills all of it.
  */
-export function runWakeOnce(invocation: WakeInvocation, timeoutMs: number): Promise<WakeRunOutcome> {
+export function runWakeOnce(invocation: WakeInvocation, timeoutMs: number, onSpawn?: (pgid: number) => void): Promise<WakeRunOutcome> {
   return new Promise((resolve) => {
     let stderr = '';
     let timedOut = false;
@@ -111,6 +111,7 @@ export function runWakeOnce(invocation: WakeInvocation, timeoutMs: number): Prom
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...invocation.env },
     });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     const finish = (outcome: Omit<WakeRunOutcome, 'stderr' | 'timedOut'>) => {
       if (settled) return;
       settled = true;
@@ -130,6 +131,32 @@ export function runWakeOnce(invocation: WakeInvocation, timeoutMs: number): Prom
   });
 }
 
+/**
+ * Stops a wake command's process group (the command and whatever it left running in the
+ * background): SIGTERM, then SIGKILL for what is still there after `graceMs`. Resolves once
+ * the group is gone.
+ */
+export async function stopProcessGroup(pgid: number, graceMs = 2_000): Promise<void> {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!signalGroup(pgid, 0)) return;
+  }
+  signalGroup(pgid, 'SIGKILL');
+  for (let i = 0; i < 20 && signalGroup(pgid, 0); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** False once no process of the group is left. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
@@ -146,6 +173,8 @@ export interface WakeRetryOptions {
   /** Checked before each attempt: false stops retrying (the task ended meanwhile). */
   shouldContinue?: () => boolean;
   onAttempt?: (attempt: number, outcome: WakeRunOutcome | null) => void;
+  /** Each attempt's process group id, as soon as it is spawned (a cancel stops that group). */
+  onSpawn?: (pgid: number) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -159,7 +188,7 @@ export async function runWakeWithRetries(invocation: WakeInvocation, options: Wa
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(options.retryDelaysMs[attempt - 2]);
     if (options.shouldContinue && !options.shouldContinue()) return ok({ attempts: attempt - 1, stopped: true });
-    const outcome = await runWakeOnce(invocation, options.timeoutMs);
+    const outcome = await runWakeOnce(invocation, options.timeoutMs, options.onSpawn);
     options.onAttempt?.(attempt, outcome);
     if (outcome.exitCode === 0 && !outcome.timedOut) return ok({ attempts: attempt, stopped: false });
     lastDetail = describeFailure(outcome, options.timeoutMs);

@@ -66,6 +66,10 @@ export interface LmdbStore {
    * unreadable after a restart. They are reloaded from disk on the next write.
    */
   forgetUncommittedStructures(): void;
+  /** actor system id (`agent:<id>`) → its persisted XState snapshot (actor-snapshots.ts). */
+  readonly snapshots: Database<unknown, string>;
+  /** sample timestamp → one metrics sample of the dashboard's last hour (actor-snapshots.ts). */
+  readonly metricsSamples: Database<unknown, number>;
   /** Resolves when every write issued so far is synced to disk. */
   flushed(): Promise<void>;
   close(): Promise<void>;
@@ -127,6 +131,8 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
         if (encoder?.structures) encoder.structures = Object.assign([], { uninitialized: true });
       }
     },
+    snapshots: db('snapshots'),
+    metricsSamples: db('metrics_samples'),
     flushed: () => live.root.flushed as unknown as Promise<void>,
     close: () => live.close(),
   };

@@ -89,8 +89,11 @@ export interface QueueEngine {
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
   progress(report: Report, now: number): Promise<Result<TaskRecord>>;
-  /** `reportedTokens` is the report's own `tokens_used`; without it the queue reads `result.tokens_used`. */
-  complete(report: Report, result: unknown, reportedTokens: number | null, now: number): Promise<Result<TaskRecord>>;
+  /**
+   * `reportedTokens` is the report's own `tokens_used`; without it the queue reads `result.tokens_used`.
+   * `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it).
+   */
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>>;
   fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>>;
   /**
    * Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer

@@ -194,14 +194,17 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
   }
 
-  complete(report: Report, result: unknown, reportedTokens: number | null, now: number): Promise<Result<TaskRecord>> {
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
     const tokens = tokensUsed(reportedTokens, result);
     return this.write(() => {
       const completed = this.updateAssigned(report, 'task_complete', (task) =>
         transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
           agent_id: task.assigned_to, tokens_used: tokens,
         }));
-      if (completed.ok) this.dependencies.settle(completed.value, now);
+      if (completed.ok) {
+        this.dependencies.settle(completed.value, now);
+        alongside?.(completed.value);
+      }
       return completed;
     });
   }

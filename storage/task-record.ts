@@ -10,6 +10,10 @@ export interface NewTask {
   metadata: Record<string, unknown>;
   neededCapabilities: string[];
   maxRetries: number;
+  /** Base pause before the first retry (doubles per retry); 0 or absent retries at once. */
+  retryBackoffMs?: number;
+  /** Cap on that pause. */
+  retryBackoffMaxMs?: number;
   completeBy: number | null;
   notBefore: number | null;
   idempotencyKey: string | null;
@@ -35,6 +39,8 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     needed_capabilities: [...new Set(input.neededCapabilities)].sort(),
     max_retries: input.maxRetries,
     retry_count: 0,
+    retry_backoff_ms: input.retryBackoffMs ?? 0,
+    retry_backoff_max_ms: input.retryBackoffMaxMs ?? 0,
     complete_by: input.completeBy,
     not_before: input.notBefore,
     status,

@@ -254,6 +254,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         reply(ws, done.ok ? ack(taskId, 'rejected') : reportFailed('task_reject_failed', taskId, done));
         return;
       }
+      case 'task_stopped': {
+        const done = hub.taskStopped(agentId, taskId);
+        reply(ws, done.ok ? ack(taskId, 'stopped') : reportFailed('task_stop_failed', taskId, done));
+        return;
+      }
       case 'task_recovering':
         reply(ws, await hub.taskRecovering(agentId, taskId));
         return;
@@ -286,6 +291,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'task_failed':
       case 'task_rejected':
       case 'task_recovering':
+      case 'task_stopped':
         track(data, taskFrame(ws, agentId, message).catch(failed('task')));
         return;
       case 'message':

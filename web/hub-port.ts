@@ -36,8 +36,10 @@ export interface AgentView {
   status: string;
   capabilities: string[];
   connected_at: number | null;
-  fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked';
+  fsm_state: 'offline' | 'idle' | 'assigned' | 'working' | 'blocked' | 'stopping';
   current_task_id: string | null;
+  /** The held task's description when this hub delivered it (null after a restart, until the next task). */
+  current_task_description?: string | null;
   flags: string[];
   last_state_change: number;
   last_seen: number | null;
@@ -286,6 +288,8 @@ export interface HubPort {
   taskRejected(report: TaskReport, reason: string): Promise<Result<Task>>;
   /** Resolves once the recovery, which counts as the accept, is durable. */
   taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer>;
+  /** The sidecar stopped the work of a task it was told was cancelled (`task_stopped`); the agent is free. */
+  taskStopped(agentId: string, taskId: string): Result<void>;
 
   // --- agents -------------------------------------------------------------------
   listAgents(): AgentView[];

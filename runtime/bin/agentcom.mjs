@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The operator binary. Registers tsx so the TypeScript sources run as they are.
-import { register } from 'tsx/esm/api';
+// The operator binary: compiled JavaScript when built, else the TypeScript sources (see launch.mjs).
+import { launch } from './launch.mjs';
 
-register();
-const { main } = await import('../cli.ts');
+const { main } = await launch('agentcom', 'runtime/cli.ts');
 await main(process.argv);

@@ -1,10 +1,11 @@
 // `agentcom agent add`: register with the hub, write the sidecar config, start the
 // sidecar under pm2 (or print how). Running it again for an agent whose config and
 // token still work changes nothing.
-import { statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { cultureShipNames, slugOf } from '../culture-names.ts';
-import { configPathOf, readAgentConfig, writeAgentConfig, type AgentSidecarConfig } from './agent-config-file.ts';
+import { agentFolderOf, configPathOf, readAgentConfig, writeAgentConfig, type AgentSidecarConfig } from './agent-config-file.ts';
 import { caFileVariable, describeHubError, hubRequest, wsUrlOf } from './hub-request.ts';
 import { findPm2, manualStartCommands, pm2NameOf, startUnderPm2 } from './sidecar-launch.ts';
 
@@ -26,8 +27,16 @@ export type StartOutcome =
   | { how: 'no_pm2' }
   | { how: 'not_requested' };
 
+/** The hub's default repository, cloned into the agent's folder when no --repo-dir is given. */
+export type WorkspaceOutcome =
+  | { how: 'given'; repo_dir: string }
+  | { how: 'cloned'; repo_dir: string; url: string }
+  | { how: 'clone_failed'; url: string; detail: string; command: string }
+  | { how: 'none' };
+
 export interface AddedAgent {
   status: 'created' | 'exists';
+  workspace?: WorkspaceOutcome;
   agent_id: string;
   name: string;
   config_path: string;
@@ -144,6 +153,9 @@ async function takenIds(options: AddAgentOptions): Promise<{ ok: true; value: Se
 
 async function finish(options: AddAgentOptions, agentId: string, name: string, token: string): Promise<AddResult> {
   const configPath = configPathOf(options.agentsDir, agentId);
+  const workspace = options.repoDir
+    ? { how: 'given', repo_dir: path.resolve(options.repoDir) } as const
+    : await cloneDefaultRepo(options.hubUrl, path.join(agentFolderOf(options.agentsDir, agentId), 'repo'));
   const config: AgentSidecarConfig = {
     agent_id: agentId,
     name,
@@ -152,7 +164,7 @@ async function finish(options: AddAgentOptions, agentId: string, name: string, t
     hub_api_url: options.hubUrl,
     capabilities: options.capabilities,
     ...(options.wakeCommand ? { wake_command: options.wakeCommand } : {}),
-    ...(options.repoDir ? { repo_dir: path.resolve(options.repoDir) } : {}),
+    ...(workspace.how === 'given' || workspace.how === 'cloned' ? { repo_dir: workspace.repo_dir } : {}),
     // The CA the CLI trusted the hub with is the one the sidecar needs too.
     ...(process.env[caFileVariable] ? { ca_file: path.resolve(process.env[caFileVariable]) } : {}),
   };
@@ -171,6 +183,7 @@ async function finish(options: AddAgentOptions, agentId: string, name: string, t
     ok: true,
     value: {
       status: 'created',
+      workspace,
       agent_id: agentId,
       name,
       config_path: configPath,
@@ -180,6 +193,25 @@ async function finish(options: AddAgentOptions, agentId: string, name: string, t
       start_commands: manualStartCommands(agentId, configPath),
     },
   };
+}
+
+/**
+ * Clones the hub's default repository (GET /api/config/default-repo) into `target`, as the
+ * original onboarding did. A repository already there is kept. A failed clone does not stop
+ * the onboarding: the agent is registered by then, so the outcome carries the command to run.
+ */
+async function cloneDefaultRepo(hubUrl: string, target: string): Promise<WorkspaceOutcome> {
+  const asked = await hubRequest(hubUrl, 'GET', '/api/config/default-repo');
+  const url = asked.ok && asked.response.status === 200 ? asked.response.body?.default_repo : null;
+  if (typeof url !== 'string' || url === '') return { how: 'none' };
+  if (existsSync(path.join(target, '.git'))) return { how: 'cloned', repo_dir: target, url };
+  const cloned = await new Promise<{ ok: boolean; detail: string }>((resolve) => {
+    execFile('git', ['clone', '--quiet', '--', url, target], { timeout: 300_000 }, (error, _stdout, stderr) => {
+      resolve({ ok: !error, detail: String(stderr).trim().split('\n').pop() || (error?.message ?? '') });
+    });
+  });
+  if (!cloned.ok) return { how: 'clone_failed', url, detail: cloned.detail, command: `git clone ${url} ${target}` };
+  return { how: 'cloned', repo_dir: target, url };
 }
 
 function isFolder(dir: string): boolean {

@@ -12,7 +12,7 @@ export interface HubFlags {
 /** Adds --hub, --token and --json to a client subcommand. */
 export function withHubOptions(command: Command): Command {
   return command
-    .option('--hub <url>', 'hub URL (env AGENTCOM_HUB_URL or AGENTCOM_URL; default http://127.0.0.1:4000)')
+    .option('--hub <url>', 'hub URL (env AGENTCOM_HUB_URL; default http://127.0.0.1:4000)')
     .option('--token <token>', 'API token (env AGENTCOM_TOKEN, else AGENTCOM_ADMIN_TOKEN)')
     .option('--json', 'print the raw JSON response');
 }

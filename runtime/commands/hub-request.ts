@@ -14,9 +14,9 @@ export interface HubResponse {
 
 export type HubReach = { ok: true; response: HubResponse } | { ok: false; reason: string };
 
-/** `--hub`, else AGENTCOM_HUB_URL (or AGENTCOM_URL), else the local default; without a trailing slash. */
+/** `--hub`, else AGENTCOM_HUB_URL (the one variable naming the hub), else the local default; without a trailing slash. */
 export function hubUrlFrom(flag: string | undefined, fallback?: string): string {
-  return (flag || process.env.AGENTCOM_HUB_URL || process.env.AGENTCOM_URL || fallback || defaultHubUrl).replace(/\/+$/, '');
+  return (flag || process.env.AGENTCOM_HUB_URL || fallback || defaultHubUrl).replace(/\/+$/, '');
 }
 
 /** `--token`, else AGENTCOM_TOKEN, else AGENTCOM_ADMIN_TOKEN (the variable `agentcom start` reads). */

@@ -4,10 +4,10 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.ts';
 
-const sidecarBinPath = fileURLToPath(new URL('../../sidecar/bin/agentcom-sidecar.mjs', import.meta.url));
-const ecosystemPath = fileURLToPath(new URL('../../sidecar/ecosystem.config.cjs', import.meta.url));
+const sidecarBinPath = path.join(packageRoot(), 'sidecar/bin/agentcom-sidecar.mjs');
+const ecosystemPath = path.join(packageRoot(), 'sidecar/ecosystem.config.cjs');
 
 export const pm2NameOf = (agentId: string): string => `agentcom-${agentId}`;
 

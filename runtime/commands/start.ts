@@ -1,7 +1,6 @@
 // `agentcom start`: runs the hub in the foreground until SIGTERM or SIGINT.
 import type { Command } from 'commander';
-import { configFromEnv, readConfigFile, resolveConfig, type ConfigLayer } from '../config.ts';
-import { createLogger } from '../logger.ts';
+import type { ConfigLayer } from '../config.ts';
 import { startBanner } from './start-banner.ts';
 
 interface StartFlags {
@@ -44,6 +43,10 @@ export function registerStartCommand(program: Command): void {
 }
 
 async function start(flags: StartFlags): Promise<number> {
+  // Loaded here, not at the top: the other subcommands are HTTP clients, and ajv and winston
+  // alone would double every CLI call's start time.
+  const { configFromEnv, readConfigFile, resolveConfig } = await import('../config.ts');
+  const { createLogger } = await import('../logger.ts');
   const fileLayer: ConfigLayer = {};
   const configPath = flags.config ?? process.env.AGENTCOM_CONFIG;
   if (configPath) {

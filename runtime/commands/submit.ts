@@ -1,5 +1,8 @@
-// `agentcom submit "<description>"`: the quick way to put one task in the queue.
+// `agentcom submit "<description>"` (also `agentcom tasks submit`): the one way to put a task
+// in the queue from the command line. Every submit field the API takes has a flag; the task id
+// alone goes to stdout (so `T=$(agentcom submit …)` works), or the hub's answer with --json.
 import { Option, type Command } from 'commander';
+import { priorityAliases, priorityNames } from '../../web/protocol/priorities.ts';
 import { describeHubError, hubRequest, hubUrlFrom, tokenFrom } from './hub-request.ts';
 import { submitFile } from './submit-file.ts';
 
@@ -9,6 +12,12 @@ interface SubmitFlags {
   completeBy?: string;
   metadata?: string;
   target?: string;
+  maxRetries?: string;
+  retryBackoffMs?: string;
+  retryBackoffMaxMs?: string;
+  delayMs?: string;
+  notBefore?: string;
+  idempotencyKey?: string;
   hub?: string;
   token?: string;
   json?: boolean;
@@ -16,19 +25,30 @@ interface SubmitFlags {
   after: string[];
 }
 
+const priorityChoices = [...priorityNames, ...Object.keys(priorityAliases), '0', '1', '2', '3'];
+
 export function registerSubmitCommand(program: Command): void {
-  program
-    .command('submit')
+  configureSubmit(program.command('submit'));
+}
+
+/** The submit command's arguments, options and action; `tasks submit` is the same command. */
+export function configureSubmit(command: Command): Command {
+  return command
     .description('submit a task to the hub and print its id')
     .argument('[description]', 'what the agent should do (omit with --file)')
-    // `high` is accepted and `critical` is not offered: the original CLI had it the other way round (quirk 8).
-    .addOption(new Option('--priority <priority>', 'queue lane').choices(['urgent', 'high', 'normal', 'low']).default('normal'))
-    .option('--capability <name>', 'a capability the agent must have; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
-    .option('--complete-by <time>', 'deadline as an ISO 8601 time or epoch milliseconds')
-    .option('--metadata <json>', 'a JSON object stored with the task')
+    .addOption(new Option('--priority <lane>', 'queue lane: urgent (or critical), high, normal, low, or 0-3').choices(priorityChoices).default('normal'))
+    .option('--capability <name>', 'a capability the agent must have; repeat or comma-separate for several', collectCapabilities, [])
+    .option('--metadata <json>', 'a JSON object handed to the agent')
     .option('--target <agent-id>', 'recorded as metadata.target_agent (the scheduler does not route on it)')
+    .option('--complete-by <time>', 'deadline as an ISO 8601 time or epoch milliseconds')
+    .option('--max-retries <n>', 'retries after the first attempt before the task is dead-lettered (default 3)')
+    .option('--retry-backoff-ms <ms>', 'pause before the first retry, doubled for each further one (default 5000)')
+    .option('--retry-backoff-max-ms <ms>', 'cap on that pause (default 300000)')
+    .option('--delay-ms <ms>', 'do not assign before this many ms from now')
+    .option('--not-before <time>', 'do not assign before this ISO 8601 time or epoch milliseconds')
+    .option('--idempotency-key <key>', 'submitting the same key again returns the same task')
     .option('--hub <url>', 'hub HTTP address (env AGENTCOM_HUB_URL; default http://127.0.0.1:4000)')
-    .option('--token <token>', 'an agent or admin token (env AGENTCOM_TOKEN or AGENTCOM_ADMIN_TOKEN)')
+    .option('--token <token>', 'an agent or admin token (env AGENTCOM_TOKEN, else AGENTCOM_ADMIN_TOKEN)')
     .option('--json', "print the hub's whole answer as JSON")
     .option('--file <path>', 'submit every line of a JSONL file (task bodies; ref/depends_on_refs for a graph) in bulk')
     .option('--after <task-id>', 'wait for this task to complete first; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
@@ -45,6 +65,10 @@ export function registerSubmitCommand(program: Command): void {
       if ((status !== 201 && status !== 200) || typeof answer?.task_id !== 'string') return failWith(`submit: ${describeHubError(reach.response)}`);
       process.stdout.write(flags.json ? `${JSON.stringify(answer)}\n` : `${answer.task_id}\n`);
     });
+}
+
+function collectCapabilities(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((name) => name.trim()).filter(Boolean)];
 }
 
 type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
@@ -64,15 +88,31 @@ function submitBody(description: string, flags: SubmitFlags): BodyResult {
   }
   if (flags.target) metadata = { ...metadata, target_agent: flags.target };
 
-  const body: Record<string, unknown> = { description, priority: flags.priority ?? 'normal' };
+  const priority = flags.priority ?? 'normal';
+  const body: Record<string, unknown> = { description, priority: /^\d$/.test(priority) ? Number(priority) : priority };
   if (Object.keys(metadata).length > 0) body.metadata = metadata;
   if (flags.capability.length > 0) body.needed_capabilities = flags.capability;
   if (flags.after.length > 0) body.depends_on = flags.after;
-  if (flags.completeBy !== undefined) {
-    const completeByMs = parseTime(flags.completeBy);
-    if (completeByMs === null) return { ok: false, reason: `--complete-by ${flags.completeBy} is neither an ISO 8601 time nor epoch milliseconds` };
-    body.complete_by = completeByMs;
+  for (const [flag, field, text] of [
+    ['--complete-by', 'complete_by', flags.completeBy],
+    ['--not-before', 'not_before', flags.notBefore],
+  ] as const) {
+    if (text === undefined) continue;
+    const ms = parseTime(text);
+    if (ms === null) return { ok: false, reason: `${flag} ${text} is neither an ISO 8601 time nor epoch milliseconds` };
+    body[field] = ms;
   }
+  for (const [flag, field, text] of [
+    ['--max-retries', 'max_retries', flags.maxRetries],
+    ['--retry-backoff-ms', 'retry_backoff_ms', flags.retryBackoffMs],
+    ['--retry-backoff-max-ms', 'retry_backoff_max_ms', flags.retryBackoffMaxMs],
+    ['--delay-ms', 'delay_ms', flags.delayMs],
+  ] as const) {
+    if (text === undefined) continue;
+    if (!/^\d+$/.test(text)) return { ok: false, reason: `${flag} must be a whole number, not ${text}` };
+    body[field] = Number(text);
+  }
+  if (flags.idempotencyKey !== undefined) body.idempotency_key = flags.idempotencyKey;
   return { ok: true, value: body };
 }
 

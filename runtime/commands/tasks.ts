@@ -1,17 +1,9 @@
 // `agentcom tasks submit|list|show|cancel|retry`: the task API of a running hub.
 import type { Command } from 'commander';
+import { configureSubmit } from './submit.ts';
 import { action, callHub, formatTime, printJson, printTable, withHubOptions, type HubFlags } from './hub-client.ts';
 
 const priorityNames = ['urgent', 'high', 'normal', 'low'];
-
-interface SubmitFlags extends HubFlags {
-  priority?: string;
-  metadata?: string;
-  capability?: string[];
-  maxRetries?: string;
-  delayMs?: string;
-  idempotencyKey?: string;
-}
 
 interface ListFlags extends HubFlags {
   status?: string;
@@ -25,24 +17,8 @@ interface ListFlags extends HubFlags {
 export function registerTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('submit and inspect tasks on a running hub');
 
-  withHubOptions(tasks.command('submit <description>').description('queue a task'))
-    .option('--priority <lane>', 'urgent, high, normal or low', 'normal')
-    .option('--metadata <json>', 'JSON object handed to the agent')
-    .option('--capability <name...>', 'capabilities the agent must have')
-    .option('--max-retries <n>', 'retries before the task is dead-lettered')
-    .option('--delay-ms <ms>', 'do not assign before this many ms from now')
-    .option('--idempotency-key <key>', 'submitting the same key again returns the same task')
-    .action(action(async (description: string, flags: SubmitFlags) => {
-      const body: Record<string, unknown> = { description, priority: flags.priority };
-      if (flags.metadata) body.metadata = JSON.parse(flags.metadata) as unknown;
-      if (flags.capability) body.needed_capabilities = flags.capability;
-      if (flags.maxRetries) body.max_retries = Number(flags.maxRetries);
-      if (flags.delayMs) body.delay_ms = Number(flags.delayMs);
-      if (flags.idempotencyKey) body.idempotency_key = flags.idempotencyKey;
-      const submitted = await callHub(flags, 'POST', '/api/tasks', body);
-      if (flags.json) return printJson(submitted);
-      process.stdout.write(`${String(submitted.task_id)} ${String(submitted.status)}${submitted.created === false ? ' (existing task for this key)' : ''}\n`);
-    }));
+  // The same command as `agentcom submit`: one set of options, one output.
+  configureSubmit(tasks.command('submit'));
 
   withHubOptions(tasks.command('list').description('list tasks, newest pages by --cursor'))
     .option('--status <status>', 'queued, delayed, assigned, completed, dead_letter or cancelled')

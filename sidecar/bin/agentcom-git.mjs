@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+import { launch } from '../../runtime/bin/launch.mjs';
 
-register();
-await import('../git/cli.ts');
+await launch('agentcom-git', 'sidecar/git/cli.ts');

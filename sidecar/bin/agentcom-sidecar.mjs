@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+import { launch } from '../../runtime/bin/launch.mjs';
 
-register();
-await import('../cli.ts');
+await launch('agentcom-sidecar', 'sidecar/cli.ts');

@@ -21,6 +21,8 @@ export interface SubmitInput {
 
 export interface SubmitOutput {
   branch: string;
+  /** The pushed commit. */
+  commit: string;
   commits_ahead: number;
   pr_url: string | null;
   compare_url: string | null;
@@ -48,9 +50,11 @@ export async function submit(input: SubmitInput): Promise<Result<SubmitOutput>> 
   const pushed = await git(repoDir, 'push', '--force-with-lease', '--set-upstream', 'origin', `${branch.value}:refs/heads/${branch.value}`);
   if (!pushed.ok) return pushed;
 
+  const commit = await gitValue(repoDir, 'rev-parse', 'HEAD');
+  if (!commit.ok) return commit;
   const originUrl = await gitValue(repoDir, 'remote', 'get-url', 'origin');
   const compareUrl = originUrl.ok ? compareUrlFor(originUrl.value, branch.value) : null;
-  const output: SubmitOutput = { branch: branch.value, commits_ahead: commitsAhead, pr_url: null, compare_url: compareUrl };
+  const output: SubmitOutput = { branch: branch.value, commit: commit.value, commits_ahead: commitsAhead, pr_url: null, compare_url: compareUrl };
 
   const gh = input.ghCommand ?? 'gh';
   if (!(await ghUsable(gh, repoDir))) return ok(output);
@@ -72,12 +76,14 @@ async function openPullRequest(gh: string, input: SubmitInput, branch: string): 
   const agent = input.agentId ?? 'unknown';
   const priority = typeof task.metadata?.priority === 'string' ? task.metadata.priority : 'normal';
   const description = task.description?.trim() || task.task_id || branch;
+  const metadata = Object.keys(task.metadata ?? {}).length > 0 ? ['', 'Metadata:', '```json', JSON.stringify(task.metadata, null, 2), '```'] : [];
   const body = [
     `Task: ${task.task_id ?? 'unknown'}`,
     `Agent: ${agent}`,
     `Priority: ${priority}`,
     '',
     description,
+    ...metadata,
   ].join('\n');
   const base = ['pr', 'create', '--head', branch, '--base', 'main', '--title', prTitle(description), '--body', body];
   if (input.reviewer) base.push('--reviewer', input.reviewer);

@@ -101,7 +101,7 @@ async function buildScene(hub: HubUnderTest, agents: SimAgent[]): Promise<void> 
       for (const builder of builders) builder.result = { ...result, pr_url: `https://github.com/acme/agentcom/pull/${pr++}` };
       await hub.submit(topics[(round + i) % topics.length]!, { priority: ['urgent', 'high', 'normal', 'low'][i % 4], needed_capabilities: ['code'] });
     }
-    if (round % 4 === 1) await hub.submit(`Migrate test fixtures (batch ${round})`, { needed_capabilities: ['flaky'], max_retries: 1 });
+    if (round % 4 === 1) await hub.submit(`Migrate test fixtures (batch ${round})`, { needed_capabilities: ['flaky'], max_retries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 60));
     hub.running.hub.sampleMetrics();
   }

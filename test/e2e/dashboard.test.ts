@@ -78,7 +78,9 @@ describe('dashboard page (Chromium)', function () {
 
     const { task_id: taskId } = await hub.submit('hold me', { needed_capabilities: ['review'] });
     await eventually(async () => expect(await cardState(page, 'card-agent')).to.equal('working'), 1000);
-    await eventually(async () => expect(await page.locator('[data-agent="card-agent"] .facts').textContent()).to.contain(taskId.slice(-8)), 1000);
+    // The card names the task by its description, not its id.
+    await eventually(async () => expect(await page.locator('[data-agent="card-agent"] .facts .task-link').textContent()).to.equal('hold me'), 1000);
+    expect(await page.locator('[data-agent="card-agent"] .facts .task-link').getAttribute('aria-label')).to.equal(`Open task ${taskId}`);
 
     agent.behaviour = 'complete';
     agent.release();
@@ -134,7 +136,7 @@ describe('dashboard page (Chromium)', function () {
   it('shows a dead-lettered task whose Retry button re-queues it', async () => {
     await open();
     const failing = await hub.agent('failing-agent', 'fail', { capabilities: ['flaky'] });
-    const { task_id: taskId } = await hub.submit('always fails', { needed_capabilities: ['flaky'], max_retries: 1 });
+    const { task_id: taskId } = await hub.submit('always fails', { needed_capabilities: ['flaky'], max_retries: 0 });
     const row = page.locator(`#dead-letters [data-task="${taskId}"]`);
     await row.waitFor({ state: 'visible', timeout: 3000 });
     expect(await row.locator('.error').textContent()).to.contain('simulated failure');
@@ -230,5 +232,68 @@ describe('dashboard page (Chromium)', function () {
     expect(await page.isHidden('#banner')).to.equal(true);
     const stats = await hub.http('GET', '/api/tasks/stats');
     await eventually(async () => expect(await page.textContent('#lanes [data-lane="urgent"] .lane-count')).to.equal(String(stats.by_priority['0'])));
+  });
+
+  it('shows long agent names whole, and a removed agent leaves the board', async () => {
+    await open();
+    const agent = await hub.agent('of-course-i-still-love-you-really', 'hold');
+    agents.push(agent);
+    const name = page.locator('[data-agent="of-course-i-still-love-you-really"] .agent-name');
+    await name.waitFor({ timeout: 3000 });
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).to.equal(true);
+    expect(await name.textContent()).to.equal('of-course-i-still-love-you-really');
+
+    await hub.http('DELETE', '/admin/tokens/of-course-i-still-love-you-really');
+    await page.locator('[data-agent="of-course-i-still-love-you-really"]').waitFor({ state: 'detached', timeout: 3000 });
+    await page.reload();
+    await page.waitForSelector('body[data-feed="live"]');
+    expect(await page.locator('[data-agent="of-course-i-still-love-you-really"]').count()).to.equal(0);
+  });
+
+  it("cancels a task from its drawer, and the drawer shows a completed task's branch and compare link", async () => {
+    await open();
+    const { task_id: queued } = await hub.submit('cancel me', { needed_capabilities: ['nobody-has-this'] });
+    await page.locator(`#tasks [data-task="${queued}"] button`).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('#drawer [data-action="cancel"]').click();
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${queued}`)).status).to.equal('cancelled'));
+    await eventually(async () => expect(await page.locator('#drawer .fields .status').textContent()).to.equal('cancelled'));
+    expect(await page.locator('#drawer [data-action="cancel"]').count()).to.equal(0);
+    await page.keyboard.press('Escape');
+
+    const where = { branch: 'pr-agent/fix-it', commit: '0123456789abcdef0123', compare_url: 'https://git.example.com/acme/app/compare/main...pr-agent/fix-it', pr_url: null };
+    const agent = await hub.agent('branch-agent', 'complete', { capabilities: ['branchy'], result: where });
+    agents.push(agent);
+    const { task_id: done } = await hub.submit('push a branch', { needed_capabilities: ['branchy'] });
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${done}`)).status).to.equal('completed'));
+    await page.evaluate(() => (globalThis as any).location.reload());
+    await page.waitForSelector('body[data-feed="live"]');
+    await page.locator(`#tasks [data-task="${done}"] button`).click();
+    const branch = page.locator('#drawer a[data-field="branch"]');
+    await branch.waitFor({ timeout: 3000 });
+    expect(await branch.textContent()).to.equal('pr-agent/fix-it');
+    expect(await branch.getAttribute('href')).to.equal(where.compare_url);
+    expect(await page.locator('#drawer .fields').textContent()).to.contain('0123456789ab');
+  });
+
+  it('tells an operator how to get a token, not only from the first start', async () => {
+    await page.goto(`${hub.url}/`);
+    await page.locator('#token-dialog').waitFor({ state: 'visible' });
+    const text = await page.textContent('#token-dialog');
+    expect(text).to.contain('agentcom token create --admin').and.contain('AGENTCOM_ADMIN_TOKEN');
+  });
+
+  it('shows a retry waiting out its backoff as "retrying in N s"', async () => {
+    const failing = await hub.agent('backoff-agent', 'fail', { capabilities: ['backoff'] });
+    const { task_id: taskId } = await hub.submit('fails once', { needed_capabilities: ['backoff'], max_retries: 1, retry_backoff_ms: 60_000 });
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${taskId}`)).status).to.equal('delayed'));
+    await failing.close();
+    await open();
+    await page.selectOption('#task-filters [name=status]', 'delayed');
+    const status = page.locator(`#tasks [data-task="${taskId}"] .status`);
+    await status.waitFor({ timeout: 3000 });
+    expect(await status.textContent()).to.match(/^retrying in (\d+) s$/);
+    const seconds = Number((await status.textContent())!.match(/(\d+)/)![1]);
+    expect(seconds).to.be.within(25, 60);
   });
 });

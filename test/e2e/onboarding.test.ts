@@ -172,7 +172,7 @@ describe('agentcom agent add / remove and submit', function () {
     writeFileSync(fakePm2, `#!/bin/sh\nprintf '%s|%s|%s\\n' "$*" "$AGENTCOM_SIDECAR_NAME" "$AGENTCOM_SIDECAR_CONFIG" >> '${pm2Log}'\n`);
     chmodSync(fakePm2, 0o755);
 
-    const added = await cli('agent', 'add', '--name', 'Sleeper Service', '--hub', hub.url, '--dir', agentsDir);
+    const added = await cli('agent', 'add', '--name', 'Sleeper Service', '--hub', hub.url, '--dir', agentsDir, '--skip-test');
     expect(added.code, added.stderr).to.equal(0);
     expect(added.stdout).to.contain('Started the sidecar under pm2 as agentcom-sleeper-service');
     const configPath = path.join(agentsDir, 'sleeper-service', 'config.json');
@@ -212,8 +212,10 @@ describe('agentcom agent add / remove and submit', function () {
     expect(noToken.stderr).to.contain('no token');
     const badMetadata = await cli('submit', 'x', '--hub', hub.url, '--token', hub.adminToken, '--metadata', '[1]');
     expect(badMetadata.stderr).to.contain('--metadata must be a JSON object');
-    const badPriority = await cli('submit', 'x', '--hub', hub.url, '--token', hub.adminToken, '--priority', 'critical');
+    const badPriority = await cli('submit', 'x', '--hub', hub.url, '--token', hub.adminToken, '--priority', 'whenever');
     expect(badPriority.code).to.not.equal(0);
+    const badRetries = await cli('submit', 'x', '--hub', hub.url, '--token', hub.adminToken, '--max-retries', 'two');
+    expect(badRetries.stderr).to.contain('--max-retries must be a whole number');
     const plain = await cli('submit', 'due soon', '--hub', hub.url, '--token', hub.adminToken, '--complete-by', '2030-01-02T03:04:05Z', '--target', 'grey-area');
     expect(plain.code, plain.stderr).to.equal(0);
     const taskId = plain.stdout.trim();

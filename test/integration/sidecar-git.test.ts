@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startTask } from '../../sidecar/git/start-task.ts';
@@ -108,10 +108,43 @@ describe('agentcom-git against a real origin', () => {
       const result = await submit({ repoDir: repo, agentId: 'a', task: { task_id: 't', description: 'add feature' }, ghCommand: noGh });
       expect(result).to.deep.equal({
         ok: true,
-        value: { branch: 'a/add-feature', commits_ahead: 1, pr_url: null, compare_url: null },
+        value: {
+          branch: 'a/add-feature', commit: sh(repo, 'rev-parse', 'HEAD'), commits_ahead: 1, pr_url: null,
+          compare_url: `file://${origin}#main...a/add-feature`,
+        },
       });
       const remote = sh(dir.path, 'ls-remote', origin, 'refs/heads/a/add-feature');
       expect(remote.split('\t')[0]).to.equal(sh(repo, 'rev-parse', 'HEAD'));
+    });
+
+    it('opens the PR with gh: exact title, body with the task metadata, reviewer and labels', async () => {
+      // A recording stand-in for gh: logs each argv as a JSON line and answers like gh does.
+      const ghLog = path.join(dir.path, 'gh-calls.jsonl');
+      const gh = path.join(dir.path, 'gh');
+      writeFileSync(gh, `#!${process.execPath}
+const fs = require('node:fs');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(ghLog)}, JSON.stringify(args) + '\\n');
+if (args[0] === 'pr' && args[1] === 'create') console.log('https://github.com/acme/hub/pull/42');
+`, { mode: 0o755 });
+      await startTask({ repoDir: repo, agentId: 'gcu-grey-area', taskId: 'task-00000000000000a1', description: 'add feature' });
+      commitFile(repo, 'feature.txt', 'feat: add feature');
+      const task = { task_id: 'task-00000000000000a1', description: 'Add a feature that is described at some length, more than sixty characters', metadata: { priority: 'high', ticket: 'ENG-7' } };
+      const result = await submit({ repoDir: repo, agentId: 'gcu-grey-area', reviewer: 'octocat', task, ghCommand: gh });
+      expect(result.ok && result.value.pr_url).to.equal('https://github.com/acme/hub/pull/42');
+      const calls = readFileSync(ghLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+      expect(calls.slice(0, 2)).to.deep.equal([['--version'], ['auth', 'status']]);
+      expect(calls[2]).to.deep.equal([
+        'pr', 'create', '--head', 'gcu-grey-area/add-feature', '--base', 'main',
+        '--title', 'Add a feature that is described at some length, more than...',
+        '--body', [
+          'Task: task-00000000000000a1', 'Agent: gcu-grey-area', 'Priority: high', '',
+          'Add a feature that is described at some length, more than sixty characters', '',
+          'Metadata:', '```json', JSON.stringify(task.metadata, null, 2), '```',
+        ].join('\n'),
+        '--reviewer', 'octocat', '--label', 'agent:gcu-grey-area', '--label', 'priority:high',
+      ]);
+      expect(calls).to.have.length(3);
     });
 
     it('refuses to submit from main', async () => {

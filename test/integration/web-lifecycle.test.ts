@@ -114,6 +114,8 @@ describe('wire: task lifecycle', () => {
     await waitFor(async () => runners[0]!.done.length + runners[1]!.done.length === 10);
     for (const { task, agent, ms } of latencies) console.log(`      TEST-01 ${task} → ${agent}: assigned ${ms} ms after submit`);
     expect(latencies).to.have.length(10);
+    // The API sees a completion once committed; the agent's task_ack waits for the sync, so it can come a moment later.
+    await waitFor(async () => runners[0]!.done.length + runners[1]!.done.length === 10);
     expect(runners[0]!.done.length + runners[1]!.done.length).to.equal(10);
     for (const runner of runners) runner.stop();
   });
@@ -185,7 +187,7 @@ describe('wire: task lifecycle', () => {
 
   it('answers a failure with retried, then dead_letter, and retries the dead letter over HTTP', async () => {
     const agent = await hub.connectAgent('fail-1');
-    const submitted = await hub.http('POST', '/api/tasks', { body: { description: 'flaky', max_retries: 2 } });
+    const submitted = await hub.http('POST', '/api/tasks', { body: { description: 'flaky', max_retries: 1, retry_backoff_ms: 0 } });
     const taskId = submitted.body.task_id as string;
     const first = await agent.ws.nextMessage('task_assign');
     const retried = await agent.ws.request({ type: 'task_failed', task_id: taskId, generation: first.generation, reason: 'oops' }, 'task_ack');

@@ -22,7 +22,8 @@ describe('wire: outbound agent frames', () => {
     const submit = async (body: Record<string, unknown>) => (await hub.http('POST', '/api/tasks', { body })).body.task_id as string;
     const report = (message: Record<string, unknown>) => ws.request(message, 'task_ack');
 
-    await submit({ description: 'fail once, then complete', metadata: { nested: { list: [1, 'two', null] } }, max_retries: 2 });
+    // No backoff, so the retry is assigned again at once.
+    await submit({ description: 'fail once, then complete', metadata: { nested: { list: [1, 'two', null] } }, max_retries: 1, retry_backoff_ms: 0 });
     let assign = await ws.nextMessage('task_assign');
     await report({ type: 'task_accepted', task_id: assign.task_id });
     expect((await report({ type: 'task_failed', task_id: assign.task_id, generation: assign.generation, error: 'red' })).status).to.equal('retried');
@@ -34,7 +35,10 @@ describe('wire: outbound agent frames', () => {
     await ws.request({ type: 'task_recovering', task_id: cancelled }, 'task_continue');
     await ws.request({ type: 'task_recovering', task_id: 'task-0000000000000000' }, 'task_reassign');
     await hub.http('POST', `/api/tasks/${cancelled}/cancel`);
-    await ws.nextMessage('task_cancelled');
+    const cancel = await ws.nextMessage('task_cancelled');
+    expect(cancel).to.deep.equal({ type: 'task_cancelled', task_id: cancelled, generation: assign.generation });
+    // The agent stays 'stopping' until it says the work stopped.
+    expect((await report({ type: 'task_stopped', task_id: cancelled, generation: assign.generation })).status).to.equal('stopped');
 
     await submit({ description: 'dead on first failure', max_retries: 0 });
     assign = await ws.nextMessage('task_assign');
@@ -57,6 +61,6 @@ describe('wire: outbound agent frames', () => {
     }
     expect([...seen].sort()).to.deep.equal(Object.keys(wsOutboundSchemas).sort());
     const acks = received.filter((frame) => frame.type === 'task_ack').map((frame) => frame.status);
-    expect(new Set(acks)).to.deep.equal(new Set(['accepted', 'retried', 'complete', 'dead_letter', 'rejected']));
+    expect(new Set(acks)).to.deep.equal(new Set(['accepted', 'retried', 'complete', 'stopped', 'dead_letter', 'rejected']));
   });
 });

@@ -104,6 +104,8 @@ export class SidecarFleet {
       hub_url: this.hub.wsUrl,
       hub_api_url: this.hub.url,
       capabilities,
+      // On stdout so a failing test can print what the sidecar said.
+      log_output: 'stdout',
       ...this.wakeSettings(),
     }, null, 2));
     return configPath;

@@ -7,7 +7,7 @@ import { agentIdField, generationField, statusField, taskIdField } from './field
 export const identifiedSchema = Type.Object({ type: Type.Literal('identified'), agent_id: agentIdField });
 export const pongSchema = Type.Object({ type: Type.Literal('pong'), timestamp: Type.Integer({ minimum: 0 }) });
 export const statusUpdatedSchema = Type.Object({ type: Type.Literal('status_updated'), status: statusField });
-export const taskAckStatuses = ['accepted', 'complete', 'retried', 'dead_letter', 'rejected'] as const;
+export const taskAckStatuses = ['accepted', 'complete', 'retried', 'dead_letter', 'rejected', 'stopped'] as const;
 export const taskAckSchema = Type.Object({
   type: Type.Literal('task_ack'),
   task_id: taskIdField,
@@ -15,7 +15,8 @@ export const taskAckSchema = Type.Object({
 });
 export const taskContinueSchema = Type.Object({ type: Type.Literal('task_continue'), task_id: taskIdField, generation: generationField });
 export const taskReassignSchema = Type.Object({ type: Type.Literal('task_reassign'), task_id: taskIdField });
-export const taskCancelledSchema = Type.Object({ type: Type.Literal('task_cancelled'), task_id: taskIdField });
+/** The hub cancelled a task the agent holds (its assignment `generation`): stop the work and answer task_stopped. */
+export const taskCancelledSchema = Type.Object({ type: Type.Literal('task_cancelled'), task_id: taskIdField, generation: generationField });
 
 export type Identified = Static<typeof identifiedSchema>;
 export type Pong = Static<typeof pongSchema>;

@@ -28,6 +28,7 @@ import { taskFailedSchema } from './task-failed.ts';
 import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
+import { taskStoppedSchema } from './task-stopped.ts';
 import { taskSubmitSchema } from './task.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
@@ -41,6 +42,7 @@ const byType = (schemas: TObject[]) => Object.fromEntries(schemas.map((schema) =
 
 const taskReportSchemas = [
   taskAcceptedSchema, taskProgressSchema, taskCompleteSchema, taskFailedSchema, taskRecoveringSchema, taskRejectedSchema,
+  taskStoppedSchema,
 ];
 const agentFrameSchemas = [
   identifySchema, pingSchema, statusSchema, listAgentsSchema,

@@ -1,16 +1,10 @@
 // Task shapes on the wire: the submit body, the task record, the lanes.
-// A leaf: imports only TypeBox. Types are derived from the schemas, never written twice.
+// A leaf: imports only TypeBox and the lane names. Types are derived from the schemas, never written twice.
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Lane names in scheduling order; the index is the wire integer (urgent 0 … low 3). */
-export const priorityNames = ['urgent', 'high', 'normal', 'low'] as const;
-export type PriorityName = (typeof priorityNames)[number];
+import { priorityAliases, priorityNames } from './priorities.ts';
 
-/**
- * Old `agentcom-submit` clients send `critical`, which the original silently
- * treated as normal (reference quirk 8). It means "most urgent", so we map it there.
- */
-export const priorityAliases: Readonly<Record<string, number>> = { critical: 0 };
+export { priorityAliases, priorityNames, type PriorityName } from './priorities.ts';
 
 export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -23,6 +17,8 @@ export const taskLimits = {
   idempotencyKeyChars: 256,
   errorChars: 2_000,
   maxRetries: 100,
+  /** A day: the longest pause a retry may wait. */
+  retryBackoffMaxMs: 86_400_000,
   historyEntries: 50,
   dependencies: 100,
 } as const;
@@ -48,7 +44,12 @@ export const taskSubmitSchema = Type.Object(
       ]),
     ),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** Retries after the first attempt (the task runs at most max_retries + 1 times). Default 3. */
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.maxRetries })),
+    /** Ours: pause before the first retry, doubled per retry, with jitter. Default 5000. */
+    retry_backoff_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.retryBackoffMaxMs })),
+    /** Ours: cap on that pause. Default 300000. */
+    retry_backoff_max_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: taskLimits.retryBackoffMaxMs })),
     complete_by: Type.Optional(Type.Integer({ minimum: 0 })),
     needed_capabilities: Type.Optional(capabilityList),
     /** Ours: a client key; the same key returns the same task instead of a duplicate. */
@@ -83,6 +84,9 @@ export const taskSchema = Type.Object({
   needed_capabilities: Type.Array(Type.String()),
   max_retries: Type.Integer(),
   retry_count: Type.Integer(),
+  /** Absent on tasks stored before backoff existed (they retry at once). */
+  retry_backoff_ms: Type.Optional(Type.Integer()),
+  retry_backoff_max_ms: Type.Optional(Type.Integer()),
   complete_by: nullable(Type.Integer()),
   not_before: nullable(Type.Integer()),
   status: Type.String({ enum: [...taskStatuses] }),

@@ -213,4 +213,47 @@ describe('agentMachine', () => {
     expect(agent.actor.getSnapshot().context.flags).to.deep.equal([]);
     expect(agent.reclaims.map((reclaim) => reclaim.reason)).to.deep.equal(['agent_disconnect']);
   });
+
+  describe('a cancelled task', () => {
+    it('keeps the agent busy (stopping) until the sidecar says it stopped, without reclaiming', () => {
+      const agent = startWorking();
+      agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
+      expect(agent.actor.getSnapshot().value).to.equal('stopping');
+      expect(agent.actor.getSnapshot().context.currentTask?.taskId).to.equal('t1');
+      agent.actor.send({ type: 'task.stopped', taskId: 'other' });
+      expect(agent.actor.getSnapshot().value).to.equal('stopping');
+      agent.actor.send({ type: 'task.stopped', taskId: 't1' });
+      expect(agent.actor.getSnapshot().value).to.equal('idle');
+      expect(agent.actor.getSnapshot().context.currentTask).to.equal(null);
+      expect(agent.reclaims).to.deep.equal([]);
+    });
+
+    it('frees an agent whose sidecar never answers after the stop timeout, flagged unresponsive', () => {
+      const agent = startWorking();
+      agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
+      agent.clock.increment(acceptanceTimeoutMs - 1);
+      expect(agent.actor.getSnapshot().value).to.equal('stopping');
+      agent.clock.increment(1);
+      expect(agent.actor.getSnapshot().value).to.equal('idle');
+      expect(agent.actor.getSnapshot().context.flags).to.deep.equal(['unresponsive']);
+      expect(agent.reclaims).to.deep.equal([]);
+    });
+
+    it('goes offline on disconnect while stopping, with nothing to reclaim', () => {
+      const agent = startWorking();
+      agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
+      agent.actor.send({ type: 'agent.disconnected' });
+      expect(agent.actor.getSnapshot().value).to.equal('offline');
+      expect(agent.actor.getSnapshot().context.currentTask).to.equal(null);
+      expect(agent.reclaims).to.deep.equal([]);
+    });
+
+    it('stops from assigned too (cancelled before the accept)', () => {
+      const agent = startAgent();
+      agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+      agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
+      agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
+      expect(agent.actor.getSnapshot().value).to.equal('stopping');
+    });
+  });
 });

@@ -197,7 +197,7 @@ describe('TaskRunner', () => {
       },
       submit: async (input) => {
         calls.push(`submit ${input.task?.task_id}`);
-        return ok({ branch: 'gcu-test/add-a-health-check', commits_ahead: 1, pr_url: 'https://github.com/o/r/pull/7', compare_url: null });
+        return ok({ branch: 'gcu-test/add-a-health-check', commit: 'f00d', commits_ahead: 1, pr_url: 'https://github.com/o/r/pull/7', compare_url: 'https://github.com/o/r/compare/main...gcu-test/add-a-health-check?expand=1' });
       },
     }).init();
     runner.handle(assign());
@@ -205,7 +205,10 @@ describe('TaskRunner', () => {
     writeResult({ status: 'success' });
     await waitFor(() => ofType('task_complete').length === 1);
     expect(calls).to.deep.equal(['start gcu-test task-00000000000000a1', 'submit task-00000000000000a1']);
-    expect((ofType('task_complete')[0].result as Record<string, unknown>).pr_url).to.equal('https://github.com/o/r/pull/7');
+    expect(ofType('task_complete')[0].result).to.deep.include({
+      branch: 'gcu-test/add-a-health-check', commit: 'f00d', pr_url: 'https://github.com/o/r/pull/7',
+      compare_url: 'https://github.com/o/r/compare/main...gcu-test/add-a-health-check?expand=1',
+    });
   });
 
   it('holds a report while disconnected and sends it once after identify', async () => {

@@ -32,7 +32,7 @@ const operation = fc.oneof(
     kind: fc.constant('submit' as const),
     priority: fc.integer({ min: 0, max: 3 }),
     caps: capSet,
-    maxRetries: fc.integer({ min: 1, max: 3 }),
+    maxRetries: fc.integer({ min: 0, max: 3 }),
     delayMs: fc.option(fc.integer({ min: 1, max: 50 }), { freq: 4 }),
   }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('claim' as const), agent: agentId, caps: capSet }) },
@@ -174,7 +174,7 @@ async function runWorkload(operations: Operation[]): Promise<void> {
           if (!target) break;
           const report = { taskId: target.id, agentId: target.assignedTo, generation: target.generation };
           const { outcome } = value(await queue.fail(report, 'boom', now));
-          if (target.retryCount + 1 >= target.maxRetries) {
+          if (target.retryCount >= target.maxRetries) {
             expect(outcome).to.equal('dead_letter');
             target.status = 'dead_letter';
           } else {

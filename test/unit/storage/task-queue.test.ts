@@ -333,8 +333,8 @@ describe('LmdbTaskQueue', () => {
       expect(queue.stats().byStatus.queued).to.equal(1);
     });
 
-    it('dead-letters a task whose retry_count + 1 reaches max_retries', async () => {
-      await submit({ maxRetries: 2 });
+    it('dead-letters a task once its retries reach max_retries (retries after the first attempt)', async () => {
+      await submit({ maxRetries: 1 });
       const first = await claimOrThrow('agent-1');
       expect(value(await queue.fail(reportFor(first), 'e1', t0 + 2)).outcome).to.equal('retried');
       const second = await claimOrThrow('agent-1', [], t0 + 3);
@@ -347,14 +347,38 @@ describe('LmdbTaskQueue', () => {
       expect(queue.listDeadLetters({}).tasks.map((t) => t.id)).to.deep.equal([task.id]);
     });
 
-    it('dead-letters on the first failure when max_retries is 1', async () => {
-      await submit({ maxRetries: 1 });
+    it('dead-letters on the first failure when max_retries is 0', async () => {
+      await submit({ maxRetries: 0 });
       const claimed = await claimOrThrow('agent-1');
       expect(value(await queue.fail(reportFor(claimed), 'e', t0 + 2)).outcome).to.equal('dead_letter');
     });
 
+    it('parks a retry in the delayed lane for an exponential, jittered, capped backoff recorded in its history', async () => {
+      await submit({ maxRetries: 5, retryBackoffMs: 1_000, retryBackoffMaxMs: 3_000 });
+      const waits: number[] = [];
+      let now = t0 + 1;
+      for (let retry = 1; retry <= 3; retry++) {
+        const claimed = await claimOrThrow('agent-1', [], now);
+        const { task, outcome } = value(await queue.fail(reportFor(claimed), 'flaky', now + 1));
+        expect(outcome).to.equal('retried');
+        const entry = task.history[0];
+        expect(entry.event).to.equal('retry');
+        const backoff = entry.details.backoff_ms as number;
+        expect(task).to.include({ status: 'delayed', retry_count: retry, not_before: now + 1 + backoff });
+        expect(entry.details.retry_at).to.equal(now + 1 + backoff);
+        expect(await claim('agent-1', [], now + 1 + backoff - 1)).to.equal(null);
+        waits.push(backoff);
+        value(await queue.promoteDue(now + 1 + backoff));
+        now += 1 + backoff;
+      }
+      // Retry n waits between half and all of min(cap, base * 2^(n-1)).
+      expect(waits[0]).to.be.within(500, 1_000);
+      expect(waits[1]).to.be.within(1_000, 2_000);
+      expect(waits[2]).to.be.within(1_500, 3_000);
+    });
+
     it('retries a dead letter with a fresh budget and a new generation', async () => {
-      await submit({ maxRetries: 1 });
+      await submit({ maxRetries: 0 });
       const claimed = await claimOrThrow('agent-1');
       const dead = value(await queue.fail(reportFor(claimed), 'e', t0 + 2)).task;
       const retried = value(await queue.retryDeadLetter(dead.id, t0 + 3));
@@ -394,7 +418,7 @@ describe('LmdbTaskQueue', () => {
     });
 
     async function deadLetter(description: string): Promise<TaskRecord> {
-      const task = await submit({ description, maxRetries: 1 });
+      const task = await submit({ description, maxRetries: 0 });
       const claimed = await claimOrThrow('agent-x');
       expect(claimed.id).to.equal(task.id);
       return value(await queue.fail(reportFor(claimed), 'e', t0 + 2)).task;
@@ -461,7 +485,7 @@ describe('LmdbTaskQueue', () => {
     });
 
     it('refuses to cancel a dead letter, a cancelled task or an unknown task', async () => {
-      await submit({ maxRetries: 1 });
+      await submit({ maxRetries: 0 });
       const claimed = await claimOrThrow('agent-1');
       value(await queue.fail(reportFor(claimed), 'e', t0 + 2));
       await expectRefusedWithoutChange(claimed.id, 'AC_ERR_INVALID_STATE', () => queue.cancel(claimed.id, t0 + 3));
@@ -600,7 +624,7 @@ describe('LmdbTaskQueue', () => {
     it('pages through dead letters exactly once with the cursor', async () => {
       const ids = [];
       for (let i = 0; i < 5; i++) {
-        await submit({ maxRetries: 1 });
+        await submit({ maxRetries: 0 });
         const claimed = await claimOrThrow('agent-1');
         ids.push(value(await queue.fail(reportFor(claimed), 'e', t0 + 2)).task.id);
       }
@@ -640,7 +664,7 @@ describe('LmdbTaskQueue', () => {
     });
 
     it('includes dead letters when no status is given', async () => {
-      await submit({ maxRetries: 1 });
+      await submit({ maxRetries: 0 });
       const claimed = await claimOrThrow('agent-1');
       value(await queue.fail(reportFor(claimed), 'e', t0 + 2));
       expect(queue.list({}).tasks.map((t) => [t.id, t.status])).to.deep.equal([[claimed.id, 'dead_letter']]);

@@ -27,6 +27,7 @@ const wsCases: Record<string, { valid: Record<string, unknown>; required: Record
   },
   task_recovering: { valid: { type: 'task_recovering', task_id: 'task-1', last_status: 'working' }, required: { task_id: 9 } },
   task_rejected: { valid: { type: 'task_rejected', task_id: 'task-1', reason: 'busy' }, required: { task_id: 9 }, limited: { reason: 2000 } },
+  task_stopped: { valid: { type: 'task_stopped', task_id: 'task-1', generation: 2 }, required: { task_id: 9 }, limited: {} },
   message: { valid: { type: 'message', payload: { text: 'hi' }, to: 'b' }, required: { payload: 'text' } },
   list_channels: { valid: { type: 'list_channels' }, required: {} },
   channel_subscribe: { valid: { type: 'channel_subscribe', channel: 'ops' }, required: { channel: 1 }, limited: { channel: 64 } },

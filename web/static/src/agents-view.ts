@@ -4,7 +4,7 @@ import { ago, duration, shortId } from './format.ts';
 import type { DashboardStore } from './store.ts';
 import type { AgentView } from './types.ts';
 
-const stateOrder: Record<AgentView['fsm_state'], number> = { working: 0, assigned: 1, blocked: 2, idle: 3, offline: 4 };
+const stateOrder: Record<AgentView['fsm_state'], number> = { working: 0, assigned: 1, blocked: 2, stopping: 2, idle: 3, offline: 4 };
 
 export function agentsView(store: DashboardStore, openTask: (id: string) => void): void {
   const list = byId('agents');
@@ -39,10 +39,13 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
         ? agent.capabilities.map((cap) => h('span', { class: 'chip' }, cap))
         : [h('span', { class: 'muted' }, 'any work')]));
     }
-    const busy = agent.current_task_id !== null && (agent.fsm_state === 'assigned' || agent.fsm_state === 'working' || agent.fsm_state === 'blocked');
+    const busy = agent.current_task_id !== null && (agent.fsm_state === 'assigned' || agent.fsm_state === 'working' || agent.fsm_state === 'blocked' || agent.fsm_state === 'stopping');
     const facts: Array<[string, Node | string]> = [
       ['Task', agent.current_task_id
-        ? h('button', { type: 'button', class: 'link', 'aria-label': `Open task ${agent.current_task_id}`, onclick: () => openTask(agent.current_task_id!) }, shortId(agent.current_task_id))
+        ? h('button', {
+          type: 'button', class: 'link task-link', title: agent.current_task_description ?? agent.current_task_id,
+          'aria-label': `Open task ${agent.current_task_id}`, onclick: () => openTask(agent.current_task_id!),
+        }, agent.current_task_description || shortId(agent.current_task_id))
         : '—'],
       [busy ? 'For' : 'Since', duration(now - agent.last_state_change)],
       ['Heartbeat', ago(agent.last_seen, now)],

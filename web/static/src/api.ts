@@ -59,6 +59,10 @@ export class HubApi {
     return this.call('POST', '/api/admin/backup');
   }
 
+  cancel(id: string): Promise<{ status: string; task_id: string }> {
+    return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`);
+  }
+
   purge(id: string): Promise<{ status: string; count: number }> {
     return this.call('DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`);
   }

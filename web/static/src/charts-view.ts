@@ -5,6 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import { byId, h } from './dom.ts';
 import type { DashboardStore } from './store.ts';
 import type { MetricsSample } from './types.ts';
+import { xRange } from './chart-range.ts';
 
 interface ChartSpec {
   id: string;
@@ -68,7 +69,8 @@ export function chartsView(store: DashboardStore): void {
         height: 160,
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
-        scales: { x: { time: true }, y: spec.range ? { range: spec.range } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        // Without samples uPlot would invent a span of years; show the last hour instead.
+        scales: { x: { time: true, range: (_u, min, max) => xRange(min, max, store.hubNow()) }, y: spec.range ? { range: spec.range } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [{ ...axis }, { ...axis, size: 48 }],
         series: [{}, ...spec.series.map((line) => ({ label: line.label, stroke: css(line.colour), width: 1.5, spanGaps: false, points: { show: false } }))],
       }, dataOf(spec), holder);

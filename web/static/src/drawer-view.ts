@@ -2,7 +2,7 @@
 // Opens over the page, traps nothing but closes with Escape, and gives focus back.
 import type { HubApi } from './api.ts';
 import { byId, fill, h } from './dom.ts';
-import { dateTime, shortId } from './format.ts';
+import { dateTime, shortId, statusText } from './format.ts';
 import { laneNames, type Task, type TaskDetail } from './types.ts';
 import { drawWorkflowGraph, hasWorkflow, workflowLinks } from './workflow-view.ts';
 
@@ -53,15 +53,21 @@ export function drawerView(api: HubApi): DrawerView {
     title.textContent = `Task ${shortId(task.id)}`;
     const field = (label: string, value: Node | string) => [h('dt', null, label), h('dd', null, value)];
     const prUrl = prOf(task);
+    const where = whereOf(task);
+    const cancellable = task.status === 'queued' || task.status === 'delayed' || task.status === 'assigned';
+    const cancel = cancellable
+      ? h('button', { type: 'button', class: 'danger', 'data-action': 'cancel', onclick: () => void cancelTask(task) }, task.status === 'assigned' ? 'Cancel (stops the agent)' : 'Cancel')
+      : null;
     fill(body,
       h('p', { class: 'task-desc' }, task.description),
+      cancel ? h('div', { class: 'drawer-actions' }, cancel) : null,
       h('dl', { class: 'fields' },
         ...field('Id', h('code', null, task.id)),
         ...field('Status', h('span', { class: `status s-${task.status}` }, task.status.replace('_', ' '))),
         ...field('Lane', laneNames[task.priority] ?? String(task.priority)),
         ...field('Agent', task.assigned_to ?? '—'),
         ...field('Generation', String(task.generation)),
-        ...field('Retries', `${task.retry_count} of ${task.max_retries}`),
+        ...field('Retries', `${task.retry_count} of ${task.max_retries}${task.status === 'delayed' && task.retry_count > 0 ? ` · ${statusText(task, Date.now())}` : ''}`),
         ...field('Capabilities', task.needed_capabilities.join(', ') || 'any'),
         ...field('Created', dateTime(task.created_at)),
         ...field('Updated', dateTime(task.updated_at)),
@@ -69,6 +75,10 @@ export function drawerView(api: HubApi): DrawerView {
         ...(task.last_error ? field('Last error', h('span', { class: 'error' }, task.last_error)) : []),
         ...(task.tokens_used !== null ? field('Tokens', String(task.tokens_used)) : []),
         ...(prUrl ? field('Pull request', h('a', { href: prUrl, target: '_blank', rel: 'noopener' }, prUrl)) : []),
+        ...(where.branch ? field('Branch', where.compareUrl
+          ? h('a', { href: where.compareUrl, target: '_blank', rel: 'noopener', 'data-field': 'branch' }, where.branch)
+          : h('code', { 'data-field': 'branch' }, where.branch)) : []),
+        ...(where.commit ? field('Commit', h('code', null, where.commit.slice(0, 12))) : []),
       ),
       hasWorkflow(task as TaskDetail) ? workflowLinks(task as TaskDetail, (id) => open(id)) : null,
       h('h3', null, 'History'),
@@ -93,6 +103,16 @@ export function drawerView(api: HubApi): DrawerView {
     void load(taskId);
   };
 
+  const cancelTask = async (task: Task) => {
+    if (!window.confirm(`Cancel task ${shortId(task.id)}?${task.status === 'assigned' ? ' Its agent is stopped.' : ''}`)) return;
+    try {
+      await api.cancel(task.id);
+    } catch (error) {
+      body.prepend(h('p', { class: 'error', role: 'alert' }, `Could not cancel: ${(error as Error).message}`));
+    }
+    void load(task.id);
+  };
+
   return {
     get taskId() {
       return current;
@@ -102,6 +122,14 @@ export function drawerView(api: HubApi): DrawerView {
       if (current === taskId) void load(taskId);
     },
   };
+}
+
+/** Where the work is: the branch, its commit and a compare link (http only), from the result. */
+export function whereOf(task: Task): { branch: string | null; commit: string | null; compareUrl: string | null } {
+  const result = (task.result && typeof task.result === 'object' ? task.result : {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  const compare = text(result.compare_url);
+  return { branch: text(result.branch), commit: text(result.commit), compareUrl: compare && /^https?:\/\//.test(compare) ? compare : null };
 }
 
 /** The git workflow puts the pull request's address in the result. */

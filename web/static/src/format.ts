@@ -43,6 +43,14 @@ export function count(n: number | undefined): string {
   return n === undefined ? '—' : n.toLocaleString('en-US');
 }
 
+/** A task's status as shown: a retry waiting out its backoff reads "retrying in 12 s". */
+export function statusText(task: { status: string; retry_count: number; not_before: number | null }, now: number): string {
+  if (task.status === 'delayed' && task.retry_count > 0 && task.not_before !== null) {
+    return `retrying in ${Math.max(0, Math.ceil((task.not_before - now) / 1000))} s`;
+  }
+  return task.status.replace('_', ' ');
+}
+
 /** `task-1a2b…` is long; the tail is what tells tasks apart. */
 export function shortId(id: string): string {
   return id.length > 14 ? `…${id.slice(-8)}` : id;

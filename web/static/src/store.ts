@@ -75,6 +75,11 @@ export class DashboardStore {
         this.changed('agents', 'header');
         break;
       }
+      case 'agent_removed': {
+        this.agents.delete(event.agent_id as string);
+        this.changed('agents', 'header');
+        break;
+      }
       case 'metrics_snapshot': {
         this.series.push(event.sample as MetricsSample);
         if (this.series.length > seriesCapacity) this.series.shift();

@@ -2,7 +2,7 @@
 // Reloaded from the API when hub events say tasks moved, at most once a second.
 import type { HubApi, TaskFilter } from './api.ts';
 import { byId, h, keyedList } from './dom.ts';
-import { ago, shortId } from './format.ts';
+import { ago, shortId, statusText } from './format.ts';
 import type { DashboardStore } from './store.ts';
 import { laneNames, type Task } from './types.ts';
 
@@ -85,7 +85,7 @@ export function tasksView(store: DashboardStore, api: HubApi, openTask: (id: str
         (row, task) => {
           const cells = row.children;
           cells[0].querySelector('.desc')!.textContent = task.description;
-          cells[1].replaceChildren(h('span', { class: `status s-${task.status}` }, task.status.replace('_', ' ')));
+          cells[1].replaceChildren(h('span', { class: `status s-${task.status}` }, statusText(task, now)));
           cells[2].textContent = laneNames[task.priority] ?? String(task.priority);
           cells[3].textContent = task.assigned_to ?? '—';
           cells[4].textContent = task.needed_capabilities.join(', ') || '—';

@@ -42,9 +42,13 @@ describe('compareUrlFor', () => {
     expect(compareUrlFor('https://github.com/acme/hub', 'b')).to.equal('https://github.com/acme/hub/compare/main...b?expand=1');
   });
 
-  it('returns null for remotes that are not on GitHub', () => {
-    expect(compareUrlFor('/srv/git/hub.git', 'b')).to.equal(null);
-    expect(compareUrlFor('https://gitlab.com/acme/hub.git', 'b')).to.equal(null);
+  it('builds one for other forges and a file range for a local origin', () => {
+    expect(compareUrlFor('https://gitlab.com/acme/tools/hub.git', 'a/b')).to.equal('https://gitlab.com/acme/tools/hub/-/compare/main...a/b');
+    expect(compareUrlFor('git@bitbucket.org:acme/hub.git', 'b')).to.equal('https://bitbucket.org/acme/hub/branches/compare/b%0Dmain');
+    expect(compareUrlFor('ssh://git@git.example.com:2222/acme/hub.git', 'b')).to.equal('https://git.example.com/acme/hub/compare/main...b');
+    expect(compareUrlFor('/srv/git/hub.git', 'gcu/b')).to.equal('file:///srv/git/hub.git#main...gcu/b');
+    expect(compareUrlFor('file:///srv/git/hub.git', 'b')).to.equal('file:///srv/git/hub.git#main...b');
+    expect(compareUrlFor('not a url', 'b')).to.equal(null);
   });
 });
 

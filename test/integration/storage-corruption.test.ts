@@ -88,9 +88,9 @@ describe('corrupt data file at start', function () {
     const hub = await start(dataDir(), backupDir());
     try {
       expect(hub.url, hub.stderr).to.not.equal(null);
-      const health = await (await fetch(`${hub.url}/health`)).json() as { status: string; reasons: string[] };
+      const health = await (await fetch(`${hub.url}/health`)).json() as { status: string; reasons: Array<{ reason: string; detail?: string }> };
       expect(health.status).to.equal('degraded');
-      expect(health.reasons.join(' ')).to.match(/restored_from_backup: backup-.*1500 tasks/);
+      expect(health.reasons.map((r) => `${r.reason}: ${r.detail ?? ''}`).join(' ')).to.match(/restored_from_backup: backup-.*1500 tasks/);
       expect(readdirSync(join(backupDir(), 'quarantine'))).to.have.length(1);
     } finally {
       await hub.stop();
@@ -127,8 +127,8 @@ describe('corrupt data file at start', function () {
     const empty = await start(dataDir(), backupDir(), ['--recover-empty']);
     try {
       expect(empty.url, empty.stderr).to.not.equal(null);
-      const health = await (await fetch(`${empty.url}/health`)).json() as { reasons: string[] };
-      expect(health.reasons).to.include('started_empty_after_corruption');
+      const health = await (await fetch(`${empty.url}/health`)).json() as { reasons: Array<{ reason: string }> };
+      expect(health.reasons.map((r) => r.reason)).to.include('started_empty_after_corruption');
     } finally {
       await empty.stop();
     }

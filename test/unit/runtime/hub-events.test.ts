@@ -32,7 +32,7 @@ describe('hub events', () => {
 
   it('emits retried, dead_lettered, requeued, reclaimed and cancelled once each', async () => {
     const link = connect(core.hub, 'a1');
-    const submitted = await core.hub.submitTask({ description: 'fails', max_retries: 2 }, null);
+    const submitted = await core.hub.submitTask({ description: 'fails', max_retries: 1, retry_backoff_ms: 0 }, null);
     if (!submitted.ok) throw new Error(submitted.detail);
     const taskId = submitted.value.task.id;
     for (let attempt = 0; attempt < 2; attempt += 1) {

@@ -43,7 +43,7 @@ describe('retention', () => {
     const late = await completed(t0 + 10 * hour);
     for (let i = 0; i < 30; i += 1) value(await queue.cancel(value(await queue.submit(newTask(), t0)).task.id, t0 + 1000));
     for (let i = 0; i < 5; i += 1) {
-      const task = value(await queue.assignDirect('agent-1', newTask({ maxRetries: 1 }), t0));
+      const task = value(await queue.assignDirect('agent-1', newTask({ maxRetries: 0 }), t0));
       value(await queue.fail({ taskId: task.id, agentId: 'agent-1', generation: task.generation }, 'boom', t0 + 1000));
     }
     for (let i = 0; i < 10; i += 1) value(await queue.submit(newTask(), t0));

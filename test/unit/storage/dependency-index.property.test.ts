@@ -48,7 +48,7 @@ async function run(spec: { size: number; seed: number; ignoreShare: number }, op
   try {
     const dag = randomDag(spec.size, 2, random);
     const created = value(await queue.submitBulk(dag.map((dependsOnItems, i) => ({
-      input: newTask({ description: `node ${i}`, maxRetries: 1, onDependencyFailure: random() < spec.ignoreShare ? 'ignore' : 'fail' }),
+      input: newTask({ description: `node ${i}`, maxRetries: 0, onDependencyFailure: random() < spec.ignoreShare ? 'ignore' : 'fail' }),
       dependsOnItems,
     })), true, now()));
     const ids = created.map((outcome) => value(outcome).task.id);

@@ -8,6 +8,7 @@
 // and stops after `maxRecords` entries when given (the check at open bounds it, the
 // check of a fresh backup does not).
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { isCorruptionError } from './corruption-error.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 
 export interface StoreCensus {
@@ -22,6 +23,8 @@ export type IntegrityReport = { ok: true; census: StoreCensus } | { ok: false; r
 const yieldEvery = 250;
 /** Bounds what the check adds to a start or a backup (about 0.2 s unloaded); the counts are always compared in full. */
 export const defaultMaxCheckedRecords = 20_000;
+/** More undecodable records than this in one check is page damage, not a damaged record. */
+const maxUndecodableRecords = 3;
 
 export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecords?: number } = {}): Promise<IntegrityReport> {
   try {
@@ -34,10 +37,20 @@ export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecord
       return { ok: false, reason: `status index lists ${census.tasksByStatus.dead_letter} dead letters, the table holds ${census.entries.dead_letters}` };
     }
     let checked = 0;
+    let undecodable = 0;
     for (const { key, value: id } of store.byStatus.getRange({ limit: options.maxRecords })) {
       if (++checked % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
       const [status] = key;
-      const task = status === 'dead_letter' ? store.deadLetters.get(id) : store.tasks.get(id);
+      let task;
+      try {
+        task = status === 'dead_letter' ? store.deadLetters.get(id) : store.tasks.get(id);
+      } catch (error) {
+        // One record that does not decode in a sound tree is a damaged record: listings skip
+        // and report it, and restoring an older backup for it would lose every later task.
+        // Many of them mean damaged pages.
+        if (isCorruptionError(error) || ++undecodable > maxUndecodableRecords) throw error;
+        continue;
+      }
       if (!task || task.status !== status || task.id !== id) return { ok: false, reason: `status index entry ${status}/${id} does not match its task` };
     }
     if (census.entries.ready !== census.tasksByStatus.queued) {

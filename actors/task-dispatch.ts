@@ -110,7 +110,8 @@ export class TaskDispatch {
     if (!reclaimed.ok) return reclaimed;
     const task = reclaimed.value;
     this.actorOf(taskId)?.send({ type: 'task.reclaimed', reason });
-    this.deps.agents.get(agentId)?.actor.send({ type: 'task.reclaimed', taskId });
+    // During an online restore the old hub's agents are already stopped when a reclaim settles.
+    this.deps.agents.get(agentId)?.actor?.send({ type: 'task.reclaimed', taskId });
     this.deps.events.emit('task.reclaimed', this.deps.now(), { task, agentId, reason });
     this.deps.offer(task);
     return ok(task);

@@ -44,6 +44,8 @@ describe('a hub restart keeps agent snapshots and the metrics history', function
     }
     expect(first.hub.agentState('keeper')?.tasks_completed).to.equal(2);
     first.hub.sampleMetrics();
+    // Samples are kept by their timestamp (10 s apart in a running hub): two in one millisecond would be one.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     first.hub.sampleMetrics();
     const samples = (first.hub.dashboardState() as { series: Array<{ timestamp: number; completed: number }> }).series;
     expect(samples).to.have.length(2);

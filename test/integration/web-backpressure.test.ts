@@ -22,7 +22,8 @@ describe('wire: backpressure', () => {
     const tcp = (slow.ws.socket as unknown as { _socket: Socket })._socket;
     tcp.pause();
     for (let i = 0; i < 4000; i++) slow.ws.send({ type: 'list_agents' });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Long past the 300 ms grace even on a loaded machine, where the 4,000 frames take a while to answer.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     tcp.resume();
     const closed = await slow.ws.closed;
     expect(closed).to.deep.equal({ code: 4008, reason: 'backpressure' });

@@ -13,6 +13,6 @@ export function makeTempDir(prefix: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `agentcom-${prefix}-`));
   return {
     path,
-    remove: () => rmSync(path, { recursive: true, force: true }),
+    remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }),
   };
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:net';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 describe('wire: backpressure', () => {
   let hub: TestHub;
@@ -22,8 +23,18 @@ describe('wire: backpressure', () => {
     const tcp = (slow.ws.socket as unknown as { _socket: Socket })._socket;
     tcp.pause();
     for (let i = 0; i < 4000; i++) slow.ws.send({ type: 'list_agents' });
-    // Long past the 300 ms grace even on a loaded machine, where the 4,000 frames take a while to answer.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Still not reading until the hub has closed the socket on its side (after the 300 ms grace),
+    // however long the 4,000 frames take to answer on a loaded machine.
+    // It keeps asking meanwhile, as a flooding client does: the kernel's socket buffers can take
+    // the first answers, and each new frame lets the hub see that its output is still stuck.
+    const asking = setInterval(() => {
+      for (let i = 0; i < 200; i++) slow.ws.send({ type: 'list_agents' });
+    }, 100);
+    try {
+      await waitFor(() => hub.running.hub.listAgents().find((agent) => agent.agent_id === 'slow-reader')?.fsm_state === 'offline', 15_000, 'the hub to close the slow reader');
+    } finally {
+      clearInterval(asking);
+    }
     tcp.resume();
     const closed = await slow.ws.closed;
     expect(closed).to.deep.equal({ code: 4008, reason: 'backpressure' });

@@ -92,9 +92,18 @@ describe('TaskRunner', () => {
     );
     config = makeConfig();
   });
-  afterEach(() => {
+  afterEach(async () => {
     runner?.stop();
-    dir.remove();
+    // A wake command the runner started may still be finishing its last write into the folder.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        dir.remove();
+        return;
+      } catch (error) {
+        if (attempt >= 30) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   });
 
   it('hands the results of the tasks it depended on to the agent in the task JSON', async () => {

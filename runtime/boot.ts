@@ -19,6 +19,7 @@ import { openCheckedStore, recover, replacedDirOf } from '../storage/checked-ope
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { swapInBackup } from '../storage/restore.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
+import { ApprovalStore } from '../storage/approval-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
@@ -244,6 +245,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
               },
               scheduleStore: new ScheduleStore(storage.store),
+              approvalStore: new ApprovalStore(storage.store),
               messaging: {
                 mailbox: storage.mailbox,
                 channels: storage.channels,

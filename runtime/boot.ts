@@ -192,8 +192,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
               statusCounts: () => {
                 const byStatus = live.storage?.queue.stats().byStatus;
-                return { delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0 };
+                return {
+                  delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0,
+                  awaiting_approval: byStatus?.awaiting_approval ?? 0,
+                };
               },
+              pendingQuestions: () => live.hub?.approvals?.pendingCount() ?? 0,
               agents: () => live.hub?.agents.all() ?? [],
               stateOf,
               storage: () => {
@@ -207,7 +211,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             live.observability = new Observability({
               telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,
               alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
-              recording: config.metrics_recording,
+              recording: config.metrics_recording, approvalAlertAfterMs: config.approval_alert_after_ms,
             });
             live.recorder = recorder;
             if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });

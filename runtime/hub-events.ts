@@ -5,8 +5,7 @@ import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
 import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from './metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
-import type { HubEvent } from '../web/hub-port.ts';
-import type { ApprovalRecord } from '../storage/approval-store.ts';
+import type { ApprovalView, HubEvent } from '../web/hub-port.ts';
 
 export interface HubEventMap extends LifecycleEvents {
   /** A 10 s interval closed: the charts' sample and the recomputed /api/metrics snapshot. */
@@ -19,11 +18,11 @@ export interface HubEventMap extends LifecycleEvents {
   /** A token bucket denied an action (reference §8); the agent rests from scheduling for a minute. */
   'rate.limited': { key: string; agentId: string | null; channel: string; tier: string; retryAfterMs: number; repeated: boolean };
   /** An agent asked a question mid-task (runtime/approvals.ts). */
-  'approval.asked': { approval: ApprovalRecord };
+  'approval.asked': { approval: ApprovalView };
   /** An operator answered it; `waitedMs` since it was asked. */
-  'approval.answered': { approval: ApprovalRecord; waitedMs: number };
+  'approval.answered': { approval: ApprovalView; waitedMs: number };
   /** Closed unanswered: its task ended (completed, failed, reclaimed, cancelled). */
-  'approval.closed': { approval: ApprovalRecord };
+  'approval.closed': { approval: ApprovalView };
 }
 
 export type HubEventName = keyof HubEventMap;

@@ -26,6 +26,8 @@ export interface ApprovalsDeps {
   now: () => number;
 }
 
+const sweepBatch = 500;
+
 /** The task events that end an assignment, and the reason a question of it is closed with. */
 const endings: Partial<Record<TypedHubEvent['type'], string>> = {
   'task.completed': 'completed',
@@ -109,6 +111,13 @@ export class Approvals {
   async reconcile(): Promise<void> {
     const closed = await this.deps.store.closeEnded((approval) => this.endedReason(approval));
     if (closed.ok) this.announceClosed(closed.value);
+  }
+
+  /** Retention: answered and closed questions go with the finished tasks (retention_completed), a batch per sweep. */
+  async sweep(retentionMs: number): Promise<void> {
+    if (retentionMs <= 0) return;
+    const removed = await this.deps.store.removeExpired(this.deps.now() - retentionMs, sweepBatch);
+    if (removed.ok && removed.value > 0) this.deps.log.info('old approvals removed', { count: removed.value });
   }
 
   stop(): void {

@@ -675,6 +675,9 @@ export class Hub implements HubPort {
     this.scheduler.pass();
     this.rateLimiter.sweep();
     this.sweepRetention().catch((error: unknown) => this.log.error('retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
+    if (this.deps.retention) {
+      this.approvals?.sweep(this.deps.retention.completedMs).catch((error: unknown) => this.log.error('approval retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
+    }
   }
 
   /** Deletes finished tasks and dead letters past their retention, a few small batches at a time. */

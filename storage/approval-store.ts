@@ -128,6 +128,29 @@ export class ApprovalStore {
     });
   }
 
+  /**
+   * Retention: deletes up to `max` answered or closed approvals whose last change is before
+   * `cutoff`, oldest first, with every index entry. Pending ones are never removed.
+   */
+  removeExpired(cutoff: number, max: number): Promise<Result<number>> {
+    return durableWrite(this.store, () => {
+      const expired: ApprovalRecord[] = [];
+      for (const status of ['answered', 'closed'] as const) {
+        for (const approval of this.list(status, max)) {
+          if (expired.length >= max) break;
+          if ((approval.answered_at ?? approval.asked_at) < cutoff) expired.push(approval);
+        }
+      }
+      for (const approval of expired) {
+        this.approvals.remove(approval.id);
+        this.byStatus.remove([approval.status, approval.seq]);
+        this.byTask.remove([approval.task_id, approval.seq]);
+        if (this.byQuestion.get([approval.agent_id, approval.question_id]) === approval.id) this.byQuestion.remove([approval.agent_id, approval.question_id]);
+      }
+      return ok(expired.length);
+    });
+  }
+
   get(id: string): ApprovalRecord | undefined {
     return this.approvals.get(id);
   }

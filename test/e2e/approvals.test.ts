@@ -8,17 +8,17 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnHub, type HubProcess } from '../support/hub-process.ts';
-import { SidecarFleet, waitFor, type SidecarProcess } from '../support/sidecar-fleet.ts';
+import { sidecarBin, SidecarFleet, waitFor, type SidecarProcess } from '../support/sidecar-fleet.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const cli = fileURLToPath(new URL('../../runtime/bin/agentcom.mjs', import.meta.url));
 const adminToken = 'approvals-e2e-admin-token-0123456789abcdef';
 
-// Detached like a real agent (it outlives a killed sidecar). With metadata.question it writes
-// <task_id>.question.json and polls for <task_id>.answer.json; its result carries the answer.
+// Detached like a real agent (it outlives a killed sidecar). With metadata.question it asks with
+// `agentcom-sidecar ask` (question file in, answer file out); its result carries the answer.
 const agentSource = `
-import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 const [mode, workLog] = process.argv.slice(2);
 if (mode === 'wake') {
@@ -42,18 +42,13 @@ if (!question) {
   log('done');
   process.exit(0);
 }
-put(taskId + '.question.json', JSON.stringify({ question, options: ['yes', 'no'] }));
 log('asked');
-const answerPath = path.join(resultsDir, taskId + '.answer.json');
-const poll = setInterval(() => {
-  if (!existsSync(answerPath)) return;
-  const answer = JSON.parse(readFileSync(answerPath, 'utf8'));
-  clearInterval(poll);
-  log('answered', { answer });
-  put(taskId + '.json', JSON.stringify({ status: 'success', output: 'answer: ' + answer.answer }));
-  log('done');
-}, 100);
-setTimeout(() => process.exit(1), 120_000).unref();
+// The real CLI an agent would use: writes the question file, waits for the answer file, prints it.
+const asked = spawnSync(process.execPath, [${JSON.stringify(sidecarBin)}, 'ask', taskId, question, '--option', 'yes', '--option', 'no'], { encoding: 'utf8' });
+const answer = JSON.parse(asked.stdout);
+log('answered', { answer });
+put(taskId + '.json', JSON.stringify({ status: 'success', output: 'answer: ' + answer.answer }));
+log('done');
 `;
 
 const freePort = () => new Promise<number>((resolve) => {

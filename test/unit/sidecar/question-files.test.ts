@@ -1,7 +1,8 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parseQuestionText, questionFilePath, writeAnswerFile } from '../../../sidecar/question-files.ts';
 import { ResultWatcher } from '../../../sidecar/result-watcher.ts';
+import { askQuestion } from '../../../sidecar/ask-question.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -73,5 +74,28 @@ describe('question files', () => {
       await writeAnswerFile(dir.path, taskId, { question_id: 'q-1', answer: 'yes' });
       expect(JSON.parse(readFileSync(questionFilePath(dir.path, taskId, 'answer'), 'utf8'))).to.deep.equal({ question_id: 'q-1', answer: 'yes' });
     });
+  });
+});
+
+describe('askQuestion (agentcom-sidecar ask)', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = makeTempDir('sidecar-ask');
+  });
+  afterEach(() => dir.remove());
+
+  it('writes the question, drops an old answer, and returns the answer once it is written', async () => {
+    writeFileSync(questionFilePath(dir.path, taskId, 'answer'), '{"answer":"stale"}');
+    const asking = askQuestion(dir.path, taskId, { question: 'Ship?', options: ['yes', 'no'] }, 10_000);
+    await waitFor(() => existsSync(questionFilePath(dir.path, taskId, 'question')));
+    expect(JSON.parse(readFileSync(questionFilePath(dir.path, taskId, 'question'), 'utf8'))).to.include({ question: 'Ship?' });
+    expect(existsSync(questionFilePath(dir.path, taskId, 'answer'))).to.equal(false);
+    await writeAnswerFile(dir.path, taskId, { question_id: 'q-1', answer: 'yes' });
+    expect(await asking).to.deep.equal({ kind: 'answered', answer: { question_id: 'q-1', answer: 'yes' } });
+  });
+
+  it('gives up after its timeout, leaving the question asked', async () => {
+    expect(await askQuestion(dir.path, taskId, { question: 'Ship?', options: [] }, 100)).to.deep.equal({ kind: 'timeout' });
+    expect(existsSync(questionFilePath(dir.path, taskId, 'question'))).to.equal(true);
   });
 });

@@ -32,6 +32,12 @@ export interface LifecycleEvents {
    * letters (dependency_failed) or cancelled by a cascade. `step` is the history entry's event.
    */
   'task.dependency_settled': { task: TaskRecord; step: string };
+  /** Submitted with requires_approval: outside every lane until an operator decides. */
+  'task.awaiting_approval': { task: TaskRecord };
+  /** An operator approved a gated task: it went on to waiting, delayed, its lane or (a dependency failed) the dead letters. */
+  'task.approved': { task: TaskRecord; by: string | null; waitedMs: number };
+  /** An operator rejected a gated task: it is cancelled with reason `rejected`. */
+  'task.rejected': { task: TaskRecord; by: string | null; reason: string; waitedMs: number };
   /** A socket identified as the agent. */
   'agent.joined': { agent: AgentEntry };
   /** An operator revoked the agent's tokens: it leaves the board (its held task went back to the queue). */

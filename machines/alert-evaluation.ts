@@ -55,6 +55,7 @@ export function evaluateAlerts(state: AlerterState, facts: AlertFacts, threshold
     supervisor_restarts: newRestarts >= thresholds.supervisor_restarts_per_check
       ? { message: `${newRestarts} supervisor restart(s) since the last check`, details: { restarts: newRestarts, total: facts.supervisorRestarts } }
       : null,
+    approval_waiting: approvalWaiting(facts.overdueApprovals),
   };
 
   const active = { ...state.active };
@@ -88,6 +89,16 @@ export function evaluateAlerts(state: AlerterState, facts: AlertFacts, threshold
   return {
     state: { active, lastFiredAt, previousQueueDepth: facts.queueDepth, risingChecks, stableChecks, previousRestarts: facts.supervisorRestarts },
     changes,
+  };
+}
+
+/** An unanswered question or a gated task waited past approval_alert_after_ms: a person is needed. */
+function approvalWaiting(overdue: AlertFacts['overdueApprovals']): { message: string; details: Record<string, unknown> } | null {
+  const { questionIds, taskIds, oldestWaitMs, afterMs } = overdue;
+  if (questionIds.length === 0 && taskIds.length === 0) return null;
+  return {
+    message: `${questionIds.length} question(s) and ${taskIds.length} task(s) waited over ${afterMs} ms for an operator (oldest ${Math.round(oldestWaitMs / 1000)} s)`,
+    details: { question_ids: questionIds.slice(0, 50), task_ids: taskIds.slice(0, 50), questions: questionIds.length, tasks: taskIds.length, oldest_wait_ms: oldestWaitMs, after_ms: afterMs },
   };
 }
 

@@ -19,6 +19,7 @@ import { openCheckedStore, recover, replacedDirOf } from '../storage/checked-ope
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { swapInBackup } from '../storage/restore.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
+import { ApprovalStore } from '../storage/approval-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
@@ -191,8 +192,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
               statusCounts: () => {
                 const byStatus = live.storage?.queue.stats().byStatus;
-                return { delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0 };
+                return {
+                  delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0,
+                  awaiting_approval: byStatus?.awaiting_approval ?? 0,
+                };
               },
+              pendingQuestions: () => live.hub?.approvals?.pendingCount() ?? 0,
               agents: () => live.hub?.agents.all() ?? [],
               stateOf,
               storage: () => {
@@ -206,7 +211,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             live.observability = new Observability({
               telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,
               alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
-              recording: config.metrics_recording,
+              recording: config.metrics_recording, approvalAlertAfterMs: config.approval_alert_after_ms,
             });
             live.recorder = recorder;
             if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });
@@ -244,6 +249,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
               },
               scheduleStore: new ScheduleStore(storage.store),
+              approvalStore: new ApprovalStore(storage.store),
               messaging: {
                 mailbox: storage.mailbox,
                 channels: storage.channels,

@@ -8,6 +8,7 @@ import { registerOperatorCommands } from './commands/operator.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerTaskCommands } from './commands/tasks.ts';
+import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerLimitsCommands } from './commands/limits.ts';
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerStartCommand(program);
   registerSubmitCommand(program);
   registerTaskCommands(program);
+  registerApprovalCommands(program);
   registerAgentListCommands(program);
   registerOnboardingCommands(program);
   registerTokenCommands(program);

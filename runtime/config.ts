@@ -41,6 +41,8 @@ const hubConfigSchema = Type.Object(
     metrics_recording: Type.Boolean({ default: true }),
     /** When the alerter first checks after start (reference: 30 s); then every check_interval_ms of the alert thresholds. */
     alert_first_check_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 30_000 }),
+    /** An agent's question unanswered, or a task awaiting approval, for longer than this raises the approval_waiting alert. */
+    approval_alert_after_ms: Type.Integer({ minimum: 1, maximum: maxTimerMs, default: 900_000 }),
     /** PEM certificate (chain) and private key: with both, the hub serves https and wss (web/tls-material.ts). */
     tls_cert: Type.Optional(Type.String({ minLength: 1 })),
     tls_key: Type.Optional(Type.String({ minLength: 1 })),
@@ -108,6 +110,7 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_BACKUP_DIR: 'backup_dir',
   AGENTCOM_TRUST_PROXY: 'trust_proxy',
   AGENTCOM_REGISTRATION: 'registration',
+  AGENTCOM_APPROVAL_ALERT_AFTER_MS: 'approval_alert_after_ms',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });

@@ -46,6 +46,12 @@ export const errors = {
   AC_ERR_SCHEDULE_INVALID: { status: 422, message: 'cron %s in time zone %s: %s' },
   AC_ERR_SCHEDULE_NOT_FOUND: { status: 404, message: 'schedule %s not found' },
 
+  // --- approval gates and agent questions (issue 19) ---------------------------
+  AC_ERR_APPROVAL_NOT_FOUND: { status: 404, message: 'approval %s not found' },
+  AC_ERR_APPROVAL_ANSWERED: { status: 409, message: 'approval %s was already answered by %s' },
+  AC_ERR_APPROVAL_TASK_ENDED: { status: 409, message: 'approval %s cannot be answered: its task %s ended (%s)' },
+  AC_ERR_APPROVAL_NOT_ASKER: { status: 409, message: 'task %s is not held by %s at generation %s, so it cannot ask about it' },
+
   // --- wire ---------------------------------------------------------------
   AC_ERR_NOT_IDENTIFIED: { status: 401, message: 'identify first' },
   AC_ERR_IDENTIFY_COOLDOWN: { status: 429, message: 'identify cooldown active for %s: retry in %ds' },

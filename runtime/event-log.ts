@@ -12,6 +12,8 @@ const levels: Partial<Record<HubEventName, string>> = {
   'task.accepted': 'debug', 'task.completed': 'debug', 'task.retried': 'warning', 'task.dead_lettered': 'warning',
   'task.reclaimed': 'notice', 'task.cancelled': 'notice', 'task.requeued': 'notice',
   'task.waiting': 'debug', 'task.dependency_settled': 'debug',
+  'task.awaiting_approval': 'info', 'task.approved': 'notice', 'task.rejected': 'notice',
+  'approval.asked': 'info', 'approval.answered': 'notice', 'approval.closed': 'info',
   'agent.joined': 'info', 'agent.left': 'info', 'agent.removed': 'notice', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
   'alert.fired': 'warning', 'alert.cleared': 'notice', 'alert.acknowledged': 'notice',
 };
@@ -46,6 +48,18 @@ function split(event: TypedHubEvent): [Record<string, unknown>, Record<string, u
       return [{ task_id: event.task.id, agent_id: event.agentId }, { reason: event.reason }];
     case 'task.cancelled':
       return [{ task_id: event.task.id, agent_id: event.agentId }, {}];
+    case 'task.awaiting_approval':
+      return [{ task_id: event.task.id }, { priority: event.task.priority }];
+    case 'task.approved':
+      return [{ task_id: event.task.id }, { by: event.by, status: event.task.status, waited_ms: event.waitedMs }];
+    case 'task.rejected':
+      return [{ task_id: event.task.id }, { by: event.by, reason: event.reason, waited_ms: event.waitedMs }];
+    case 'approval.asked': case 'approval.answered': case 'approval.closed':
+      return [{ task_id: event.approval.task_id, agent_id: event.approval.agent_id }, {
+        approval_id: event.approval.id, question_id: event.approval.question_id,
+        ...(event.type === 'approval.answered' ? { by: event.approval.answered_by, waited_ms: event.waitedMs } : {}),
+        ...(event.type === 'approval.closed' ? { reason: event.approval.closed_reason } : {}),
+      }];
     case 'agent.joined':
       return [{ agent_id: event.agent.agentId }, { capabilities: event.agent.identity.capabilities }];
     case 'agent.removed':

@@ -5,7 +5,7 @@ import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
 import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from './metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
-import type { HubEvent } from '../web/hub-port.ts';
+import type { ApprovalView, HubEvent } from '../web/hub-port.ts';
 
 export interface HubEventMap extends LifecycleEvents {
   /** A 10 s interval closed: the charts' sample and the recomputed /api/metrics snapshot. */
@@ -17,6 +17,12 @@ export interface HubEventMap extends LifecycleEvents {
   'storage.reported': { frame: HubEvent };
   /** A token bucket denied an action (reference §8); the agent rests from scheduling for a minute. */
   'rate.limited': { key: string; agentId: string | null; channel: string; tier: string; retryAfterMs: number; repeated: boolean };
+  /** An agent asked a question mid-task (runtime/approvals.ts). */
+  'approval.asked': { approval: ApprovalView };
+  /** An operator answered it; `waitedMs` since it was asked. */
+  'approval.answered': { approval: ApprovalView; waitedMs: number };
+  /** Closed unanswered: its task ended (completed, failed, reclaimed, cancelled). */
+  'approval.closed': { approval: ApprovalView };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -39,6 +45,12 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'task.requeued': 'an operator retried a dead letter',
   'task.waiting': 'a task was submitted with unfinished dependencies and waits outside every lane',
   'task.dependency_settled': 'a dependency settled and moved a waiting task (released into its lane, failed, cancelled or waiting again)',
+  'task.awaiting_approval': 'a task was submitted with requires_approval and waits for an operator outside every lane',
+  'task.approved': 'an operator approved a gated task; it went on to its dependencies, delay or lane',
+  'task.rejected': 'an operator rejected a gated task; it is cancelled with reason rejected',
+  'approval.asked': 'an agent asked a question mid-task (approval_request); it waits in the approvals inbox',
+  'approval.answered': 'an operator answered an agent\'s question; the answer travels to the sidecar as approval_answer',
+  'approval.closed': 'a question was closed unanswered because its task ended',
   'agent.joined': 'an agent socket identified',
   'agent.left': 'an agent\'s socket closed',
   'agent.removed': 'an operator revoked an agent\'s tokens and it left the board',

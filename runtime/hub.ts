@@ -19,7 +19,7 @@ import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
 import type { StoragePort } from '../web/storage-port.ts';
 import type {
-  AgentIdentity, AgentLink, AgentView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
+  AgentIdentity, AgentLink, AgentView, ApprovalList, ApprovalListStatus, ApprovalView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
@@ -39,6 +39,10 @@ import { Schedules } from './schedules.ts';
 import type { ScheduleStore } from '../storage/schedule-store.ts';
 import { toWireEvent } from './wire-events.ts';
 import { Enrollment, type RegistrationMode } from './enrollment.ts';
+import { Approvals } from './approvals.ts';
+import type { ApprovalStore } from '../storage/approval-store.ts';
+import type { ApprovalRequest } from '../web/protocol/approvals.ts';
+import type { TaskRecord } from '../storage/task-record.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -76,6 +80,8 @@ export interface HubDeps {
   rateLimitsEnabled?: boolean;
   /** Who may register agents (config `registration`, resolved at boot); open when not given. */
   registration?: RegistrationMode;
+  /** Agents' questions mid-task; without it approval_request is refused as not implemented. */
+  approvalStore?: ApprovalStore;
 }
 
 const defaultRepoKey = 'default_repo';
@@ -93,6 +99,8 @@ export class Hub implements HubPort {
   readonly messaging: Messaging;
   readonly schedules: Schedules | null;
   readonly rateLimiter: RateLimiter;
+  /** Agents' questions and their answers (runtime/approvals.ts); null without an approval store. */
+  readonly approvals: Approvals | null;
   private readonly enrollment: Enrollment;
   /** Which uWebSockets.js build serves this hub; set by boot once the transport is up. */
   transport: 'native' | 'js-fallback' | null = null;
@@ -154,6 +162,9 @@ export class Hub implements HubPort {
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
     this.enrollment = new Enrollment(deps.registration ?? 'open', deps.settings, this.now);
+    this.approvals = deps.approvalStore
+      ? new Approvals({ store: deps.approvalStore, queue: deps.queue, agents: this.agents, events: this.events, log: this.log, now: this.now })
+      : null;
     this.rateLimiter = new RateLimiter({
       enabled: deps.rateLimitsEnabled ?? true,
       now: this.now,
@@ -178,6 +189,7 @@ export class Hub implements HubPort {
     for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
     this.dispatch.armDelayTimer();
     this.schedules?.start();
+    this.approvals?.reconcile().catch((error: unknown) => this.log.error('closing the questions of ended tasks failed', { code: 'AC_ERR_INTERNAL', error: String(error) }));
   }
 
   // --- auth ---------------------------------------------------------------------
@@ -253,6 +265,7 @@ export class Hub implements HubPort {
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
     this.messaging.agentConnected(identity.agentId, link);
+    this.approvals?.agentConnected(identity.agentId);
     this.events.emit('agent.joined', now, { agent: entry });
   }
 
@@ -381,7 +394,7 @@ export class Hub implements HubPort {
     if (!submitted.ok) return submitted;
     const { task, created } = submitted.value;
     if (created) {
-      this.events.emit(task.status === 'delayed' ? 'task.delayed' : task.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task });
+      this.events.emit(entryEventOf(task), now, { task });
       if (task.status === 'queued') this.scheduler.taskAvailable(task);
       else if (task.status === 'delayed') this.dispatch.armDelayTimer();
     }
@@ -405,7 +418,7 @@ export class Hub implements HubPort {
       }
       const { task, created } = outcome.value;
       if (created) {
-        this.events.emit(task.status === 'delayed' ? 'task.delayed' : task.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task });
+        this.events.emit(entryEventOf(task), now, { task });
         if (task.status === 'queued') this.scheduler.taskAvailable(task);
         else if (task.status === 'delayed') armDelay = true;
       }
@@ -476,6 +489,49 @@ export class Hub implements HubPort {
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
     this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
     return ok(toWireTask(task));
+  }
+
+  /** An operator approves a task awaiting approval: it goes on to its dependencies, delay or lane, durably. */
+  async approveTask(taskId: string, by: string | null, note: string | null): Promise<Result<Task>> {
+    const decided = await this.deps.queue.decideApproval(taskId, { decision: 'approved', by, note }, this.now());
+    if (!decided.ok) return decided;
+    const task = decided.value;
+    const now = this.now();
+    this.events.emit('task.approved', now, { task, by, waitedMs: now - task.created_at });
+    if (task.status === 'queued') this.scheduler.taskAvailable(task);
+    else if (task.status === 'delayed') this.dispatch.armDelayTimer();
+    return ok(toWireTask(task));
+  }
+
+  /** An operator rejects a task awaiting approval: it is cancelled with reason `rejected`; its dependents settle by policy. */
+  async rejectTask(taskId: string, by: string | null, reason: string): Promise<Result<Task>> {
+    const decided = await this.deps.queue.decideApproval(taskId, { decision: 'rejected', by, reason }, this.now());
+    if (!decided.ok) return decided;
+    const task = decided.value;
+    const now = this.now();
+    this.events.emit('task.rejected', now, { task, by, reason, waitedMs: now - task.created_at });
+    return ok(toWireTask(task));
+  }
+
+  async askApproval(agentId: string, request: ApprovalRequest): Promise<Result<ApprovalView>> {
+    if (!this.approvals) return fail('AC_ERR_NOT_IMPLEMENTED', 'approval_request');
+    return this.approvals.ask(agentId, request);
+  }
+
+  async answerApproval(id: string, answer: string, by: string | null): Promise<Result<ApprovalView>> {
+    if (!this.approvals) return fail('AC_ERR_NOT_IMPLEMENTED', 'approvals');
+    return this.approvals.answer(id, answer, by);
+  }
+
+  getApproval(id: string): ApprovalView | undefined {
+    return this.approvals?.get(id);
+  }
+
+  /** Questions of one status (oldest first), and the tasks awaiting approval when pending ones are asked for. */
+  listApprovals(status: ApprovalListStatus, limit: number): ApprovalList {
+    const approvals = this.approvals?.list(status, limit) ?? [];
+    const gated = status === 'pending' || status === 'all' ? this.listTasks({ status: 'awaiting_approval', limit }).tasks.reverse() : [];
+    return { approvals, count: approvals.length, tasks_awaiting_approval: gated };
   }
 
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage {
@@ -569,6 +625,7 @@ export class Hub implements HubPort {
       storage: this.deps.storageSize ? { size_bytes: this.deps.storageSize() } : null,
       ...(this.storage ? { dets_health: this.storage.health(), compaction_history: this.storage.compactionHistory() } : {}),
       rate_limits: this.rateLimiter.view(),
+      approvals: this.listApprovals('pending', 100),
     };
   }
 
@@ -618,6 +675,9 @@ export class Hub implements HubPort {
     this.scheduler.pass();
     this.rateLimiter.sweep();
     this.sweepRetention().catch((error: unknown) => this.log.error('retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
+    if (this.deps.retention) {
+      this.approvals?.sweep(this.deps.retention.completedMs).catch((error: unknown) => this.log.error('approval retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
+    }
   }
 
   /** Deletes finished tasks and dead letters past their retention, a few small batches at a time. */
@@ -631,11 +691,22 @@ export class Hub implements HubPort {
   }
 
   stop(): void {
+    this.approvals?.stop();
     this.schedules?.stop();
     this.unsubscribeStorage();
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();
+  }
+}
+
+/** The event of a newly created task: which gate it waits at, or its lane. */
+function entryEventOf(task: TaskRecord): 'task.awaiting_approval' | 'task.waiting' | 'task.delayed' | 'task.submitted' {
+  switch (task.status) {
+    case 'awaiting_approval': return 'task.awaiting_approval';
+    case 'waiting': return 'task.waiting';
+    case 'delayed': return 'task.delayed';
+    default: return 'task.submitted';
   }
 }
 

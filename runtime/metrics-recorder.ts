@@ -15,7 +15,9 @@ const fsmStates: readonly FsmState[] = ['offline', 'idle', 'assigned', 'working'
 /** What the gauges read at collection time. */
 export interface MetricsRecorderSources {
   queuedByLane(): readonly number[];
-  statusCounts(): { delayed: number; assigned: number; dead_letter: number };
+  statusCounts(): { delayed: number; assigned: number; dead_letter: number; awaiting_approval: number };
+  /** Agents' unanswered questions now (runtime/approvals.ts); 0 without an approval store. */
+  pendingQuestions(): number;
   agents(): Iterable<AgentEntry>;
   stateOf(entry: AgentEntry): FsmState;
   storage(): { sizeBytes: number; freePages: number } | null;
@@ -47,6 +49,12 @@ export class MetricsRecorder implements WebTelemetry {
   private readonly cancelled: Counter;
   private readonly queueWait: Histogram;
   private readonly run: Histogram;
+  private readonly approvalWait: Histogram;
+  private readonly approvalAttrs = {
+    approved: Object.freeze({ kind: 'task', decision: 'approved' }),
+    rejected: Object.freeze({ kind: 'task', decision: 'rejected' }),
+    answered: Object.freeze({ kind: 'question', decision: 'answered' }),
+  };
   private readonly agentStateTime: Counter;
   private readonly agentTasksCompleted: Counter;
   private readonly agentTaskRunTime: Counter;
@@ -103,6 +111,7 @@ export class MetricsRecorder implements WebTelemetry {
     this.cancelled = counter(m.tasksCancelled);
     this.queueWait = histogram(m.taskQueueWait);
     this.run = histogram(m.taskRun);
+    this.approvalWait = histogram(m.approvalWait);
     this.agentStateTime = counter(m.agentStateTime);
     this.agentTasksCompleted = counter(m.agentTasksCompleted);
     this.agentTaskRunTime = counter(m.agentTaskRunTime);
@@ -119,10 +128,17 @@ export class MetricsRecorder implements WebTelemetry {
       const lanes = sources.queuedByLane();
       laneAttrs.forEach((attributes, index) => result.observe(lanes[index] ?? 0, attributes));
     });
-    const statusAttrs = { delayed: { status: 'delayed' }, assigned: { status: 'assigned' }, dead_letter: { status: 'dead_letter' } };
+    const statusAttrs = {
+      delayed: { status: 'delayed' }, assigned: { status: 'assigned' }, dead_letter: { status: 'dead_letter' }, awaiting_approval: { status: 'awaiting_approval' },
+    };
     gauge(m.tasksInStatus).addCallback((result) => {
       const counts = sources.statusCounts();
-      for (const status of ['delayed', 'assigned', 'dead_letter'] as const) result.observe(counts[status], statusAttrs[status]);
+      for (const status of ['delayed', 'assigned', 'dead_letter', 'awaiting_approval'] as const) result.observe(counts[status], statusAttrs[status]);
+    });
+    const approvalKinds = { task: Object.freeze({ kind: 'task' }), question: Object.freeze({ kind: 'question' }) };
+    gauge(m.approvalsPending).addCallback((result) => {
+      result.observe(sources.statusCounts().awaiting_approval, approvalKinds.task);
+      result.observe(sources.pendingQuestions(), approvalKinds.question);
     });
     const stateAttrs = Object.fromEntries(fsmStates.map((state) => [state, Object.freeze({ state })]));
     gauge(m.agents).addCallback((result) => {
@@ -180,8 +196,19 @@ export class MetricsRecorder implements WebTelemetry {
   /** The event bus subscriber. */
   readonly observe = (event: TypedHubEvent): void => {
     switch (event.type) {
-      case 'task.submitted': case 'task.delayed': case 'task.waiting':
+      case 'task.submitted': case 'task.delayed': case 'task.waiting': case 'task.awaiting_approval':
         this.submitted.add(1, this.lane[event.task.priority]);
+        return;
+      case 'task.approved':
+        this.approvalWait.record(Math.max(0, event.waitedMs) / 1000, this.approvalAttrs.approved);
+        if (event.task.status === 'dead_letter') this.deadLettered.add(1, this.lane[event.task.priority]);
+        return;
+      case 'task.rejected':
+        this.approvalWait.record(Math.max(0, event.waitedMs) / 1000, this.approvalAttrs.rejected);
+        this.cancelled.add(1);
+        return;
+      case 'approval.answered':
+        this.approvalWait.record(Math.max(0, event.waitedMs) / 1000, this.approvalAttrs.answered);
         return;
       case 'rate.limited':
         this.rateLimitDenied(event.tier);

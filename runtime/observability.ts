@@ -21,6 +21,8 @@ import type { Telemetry } from './telemetry.ts';
 const thresholdsKey = 'alert_thresholds';
 const heartbeatKey = 'heartbeat_interval_ms';
 const defaultHeartbeatIntervalMs = 900_000;
+const defaultApprovalAlertAfterMs = 900_000;
+const overdueScanLimit = 500;
 
 export interface ObservabilityDeps {
   telemetry: Telemetry;
@@ -33,6 +35,8 @@ export interface ObservabilityDeps {
   metricsPublic: boolean;
   /** false: the transport records nothing (the bench's metrics-off run). */
   recording: boolean;
+  /** Config approval_alert_after_ms: a question or gated task waiting longer raises approval_waiting. */
+  approvalAlertAfterMs?: number;
   now?: () => number;
 }
 
@@ -93,6 +97,7 @@ export class Observability implements ObservabilityPort {
       agentsOnline: totalAgents - (byState.offline ?? 0),
       storageProblems: this.storageProblems(reading.storageSizeBytes, reading.lastBackupAgeSeconds, thresholds),
       supervisorRestarts: reading.supervisorRestarts,
+      overdueApprovals: this.overdueApprovals(now),
     };
     return { facts, thresholds, now };
   }
@@ -146,6 +151,17 @@ export class Observability implements ObservabilityPort {
     if (!settings) return fail('AC_ERR_QUEUE_CLOSED');
     await settings.set(heartbeatKey, ms);
     return ok(ms);
+  }
+
+  /** Unanswered questions and gated tasks older than approval_alert_after_ms (the first 500 of each, oldest first). */
+  private overdueApprovals(now: number): AlertFacts['overdueApprovals'] {
+    const afterMs = this.deps.approvalAlertAfterMs ?? defaultApprovalAlertAfterMs;
+    const hub = this.deps.hub();
+    const before = now - afterMs;
+    const questions = (hub?.listApprovals('pending', overdueScanLimit).approvals ?? []).filter((approval) => approval.asked_at <= before);
+    const tasks = (hub?.listTasks({ status: 'awaiting_approval', limit: overdueScanLimit }).tasks ?? []).filter((task) => task.created_at <= before);
+    const oldest = Math.min(...questions.map((approval) => approval.asked_at), ...tasks.map((task) => task.created_at), now);
+    return { questionIds: questions.map((approval) => approval.id), taskIds: tasks.map((task) => task.id), oldestWaitMs: now - oldest, afterMs };
   }
 
   private agentsNow(): AgentNow[] {

@@ -19,6 +19,9 @@ const taskEventWireNames = {
   'task.cancelled': 'cancelled',
   'task.requeued': 'requeued',
   'task.waiting': 'waiting',
+  'task.awaiting_approval': 'awaiting_approval',
+  'task.approved': 'approved',
+  'task.rejected': 'rejected',
 } as const satisfies Partial<Record<HubEventName, string>>;
 
 /** The frame for a hub event, or null for events the dashboard does not get. */
@@ -44,6 +47,21 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
       else frame.reason = event.reason;
       return frame;
     }
+    case 'task.awaiting_approval': case 'task.approved': case 'task.rejected': {
+      const { task } = event;
+      const frame: HubEvent = {
+        type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
+        priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
+      };
+      if (event.type !== 'task.awaiting_approval') {
+        frame.by = event.by;
+        frame.waited_ms = event.waitedMs;
+      }
+      if (event.type === 'task.rejected') frame.reason = event.reason;
+      return frame;
+    }
+    case 'approval.asked': case 'approval.answered': case 'approval.closed':
+      return { type: 'approval_event', timestamp, event: event.type.slice('approval.'.length), approval: event.approval };
     case 'task.dependency_settled': {
       const { task } = event;
       return {

@@ -1,9 +1,10 @@
-// agentcom-sidecar: run the sidecar, or `report` a task's state from the agent's side.
+// agentcom-sidecar: run the sidecar, or `report` a task's state or `ask` a person from the agent's side.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadSidecarConfig } from './sidecar-config.ts';
 import { startSidecar } from './sidecar-process.ts';
 import { writeReport, type ReportKind } from './result-files.ts';
+import { askQuestion } from './ask-question.ts';
 
 const reportKinds: readonly ReportKind[] = ['started', 'progress', 'success', 'failed'];
 const taskIdPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -38,18 +39,21 @@ async function run(options: { config: string }): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+function resultsDirOf(options: { config: string; resultsDir?: string }): string {
+  const given = options.resultsDir ?? process.env.AGENTCOM_RESULTS_DIR;
+  if (given) return given;
+  const config = loadSidecarConfig(path.resolve(options.config));
+  if (!config.ok) exitWith(config.detail.startsWith('config:') ? config.detail : `config: ${config.detail}`, 1);
+  return config.value.results_dir;
+}
+
 async function report(
   taskId: string,
   kind: ReportKind,
   options: { config: string; output?: string; reason?: string; resultsDir?: string },
 ): Promise<void> {
   if (!taskIdPattern.test(taskId)) exitWith(`report: ${JSON.stringify(taskId)} is not a task id`, 1);
-  let resultsDir = options.resultsDir ?? process.env.AGENTCOM_RESULTS_DIR;
-  if (!resultsDir) {
-    const config = loadSidecarConfig(path.resolve(options.config));
-    if (!config.ok) exitWith(config.detail.startsWith('config:') ? config.detail : `config: ${config.detail}`, 1);
-    resultsDir = config.value.results_dir;
-  }
+  const resultsDir = resultsDirOf(options);
   let filePath: string;
   try {
     filePath = await writeReport(path.resolve(resultsDir), taskId, kind, { output: options.output, reason: options.reason });
@@ -82,5 +86,24 @@ program
   .option('--results-dir <dir>', 'results folder (default: from the config or $AGENTCOM_RESULTS_DIR)')
   .option('--config <file>', 'sidecar config file', defaultConfigPath())
   .action(report);
+
+program
+  .command('ask')
+  .description('ask a person a question mid-task and wait for the answer (prints the answer file as one JSON line)')
+  .argument('<task_id>', 'the task id')
+  .argument('<question>', 'the question')
+  .option('--option <text>', 'an answer to offer; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
+  .option('--timeout-ms <ms>', 'give up after this long (exit 3); default: wait as long as it takes')
+  .option('--results-dir <dir>', 'results folder (default: from the config or $AGENTCOM_RESULTS_DIR)')
+  .option('--config <file>', 'sidecar config file', defaultConfigPath())
+  .action(async (taskId: string, question: string, options: { option: string[]; timeoutMs?: string; config: string; resultsDir?: string }) => {
+    if (!taskIdPattern.test(taskId)) exitWith(`ask: ${JSON.stringify(taskId)} is not a task id`, 1);
+    const timeoutMs = options.timeoutMs === undefined ? null : Number(options.timeoutMs);
+    if (timeoutMs !== null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) exitWith('ask: --timeout-ms must be a positive whole number', 1);
+    const answered = await askQuestion(path.resolve(resultsDirOf(options)), taskId, { question, options: options.option }, timeoutMs);
+    if (answered.kind === 'timeout') exitWith(`ask: no answer within ${timeoutMs} ms (the question stays asked)`, 3);
+    process.stdout.write(`${JSON.stringify(answered.answer)}\n`);
+    if ('error' in answered.answer) process.exit(2);
+  });
 
 await program.parseAsync(process.argv);

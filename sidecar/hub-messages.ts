@@ -10,6 +10,7 @@ import {
   identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
 } from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
+import { approvalAckSchema as hubApprovalAck, approvalAnswerSchema as hubApprovalAnswer } from '../web/protocol/approvals.ts';
 
 /** The hub's field schema with one more keyword; TypeBox schemas are plain objects, so a spread keeps them whole. */
 const refine = <T extends TSchema>(schema: T, extra: Record<string, unknown>): T => ({ ...schema, ...extra });
@@ -42,8 +43,16 @@ const taskCancelledSchema = Type.Object({
 });
 export type TaskCancelled = Static<typeof taskCancelledSchema>;
 
+// The hub stored an agent's question (approval_request), and an operator's answer to one.
+const approvalAckSchema = Type.Object({ ...hubApprovalAck.properties, task_id: taskId });
+export type ApprovalAck = Static<typeof approvalAckSchema>;
+const approvalAnswerSchema = Type.Object({ ...hubApprovalAnswer.properties, task_id: taskId });
+export type ApprovalAnswerMessage = Static<typeof approvalAnswerSchema>;
+
 export type HubMessage =
   | TaskAssign
+  | ApprovalAck
+  | ApprovalAnswerMessage
   | TaskContinue
   | TaskReassign
   | TaskCancelled
@@ -57,6 +66,8 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   task_reassign: ajv.compile(taskReassignSchema),
   task_cancelled: ajv.compile(taskCancelledSchema),
   identified: ajv.compile(identifiedSchema),
+  approval_ack: ajv.compile(approvalAckSchema),
+  approval_answer: ajv.compile(approvalAnswerSchema),
 };
 
 export type ParsedHubMessage =

@@ -2,12 +2,15 @@
 // fs.watch misses events on some filesystems (NFS, Docker bind mounts).
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { questionFilePath } from './question-files.ts';
 import { parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
 
 export interface ResultWatcherEvents {
   onStarted: () => void;
   onProgress: (note: string | null) => void;
   onOutcome: (outcome: TaskOutcome) => void;
+  /** A question file appeared or changed (`stamp`: its size and mtime); absent: questions are not watched. */
+  onQuestion?: (text: string, stamp: string) => void;
 }
 
 export interface ResultWatcherOptions {
@@ -26,6 +29,8 @@ export class ResultWatcher {
   // A file that fails to parse may still be being written; it counts as broken
   // only when its size and mtime have not moved for a whole poll interval.
   private unparsable: { stamp: string; sinceMs: number } | null = null;
+  /** The question file last handed on, so each version of it is asked once (until `askAgain`). */
+  private questionStamp: string | null = null;
 
   constructor(
     private readonly options: ResultWatcherOptions,
@@ -42,6 +47,17 @@ export class ResultWatcher {
     }
     this.pollTimer = setInterval(() => void this.check(), this.options.pollIntervalMs);
     await this.check();
+  }
+
+  /** Hands on the current question file again at the next check (after a reconnect). */
+  askAgain(): void {
+    this.questionStamp = null;
+    void this.check();
+  }
+
+  /** The question file was answered and removed: a new one with the same stamp is a new question. */
+  questionAnswered(): void {
+    this.questionStamp = null;
   }
 
   stop(): void {
@@ -89,6 +105,7 @@ export class ResultWatcher {
       }
       this.events.onProgress(noteOf(progressText));
     }
+    if (this.events.onQuestion && !this.done) await this.checkQuestion();
     const resultPath = resultFilePath(resultsDir, taskId, 'result');
     const resultText = await readOrNull(resultPath);
     if (resultText === null || this.done) return;
@@ -106,6 +123,22 @@ export class ResultWatcher {
     this.stop();
     this.events.onOutcome(outcome);
   }
+
+  private async checkQuestion(): Promise<void> {
+    const questionPath = questionFilePath(this.options.resultsDir, this.options.taskId, 'question');
+    const stamp = await questionStampOf(questionPath);
+    if (stamp === null || stamp === this.questionStamp) return;
+    const text = await readOrNull(questionPath);
+    // Still being written (an agent that does not write atomically): the next check sees it whole.
+    if (text === null || text.trim() === '' || (await questionStampOf(questionPath)) !== stamp) return;
+    this.questionStamp = stamp;
+    this.events.onQuestion?.(text, stamp);
+  }
+}
+
+async function questionStampOf(filePath: string): Promise<string | null> {
+  const info = await stat(filePath).catch(() => null);
+  return info ? `${info.size}:${info.mtimeMs}` : null;
 }
 
 async function exists(filePath: string): Promise<boolean> {

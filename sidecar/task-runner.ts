@@ -6,7 +6,8 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../runtime/errors.ts';
 import type { SendOutcome } from './hub-connection.ts';
-import type { HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign } from './hub-messages.ts';
+import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign } from './hub-messages.ts';
+import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
 import { resultFilePath, type TaskOutcome } from './result-files.ts';
 import { ResultWatcher } from './result-watcher.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
@@ -33,6 +34,8 @@ export class TaskRunner {
   private confirmationTimer: NodeJS.Timeout | null = null;
   private startedSeen = false;
   private stopped = false;
+  /** The question of the active task sent as approval_request and not answered yet. */
+  private pendingQuestion: { taskId: string; questionId: string } | null = null;
 
   constructor(private readonly deps: TaskRunnerDeps) {}
 
@@ -66,6 +69,8 @@ export class TaskRunner {
       });
     }
     if (active?.status === 'reporting') void this.flushReport();
+    // A question asked before the link dropped is asked again: the hub answers it if it was answered meanwhile.
+    this.watcher?.askAgain();
   }
 
   handle(message: HubMessage): void {
@@ -82,8 +87,15 @@ export class TaskRunner {
       case 'task_cancelled':
         void this.onCancelled(message as TaskCancelled);
         return;
+      case 'approval_ack':
+        void this.onApprovalAck(message as ApprovalAck);
+        return;
+      case 'approval_answer':
+        void this.onApprovalAnswer(message as ApprovalAnswerMessage);
+        return;
       case 'error':
-        this.deps.log.warn('hub reported an error', { error: String(message.error), task_id: this.state.active?.task_id });
+        this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
+        if (message.code === 'AC_ERR_APPROVAL_NOT_ASKER') void this.questionRefused(String(message.question_id ?? ''), String(message.detail ?? message.error));
         return;
       default:
         this.deps.log.debug('hub message', { type: message.type, task_id: (message as { task_id?: unknown }).task_id });
@@ -215,11 +227,63 @@ export class TaskRunner {
         onStarted: () => this.onStarted(task),
         onProgress: () => void this.sendProgress(task),
         onOutcome: (outcome) => void this.onOutcome(task, outcome),
+        onQuestion: (text, stamp) => void this.onQuestion(task, text, stamp),
       },
     );
     this.watcher = watcher;
     this.progressTimer = setInterval(() => void this.sendProgress(task), config.progress_interval_ms);
     await watcher.start();
+  }
+
+  /** The agent wrote a question file: sent as approval_request (a bad file is answered with its error at once). */
+  private async onQuestion(task: LocalTask, text: string, stamp: string): Promise<void> {
+    if (!this.isCurrent(task)) return;
+    const log = this.deps.log.child({ task_id: task.task_id });
+    const parsed = parseQuestionText(text, stamp);
+    if (!parsed.ok) {
+      log.warn('question file refused', { detail: parsed.detail });
+      await writeAnswerFile(this.deps.config.results_dir, task.task_id, { question_id: parsed.questionId, error: 'question_invalid', detail: parsed.detail });
+      return;
+    }
+    const { question } = parsed;
+    this.pendingQuestion = { taskId: task.task_id, questionId: question.questionId };
+    if (!this.deps.isIdentified()) return;
+    const sent = await this.deps.send({
+      type: 'approval_request', task_id: task.task_id, generation: task.generation, question_id: question.questionId, question: question.question,
+      ...(question.options ? { options: question.options } : {}), ...(question.context ? { context: question.context } : {}),
+    });
+    log.info('question sent to the hub', { question_id: question.questionId, send: sent });
+  }
+
+  private onApprovalAck(message: ApprovalAck): void {
+    this.deps.log.info('hub stored the question', { task_id: message.task_id, question_id: message.question_id, approval_id: message.approval_id, status: message.status });
+    if (message.status === 'closed') void this.questionRefused(message.question_id, 'the question was closed: its task ended');
+  }
+
+  /** An operator's answer: written for the agent, and the question file removed so it can ask the next one. */
+  private async onApprovalAnswer(message: ApprovalAnswerMessage): Promise<void> {
+    const active = this.state.active;
+    const log = this.deps.log.child({ task_id: message.task_id });
+    if (!active || !this.isCurrent(active) || active.task_id !== message.task_id || active.generation !== message.generation) {
+      log.debug('approval_answer for a task not running here; ignored', { approval_id: message.approval_id });
+      return;
+    }
+    const { results_dir: resultsDir } = this.deps.config;
+    await writeAnswerFile(resultsDir, message.task_id, answerBodyOf(message));
+    if (this.pendingQuestion?.questionId === message.question_id) {
+      this.pendingQuestion = null;
+      await unlink(questionFilePath(resultsDir, message.task_id, 'question')).catch(() => undefined);
+      this.watcher?.questionAnswered();
+    }
+    log.info('answer written for the agent', { approval_id: message.approval_id, question_id: message.question_id });
+  }
+
+  /** The hub will not take the question (task no longer held here): the agent hears why instead of waiting. */
+  private async questionRefused(questionId: string, detail: string): Promise<void> {
+    const pending = this.pendingQuestion;
+    if (!pending || (questionId !== '' && pending.questionId !== questionId)) return;
+    this.pendingQuestion = null;
+    await writeAnswerFile(this.deps.config.results_dir, pending.taskId, { question_id: pending.questionId, error: 'question_refused', detail });
   }
 
   private stopTracking(): void {
@@ -367,6 +431,10 @@ export class TaskRunner {
     for (const kind of ['started', 'progress', 'result'] as const) {
       await unlink(resultFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
     }
+    for (const kind of ['question', 'answer'] as const) {
+      await unlink(questionFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
+    }
+    if (this.pendingQuestion?.taskId === taskId) this.pendingQuestion = null;
   }
 
   private async persist(): Promise<Result<void>> {

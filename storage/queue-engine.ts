@@ -19,6 +19,11 @@ export interface BulkSubmitItem {
   dependsOnItems: number[];
 }
 
+/** An operator's decision on a gated task; `by` is who made it (principal name), `reason` why (required to reject). */
+export type ApprovalDecisionInput =
+  | { decision: 'approved'; by: string | null; note: string | null }
+  | { decision: 'rejected'; by: string | null; reason: string };
+
 export interface FailOutcome {
   task: TaskRecord;
   outcome: 'retried' | 'dead_letter';
@@ -101,6 +106,12 @@ export interface QueueEngine {
    */
   reclaim(taskId: string, reason: ReclaimReason, now: number, expectedGeneration?: number, holder?: string): Promise<Result<TaskRecord>>;
   cancel(taskId: string, now: number, cascade?: boolean): Promise<Result<TaskRecord>>;
+  /**
+   * Approves or rejects a task in `awaiting_approval`, in one durable transaction: approved, it goes
+   * on to its dependencies, its delay and its lane (machines/task-approval-machine.ts decides which);
+   * rejected, it is cancelled with reason `rejected` and its dependents settle by their policy.
+   */
+  decideApproval(taskId: string, decision: ApprovalDecisionInput, now: number): Promise<Result<TaskRecord>>;
   retryDeadLetter(taskId: string, now: number): Promise<Result<TaskRecord>>;
   /** Removes one dead letter, or all of them when `taskId` is omitted; resolves to how many went. */
   purgeDeadLetters(taskId?: string): Promise<Result<number>>;

@@ -5,6 +5,7 @@
 // and the method resolves only after `flushed`: a kill -9 after the promise
 // resolves cannot lose the change, and one sync covers every change in the batch.
 import { fail, ok, type Result } from '../runtime/errors.ts';
+import { approvalGate } from './approval-gate.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { DependencyIndex } from './dependency-index.ts';
@@ -16,7 +17,7 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  BulkSubmitItem, ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter,
   TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -41,6 +42,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private indexes: TaskIndexes;
   private deadLetters;
   private dependencies: DependencyIndex;
+  private readonly gate: ReturnType<typeof approvalGate>;
   private settledListener: (tasks: TaskRecord[]) => void = () => {};
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
@@ -54,6 +56,7 @@ export class LmdbTaskQueue implements QueueEngine {
     this.seq = (store.meta.get(seqKey) as number | undefined) ?? 0;
     this.deadLetters = deadLetterTransactions(store, this.indexes);
     this.dependencies = new DependencyIndex(store, this.indexes);
+    this.gate = approvalGate(store, () => this.indexes, () => this.dependencies);
   }
 
   static open(path: string): LmdbTaskQueue {
@@ -120,7 +123,8 @@ export class LmdbTaskQueue implements QueueEngine {
     this.store.meta.put(seqKey, this.seq);
     if (input.idempotencyKey !== null) this.store.idempotency.put(input.idempotencyKey, task.id);
     this.indexes.putActive(undefined, task);
-    if (standing?.outcome === 'dependency_failed') {
+    // A gated task is not settled by its dependencies before it is approved (approval comes first).
+    if (standing?.outcome === 'dependency_failed' && task.status !== 'awaiting_approval') {
       // A dependency already failed: the policy settles the new task at once, as it would have later.
       const failedId = standing.failedDependency;
       const dead = transition(task, { status: 'dead_letter', failed_dependency: failedId, last_error: `dependency ${failedId} failed` },
@@ -234,15 +238,20 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
+  /** An operator approves or rejects a task that is awaiting_approval (storage/approval-gate.ts). */
+  decideApproval(taskId: string, decision: ApprovalDecisionInput, now: number): Promise<Result<TaskRecord>> {
+    return this.write(() => this.gate.decide(taskId, decision, now));
+  }
+
   /** `cascade`: waiting dependents are cancelled too, down the graph, instead of settled by their policy. */
   cancel(taskId: string, now: number, cascade = false): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
       if (!task) return this.store.deadLetters.get(taskId)
-        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', 'queued, delayed, waiting or assigned')
+        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', cancellable)
         : fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (!['queued', 'delayed', 'assigned', 'waiting'].includes(task.status)) {
-        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', 'queued, delayed, waiting or assigned');
+      if (!['queued', 'delayed', 'assigned', 'waiting', 'awaiting_approval'].includes(task.status)) {
+        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', cancellable);
       }
       const cancelled = transition(task, { status: 'cancelled' }, 'cancelled', now, { agent_id: task.assigned_to });
       this.indexes.putActive(task, cancelled);
@@ -451,5 +460,7 @@ export class LmdbTaskQueue implements QueueEngine {
     return ok(updated);
   }
 }
+
+const cancellable = 'queued, delayed, waiting, awaiting_approval or assigned';
 
 const newTaskId = () => `task-${randomHex(8)}`;

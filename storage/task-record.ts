@@ -21,12 +21,17 @@ export interface NewTask {
   /** Ids of tasks that must complete first (at most 100, each existing). */
   dependsOn?: string[];
   onDependencyFailure?: 'fail' | 'ignore';
+  /** The task waits in `awaiting_approval` until an operator approves it. */
+  requiresApproval?: boolean;
 }
 
-/** `waiting`: the task has unfinished dependencies and stays outside its lane until they complete. */
+/**
+ * The way in, first gate first: `awaiting_approval` (the task needs an operator's approval),
+ * then `waiting` (unfinished dependencies), then `delayed` (not_before ahead), then its lane.
+ */
 export function createTaskRecord(id: string, seq: number, input: NewTask, now: number, waiting = false): TaskRecord {
   const delayed = input.notBefore !== null && input.notBefore > now;
-  const status = waiting ? 'waiting' : delayed ? 'delayed' : 'queued';
+  const status = input.requiresApproval ? 'awaiting_approval' : waiting ? 'waiting' : delayed ? 'delayed' : 'queued';
   const dependencies = input.dependsOn?.length
     ? { depends_on: [...new Set(input.dependsOn)], on_dependency_failure: input.onDependencyFailure ?? 'fail', failed_dependency: null }
     : {};
@@ -57,6 +62,9 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     updated_at: now,
     history: [{ event: status, timestamp: now, details: {} }],
     ...dependencies,
+    ...(input.requiresApproval
+      ? { requires_approval: true, approval: { decision: 'pending', decided_at: null, decided_by: null, reason: null } }
+      : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { agentInfo, connected } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
 import type { Identify } from './protocol/identify.ts';
+import { answerFrameOf, type ApprovalRequest } from './protocol/approvals.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
 import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
@@ -267,6 +268,21 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     }
   }
 
+  /** An agent's question mid-task: acknowledged once durable; an answered one is answered again at once. */
+  async function approvalRequest(ws: AgentWs, agentId: string, message: ApprovalRequest): Promise<void> {
+    const asked = await hub.askApproval(agentId, message);
+    if (!asked.ok) {
+      reply(ws, {
+        type: 'error', error: `approval_request_failed: ${failureReason(asked.code)}`, code: asked.code, task_id: message.task_id,
+        question_id: message.question_id, detail: asked.detail,
+      });
+      return;
+    }
+    const approval = asked.value;
+    reply(ws, { type: 'approval_ack', task_id: approval.task_id, question_id: approval.question_id, approval_id: approval.id, status: approval.status });
+    if (approval.status === 'answered') reply(ws, answerFrameOf(approval));
+  }
+
   function dispatch(ws: AgentWs, data: AgentSocketData, message: AgentFrame): void {
     if (message.type === 'identify') return identify(ws, data, message);
     const agentId = data.agentId;
@@ -295,6 +311,9 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'task_recovering':
       case 'task_stopped':
         track(data, taskFrame(ws, agentId, message).catch(failed('task')));
+        return;
+      case 'approval_request':
+        track(data, approvalRequest(ws, agentId, message).catch(failed('approval')));
         return;
       case 'message':
       case 'list_channels':

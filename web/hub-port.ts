@@ -2,6 +2,7 @@
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
 import type { Failure, Result } from '../runtime/errors.ts';
 import type { TaskBulkItem } from './protocol/task-bulk.ts';
+import type { ApprovalRequest } from './protocol/approvals.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
 import type { StoragePort } from './storage-port.ts';
@@ -248,6 +249,33 @@ export interface SchedulesPort {
   remove(id: string): Promise<Result<string>>;
 }
 
+/** An agent's question as the API shows it (storage/approval-store.ts ApprovalRecord). */
+export interface ApprovalView {
+  id: string;
+  task_id: string;
+  agent_id: string;
+  generation: number;
+  question_id: string;
+  question: string;
+  options: string[] | null;
+  context: Record<string, unknown> | null;
+  status: 'pending' | 'answered' | 'closed';
+  asked_at: number;
+  answer: string | null;
+  answered_at: number | null;
+  answered_by: string | null;
+  closed_reason: string | null;
+}
+
+export type ApprovalListStatus = 'pending' | 'answered' | 'closed' | 'all';
+
+/** GET /api/approvals: questions, and (for pending and all) the tasks awaiting approval, oldest first. */
+export interface ApprovalList {
+  approvals: ApprovalView[];
+  count: number;
+  tasks_awaiting_approval: Task[];
+}
+
 export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
@@ -310,6 +338,15 @@ export interface HubPort {
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage;
   retryDeadLetter(taskId: string): Promise<Result<Task>>;
   purgeDeadLetters(taskId?: string): Promise<Result<number>>;
+  // --- approval gates and agents' questions ----------------------------------------
+  approveTask(taskId: string, by: string | null, note: string | null): Promise<Result<Task>>;
+  rejectTask(taskId: string, by: string | null, reason: string): Promise<Result<Task>>;
+  /** An agent's approval_request; resolves once the question is durable. */
+  askApproval(agentId: string, request: ApprovalRequest): Promise<Result<ApprovalView>>;
+  answerApproval(id: string, answer: string, by: string | null): Promise<Result<ApprovalView>>;
+  getApproval(id: string): ApprovalView | undefined;
+  listApprovals(status: ApprovalListStatus, limit: number): ApprovalList;
+
   /** Admin push: a task straight to a connected agent, bypassing the queue. */
   pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>>;
 

@@ -20,6 +20,7 @@ import { schemaRoutes } from './http/schemas.ts';
 import { storageAdminRoutes } from './http/storage-admin.ts';
 import { taskRoutes } from './http/tasks.ts';
 import { scheduleRoutes } from './http/schedules.ts';
+import { approvalRoutes } from './http/approvals.ts';
 import { tokenRoutes } from './http/tokens.ts';
 import type { HubPort } from './hub-port.ts';
 import type { ObservabilityPort } from './observability-port.ts';
@@ -149,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps), ...enrollmentRoutes(deps),
-    ...scheduleRoutes(deps),
+    ...scheduleRoutes(deps), ...approvalRoutes(deps),
     ...storageAdminRoutes(deps),
     ...(options.observability ? observabilityRoutes(options.observability) : []),
   ], deps, {

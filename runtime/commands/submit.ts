@@ -18,6 +18,7 @@ interface SubmitFlags {
   delayMs?: string;
   notBefore?: string;
   idempotencyKey?: string;
+  requiresApproval?: boolean;
   hub?: string;
   token?: string;
   json?: boolean;
@@ -47,6 +48,7 @@ export function configureSubmit(command: Command): Command {
     .option('--delay-ms <ms>', 'do not assign before this many ms from now')
     .option('--not-before <time>', 'do not assign before this ISO 8601 time or epoch milliseconds')
     .option('--idempotency-key <key>', 'submitting the same key again returns the same task')
+    .option('--requires-approval', 'hold the task in awaiting_approval until an operator approves it (agentcom tasks approve)')
     .option('--hub <url>', 'hub HTTP address (env AGENTCOM_HUB_URL; default http://127.0.0.1:4000)')
     .option('--token <token>', 'an agent or admin token (env AGENTCOM_TOKEN, else AGENTCOM_ADMIN_TOKEN)')
     .option('--json', "print the hub's whole answer as JSON")
@@ -113,6 +115,7 @@ function submitBody(description: string, flags: SubmitFlags): BodyResult {
     body[field] = Number(text);
   }
   if (flags.idempotencyKey !== undefined) body.idempotency_key = flags.idempotencyKey;
+  if (flags.requiresApproval) body.requires_approval = true;
   return { ok: true, value: body };
 }
 

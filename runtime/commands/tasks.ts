@@ -1,4 +1,4 @@
-// `agentcom tasks submit|list|show|cancel|retry`: the task API of a running hub.
+// `agentcom tasks submit|list|show|cancel|retry|approve|reject`: the task API of a running hub.
 import type { Command } from 'commander';
 import { configureSubmit } from './submit.ts';
 import { action, callHub, formatTime, printJson, printTable, withHubOptions, type HubFlags } from './hub-client.ts';
@@ -21,7 +21,7 @@ export function registerTaskCommands(program: Command): void {
   configureSubmit(tasks.command('submit'));
 
   withHubOptions(tasks.command('list').description('list tasks, newest pages by --cursor'))
-    .option('--status <status>', 'queued, delayed, assigned, completed, dead_letter or cancelled')
+    .option('--status <status>', 'queued, delayed, waiting, awaiting_approval, assigned, completed, dead_letter or cancelled')
     .option('--priority <lane>', 'lane name or 0-3')
     .option('--assigned-to <agent>', 'only tasks held by this agent')
     .option('--capability <name>', 'only tasks needing this capability')
@@ -60,6 +60,22 @@ export function registerTaskCommands(program: Command): void {
       const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`);
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
+    }));
+
+  withHubOptions(tasks.command('approve <task_id>').description('approve a task awaiting approval: it goes on to its dependencies, delay and lane (admin token)'))
+    .option('--note <text>', 'kept with the decision')
+    .action(action(async (taskId: string, flags: HubFlags & { note?: string }) => {
+      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/approve`, flags.note ? { note: flags.note } : {});
+      if (flags.json) return printJson(result);
+      process.stdout.write(`${String(result.task_id)} approved, now ${String(result.status)}\n`);
+    }));
+
+  withHubOptions(tasks.command('reject <task_id>').description('reject a task awaiting approval: it is cancelled with reason rejected (admin token)'))
+    .requiredOption('--reason <text>', 'why; kept as the task\'s last_error')
+    .action(action(async (taskId: string, flags: HubFlags & { reason: string }) => {
+      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/reject`, { reason: flags.reason });
+      if (flags.json) return printJson(result);
+      process.stdout.write(`${String(result.task_id)} rejected, now ${String(result.status)}\n`);
     }));
 
   withHubOptions(tasks.command('retry <task_id>').description('requeue a dead-lettered task with a fresh retry budget'))

@@ -34,6 +34,10 @@ import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
 import { enrollmentTokenCreateSchema } from './enrollment.ts';
 import { rateLimitOverrideSchema, whitelistAddSchema, whitelistSetSchema } from './rate-limits.ts';
+import {
+  approvalAckSchema, approvalAnswerBodySchema, approvalAnswerSchema, approvalListQuerySchema, approvalRequestSchema, taskApproveSchema,
+  taskRejectSchema,
+} from './approvals.ts';
 
 export const protocolVersion = '1.0';
 
@@ -48,6 +52,7 @@ const agentFrameSchemas = [
   identifySchema, pingSchema, statusSchema, listAgentsSchema,
   ...taskReportSchemas,
   ...messagingSchemas,
+  approvalRequestSchema,
   ...ignoredSidecarSchemas,
 ];
 
@@ -62,7 +67,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
   taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
-  identifiedSchema, pongSchema, statusUpdatedSchema,
+  identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema,
 ]);
 
 
@@ -98,5 +103,9 @@ export const httpSchemas = {
   whitelist_set: whitelistSetSchema,
   whitelist_add: whitelistAddSchema,
   enrollment_token_create: enrollmentTokenCreateSchema,
+  task_approve: taskApproveSchema,
+  task_reject: taskRejectSchema,
+  approval_answer: approvalAnswerBodySchema,
+  approval_list_query: approvalListQuerySchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

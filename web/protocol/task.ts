@@ -6,7 +6,7 @@ import { priorityAliases, priorityNames } from './priorities.ts';
 
 export { priorityAliases, priorityNames, type PriorityName } from './priorities.ts';
 
-export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting'] as const;
+export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting', 'awaiting_approval'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
 export const taskLimits = {
@@ -21,6 +21,8 @@ export const taskLimits = {
   retryBackoffMaxMs: 86_400_000,
   historyEntries: 50,
   dependencies: 100,
+  /** An operator's reason for rejecting a task. */
+  rejectReasonChars: 2_000,
 } as const;
 
 /** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
@@ -61,6 +63,8 @@ export const taskSubmitSchema = Type.Object(
     /** Ours: ids of existing tasks that must complete first; the task waits outside every lane until then. */
     depends_on: Type.Optional(Type.Array(taskIdField, { maxItems: taskLimits.dependencies })),
     on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
+    /** Ours: the task waits in `awaiting_approval` until an operator approves it (before its dependencies and delay count). */
+    requires_approval: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: true },
 );
@@ -74,6 +78,20 @@ export const taskHistoryEntrySchema = Type.Object({
 export type TaskHistoryEntry = Static<typeof taskHistoryEntrySchema>;
 
 const nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** An approval gate's decision: `pending` while the task is awaiting_approval. */
+export const approvalDecisions = ['pending', 'approved', 'rejected'] as const;
+export type ApprovalDecision = (typeof approvalDecisions)[number];
+
+export const taskApprovalSchema = Type.Object({
+  decision: Type.String({ enum: [...approvalDecisions] }),
+  decided_at: nullable(Type.Integer()),
+  /** Who decided (the admin token's name, as `admin:<name>`). */
+  decided_by: nullable(Type.String()),
+  /** Why it was rejected (or the approver's note). */
+  reason: nullable(Type.String()),
+});
+export type TaskApproval = Static<typeof taskApprovalSchema>;
 
 /** The task as the API returns it. `history` is newest first, at most 50 entries. */
 export const taskSchema = Type.Object({
@@ -107,6 +125,9 @@ export const taskSchema = Type.Object({
   on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
   /** The dependency whose failure dead-lettered this task; retrying it brings this task back to waiting. */
   failed_dependency: Type.Optional(nullable(Type.String())),
+  /** Present on tasks submitted with requires_approval: true. */
+  requires_approval: Type.Optional(Type.Boolean()),
+  approval: Type.Optional(taskApprovalSchema),
 });
 export type Task = Static<typeof taskSchema>;
 

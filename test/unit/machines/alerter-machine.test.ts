@@ -6,7 +6,7 @@ import { alerterMachine } from '../../../machines/alerter-machine.ts';
 
 const calm: AlertFacts = {
   queueDepth: 0, windowTotalTasks: 0, windowFailed: 0, failureRatePct: 0, stuckTaskIds: [], totalAgents: 2, agentsOnline: 2,
-  storageProblems: [], supervisorRestarts: 0,
+  storageProblems: [], supervisorRestarts: 0, overdueApprovals: { questionIds: [], taskIds: [], oldestWaitMs: 0, afterMs: 900_000 },
 };
 
 /** An alerter on a simulated clock; `facts` is what the next check sees. */
@@ -96,6 +96,18 @@ describe('alerterMachine', () => {
     world.facts = { ...calm, windowFailed: 11, windowTotalTasks: 100, failureRatePct: 11, storageProblems: ['disk 1.0% free'], supervisorRestarts: 2 };
     await advance(30_000);
     expect(kinds()).to.have.members(['fired:high_error_rate', 'fired:storage_unhealthy', 'fired:supervisor_restarts']);
+  });
+
+  it('fires approval_waiting while a question or gated task is overdue, and clears it once answered', async () => {
+    const { world, advance, kinds } = startAlerter();
+    world.facts = { ...calm, overdueApprovals: { questionIds: ['appr-1'], taskIds: ['task-9'], oldestWaitMs: 1_000_000, afterMs: 900_000 } };
+    await advance(30_000);
+    const fired = world.changes[0];
+    expect(fired?.kind === 'fired' && fired.alert).to.deep.include({ rule_id: 'approval_waiting', severity: 'warning' });
+    expect(fired?.kind === 'fired' && fired.alert.details).to.include({ questions: 1, tasks: 1, oldest_wait_ms: 1_000_000 });
+    world.facts = { ...calm };
+    await advance(30_000);
+    expect(kinds()).to.deep.equal(['fired:approval_waiting', 'cleared:approval_waiting']);
   });
 
   it('takes new thresholds on the next check', async () => {

@@ -7,6 +7,7 @@ import { dynamicSupervisorMachine } from '../../../machines/dynamic-supervisor-m
 import { supervisorMachine } from '../../../machines/supervisor-machine.ts';
 import { taskMachine } from '../../../machines/task-machine.ts';
 import { taskWaitingMachine } from '../../../machines/task-waiting-machine.ts';
+import { taskApprovalMachine } from '../../../machines/task-approval-machine.ts';
 import { renderTransitionTable, transitionTable } from '../../../machines/transition-table.ts';
 
 const sample = setup({
@@ -57,6 +58,7 @@ describe('docs/machines.md', () => {
     ['agentMachine', agentMachine],
     ['taskMachine', taskMachine],
     ['taskWaitingMachine', taskWaitingMachine],
+    ['taskApprovalMachine', taskApprovalMachine],
     ['supervisorMachine', supervisorMachine],
     ['dynamicSupervisorMachine', dynamicSupervisorMachine],
     ['alerterMachine', alerterMachine],

@@ -38,6 +38,10 @@ const wsCases: Record<string, { valid: Record<string, unknown>; required: Record
   state_report: { valid: { type: 'state_report', state: 'idle' }, required: {} },
   wake_result: { valid: { type: 'wake_result', ok: true }, required: {} },
   agent_restarting: { valid: { type: 'agent_restarting' }, required: {} },
+  approval_request: {
+    valid: { type: 'approval_request', task_id: 'task-1', generation: 1, question_id: 'q-1', question: 'Deploy?', options: ['yes', 'no'] },
+    required: { task_id: 1, question_id: 2, question: 3 },
+  },
 };
 
 const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
@@ -78,6 +82,10 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   whitelist_set: { valid: { agent_ids: ['a', 'b'] }, required: { agent_ids: 'a' } },
   whitelist_add: { valid: { agent_id: 'a' }, required: { agent_id: 3 }, limited: { agent_id: 128 } },
   enrollment_token_create: { valid: { ttl_ms: 3_600_000 }, required: { ttl_ms: 'an hour' } },
+  task_approve: { valid: { note: 'looks fine' }, required: {} },
+  task_reject: { valid: { reason: 'too risky' }, required: { reason: 4 }, limited: { reason: 2_000 } },
+  approval_answer: { valid: { answer: 'yes' }, required: { answer: 5 }, limited: { answer: 10_000 } },
+  approval_list_query: { valid: { status: 'pending', limit: '10' }, required: {} },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -1,9 +1,9 @@
 // The hub's HTTP API, with the admin token as a Bearer header. A 401 means the token is
 // wrong or revoked: the page forgets it and asks again.
 import type { Task, TaskPage, QueueStats } from './types.ts';
-import type { ScheduleView } from '../../hub-port.ts';
+import type { ApprovalList, ApprovalView, ScheduleView } from '../../hub-port.ts';
 
-export type { ScheduleView };
+export type { ApprovalList, ApprovalView, ScheduleView };
 
 export class Unauthorized extends Error {}
 
@@ -17,19 +17,23 @@ export interface TaskFilter {
 export class HubApi {
   constructor(private readonly token: () => string | null, private readonly onUnauthorized: () => void) {}
 
-  private async call<T>(method: string, path: string): Promise<T> {
+  private async call<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
     const response = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
       cache: 'no-store',
     });
     if (response.status === 401) {
       this.onUnauthorized();
       throw new Unauthorized('the hub refused the admin token');
     }
-    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new Error(String(body.code ?? body.error ?? `HTTP ${response.status}`));
-    return body as T;
+    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw new Error(String(answer.code ?? answer.error ?? `HTTP ${response.status}`));
+    return answer as T;
   }
 
   stats(): Promise<QueueStats> {
@@ -77,5 +81,21 @@ export class HubApi {
 
   deleteSchedule(id: string): Promise<{ status: string }> {
     return this.call('DELETE', `/api/schedules/${encodeURIComponent(id)}`);
+  }
+
+  approvals(): Promise<ApprovalList> {
+    return this.call('GET', '/api/approvals?status=pending');
+  }
+
+  approve(taskId: string): Promise<{ status: string; task_id: string }> {
+    return this.call('POST', `/api/tasks/${encodeURIComponent(taskId)}/approve`, {});
+  }
+
+  reject(taskId: string, reason: string): Promise<{ status: string; task_id: string }> {
+    return this.call('POST', `/api/tasks/${encodeURIComponent(taskId)}/reject`, { reason });
+  }
+
+  answer(approvalId: string, answer: string): Promise<ApprovalView> {
+    return this.call('POST', `/api/approvals/${encodeURIComponent(approvalId)}`, { answer });
   }
 }

@@ -18,6 +18,7 @@ import { DashboardStore } from './store.ts';
 import { storageView } from './storage-view.ts';
 import { tasksView } from './tasks-view.ts';
 import { schedulesView } from './schedules-view.ts';
+import { approvalsView } from './approvals-view.ts';
 import { adoptToken, forgetToken, saveToken } from './token.ts';
 import type { AgentView, HubEvent } from './types.ts';
 
@@ -66,6 +67,9 @@ alertsView(store, (ruleId) => {
   return sent;
 });
 schedulesView(api, toast);
+const approvals = approvalsView(api, toast, openTask);
+/** task_event names that add a task to the approvals inbox or take one out of it. */
+const approvalTaskEvents = new Set(['awaiting_approval', 'approved', 'rejected', 'cancelled']);
 rateLimitsView(store);
 const notify = notifier(registerWorker());
 storageView(store, api, toast);
@@ -97,6 +101,7 @@ function onEvents(events: HubEvent[]): void {
   for (const event of events) {
     store.applyEvent(event);
     if (storageEvents.has(event.type)) feed.send({ type: 'request_snapshot' });
+    if (event.type === 'approval_event' || (event.type === 'task_event' && approvalTaskEvents.has(String(event.event)))) approvals.reload();
     if (event.type !== 'task_event') continue;
     kinds.add('stats');
     kinds.add('tasks');

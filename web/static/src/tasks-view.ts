@@ -7,7 +7,7 @@ import type { DashboardStore } from './store.ts';
 import { laneNames, type Task } from './types.ts';
 
 const pageSize = 25;
-const statuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting'];
+const statuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting', 'awaiting_approval'];
 
 export interface TasksView {
   reload(): void;

@@ -28,5 +28,6 @@ export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: n
     submittedBy,
     ...(body.depends_on?.length ? { dependsOn: body.depends_on } : {}),
     ...(body.on_dependency_failure ? { onDependencyFailure: body.on_dependency_failure as 'fail' | 'ignore' } : {}),
+    ...(body.paths?.length ? { paths: body.paths } : {}),
   };
 }

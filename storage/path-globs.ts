@@ -9,6 +9,7 @@
 // Overlap is decided exactly on the languages (a product walk of two automata), with two
 // conservative shortcuts that can only answer "overlap": brace sets that expand past
 // `maxAlternatives` count as `**`, and dot files are not special.
+// Which globs are acceptable at all is the schema's rule (pathGlobField, web/protocol/task.ts).
 // A leaf: imports nothing of ours, so the sidecar (agentcom-git) uses the same rule.
 
 /** One character class: the code point ranges it takes, or leaves out when `negated`. */
@@ -28,22 +29,11 @@ export interface ParsedGlob {
   readonly topLiteral: string | null;
 }
 
-export const globLimits = { globs: 100, globChars: 512, maxAlternatives: 64 } as const;
+/** Past this many alternatives a brace set is not expanded, and the glob counts as `**`. */
+export const globLimits = { maxAlternatives: 64 } as const;
 
 const anyChar: CharClass = { negated: true, ranges: [] };
 const globstar: Segment = { kind: 'globstar' };
-
-/** Why a glob cannot be leased (absolute, escaping the repo, empty…), or null when it is fine. */
-export function globProblem(glob: string): string | null {
-  if (glob.trim() === '') return 'is empty';
-  if (glob.length > globLimits.globChars) return `is over ${globLimits.globChars} characters`;
-  if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) return 'must be relative to the repository root';
-  if (glob.includes('\\')) return 'uses a backslash; separate folders with / and do not escape';
-  if (glob.startsWith('!')) return 'is a negation; leases name what they take, not what they leave';
-  if (glob.split('/').some((segment) => segment === '..')) return 'climbs out of the repository with ..';
-  if (/[\0-\x1f]/.test(glob)) return 'contains a control character';
-  return null;
-}
 
 /** Normalises `./a//b/` to `a/b`. */
 export function normaliseGlob(glob: string): string {

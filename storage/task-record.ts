@@ -1,5 +1,6 @@
 // The stored task: the wire task plus its queue sequence number.
 import { taskLimits, type Task, type TaskHistoryEntry } from '../web/protocol/task.ts';
+import { normaliseGlob } from './path-globs.ts';
 
 /** `seq` orders tasks within a lane (FIFO) and never changes, so a requeued task keeps its place. */
 export type TaskRecord = Task & { seq: number };
@@ -21,6 +22,8 @@ export interface NewTask {
   /** Ids of tasks that must complete first (at most 100, each existing). */
   dependsOn?: string[];
   onDependencyFailure?: 'fail' | 'ignore';
+  /** Globs of the files the task will change; its assignment leases them (path-leases.ts). */
+  paths?: string[];
 }
 
 /** `waiting`: the task has unfinished dependencies and stays outside its lane until they complete. */
@@ -57,6 +60,7 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     updated_at: now,
     history: [{ event: status, timestamp: now, details: {} }],
     ...dependencies,
+    ...(input.paths?.length ? { paths: [...new Set(input.paths.map(normaliseGlob))] } : {}),
   };
 }
 

@@ -21,7 +21,22 @@ export const taskLimits = {
   retryBackoffMaxMs: 86_400_000,
   historyEntries: 50,
   dependencies: 100,
+  /** Path globs a task may lease (path-leases.ts). */
+  paths: 100,
+  pathChars: 512,
 } as const;
+
+/**
+ * A path glob a task leases, relative to its repository: not absolute, no `..` segment, no
+ * backslash, no leading `!`, no control characters (storage/path-globs.ts has the dialect).
+ */
+export const pathGlobField = Type.String({
+  minLength: 1,
+  maxLength: 512,
+  pattern: '^(?![/!])(?![A-Za-z]:)(?!(?:.*/)?\\.\\.(?:/|$))[^\\\\\\u0000-\\u001f]*[^\\s\\\\\\u0000-\\u001f][^\\\\\\u0000-\\u001f]*$',
+  description: 'a glob relative to the repository root: not absolute, without .. or backslashes, not a negation',
+});
+export const pathGlobList = Type.Array(pathGlobField, { minItems: 1, maxItems: 100 });
 
 /** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
 export const dependencyFailurePolicies = ['fail', 'ignore'] as const;
@@ -61,6 +76,8 @@ export const taskSubmitSchema = Type.Object(
     /** Ours: ids of existing tasks that must complete first; the task waits outside every lane until then. */
     depends_on: Type.Optional(Type.Array(taskIdField, { maxItems: taskLimits.dependencies })),
     on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
+    /** Ours: files the task will change (globs); no two tasks with overlapping paths in one repo run at once. */
+    paths: Type.Optional(pathGlobList),
   },
   { additionalProperties: true },
 );
@@ -107,6 +124,8 @@ export const taskSchema = Type.Object({
   on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
   /** The dependency whose failure dead-lettered this task; retrying it brings this task back to waiting. */
   failed_dependency: Type.Optional(nullable(Type.String())),
+  /** Present on tasks submitted with paths: the globs its assignment leases (in metadata.repo, or the default repo). */
+  paths: Type.Optional(Type.Array(Type.String())),
 });
 export type Task = Static<typeof taskSchema>;
 

@@ -83,6 +83,15 @@ export const taskSubmitSchema = Type.Object(
 );
 export type TaskSubmit = Static<typeof taskSubmitSchema>;
 
+/** PATCH /api/tasks/:id: what an operator may change on a task that has not started (its lane). */
+export const taskPatchSchema = Type.Object({
+  priority: Type.Union([
+    Type.String({ enum: [...priorityNames, ...Object.keys(priorityAliases)] }),
+    Type.Integer({ minimum: 0, maximum: 3 }),
+  ]),
+}, { additionalProperties: true });
+export type TaskPatch = Static<typeof taskPatchSchema>;
+
 export const taskHistoryEntrySchema = Type.Object({
   event: Type.String(),
   timestamp: Type.Integer(),

@@ -24,8 +24,7 @@ import type {
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import type { LeaseAcquire } from '../web/protocol/path-leases.ts';
-import type { LeaseWait } from '../storage/path-leases.ts';
-import type { PathLease } from '../storage/path-lease-table.ts';
+import type { LeaseWait, PathLease } from '../storage/path-lease-table.ts';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { eventLog } from './event-log.ts';

@@ -21,6 +21,14 @@ export interface PathLease {
   acquired_at: number;
 }
 
+/** What a queued task waits for: the lease that overlapped its paths when it was last picked. */
+export interface LeaseWait {
+  lease: PathLease;
+  since: number;
+}
+
+export type LeaseAcquireOutcome = { granted: PathLease } | { denied: PathLease };
+
 interface Entry {
   lease: PathLease;
   globs: ParsedGlob[];

@@ -16,20 +16,14 @@ import type { Database } from 'lmdb';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { normaliseGlob } from './path-globs.ts';
-import { PathLeaseTable, type PathLease } from './path-lease-table.ts';
+import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
+
+export type { LeaseAcquireOutcome, LeaseWait } from './path-lease-table.ts';
 import { randomHex } from './random-hex.ts';
 import { checkReport } from './report-fencing.ts';
 import type { TaskRecord } from './task-record.ts';
 
 type StoredLeaseKey = [taskId: string, leaseId: string];
-
-/** What a queued task waits for: the lease that overlapped its paths when it was last picked. */
-export interface LeaseWait {
-  lease: PathLease;
-  since: number;
-}
-
-export type LeaseAcquireOutcome = { granted: PathLease } | { denied: PathLease };
 
 export const taskLeaseId = (taskId: string): string => `task:${taskId}`;
 /** Extra leases one assignment may hold at once. */

@@ -5,8 +5,7 @@
 // resolves only once its change is durable, so callers may acknowledge at once.
 import type { Result } from '../runtime/errors.ts';
 import type { TaskStatus } from '../web/protocol/task.ts';
-import type { LeaseAcquireOutcome, LeaseWait } from './path-leases.ts';
-import type { PathLease } from './path-lease-table.ts';
+import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
 import type { NewTask, TaskRecord } from './task-record.ts';
 
 export interface SubmitOutcome {

@@ -17,19 +17,23 @@ export interface TaskFilter {
 export class HubApi {
   constructor(private readonly token: () => string | null, private readonly onUnauthorized: () => void) {}
 
-  private async call<T>(method: string, path: string): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       cache: 'no-store',
     });
     if (response.status === 401) {
       this.onUnauthorized();
       throw new Unauthorized('the hub refused the admin token');
     }
-    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new Error(String(body.code ?? body.error ?? `HTTP ${response.status}`));
-    return body as T;
+    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw new Error(String(answer.code ?? answer.error ?? `HTTP ${response.status}`));
+    return answer as T;
   }
 
   stats(): Promise<QueueStats> {
@@ -61,6 +65,11 @@ export class HubApi {
 
   cancel(id: string): Promise<{ status: string; task_id: string }> {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Moves a queued, delayed or waiting task to another lane (0 urgent … 3 low). */
+  reprioritise(id: string, priority: number): Promise<{ task_id: string; priority: number; previous_priority: number; changed: boolean }> {
+    return this.call('PATCH', `/api/tasks/${encodeURIComponent(id)}`, { priority });
   }
 
   purge(id: string): Promise<{ status: string; count: number }> {

@@ -67,7 +67,7 @@ const hubConfigSchema = Type.Object(
     identify_timeout_ms: Type.Integer({ minimum: 100, maximum: maxTimerMs, default: 30_000 }),
     /** Open agent and dashboard sockets per client IP; the next upgrade gets 429. */
     max_connections_per_ip: Type.Integer({ minimum: 1, default: 200 }),
-    /** identify frames per client IP per minute, across its sockets. */
+    /** Refused identify frames (bad or mismatched token) per client IP per minute, across its sockets. */
     identify_attempts_per_ip_per_min: Type.Integer({ minimum: 1, default: 60 }),
     /** Frames of one socket being worked on at once; past it frames are refused (AC_ERR_SOCKET_BUSY) and count as violations. */
     max_inflight_frames: Type.Integer({ minimum: 1, maximum: 100_000, default: 1024 }),

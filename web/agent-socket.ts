@@ -192,11 +192,13 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     }
     const principal = hub.authenticate(message.token);
     if (!principal) {
+      ipLimits.identifyFailed(data.clientIp);
       reply(ws, { type: 'error', error: 'invalid_token', code: 'AC_ERR_UNAUTHORIZED' });
       return;
     }
     // An admin token may stand in for any agent (operators, tests, the bench load client).
     if (principal.scope === 'agent' && principal.agentId !== agentId) {
+      ipLimits.identifyFailed(data.clientIp);
       reply(ws, { type: 'error', error: 'token_agent_mismatch', code: 'AC_ERR_TOKEN_AGENT_MISMATCH' });
       return;
     }

@@ -65,8 +65,20 @@ export class IpLimits {
     else this.open.set(ip, count);
   }
 
-  /** 0 when the IP may try to identify now, else the ms until it may. */
+  /**
+   * 0 when the IP may try to identify now, else the ms until it may. Only failed identifies
+   * use up the IP's attempts (identifyFailed): the limit is there against token guessing, and
+   * a box running a hundred honest sidecars must be able to reconnect them all at once.
+   */
   identifyRetryMs(ip: string): number {
+    const bucket = this.identifies.get(ip);
+    if (!bucket) return 0;
+    refill(bucket, this.now());
+    return bucket.tokens >= 1 ? 0 : retryAfterMs(bucket);
+  }
+
+  /** An identify from this IP was refused (bad token, token for another agent): one attempt used. */
+  identifyFailed(ip: string): void {
     const now = this.now();
     let bucket = this.identifies.get(ip);
     if (!bucket) {
@@ -77,7 +89,7 @@ export class IpLimits {
     } else {
       refill(bucket, now);
     }
-    return tryTake(bucket) ? 0 : retryAfterMs(bucket);
+    tryTake(bucket);
   }
 
   private forgetFullBuckets(now: number): void {

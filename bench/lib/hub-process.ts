@@ -3,10 +3,10 @@
 // admin token in AGENTCOM_ADMIN_TOKEN so load clients can identify as any agent.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedClockMs } from './bullmq-settings.ts';
 import { freePort } from './free-port.ts';
@@ -75,7 +75,10 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   const adminToken = options.adminToken ?? newAdminToken();
   const fdLimit = options.fdLimit ?? 65_536;
   const logFd = openSync(options.logPath, 'a');
-  const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--port', String(port), '--data-dir', options.dataDir,
+  // Every load client connects from 127.0.0.1: one IP holding up to thousands of agent sockets.
+  const configPath = join(dirname(options.logPath), 'bench-hub-config.json');
+  writeFileSync(configPath, JSON.stringify({ max_connections_per_ip: 100_000 }));
+  const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--config', configPath, '--port', String(port), '--data-dir', options.dataDir,
     '--log-level', options.logLevel ?? 'info', ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : [])];
   // exec keeps the pid: the process we measure and signal is node itself, not bash.
   // Without CAP_SYS_RESOURCE (containers) the hard limit is the ceiling, even for root.

@@ -89,6 +89,26 @@ describe('wire: abuse resistance', () => {
     expect(answers[0]).to.equal('error:AC_ERR_UNAUTHORIZED');
     expect(answers.at(-1)).to.equal('rate_limited:AC_ERR_IDENTIFY_RATE');
   });
+
+  it('lets a box of honest sidecars identify all at once: only refused identifies use up the per-IP attempts', async () => {
+    const fleet = await startTestHub({ identify_attempts_per_ip_per_min: 5, max_connections_per_ip: 100 });
+    try {
+      const agents = await Promise.all(Array.from({ length: 30 }, (_, i) => fleet.connectAgent(`local-${i}`)));
+      expect(agents.every((agent) => !agent.ws.isClosed)).to.equal(true);
+      const answers: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const client = await WsTestClient.connect(fleet.wsUrl);
+        client.send({ type: 'identify', agent_id: 'nobody', token: 'wrong', protocol_version: 1 });
+        const reply = await client.nextMessage();
+        answers.push(String(reply.code));
+        client.socket.terminate();
+      }
+      expect(answers.slice(0, 5)).to.deep.equal(Array(5).fill('AC_ERR_UNAUTHORIZED'));
+      expect(answers.slice(5)).to.deep.equal(Array(2).fill('AC_ERR_IDENTIFY_RATE'));
+    } finally {
+      await fleet.stop();
+    }
+  });
 });
 
 describe('wire: connections per IP', () => {

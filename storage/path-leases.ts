@@ -36,6 +36,10 @@ export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
 }
 
 const lastKey = '\uffff';
+/** meta key: how many queued tasks declare paths. While none does, the gate reads nothing. */
+const queuedWithPathsKey = 'queued_with_paths';
+
+const queuedWithPaths = (task: TaskRecord | undefined): number => (task?.status === 'queued' && task.paths?.length ? 1 : 0);
 
 export class PathLeases {
   readonly table = new PathLeaseTable();
@@ -46,9 +50,12 @@ export class PathLeases {
   /** Waiting tasks whose lease ended in this transaction; handed to the hub after the commit. */
   private freed: string[] = [];
   private clock: () => number = Date.now;
+  /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
+  private queuedWithPaths: number;
 
   constructor(private readonly store: LmdbStore) {
     this.extra = store.root.openDB({ name: 'path_leases' });
+    this.queuedWithPaths = (store.meta.get(queuedWithPathsKey) as number | undefined) ?? 0;
   }
 
   /** Holds the lease of every assigned task with paths, and the extra leases stored for them. */
@@ -72,6 +79,11 @@ export class PathLeases {
     if (wasHeld && !sameAssignment) this.end(before!.id);
     if (isHeld && !sameAssignment) this.start(after!);
     if (after && after.status !== 'queued') this.stopWaiting(after.id);
+    const queuedDelta = queuedWithPaths(after) - queuedWithPaths(before);
+    if (queuedDelta !== 0) {
+      this.queuedWithPaths += queuedDelta;
+      this.store.meta.put(queuedWithPathsKey, this.queuedWithPaths);
+    }
   }
 
   /**
@@ -79,6 +91,8 @@ export class PathLeases {
    * when nothing overlaps, or records what it waits for and refuses.
    */
   admit(taskId: string): boolean {
+    // No queued task declares paths: this one cannot, and there is nothing to read.
+    if (this.queuedWithPaths === 0) return true;
     if (this.skips(taskId)) return false;
     const task = this.store.tasks.get(taskId);
     if (!task?.paths?.length) return true;

@@ -65,6 +65,7 @@ export class TaskIndexes {
     this.store.deadLetters.remove(before.id);
     this.index(after);
     this.store.tasks.put(after.id, after);
+    this.leases.follow(before, after);
   }
 
   /** Deletes a completed or cancelled task and its index entries (retention). */

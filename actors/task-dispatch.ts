@@ -77,6 +77,7 @@ export class TaskDispatch {
       priority: task.priority,
       needed_capabilities: task.needed_capabilities,
       complete_by: task.complete_by,
+      ...(task.paths?.length ? { paths: task.paths } : {}),
       ...(task.depends_on?.length ? { dependencies: dependencyResults(task, (id) => this.deps.queue.get(id)) } : {}),
     } satisfies TaskAssign);
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…); a push never waited in one.

@@ -207,6 +207,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
               lastBackupAgeSeconds: () => options.lastBackupAgeSeconds?.(),
               supervisorRestarts: () => supervisorRestarts(root),
+              leases: () => live.storage?.queue.leaseStats() ?? null,
             });
             live.observability = new Observability({
               telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,

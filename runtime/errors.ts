@@ -107,6 +107,11 @@ export const errors = {
   AC_ERR_ENROLLMENT_TOKEN: { status: 401, message: 'registration needs a live enrollment token' },
   AC_ERR_TASK_SCOPE: { status: 403, message: 'task %s was neither submitted by nor assigned to %s' },
   AC_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'too many open connections from %s (limit %d)' },
+  // --- fleet control: path leases and re-prioritising (issue 19) --------------
+  AC_ERR_LEASE_NOT_FOUND: { status: 404, message: 'lease %s is not held by agent %s' },
+  AC_ERR_LEASE_OF_TASK: { status: 409, message: 'lease %s is the task\'s own (its paths); it ends with the assignment' },
+  AC_ERR_LEASE_LIMIT: { status: 409, message: 'task %s already holds %d extra leases' },
+  AC_ERR_GIT_OUTSIDE_LEASE: { status: 409, message: 'the commit touches paths outside the task\'s leases: %s (pass --force to commit anyway)' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

@@ -16,6 +16,7 @@ const levels: Partial<Record<HubEventName, string>> = {
   'approval.asked': 'info', 'approval.answered': 'notice', 'approval.closed': 'info',
   'agent.joined': 'info', 'agent.left': 'info', 'agent.removed': 'notice', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
   'alert.fired': 'warning', 'alert.cleared': 'notice', 'alert.acknowledged': 'notice',
+  'task.reprioritised': 'notice', 'lease.acquired': 'info', 'lease.denied': 'info', 'lease.released': 'info',
 };
 
 const messages = Object.fromEntries(Object.keys(levels).map((name) => [name, name.replace(/[._]/g, ' ')])) as Record<HubEventName, string>;
@@ -72,6 +73,12 @@ function split(event: TypedHubEvent): [Record<string, unknown>, Record<string, u
       return [{ agent_id: event.agent.agentId }, { status: event.agent.identity.status }];
     case 'alert.fired':
       return [{ module: 'alerter' }, { rule_id: event.alert.rule_id, severity: event.alert.severity, alert_message: event.alert.message }];
+    case 'task.reprioritised':
+      return [{ task_id: event.task.id }, { from: event.from, to: event.task.priority, status: event.task.status }];
+    case 'lease.acquired': case 'lease.released':
+      return [{ task_id: event.lease.task_id, agent_id: event.lease.agent_id }, { lease_id: event.lease.lease_id, repo: event.lease.repo, paths: event.lease.paths }];
+    case 'lease.denied':
+      return [{ task_id: event.taskId, agent_id: event.agentId }, { paths: event.paths, holder_task_id: event.holder.task_id, holder_lease_id: event.holder.lease_id }];
     case 'alert.cleared': case 'alert.acknowledged':
       return [{ module: 'alerter' }, { rule_id: event.ruleId }];
     default:

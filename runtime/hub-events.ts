@@ -6,6 +6,8 @@ import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from './metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { ApprovalView, HubEvent } from '../web/hub-port.ts';
+import type { PathLease } from '../storage/path-lease-table.ts';
+import type { TaskRecord } from '../storage/task-record.ts';
 
 export interface HubEventMap extends LifecycleEvents {
   /** A 10 s interval closed: the charts' sample and the recomputed /api/metrics snapshot. */
@@ -23,6 +25,14 @@ export interface HubEventMap extends LifecycleEvents {
   'approval.answered': { approval: ApprovalView; waitedMs: number };
   /** Closed unanswered: its task ended (completed, failed, reclaimed, cancelled). */
   'approval.closed': { approval: ApprovalView };
+  /** An operator moved a queued, delayed or waiting task to another lane (`from` is the lane it left). */
+  'task.reprioritised': { task: TaskRecord; from: number };
+  /** An agent took an extra path lease over its socket. */
+  'lease.acquired': { lease: PathLease };
+  /** An agent's lease request was refused: `holder` overlaps it. */
+  'lease.denied': { taskId: string; agentId: string; paths: string[]; holder: PathLease };
+  /** An agent released an extra lease (leases that end with their assignment follow the task events). */
+  'lease.released': { lease: PathLease };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -62,6 +72,10 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'alert.acknowledged': 'an operator acknowledged an alert',
   'storage.reported': 'a backup, compaction or storage recovery finished or failed',
   'rate.limited': 'a token bucket denied an agent or client an action',
+  'task.reprioritised': 'an operator moved a queued, delayed or waiting task to another lane',
+  'lease.acquired': 'an agent took an extra path lease for its task',
+  'lease.denied': 'an agent asked for a path lease that overlaps another task\'s lease',
+  'lease.released': 'an agent released an extra path lease',
 };
 
 export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];

@@ -19,10 +19,13 @@ import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
 import { toWireTask } from '../storage/task-record.ts';
 import type { StoragePort } from '../web/storage-port.ts';
 import type {
-  AgentIdentity, AgentLink, AgentView, ApprovalList, ApprovalListStatus, ApprovalView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
+  AgentIdentity, AgentLink, AgentView, ApprovalList, ApprovalListStatus, ApprovalView, BulkOutcome, HubEvent, HubPort, LeaseAcquireAnswer, Principal, RecoveryAnswer,
+  StorageWriteFault, TaskLinks,
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
 import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import type { LeaseAcquire } from '../web/protocol/path-leases.ts';
+import type { LeaseWait, PathLease } from '../storage/path-lease-table.ts';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { eventLog } from './event-log.ts';
@@ -158,6 +161,7 @@ export class Hub implements HubPort {
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
+    deps.queue.onLeaseWaitersFreed((taskIds) => this.leaseWaitersFreed(taskIds));
     this.schedules = deps.scheduleStore
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
@@ -437,6 +441,8 @@ export class Hub implements HubPort {
       dependencies: (task?.depends_on ?? []).map(link),
       dependents: this.deps.queue.dependentsOf(taskId).map((dependent) => ({ task_id: dependent.id, status: dependent.status })),
       waiting_for: this.deps.queue.remainingDependencies(taskId),
+      leases: this.deps.queue.leasesOf(taskId),
+      waiting_for_lease: leaseWaitView(this.deps.queue.leaseWaitOf(taskId)),
     };
   }
 
@@ -548,6 +554,42 @@ export class Hub implements HubPort {
 
   async purgeDeadLetters(taskId?: string): Promise<Result<number>> {
     return this.deps.queue.purgeDeadLetters(taskId);
+  }
+
+  // --- path leases and re-prioritising -----------------------------------------------------
+
+  async reprioritiseTask(taskId: string, priority: number): Promise<Result<{ task: Task; from: number }>> {
+    const moved = await this.deps.queue.reprioritise(taskId, priority, this.now());
+    if (!moved.ok) return moved;
+    const { task, from } = moved.value;
+    if (from !== task.priority) {
+      this.events.emit('task.reprioritised', this.now(), { task, from });
+      if (task.status === 'queued') this.scheduler.taskAvailable(task);
+    }
+    return ok({ task: toWireTask(task), from });
+  }
+
+  async leaseAcquire(agentId: string, request: LeaseAcquire): Promise<Result<LeaseAcquireAnswer>> {
+    const report = { taskId: request.task_id, agentId, generation: request.generation };
+    const acquired = await this.deps.queue.leaseAcquire(report, request.paths, request.repo, this.now());
+    if (!acquired.ok) return acquired;
+    if ('granted' in acquired.value) this.events.emit('lease.acquired', this.now(), { lease: acquired.value.granted });
+    else this.events.emit('lease.denied', this.now(), { taskId: request.task_id, agentId, paths: request.paths, holder: acquired.value.denied });
+    return acquired;
+  }
+
+  async leaseRelease(agentId: string, leaseId: string): Promise<Result<PathLease>> {
+    const released = await this.deps.queue.leaseRelease(leaseId, agentId);
+    if (released.ok) this.events.emit('lease.released', this.now(), { lease: released.value });
+    return released;
+  }
+
+  /** Queued tasks whose awaited lease ended (already durable): offered to the scheduler again. */
+  private leaseWaitersFreed(taskIds: readonly string[]): void {
+    for (const taskId of taskIds) {
+      const task = this.deps.queue.get(taskId);
+      if (task?.status === 'queued') this.scheduler.taskAvailable(task);
+    }
   }
 
   async pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>> {
@@ -708,6 +750,10 @@ function entryEventOf(task: TaskRecord): 'task.awaiting_approval' | 'task.waitin
     case 'delayed': return 'task.delayed';
     default: return 'task.submitted';
   }
+}
+
+function leaseWaitView(wait: LeaseWait | null): TaskLinks['waiting_for_lease'] {
+  return wait && { ...wait.lease, since: wait.since };
 }
 
 function reportOf(report: TaskReport): Report {

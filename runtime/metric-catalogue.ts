@@ -53,6 +53,10 @@ export const metricCatalogue = {
   supervisorRestarts: metric('agentcom_supervisor_restarts', 'observable_counter', '{restart}', ['supervisor'], 'Child restarts by supervisor: root (its services), agents and tasks (their partitions and actors).'),
   eventLoopDelay: metric('agentcom_event_loop_delay_seconds', 'gauge', 's', ['stat'], 'Event-loop delay since the previous 10 s tick: stat p50, p99 or max.'),
   processCpu: metric('agentcom_process_cpu_seconds', 'observable_counter', 's', ['mode'], 'CPU time the process used, user and system.'),
+  pathLeasesHeld: metric('agentcom_path_leases_held', 'gauge', '{lease}', [], 'Path leases held now: assigned tasks\' own (their paths) and extra ones agents took over the socket.'),
+  leaseWaitingTasks: metric('agentcom_lease_waiting_tasks', 'gauge', '{task}', [], 'Queued tasks the scheduler passed over because another task\'s lease overlaps their paths.'),
+  leaseRequests: metric('agentcom_lease_requests', 'counter', '{request}', ['result'], 'Socket lease requests answered: granted, denied (overlap) or released.'),
+  tasksReprioritised: metric('agentcom_tasks_reprioritised', 'counter', '{task}', ['priority'], 'Tasks an operator moved to another lane, by the lane they moved to.'),
   processMemory: metric('agentcom_process_memory_bytes', 'gauge', 'By', ['kind'], 'Process memory: rss, heap_used, external.'),
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -25,6 +25,8 @@ export interface MetricsRecorderSources {
   lastBackupAgeSeconds(): number | undefined;
   /** Restarts so far per supervisor. */
   supervisorRestarts(): Record<string, number>;
+  /** Path leases held and queued tasks waiting for one; absent when the queue cannot say. */
+  leases?(): { held: number; waiting: number } | null;
 }
 
 /** Attribute objects made once per value and reused on every recording. */
@@ -65,6 +67,11 @@ export class MetricsRecorder implements WebTelemetry {
   private readonly validation: Counter;
   private readonly rateLimited: Counter;
   private readonly backpressure: Counter;
+  private readonly leaseRequests: Counter;
+  private readonly reprioritised: Counter;
+  private readonly leaseResult = {
+    granted: Object.freeze({ result: 'granted' }), denied: Object.freeze({ result: 'denied' }), released: Object.freeze({ result: 'released' }),
+  };
 
   private readonly lane = laneNames.map((name) => Object.freeze({ priority: name }));
   private readonly assignedHow = {
@@ -122,6 +129,16 @@ export class MetricsRecorder implements WebTelemetry {
     this.validation = counter(m.validationErrors);
     this.rateLimited = counter(m.rateLimitDenials);
     this.backpressure = counter(m.backpressureCloses);
+    this.leaseRequests = counter(m.leaseRequests);
+    this.reprioritised = counter(m.tasksReprioritised);
+    gauge(m.pathLeasesHeld).addCallback((result) => {
+      const leases = sources.leases?.();
+      if (leases) result.observe(leases.held);
+    });
+    gauge(m.leaseWaitingTasks).addCallback((result) => {
+      const leases = sources.leases?.();
+      if (leases) result.observe(leases.waiting);
+    });
 
     const laneAttrs = laneNames.map((lane) => Object.freeze({ lane }));
     gauge(m.queueDepth).addCallback((result) => {
@@ -245,6 +262,18 @@ export class MetricsRecorder implements WebTelemetry {
         return;
       case 'task.cancelled':
         this.cancelled.add(1);
+        return;
+      case 'task.reprioritised':
+        this.reprioritised.add(1, this.lane[event.task.priority]);
+        return;
+      case 'lease.acquired':
+        this.leaseRequests.add(1, this.leaseResult.granted);
+        return;
+      case 'lease.denied':
+        this.leaseRequests.add(1, this.leaseResult.denied);
+        return;
+      case 'lease.released':
+        this.leaseRequests.add(1, this.leaseResult.released);
         return;
       case 'agent.state_changed': {
         const id = event.agent.agentId;

@@ -29,5 +29,6 @@ export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: n
     ...(body.depends_on?.length ? { dependsOn: body.depends_on } : {}),
     ...(body.on_dependency_failure ? { onDependencyFailure: body.on_dependency_failure as 'fail' | 'ignore' } : {}),
     ...(body.requires_approval ? { requiresApproval: true } : {}),
+    ...(body.paths?.length ? { paths: body.paths } : {}),
   };
 }

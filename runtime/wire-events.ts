@@ -22,6 +22,7 @@ const taskEventWireNames = {
   'task.awaiting_approval': 'awaiting_approval',
   'task.approved': 'approved',
   'task.rejected': 'rejected',
+  'task.reprioritised': 'reprioritised',
 } as const satisfies Partial<Record<HubEventName, string>>;
 
 /** The frame for a hub event, or null for events the dashboard does not get. */
@@ -30,13 +31,17 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
   switch (event.type) {
     case 'task.submitted': case 'task.delayed': case 'task.queued': case 'task.accepted': case 'task.completed':
     case 'task.retried': case 'task.dead_lettered': case 'task.cancelled': case 'task.requeued':
-    case 'task.waiting': {
+    case 'task.waiting': case 'task.reprioritised': {
       const { task } = event;
       return {
         type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
         priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
       };
     }
+    case 'lease.acquired': case 'lease.released':
+      return { type: 'lease_event', timestamp, event: event.type === 'lease.acquired' ? 'acquired' : 'released', lease: event.lease };
+    case 'lease.denied':
+      return { type: 'lease_event', timestamp, event: 'denied', task_id: event.taskId, agent_id: event.agentId, paths: event.paths, holder: event.holder };
     case 'task.assigned': case 'task.reclaimed': {
       const { task } = event;
       const frame: HubEvent = {

@@ -26,6 +26,7 @@ const taskAssignSchema = Type.Object({
   generation: refine(hubTaskAssign.properties.generation, { default: 0 }),
   assigned_at: Type.Optional(Type.Number()),
   dependencies: hubTaskAssign.properties.dependencies,
+  paths: hubTaskAssign.properties.paths,
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;
 

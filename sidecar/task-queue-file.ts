@@ -24,6 +24,8 @@ export interface LocalTask {
   wake_attempts: number;
   /** From task_assign: the tasks this one depended on, with their results, for the agent. */
   dependencies?: unknown[];
+  /** From task_assign: the path globs the assignment leases (agentcom-git commit keeps to them). */
+  paths?: string[];
   /** Process group of the last wake attempt: a cancel stops it, with whatever the agent left running. */
   wake_pgid?: number;
   branch?: string;

@@ -133,6 +133,7 @@ export class TaskRunner {
       generation: message.generation,
       wake_attempts: 0,
       ...(message.dependencies?.length ? { dependencies: message.dependencies } : {}),
+      ...(message.paths?.length ? { paths: message.paths } : {}),
     };
     this.state.active = task;
     const saved = await this.persist();
@@ -317,6 +318,7 @@ export class TaskRunner {
       {
         task_id: task.task_id, description: task.description, metadata: task.metadata, generation: task.generation, assigned_at: task.assigned_at,
         ...(task.dependencies ? { dependencies: task.dependencies } : {}),
+        ...(task.paths ? { paths: task.paths } : {}),
       },
       { AGENTCOM_RESULTS_DIR: config.results_dir, AGENTCOM_SIDECAR_CONFIG: config.config_path, AGENTCOM_AGENT_ID: config.agent_id },
     );

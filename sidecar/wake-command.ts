@@ -14,6 +14,8 @@ export interface WakeTask {
   assigned_at: number;
   /** Completed predecessors with their results (task_assign's `dependencies`). */
   dependencies?: unknown[];
+  /** The path globs the assignment leases (task_assign's `paths`), for agentcom-git commit. */
+  paths?: string[];
 }
 
 export interface WakeInvocation {

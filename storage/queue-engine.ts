@@ -5,6 +5,7 @@
 // resolves only once its change is durable, so callers may acknowledge at once.
 import type { Result } from '../runtime/errors.ts';
 import type { TaskStatus } from '../web/protocol/task.ts';
+import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
 import type { NewTask, TaskRecord } from './task-record.ts';
 
 export interface SubmitOutcome {
@@ -74,6 +75,26 @@ export interface ExpiredBatch {
   nextSeq: number | null;
 }
 
+/** The assignment a socket lease request is made for (fenced like a report). */
+export interface LeaseReport {
+  taskId: string;
+  agentId: string;
+  generation: number | undefined;
+}
+
+export interface LeaseStats {
+  /** Leases held now: tasks' own and extra ones. */
+  held: number;
+  /** Queued tasks refused by the scheduler for a lease still held. */
+  waiting: number;
+}
+
+export interface Reprioritised {
+  task: TaskRecord;
+  /** The lane it left; equal to task.priority when it was already there (nothing written). */
+  from: number;
+}
+
 export const listPageLimits = { default: 500, max: 5000, scanned: 50_000 } as const;
 
 export interface QueueEngine {
@@ -123,6 +144,22 @@ export interface QueueEngine {
    * looking at no more than `maxScanned` of them after `afterSeq` (one short transaction).
    */
   removeExpired(status: RetainedStatus, cutoff: number, afterSeq: number, limits: { maxScanned: number; maxRemoved: number }): Promise<Result<ExpiredBatch>>;
+
+  /** Moves a queued, delayed or waiting task to another lane, with a history entry; refused for other states. */
+  reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>>;
+
+  // --- path leases (path-leases.ts): a task's `paths` are leased for exactly its assignment ---------
+  /** Called after each commit that ended a lease some queued tasks waited for. */
+  onLeaseWaitersFreed(listener: (taskIds: string[]) => void): void;
+  /** An extra lease for the assignment, unless another task's lease overlaps (then `denied` names it). */
+  leaseAcquire(report: LeaseReport, paths: readonly string[], repo: string | undefined, now: number): Promise<Result<LeaseAcquireOutcome>>;
+  /** Releases an extra lease the agent holds. */
+  leaseRelease(leaseId: string, agentId: string): Promise<Result<PathLease>>;
+  /** The leases a task holds now. */
+  leasesOf(taskId: string): PathLease[];
+  /** The lease a queued task waits for, while it is held. */
+  leaseWaitOf(taskId: string): LeaseWait | null;
+  leaseStats(): LeaseStats;
 
   get(taskId: string): TaskRecord | undefined;
   list(filter: TaskFilter): TaskPage;

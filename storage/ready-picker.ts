@@ -5,6 +5,9 @@
 // lowest [priority, seq]; taking a head advances only that cursor. So a batch of n
 // claims costs about n × (matching capsets) comparisons, however many claims are
 // already in flight: claimed-but-uncommitted tasks are skipped once, not once per claim.
+//
+// A gate (path leases) may refuse the best head: it stays in its lane, keeps its place, and
+// the pick moves on to the next task, so a task that must wait never blocks the ones behind it.
 import type { Database } from 'lmdb';
 import type { CapabilitySets } from './capability-sets.ts';
 import type { ReadyKey } from './lmdb-store.ts';
@@ -13,6 +16,14 @@ interface Head {
   key: ReadyKey;
   id: string;
 }
+
+/** Decides whether a picked task may be assigned now; `skips` is a cheap early look for tasks known to wait. */
+export interface PickGate {
+  admit(taskId: string): boolean;
+  skips(taskId: string): boolean;
+}
+
+const openGate: PickGate = { admit: () => true, skips: () => false };
 
 interface Cursor {
   entries: Iterator<{ key: ReadyKey; value: string }>;
@@ -27,20 +38,25 @@ export class ReadyPicker {
     private readonly ready: Database<string, ReadyKey>,
     private readonly capsets: CapabilitySets,
     private readonly taken: Set<string>,
+    private readonly gate: PickGate = openGate,
   ) {}
 
   /** The best task for an agent with these capabilities, now marked taken; null when none fits. */
   pick(capabilities: readonly string[]): string | null {
-    let best: { capset: number; head: Head } | null = null;
-    for (const capset of this.capsets.matching(capabilities)) {
-      const head = this.headOf(capset);
-      if (!head) continue;
-      if (!best || isBefore(head.key, best.head.key)) best = { capset, head };
+    for (;;) {
+      let best: { capset: number; head: Head } | null = null;
+      for (const capset of this.capsets.matching(capabilities)) {
+        const head = this.headOf(capset);
+        if (!head) continue;
+        if (!best || isBefore(head.key, best.head.key)) best = { capset, head };
+      }
+      if (!best) return null;
+      const admitted = this.gate.admit(best.head.id);
+      this.advance(this.cursors.get(best.capset)!);
+      if (!admitted) continue;
+      this.taken.add(best.head.id);
+      return best.head.id;
     }
-    if (!best) return null;
-    this.taken.add(best.head.id);
-    this.advance(this.cursors.get(best.capset)!);
-    return best.head.id;
   }
 
   /** Releases the read cursors. */
@@ -62,7 +78,7 @@ export class ReadyPicker {
 
   private advance(cursor: Cursor): void {
     for (let next = cursor.entries.next(); !next.done; next = cursor.entries.next()) {
-      if (!this.taken.has(next.value.value)) {
+      if (!this.taken.has(next.value.value) && !this.gate.skips(next.value.value)) {
         cursor.head = { key: next.value.key, id: next.value.value };
         return;
       }

@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { Report } from './queue-engine.ts';
 import type { TaskRecord } from './task-record.ts';
 
-const generationOptional = new Set(['task_accepted', 'task_progress']);
+const generationOptional = new Set(['task_accepted', 'task_progress', 'lease_acquire']);
 
 export function checkReport(task: TaskRecord | undefined, report: Report, action: string): Result<TaskRecord> {
   if (!task) return fail('AC_ERR_TASK_NOT_FOUND', report.taskId);

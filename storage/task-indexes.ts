@@ -3,11 +3,14 @@
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { CapabilitySets } from './capability-sets.ts';
 import type { LmdbStore } from './lmdb-store.ts';
+import { PathLeases } from './path-leases.ts';
 import type { TaskRecord } from './task-record.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 
 export class TaskIndexes {
   readonly capsets: CapabilitySets;
+  /** Path leases start and end with the assignments written here. */
+  readonly leases: PathLeases;
   private readonly countByStatus = new Map<TaskStatus, number>();
   private readonly queuedByLane = [0, 0, 0, 0];
   /** agent id → ids of the tasks assigned to it: what an agent holds, without a scan. */
@@ -15,6 +18,7 @@ export class TaskIndexes {
 
   private constructor(private readonly store: LmdbStore) {
     this.capsets = CapabilitySets.load(store.capsets);
+    this.leases = new PathLeases(store);
   }
 
   /** Loads capsets and counts tasks by status and queued tasks by lane (keys only, no values decoded). */
@@ -24,10 +28,13 @@ export class TaskIndexes {
       indexes.countByStatus.set(status, store.byStatus.getCount({ start: [status], end: [status, Infinity] }));
     }
     for (const [, priority] of store.ready.getKeys()) indexes.queuedByLane[priority] += 1;
+    const assigned: TaskRecord[] = [];
     for (const { value: id } of store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
       const read = readTaskRecord(store.tasks, id);
+      if (read.ok && read.task) assigned.push(read.task);
       if (read.ok && read.task?.assigned_to) indexes.holdings(read.task.assigned_to).add(read.task.id);
     }
+    indexes.leases.load(assigned);
     return indexes;
   }
 
@@ -40,6 +47,7 @@ export class TaskIndexes {
     if (before) this.unindex(before);
     this.index(after);
     this.store.tasks.put(after.id, after);
+    this.leases.follow(before, after);
   }
 
   /** Moves a task from the active table to the dead letters. */
@@ -48,6 +56,7 @@ export class TaskIndexes {
     this.store.tasks.remove(before.id);
     this.index(after);
     this.store.deadLetters.put(after.id, after);
+    this.leases.follow(before, after);
   }
 
   /** Moves a dead letter back to the active table. */
@@ -56,12 +65,14 @@ export class TaskIndexes {
     this.store.deadLetters.remove(before.id);
     this.index(after);
     this.store.tasks.put(after.id, after);
+    this.leases.follow(before, after);
   }
 
   /** Deletes a completed or cancelled task and its index entries (retention). */
   removeFinished(task: TaskRecord): void {
     this.unindex(task);
     this.store.tasks.remove(task.id);
+    this.leases.follow(task, undefined);
   }
 
   removeDeadLetter(task: TaskRecord): void {

@@ -13,11 +13,13 @@ import { durableWrite } from './durable-write.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
+import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
 import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, QueueEngine, RetainedStatus, QueueStats, ReclaimReason, Report, SubmitOutcome, TaskFilter,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
+  SubmitOutcome, TaskFilter,
   TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -44,6 +46,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private dependencies: DependencyIndex;
   private readonly gate: ReturnType<typeof approvalGate>;
   private settledListener: (tasks: TaskRecord[]) => void = () => {};
+  private leaseFreedListener: (taskIds: string[]) => void = () => {};
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
@@ -98,6 +101,48 @@ export class LmdbTaskQueue implements QueueEngine {
   /** Tasks moved by their dependencies (released, failed, cancelled, revived), after each commit that moved any. */
   onDependentsSettled(listener: (tasks: TaskRecord[]) => void): void {
     this.settledListener = listener;
+  }
+
+  /** Queued tasks whose awaited lease ended, after each commit that ended one. */
+  onLeaseWaitersFreed(listener: (taskIds: string[]) => void): void {
+    this.leaseFreedListener = listener;
+  }
+
+  leaseAcquire(report: LeaseReport, paths: readonly string[], repo: string | undefined, now: number): Promise<Result<LeaseAcquireOutcome>> {
+    return this.write(() => this.indexes.leases.acquire(report, paths, repo, now));
+  }
+
+  leaseRelease(leaseId: string, agentId: string): Promise<Result<PathLease>> {
+    return this.write(() => this.indexes.leases.release(leaseId, agentId));
+  }
+
+  leasesOf(taskId: string): PathLease[] {
+    return this.indexes.leases.table.ofTask(taskId);
+  }
+
+  leaseWaitOf(taskId: string): LeaseWait | null {
+    return this.get(taskId)?.status === 'queued' ? this.indexes.leases.waitOf(taskId) : null;
+  }
+
+  leaseStats(): LeaseStats {
+    return { held: this.indexes.leases.table.size, waiting: this.indexes.leases.waitingCount() };
+  }
+
+  /** Moves a queued, delayed or waiting task to another lane; it keeps its seq, so its place among older and newer tasks. */
+  reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>> {
+    return this.write<Reprioritised>(() => {
+      const task = this.store.tasks.get(taskId);
+      if (!task) return this.store.deadLetters.get(taskId)
+        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'reprioritise', 'queued, delayed or waiting')
+        : fail('AC_ERR_TASK_NOT_FOUND', taskId);
+      if (!['queued', 'delayed', 'waiting'].includes(task.status)) {
+        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'reprioritise', 'queued, delayed or waiting');
+      }
+      if (task.priority === priority) return ok({ task, from: priority });
+      const moved = transition(task, { priority }, 'reprioritised', now, { from: task.priority, to: priority });
+      this.indexes.putActive(task, moved);
+      return ok({ task: moved, from: task.priority });
+    });
   }
 
   dependentsOf(taskId: string): TaskRecord[] {
@@ -378,10 +423,12 @@ export class LmdbTaskQueue implements QueueEngine {
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
     let settled: TaskRecord[] = [];
+    let freed: string[] = [];
     let committed = true;
     const result = await durableWrite(this.store, () => {
       const changed = change();
       settled = this.dependencies.takeSettled();
+      freed = this.indexes.leases.takeFreed();
       return changed;
     }, () => {
       committed = false;
@@ -389,6 +436,7 @@ export class LmdbTaskQueue implements QueueEngine {
     });
     // Dependents move only in commits of their own dependency's change: none moved if it failed.
     if (committed && settled.length > 0) this.settledListener(settled);
+    if (committed && freed.length > 0) this.leaseFreedListener(freed);
     return result;
   }
 
@@ -413,7 +461,8 @@ export class LmdbTaskQueue implements QueueEngine {
   private async runClaims(): Promise<void> {
     this.claimsScheduled = false;
     const requests = this.claimRequests.splice(0);
-    const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming);
+    const leases = this.indexes.leases;
+    const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming, leases);
     const picks: Array<{ request: ClaimRequest; taskId: string }> = [];
     try {
       for (const request of requests) {
@@ -427,8 +476,10 @@ export class LmdbTaskQueue implements QueueEngine {
     if (picks.length === 0) return;
     const committed = await this.write(() => ok(picks.map(({ request, taskId }) => this.assign(taskId, request.agentId, request.now))));
     for (const { taskId } of picks) this.claiming.delete(taskId);
-    picks.forEach(({ request }, i) => {
+    picks.forEach(({ request, taskId }, i) => {
       const outcome = committed.ok ? committed.value[i] : committed;
+      // The lease held for a pick that did not become an assignment (a failed commit reloaded them all).
+      if (!outcome.ok && leases === this.indexes.leases) leases.dropPending(taskId);
       // Lost a race (cancelled meanwhile): pick again, a bounded number of times.
       if (!outcome.ok && outcome.code === 'AC_ERR_INVALID_STATE' && request.attempts < claimAttempts) {
         request.attempts += 1;

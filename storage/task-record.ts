@@ -1,5 +1,6 @@
 // The stored task: the wire task plus its queue sequence number.
 import { taskLimits, type Task, type TaskHistoryEntry } from '../web/protocol/task.ts';
+import { normaliseGlob } from './path-globs.ts';
 
 /** `seq` orders tasks within a lane (FIFO) and never changes, so a requeued task keeps its place. */
 export type TaskRecord = Task & { seq: number };
@@ -23,6 +24,8 @@ export interface NewTask {
   onDependencyFailure?: 'fail' | 'ignore';
   /** The task waits in `awaiting_approval` until an operator approves it. */
   requiresApproval?: boolean;
+  /** Globs of the files the task will change; its assignment leases them (path-leases.ts). */
+  paths?: string[];
 }
 
 /**
@@ -65,6 +68,7 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     ...(input.requiresApproval
       ? { requires_approval: true, approval: { decision: 'pending', decided_at: null, decided_by: null, reason: null } }
       : {}),
+    ...(input.paths?.length ? { paths: [...new Set(input.paths.map(normaliseGlob))] } : {}),
   };
 }
 

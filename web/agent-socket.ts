@@ -14,6 +14,7 @@ import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
+import type { LeaseAcquire, LeaseRelease, LeaseResult } from './protocol/path-leases.ts';
 import type { Identify } from './protocol/identify.ts';
 import { answerFrameOf, type ApprovalRequest } from './protocol/approvals.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
@@ -315,6 +316,10 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'approval_request':
         track(data, approvalRequest(ws, agentId, message).catch(failed('approval')));
         return;
+      case 'lease_acquire':
+      case 'lease_release':
+        track(data, leaseFrame(hub, agentId, message).then((answer) => reply(ws, answer), failed('lease')));
+        return;
       case 'message':
       case 'list_channels':
       case 'channel_subscribe':
@@ -447,6 +452,21 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       if (data.agentId && data.link) hub.agentDisconnected(data.agentId, data.link);
     },
   };
+}
+
+/** lease_acquire and lease_release, each answered by one lease_result frame. */
+async function leaseFrame(hub: HubPort, agentId: string, message: LeaseAcquire | LeaseRelease): Promise<LeaseResult> {
+  const requestId = message.request_id !== undefined ? { request_id: message.request_id } : {};
+  if (message.type === 'lease_acquire') {
+    const acquired = await hub.leaseAcquire(agentId, message);
+    if (!acquired.ok) return { type: 'lease_result', result: 'error', ...requestId, code: acquired.code, detail: acquired.detail };
+    return 'granted' in acquired.value
+      ? { type: 'lease_result', result: 'granted', ...requestId, lease: acquired.value.granted }
+      : { type: 'lease_result', result: 'denied', ...requestId, holder: acquired.value.denied };
+  }
+  const released = await hub.leaseRelease(agentId, message.lease_id);
+  if (!released.ok) return { type: 'lease_result', result: 'error', ...requestId, code: released.code, detail: released.detail };
+  return { type: 'lease_result', result: 'released', ...requestId, lease: released.value };
 }
 
 function jsonInputFrame(input: JsonInput & { ok: false }): Frame {

@@ -5,6 +5,7 @@ import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { ApprovalRequest } from './protocol/approvals.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';
 import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+import type { LeaseAcquire, PathLeaseView } from './protocol/path-leases.ts';
 import type { StoragePort } from './storage-port.ts';
 import type { RateLimiter } from './rate-limits/rate-limiter.ts';
 
@@ -86,7 +87,14 @@ export interface TaskLinks {
   dependents: Array<{ task_id: string; status: string }>;
   /** Dependencies a waiting task still needs; null when it is not waiting. */
   waiting_for: number | null;
+  /** Path leases the task holds now (while assigned). */
+  leases: PathLeaseView[];
+  /** A queued task the scheduler passed over: the lease of another task that overlaps its paths. */
+  waiting_for_lease: (PathLeaseView & { since: number }) | null;
 }
+
+/** The answer to lease_acquire: the new lease, or the lease of another task that overlaps it. */
+export type LeaseAcquireAnswer = { granted: PathLeaseView } | { denied: PathLeaseView };
 
 export interface TaskStatsView {
   by_status: Record<string, number>;
@@ -347,6 +355,12 @@ export interface HubPort {
   getApproval(id: string): ApprovalView | undefined;
   listApprovals(status: ApprovalListStatus, limit: number): ApprovalList;
 
+  /** Moves a queued, delayed or waiting task to another lane (0 urgent … 3 low); `from` is the lane it left. */
+  reprioritiseTask(taskId: string, priority: number): Promise<Result<{ task: Task; from: number }>>;
+  /** An extra path lease for the assignment the agent holds. */
+  leaseAcquire(agentId: string, request: LeaseAcquire): Promise<Result<LeaseAcquireAnswer>>;
+  /** Releases an extra lease the agent holds. */
+  leaseRelease(agentId: string, leaseId: string): Promise<Result<PathLeaseView>>;
   /** Admin push: a task straight to a connected agent, bypassing the queue. */
   pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>>;
 

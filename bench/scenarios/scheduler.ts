@@ -3,6 +3,7 @@
 // (every agent holding one), then decision latency at a steady submit rate.
 // Hub B (a store with 100k queued tasks of the 8 sets): assignments/s while 1k agents drain it
 // (--profile: hub B runs under --cpu-prof).
+// Hubs C and D: one seeded backlog whose tasks lease random paths, drained without and with the paths.
 import { runChild } from '../lib/child-process.ts';
 import { profileTables, type ProfileSummary } from '../lib/cpu-profile.ts';
 import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
@@ -10,7 +11,8 @@ import { assignDecisionLatencies, logSize } from '../lib/hub-log.ts';
 import { withHub } from '../lib/hub-session.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
 import { summarize } from '../lib/sample-stats.ts';
-import type { Metrics, Scenario } from '../lib/scenario.ts';
+import type { BenchContext, Metrics, Scenario } from '../lib/scenario.ts';
+import { pathTreeFiles, randomPathSets } from '../lib/random-paths.ts';
 import { fmt } from '../lib/table-format.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
 import type { QueueBuildInput, QueueBuildOutput } from '../workers/queue-build.ts';
@@ -28,9 +30,64 @@ const pacedRatePerSec = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface DrainFigures {
+  rate: number;
+  overallRate: number;
+  connectMs: number;
+  assignedDuringConnect: number;
+  drainMs: number;
+  rssMiB: number;
+  cpuCores: number;
+  /** Hub CPU (all threads) per assignment over the whole run: connect, drain and completions. */
+  cpuMsPerAssignment: number;
+}
+
+/** Builds a store of queued tasks, starts a hub on it and lets every agent drain it (completing at once). */
+async function drainBacklog(
+  ctx: BenchContext, label: string, build: Omit<QueueBuildInput, 'dir' | 'concurrency'>, specs: ReturnType<typeof agentSpecs>,
+  agentOptions: { mode: 'complete'; pingIntervalMs: number; reconnect: boolean; recordAckedIds: boolean }, profileIt: boolean,
+): Promise<{ drain: DrainFigures; profile: ProfileSummary | null }> {
+  const store = makeTempDir(`${label}-store`);
+  try {
+    ctx.progress.stage(`building a store of ${build.count.toLocaleString('en-US')} queued tasks over 8 capability sets${build.pathSets ? ', with paths' : ''}`);
+    await runChild<QueueBuildInput, QueueBuildOutput>(new URL('../workers/queue-build.ts', import.meta.url), { dir: store.path, concurrency: 1024, ...build });
+    const { value: drain, profile } = await withHub({ label, progress: ctx.progress, dataDir: store.path, profile: profileIt }, async ({ hub }) => {
+      const [agents] = await startHubClients(hub, 1, label, 1);
+      try {
+        const cpu = new CpuMeter(hub.pid);
+        const connectStartedAt = performance.timeOrigin + performance.now();
+        const connected = await agents.call('connectAgents', { specs, options: agentOptions });
+        const atConnect = await agents.call('stage', 'prebuilt');
+        const connectedAt = connectStartedAt + connected.elapsedMs;
+        ctx.progress.stage(`${agentCount} agents connected in ${fmt(connected.elapsedMs)} ms (${atConnect.assigned} assigned meanwhile); draining`);
+        await agents.call('waitFor', 'prebuilt', 'completed', build.count, 600_000);
+        const done = await agents.call('stage', 'prebuilt');
+        const rssMiB = hub.rssMiB();
+        const used = cpu.read();
+        await agents.call('closeAgents');
+        return {
+          cpuCores: used.cores,
+          cpuMsPerAssignment: used.cpuMs / done.assigned,
+          rate: ((done.assigned - atConnect.assigned) * 1000) / (done.lastAssignAt - connectedAt),
+          overallRate: (done.assigned * 1000) / (done.lastAssignAt - done.firstAssignAt),
+          connectMs: connected.elapsedMs,
+          assignedDuringConnect: atConnect.assigned,
+          drainMs: done.lastCompleteAt - done.firstAssignAt,
+          rssMiB,
+        };
+      } finally {
+        await closeClients([agents]);
+      }
+    });
+    return { drain, profile };
+  } finally {
+    store.remove();
+  }
+}
+
 export const schedulerScenario: Scenario = {
   name: 'scheduler',
-  description: `${agentCount} agents, 8 capability sets: assignments/s draining 100k queued, decision latency, memory per agent and per in-flight task`,
+  description: `${agentCount} agents, 8 capability sets: assignments/s draining 100k queued, decision latency, memory per agent and per in-flight task, path leases on and off`,
   async run(ctx) {
     const backlog = ctx.quick ? 5_000 : 100_000;
     const pacedTasks = ctx.quick ? 1000 : 5000;
@@ -73,46 +130,17 @@ export const schedulerScenario: Scenario = {
     });
 
     // Hub B: drain rate over a prebuilt backlog.
-    const store = makeTempDir('scheduler-store');
-    let profile: ProfileSummary | null = null;
-    let drain: { rate: number; overallRate: number; connectMs: number; assignedDuringConnect: number; drainMs: number; rssMiB: number; cpuCores: number };
-    try {
-      ctx.progress.stage(`building a store of ${backlog.toLocaleString('en-US')} queued tasks over 8 capability sets`);
-      await runChild<QueueBuildInput, QueueBuildOutput>(new URL('../workers/queue-build.ts', import.meta.url), {
-        dir: store.path, count: backlog, concurrency: 1024, capabilitySets,
-      });
-      let drainProfile: ProfileSummary | null;
-      ({ value: drain, profile: drainProfile } = await withHub({ label: 'scheduler-b', progress: ctx.progress, dataDir: store.path, profile: ctx.profile }, async ({ hub }) => {
-        const [agents] = await startHubClients(hub, 1, 'scheduler-b', 1);
-        try {
-          const cpu = new CpuMeter(hub.pid);
-          const connectStartedAt = performance.timeOrigin + performance.now();
-          const connected = await agents.call('connectAgents', { specs, options: agentOptions });
-          const atConnect = await agents.call('stage', 'prebuilt');
-          const connectedAt = connectStartedAt + connected.elapsedMs;
-          ctx.progress.stage(`${agentCount} agents connected in ${fmt(connected.elapsedMs)} ms (${atConnect.assigned} assigned meanwhile); draining`);
-          await agents.call('waitFor', 'prebuilt', 'completed', backlog, 600_000);
-          const done = await agents.call('stage', 'prebuilt');
-          const rssMiB = hub.rssMiB();
-          const cpuCores = cpu.read().cores;
-          await agents.call('closeAgents');
-          return {
-            cpuCores,
-            rate: ((done.assigned - atConnect.assigned) * 1000) / (done.lastAssignAt - connectedAt),
-            overallRate: (done.assigned * 1000) / (done.lastAssignAt - done.firstAssignAt),
-            connectMs: connected.elapsedMs,
-            assignedDuringConnect: atConnect.assigned,
-            drainMs: done.lastCompleteAt - done.firstAssignAt,
-            rssMiB,
-          };
-        } finally {
-          await closeClients([agents]);
-        }
-      }));
-      profile = drainProfile;
-    } finally {
-      store.remove();
-    }
+    const drainProfiled = await drainBacklog(ctx, 'scheduler-b', { count: backlog, capabilitySets }, specs, agentOptions, ctx.profile);
+    const drain = drainProfiled.drain;
+    const profile = drainProfiled.profile;
+
+    // Hubs C and D: the same seeded backlog drained without and with path leases.
+    const leaseBacklog = ctx.quick ? 5_000 : 30_000;
+    const pathSets = randomPathSets(leaseBacklog, 19);
+    ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, without then with leases`);
+    const plain = (await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, false)).drain;
+    const leased = (await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, false)).drain;
+    const leaseCost = 1 - leased.rate / plain.rate;
 
     const perAgentKiB = ((memory.rss1 - memory.rss0) * 1024) / agentCount;
     const perTaskKiB = ((memory.rss2 - memory.rss1) * 1024) / agentCount;
@@ -121,6 +149,9 @@ export const schedulerScenario: Scenario = {
       decisionP50Ms: memory.decision.p50, decisionP99Ms: memory.decision.p99,
       submitToAssignP50Ms: memory.wire.assignMs.p50, submitToAssignP99Ms: memory.wire.assignMs.p99,
       rssKiBPerAgent: perAgentKiB, rssKiBPerInFlightTask: perTaskKiB,
+      leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: leased.rate,
+      leasesOffCpuMsPerAssignment: plain.cpuMsPerAssignment, leasesOnCpuMsPerAssignment: leased.cpuMsPerAssignment,
+      leaseDrainCostShare: leaseCost,
     });
     return {
       status: 'measured',
@@ -147,12 +178,22 @@ export const schedulerScenario: Scenario = {
             [`+ ${agentCount} in-flight tasks (one held per agent: task actor + assignment)`, fmt(memory.rss2), fmt(perTaskKiB)],
           ],
         },
+        {
+          title: `Path leases: draining ${leaseBacklog.toLocaleString('en-US')} queued tasks (8 capability sets) with ${agentCount} agents, each task leasing 1-4 random globs over a ${pathTreeFiles.toLocaleString('en-US')}-file tree`,
+          columns: ['run', 'assignments/s once all connected', 'hub CPU ms per assignment', 'hub CPU cores', 'drain s'],
+          rows: [
+            ['without paths', fmt(plain.rate), fmt(plain.cpuMsPerAssignment), fmt(plain.cpuCores), fmt(plain.drainMs / 1000)],
+            ['with paths (leases checked and held)', fmt(leased.rate), fmt(leased.cpuMsPerAssignment), fmt(leased.cpuCores), fmt(leased.drainMs / 1000)],
+            ['cost of leases (share of drain rate)', `${fmt(leaseCost * 100)} %`, `${fmt(leased.cpuMsPerAssignment - plain.cpuMsPerAssignment)} ms more`, '', ''],
+          ],
+        },
         ...(profile ? profileTables(profile, `hub B: start on ${backlog.toLocaleString('en-US')} queued, 1,000 agents connect and drain`) : []),
       ],
       metrics,
       notes: [
         'Processes: hub 1; agents 1 (1,000 `ws` sockets); submitter 1 (hub A only); the store for hub B is built beforehand by one more process with the LMDB queue in-process (1,024 concurrent durable submits). The harness process only waits.',
         `Capability sets: ${capabilitySets.map((set) => set.join('+')).join(', ')}; agent i has set i mod 8 plus git, so each task fits 1/8 of the fleet.`,
+        'Path leases: the same seeded backlog is built twice, without and with `paths` (80% single files, 15% a sub-folder `/**`, 5% `*.ts` of a sub-folder); agents complete at once, so the in-flight leases are the ~1,000 tasks being handed over. The cost includes real waits (overlapping tasks held back), not only the overlap checks.',
         '"queued → assigned" is the hub\'s own figure (ms resolution) from its "task assigned" log lines (debug level, so hub A runs at log level debug): enqueue commit to assignment commit.',
       ],
     };

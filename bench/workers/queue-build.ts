@@ -15,6 +15,8 @@ export interface QueueBuildInput {
   concurrency: number;
   /** Task i needs capabilitySets[i % length]; default the fixture's one capability. */
   capabilitySets?: string[][];
+  /** Task i leases pathSets[i % length] (the scheduler's lease stage); default none. */
+  pathSets?: string[][];
 }
 
 export interface QueueBuildOutput {
@@ -37,6 +39,7 @@ serveChild<QueueBuildInput, QueueBuildOutput>(async (input) => {
   const nextTask = () => {
     const task = fixtureTask(index);
     if (sets) task.neededCapabilities = sets[index % sets.length];
+    if (input.pathSets) task.paths = input.pathSets[index % input.pathSets.length];
     index++;
     return task;
   };

@@ -24,6 +24,7 @@ interface SubmitFlags {
   json?: boolean;
   file?: string;
   after: string[];
+  path: string[];
 }
 
 const priorityChoices = [...priorityNames, ...Object.keys(priorityAliases), '0', '1', '2', '3'];
@@ -54,6 +55,7 @@ export function configureSubmit(command: Command): Command {
     .option('--json', "print the hub's whole answer as JSON")
     .option('--file <path>', 'submit every line of a JSONL file (task bodies; ref/depends_on_refs for a graph) in bulk')
     .option('--after <task-id>', 'wait for this task to complete first; repeat for several', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--path <glob>', 'a path (glob) the task will change, relative to its repo; repeat for several. Overlapping tasks never run at once', (value: string, previous: string[]) => [...previous, value], [])
     .action(async (description: string | undefined, flags: SubmitFlags) => {
       if (flags.file !== undefined) return submitFileAction(flags.file, flags);
       if (description === undefined) return failWith('give a description, or --file tasks.jsonl');
@@ -95,6 +97,7 @@ function submitBody(description: string, flags: SubmitFlags): BodyResult {
   if (Object.keys(metadata).length > 0) body.metadata = metadata;
   if (flags.capability.length > 0) body.needed_capabilities = flags.capability;
   if (flags.after.length > 0) body.depends_on = flags.after;
+  if (flags.path.length > 0) body.paths = flags.path;
   for (const [flag, field, text] of [
     ['--complete-by', 'complete_by', flags.completeBy],
     ['--not-before', 'not_before', flags.notBefore],

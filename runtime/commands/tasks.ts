@@ -1,4 +1,4 @@
-// `agentcom tasks submit|list|show|cancel|retry|approve|reject`: the task API of a running hub.
+// `agentcom tasks submit|list|show|cancel|retry|approve|reject|priority`: the task API of a running hub.
 import type { Command } from 'commander';
 import { configureSubmit } from './submit.ts';
 import { action, callHub, formatTime, printJson, printTable, withHubOptions, type HubFlags } from './hub-client.ts';
@@ -76,6 +76,16 @@ export function registerTaskCommands(program: Command): void {
       const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/reject`, { reason: flags.reason });
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} rejected, now ${String(result.status)}\n`);
+    }));
+
+  withHubOptions(tasks.command('priority <task_id> <lane>').description('move a queued, delayed or waiting task to another lane (urgent, high, normal, low or 0-3)'))
+    .action(action(async (taskId: string, lane: string, flags: HubFlags) => {
+      const priority = /^[0-3]$/.test(lane) ? Number(lane) : lane;
+      const result = await callHub(flags, 'PATCH', `/api/tasks/${encodeURIComponent(taskId)}`, { priority });
+      if (flags.json) return printJson(result);
+      const from = priorityNames[result.previous_priority] ?? result.previous_priority;
+      const to = priorityNames[result.priority] ?? result.priority;
+      process.stdout.write(result.changed ? `${String(result.task_id)} ${String(from)} -> ${String(to)}\n` : `${String(result.task_id)} already ${String(to)}\n`);
     }));
 
   withHubOptions(tasks.command('retry <task_id>').description('requeue a dead-lettered task with a fresh retry budget'))

@@ -5,6 +5,7 @@ import type { Result } from '../../runtime/errors.ts';
 import { startTask } from './start-task.ts';
 import { status } from './status.ts';
 import { submit, type SubmitTask } from './submit.ts';
+import { commit } from './commit.ts';
 
 function printResult(result: Result<object>): void {
   if (result.ok) {
@@ -80,6 +81,22 @@ function buildGitProgram(): Command {
           task,
         }),
       );
+    });
+
+  program
+    .command('commit')
+    .description('stage every change and commit it, refusing files outside the task\'s path leases')
+    .requiredOption('-m, --message <text>', 'commit message')
+    .option('--task-json <json>', 'the task with its paths (default: $AGENTCOM_TASK_JSON, which the sidecar sets for the agent)')
+    .option('--lease <glob...>', 'more lease globs (extra leases the agent took)')
+    .option('--force', 'commit even files outside the leases', false)
+    .option('--repo <dir>', 'repository folder', '.')
+    .action(async (options: { message: string; taskJson?: string; lease?: string[]; force: boolean; repo: string }) => {
+      const task = parseJsonArgument(options.taskJson ?? process.env.AGENTCOM_TASK_JSON);
+      if (task === 'invalid') return printUsageError('commit: task JSON is not a JSON object');
+      const paths = Array.isArray(task?.paths) ? task.paths.filter((glob): glob is string => typeof glob === 'string') : [];
+      const leases = [...paths, ...(options.lease ?? [])];
+      printResult(await commit({ repoDir: path.resolve(options.repo), message: options.message, leases, force: options.force }));
     });
 
   program

@@ -52,6 +52,22 @@ describe('agentcom operator commands', function () {
     expect((await cli('cancel', JSON.parse(json.stdout).task_id)).code).to.equal(0);
   });
 
+  it('submits with --path and moves a queued task to another lane with `tasks priority`', async () => {
+    const id = (await cli('submit', 'edit the parser', '--priority', 'low', '--path', 'src/parser/**', '--path', 'docs/parser.md')).stdout.trim();
+    expect((await hub.http('GET', `/api/tasks/${id}`)).body.paths).to.deep.equal(['src/parser/**', 'docs/parser.md']);
+    const moved = await cli('tasks', 'priority', id, 'urgent');
+    expect(moved.code, moved.stderr).to.equal(0);
+    expect(moved.stdout).to.equal(`${id} low -> urgent\n`);
+    expect((await hub.http('GET', `/api/tasks/${id}`)).body.priority).to.equal(0);
+    const bad = await cli('tasks', 'priority', id, 'someday');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.contain('422');
+    expect((await cli('cancel', id)).code).to.equal(0);
+    const refused = await cli('tasks', 'priority', id, '1');
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain('AC_ERR_INVALID_STATE');
+  });
+
   it('cancels, retries and purges dead letters in bulk, and sets the log level', async () => {
     const agent = await hub.connectAgent('ops-agent');
     const dead: string[] = [];

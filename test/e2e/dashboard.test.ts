@@ -182,6 +182,26 @@ describe('dashboard page (Chromium)', function () {
     expect(await link.textContent()).to.equal('PR #42');
   });
 
+  it('says which lease a held-back task waits for, and moves it to another lane from the drawer', async () => {
+    const holder = await hub.agent('lease-holder', 'hold', { capabilities: ['lease-ui'] });
+    agents.push(holder);
+    const { task_id: first } = await hub.submit('edit the parser', { needed_capabilities: ['lease-ui'], paths: ['src/parser/**'] });
+    await eventually(async () => expect(holder.held.map((task) => task.task_id)).to.include(first));
+    const { task_id: second } = await hub.submit('fix a parser test', { needed_capabilities: ['lease-ui'], paths: ['src/parser/test.ts'], priority: 'low' });
+    const idle = await hub.agent('lease-idle', 'hold', { capabilities: ['lease-ui'] });
+    agents.push(idle);
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${second}`)).waiting_for_lease?.task_id).to.equal(first));
+    await open();
+    await page.selectOption('#task-filters [name=status]', 'queued');
+    await page.locator(`#tasks [data-task="${second}"] button`).click();
+    await page.locator('#drawer [data-field="waiting-for-lease"]').waitFor();
+    expect(await page.textContent('#drawer [data-field="waiting-for-lease"]')).to.contain('src/parser/**').and.contain('lease-holder');
+    await page.selectOption('#drawer [data-action="lane"]', '0');
+    await page.click('#drawer [data-action="reprioritise"]');
+    await eventually(async () => expect((await hub.http('GET', `/api/tasks/${second}`)).priority).to.equal(0));
+    await eventually(async () => expect(await page.locator('#drawer .timeline li strong').first().textContent()).to.equal('reprioritised'));
+  });
+
   it('counts waiting tasks and shows a workflow in the drawer: links and a graph coloured by status', async () => {
     const graph = await hub.http('POST', '/api/tasks/bulk', { tasks: [
       { ref: 'plan', description: 'wf plan', needed_capabilities: ['wf'] },

@@ -5,7 +5,7 @@ import type { HttpSchemaName } from '../protocol/index.ts';
 import type { WireValidator } from '../validation.ts';
 import type { Reply } from './reply.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * none: open, as in the reference. agent: any valid token. admin: an admin token

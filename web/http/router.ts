@@ -57,7 +57,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
       const copied = copyRequest(res, req, route.method, names, options.trustProxy === true);
       void runPipeline(res, copied, route, deps, options, tier);
     };
-    const methods = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'del' } as const;
+    const methods = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'del' } as const;
     app[methods[route.method]](route.path, handler);
   }
   // Unknown routes, as in the reference.

@@ -1,7 +1,7 @@
 // /api/tasks: submit, list, stats, detail, retry and cancel; dead letters; admin push.
 import { taskScopeRefusal } from './task-scope.ts';
 import type { Task } from '../protocol/task.ts';
-import { metadataOversize, priorityAliases, priorityNames, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
+import { metadataOversize, priorityAliases, priorityNames, type TaskPatch, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
 import type { PushTaskBody } from '../protocol/http-bodies.ts';
 import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';
@@ -88,6 +88,16 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
       },
     },
     {
+      method: 'PATCH', path: '/api/tasks/:id', auth: 'admin', body: 'task_patch',
+      async handle({ params, body }) {
+        const priority = priorityOf((body as TaskPatch).priority);
+        const moved = await hub.reprioritiseTask(params.id!, priority);
+        if (!moved.ok) return failureReply(moved, { task_id: params.id });
+        const { task, from } = moved.value;
+        return reply(200, { status: task.status, task_id: task.id, priority: task.priority, previous_priority: from, changed: from !== task.priority });
+      },
+    },
+    {
       method: 'POST', path: '/api/tasks/:id/retry', auth: 'agent',
       async handle({ params, principal }) {
         const refused = taskScopeRefusal(hub, principal, params.id!);
@@ -157,6 +167,10 @@ function refOf(item: unknown): { ref?: string } {
 function page(text: PageQueryText): Pick<TaskListQuery, 'limit' | 'cursor'> {
   const limit = text.limit === undefined ? defaultPageLimit : Math.min(Number(text.limit), maxPageLimit);
   return { limit, ...(text.cursor !== undefined ? { cursor: Number(text.cursor) } : {}) };
+}
+
+function priorityOf(value: string | number): number {
+  return typeof value === 'number' ? value : priorityFromText(value);
 }
 
 function priorityFromText(text: string): number {

@@ -29,7 +29,8 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskStoppedSchema } from './task-stopped.ts';
-import { taskSubmitSchema } from './task.ts';
+import { taskPatchSchema, taskSubmitSchema } from './task.ts';
+import { leaseAcquireSchema, leaseReleaseSchema, leaseResultSchema } from './path-leases.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
 import { enrollmentTokenCreateSchema } from './enrollment.ts';
@@ -53,6 +54,7 @@ const agentFrameSchemas = [
   ...taskReportSchemas,
   ...messagingSchemas,
   approvalRequestSchema,
+  leaseAcquireSchema, leaseReleaseSchema,
   ...ignoredSidecarSchemas,
 ];
 
@@ -67,7 +69,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
   taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
-  identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema,
+  identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema, leaseResultSchema,
 ]);
 
 
@@ -79,6 +81,7 @@ export const dashboardMessageSchemas: Readonly<Record<string, TObject>> = byType
 /** HTTP bodies and query strings, keyed by a stable name. */
 export const httpSchemas = {
   task_submit: taskSubmitSchema,
+  task_patch: taskPatchSchema,
   task_list_query: taskListQuerySchema,
   page_query: pageQuerySchema,
   onboard_register: onboardRegisterSchema,

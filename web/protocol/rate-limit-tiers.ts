@@ -41,6 +41,7 @@ const httpTierByRoute: Readonly<Record<string, Tier>> = {
   'GET /api/tasks/:id': 'normal',
   'POST /api/tasks/:id/retry': 'normal',
   'POST /api/tasks/:id/cancel': 'normal',
+  'PATCH /api/tasks/:id': 'normal',
   'GET /api/channels/:ch/history': 'light',
   'POST /api/tasks': 'heavy',
   'POST /api/channels': 'heavy',

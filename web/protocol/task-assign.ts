@@ -2,7 +2,7 @@
 // sidecar validates what it receives against these same field schemas.
 import { Type, type Static } from '@sinclair/typebox';
 import { descriptionField, generationField, taskIdField } from './field-limits.ts';
-import { taskLimits } from './task.ts';
+import { pathGlobField, taskLimits } from './task.ts';
 
 export const taskAssignSchema = Type.Object({
   type: Type.Literal('task_assign'),
@@ -16,6 +16,8 @@ export const taskAssignSchema = Type.Object({
   priority: Type.Integer({ minimum: 0, maximum: 3 }),
   needed_capabilities: Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), { maxItems: taskLimits.capabilities }),
   complete_by: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Ours: the globs this assignment leases (in metadata.repo, or the default repo); agentcom-git keeps commits inside them. */
+  paths: Type.Optional(Type.Array(pathGlobField, { maxItems: taskLimits.paths })),
   /** Ours: the tasks this one depended on, with their results; a large result comes as `result_ref` instead. */
   dependencies: Type.Optional(Type.Array(Type.Object({
     task_id: Type.String(),

@@ -23,7 +23,22 @@ export const taskLimits = {
   dependencies: 100,
   /** An operator's reason for rejecting a task. */
   rejectReasonChars: 2_000,
+  /** Path globs a task may lease (path-leases.ts). */
+  paths: 100,
+  pathChars: 512,
 } as const;
+
+/**
+ * A path glob a task leases, relative to its repository: not absolute, no `..` segment, no
+ * backslash, no leading `!`, no control characters (storage/path-globs.ts has the dialect).
+ */
+export const pathGlobField = Type.String({
+  minLength: 1,
+  maxLength: 512,
+  pattern: '^(?![/!])(?![A-Za-z]:)(?!(?:.*/)?\\.\\.(?:/|$))[^\\\\\\u0000-\\u001f]*[^\\s\\\\\\u0000-\\u001f][^\\\\\\u0000-\\u001f]*$',
+  description: 'a glob relative to the repository root: not absolute, without .. or backslashes, not a negation',
+});
+export const pathGlobList = Type.Array(pathGlobField, { minItems: 1, maxItems: 100 });
 
 /** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
 export const dependencyFailurePolicies = ['fail', 'ignore'] as const;
@@ -65,10 +80,21 @@ export const taskSubmitSchema = Type.Object(
     on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
     /** Ours: the task waits in `awaiting_approval` until an operator approves it (before its dependencies and delay count). */
     requires_approval: Type.Optional(Type.Boolean()),
+    /** Ours: files the task will change (globs); no two tasks with overlapping paths in one repo run at once. */
+    paths: Type.Optional(pathGlobList),
   },
   { additionalProperties: true },
 );
 export type TaskSubmit = Static<typeof taskSubmitSchema>;
+
+/** PATCH /api/tasks/:id: what an operator may change on a task that has not started (its lane). */
+export const taskPatchSchema = Type.Object({
+  priority: Type.Union([
+    Type.String({ enum: [...priorityNames, ...Object.keys(priorityAliases)] }),
+    Type.Integer({ minimum: 0, maximum: 3 }),
+  ]),
+}, { additionalProperties: true });
+export type TaskPatch = Static<typeof taskPatchSchema>;
 
 export const taskHistoryEntrySchema = Type.Object({
   event: Type.String(),
@@ -128,6 +154,8 @@ export const taskSchema = Type.Object({
   /** Present on tasks submitted with requires_approval: true. */
   requires_approval: Type.Optional(Type.Boolean()),
   approval: Type.Optional(taskApprovalSchema),
+  /** Present on tasks submitted with paths: the globs its assignment leases (in metadata.repo, or the default repo). */
+  paths: Type.Optional(Type.Array(Type.String())),
 });
 export type Task = Static<typeof taskSchema>;
 

@@ -42,6 +42,8 @@ const wsCases: Record<string, { valid: Record<string, unknown>; required: Record
     valid: { type: 'approval_request', task_id: 'task-1', generation: 1, question_id: 'q-1', question: 'Deploy?', options: ['yes', 'no'] },
     required: { task_id: 1, question_id: 2, question: 3 },
   },
+  lease_acquire: { valid: { type: 'lease_acquire', task_id: 'task-1', generation: 1, paths: ['src/**'], request_id: 'r1' }, required: { task_id: 9, paths: 'src' } },
+  lease_release: { valid: { type: 'lease_release', lease_id: 'lease-1' }, required: { lease_id: 5 } },
 };
 
 const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
@@ -50,6 +52,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
     required: { description: 42 },
     limited: { description: 10_000 },
   },
+  task_patch: { valid: { priority: 'urgent' }, required: { priority: 'soon' } },
   task_list_query: { valid: { status: 'queued', priority: '2', limit: '10' }, required: {} },
   page_query: { valid: { limit: '10', cursor: '3' }, required: {} },
   onboard_register: { valid: { agent_id: 'agent-1' }, required: { agent_id: 7 }, limited: { agent_id: 128 } },

@@ -17,14 +17,14 @@ export interface TaskFilter {
 export class HubApi {
   constructor(private readonly token: () => string | null, private readonly onUnauthorized: () => void) {}
 
-  private async call<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(path, {
       method,
       headers: {
         authorization: `Bearer ${this.token() ?? ''}`, accept: 'application/json',
-        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      body: body ? JSON.stringify(body) : undefined,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       cache: 'no-store',
     });
     if (response.status === 401) {
@@ -65,6 +65,11 @@ export class HubApi {
 
   cancel(id: string): Promise<{ status: string; task_id: string }> {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Moves a queued, delayed or waiting task to another lane (0 urgent … 3 low). */
+  reprioritise(id: string, priority: number): Promise<{ task_id: string; priority: number; previous_priority: number; changed: boolean }> {
+    return this.call('PATCH', `/api/tasks/${encodeURIComponent(id)}`, { priority });
   }
 
   purge(id: string): Promise<{ status: string; count: number }> {

@@ -38,7 +38,7 @@ export function drawerView(api: HubApi): DrawerView {
   const load = async (taskId: string) => {
     try {
       const task = await api.task(taskId);
-      if (current === taskId) draw(task);
+      if (current === taskId) draw(task as TaskDetail);
       if (current === taskId && hasWorkflow(task as TaskDetail)) {
         const graph = h('section', { class: 'wf-graph-wrap', 'aria-label': 'Workflow graph' });
         body.querySelector('.workflow')?.after(graph);
@@ -49,7 +49,7 @@ export function drawerView(api: HubApi): DrawerView {
     }
   };
 
-  const draw = (task: Task) => {
+  const draw = (task: TaskDetail) => {
     title.textContent = `Task ${shortId(task.id)}`;
     const field = (label: string, value: Node | string) => [h('dt', null, label), h('dd', null, value)];
     const prUrl = prOf(task);
@@ -58,9 +58,16 @@ export function drawerView(api: HubApi): DrawerView {
     const cancel = cancellable
       ? h('button', { type: 'button', class: 'danger', 'data-action': 'cancel', onclick: () => void cancelTask(task) }, task.status === 'assigned' ? 'Cancel (stops the agent)' : 'Cancel')
       : null;
+    const movable = task.status === 'queued' || task.status === 'delayed' || task.status === 'waiting';
+    const lane = movable ? laneSelect(task) : null;
+    const wait = task.waiting_for_lease;
     fill(body,
       h('p', { class: 'task-desc' }, task.description),
-      cancel ? h('div', { class: 'drawer-actions' }, cancel) : null,
+      cancel || lane ? h('div', { class: 'drawer-actions' }, lane, cancel) : null,
+      wait ? h('p', { class: 'lease-wait', role: 'status', 'data-field': 'waiting-for-lease' },
+        'Waiting for a path lease: ',
+        h('a', { href: '#', onclick: (event: Event) => { event.preventDefault(); open(wait.task_id); } }, `task ${shortId(wait.task_id)}`),
+        ` (agent ${wait.agent_id ?? 'being assigned'}) holds ${wait.paths.join(', ')}${wait.repo ? ` in ${wait.repo}` : ''} since ${dateTime(wait.since)}`) : null,
       h('dl', { class: 'fields' },
         ...field('Id', h('code', null, task.id)),
         ...field('Status', h('span', { class: `status s-${task.status}` }, task.status.replace('_', ' '))),
@@ -79,6 +86,9 @@ export function drawerView(api: HubApi): DrawerView {
           ? h('a', { href: where.compareUrl, target: '_blank', rel: 'noopener', 'data-field': 'branch' }, where.branch)
           : h('code', { 'data-field': 'branch' }, where.branch)) : []),
         ...(where.commit ? field('Commit', h('code', null, where.commit.slice(0, 12))) : []),
+        ...(task.paths?.length ? field('Paths', h('code', { 'data-field': 'paths' }, task.paths.join('  '))) : []),
+        ...(task.leases?.length ? field('Leases held', h('ul', { class: 'leases', 'data-field': 'leases' },
+          ...task.leases.map((lease) => h('li', null, h('code', null, lease.paths.join('  ')), lease.lease_id.startsWith('task:') ? ' (its paths)' : ` (${lease.lease_id})`)))) : []),
       ),
       hasWorkflow(task as TaskDetail) ? workflowLinks(task as TaskDetail, (id) => open(id)) : null,
       h('h3', null, 'History'),
@@ -89,6 +99,23 @@ export function drawerView(api: HubApi): DrawerView {
           Object.keys(entry.details).length ? h('code', { class: 'details' }, JSON.stringify(entry.details)) : null))),
       Object.keys(task.metadata).length ? h('details', null, h('summary', null, 'Metadata'), h('pre', null, JSON.stringify(task.metadata, null, 2))) : null,
     );
+  };
+
+  /** The lane picker of a task that has not started: moving it re-sorts it in the queue at once. */
+  const laneSelect = (task: Task) => {
+    const select = h('select', { 'aria-label': 'Lane', 'data-action': 'lane' },
+      ...laneNames.map((name, index) => h('option', { value: String(index), ...(index === task.priority ? { selected: 'selected' } : {}) }, name))) as HTMLSelectElement;
+    const move = h('button', { type: 'button', 'data-action': 'reprioritise', onclick: () => void reprioritise(task, Number(select.value)) }, 'Move to lane');
+    return h('span', { class: 'lane-move' }, select, move);
+  };
+
+  const reprioritise = async (task: Task, priority: number) => {
+    try {
+      await api.reprioritise(task.id, priority);
+    } catch (error) {
+      body.prepend(h('p', { class: 'error', role: 'alert' }, `Could not move: ${(error as Error).message}`));
+    }
+    void load(task.id);
   };
 
   // From a workflow link the drawer is already open: keep the element that first opened it.

@@ -1,5 +1,5 @@
 // The shapes the page reads. Types only, taken from the hub's own sources so they cannot drift.
-import type { AgentView, HubEvent } from '../../hub-port.ts';
+import type { AgentView, HubEvent, TaskLinks } from '../../hub-port.ts';
 import type { Task, TaskHistoryEntry } from '../../protocol/task.ts';
 import type { MetricsSample } from '../../../runtime/metrics-history.ts';
 
@@ -68,8 +68,11 @@ export interface TaskLink {
   status: string;
 }
 
-/** GET /api/tasks/:id: the task plus its place in a workflow. */
-export type TaskDetail = Task & { dependencies?: TaskLink[]; dependents?: TaskLink[]; waiting_for?: number | null };
+/** GET /api/tasks/:id: the task plus its place in a workflow and its path leases. */
+export type TaskDetail = Task & {
+  dependencies?: TaskLink[]; dependents?: TaskLink[]; waiting_for?: number | null;
+  leases?: TaskLinks['leases']; waiting_for_lease?: TaskLinks['waiting_for_lease'];
+};
 
 export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
 

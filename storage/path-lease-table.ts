@@ -1,0 +1,136 @@
+// The path leases held right now, in memory, indexed for the scheduler's check.
+//
+// Leases are grouped per repository, then by the literal top folder their globs start
+// with (`src/**` and `src/a.ts` under `src`). A check looks only at the groups its own
+// globs name, plus the few leases whose globs start with a pattern (`**/*.md`), so its
+// cost follows the leases that could overlap, not every lease held.
+// What is durable, and when a lease starts and ends, is path-leases.ts's business.
+import { globSetsOverlap, parseGlob, type ParsedGlob } from './path-globs.ts';
+
+export interface PathLease {
+  /** `task:<task id>` for the lease a task's own `paths` give it; `lease-<hex>` for one taken over the socket. */
+  lease_id: string;
+  task_id: string;
+  /** The holding agent; null for a lease picked for a claim that has not committed yet. */
+  agent_id: string | null;
+  /** The assignment the lease belongs to: it ends with it. */
+  generation: number;
+  /** `metadata.repo` of the task, or '' for the hub's default repository. */
+  repo: string;
+  paths: string[];
+  acquired_at: number;
+}
+
+/** What a queued task waits for: the lease that overlapped its paths when it was last picked. */
+export interface LeaseWait {
+  lease: PathLease;
+  since: number;
+}
+
+export type LeaseAcquireOutcome = { granted: PathLease } | { denied: PathLease };
+
+interface Entry {
+  lease: PathLease;
+  globs: ParsedGlob[];
+}
+
+interface RepoLeases {
+  byTop: Map<string, Set<Entry>>;
+  /** Leases with a glob that starts with a pattern: every check looks at them. */
+  spread: Set<Entry>;
+  all: Set<Entry>;
+}
+
+export class PathLeaseTable {
+  private readonly repos = new Map<string, RepoLeases>();
+  private readonly byId = new Map<string, Entry>();
+  private readonly byTask = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(leaseId: string): PathLease | undefined {
+    return this.byId.get(leaseId)?.lease;
+  }
+
+  has(leaseId: string): boolean {
+    return this.byId.has(leaseId);
+  }
+
+  ofTask(taskId: string): PathLease[] {
+    return [...(this.byTask.get(taskId) ?? [])].map((id) => this.byId.get(id)!.lease);
+  }
+
+  all(): PathLease[] {
+    return [...this.byId.values()].map((entry) => entry.lease);
+  }
+
+  /** Holds `lease`, replacing a lease with the same id. */
+  hold(lease: PathLease): void {
+    this.release(lease.lease_id);
+    const entry: Entry = { lease, globs: lease.paths.map(parseGlob) };
+    const repo = this.repoOf(lease.repo);
+    repo.all.add(entry);
+    const tops = entry.globs.map((glob) => glob.topLiteral);
+    if (tops.includes(null)) repo.spread.add(entry);
+    for (const top of new Set(tops)) {
+      if (top === null) continue;
+      let group = repo.byTop.get(top);
+      if (!group) repo.byTop.set(top, (group = new Set()));
+      group.add(entry);
+    }
+    this.byId.set(lease.lease_id, entry);
+    let ofTask = this.byTask.get(lease.task_id);
+    if (!ofTask) this.byTask.set(lease.task_id, (ofTask = new Set()));
+    ofTask.add(lease.lease_id);
+  }
+
+  release(leaseId: string): PathLease | undefined {
+    const entry = this.byId.get(leaseId);
+    if (!entry) return undefined;
+    this.byId.delete(leaseId);
+    const repo = this.repos.get(entry.lease.repo)!;
+    repo.all.delete(entry);
+    repo.spread.delete(entry);
+    for (const glob of entry.globs) {
+      if (glob.topLiteral === null) continue;
+      const group = repo.byTop.get(glob.topLiteral);
+      group?.delete(entry);
+      if (group?.size === 0) repo.byTop.delete(glob.topLiteral);
+    }
+    if (repo.all.size === 0) this.repos.delete(entry.lease.repo);
+    const ofTask = this.byTask.get(entry.lease.task_id);
+    ofTask?.delete(leaseId);
+    if (ofTask?.size === 0) this.byTask.delete(entry.lease.task_id);
+    return entry.lease;
+  }
+
+  /** Releases every lease of a task; returns them. */
+  releaseTask(taskId: string): PathLease[] {
+    return [...(this.byTask.get(taskId) ?? [])].flatMap((id) => this.release(id) ?? []);
+  }
+
+  /** A lease of another task in `repo` whose paths overlap `paths`, or null when none does. */
+  conflictWith(repo: string, paths: readonly string[], ownTaskId: string | null): PathLease | null {
+    const leases = this.repos.get(repo);
+    if (!leases) return null;
+    const globs = paths.map(parseGlob);
+    const overlaps = (entry: Entry) => entry.lease.task_id !== ownTaskId && globSetsOverlap(globs, entry.globs);
+    if (globs.some((glob) => glob.topLiteral === null)) {
+      for (const entry of leases.all) if (overlaps(entry)) return entry.lease;
+      return null;
+    }
+    for (const entry of leases.spread) if (overlaps(entry)) return entry.lease;
+    for (const top of new Set(globs.map((glob) => glob.topLiteral!))) {
+      for (const entry of leases.byTop.get(top) ?? []) if (overlaps(entry)) return entry.lease;
+    }
+    return null;
+  }
+
+  private repoOf(name: string): RepoLeases {
+    let repo = this.repos.get(name);
+    if (!repo) this.repos.set(name, (repo = { byTop: new Map(), spread: new Set(), all: new Set() }));
+    return repo;
+  }
+}

@@ -1,0 +1,227 @@
+// Path leases: when they start and end, what is durable, and the scheduler's gate.
+//
+// A lease lives exactly as long as its task's assignment. A task's own lease (its `paths`)
+// is not stored apart: it is the assigned task record itself, so it is as durable as the
+// assignment and cannot outlive it or lapse while it lasts. Leases an agent takes over the
+// socket are stored in `path_leases` ([task id, lease id] → lease) and are removed in the very
+// transaction that ends the assignment (complete, fail, reclaim, cancel, dead letter), through
+// `follow`, which TaskIndexes calls for every task it writes. After a kill -9, loading the
+// assigned tasks and that table gives back exactly the leases held at the last commit.
+//
+// The gate: a claim's best task is admitted only when no lease of another task in its
+// repository overlaps its paths; admitting it holds its lease at once (pending until the
+// claim commits), so two claims of one batch cannot take overlapping tasks either.
+// A refused task stays queued in its lane and remembers what it waits for.
+import type { Database } from 'lmdb';
+import { fail, ok, type Result } from '../runtime/errors.ts';
+import type { LmdbStore } from './lmdb-store.ts';
+import { normaliseGlob } from './path-globs.ts';
+import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
+
+export type { LeaseAcquireOutcome, LeaseWait } from './path-lease-table.ts';
+import { randomHex } from './random-hex.ts';
+import { checkReport } from './report-fencing.ts';
+import type { TaskRecord } from './task-record.ts';
+
+type StoredLeaseKey = [taskId: string, leaseId: string];
+
+export const taskLeaseId = (taskId: string): string => `task:${taskId}`;
+/** Extra leases one assignment may hold at once. */
+export const extraLeasesPerTask = 100;
+
+/** The repository a task's paths are relative to: its `metadata.repo`, or '' for the hub's default. */
+export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
+  const repo = task.metadata?.repo;
+  return typeof repo === 'string' ? repo : '';
+}
+
+const lastKey = '\uffff';
+/** meta key: how many queued tasks declare paths. While none does, the gate reads nothing. */
+const queuedWithPathsKey = 'queued_with_paths';
+
+const queuedWithPaths = (task: TaskRecord | undefined): number => (task?.status === 'queued' && task.paths?.length ? 1 : 0);
+
+export class PathLeases {
+  readonly table = new PathLeaseTable();
+  private readonly extra: Database<PathLease, StoredLeaseKey>;
+  private readonly waits = new Map<string, LeaseWait>();
+  /** lease id → ids of the tasks waiting for it. */
+  private readonly waitersOf = new Map<string, Set<string>>();
+  /** Waiting tasks whose lease ended in this transaction; handed to the hub after the commit. */
+  private freed: string[] = [];
+  private clock: () => number = Date.now;
+  /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
+  private queuedWithPaths: number;
+
+  constructor(private readonly store: LmdbStore) {
+    this.extra = store.root.openDB({ name: 'path_leases' });
+    this.queuedWithPaths = (store.meta.get(queuedWithPathsKey) as number | undefined) ?? 0;
+  }
+
+  /** Holds the lease of every assigned task with paths, and the extra leases stored for them. */
+  load(assigned: Iterable<TaskRecord>): void {
+    const live = new Map<string, number>();
+    for (const task of assigned) {
+      live.set(task.id, task.generation);
+      this.start(task);
+    }
+    for (const { value: lease } of this.extra.getRange()) {
+      // Removed with its assignment in one commit, so a stored lease always has one; checked anyway.
+      if (live.get(lease.task_id) === lease.generation) this.table.hold(lease);
+    }
+  }
+
+  /** Call for every write of a task (inside the transaction): starts and ends its leases with its assignment. */
+  follow(before: TaskRecord | undefined, after: TaskRecord | undefined): void {
+    const wasHeld = before?.status === 'assigned';
+    const isHeld = after?.status === 'assigned';
+    const sameAssignment = wasHeld && isHeld && before!.generation === after!.generation;
+    if (wasHeld && !sameAssignment) this.end(before!.id);
+    if (isHeld && !sameAssignment) this.start(after!);
+    if (after && after.status !== 'queued') this.stopWaiting(after.id);
+    const queuedDelta = queuedWithPaths(after) - queuedWithPaths(before);
+    if (queuedDelta !== 0) {
+      this.queuedWithPaths += queuedDelta;
+      this.store.meta.put(queuedWithPathsKey, this.queuedWithPaths);
+    }
+  }
+
+  /**
+   * The gate for one claim's best task (outside the transaction): admits it and holds its lease
+   * when nothing overlaps, or records what it waits for and refuses.
+   */
+  admit(taskId: string): boolean {
+    // No queued task declares paths: this one cannot, and there is nothing to read.
+    if (this.queuedWithPaths === 0) return true;
+    if (this.skips(taskId)) return false;
+    const task = this.store.tasks.get(taskId);
+    if (!task?.paths?.length) return true;
+    const conflict = this.table.conflictWith(repoOf(task), task.paths, task.id);
+    if (conflict) {
+      this.wait(task.id, conflict);
+      return false;
+    }
+    this.stopWaiting(task.id);
+    this.table.hold({ ...leaseOf(task, null, task.generation + 1), acquired_at: this.clock() });
+    return true;
+  }
+
+  /** A task whose recorded lease is still held: refused without reading it. */
+  skips(taskId: string): boolean {
+    const wait = this.waits.get(taskId);
+    return wait !== undefined && this.table.has(wait.lease.lease_id);
+  }
+
+  /** After a claim batch: drops the pending lease of a pick that did not commit. */
+  dropPending(taskId: string): void {
+    if (this.store.tasks.get(taskId)?.status !== 'assigned') this.end(taskId);
+  }
+
+  /** Inside a transaction: an extra lease for the assignment `report` names, unless another task's lease overlaps. */
+  acquire(
+    report: { taskId: string; agentId: string; generation: number | undefined }, paths: readonly string[], repo: string | undefined, now: number,
+  ): Result<LeaseAcquireOutcome> {
+    const fenced = checkReport(this.store.tasks.get(report.taskId), report, 'lease_acquire');
+    if (!fenced.ok) return fenced;
+    const task = fenced.value;
+    const held = this.table.ofTask(task.id).filter((lease) => lease.lease_id !== taskLeaseId(task.id)).length;
+    if (held >= extraLeasesPerTask) return fail('AC_ERR_LEASE_LIMIT', task.id, extraLeasesPerTask);
+    const leaseRepo = repo ?? repoOf(task);
+    const normalised = paths.map(normaliseGlob);
+    const conflict = this.table.conflictWith(leaseRepo, normalised, task.id);
+    if (conflict) return ok({ denied: conflict });
+    const lease: PathLease = {
+      lease_id: `lease-${randomHex(8)}`, task_id: task.id, agent_id: report.agentId, generation: task.generation,
+      repo: leaseRepo, paths: normalised, acquired_at: now,
+    };
+    this.extra.put([task.id, lease.lease_id], lease);
+    this.table.hold(lease);
+    return ok({ granted: lease });
+  }
+
+  /** Inside a transaction: releases an extra lease the agent holds. A task's own lease ends only with its assignment. */
+  release(leaseId: string, agentId: string): Result<PathLease> {
+    const lease = this.table.get(leaseId);
+    if (!lease || lease.agent_id !== agentId) return fail('AC_ERR_LEASE_NOT_FOUND', leaseId, agentId);
+    if (lease.lease_id === taskLeaseId(lease.task_id)) return fail('AC_ERR_LEASE_OF_TASK', leaseId);
+    this.extra.remove([lease.task_id, leaseId]);
+    this.table.release(leaseId);
+    this.noteEnded([lease]);
+    return ok(lease);
+  }
+
+  /** What a queued task waits for, while that lease is still held. */
+  waitOf(taskId: string): LeaseWait | null {
+    const wait = this.waits.get(taskId);
+    return wait && this.table.has(wait.lease.lease_id) ? wait : null;
+  }
+
+  /** Tasks waiting for a lease right now. */
+  waitingCount(): number {
+    let count = 0;
+    for (const wait of this.waits.values()) if (this.table.has(wait.lease.lease_id)) count += 1;
+    return count;
+  }
+
+  /** The waiting tasks freed since the last call (inside one transaction callback). */
+  takeFreed(): string[] {
+    if (this.freed.length === 0) return noIds;
+    const freed = this.freed;
+    this.freed = [];
+    return freed;
+  }
+
+  private start(task: TaskRecord): void {
+    if (task.paths?.length) this.table.hold(leaseOf(task, task.assigned_to, task.generation));
+  }
+
+  /** Ends every lease of a task: its own in memory, its extra ones on disk too (inside the transaction). */
+  private end(taskId: string): void {
+    const ended = this.table.releaseTask(taskId);
+    if (ended.length === 0) return;
+    if (ended.some((lease) => lease.lease_id !== taskLeaseId(taskId))) {
+      for (const key of this.extra.getKeys({ start: [taskId], end: [taskId, lastKey] })) this.extra.remove(key);
+    }
+    this.noteEnded(ended);
+  }
+
+  private noteEnded(ended: readonly PathLease[]): void {
+    for (const lease of ended) {
+      const waiters = this.waitersOf.get(lease.lease_id);
+      if (!waiters) continue;
+      this.waitersOf.delete(lease.lease_id);
+      for (const taskId of waiters) {
+        this.waits.delete(taskId);
+        this.freed.push(taskId);
+      }
+    }
+  }
+
+  private wait(taskId: string, lease: PathLease): void {
+    const previous = this.waits.get(taskId);
+    if (previous?.lease.lease_id === lease.lease_id) return;
+    this.stopWaiting(taskId);
+    this.waits.set(taskId, { lease, since: previous?.since ?? this.clock() });
+    let waiters = this.waitersOf.get(lease.lease_id);
+    if (!waiters) this.waitersOf.set(lease.lease_id, (waiters = new Set()));
+    waiters.add(taskId);
+  }
+
+  private stopWaiting(taskId: string): void {
+    const wait = this.waits.get(taskId);
+    if (!wait) return;
+    this.waits.delete(taskId);
+    const waiters = this.waitersOf.get(wait.lease.lease_id);
+    waiters?.delete(taskId);
+    if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);
+  }
+}
+
+function leaseOf(task: TaskRecord, agentId: string | null, generation: number): PathLease {
+  return {
+    lease_id: taskLeaseId(task.id), task_id: task.id, agent_id: agentId, generation, repo: repoOf(task),
+    paths: task.paths ?? [], acquired_at: task.assigned_at ?? task.updated_at,
+  };
+}
+
+const noIds: string[] = [];

@@ -17,6 +17,8 @@ export interface HubEventMap extends LifecycleEvents {
   'storage.reported': { frame: HubEvent };
   /** A token bucket denied an action (reference §8); the agent rests from scheduling for a minute. */
   'rate.limited': { key: string; agentId: string | null; channel: string; tier: string; retryAfterMs: number; repeated: boolean };
+  /** A daily token budget (one agent's, or the fleet's) is spent for this UTC day: dispatch stops for it until 00:00 UTC. */
+  'budget.exhausted': { scope: 'agent' | 'fleet'; agentId: string | null; usedTokens: number; budgetTokens: number; day: string };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -50,6 +52,11 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'alert.acknowledged': 'an operator acknowledged an alert',
   'storage.reported': 'a backup, compaction or storage recovery finished or failed',
   'rate.limited': 'a token bucket denied an agent or client an action',
+  'agent.blocked': 'an agent became blocked: its breaker tripped, or its provider rate-limited it (parked with its task)',
+  'agent.unblocked': 'an agent\'s block lifted (operator, breaker cooldown, or the rate limit passed)',
+  'task.budget_exceeded': 'a task passed its budget_tokens: dead-lettered, its agent told to stop',
+  'task.no_progress': 'a task\'s progress reports showed no change for no_progress_after_ms',
+  'budget.exhausted': 'a daily token budget (an agent\'s or the fleet\'s) is spent: dispatch stops for it until 00:00 UTC',
 };
 
 export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];

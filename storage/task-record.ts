@@ -21,6 +21,8 @@ export interface NewTask {
   /** Ids of tasks that must complete first (at most 100, each existing). */
   dependsOn?: string[];
   onDependencyFailure?: 'fail' | 'ignore';
+  /** Most tokens the task may use (cumulative tokens_used); passing it dead-letters the task. */
+  budgetTokens?: number | null;
 }
 
 /** `waiting`: the task has unfinished dependencies and stays outside its lane until they complete. */
@@ -57,6 +59,7 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
     updated_at: now,
     history: [{ event: status, timestamp: now, details: {} }],
     ...dependencies,
+    ...(input.budgetTokens != null ? { budget_tokens: input.budgetTokens } : {}),
   };
 }
 

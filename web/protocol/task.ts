@@ -21,6 +21,7 @@ export const taskLimits = {
   retryBackoffMaxMs: 86_400_000,
   historyEntries: 50,
   dependencies: 100,
+  budgetTokens: 1_000_000_000_000,
 } as const;
 
 /** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
@@ -61,6 +62,8 @@ export const taskSubmitSchema = Type.Object(
     /** Ours: ids of existing tasks that must complete first; the task waits outside every lane until then. */
     depends_on: Type.Optional(Type.Array(taskIdField, { maxItems: taskLimits.dependencies })),
     on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
+    /** Ours: most tokens the task may use (cumulative tokens_used); past it the hub stops the agent and dead-letters the task (budget_exceeded). */
+    budget_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: taskLimits.budgetTokens })),
   },
   { additionalProperties: true },
 );
@@ -107,6 +110,8 @@ export const taskSchema = Type.Object({
   on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
   /** The dependency whose failure dead-lettered this task; retrying it brings this task back to waiting. */
   failed_dependency: Type.Optional(nullable(Type.String())),
+  /** Present on tasks submitted with a token budget. */
+  budget_tokens: Type.Optional(Type.Integer()),
 });
 export type Task = Static<typeof taskSchema>;
 

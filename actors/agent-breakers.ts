@@ -25,6 +25,8 @@ const maxTimerMs = 2 ** 31 - 1;
 export class AgentBreakers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly known = new Map<string, StoredBreaker>();
+  /** The last write of each agent's state, so a caller can answer only once it is durable. */
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: AgentBreakersDeps) {}
 
@@ -45,8 +47,10 @@ export class AgentBreakers {
     }
     const next: StoredBreaker = { consecutive_failures: context.consecutiveFailures, block: block ? { ...block } : null };
     this.known.set(entry.agentId, next);
-    this.deps.store?.set(entry.agentId, next).catch((error: unknown) =>
-      this.deps.log.error('breaker state not saved', { code: 'AC_ERR_STORAGE', agent_id: entry.agentId, error: String(error) }));
+    const write = this.deps.store?.set(entry.agentId, next).catch((error: unknown) => {
+      this.deps.log.error('breaker state not saved', { code: 'AC_ERR_STORAGE', agent_id: entry.agentId, error: String(error) });
+    });
+    if (write) this.writes.set(entry.agentId, write);
     const at = this.deps.now();
     if (block && !sameBlock(previous.block, block)) {
       this.arm(entry.agentId, block);
@@ -57,6 +61,11 @@ export class AgentBreakers {
       this.disarm(entry.agentId);
       this.deps.events.emit('agent.unblocked', at, { agent: entry, reason: previous.block.reason });
     }
+  }
+
+  /** Resolves once the agent's latest breaker state is on disk. */
+  settled(agentId: string): Promise<void> {
+    return this.writes.get(agentId) ?? Promise.resolve();
   }
 
   /** The agent left the hub (its tokens were revoked): its state goes too. */

@@ -1,7 +1,7 @@
 // The alert rules' vocabulary: ids, severities, and an alert as the API and dashboard show it.
 export const alertRuleIds = [
   'queue_growing', 'high_failure_rate', 'stuck_tasks', 'no_agents_online', 'high_error_rate',
-  'storage_unhealthy', 'supervisor_restarts',
+  'storage_unhealthy', 'supervisor_restarts', 'agent_breaker_open', 'daily_budget_spent',
 ] as const;
 export type AlertRuleId = (typeof alertRuleIds)[number];
 export type AlertSeverity = 'warning' | 'critical';
@@ -23,6 +23,8 @@ export const alertSeverities: Record<AlertRuleId, AlertSeverity> = {
   high_error_rate: 'warning',
   storage_unhealthy: 'critical',
   supervisor_restarts: 'warning',
+  agent_breaker_open: 'warning',
+  daily_budget_spent: 'warning',
 };
 
 export interface AlertThresholds {
@@ -52,7 +54,7 @@ export const defaultAlertThresholds: AlertThresholds = {
   supervisor_restarts_per_check: 1,
   cooldowns: {
     queue_growing: 300_000, high_failure_rate: 600_000, stuck_tasks: 0, no_agents_online: 0, high_error_rate: 300_000,
-    storage_unhealthy: 0, supervisor_restarts: 300_000,
+    storage_unhealthy: 0, supervisor_restarts: 300_000, agent_breaker_open: 300_000, daily_budget_spent: 3_600_000,
   },
 };
 
@@ -76,4 +78,8 @@ export interface AlertFacts {
   storageProblems: string[];
   /** Supervisor restarts since the hub started. */
   supervisorRestarts: number;
+  /** Fleet control: agents blocked by their breaker (consecutive failures). */
+  breakerOpenAgentIds?: string[];
+  /** Fleet control: daily token budgets spent today (UTC): `fleet`, `agent:<id>`. */
+  spentBudgets?: string[];
 }

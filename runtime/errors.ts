@@ -101,6 +101,10 @@ export const errors = {
   AC_ERR_ENROLLMENT_TOKEN: { status: 401, message: 'registration needs a live enrollment token' },
   AC_ERR_TASK_SCOPE: { status: 403, message: 'task %s was neither submitted by nor assigned to %s' },
   AC_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'too many open connections from %s (limit %d)' },
+  // --- fleet control: budgets, breakers, provider quotas (issue 19) ------------
+  AC_ERR_AGENT_NOT_BLOCKED: { status: 409, message: 'agent %s is not blocked (it is %s)' },
+  AC_ERR_RATE_LIMIT_UNTIL: { status: 422, message: 'until is %d ms from now; a rate limit may park an agent for at most %d ms' },
+  AC_ERR_BUDGET_EXCEEDED: { status: 409, message: 'task %s used %d tokens, over its budget_tokens %d' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

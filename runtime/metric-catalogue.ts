@@ -51,6 +51,10 @@ export const metricCatalogue = {
   supervisorRestarts: metric('agentcom_supervisor_restarts', 'observable_counter', '{restart}', ['supervisor'], 'Child restarts by supervisor: root (its services), agents and tasks (their partitions and actors).'),
   eventLoopDelay: metric('agentcom_event_loop_delay_seconds', 'gauge', 's', ['stat'], 'Event-loop delay since the previous 10 s tick: stat p50, p99 or max.'),
   processCpu: metric('agentcom_process_cpu_seconds', 'observable_counter', 's', ['mode'], 'CPU time the process used, user and system.'),
+  agentBlocks: metric('agentcom_agent_blocks', 'counter', '{block}', ['reason'], 'Times an agent became blocked: breaker (consecutive failures) or rate_limited (parked by its provider, keeping its task).'),
+  tasksBudgetExceeded: metric('agentcom_tasks_budget_exceeded', 'counter', '{task}', [], 'Tasks whose cumulative tokens_used passed their budget_tokens: dead-lettered with budget_exceeded, their agent stopped.'),
+  dailyBudgetsExhausted: metric('agentcom_daily_budgets_exhausted', 'counter', '{budget}', ['scope'], 'Daily token budgets used up (scope agent or fleet); dispatch stops for them until 00:00 UTC.'),
+  tasksNoProgress: metric('agentcom_tasks_no_progress', 'counter', '{task}', [], 'Tasks flagged because their progress reports showed no change for no_progress_after_ms.'),
   processMemory: metric('agentcom_process_memory_bytes', 'gauge', 'By', ['kind'], 'Process memory: rss, heap_used, external.'),
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -93,6 +93,7 @@ export class Observability implements ObservabilityPort {
       agentsOnline: totalAgents - (byState.offline ?? 0),
       storageProblems: this.storageProblems(reading.storageSizeBytes, reading.lastBackupAgeSeconds, thresholds),
       supervisorRestarts: reading.supervisorRestarts,
+      ...this.deps.hub()?.fleet.alertFacts(),
     };
     return { facts, thresholds, now };
   }

@@ -16,6 +16,7 @@ import type { AgentLink, HubPort } from './hub-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
 import type { Identify } from './protocol/identify.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
+import type { AgentRateLimited } from './protocol/agent-rate-limited.ts';
 import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
@@ -218,6 +219,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       name: message.name ?? agentId,
       status: message.status ?? 'connected',
       capabilities: message.capabilities ?? [],
+      ...(message.provider !== undefined ? { provider: message.provider } : {}),
     }, link);
   }
 
@@ -231,8 +233,8 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         return;
       }
       case 'task_progress': {
-        const { generation } = message;
-        const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
+        const { generation, progress, tokens_used: tokensUsed } = message;
+        const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, { progress, tokensUsed });
         if (!done.ok) log.debug('task_progress refused', { code: done.code, task_id: taskId, agent_id: agentId });
         return;
       }
@@ -265,6 +267,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     }
   }
 
+  async function rateLimitedFrame(ws: AgentWs, agentId: string, message: AgentRateLimited): Promise<void> {
+    const done = await hub.agentRateLimited(agentId, message.task_id, message.until, message.generation);
+    reply(ws, done.ok ? ack(message.task_id, 'parked') : reportFailed('agent_rate_limited_failed', message.task_id, done));
+  }
+
   function dispatch(ws: AgentWs, data: AgentSocketData, message: AgentFrame): void {
     if (message.type === 'identify') return identify(ws, data, message);
     const agentId = data.agentId;
@@ -293,6 +300,9 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'task_recovering':
       case 'task_stopped':
         track(data, taskFrame(ws, agentId, message).catch(failed('task')));
+        return;
+      case 'agent_rate_limited':
+        track(data, rateLimitedFrame(ws, agentId, message).catch(failed('agent_rate_limited')));
         return;
       case 'message':
       case 'list_channels':

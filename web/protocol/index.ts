@@ -3,6 +3,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import {
   identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
+  taskResumeSchema,
 } from './agent-replies.ts';
 import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
@@ -29,6 +30,8 @@ import { taskProgressSchema } from './task-progress.ts';
 import { taskRecoveringSchema } from './task-recovering.ts';
 import { taskRejectedSchema } from './task-rejected.ts';
 import { taskStoppedSchema } from './task-stopped.ts';
+import { agentRateLimitedSchema } from './agent-rate-limited.ts';
+import { dailyBudgetsUpdateSchema } from './fleet-control.ts';
 import { taskSubmitSchema } from './task.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
@@ -47,6 +50,7 @@ const taskReportSchemas = [
 const agentFrameSchemas = [
   identifySchema, pingSchema, statusSchema, listAgentsSchema,
   ...taskReportSchemas,
+  agentRateLimitedSchema,
   ...messagingSchemas,
   ...ignoredSidecarSchemas,
 ];
@@ -61,7 +65,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
-  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
+  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema, taskResumeSchema,
   identifiedSchema, pongSchema, statusUpdatedSchema,
 ]);
 
@@ -98,5 +102,6 @@ export const httpSchemas = {
   whitelist_set: whitelistSetSchema,
   whitelist_add: whitelistAddSchema,
   enrollment_token_create: enrollmentTokenCreateSchema,
+  daily_budgets_update: dailyBudgetsUpdateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -25,6 +25,8 @@ export const alertThresholdsSchema = Type.Object({
     high_error_rate: Type.Optional(cooldownMs),
     storage_unhealthy: Type.Optional(cooldownMs),
     supervisor_restarts: Type.Optional(cooldownMs),
+    agent_breaker_open: Type.Optional(cooldownMs),
+    daily_budget_spent: Type.Optional(cooldownMs),
   }, { additionalProperties: false })),
 }, { additionalProperties: true, $id: 'http/alert_thresholds' });
 export type AlertThresholdsBody = Static<typeof alertThresholdsSchema>;

@@ -38,6 +38,7 @@ const wsCases: Record<string, { valid: Record<string, unknown>; required: Record
   state_report: { valid: { type: 'state_report', state: 'idle' }, required: {} },
   wake_result: { valid: { type: 'wake_result', ok: true }, required: {} },
   agent_restarting: { valid: { type: 'agent_restarting' }, required: {} },
+  agent_rate_limited: { valid: { type: 'agent_rate_limited', task_id: 'task-1', until: 1_800_000_000_000, generation: 1 }, required: { task_id: 7, until: 'soon' }, limited: { reason: 2000 } },
 };
 
 const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
@@ -78,6 +79,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   whitelist_set: { valid: { agent_ids: ['a', 'b'] }, required: { agent_ids: 'a' } },
   whitelist_add: { valid: { agent_id: 'a' }, required: { agent_id: 3 }, limited: { agent_id: 128 } },
   enrollment_token_create: { valid: { ttl_ms: 3_600_000 }, required: { ttl_ms: 'an hour' } },
+  daily_budgets_update: { valid: { fleet: 1_000_000, agents: { a1: 5000, a2: null } }, required: {} },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

@@ -11,6 +11,7 @@ import { registerTaskCommands } from './commands/tasks.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerLimitsCommands } from './commands/limits.ts';
+import { registerBudgetCommands } from './commands/budgets.ts';
 import { version } from './version.ts';
 
 function buildProgram(): Command {
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerScheduleCommands(program);
   registerBackupCommands(program);
   registerLimitsCommands(program);
+  registerBudgetCommands(program);
   registerOperatorCommands(program);
   return program;
 }

@@ -8,6 +8,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import {
   identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
+  taskResumeSchema as hubTaskResume,
 } from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
 
@@ -42,11 +43,16 @@ const taskCancelledSchema = Type.Object({
 });
 export type TaskCancelled = Static<typeof taskCancelledSchema>;
 
+// The rate limit that parked the agent passed: wake it again on the same task.
+const taskResumeSchema = Type.Object({ ...hubTaskResume.properties, task_id: taskId });
+export type TaskResume = Static<typeof taskResumeSchema>;
+
 export type HubMessage =
   | TaskAssign
   | TaskContinue
   | TaskReassign
   | TaskCancelled
+  | TaskResume
   | Static<typeof identifiedSchema>
   | { type: 'pong' | 'task_ack' | 'error' | 'rate_limited'; [key: string]: unknown };
 
@@ -56,6 +62,7 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   task_continue: ajv.compile(taskContinueSchema),
   task_reassign: ajv.compile(taskReassignSchema),
   task_cancelled: ajv.compile(taskCancelledSchema),
+  task_resume: ajv.compile(taskResumeSchema),
   identified: ajv.compile(identifiedSchema),
 };
 

@@ -2,12 +2,15 @@
 // fs.watch misses events on some filesystems (NFS, Docker bind mounts).
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
-import { parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
+import { parseRateLimitText, parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
 
 export interface ResultWatcherEvents {
   onStarted: () => void;
-  onProgress: (note: string | null) => void;
+  /** `tokensUsed`: the cumulative count the progress file gave, if any. */
+  onProgress: (note: string | null, tokensUsed: number | null) => void;
   onOutcome: (outcome: TaskOutcome) => void;
+  /** The agent wrote a rate-limit file: parked until `until` (epoch ms). Optional: older callers ignore it. */
+  onRateLimited?: (until: number) => void;
 }
 
 export interface ResultWatcherOptions {
@@ -87,7 +90,17 @@ export class ResultWatcher {
         this.started = true;
         this.events.onStarted();
       }
-      this.events.onProgress(noteOf(progressText));
+      this.events.onProgress(noteOf(progressText), tokensOf(progressText));
+    }
+    const rateLimitPath = resultFilePath(resultsDir, taskId, 'rate_limited');
+    const rateLimitText = this.events.onRateLimited ? await readOrNull(rateLimitPath) : null;
+    if (rateLimitText !== null && !this.done) {
+      const until = parseRateLimitText(rateLimitText, Date.now());
+      // A file that does not parse yet may be half written: it is read again on the next check.
+      if (until !== null) {
+        await unlink(rateLimitPath).catch(() => undefined);
+        this.events.onRateLimited!(until);
+      }
     }
     const resultPath = resultFilePath(resultsDir, taskId, 'result');
     const resultText = await readOrNull(resultPath);
@@ -118,6 +131,15 @@ async function exists(filePath: string): Promise<boolean> {
 async function readOrNull(filePath: string): Promise<string | null> {
   try {
     return await readFile(filePath, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function tokensOf(text: string): number | null {
+  try {
+    const parsed = JSON.parse(text) as { tokens_used?: unknown };
+    return typeof parsed.tokens_used === 'number' && Number.isInteger(parsed.tokens_used) && parsed.tokens_used >= 0 ? parsed.tokens_used : null;
   } catch {
     return null;
   }

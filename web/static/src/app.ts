@@ -41,7 +41,7 @@ function toast(text: string): void {
 const drawer = drawerView(api);
 const openTask = (id: string) => drawer.open(id);
 headerView(store);
-agentsView(store, openTask);
+agentsView(store, openTask, (id) => api.unblockAgent(id).then(() => toast(`Unblocked ${id}`), (error: Error) => toast(`Unblock failed: ${error.message}`)));
 const tasks = tasksView(store, api, openTask);
 lanesView(store, (lane) => tasks.showLane(lane));
 chartsView(store);

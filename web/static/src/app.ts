@@ -4,6 +4,7 @@ import { HubApi } from './api.ts';
 import { agentsView } from './agents-view.ts';
 import { alertsView } from './alerts-view.ts';
 import { rateLimitsView } from './rate-limits-view.ts';
+import { providersView } from './providers-view.ts';
 import { chartsView } from './charts-view.ts';
 import { completionsView } from './completions-view.ts';
 import { deadLettersView } from './dead-letters-view.ts';
@@ -67,6 +68,7 @@ alertsView(store, (ruleId) => {
 });
 schedulesView(api, toast);
 rateLimitsView(store);
+providersView(store);
 const notify = notifier(registerWorker());
 storageView(store, api, toast);
 /** Storage events carry no health figures: a fresh snapshot brings them. */

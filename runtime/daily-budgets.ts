@@ -26,6 +26,9 @@ export interface BudgetCrossing {
 const settingsKey = 'daily_token_budgets';
 
 export class DailyBudgets {
+  /** Read once from LMDB, replaced on each update: the scheduler asks on every decision. */
+  private cached: DailyBudgetSettings | null = null;
+
   constructor(
     private readonly configured: DailyBudgetSettings,
     private readonly settings: SettingsStore,
@@ -33,7 +36,7 @@ export class DailyBudgets {
   ) {}
 
   current(): DailyBudgetSettings {
-    return this.settings.get<DailyBudgetSettings>(settingsKey) ?? this.configured;
+    return (this.cached ??= this.settings.get<DailyBudgetSettings>(settingsKey) ?? this.configured);
   }
 
   async update(changes: DailyBudgetChanges): Promise<Result<DailyBudgetSettings>> {
@@ -47,6 +50,7 @@ export class DailyBudgets {
     }
     const cleaned = JSON.parse(JSON.stringify(next)) as DailyBudgetSettings;
     await this.settings.set(settingsKey, cleaned);
+    this.cached = cleaned;
     return ok(cleaned);
   }
 

@@ -1,13 +1,15 @@
 // Binds the pure agent machine to the hub: its reclaim and idle slots become
 // calls into the runtime, which persists and schedules.
 import { transition, type ActorScope, type AnyActorLogic, type Snapshot } from 'xstate';
-import { agentMachine, type AgentMachineEvent, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
+import { agentMachine, type AgentBlock, type AgentMachineEvent, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
 
 export interface AgentActorHooks {
   /** The machine let go of a task the hub still holds as assigned (disconnect, timeout, rejection). */
   reclaim(agentId: string, task: AgentTaskRef, reason: AgentReclaimReason): void;
   /** The agent can take work now. */
   idle(agentId: string): void;
+  /** A parked agent's rate limit passed: wake it to go on with the task it kept. */
+  resume(agentId: string, task: AgentTaskRef): void;
 }
 
 export function agentActorLogic(hooks: AgentActorHooks) {
@@ -17,6 +19,9 @@ export function agentActorLogic(hooks: AgentActorHooks) {
         if (context.currentTask) hooks.reclaim(context.agentId, context.currentTask, params.reason);
       },
       announceIdle: ({ context }) => hooks.idle(context.agentId),
+      resumeTask: ({ context }) => {
+        if (context.currentTask) hooks.resume(context.agentId, context.currentTask);
+      },
     },
   }));
 }
@@ -46,10 +51,24 @@ export function persistedAfter(logic: AnyActorLogic, current: Snapshot<unknown>,
   return logic.getPersistedSnapshot(next);
 }
 
-/** A stored snapshot as the start of a hub run: the agent is not connected yet and holds nothing. */
-export function asOffline(persisted: unknown): Snapshot<unknown> {
+/**
+ * A stored snapshot as the start of a hub run: the agent is not connected yet and holds nothing.
+ * The breaker state (`kept`, from LMDB) and the breaker settings of this run replace the snapshot's.
+ */
+export function asOffline(
+  persisted: unknown,
+  kept?: { consecutiveFailures: number; block: AgentBlock | null },
+  breaker?: { failures: number; cooldownMs: number },
+): Snapshot<unknown> {
   const stored = persisted as { value: unknown; context: Record<string, unknown> };
-  return { ...stored, value: 'offline', context: { ...stored.context, currentTask: null } } as unknown as Snapshot<unknown>;
+  const context = {
+    consecutiveFailures: 0, block: null, breakerFailures: 3, breakerCooldownMs: 0,
+    ...stored.context,
+    currentTask: null,
+    ...(kept ?? {}),
+    ...(breaker ? { breakerFailures: breaker.failures, breakerCooldownMs: breaker.cooldownMs } : {}),
+  };
+  return { ...stored, value: 'offline', context } as unknown as Snapshot<unknown>;
 }
 
 export type AgentActorLogic = ReturnType<typeof agentActorLogic>;

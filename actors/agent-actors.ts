@@ -9,6 +9,7 @@ import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
+import type { AgentBreakers } from './agent-breakers.ts';
 
 export interface AgentActorsDeps {
   host: ActorHost;
@@ -21,6 +22,8 @@ export interface AgentActorsDeps {
   now: () => number;
   /** The agent actor's persisted snapshot from the last run, if any. */
   storedSnapshot?: (systemId: string) => unknown;
+  /** Breaker settings (config breaker_failures, breaker_cooldown_ms) and the durable breaker state. */
+  breaker?: { failures: number; cooldownMs: number; state: AgentBreakers };
 }
 
 export const agentSystemId = (agentId: string) => `agent:${agentId}`;
@@ -35,11 +38,15 @@ export class AgentActors {
     if (known) return known;
     const systemId = agentSystemId(identity.agentId);
     const stored = this.deps.storedSnapshot?.(systemId);
+    const breaker = this.deps.breaker;
+    // The breaker state in LMDB wins over the snapshot's: it is written at every change.
+    const kept = breaker?.state.restored(identity.agentId);
     host.start('agents', systemId, this.deps.logic, {
       agentId: identity.agentId,
       capabilities: identity.capabilities,
       acceptanceTimeoutMs: this.deps.acceptanceTimeoutMs,
-      ...(stored ? { restored: asOffline(stored) } : {}),
+      ...(breaker ? { breakerFailures: breaker.failures, breakerCooldownMs: breaker.cooldownMs, ...kept } : {}),
+      ...(stored ? { restored: asOffline(stored, kept, breaker) } : {}),
     } as AgentMachineInput);
     const entry: AgentEntry = {
       agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
@@ -51,11 +58,14 @@ export class AgentActors {
     };
     registry.add(entry);
     this.watch(entry);
+    // A block kept from the last run gets its timer now.
+    this.deps.breaker?.state.observe(entry, entry.actor.getSnapshot().context);
     return entry;
   }
 
   /** Stops the agent's actor and drops it from the registry: a removed agent leaves every view. */
   forget(agentId: string): void {
+    this.deps.breaker?.state.forget(agentId);
     this.deps.registry.remove(agentId);
     this.deps.host.stop('agents', agentSystemId(agentId));
   }
@@ -72,6 +82,7 @@ export class AgentActors {
     const watched = entry.actor;
     watched.subscribe({
       next: (snapshot) => {
+        this.deps.breaker?.state.observe(entry, snapshot.context);
         if (snapshot.value === lastState) return;
         const from = lastState;
         lastState = snapshot.value;

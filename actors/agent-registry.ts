@@ -101,5 +101,8 @@ export function viewOf(entry: AgentEntry): AgentView {
     last_state_change: entry.lastStateChange,
     last_seen: entry.lastSeen,
     tasks_completed: context.tasksCompleted,
+    ...(entry.identity.provider !== undefined ? { provider: entry.identity.provider } : {}),
+    ...(context.block ? { blocked_reason: context.block.reason, blocked_until: context.block.until } : {}),
+    ...(context.consecutiveFailures > 0 ? { consecutive_failures: context.consecutiveFailures } : {}),
   };
 }

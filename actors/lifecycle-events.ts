@@ -4,6 +4,7 @@
 import type { TaskRecord } from '../storage/task-record.ts';
 import type { ReclaimReason } from '../storage/queue-engine.ts';
 import type { AgentEntry, FsmState } from './agent-registry.ts';
+import type { AgentBlockReason } from '../machines/agent-machine.ts';
 
 export interface LifecycleEvents {
   /** Entered its lane at submit. */
@@ -48,4 +49,12 @@ export interface LifecycleEvents {
   'agent.state_changed': { agent: AgentEntry; from: FsmState; to: FsmState };
   /** The agent reported a new free-text status. */
   'agent.status_changed': { agent: AgentEntry };
+  /** The agent became blocked: its breaker tripped, or its provider rate-limited it (parked, keeping its task). */
+  'agent.blocked': { agent: AgentEntry; reason: AgentBlockReason; until: number | null; consecutiveFailures: number };
+  /** The agent's block lifted (an operator, the breaker cooldown, or the rate limit's `until`). */
+  'agent.unblocked': { agent: AgentEntry; reason: AgentBlockReason };
+  /** The task's cumulative tokens_used passed its budget_tokens: the hub dead-letters it and stops its agent. */
+  'task.budget_exceeded': { task: TaskRecord; agentId: string; tokensUsed: number; budgetTokens: number };
+  /** The task's progress reports showed no change for no_progress_after_ms (flagged, not stopped). */
+  'task.no_progress': { task: TaskRecord; agentId: string; sinceMs: number };
 }

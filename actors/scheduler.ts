@@ -16,6 +16,8 @@ export interface SchedulerDeps {
   /** Hands a freshly claimed (durably assigned) task to its agent. */
   deliver: (entry: AgentEntry, task: TaskRecord) => void;
   onError: (error: unknown) => void;
+  /** Agent-side eligibility beyond idle and connected (actors/dispatch-gate.ts); absent: every idle agent may. */
+  mayDispatch?: (entry: AgentEntry, now: number) => boolean;
 }
 
 export class Scheduler {
@@ -26,13 +28,15 @@ export class Scheduler {
   /** An agent became idle or connected. */
   agentIdle(agentId: string): void {
     const entry = this.deps.agents.get(agentId);
-    if (entry && isSchedulable(entry, this.deps.now())) void this.claimFor(entry);
+    const now = this.deps.now();
+    if (entry && isSchedulable(entry, now) && this.eligible(entry, now)) void this.claimFor(entry);
   }
 
   /** A task entered a lane (submitted, retried, reclaimed, promoted). */
   taskAvailable(task: Pick<TaskRecord, 'needed_capabilities'>): void {
-    for (const entry of this.deps.agents.schedulable(this.deps.now())) {
-      if (hasAll(entry.identity.capabilities, task.needed_capabilities)) {
+    const now = this.deps.now();
+    for (const entry of this.deps.agents.schedulable(now)) {
+      if (hasAll(entry.identity.capabilities, task.needed_capabilities) && this.eligible(entry, now)) {
         void this.claimFor(entry);
         return;
       }
@@ -41,11 +45,16 @@ export class Scheduler {
 
   /** Offers work to every idle agent: the safety-net pass. */
   pass(): void {
-    for (const entry of [...this.deps.agents.schedulable(this.deps.now())]) void this.claimFor(entry);
+    const now = this.deps.now();
+    for (const entry of [...this.deps.agents.schedulable(now)]) if (this.eligible(entry, now)) void this.claimFor(entry);
   }
 
   stop(): void {
     this.stopped = true;
+  }
+
+  private eligible(entry: AgentEntry, now: number): boolean {
+    return this.deps.mayDispatch?.(entry, now) ?? true;
   }
 
   private async claimFor(entry: AgentEntry): Promise<void> {

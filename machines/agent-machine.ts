@@ -1,5 +1,12 @@
 // One actor per known agent: where it stands in its work (reference section 6).
-// Pure: the wiring layer fills the `reclaimCurrentTask` and `announceIdle` slots.
+// Pure: the wiring layer fills the `reclaimCurrentTask`, `announceIdle` and `resumeTask` slots.
+//
+// `blocked` (fleet control, issue 19) has two causes, kept in `context.block`:
+// - `breaker`: the agent failed `breakerFailures` tasks in a row. It holds no task and is not
+//   scheduled until an operator unblocks it or the cooldown (`block.until`) passes.
+// - `rate_limited`: the agent's provider refused it until `block.until`. It keeps its task (no
+//   reclaim); at `until` the hub unblocks it and it resumes the same task (`resumeTask`).
+// The block outlives a disconnect: an agent that reconnects while blocked goes back to `blocked`.
 import { assign, setup } from 'xstate';
 
 export interface AgentTaskRef {
@@ -11,10 +18,27 @@ export type AgentFlag = 'unresponsive';
 
 export type AgentReclaimReason = 'agent_disconnect' | 'acceptance_timeout';
 
+export const agentBlockReasons = ['breaker', 'rate_limited'] as const;
+export type AgentBlockReason = (typeof agentBlockReasons)[number];
+
+export interface AgentBlock {
+  reason: AgentBlockReason;
+  /** Epoch ms when the block lifts by itself; null: only an operator lifts it. */
+  until: number | null;
+  since: number;
+}
+
 export interface AgentMachineInput {
   agentId: string;
   capabilities: string[];
   acceptanceTimeoutMs: number;
+  /** Consecutive failures that trip the breaker (config `breaker_failures`, default 3). */
+  breakerFailures?: number;
+  /** How long a tripped breaker stays open; 0: until an operator unblocks. */
+  breakerCooldownMs?: number;
+  /** Breaker state kept in LMDB from the last run. */
+  consecutiveFailures?: number;
+  block?: AgentBlock | null;
 }
 
 export interface AgentMachineContext {
@@ -24,6 +48,10 @@ export interface AgentMachineContext {
   flags: AgentFlag[];
   tasksCompleted: number;
   acceptanceTimeoutMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  consecutiveFailures: number;
+  block: AgentBlock | null;
 }
 
 export type AgentMachineEvent =
@@ -31,13 +59,20 @@ export type AgentMachineEvent =
   | { type: 'agent.disconnected' }
   | { type: 'task.assigned'; taskId: string; generation: number }
   | { type: 'task.accepted'; taskId: string }
-  | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed' }
+  /** `at`: when the hub heard it (the breaker's cooldown counts from there). */
+  | { type: 'task.finished'; taskId: string; outcome: 'completed' | 'failed'; at?: number }
   // The hub took the task back (storage decided the reclaim, whoever asked: a rejection, a timer, a sweep).
   | { type: 'task.reclaimed'; taskId: string }
   /** An operator cancelled the held task: the agent stays busy until its sidecar says it stopped. */
   | { type: 'task.cancelled'; taskId: string }
   /** The sidecar stopped the cancelled task's work and is free. */
-  | { type: 'task.stopped'; taskId: string };
+  | { type: 'task.stopped'; taskId: string }
+  /** The agent's provider refused it until `until`; it keeps its task. */
+  | { type: 'agent.rate_limited'; taskId: string; until: number; at: number }
+  /** An operator unblocked it, or its block's `until` passed. */
+  | { type: 'agent.unblocked' };
+
+const defaultBreakerFailures = 3;
 
 export const agentMachine = setup({
   types: {
@@ -49,6 +84,8 @@ export const agentMachine = setup({
     // Runs while context.currentTask still names the task, so the slot can read it.
     reclaimCurrentTask: (_, _params: { reason: AgentReclaimReason }) => {},
     announceIdle: () => {},
+    // A parked agent's block lifted: wake it to go on with the task it kept.
+    resumeTask: () => {},
     takeCapabilities: assign({
       capabilities: ({ event, context }) => (event.type === 'agent.connected' ? event.capabilities : context.capabilities),
     }),
@@ -64,6 +101,22 @@ export const agentMachine = setup({
       tasksCompleted: ({ event, context }) =>
         event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted,
     }),
+    // The breaker's count: a completion resets it, a failure adds one.
+    countOutcome: assign({
+      consecutiveFailures: ({ event, context }) =>
+        event.type === 'task.finished' && event.outcome === 'failed' ? context.consecutiveFailures + 1 : 0,
+    }),
+    tripBreaker: assign({
+      block: ({ event, context }) => {
+        const at = event.type === 'task.finished' ? event.at ?? 0 : 0;
+        return { reason: 'breaker' as const, since: at, until: context.breakerCooldownMs > 0 ? at + context.breakerCooldownMs : null };
+      },
+    }),
+    parkForRateLimit: assign({
+      block: ({ event, context }) =>
+        event.type === 'agent.rate_limited' ? { reason: 'rate_limited' as const, since: event.at, until: event.until } : context.block,
+    }),
+    liftBlock: assign({ block: null, consecutiveFailures: 0 }),
     flagUnresponsive: assign({
       flags: ({ context }) => (context.flags.includes('unresponsive') ? context.flags : [...context.flags, 'unresponsive']),
     }),
@@ -76,6 +129,13 @@ export const agentMachine = setup({
     holdsTask: ({ context }) => context.currentTask !== null,
     // Reports about any other task are late echoes of an old assignment: ignore them.
     isCurrentTask: ({ context, event }) => 'taskId' in event && context.currentTask?.taskId === event.taskId,
+    isBlocked: ({ context }) => context.block !== null,
+    isCurrentTaskWhileBlocked: ({ context, event }) =>
+      context.block !== null && 'taskId' in event && context.currentTask?.taskId === event.taskId,
+    // This failure is the breakerFailures-th in a row.
+    breakerTrips: ({ context, event }) =>
+      event.type === 'task.finished' && event.outcome === 'failed' && context.currentTask?.taskId === event.taskId
+      && context.consecutiveFailures + 1 >= context.breakerFailures,
   },
   delays: {
     acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
@@ -91,6 +151,10 @@ export const agentMachine = setup({
     flags: [],
     tasksCompleted: 0,
     acceptanceTimeoutMs: input.acceptanceTimeoutMs,
+    breakerFailures: input.breakerFailures ?? defaultBreakerFailures,
+    breakerCooldownMs: input.breakerCooldownMs ?? 0,
+    consecutiveFailures: input.consecutiveFailures ?? 0,
+    block: input.block ?? null,
   }),
   initial: 'offline',
   on: {
@@ -107,9 +171,12 @@ export const agentMachine = setup({
     offline: {
       on: {
         'agent.connected': [
+          { guard: 'isBlocked', target: 'blocked', actions: ['takeCapabilities', 'holdAssignedTask'] },
           { guard: 'resumesTask', target: 'assigned', actions: ['takeCapabilities', 'holdAssignedTask'] },
           { target: 'idle', actions: 'takeCapabilities' },
         ],
+        // An operator may lift a block while the agent is away.
+        'agent.unblocked': { actions: 'liftBlock' },
       },
     },
     idle: {
@@ -127,28 +194,57 @@ export const agentMachine = setup({
       },
       on: {
         'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
-        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.finished': [
+          { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+        ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
+        'agent.rate_limited': { guard: 'isCurrentTask', target: 'blocked', actions: 'parkForRateLimit' },
       },
     },
     working: {
       on: {
-        'task.finished': { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.finished': [
+          { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+        ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
+        'agent.rate_limited': { guard: 'isCurrentTask', target: 'blocked', actions: 'parkForRateLimit' },
       },
     },
     // The task is cancelled in storage; the agent may still be running it. Busy until the sidecar
     // reports it stopped, or until the stop timeout frees the agent anyway (an old sidecar never answers).
     stopping: {
       after: {
-        stopTimeout: { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
+        stopTimeout: [
+          { guard: 'isBlocked', target: 'blocked', actions: ['flagUnresponsive', 'clearCurrentTask'] },
+          { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
+        ],
       },
       on: {
-        'task.stopped': { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },
+        'task.stopped': [
+          { guard: 'isCurrentTaskWhileBlocked', target: 'blocked', actions: ['clearUnresponsive', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },
+        ],
         // The task is no longer assigned, so there is nothing to reclaim.
         'agent.disconnected': { target: 'offline', actions: 'clearCurrentTask' },
+      },
+    },
+    // Not scheduled. A parked agent (rate_limited) keeps its task: storage still holds it as assigned.
+    blocked: {
+      on: {
+        'agent.unblocked': [
+          { guard: 'holdsTask', target: 'working', actions: ['liftBlock', 'resumeTask'] },
+          { target: 'idle', actions: 'liftBlock' },
+        ],
+        // The kept task may still end while parked (a late result, a cancel, a timer): the block stays.
+        'task.finished': { guard: 'isCurrentTask', actions: ['countCompletion', 'clearCurrentTask'] },
+        'task.reclaimed': { guard: 'isCurrentTask', actions: 'clearCurrentTask' },
+        'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
+        // A parked agent's provider pushed its time further.
+        'agent.rate_limited': { guard: 'isCurrentTask', actions: 'parkForRateLimit' },
       },
     },
   },

@@ -52,6 +52,12 @@ export function evaluateAlerts(state: AlerterState, facts: AlertFacts, threshold
     storage_unhealthy: facts.storageProblems.length > 0
       ? { message: `storage unhealthy: ${facts.storageProblems.join(', ')}`, details: { problems: facts.storageProblems } }
       : null,
+    agent_breaker_open: facts.breakerOpenAgentIds?.length
+      ? { message: `${facts.breakerOpenAgentIds.length} agent(s) blocked by their breaker: ${facts.breakerOpenAgentIds.slice(0, 10).join(', ')}`, details: { agent_ids: facts.breakerOpenAgentIds.slice(0, 50), count: facts.breakerOpenAgentIds.length } }
+      : null,
+    daily_budget_spent: facts.spentBudgets?.length
+      ? { message: `daily token budget spent (dispatch stopped until 00:00 UTC): ${facts.spentBudgets.slice(0, 10).join(', ')}`, details: { budgets: facts.spentBudgets.slice(0, 50), count: facts.spentBudgets.length } }
+      : null,
     supervisor_restarts: newRestarts >= thresholds.supervisor_restarts_per_check
       ? { message: `${newRestarts} supervisor restart(s) since the last check`, details: { restarts: newRestarts, total: facts.supervisorRestarts } }
       : null,

@@ -2,6 +2,7 @@
 export const alertRuleIds = [
   'queue_growing', 'high_failure_rate', 'stuck_tasks', 'no_agents_online', 'high_error_rate',
   'storage_unhealthy', 'supervisor_restarts', 'approval_waiting',
+  'storage_unhealthy', 'supervisor_restarts', 'agent_breaker_open', 'daily_budget_spent',
 ] as const;
 export type AlertRuleId = (typeof alertRuleIds)[number];
 export type AlertSeverity = 'warning' | 'critical';
@@ -24,6 +25,8 @@ export const alertSeverities: Record<AlertRuleId, AlertSeverity> = {
   storage_unhealthy: 'critical',
   supervisor_restarts: 'warning',
   approval_waiting: 'warning',
+  agent_breaker_open: 'warning',
+  daily_budget_spent: 'warning',
 };
 
 export interface AlertThresholds {
@@ -53,7 +56,7 @@ export const defaultAlertThresholds: AlertThresholds = {
   supervisor_restarts_per_check: 1,
   cooldowns: {
     queue_growing: 300_000, high_failure_rate: 600_000, stuck_tasks: 0, no_agents_online: 0, high_error_rate: 300_000,
-    storage_unhealthy: 0, supervisor_restarts: 300_000, approval_waiting: 300_000,
+    storage_unhealthy: 0, supervisor_restarts: 300_000, approval_waiting: 300_000, agent_breaker_open: 300_000, daily_budget_spent: 3_600_000,
   },
 };
 
@@ -79,4 +82,8 @@ export interface AlertFacts {
   supervisorRestarts: number;
   /** Questions and gated tasks that waited longer than the config's approval_alert_after_ms (ids, oldest first). */
   overdueApprovals: { questionIds: string[]; taskIds: string[]; oldestWaitMs: number; afterMs: number };
+  /** Fleet control: agents blocked by their breaker (consecutive failures). */
+  breakerOpenAgentIds?: string[];
+  /** Fleet control: daily token budgets spent today (UTC): `fleet`, `agent:<id>`. */
+  spentBudgets?: string[];
 }

@@ -32,6 +32,8 @@ export interface TaskMachineContext {
   overdueInMs: number | null;
   resumeAccepted: boolean;
   reclaimReason: TaskReclaimReason | null;
+  /** How long the agent is parked by a rate limit (its stuck timer waits this much longer). */
+  parkedForMs: number;
 }
 
 /** Decisions storage made and committed, in past tense. */
@@ -42,7 +44,11 @@ export type TaskMachineEvent =
   | { type: 'task.retried' }
   | { type: 'task.dead_lettered' }
   | { type: 'task.reclaimed'; reason: TaskReclaimReason }
-  | { type: 'task.cancelled' };
+  | { type: 'task.cancelled' }
+  /** The agent's provider rate-limited it for `forMs`: the task is kept, and the stuck timer waits that much longer. */
+  | { type: 'task.parked'; forMs: number }
+  /** The rate limit passed and the agent was woken to go on. */
+  | { type: 'task.resumed' };
 
 // How a task out with an agent ends; the same whether or not it was accepted, or a reclaim was asked for.
 const endings = {
@@ -69,6 +75,7 @@ export const taskMachine = setup({
     requestReclaim: () => {},
     // Entry of every final state.
     recordOutcome: (_, _params: { outcome: TaskOutcome }) => {},
+    storeParking: assign({ parkedForMs: ({ event, context }) => (event.type === 'task.parked' ? Math.max(0, event.forMs) : context.parkedForMs) }),
     storeReclaimReason: assign({
       reclaimReason: ({ event, context }, params: { reason?: TaskTimerReason }) =>
         params.reason ?? (event.type === 'task.reclaimed' ? event.reason : context.reclaimReason),
@@ -80,6 +87,8 @@ export const taskMachine = setup({
   },
   delays: {
     stuckAfter: ({ context }) => context.stuckAfterMs,
+    // Parked: no sign of life is expected before the rate limit passes.
+    parkedStuckAfter: ({ context }) => context.parkedForMs + context.stuckAfterMs,
     // Without a deadline the delay is null, not a number: xstate then raises the event at once
     // instead of arming a timer, and `hasDeadline` drops it. A timer parked per task cost more
     // than that event: xstate's cancelAll, run at every actor stop, scans every timer in the
@@ -96,6 +105,7 @@ export const taskMachine = setup({
     overdueInMs: input.overdueInMs,
     resumeAccepted: input.accepted ?? false,
     reclaimReason: null,
+    parkedForMs: 0,
   }),
   initial: 'assigned',
   // On the root so that accept and progress, which re-enter states, never restart it.
@@ -113,6 +123,7 @@ export const taskMachine = setup({
       on: {
         'task.accepted': { target: 'working' },
         'task.progressed': { target: 'assigned', reenter: true },
+        'task.parked': { target: 'parked', actions: 'storeParking' },
         ...endings,
       },
     },
@@ -122,6 +133,18 @@ export const taskMachine = setup({
         // A repeated accept (e.g. after the sidecar recovers) counts as a sign of life.
         'task.accepted': { target: 'working', reenter: true },
         'task.progressed': { target: 'working', reenter: true },
+        'task.parked': { target: 'parked', actions: 'storeParking' },
+        ...endings,
+      },
+    },
+    // Kept by its rate-limited agent: progress does not restart the timer, the resume does.
+    parked: {
+      after: {
+        parkedStuckAfter: { target: 'reclaiming', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
+      },
+      on: {
+        'task.parked': { target: 'parked', reenter: true, actions: 'storeParking' },
+        'task.resumed': { target: 'working' },
         ...endings,
       },
     },

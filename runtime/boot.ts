@@ -21,6 +21,8 @@ import { swapInBackup } from '../storage/restore.ts';
 import { MailboxStore } from '../storage/mailbox-store.ts';
 import { ApprovalStore } from '../storage/approval-store.ts';
 import { SettingsStore } from '../storage/settings-store.ts';
+import { TokenLedger } from '../storage/token-ledger.ts';
+import { BreakerStore } from '../storage/breaker-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
@@ -251,6 +253,15 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               },
               scheduleStore: new ScheduleStore(storage.store),
               approvalStore: new ApprovalStore(storage.store),
+              fleetControl: {
+                breakerFailures: config.breaker_failures,
+                breakerCooldownMs: config.breaker_cooldown_ms,
+                noProgressAfterMs: config.no_progress_after_ms,
+                providerLimits: config.provider_limits,
+                dailyTokenBudgets: config.daily_token_budgets,
+              },
+              tokenLedger: new TokenLedger(storage.store),
+              breakerStore: new BreakerStore(storage.store),
               messaging: {
                 mailbox: storage.mailbox,
                 channels: storage.channels,
@@ -261,6 +272,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             hub.resume(storage.directory.all());
             if (config.metrics_recording) hub.events.subscribe(live.recorder!.observe);
+            // A tripped breaker or a spent budget is worth an alert now, not at the next interval.
+            hub.events.subscribe((event) => {
+              if ((event.type === 'agent.blocked' && event.reason === 'breaker') || event.type === 'budget.exhausted') {
+                root.system.get('alerter')?.send({ type: 'alerter.check_now' });
+              }
+            });
             live.hub = hub;
             transportHub.attach(hub);
             return hub;

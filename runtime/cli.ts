@@ -12,6 +12,7 @@ import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerLimitsCommands } from './commands/limits.ts';
+import { registerBudgetCommands } from './commands/budgets.ts';
 import { version } from './version.ts';
 
 function buildProgram(): Command {
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerScheduleCommands(program);
   registerBackupCommands(program);
   registerLimitsCommands(program);
+  registerBudgetCommands(program);
   registerOperatorCommands(program);
   return program;
 }

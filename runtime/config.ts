@@ -83,6 +83,24 @@ const hubConfigSchema = Type.Object(
     rate_limit_admins: Type.Boolean({ default: false }),
     /** Who may POST /api/onboard/register: open, token (an enrollment token) or closed. Default: open on loopback, token otherwise. */
     registration: Type.Optional(Type.String({ enum: ['open', 'token', 'closed'] })),
+    // --- fleet control: budgets, breakers, provider quotas (docs/fleet-control.md) ---
+    /** Consecutive task failures after which an agent's breaker trips (the agent is blocked, not scheduled). */
+    breaker_failures: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    /** How long a tripped breaker stays open before it lifts by itself; 0: only an operator unblocks. */
+    breaker_cooldown_ms: Type.Integer({ minimum: 0, maximum: maxTimerMs, default: 900_000 }),
+    /** A task whose progress reports show no change for this long is flagged (no_progress); 0 turns it off. */
+    no_progress_after_ms: Type.Integer({ minimum: 0, maximum: maxTimerMs, default: 600_000 }),
+    /** Most tasks out at once per provider across the fleet (agents declare `provider` at identify), e.g. {"anthropic": 4}. */
+    provider_limits: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }), Type.Integer({ minimum: 0, maximum: 1_000_000 }), { default: {} }),
+    /**
+     * Daily token budgets (UTC days): `fleet` for all agents together, `agent_default` for each agent,
+     * `agents` per agent id. Absent: no limit. Changed at runtime over PUT /api/budgets (kept in LMDB, which then wins).
+     */
+    daily_token_budgets: Type.Object({
+      fleet: Type.Optional(Type.Integer({ minimum: 0 })),
+      agent_default: Type.Optional(Type.Integer({ minimum: 0 })),
+      agents: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: 0 }))),
+    }, { additionalProperties: false, default: {} }),
   },
   { additionalProperties: false },
 );

@@ -112,6 +112,10 @@ export const errors = {
   AC_ERR_LEASE_OF_TASK: { status: 409, message: 'lease %s is the task\'s own (its paths); it ends with the assignment' },
   AC_ERR_LEASE_LIMIT: { status: 409, message: 'task %s already holds %d extra leases' },
   AC_ERR_GIT_OUTSIDE_LEASE: { status: 409, message: 'the commit touches paths outside the task\'s leases: %s (pass --force to commit anyway)' },
+  // --- fleet control: budgets, breakers, provider quotas (issue 19) ------------
+  AC_ERR_AGENT_NOT_BLOCKED: { status: 409, message: 'agent %s is not blocked (it is %s)' },
+  AC_ERR_RATE_LIMIT_UNTIL: { status: 422, message: 'until is %d ms from now; a rate limit may park an agent for at most %d ms' },
+  AC_ERR_BUDGET_EXCEEDED: { status: 409, message: 'task %s used %d tokens, over its budget_tokens %d' },
 } as const;
 
 export type ErrorCode = keyof typeof errors;

@@ -17,6 +17,8 @@ const levels: Partial<Record<HubEventName, string>> = {
   'agent.joined': 'info', 'agent.left': 'info', 'agent.removed': 'notice', 'agent.state_changed': 'debug', 'agent.status_changed': 'debug',
   'alert.fired': 'warning', 'alert.cleared': 'notice', 'alert.acknowledged': 'notice',
   'task.reprioritised': 'notice', 'lease.acquired': 'info', 'lease.denied': 'info', 'lease.released': 'info',
+  'agent.blocked': 'warning', 'agent.unblocked': 'notice', 'task.budget_exceeded': 'warning', 'task.no_progress': 'warning',
+  'budget.exhausted': 'warning',
 };
 
 const messages = Object.fromEntries(Object.keys(levels).map((name) => [name, name.replace(/[._]/g, ' ')])) as Record<HubEventName, string>;
@@ -81,6 +83,16 @@ function split(event: TypedHubEvent): [Record<string, unknown>, Record<string, u
       return [{ task_id: event.taskId, agent_id: event.agentId }, { paths: event.paths, holder_task_id: event.holder.task_id, holder_lease_id: event.holder.lease_id }];
     case 'alert.cleared': case 'alert.acknowledged':
       return [{ module: 'alerter' }, { rule_id: event.ruleId }];
+    case 'agent.blocked':
+      return [{ agent_id: event.agent.agentId }, { reason: event.reason, until: event.until, consecutive_failures: event.consecutiveFailures }];
+    case 'agent.unblocked':
+      return [{ agent_id: event.agent.agentId }, { reason: event.reason }];
+    case 'task.budget_exceeded':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { tokens_used: event.tokensUsed, budget_tokens: event.budgetTokens }];
+    case 'task.no_progress':
+      return [{ task_id: event.task.id, agent_id: event.agentId }, { since_ms: event.sinceMs }];
+    case 'budget.exhausted':
+      return [{ agent_id: event.agentId }, { scope: event.scope, used_tokens: event.usedTokens, budget_tokens: event.budgetTokens, day: event.day }];
     default:
       return [{}, {}];
   }

@@ -33,6 +33,8 @@ export interface HubEventMap extends LifecycleEvents {
   'lease.denied': { taskId: string; agentId: string; paths: string[]; holder: PathLease };
   /** An agent released an extra lease (leases that end with their assignment follow the task events). */
   'lease.released': { lease: PathLease };
+  /** A daily token budget (one agent's, or the fleet's) is spent for this UTC day: dispatch stops for it until 00:00 UTC. */
+  'budget.exhausted': { scope: 'agent' | 'fleet'; agentId: string | null; usedTokens: number; budgetTokens: number; day: string };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -76,6 +78,11 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'lease.acquired': 'an agent took an extra path lease for its task',
   'lease.denied': 'an agent asked for a path lease that overlaps another task\'s lease',
   'lease.released': 'an agent released an extra path lease',
+  'agent.blocked': 'an agent became blocked: its breaker tripped, or its provider rate-limited it (parked with its task)',
+  'agent.unblocked': 'an agent\'s block lifted (operator, breaker cooldown, or the rate limit passed)',
+  'task.budget_exceeded': 'a task passed its budget_tokens: dead-lettered, its agent told to stop',
+  'task.no_progress': 'a task\'s progress reports showed no change for no_progress_after_ms',
+  'budget.exhausted': 'a daily token budget (an agent\'s or the fleet\'s) is spent: dispatch stops for it until 00:00 UTC',
 };
 
 export const hubEventNames = Object.keys(hubEventMeanings) as HubEventName[];

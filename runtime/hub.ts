@@ -46,6 +46,10 @@ import { Approvals } from './approvals.ts';
 import type { ApprovalStore } from '../storage/approval-store.ts';
 import type { ApprovalRequest } from '../web/protocol/approvals.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
+import { defaultFleetControlSettings, FleetControl, type FleetControlSettings, type ProviderView } from './fleet-control.ts';
+import type { DailyBudgetChanges, DailyBudgetsView } from './daily-budgets.ts';
+import type { TokenLedger } from '../storage/token-ledger.ts';
+import type { BreakerStore } from '../storage/breaker-store.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -85,6 +89,12 @@ export interface HubDeps {
   registration?: RegistrationMode;
   /** Agents' questions mid-task; without it approval_request is refused as not implemented. */
   approvalStore?: ApprovalStore;
+  /** Fleet control (budgets, breakers, provider quotas); defaults when not given. */
+  fleetControl?: Partial<FleetControlSettings>;
+  /** Daily token usage (LMDB); without it daily budgets are off. */
+  tokenLedger?: TokenLedger;
+  /** Breaker state (LMDB); without it a restart forgets breakers and parked agents. */
+  breakerStore?: BreakerStore;
 }
 
 const defaultRepoKey = 'default_repo';
@@ -111,6 +121,7 @@ export class Hub implements HubPort {
   private readonly log: Logger;
   private readonly dispatch: TaskDispatch;
   private readonly agentActors: AgentActors;
+  readonly fleet: FleetControl;
   private readonly envAdminToken: string | null;
   private unreadableRecords?: UnreadableRecords;
   private retentionSweeper?: RetentionSweeper;
@@ -129,13 +140,20 @@ export class Hub implements HubPort {
       host: deps.actors, queue: deps.queue, agents: this.agents, events: this.events, log: this.log,
       stuckAfterMs: deps.timings.stuckAfterMs, now: this.now, offer: (task) => this.scheduler.taskAvailable(task),
     });
+    this.fleet = new FleetControl({
+      settings: { ...defaultFleetControlSettings, ...deps.fleetControl }, queue: deps.queue, agents: this.agents, events: this.events,
+      log: this.log, now: this.now, store: deps.settings, ledger: deps.tokenLedger, breakerStore: deps.breakerStore,
+      dispatch: () => this.dispatch, offerWork: () => this.scheduler.pass(),
+    });
     this.agentActors = new AgentActors({
       host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log: this.log,
       acceptanceTimeoutMs: deps.timings.acceptanceTimeoutMs, now: this.now,
       storedSnapshot: (systemId) => deps.snapshots?.get(systemId),
+      breaker: this.fleet.breakerSettings(),
       logic: agentActorLogic({
         reclaim: (agentId, task, reason) => void this.dispatch.reclaim(task.taskId, reason, task.generation, agentId),
         idle: (agentId) => queueMicrotask(() => this.scheduler.agentIdle(agentId)),
+        resume: (agentId, task) => this.fleet.resume(agentId, task),
       }),
     });
     this.metrics = new MetricsHistory({
@@ -182,6 +200,7 @@ export class Hub implements HubPort {
       now: this.now,
       deliver: (entry, task) => this.dispatch.deliver(entry, task),
       onError: (error) => this.log.error('scheduling failed', { error: String(error) }),
+      mayDispatch: (entry, now) => this.fleet.mayDispatch(entry, now),
     });
   }
 
@@ -191,6 +210,7 @@ export class Hub implements HubPort {
       this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
     }
     for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
+    this.fleet.resumeParked();
     this.dispatch.armDelayTimer();
     this.schedules?.start();
     this.approvals?.reconcile().catch((error: unknown) => this.log.error('closing the questions of ended tasks failed', { code: 'AC_ERR_INTERNAL', error: String(error) }));
@@ -266,6 +286,7 @@ export class Hub implements HubPort {
     if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
     if (stateOf(entry) === 'offline') {
       entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume: this.agentActors.heldTaskOf(identity.agentId) });
+      this.fleet.agentConnected(identity.agentId);
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });
     this.messaging.agentConnected(identity.agentId, link);
@@ -305,10 +326,13 @@ export class Hub implements HubPort {
     return ok(toWireTask(task));
   }
 
-  async taskProgress(report: TaskReport): Promise<Result<Task>> {
-    const progressed = await this.deps.queue.progress(reportOf(report), this.now());
+  async taskProgress(report: TaskReport, mark: { progress?: number; tokensUsed?: number } = {}): Promise<Result<Task>> {
+    const charge = this.fleet.charge(report.agentId);
+    const progressed = await this.deps.queue.progress(reportOf(report), this.now(), mark.tokensUsed ?? null, charge?.inTransaction);
     if (!progressed.ok) return progressed;
+    charge?.committed();
     this.dispatch.actorOf(report.taskId)?.send({ type: 'task.progressed' });
+    this.fleet.progressed(progressed.value, report.agentId, { progress: mark.progress, tokensUsed: progressed.value.tokens_used });
     return ok(toWireTask(progressed.value));
   }
 
@@ -316,16 +340,22 @@ export class Hub implements HubPort {
     // The agent's snapshot after this completion (its Done count) commits with the completion itself.
     const agent = this.agents.get(report.agentId);
     const snapshots = this.deps.snapshots;
-    const alongside = agent && snapshots
+    const snapshot = agent && snapshots
       ? () => snapshots.putInTransaction(agentSystemId(report.agentId), persistedAfter(
         (agent.actor as unknown as { logic: AnyActorLogic }).logic, agent.actor.getSnapshot(), { type: 'task.finished', taskId: report.taskId, outcome: 'completed' },
       ))
       : undefined;
+    const charge = this.fleet.charge(report.agentId);
+    const alongside = (done: import('../storage/task-record.ts').TaskRecord, tokensBefore: number | null) => {
+      snapshot?.();
+      charge?.inTransaction(done, tokensBefore);
+    };
     const completed = await this.deps.queue.complete({ ...report }, result, tokensUsed, this.now(), alongside);
     if (!completed.ok) return completed;
+    charge?.committed();
     const task = completed.value;
     this.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
-    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed' });
+    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed', at: this.now() });
     this.events.emit('task.completed', this.now(), { task, agentId: report.agentId });
     return ok(toWireTask(task));
   }
@@ -335,7 +365,7 @@ export class Hub implements HubPort {
     if (!failed.ok) return failed;
     const { task, outcome } = failed.value;
     this.dispatch.actorOf(task.id)?.send({ type: outcome === 'retried' ? 'task.retried' : 'task.dead_lettered' });
-    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed' });
+    this.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'failed', at: this.now() });
     this.events.emit(outcome === 'retried' ? 'task.retried' : 'task.dead_lettered', this.now(), { task, agentId: report.agentId, error });
     // A retry with a backoff waits in the delayed lane; without one it is back in its lane at once.
     if (outcome === 'retried' && task.status === 'delayed') this.dispatch.armDelayTimer();
@@ -382,12 +412,42 @@ export class Hub implements HubPort {
   // --- agents ---------------------------------------------------------------------
 
   listAgents(): AgentView[] {
-    return [...this.agents.all()].map(viewOf);
+    return [...this.agents.all()].map((entry) => this.agentView(entry));
   }
 
   agentState(agentId: string): AgentView | undefined {
     const entry = this.agents.get(agentId);
-    return entry && viewOf(entry);
+    return entry && this.agentView(entry);
+  }
+
+  private agentView(entry: import('../actors/agent-registry.ts').AgentEntry): AgentView {
+    const view = viewOf(entry);
+    const since = this.fleet.noProgressSince(view.current_task_id);
+    return since === null ? view : { ...view, no_progress_since: since };
+  }
+
+  // --- fleet control: breakers, rate-limit parking, budgets, providers --------------------
+
+  /** The agent's provider refused it until `until` (agent_rate_limited): parked, keeping its task. */
+  agentRateLimited(agentId: string, taskId: string, until: number, generation?: number): Promise<Result<{ until: number }>> {
+    return this.fleet.rateLimited(agentId, taskId, until, generation);
+  }
+
+  async unblockAgent(agentId: string): Promise<Result<AgentView>> {
+    const unblocked = await this.fleet.unblock(agentId);
+    return unblocked.ok ? ok(this.agentView(unblocked.value)) : unblocked;
+  }
+
+  dailyBudgets(): DailyBudgetsView | null {
+    return this.fleet.budgetsView();
+  }
+
+  setDailyBudgets(changes: DailyBudgetChanges): Promise<Result<DailyBudgetsView>> {
+    return this.fleet.updateBudgets(changes);
+  }
+
+  providers(): ProviderView[] {
+    return this.fleet.providersView();
   }
 
   // --- tasks ------------------------------------------------------------------------
@@ -668,6 +728,7 @@ export class Hub implements HubPort {
       ...(this.storage ? { dets_health: this.storage.health(), compaction_history: this.storage.compactionHistory() } : {}),
       rate_limits: this.rateLimiter.view(),
       approvals: this.listApprovals('pending', 100),
+      fleet_control: { providers: this.fleet.providersView(), budgets: this.fleet.budgetsView() },
     };
   }
 
@@ -714,6 +775,7 @@ export class Hub implements HubPort {
     }
     // After a restart an agent gets one acceptance timeout to come back for its task.
     this.dispatch.checkAssigned(now - this.startedAt > this.deps.timings.acceptanceTimeoutMs);
+    this.fleet.sweep();
     this.scheduler.pass();
     this.rateLimiter.sweep();
     this.sweepRetention().catch((error: unknown) => this.log.error('retention sweep threw', { code: 'AC_ERR_INTERNAL', error: String(error) }));
@@ -739,6 +801,7 @@ export class Hub implements HubPort {
     this.scheduler.stop();
     this.messaging.stop();
     this.dispatch.stop();
+    this.fleet.stop();
   }
 }
 

@@ -57,6 +57,10 @@ export const metricCatalogue = {
   leaseWaitingTasks: metric('agentcom_lease_waiting_tasks', 'gauge', '{task}', [], 'Queued tasks the scheduler passed over because another task\'s lease overlaps their paths.'),
   leaseRequests: metric('agentcom_lease_requests', 'counter', '{request}', ['result'], 'Socket lease requests answered: granted, denied (overlap) or released.'),
   tasksReprioritised: metric('agentcom_tasks_reprioritised', 'counter', '{task}', ['priority'], 'Tasks an operator moved to another lane, by the lane they moved to.'),
+  agentBlocks: metric('agentcom_agent_blocks', 'counter', '{block}', ['reason'], 'Times an agent became blocked: breaker (consecutive failures) or rate_limited (parked by its provider, keeping its task).'),
+  tasksBudgetExceeded: metric('agentcom_tasks_budget_exceeded', 'counter', '{task}', [], 'Tasks whose cumulative tokens_used passed their budget_tokens: dead-lettered with budget_exceeded, their agent stopped.'),
+  dailyBudgetsExhausted: metric('agentcom_daily_budgets_exhausted', 'counter', '{budget}', ['scope'], 'Daily token budgets used up (scope agent or fleet); dispatch stops for them until 00:00 UTC.'),
+  tasksNoProgress: metric('agentcom_tasks_no_progress', 'counter', '{task}', [], 'Tasks flagged because their progress reports showed no change for no_progress_after_ms.'),
   processMemory: metric('agentcom_process_memory_bytes', 'gauge', 'By', ['kind'], 'Process memory: rss, heap_used, external.'),
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -10,7 +10,7 @@ import type { TypedHubEvent } from './hub-events.ts';
 import { metricCatalogue as m, taskSecondsBuckets } from './metric-catalogue.ts';
 
 const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
-const fsmStates: readonly FsmState[] = ['offline', 'idle', 'assigned', 'working', 'blocked'];
+const fsmStates: readonly FsmState[] = ['offline', 'idle', 'assigned', 'working', 'blocked', 'stopping'];
 
 /** What the gauges read at collection time. */
 export interface MetricsRecorderSources {
@@ -72,6 +72,10 @@ export class MetricsRecorder implements WebTelemetry {
   private readonly leaseResult = {
     granted: Object.freeze({ result: 'granted' }), denied: Object.freeze({ result: 'denied' }), released: Object.freeze({ result: 'released' }),
   };
+  private readonly agentBlocks: Counter;
+  private readonly budgetExceeded: Counter;
+  private readonly budgetsExhausted: Counter;
+  private readonly noProgress: Counter;
 
   private readonly lane = laneNames.map((name) => Object.freeze({ priority: name }));
   private readonly assignedHow = {
@@ -99,6 +103,7 @@ export class MetricsRecorder implements WebTelemetry {
   private readonly socketAttrs = { agent: Object.freeze({ socket: 'agent' }), dashboard: Object.freeze({ socket: 'dashboard' }) };
   private readonly surfaceAttrs = new AttributeCache<string>((surface) => ({ surface }));
   private readonly tierAttrs = new AttributeCache<string>((tier) => ({ tier }));
+  private readonly scopeAttrs = new AttributeCache<string>((scope) => ({ scope }));
   /** When each agent entered its current state, for the time-in-state counter. */
   private readonly stateSince = new Map<string, number>();
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -124,6 +129,10 @@ export class MetricsRecorder implements WebTelemetry {
     this.agentTaskRunTime = counter(m.agentTaskRunTime);
     this.sockets = meter.createUpDownCounter(m.socketsConnected.name, { unit: m.socketsConnected.unit, description: m.socketsConnected.meaning });
     this.http = counter(m.httpRequests);
+    this.agentBlocks = counter(m.agentBlocks);
+    this.budgetExceeded = counter(m.tasksBudgetExceeded);
+    this.budgetsExhausted = counter(m.dailyBudgetsExhausted);
+    this.noProgress = counter(m.tasksNoProgress);
     this.framesIn = counter(m.wsFramesReceived);
     this.framesOut = counter(m.wsFramesSent);
     this.validation = counter(m.validationErrors);
@@ -274,6 +283,18 @@ export class MetricsRecorder implements WebTelemetry {
         return;
       case 'lease.released':
         this.leaseRequests.add(1, this.leaseResult.released);
+        return;
+      case 'agent.blocked':
+        this.agentBlocks.add(1, this.reason.get(event.reason));
+        return;
+      case 'task.budget_exceeded':
+        this.budgetExceeded.add(1);
+        return;
+      case 'budget.exhausted':
+        this.budgetsExhausted.add(1, this.scopeAttrs.get(event.scope));
+        return;
+      case 'task.no_progress':
+        this.noProgress.add(1);
         return;
       case 'agent.state_changed': {
         const id = event.agent.agentId;

@@ -98,6 +98,7 @@ export class Observability implements ObservabilityPort {
       storageProblems: this.storageProblems(reading.storageSizeBytes, reading.lastBackupAgeSeconds, thresholds),
       supervisorRestarts: reading.supervisorRestarts,
       overdueApprovals: this.overdueApprovals(now),
+      ...this.deps.hub()?.fleet.alertFacts(),
     };
     return { facts, thresholds, now };
   }

@@ -27,6 +27,7 @@ export function newTaskFrom(body: TaskSubmit, submittedBy: string | null, now: n
     idempotencyKey: body.idempotency_key ?? null,
     submittedBy,
     ...(body.depends_on?.length ? { dependsOn: body.depends_on } : {}),
+    ...(body.budget_tokens !== undefined ? { budgetTokens: body.budget_tokens } : {}),
     ...(body.on_dependency_failure ? { onDependencyFailure: body.on_dependency_failure as 'fail' | 'ignore' } : {}),
     ...(body.requires_approval ? { requiresApproval: true } : {}),
     ...(body.paths?.length ? { paths: body.paths } : {}),

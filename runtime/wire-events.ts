@@ -86,5 +86,21 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
       type: 'rate_limited', timestamp, key: event.key, agent_id: event.agentId, channel: event.channel, tier: event.tier, retry_after_ms: event.retryAfterMs,
     };
     case 'alert.acknowledged': return { type: 'alert_acknowledged', timestamp, rule_id: event.ruleId };
+    // Fleet control (issue 19): the agent card follows from status_changed; these say why.
+    case 'agent.blocked': return {
+      type: 'agent_blocked', timestamp, agent_id: event.agent.agentId, reason: event.reason, until: event.until, consecutive_failures: event.consecutiveFailures,
+    };
+    case 'agent.unblocked': return { type: 'agent_unblocked', timestamp, agent_id: event.agent.agentId, reason: event.reason };
+    case 'task.budget_exceeded': return {
+      type: 'task_event', timestamp, task_id: event.task.id, event: 'budget_exceeded', status: event.task.status, priority: event.task.priority,
+      agent_id: event.agentId, generation: event.task.generation, tokens_used: event.tokensUsed, budget_tokens: event.budgetTokens,
+    };
+    case 'task.no_progress': return {
+      type: 'task_event', timestamp, task_id: event.task.id, event: 'no_progress', status: event.task.status, priority: event.task.priority,
+      agent_id: event.agentId, generation: event.task.generation, since_ms: event.sinceMs,
+    };
+    case 'budget.exhausted': return {
+      type: 'budget_exhausted', timestamp, scope: event.scope, agent_id: event.agentId, used_tokens: event.usedTokens, budget_tokens: event.budgetTokens, day: event.day,
+    };
   }
 }

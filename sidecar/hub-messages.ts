@@ -8,6 +8,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import {
   identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
+  taskResumeSchema as hubTaskResume,
 } from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
 import { approvalAckSchema as hubApprovalAck, approvalAnswerSchema as hubApprovalAnswer } from '../web/protocol/approvals.ts';
@@ -49,6 +50,9 @@ const approvalAckSchema = Type.Object({ ...hubApprovalAck.properties, task_id: t
 export type ApprovalAck = Static<typeof approvalAckSchema>;
 const approvalAnswerSchema = Type.Object({ ...hubApprovalAnswer.properties, task_id: taskId });
 export type ApprovalAnswerMessage = Static<typeof approvalAnswerSchema>;
+// The rate limit that parked the agent passed: wake it again on the same task.
+const taskResumeSchema = Type.Object({ ...hubTaskResume.properties, task_id: taskId });
+export type TaskResume = Static<typeof taskResumeSchema>;
 
 export type HubMessage =
   | TaskAssign
@@ -57,6 +61,7 @@ export type HubMessage =
   | TaskContinue
   | TaskReassign
   | TaskCancelled
+  | TaskResume
   | Static<typeof identifiedSchema>
   | { type: 'pong' | 'task_ack' | 'error' | 'rate_limited'; [key: string]: unknown };
 
@@ -66,6 +71,7 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   task_continue: ajv.compile(taskContinueSchema),
   task_reassign: ajv.compile(taskReassignSchema),
   task_cancelled: ajv.compile(taskCancelledSchema),
+  task_resume: ajv.compile(taskResumeSchema),
   identified: ajv.compile(identifiedSchema),
   approval_ack: ajv.compile(approvalAckSchema),
   approval_answer: ajv.compile(approvalAnswerSchema),

@@ -2,13 +2,33 @@
 //   <task_id>.started   the agent has started (confirms the wake)
 //   <task_id>.progress  the agent is alive; forwarded as task_progress, then removed
 //   <task_id>.json      the outcome: {status:"success",output,…} or {status,reason|error}
+//   <task_id>.rate_limited.json  the agent's provider refused it: {until} (epoch ms or an ISO date) or
+//                       {retry_after_ms}; the sidecar reports agent_rate_limited and removes the file,
+//                       and wakes the agent again on the same task when the hub says task_resume.
+// A .progress file may hold {tokens_used} (cumulative); it is sent with task_progress.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
-export type ResultFileKind = 'started' | 'progress' | 'result';
+export type ResultFileKind = 'started' | 'progress' | 'result' | 'rate_limited';
 
-const extensions: Record<ResultFileKind, string> = { started: '.started', progress: '.progress', result: '.json' };
+const extensions: Record<ResultFileKind, string> = { started: '.started', progress: '.progress', result: '.json', rate_limited: '.rate_limited.json' };
+
+/** Until when a rate-limit file parks the agent (epoch ms), or null when the file says nothing usable. */
+export function parseRateLimitText(text: string, now: number): number | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { until, retry_after_ms: retryAfterMs } = parsed as { until?: unknown; retry_after_ms?: unknown };
+  if (typeof until === 'number' && Number.isInteger(until) && until >= 0) return until;
+  if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) return Date.parse(until);
+  if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) return now + Math.round(retryAfterMs);
+  return null;
+}
 
 export function resultFilePath(resultsDir: string, taskId: string, kind: ResultFileKind): string {
   return path.join(resultsDir, `${taskId}${extensions[kind]}`);

@@ -3,14 +3,17 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import { questionFilePath } from './question-files.ts';
-import { parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
+import { parseRateLimitText, parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
 
 export interface ResultWatcherEvents {
   onStarted: () => void;
-  onProgress: (note: string | null) => void;
+  /** `tokensUsed`: the cumulative count the progress file gave, if any. */
+  onProgress: (note: string | null, tokensUsed: number | null) => void;
   onOutcome: (outcome: TaskOutcome) => void;
   /** A question file appeared or changed (`stamp`: its size and mtime); absent: questions are not watched. */
   onQuestion?: (text: string, stamp: string) => void;
+  /** The agent wrote a rate-limit file: parked until `until` (epoch ms). Optional: older callers ignore it. */
+  onRateLimited?: (until: number) => void;
 }
 
 export interface ResultWatcherOptions {
@@ -103,7 +106,17 @@ export class ResultWatcher {
         this.started = true;
         this.events.onStarted();
       }
-      this.events.onProgress(noteOf(progressText));
+      this.events.onProgress(noteOf(progressText), tokensOf(progressText));
+    }
+    const rateLimitPath = resultFilePath(resultsDir, taskId, 'rate_limited');
+    const rateLimitText = this.events.onRateLimited ? await readOrNull(rateLimitPath) : null;
+    if (rateLimitText !== null && !this.done) {
+      const until = parseRateLimitText(rateLimitText, Date.now());
+      // A file that does not parse yet may be half written: it is read again on the next check.
+      if (until !== null) {
+        await unlink(rateLimitPath).catch(() => undefined);
+        this.events.onRateLimited!(until);
+      }
     }
     if (this.events.onQuestion && !this.done) await this.checkQuestion();
     const resultPath = resultFilePath(resultsDir, taskId, 'result');
@@ -151,6 +164,15 @@ async function exists(filePath: string): Promise<boolean> {
 async function readOrNull(filePath: string): Promise<string | null> {
   try {
     return await readFile(filePath, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function tokensOf(text: string): number | null {
+  try {
+    const parsed = JSON.parse(text) as { tokens_used?: unknown };
+    return typeof parsed.tokens_used === 'number' && Number.isInteger(parsed.tokens_used) && parsed.tokens_used >= 0 ? parsed.tokens_used : null;
   } catch {
     return null;
   }

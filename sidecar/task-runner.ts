@@ -6,7 +6,7 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../runtime/errors.ts';
 import type { SendOutcome } from './hub-connection.ts';
-import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign } from './hub-messages.ts';
+import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
 import { resultFilePath, type TaskOutcome } from './result-files.ts';
 import { ResultWatcher } from './result-watcher.ts';
@@ -36,6 +36,8 @@ export class TaskRunner {
   private stopped = false;
   /** The question of the active task sent as approval_request and not answered yet. */
   private pendingQuestion: { taskId: string; questionId: string } | null = null;
+  /** What task_progress carries for the active task: progress files seen so far, and the cumulative tokens_used they gave. */
+  private progressMark: { progress: number; tokensUsed: number | null } = { progress: 0, tokensUsed: null };
 
   constructor(private readonly deps: TaskRunnerDeps) {}
 
@@ -92,6 +94,9 @@ export class TaskRunner {
         return;
       case 'approval_answer':
         void this.onApprovalAnswer(message as ApprovalAnswerMessage);
+        return;
+      case 'task_resume':
+        void this.onResume(message as TaskResume);
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
@@ -202,7 +207,7 @@ export class TaskRunner {
       this.stopTracking();
       await this.persist();
       if (active.wake_pgid !== undefined) await stopProcessGroup(active.wake_pgid);
-      log.info('task cancelled by the hub; work stopped', { wake_pgid: active.wake_pgid });
+      log.info('task cancelled by the hub; work stopped', { wake_pgid: active.wake_pgid, reason: message.reason ?? 'cancelled' });
       if (this.state.active === active) this.state.active = null;
       await this.persist();
       await this.removeResultFiles(active.task_id);
@@ -217,18 +222,45 @@ export class TaskRunner {
     if (!this.stopped) await this.deps.send({ type: 'task_stopped', task_id: message.task_id, generation: message.generation });
   }
 
+  /**
+   * The rate limit that parked the agent passed (the hub's task_resume): wake the agent again on
+   * the same task, with AGENTCOM_RESUME=1 in its environment. Anything else is a late echo.
+   */
+  private async onResume(message: TaskResume): Promise<void> {
+    const task = this.state.active;
+    const log = this.deps.log.child({ task_id: message.task_id });
+    if (!task || task.task_id !== message.task_id || task.generation !== message.generation || !this.isCurrent(task)) {
+      log.debug('task_resume for no task running here; ignored');
+      return;
+    }
+    log.info('rate limit passed; waking the agent again on the same task');
+    await this.wake(task, true);
+  }
+
+  /** The agent wrote a rate-limit file: the hub parks it keeping the task, and answers task_resume at `until`. */
+  private async onRateLimited(task: LocalTask, until: number): Promise<void> {
+    if (!this.isCurrent(task) || !this.deps.isIdentified()) return;
+    this.deps.log.info('agent rate limited by its provider; reporting', { task_id: task.task_id, until: new Date(until).toISOString() });
+    await this.deps.send({ type: 'agent_rate_limited', task_id: task.task_id, generation: task.generation, until });
+  }
+
   /** Watches result files and keeps the hub's stuck sweep away while the task runs (quirk 2). */
   private async track(task: LocalTask): Promise<void> {
     this.stopTracking();
     this.startedSeen = false;
+    this.progressMark = { progress: 0, tokensUsed: null };
     const { config } = this.deps;
     const watcher = new ResultWatcher(
       { resultsDir: config.results_dir, taskId: task.task_id, pollIntervalMs: config.result_poll_interval_ms },
       {
         onStarted: () => this.onStarted(task),
-        onProgress: () => void this.sendProgress(task),
+        onProgress: (_note, tokensUsed) => {
+          this.progressMark = { progress: this.progressMark.progress + 1, tokensUsed: tokensUsed ?? this.progressMark.tokensUsed };
+          void this.sendProgress(task);
+        },
         onOutcome: (outcome) => void this.onOutcome(task, outcome),
         onQuestion: (text, stamp) => void this.onQuestion(task, text, stamp),
+        onRateLimited: (until) => void this.onRateLimited(task, until),
       },
     );
     this.watcher = watcher;
@@ -305,7 +337,7 @@ export class TaskRunner {
     if (this.isCurrent(task)) await this.persist();
   }
 
-  private async wake(task: LocalTask): Promise<void> {
+  private async wake(task: LocalTask, resumed = false): Promise<void> {
     const { config, log } = this.deps;
     if (!this.isCurrent(task)) return;
     if (!config.wake_command) {
@@ -320,7 +352,10 @@ export class TaskRunner {
         ...(task.dependencies ? { dependencies: task.dependencies } : {}),
         ...(task.paths ? { paths: task.paths } : {}),
       },
-      { AGENTCOM_RESULTS_DIR: config.results_dir, AGENTCOM_SIDECAR_CONFIG: config.config_path, AGENTCOM_AGENT_ID: config.agent_id },
+      {
+        AGENTCOM_RESULTS_DIR: config.results_dir, AGENTCOM_SIDECAR_CONFIG: config.config_path, AGENTCOM_AGENT_ID: config.agent_id,
+        ...(resumed ? { AGENTCOM_RESUME: '1' } : {}),
+      },
     );
     if (!invocation.ok) {
       await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: wakeFailedReason(0, invocation.detail) });
@@ -380,7 +415,11 @@ export class TaskRunner {
 
   private async sendProgress(task: LocalTask): Promise<void> {
     if (!this.isCurrent(task) || !this.deps.isIdentified()) return;
-    await this.deps.send({ type: 'task_progress', task_id: task.task_id, generation: task.generation });
+    const { progress, tokensUsed } = this.progressMark;
+    await this.deps.send({
+      type: 'task_progress', task_id: task.task_id, generation: task.generation, progress,
+      ...(tokensUsed !== null ? { tokens_used: tokensUsed } : {}),
+    });
   }
 
   private async onOutcome(task: LocalTask, outcome: TaskOutcome): Promise<void> {
@@ -430,7 +469,7 @@ export class TaskRunner {
   }
 
   private async removeResultFiles(taskId: string): Promise<void> {
-    for (const kind of ['started', 'progress', 'result'] as const) {
+    for (const kind of ['started', 'progress', 'result', 'rate_limited'] as const) {
       await unlink(resultFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
     }
     for (const kind of ['question', 'answer'] as const) {

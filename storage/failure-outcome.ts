@@ -10,11 +10,15 @@ import type { FailOutcome } from './queue-engine.ts';
 import { retryBackoffMs } from './retry-policy.ts';
 import { transition, type TaskRecord } from './task-record.ts';
 
-/** `task` is the fenced, assigned task; retries are counted before this failure. */
-export function failureOutcome(task: TaskRecord, error: string, now: number, random: () => number = Math.random): FailOutcome {
+/**
+ * `task` is the fenced, assigned task; retries are counted before this failure. A `finalReason`
+ * (the hub ended the task itself, e.g. budget_exceeded) dead-letters it whatever retries are left.
+ */
+export function failureOutcome(task: TaskRecord, error: string, now: number, random: () => number = Math.random, finalReason?: string): FailOutcome {
   const failed = transition(task, { last_error: error }, 'failed', now, { agent_id: task.assigned_to, error });
-  if (task.retry_count >= task.max_retries) {
-    return { task: transition(failed, { status: 'dead_letter' }, 'dead_letter', now, { retry_count: task.retry_count }), outcome: 'dead_letter' };
+  if (finalReason !== undefined || task.retry_count >= task.max_retries) {
+    const details = { retry_count: task.retry_count, ...(finalReason !== undefined ? { reason: finalReason } : {}) };
+    return { task: transition(failed, { status: 'dead_letter' }, 'dead_letter', now, details), outcome: 'dead_letter' };
   }
   const retryCount = task.retry_count + 1;
   const backoffMs = retryBackoffMs(retryCount, task.retry_backoff_ms ?? 0, task.retry_backoff_max_ms ?? 0, random);

@@ -114,13 +114,19 @@ export interface QueueEngine {
   /** Creates a task already assigned to `agentId` (admin push); it never enters the queue. */
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
-  progress(report: Report, now: number): Promise<Result<TaskRecord>>;
+  /**
+   * `reportedTokens`: the report's cumulative tokens_used (storage/tokens-used.ts decides the count).
+   * `alongside` runs inside the transaction with the task and its count before this report.
+   */
+  progress(report: Report, now: number, reportedTokens?: number | null, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>>;
   /**
    * `reportedTokens` is the report's own `tokens_used`; without it the queue reads `result.tokens_used`.
-   * `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it).
+   * `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it),
+   * with the task's token count before this report.
    */
-  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>>;
-  fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>>;
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>>;
+  /** `finalReason` (e.g. budget_exceeded): no retry, the task goes straight to the dead letters with that reason. */
+  fail(report: Report, error: string, now: number, finalReason?: string): Promise<Result<FailOutcome>>;
   /**
    * Takes an assigned task back into its lane; `expectedGeneration` guards against reclaiming a newer
    * assignment, and `holder` against taking back a task another agent holds.

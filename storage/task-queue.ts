@@ -24,7 +24,7 @@ import type {
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
-import { tokensUsed } from './tokens-used.ts';
+import { cumulativeTokens, tokensUsed } from './tokens-used.ts';
 import { listTasks } from './task-listing.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
@@ -238,32 +238,44 @@ export class LmdbTaskQueue implements QueueEngine {
       transition(task, { accepted_at: now }, 'accepted', now, { agent_id: task.assigned_to })));
   }
 
-  progress(report: Report, now: number): Promise<Result<TaskRecord>> {
-    // Progress refreshes updated_at only; a history entry per report would push out the useful ones.
-    return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
+  progress(report: Report, now: number, reportedTokens: number | null = null, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
+    // Progress refreshes updated_at and the token count only; a history entry per report would push out the useful ones.
+    return this.write(() => {
+      let before: number | null = null;
+      const progressed = this.updateAssigned(report, 'task_progress', (task) => {
+        before = task.tokens_used;
+        return { ...task, updated_at: now, tokens_used: cumulativeTokens(task.tokens_used, reportedTokens) };
+      });
+      if (progressed.ok) alongside?.(progressed.value, before);
+      return progressed;
+    });
   }
 
-  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
-    const tokens = tokensUsed(reportedTokens, result);
+  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
+    const reported = tokensUsed(reportedTokens, result);
     return this.write(() => {
-      const completed = this.updateAssigned(report, 'task_complete', (task) =>
-        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
+      let before: number | null = null;
+      const completed = this.updateAssigned(report, 'task_complete', (task) => {
+        before = task.tokens_used;
+        const tokens = cumulativeTokens(task.tokens_used, reported);
+        return transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
           agent_id: task.assigned_to, tokens_used: tokens,
-        }));
+        });
+      });
       if (completed.ok) {
         this.dependencies.settle(completed.value, now);
-        alongside?.(completed.value);
+        alongside?.(completed.value, before);
       }
       return completed;
     });
   }
 
-  fail(report: Report, error: string, now: number): Promise<Result<FailOutcome>> {
+  fail(report: Report, error: string, now: number, finalReason?: string): Promise<Result<FailOutcome>> {
     return this.write<FailOutcome>(() => {
       const task = this.store.tasks.get(report.taskId);
       const fenced = checkReport(task, report, 'task_failed');
       if (!fenced.ok) return fenced;
-      const decided = failureOutcome(fenced.value, error, now);
+      const decided = failureOutcome(fenced.value, error, now, Math.random, finalReason);
       if (decided.outcome === 'dead_letter') {
         this.indexes.moveToDeadLetters(fenced.value, decided.task);
         this.dependencies.settle(decided.task, now);

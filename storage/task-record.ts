@@ -26,6 +26,8 @@ export interface NewTask {
   requiresApproval?: boolean;
   /** Globs of the files the task will change; its assignment leases them (path-leases.ts). */
   paths?: string[];
+  /** Most tokens the task may use (cumulative tokens_used); passing it dead-letters the task. */
+  budgetTokens?: number | null;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createTaskRecord(id: string, seq: number, input: NewTask, now: n
       ? { requires_approval: true, approval: { decision: 'pending', decided_at: null, decided_by: null, reason: null } }
       : {}),
     ...(input.paths?.length ? { paths: [...new Set(input.paths.map(normaliseGlob))] } : {}),
+    ...(input.budgetTokens != null ? { budget_tokens: input.budgetTokens } : {}),
   };
 }
 

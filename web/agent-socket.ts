@@ -18,6 +18,7 @@ import type { LeaseAcquire, LeaseRelease, LeaseResult } from './protocol/path-le
 import type { Identify } from './protocol/identify.ts';
 import { answerFrameOf, type ApprovalRequest } from './protocol/approvals.ts';
 import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
+import type { AgentRateLimited } from './protocol/agent-rate-limited.ts';
 import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
@@ -222,6 +223,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       name: message.name ?? agentId,
       status: message.status ?? 'connected',
       capabilities: message.capabilities ?? [],
+      ...(message.provider !== undefined ? { provider: message.provider } : {}),
     }, link);
   }
 
@@ -235,8 +237,8 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         return;
       }
       case 'task_progress': {
-        const { generation } = message;
-        const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
+        const { generation, progress, tokens_used: tokensUsed } = message;
+        const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, { progress, tokensUsed });
         if (!done.ok) log.debug('task_progress refused', { code: done.code, task_id: taskId, agent_id: agentId });
         return;
       }
@@ -284,6 +286,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     if (approval.status === 'answered') reply(ws, answerFrameOf(approval));
   }
 
+  async function rateLimitedFrame(ws: AgentWs, agentId: string, message: AgentRateLimited): Promise<void> {
+    const done = await hub.agentRateLimited(agentId, message.task_id, message.until, message.generation);
+    reply(ws, done.ok ? ack(message.task_id, 'parked') : reportFailed('agent_rate_limited_failed', message.task_id, done));
+  }
+
   function dispatch(ws: AgentWs, data: AgentSocketData, message: AgentFrame): void {
     if (message.type === 'identify') return identify(ws, data, message);
     const agentId = data.agentId;
@@ -319,6 +326,9 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'lease_acquire':
       case 'lease_release':
         track(data, leaseFrame(hub, agentId, message).then((answer) => reply(ws, answer), failed('lease')));
+        return;
+      case 'agent_rate_limited':
+        track(data, rateLimitedFrame(ws, agentId, message).catch(failed('agent_rate_limited')));
         return;
       case 'message':
       case 'list_channels':

@@ -29,6 +29,8 @@ export interface AgentIdentity {
   name: string;
   status: string;
   capabilities: string[];
+  /** Ours: the model provider the agent runs on (identify `provider`), for provider_limits. */
+  provider?: string;
 }
 
 /** AgentInfo of the reference plus the FSM view. */
@@ -46,6 +48,13 @@ export interface AgentView {
   last_state_change: number;
   last_seen: number | null;
   tasks_completed: number;
+  /** Fleet control: the agent's provider, and why and until when it is blocked (absent when not). */
+  provider?: string;
+  blocked_reason?: 'breaker' | 'rate_limited';
+  blocked_until?: number | null;
+  consecutive_failures?: number;
+  /** The held task's progress showed no change for no_progress_after_ms. */
+  no_progress_since?: number;
 }
 
 export interface TaskReport {
@@ -284,6 +293,40 @@ export interface ApprovalList {
   tasks_awaiting_approval: Task[];
 }
 
+// --- fleet control: budgets, breakers, provider quotas --------------------------------
+
+/** Daily token budgets as set; absent keys mean no limit. */
+export interface DailyBudgetSettings {
+  fleet?: number;
+  agent_default?: number;
+  agents?: Record<string, number>;
+}
+
+/** A PUT /api/budgets body: a number sets a budget, null removes it. */
+export interface DailyBudgetChanges {
+  fleet?: number | null;
+  agent_default?: number | null;
+  agents?: Record<string, number | null>;
+}
+
+/** Today's (UTC) budgets and usage. */
+export interface DailyBudgetsView {
+  day: string;
+  resets_at: number;
+  settings: DailyBudgetSettings;
+  fleet: { budget_tokens: number | null; used_tokens: number; spent: boolean };
+  agents: Array<{ agent_id: string; budget_tokens: number | null; used_tokens: number; spent: boolean }>;
+}
+
+/** One provider across the fleet: its cap, tasks out with its agents, and its agents parked by a rate limit. */
+export interface ProviderView {
+  provider: string;
+  limit: number | null;
+  in_use: number;
+  parked: number;
+  agents: number;
+}
+
 export interface HubPort {
   readonly version: string;
   readonly startedAt: number;
@@ -317,7 +360,8 @@ export interface HubPort {
   agentSeen(agentId: string): void;
   setAgentStatus(agentId: string, status: string): void;
   taskAccepted(report: TaskReport): Promise<Result<Task>>;
-  taskProgress(report: TaskReport): Promise<Result<Task>>;
+  /** `mark`: the report's `progress` value and cumulative `tokens_used`, when it has them. */
+  taskProgress(report: TaskReport, mark?: { progress?: number; tokensUsed?: number }): Promise<Result<Task>>;
   taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>>;
   taskFailed(report: TaskReport & { generation: number }, error: string): Promise<Result<{ task: Task; outcome: 'retried' | 'dead_letter' }>>;
   /** The agent declined an assignment (e.g. busy): reclaim at once (reference quirk 1). */
@@ -326,10 +370,18 @@ export interface HubPort {
   taskRecovering(agentId: string, taskId: string): Promise<RecoveryAnswer>;
   /** The sidecar stopped the work of a task it was told was cancelled (`task_stopped`); the agent is free. */
   taskStopped(agentId: string, taskId: string): Result<void>;
+  /** `agent_rate_limited`: the agent's provider refused it until `until`; it parks keeping its task. Durable before it resolves. */
+  agentRateLimited(agentId: string, taskId: string, until: number, generation?: number): Promise<Result<{ until: number }>>;
 
   // --- agents -------------------------------------------------------------------
   listAgents(): AgentView[];
   agentState(agentId: string): AgentView | undefined;
+  /** Lifts a breaker or rate-limit block (operator); durable before it resolves. */
+  unblockAgent(agentId: string): Promise<Result<AgentView>>;
+  /** Null when the hub runs without a token ledger. */
+  dailyBudgets(): DailyBudgetsView | null;
+  setDailyBudgets(changes: DailyBudgetChanges): Promise<Result<DailyBudgetsView>>;
+  providers(): ProviderView[];
 
   // --- tasks --------------------------------------------------------------------
   submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>>;

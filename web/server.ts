@@ -7,6 +7,7 @@ import { registerStaticFiles } from './static-files.ts';
 import { agentSocketBehavior, type AgentSocketData } from './agent-socket.ts';
 import { dashboardFeed } from './dashboard-socket.ts';
 import { agentRoutes } from './http/agents.ts';
+import { fleetControlRoutes } from './http/fleet-control.ts';
 import { channelRoutes } from './http/channels.ts';
 import { configRoutes } from './http/config.ts';
 import { dashboardRoutes } from './http/dashboard.ts';
@@ -151,6 +152,7 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
     ...messageRoutes(deps), ...channelRoutes(deps), ...rateLimitRoutes(deps), ...enrollmentRoutes(deps),
     ...scheduleRoutes(deps), ...approvalRoutes(deps),
+    ...fleetControlRoutes(deps),
     ...storageAdminRoutes(deps),
     ...(options.observability ? observabilityRoutes(options.observability) : []),
   ], deps, {

@@ -13,6 +13,7 @@ interface SubmitFlags {
   metadata?: string;
   target?: string;
   maxRetries?: string;
+  budgetTokens?: string;
   retryBackoffMs?: string;
   retryBackoffMaxMs?: string;
   delayMs?: string;
@@ -44,6 +45,7 @@ export function configureSubmit(command: Command): Command {
     .option('--target <agent-id>', 'recorded as metadata.target_agent (the scheduler does not route on it)')
     .option('--complete-by <time>', 'deadline as an ISO 8601 time or epoch milliseconds')
     .option('--max-retries <n>', 'retries after the first attempt before the task is dead-lettered (default 3)')
+    .option('--budget-tokens <n>', 'most tokens the task may use; past it the agent is stopped and the task dead-lettered (budget_exceeded)')
     .option('--retry-backoff-ms <ms>', 'pause before the first retry, doubled for each further one (default 5000)')
     .option('--retry-backoff-max-ms <ms>', 'cap on that pause (default 300000)')
     .option('--delay-ms <ms>', 'do not assign before this many ms from now')
@@ -112,6 +114,7 @@ function submitBody(description: string, flags: SubmitFlags): BodyResult {
     ['--retry-backoff-ms', 'retry_backoff_ms', flags.retryBackoffMs],
     ['--retry-backoff-max-ms', 'retry_backoff_max_ms', flags.retryBackoffMaxMs],
     ['--delay-ms', 'delay_ms', flags.delayMs],
+    ['--budget-tokens', 'budget_tokens', flags.budgetTokens],
   ] as const) {
     if (text === undefined) continue;
     if (!/^\d+$/.test(text)) return { ok: false, reason: `${flag} must be a whole number, not ${text}` };

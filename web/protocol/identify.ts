@@ -13,5 +13,7 @@ export const identifySchema = wsMessage('identify', {
   capabilities: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 32 })),
   client_type: Type.Optional(Type.String({ maxLength: 64 })),
   protocol_version: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Ours: the model provider the agent runs on (e.g. anthropic, openai), counted against provider_limits. */
+  provider: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' })),
 });
 export type Identify = Static<typeof identifySchema>;

@@ -3,6 +3,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import {
   identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
+  taskResumeSchema,
 } from './agent-replies.ts';
 import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
@@ -31,6 +32,8 @@ import { taskRejectedSchema } from './task-rejected.ts';
 import { taskStoppedSchema } from './task-stopped.ts';
 import { taskPatchSchema, taskSubmitSchema } from './task.ts';
 import { leaseAcquireSchema, leaseReleaseSchema, leaseResultSchema } from './path-leases.ts';
+import { agentRateLimitedSchema } from './agent-rate-limited.ts';
+import { dailyBudgetsUpdateSchema } from './fleet-control.ts';
 import { taskBulkItemSchema, taskBulkSchema } from './task-bulk.ts';
 import { scheduleCreateSchema } from './schedule.ts';
 import { enrollmentTokenCreateSchema } from './enrollment.ts';
@@ -52,6 +55,7 @@ const taskReportSchemas = [
 const agentFrameSchemas = [
   identifySchema, pingSchema, statusSchema, listAgentsSchema,
   ...taskReportSchemas,
+  agentRateLimitedSchema,
   ...messagingSchemas,
   approvalRequestSchema,
   leaseAcquireSchema, leaseReleaseSchema,
@@ -68,7 +72,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
-  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
+  taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema, taskResumeSchema,
   identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema, leaseResultSchema,
 ]);
 
@@ -110,5 +114,6 @@ export const httpSchemas = {
   task_reject: taskRejectSchema,
   approval_answer: approvalAnswerBodySchema,
   approval_list_query: approvalListQuerySchema,
+  daily_budgets_update: dailyBudgetsUpdateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;

@@ -26,6 +26,8 @@ export const alertThresholdsSchema = Type.Object({
     storage_unhealthy: Type.Optional(cooldownMs),
     supervisor_restarts: Type.Optional(cooldownMs),
     approval_waiting: Type.Optional(cooldownMs),
+    agent_breaker_open: Type.Optional(cooldownMs),
+    daily_budget_spent: Type.Optional(cooldownMs),
   }, { additionalProperties: false })),
 }, { additionalProperties: true, $id: 'http/alert_thresholds' });
 export type AlertThresholdsBody = Static<typeof alertThresholdsSchema>;

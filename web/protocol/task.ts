@@ -26,6 +26,7 @@ export const taskLimits = {
   /** Path globs a task may lease (path-leases.ts). */
   paths: 100,
   pathChars: 512,
+  budgetTokens: 1_000_000_000_000,
 } as const;
 
 /**
@@ -82,6 +83,8 @@ export const taskSubmitSchema = Type.Object(
     requires_approval: Type.Optional(Type.Boolean()),
     /** Ours: files the task will change (globs); no two tasks with overlapping paths in one repo run at once. */
     paths: Type.Optional(pathGlobList),
+    /** Ours: most tokens the task may use (cumulative tokens_used); past it the hub stops the agent and dead-letters the task (budget_exceeded). */
+    budget_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: taskLimits.budgetTokens })),
   },
   { additionalProperties: true },
 );
@@ -156,6 +159,8 @@ export const taskSchema = Type.Object({
   approval: Type.Optional(taskApprovalSchema),
   /** Present on tasks submitted with paths: the globs its assignment leases (in metadata.repo, or the default repo). */
   paths: Type.Optional(Type.Array(Type.String())),
+  /** Present on tasks submitted with a token budget. */
+  budget_tokens: Type.Optional(Type.Integer()),
 });
 export type Task = Static<typeof taskSchema>;
 

@@ -44,6 +44,7 @@ const wsCases: Record<string, { valid: Record<string, unknown>; required: Record
   },
   lease_acquire: { valid: { type: 'lease_acquire', task_id: 'task-1', generation: 1, paths: ['src/**'], request_id: 'r1' }, required: { task_id: 9, paths: 'src' } },
   lease_release: { valid: { type: 'lease_release', lease_id: 'lease-1' }, required: { lease_id: 5 } },
+  agent_rate_limited: { valid: { type: 'agent_rate_limited', task_id: 'task-1', until: 1_800_000_000_000, generation: 1 }, required: { task_id: 7, until: 'soon' }, limited: { reason: 2000 } },
 };
 
 const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; required: Record<string, unknown>; limited?: Record<string, number> }> = {
@@ -89,6 +90,7 @@ const httpCases: Record<HttpSchemaName, { valid: Record<string, unknown>; requir
   task_reject: { valid: { reason: 'too risky' }, required: { reason: 4 }, limited: { reason: 2_000 } },
   approval_answer: { valid: { answer: 'yes' }, required: { answer: 5 }, limited: { answer: 10_000 } },
   approval_list_query: { valid: { status: 'pending', limit: '10' }, required: {} },
+  daily_budgets_update: { valid: { fleet: 1_000_000, agents: { a1: 5000, a2: null } }, required: {} },
 };
 
 function only(errors: ValidationErrorItem[]): ValidationErrorItem {

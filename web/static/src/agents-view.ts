@@ -6,7 +6,7 @@ import type { AgentView } from './types.ts';
 
 const stateOrder: Record<AgentView['fsm_state'], number> = { working: 0, assigned: 1, blocked: 2, stopping: 2, idle: 3, offline: 4 };
 
-export function agentsView(store: DashboardStore, openTask: (id: string) => void): void {
+export function agentsView(store: DashboardStore, openTask: (id: string) => void, unblock?: (id: string) => Promise<void>): void {
   const list = byId('agents');
   const total = byId('agents-count');
 
@@ -52,6 +52,16 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
       ['Done', String(agent.tasks_completed)],
     ];
     if (agent.flags.length) facts.push(['Flags', agent.flags.join(', ')]);
+    // Fleet control: why it is blocked and until when, its provider, a stalled task; an operator may lift the block.
+    if (agent.provider) facts.push(['Provider', agent.provider]);
+    if (agent.blocked_reason) {
+      const until = agent.blocked_until ? ` for ${duration(Math.max(0, agent.blocked_until - now))}` : ' until unblocked';
+      facts.push(['Blocked', `${agent.blocked_reason === 'breaker' ? `breaker (${agent.consecutive_failures ?? 0} failures)` : 'rate limited'}${until}`]);
+      if (unblock) {
+        facts.push(['', h('button', { type: 'button', class: 'unblock', 'aria-label': `Unblock ${agent.agent_id}`, onclick: () => void unblock(agent.agent_id) }, 'Unblock')]);
+      }
+    }
+    if (agent.no_progress_since) facts.push(['Progress', `no progress for ${duration(now - agent.no_progress_since)}`]);
     card.querySelector('.facts')!.replaceChildren(...facts.flatMap(([label, value]) => [h('dt', null, label), h('dd', null, value)]));
   };
 

@@ -63,6 +63,11 @@ export class HubApi {
     return this.call('POST', '/api/admin/backup');
   }
 
+  /** Lifts an agent's breaker or rate-limit block (fleet control). */
+  unblockAgent(id: string): Promise<{ status: string }> {
+    return this.call('POST', `/api/agents/${encodeURIComponent(id)}/unblock`);
+  }
+
   cancel(id: string): Promise<{ status: string; task_id: string }> {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`);
   }

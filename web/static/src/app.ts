@@ -4,6 +4,7 @@ import { HubApi } from './api.ts';
 import { agentsView } from './agents-view.ts';
 import { alertsView } from './alerts-view.ts';
 import { rateLimitsView } from './rate-limits-view.ts';
+import { providersView } from './providers-view.ts';
 import { chartsView } from './charts-view.ts';
 import { completionsView } from './completions-view.ts';
 import { deadLettersView } from './dead-letters-view.ts';
@@ -42,7 +43,7 @@ function toast(text: string): void {
 const drawer = drawerView(api);
 const openTask = (id: string) => drawer.open(id);
 headerView(store);
-agentsView(store, openTask);
+agentsView(store, openTask, (id) => api.unblockAgent(id).then(() => toast(`Unblocked ${id}`), (error: Error) => toast(`Unblock failed: ${error.message}`)));
 const tasks = tasksView(store, api, openTask);
 lanesView(store, (lane) => tasks.showLane(lane));
 chartsView(store);
@@ -71,6 +72,7 @@ const approvals = approvalsView(api, toast, openTask);
 /** task_event names that add a task to the approvals inbox or take one out of it. */
 const approvalTaskEvents = new Set(['awaiting_approval', 'approved', 'rejected', 'cancelled']);
 rateLimitsView(store);
+providersView(store);
 const notify = notifier(registerWorker());
 storageView(store, api, toast);
 /** Storage events carry no health figures: a fresh snapshot brings them. */

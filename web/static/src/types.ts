@@ -1,5 +1,5 @@
 // The shapes the page reads. Types only, taken from the hub's own sources so they cannot drift.
-import type { AgentView, HubEvent, TaskLinks } from '../../hub-port.ts';
+import type { AgentView, HubEvent, ProviderView, TaskLinks } from '../../hub-port.ts';
 import type { Task, TaskHistoryEntry } from '../../protocol/task.ts';
 import type { MetricsSample } from '../../../runtime/metrics-history.ts';
 
@@ -40,6 +40,8 @@ export interface DashboardSnapshot {
   dets_health?: StorageHealth;
   compaction_history?: CompactionRun[];
   rate_limits?: { limited: RateLimited[] };
+  /** Fleet control: provider caps and usage, daily budgets (null without a ledger). */
+  fleet_control?: { providers: ProviderView[]; budgets: unknown };
 }
 
 /** GET /api/admin/storage-health, as the snapshot's `dets_health`. */

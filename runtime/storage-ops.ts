@@ -244,6 +244,7 @@ export class StorageOps implements StoragePort {
       fragmentation_before: figures.fragmentation_before ?? 0,
       write_pause_ms: figures.write_pause_ms ?? null,
       keys_replayed: figures.keys_replayed ?? 0,
+      keys_replayed_in_pause: figures.keys_replayed_in_pause ?? 0,
       attempts,
       ...(error ? { error } : {}),
     };

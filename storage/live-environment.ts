@@ -7,8 +7,8 @@
 //   - journal the keys written while it copies, to replay them onto the copy;
 //   - wait until every write issued so far has committed;
 //   - hold new writes while it swaps the file, and run them on the new file after.
-// Reads are never held: during the swap they are served by the copy, which holds the
-// same data by then.
+// Reads are never held: until the swap they are served by the old environment, which
+// holds the same data as the copy by then, and from the swap on by the copy.
 import { open, type Database, type Key, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
 
 /** A key written in one named database (the root database has name null). */
@@ -113,13 +113,19 @@ export class LiveEnvironment {
     held?.release();
   }
 
+  /** Opens another environment at `dir` with the live one's options (compaction's copy). */
+  openBeside(dir: string): RootDatabase {
+    return open({ ...this.rootOptions(), path: dir });
+  }
+
   /**
-   * Serves everything from `dir`'s environment from now on (reads at once; writes are
-   * expected to be held). Returns the environment it replaced, still open.
+   * Serves everything from `root`, an environment already open, from now on (writes are
+   * expected to be held). Returns the environment it replaced, still open: close it once
+   * nothing runs on it.
    */
-  switchTo(dir: string): RootDatabase {
+  adopt(root: RootDatabase): RootDatabase {
     const previous = this.current;
-    this.current = { root: open({ ...this.rootOptions(), path: dir }), dbs: new Map() };
+    this.current = { root, dbs: new Map() };
     for (const name of this.specs.keys()) this.dbOf(this.current, name);
     return previous.root;
   }

@@ -50,6 +50,8 @@ export interface CompactionRun {
   /** The longest time writes were held while the file was swapped. */
   write_pause_ms: number | null;
   keys_replayed: number;
+  /** Of those, the keys replayed while writes were held (the last short list). */
+  keys_replayed_in_pause: number;
   attempts: number;
   error?: string;
 }

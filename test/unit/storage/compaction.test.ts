@@ -59,10 +59,23 @@ describe('compaction', () => {
     expect(report.ok, report.ok ? '' : report.reason).to.equal(true);
     expect(existsSync(join(dir.path, 'compacting'))).to.equal(false);
 
+    // The swapped-in environment takes writes, and a second compaction swaps again.
+    const after = (await Promise.all(Array.from({ length: 20 }, (_, i) => queue.submit(newTask({ description: `after ${i}` }), 5))))
+      .flatMap((submitted) => (submitted.ok ? [submitted.value.task.id] : []));
+    expect(after).to.have.length(20);
+    const again = await compactStore(store);
+    if (!again.ok) throw new Error(again.detail);
+    expect(existsSync(join(dir.path, 'compacting'))).to.equal(false);
+    expect(existsSync(join(dir.path, 'lock.mdb'))).to.equal(true);
+    const last = await queue.submit(newTask({ description: 'last' }), 6);
+    if (!last.ok) throw new Error(last.detail);
+
     // And the swapped-in file is the one on disk: a reopen sees the same tasks.
     await queue.close();
     store = openLmdbStore({ path: dir.path });
     queue = LmdbTaskQueue.onStore(store);
-    for (const id of [...kept, ...during]) expect(store.tasks.get(id)?.id, id).to.equal(id);
+    for (const id of [...kept, ...during, ...after, last.value.task.id]) expect(store.tasks.get(id)?.id, id).to.equal(id);
+    const reopened = await checkStoreIntegrity(store);
+    expect(reopened.ok, reopened.ok ? '' : reopened.reason).to.equal(true);
   });
 });

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
 import type { RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
+import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
 import { isCorruptionError } from '../storage/corruption-error.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
@@ -34,15 +35,14 @@ export type PendingOpen = { kind: 'restore'; backup: BackupInfo; requestedAt: nu
 
 type Busy = 'backup' | 'compaction' | 'restore';
 
-const compactionHistoryCap = 20;
-
 export class StorageOps implements StoragePort {
   private store: LmdbStore | null = null;
   private busy: Busy | null = null;
   private progress: (BackupProgress & { started_at: number }) | null = null;
   private pending: PendingOpen | null = null;
   private readonly listeners = new Set<(event: HubEvent) => void>();
-  private readonly history: CompactionRun[] = [];
+  /** The last compaction runs, newest first, as stored in the open store (storage/compaction-history.ts). */
+  private history: CompactionRun[] = [];
   /** The last recovery; `acknowledged` once a backup was taken after it. */
   private lastRecovery: (RecoveryReport & { kind: 'corruption' | 'restore'; acknowledged: boolean }) | null = null;
   /** Events emitted while nobody listens (during a storage restart, before the new hub subscribes). */
@@ -62,6 +62,7 @@ export class StorageOps implements StoragePort {
 
   storageOpened(store: LmdbStore, recovery: RecoveryReport | null): void {
     this.store = store;
+    this.history = this.storedHistory(store);
     const pending = this.pending;
     this.pending = null;
     if (recovery) this.reportRecovery({ ...recovery, kind: 'corruption' });
@@ -213,13 +214,13 @@ export class StorageOps implements StoragePort {
       } while (!outcome.ok && attempts < 2 && this.store === store);
       if (!outcome.ok) {
         const run = this.runOf(startedAt, trigger, 'failed', { fragmentation_before: fragmentation }, attempts, outcome.detail);
-        this.recordCompaction(run);
+        await this.recordCompaction(store, run);
         this.log.error('compaction failed', { code: outcome.code, trigger, reason: outcome.detail });
         this.emit('compaction_failed', { trigger, reason: outcome.detail, attempts });
         return outcome;
       }
       const run = this.runOf(startedAt, trigger, 'complete', outcome.value, attempts);
-      this.recordCompaction(run);
+      await this.recordCompaction(store, run);
       this.log.info('compaction complete', { trigger, ...outcome.value, attempts });
       this.emit('compaction_complete', { trigger, ...outcome.value });
       return ok(run);
@@ -254,9 +255,21 @@ export class StorageOps implements StoragePort {
     return [...this.history];
   }
 
-  private recordCompaction(run: CompactionRun): void {
-    this.history.unshift(run);
-    this.history.length = Math.min(this.history.length, compactionHistoryCap);
+  /** Kept in memory at once, and in the store so it survives a restart; a write that fails (disk full) is logged. */
+  private async recordCompaction(store: LmdbStore, run: CompactionRun): Promise<void> {
+    this.history = [run, ...this.history].slice(0, compactionHistoryCap);
+    if (this.store !== store) return;
+    const recorded = await recordCompactionRun(store, run).catch((error: unknown) => ({ ok: false as const, detail: String(error) }));
+    if (!recorded.ok) this.log.warning('compaction history not saved', { reason: recorded.detail });
+  }
+
+  private storedHistory(store: LmdbStore): CompactionRun[] {
+    try {
+      return readCompactionHistory<CompactionRun>(store);
+    } catch (error) {
+      this.log.warning('compaction history unreadable', { reason: (error as Error).message });
+      return [];
+    }
   }
 
   // --- health -------------------------------------------------------------------------

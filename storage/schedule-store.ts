@@ -23,7 +23,8 @@ export class ScheduleStore {
   private readonly schedules: Database<ScheduleRecord, string>;
 
   constructor(private readonly store: LmdbStore) {
-    this.schedules = store.root.openDB({ name: 'schedules' });
+    // Through the live environment, as every database: a compaction swaps the file under it.
+    this.schedules = store.live.database('schedules', {});
   }
 
   get(id: string): ScheduleRecord | undefined {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactStore } from '../../../storage/compaction.ts';
+import { ScheduleStore, type ScheduleRecord } from '../../../storage/schedule-store.ts';
 import { openLmdbStore, type LmdbStore } from '../../../storage/lmdb-store.ts';
 import { storageStats } from '../../../storage/storage-stats.ts';
 import { checkStoreIntegrity } from '../../../storage/store-integrity.ts';
@@ -77,5 +78,31 @@ describe('compaction', () => {
     for (const id of [...kept, ...during, ...after, last.value.task.id]) expect(store.tasks.get(id)?.id, id).to.equal(id);
     const reopened = await checkStoreIntegrity(store);
     expect(reopened.ok, reopened.ok ? '' : reopened.reason).to.equal(true);
+  });
+
+  it('swaps the databases other stores opened too (schedules), and replays their writes made during the copy', async () => {
+    const schedules = new ScheduleStore(store);
+    const schedule = (id: string): ScheduleRecord => ({
+      id, name: null, cron: '* * * * *', timezone: 'UTC', catch_up: 'none', task: { description: id },
+      paused: false, created_at: 1, last_fired_at: 0, last_task_id: null,
+    });
+    await schedules.put(schedule('before'));
+    let writing = true;
+    let n = 0;
+    const writer = (async () => {
+      while (writing) await schedules.put(schedule(`during-${n++}`));
+    })();
+    const compacted = await compactStore(store);
+    writing = false;
+    await writer;
+    if (!compacted.ok) throw new Error(compacted.detail);
+    await schedules.put(schedule('after'));
+    const ids = ['before', ...Array.from({ length: n }, (_, i) => `during-${i}`), 'after'];
+    expect(schedules.list().map((record) => record.id)).to.have.members(ids);
+
+    await queue.close();
+    store = openLmdbStore({ path: dir.path });
+    queue = LmdbTaskQueue.onStore(store);
+    expect(new ScheduleStore(store).list().map((record) => record.id)).to.have.members(ids);
   });
 });

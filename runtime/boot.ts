@@ -154,7 +154,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             const storage: Storage = {
               store,
               queue: LmdbTaskQueue.onStore(store),
-              tokens: TokenStore.open(store.tokens, () => store.flushed()),
+              tokens: TokenStore.open(store.tokens, store),
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
               mailbox: new MailboxStore(store, clientIds),

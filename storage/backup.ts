@@ -14,6 +14,7 @@ import { checkCopyOffThread, sha256OffThread } from './backup-check.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { storageStats } from './storage-stats.ts';
+import { classifyWriteError } from './write-failure.ts';
 
 export interface BackupManifest {
   format: 1;
@@ -96,6 +97,8 @@ export async function takeBackup(store: LmdbStore, options: BackupOptions): Prom
   } catch (error) {
     clearInterval(progress);
     rmSync(partial, { recursive: true, force: true });
+    // No room in the backup dir is the disk-full answer (507), like every other write the disk refused.
+    if (classifyWriteError(error).kind === 'full') return fail('AC_ERR_STORAGE_FULL', `backup to ${options.backupDir}: ${(error as Error).message}`);
     return fail('AC_ERR_BACKUP_FAILED', (error as Error).message);
   }
 }

@@ -26,6 +26,7 @@ import { compactionDirOf } from './checked-open.ts';
 import type { JournalEntry } from './live-environment.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { fileBytes, storageStats } from './storage-stats.ts';
+import { classifyWriteError } from './write-failure.ts';
 
 export interface CompactionOutcome {
   size_before_bytes: number;
@@ -120,6 +121,8 @@ export async function compactStore(store: LmdbStore, options: CompactionOptions 
     if (copy && !swapped) await copy.root.close().catch(() => undefined);
     if (paused) live.resumeWrites();
     if (!swapped) rmSync(dir, { recursive: true, force: true });
+    // No room for the copy is the disk-full answer (507), like every other write the disk refused.
+    if (classifyWriteError(error).kind === 'full') return fail('AC_ERR_STORAGE_FULL', `compaction: ${(error as Error).message}`);
     return fail('AC_ERR_COMPACTION_FAILED', (error as Error).message);
   }
 }

@@ -170,7 +170,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               storageRestarting = true;
               crash(new Error(`storage restart: ${reason}`));
             };
-            storageOps.storageOpened(store, opened.value.recovery);
+            storageOps.storageOpened(store, opened.value.recovery, opened.value.damaged);
             log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
             return storage;
           },

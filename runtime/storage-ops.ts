@@ -11,6 +11,8 @@ import type { RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
 import { isCorruptionError } from '../storage/corruption-error.ts';
+import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from '../storage/damaged-records.ts';
+import { quarantineDirOf } from '../storage/checked-open.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
@@ -48,6 +50,11 @@ export class StorageOps implements StoragePort {
   /** Events emitted while nobody listens (during a storage restart, before the new hub subscribes). */
   private readonly unheard: HubEvent[] = [];
   private lastBackupError: string | null = null;
+  /** The last damaged records taken out of the store; `acknowledged` once a backup was taken after it. */
+  private lastRecordsQuarantine: (RecordsQuarantine & { acknowledged: boolean }) | null = null;
+  /** Quarantines run one after another; ids already queued or done are not queued again. */
+  private quarantining: Promise<void> = Promise.resolve();
+  private readonly quarantineQueued = new Set<string>();
   private readonly now: () => number;
   private readonly log: Logger;
   /** Set by boot: restarts the storage service and everything started after it. */
@@ -60,8 +67,11 @@ export class StorageOps implements StoragePort {
 
   // --- the storage service's side -------------------------------------------------
 
-  storageOpened(store: LmdbStore, recovery: RecoveryReport | null): void {
+  /** `damaged`: what the open quarantined (storage/checked-open.ts), to report. */
+  storageOpened(store: LmdbStore, recovery: RecoveryReport | null, damaged: Result<RecordsQuarantine> | null = null): void {
     this.store = store;
+    this.quarantineQueued.clear();
+    if (damaged) this.reportRecordsQuarantine(damaged, []);
     this.history = this.storedHistory(store);
     const pending = this.pending;
     this.pending = null;
@@ -134,6 +144,7 @@ export class StorageOps implements StoragePort {
       });
       // A fresh backup is what an operator takes after a recovery: /health stops saying degraded.
       if (this.lastRecovery) this.lastRecovery.acknowledged = true;
+      if (this.lastRecordsQuarantine) this.lastRecordsQuarantine.acknowledged = true;
       return ok(taken.value);
     } finally {
       this.busy = null;
@@ -186,6 +197,53 @@ export class StorageOps implements StoragePort {
     this.pending = { kind: 'recover', reason };
     this.log.error('storage corruption detected at run time: restarting storage to restore', { code: 'AC_ERR_STORAGE_CORRUPT', reason });
     this.restartStorage(`corruption: ${reason}`);
+  }
+
+  // --- damaged records ------------------------------------------------------------------
+
+  /**
+   * Records a listing (or the check at open) could not decode: their bytes go to the
+   * quarantine folder and they leave the store (storage/damaged-records.ts), so the next
+   * listing is clean. Reported in the log, /health and a `records_quarantined` event.
+   */
+  damagedRecordsFound(records: ReadonlyArray<DamagedRecord>): void {
+    const fresh = records.filter((record) => !this.quarantineQueued.has(record.id));
+    if (fresh.length === 0) return;
+    for (const record of fresh) this.quarantineQueued.add(record.id);
+    this.quarantining = this.quarantining.then(() => this.quarantineRecords(fresh));
+  }
+
+  /** Resolves when the quarantines asked for so far are done (tests, shutdown). */
+  quarantinesSettled(): Promise<void> {
+    return this.quarantining;
+  }
+
+  private async quarantineRecords(records: DamagedRecord[]): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const folder = quarantineDirOf(this.config.backupDir);
+    let done: Result<RecordsQuarantine>;
+    try {
+      done = await quarantineDamagedRecords(store, records, folder, this.now());
+    } catch (error) {
+      done = fail('AC_ERR_STORAGE', (error as Error).message);
+    }
+    this.reportRecordsQuarantine(done, records);
+  }
+
+  private reportRecordsQuarantine(done: Result<RecordsQuarantine>, asked: DamagedRecord[]): void {
+    if (!done.ok) {
+      this.log.error('damaged records not quarantined', { code: done.code, reason: done.detail, task_ids: asked.map((record) => record.id) });
+      for (const record of asked) this.quarantineQueued.delete(record.id);
+      return;
+    }
+    if (done.value.records.length === 0) return;
+    this.lastRecordsQuarantine = { ...done.value, acknowledged: false };
+    const ids = done.value.records.map((record) => record.id);
+    this.log.error('damaged task records quarantined and removed from the store', {
+      code: 'AC_ERR_STORAGE', folder: done.value.folder, task_ids: ids, errors: done.value.records.map((record) => record.error),
+    });
+    this.emit('records_quarantined', { folder: done.value.folder, task_ids: ids, count: ids.length });
   }
 
   // --- compaction ---------------------------------------------------------------------
@@ -301,6 +359,7 @@ export class StorageOps implements StoragePort {
       last_compaction: this.history[0] ?? null,
       compaction_history: this.compactionHistory(),
       last_recovery: this.lastRecovery,
+      last_records_quarantine: this.lastRecordsQuarantine,
       reasons: this.degradedReasons(),
     };
   }
@@ -315,6 +374,10 @@ export class StorageOps implements StoragePort {
         : 'started_empty_after_corruption');
     }
     if (this.lastBackupError) reasons.push(`backup_failed: ${this.lastBackupError}`);
+    const records = this.lastRecordsQuarantine;
+    if (records && !records.acknowledged) {
+      reasons.push(`records_quarantined: ${records.records.length} damaged task record(s) moved to ${records.folder}`);
+    }
     const stats = this.stats();
     if (stats) {
       const lastBackupAt = listBackups(this.config.backupDir)[0]?.manifest.created_at ?? null;

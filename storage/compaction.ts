@@ -7,10 +7,11 @@
 //      pausing: replay onto it, from the live store, the keys written since; repeat while
 //      that list is long. Sync the copy (off the event loop) so the pause has little to sync.
 //   3. Pause writes (reads go on): wait for the writes in flight, replay the last few keys,
-//      sync them, rename the copy's data.mdb and lock.mdb over the live ones, sync the
-//      folder, and serve everything from the copy's environment, which is already open
-//      (the renames keep its file handles valid). Resume writes; close the old environment
-//      after. Only step 3 holds writes, and its work is bounded by the last short list of
+//      sync them, rename the copy's data.mdb and lock.mdb over the live ones, and serve
+//      everything from the copy's environment, which is already open (the renames keep its
+//      file handles valid). Resume writes while the folder is synced: no write is
+//      acknowledged before that sync ends, since the store's flush waits for it. Close the
+//      old environment after. Only step 3 holds writes, and its work is bounded by the last short list of
 //      keys, not by the store's size: no environment is opened or closed inside it.
 //
 // A kill -9 before the data rename leaves data.mdb untouched and a `compacting` folder
@@ -96,11 +97,14 @@ export async function compactStore(store: LmdbStore, options: CompactionOptions 
     swapped = true;
     const old = live.adopt(copy.root);
     await rename(join(dir, 'lock.mdb'), join(store.path, 'lock.mdb'));
-    // The rename must be durable before a write acknowledged on the new file is.
-    await syncFile(store.path);
+    // The renames must be durable before a write acknowledged on the new file is: writes resume
+    // now, and their flush (store.flushed, live-environment.ts) waits for this sync too.
+    const folderSynced = syncFile(store.path);
+    live.swapSyncing(folderSynced);
     live.resumeWrites();
     paused = false;
     const writePauseMs = performance.now() - pauseStarted;
+    await folderSynced;
     // The raw handles stay open with the environment; only the old environment goes.
     copy = null;
     await old.close();

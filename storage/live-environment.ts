@@ -38,6 +38,8 @@ export class LiveEnvironment {
   private held: { release: () => void; released: Promise<void> } | null = null;
   /** Depth of write-transaction callbacks running now: writes inside one belong to it and are never held. */
   private transactionDepth = 0;
+  /** The last swap's folder sync, while it runs: no write on the new file is durable before it. */
+  private swapSync: Promise<void> | null = null;
 
   constructor(readonly path: string, private readonly rootOptions: () => RootDatabaseOptions) {
     this.current = { root: open({ ...rootOptions(), path }), dbs: new Map() };
@@ -90,6 +92,25 @@ export class LiveEnvironment {
 
   stopJournal(): void {
     this.journal = null;
+  }
+
+  /**
+   * Resolves when every write issued so far is on disk: the environment's own flush, and the
+   * sync that makes the last file swap durable while that still runs.
+   */
+  flushed(): Promise<void> {
+    const own = this.current.root.flushed as unknown as Promise<void>;
+    const swap = this.swapSync;
+    return swap ? Promise.all([own, swap]).then(() => undefined) : own;
+  }
+
+  /** The sync that makes a swap durable: `flushed` waits for it, so writes can resume before it ends. */
+  swapSyncing(sync: Promise<void>): void {
+    this.swapSync = sync;
+    const done = () => {
+      if (this.swapSync === sync) this.swapSync = null;
+    };
+    sync.then(done, done);
   }
 
   /** Resolves once every write issued before this call has committed (or failed). */

@@ -84,7 +84,7 @@ export const stallsScenario: Scenario = {
         'Latency: one task submitted at a time (2 ms apart) by a load client over HTTP, measured to its task_assign on an idle agent\'s socket; the stored tasks need a capability no agent has, so they stay queued and only make the store large.',
         '"backups running": tasks submitted while POST /api/admin/backup runs, backups repeated until 400 tasks were measured (or 20 backups). Likewise "compactions running" with POST /api/admin/compact.',
         'A backup is timed from the copy to the rename: the copy (mdb_env_copy2, LMDB\'s own thread), the read-only check of the copy and its sha256 (a worker thread), the manifest. MB/s is its size ÷ that time.',
-        'Write pause: how long the compaction held writes for its swap (wait for writes in flight, replay the last journalled keys onto the copy and sync them, two renames, sync the folder). The keys replayed inside the pause are listed with it.',
+        'Write pause: how long the compaction held writes for its swap (wait for writes in flight, replay the last journalled keys onto the copy and sync them, two renames; the folder sync after it delays acknowledgements, not writes). The keys replayed inside the pause are listed with it.',
         'Restore: POST /api/admin/restore of the newest backup until GET /api/admin/storage-health shows it done (hash check, storage restart through the supervision tree, reopen).',
         'On a shared machine every figure includes other processes\' contention: compare the load average column; a load above 2 on 2 cores means the bench was competing for CPU and disk.',
       ],

@@ -12,7 +12,7 @@ import { createLogger } from '../../runtime/logger.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 async function start(dir: string, adminToken: string): Promise<RunningHub> {
-  const config = resolveConfig({ host: '127.0.0.1', port: 0, data_dir: dir, log_level: 'error' });
+  const config = resolveConfig({ host: '127.0.0.1', port: 0, data_dir: dir, log_level: 'error', alert_first_check_ms: 200 });
   if (!config.ok) throw new Error(config.detail);
   const logger = createLogger('error', new Writable({ write: (_chunk, _encoding, done) => done() }));
   return startHub({ config: config.value, logger, adminToken });
@@ -94,6 +94,13 @@ describe('storage: a damaged record does not fail the listings', function () {
     const health = await fetch(`${hub.url}/health`).then((response) => response.json() as Promise<any>);
     expect(health.status).to.equal('degraded');
     expect(JSON.stringify(health.reasons)).to.include('records_quarantined');
+    // And the storage alert fires with it.
+    let alerts: any[] = [];
+    for (let i = 0; i < 100 && !alerts.some((alert) => alert.rule_id === 'storage_unhealthy'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      alerts = (await api('GET', '/api/alerts')).body.alerts;
+    }
+    expect(alerts.find((alert) => alert.rule_id === 'storage_unhealthy')?.message).to.include('records_quarantined');
     // The rest of the queue still works, and a restart finds a sound store (nothing restored, nothing to quarantine).
     const after = await api('POST', '/api/tasks', { description: 'after the damage' });
     expect(after.status).to.equal(201);

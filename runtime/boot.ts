@@ -157,7 +157,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             const storage: Storage = {
               store,
               queue: LmdbTaskQueue.onStore(store),
-              tokens: TokenStore.open(store.tokens, () => store.flushed()),
+              tokens: TokenStore.open(store.tokens, store),
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
               mailbox: new MailboxStore(store, clientIds),
@@ -173,7 +173,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               storageRestarting = true;
               crash(new Error(`storage restart: ${reason}`));
             };
-            storageOps.storageOpened(store, opened.value.recovery);
+            storageOps.storageOpened(store, opened.value.recovery, opened.value.damaged);
             log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
             return storage;
           },

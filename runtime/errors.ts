@@ -135,6 +135,22 @@ export function failField(code: ErrorCode, field: string, detail: string): Failu
   return { ok: false, code, field, detail };
 }
 
+/**
+ * A failure value carried through an API that resolves with a plain promise (the small
+ * stores: tokens, settings, agent directory, schedules, whose writes can meet a full disk).
+ * The HTTP router and the agent socket answer it with its code instead of a 500.
+ */
+export class ThrownFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.detail);
+    this.name = 'ThrownFailure';
+  }
+}
+
+export function thrownFailureOf(error: unknown): Failure | null {
+  return error instanceof ThrownFailure ? error.failure : null;
+}
+
 export function httpStatusOf(code: ErrorCode): number {
   return errors[code].status;
 }

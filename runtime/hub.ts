@@ -523,6 +523,7 @@ export class Hub implements HubPort {
   /** A page as the wire has it; damaged records the page skipped are logged once and counted. */
   private pageOf(page: TaskPage): TaskListPage {
     const skipped = (this.unreadableRecords ??= new UnreadableRecords(this.log)).note(page.unreadable);
+    if (page.unreadable) this.storage?.damagedRecordsFound(page.unreadable);
     return {
       tasks: page.tasks.map(toWireTask), count: page.tasks.length, next_cursor: page.nextCursor,
       ...(skipped > 0 ? { skipped_unreadable: skipped } : {}),

@@ -184,6 +184,8 @@ export class Observability implements ObservabilityPort {
       problems.push('data folder unreadable');
     }
     if (backupAgeS !== null && backupAgeS * 1000 > thresholds.backup_max_age_ms) problems.push(`newest backup ${Math.round(backupAgeS / 3600)} h old`);
+    // What storage operations report (a restore after corruption, quarantined records, a failed backup) raises the alert too.
+    for (const reason of this.deps.hub()?.storage?.degradedReasons() ?? []) if (!reason.startsWith('storage_restarting')) problems.push(reason);
     return problems;
   }
 }

@@ -9,7 +9,10 @@ import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
 import type { RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
+import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
 import { isCorruptionError } from '../storage/corruption-error.ts';
+import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from '../storage/damaged-records.ts';
+import { quarantineDirOf } from '../storage/checked-open.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
@@ -34,20 +37,24 @@ export type PendingOpen = { kind: 'restore'; backup: BackupInfo; requestedAt: nu
 
 type Busy = 'backup' | 'compaction' | 'restore';
 
-const compactionHistoryCap = 20;
-
 export class StorageOps implements StoragePort {
   private store: LmdbStore | null = null;
   private busy: Busy | null = null;
   private progress: (BackupProgress & { started_at: number }) | null = null;
   private pending: PendingOpen | null = null;
   private readonly listeners = new Set<(event: HubEvent) => void>();
-  private readonly history: CompactionRun[] = [];
+  /** The last compaction runs, newest first, as stored in the open store (storage/compaction-history.ts). */
+  private history: CompactionRun[] = [];
   /** The last recovery; `acknowledged` once a backup was taken after it. */
   private lastRecovery: (RecoveryReport & { kind: 'corruption' | 'restore'; acknowledged: boolean }) | null = null;
   /** Events emitted while nobody listens (during a storage restart, before the new hub subscribes). */
   private readonly unheard: HubEvent[] = [];
   private lastBackupError: string | null = null;
+  /** The last damaged records taken out of the store; `acknowledged` once a backup was taken after it. */
+  private lastRecordsQuarantine: (RecordsQuarantine & { acknowledged: boolean }) | null = null;
+  /** Quarantines run one after another; ids already queued or done are not queued again. */
+  private quarantining: Promise<void> = Promise.resolve();
+  private readonly quarantineQueued = new Set<string>();
   private readonly now: () => number;
   private readonly log: Logger;
   /** Set by boot: restarts the storage service and everything started after it. */
@@ -60,8 +67,12 @@ export class StorageOps implements StoragePort {
 
   // --- the storage service's side -------------------------------------------------
 
-  storageOpened(store: LmdbStore, recovery: RecoveryReport | null): void {
+  /** `damaged`: what the open quarantined (storage/checked-open.ts), to report. */
+  storageOpened(store: LmdbStore, recovery: RecoveryReport | null, damaged: Result<RecordsQuarantine> | null = null): void {
     this.store = store;
+    this.quarantineQueued.clear();
+    if (damaged) this.reportRecordsQuarantine(damaged, []);
+    this.history = this.storedHistory(store);
     const pending = this.pending;
     this.pending = null;
     if (recovery) this.reportRecovery({ ...recovery, kind: 'corruption' });
@@ -133,6 +144,7 @@ export class StorageOps implements StoragePort {
       });
       // A fresh backup is what an operator takes after a recovery: /health stops saying degraded.
       if (this.lastRecovery) this.lastRecovery.acknowledged = true;
+      if (this.lastRecordsQuarantine) this.lastRecordsQuarantine.acknowledged = true;
       return ok(taken.value);
     } finally {
       this.busy = null;
@@ -187,6 +199,53 @@ export class StorageOps implements StoragePort {
     this.restartStorage(`corruption: ${reason}`);
   }
 
+  // --- damaged records ------------------------------------------------------------------
+
+  /**
+   * Records a listing (or the check at open) could not decode: their bytes go to the
+   * quarantine folder and they leave the store (storage/damaged-records.ts), so the next
+   * listing is clean. Reported in the log, /health and a `records_quarantined` event.
+   */
+  damagedRecordsFound(records: ReadonlyArray<DamagedRecord>): void {
+    const fresh = records.filter((record) => !this.quarantineQueued.has(record.id));
+    if (fresh.length === 0) return;
+    for (const record of fresh) this.quarantineQueued.add(record.id);
+    this.quarantining = this.quarantining.then(() => this.quarantineRecords(fresh));
+  }
+
+  /** Resolves when the quarantines asked for so far are done (tests, shutdown). */
+  quarantinesSettled(): Promise<void> {
+    return this.quarantining;
+  }
+
+  private async quarantineRecords(records: DamagedRecord[]): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const folder = quarantineDirOf(this.config.backupDir);
+    let done: Result<RecordsQuarantine>;
+    try {
+      done = await quarantineDamagedRecords(store, records, folder, this.now());
+    } catch (error) {
+      done = fail('AC_ERR_STORAGE', (error as Error).message);
+    }
+    this.reportRecordsQuarantine(done, records);
+  }
+
+  private reportRecordsQuarantine(done: Result<RecordsQuarantine>, asked: DamagedRecord[]): void {
+    if (!done.ok) {
+      this.log.error('damaged records not quarantined', { code: done.code, reason: done.detail, task_ids: asked.map((record) => record.id) });
+      for (const record of asked) this.quarantineQueued.delete(record.id);
+      return;
+    }
+    if (done.value.records.length === 0) return;
+    this.lastRecordsQuarantine = { ...done.value, acknowledged: false };
+    const ids = done.value.records.map((record) => record.id);
+    this.log.error('damaged task records quarantined and removed from the store', {
+      code: 'AC_ERR_STORAGE', folder: done.value.folder, task_ids: ids, errors: done.value.records.map((record) => record.error),
+    });
+    this.emit('records_quarantined', { folder: done.value.folder, task_ids: ids, count: ids.length });
+  }
+
   // --- compaction ---------------------------------------------------------------------
 
   /**
@@ -213,13 +272,13 @@ export class StorageOps implements StoragePort {
       } while (!outcome.ok && attempts < 2 && this.store === store);
       if (!outcome.ok) {
         const run = this.runOf(startedAt, trigger, 'failed', { fragmentation_before: fragmentation }, attempts, outcome.detail);
-        this.recordCompaction(run);
+        await this.recordCompaction(store, run);
         this.log.error('compaction failed', { code: outcome.code, trigger, reason: outcome.detail });
         this.emit('compaction_failed', { trigger, reason: outcome.detail, attempts });
         return outcome;
       }
       const run = this.runOf(startedAt, trigger, 'complete', outcome.value, attempts);
-      this.recordCompaction(run);
+      await this.recordCompaction(store, run);
       this.log.info('compaction complete', { trigger, ...outcome.value, attempts });
       this.emit('compaction_complete', { trigger, ...outcome.value });
       return ok(run);
@@ -244,6 +303,7 @@ export class StorageOps implements StoragePort {
       fragmentation_before: figures.fragmentation_before ?? 0,
       write_pause_ms: figures.write_pause_ms ?? null,
       keys_replayed: figures.keys_replayed ?? 0,
+      keys_replayed_in_pause: figures.keys_replayed_in_pause ?? 0,
       attempts,
       ...(error ? { error } : {}),
     };
@@ -253,9 +313,21 @@ export class StorageOps implements StoragePort {
     return [...this.history];
   }
 
-  private recordCompaction(run: CompactionRun): void {
-    this.history.unshift(run);
-    this.history.length = Math.min(this.history.length, compactionHistoryCap);
+  /** Kept in memory at once, and in the store so it survives a restart; a write that fails (disk full) is logged. */
+  private async recordCompaction(store: LmdbStore, run: CompactionRun): Promise<void> {
+    this.history = [run, ...this.history].slice(0, compactionHistoryCap);
+    if (this.store !== store) return;
+    const recorded = await recordCompactionRun(store, run).catch((error: unknown) => ({ ok: false as const, detail: String(error) }));
+    if (!recorded.ok) this.log.warning('compaction history not saved', { reason: recorded.detail });
+  }
+
+  private storedHistory(store: LmdbStore): CompactionRun[] {
+    try {
+      return readCompactionHistory<CompactionRun>(store);
+    } catch (error) {
+      this.log.warning('compaction history unreadable', { reason: (error as Error).message });
+      return [];
+    }
   }
 
   // --- health -------------------------------------------------------------------------
@@ -287,6 +359,7 @@ export class StorageOps implements StoragePort {
       last_compaction: this.history[0] ?? null,
       compaction_history: this.compactionHistory(),
       last_recovery: this.lastRecovery,
+      last_records_quarantine: this.lastRecordsQuarantine,
       reasons: this.degradedReasons(),
     };
   }
@@ -301,6 +374,10 @@ export class StorageOps implements StoragePort {
         : 'started_empty_after_corruption');
     }
     if (this.lastBackupError) reasons.push(`backup_failed: ${this.lastBackupError}`);
+    const records = this.lastRecordsQuarantine;
+    if (records && !records.acknowledged) {
+      reasons.push(`records_quarantined: ${records.records.length} damaged task record(s) moved to ${records.folder}`);
+    }
     const stats = this.stats();
     if (stats) {
       const lastBackupAt = listBackups(this.config.backupDir)[0]?.manifest.created_at ?? null;

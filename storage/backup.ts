@@ -6,15 +6,15 @@
 // checked (storage/store-integrity.ts), hashed, given its manifest, and only then
 // renamed: a kill -9 at any point leaves at most a `.partial-` folder, which is
 // never listed and is removed by the next backup.
-import { createHash } from 'node:crypto';
-import { createReadStream, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { TaskStatus } from '../web/protocol/task.ts';
+import { checkCopyOffThread, sha256OffThread } from './backup-check.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
-import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import type { LmdbStore } from './lmdb-store.ts';
 import { storageStats } from './storage-stats.ts';
-import { checkStoreIntegrity, defaultMaxCheckedRecords, type StoreCensus } from './store-integrity.ts';
+import { classifyWriteError } from './write-failure.ts';
 
 export interface BackupManifest {
   format: 1;
@@ -71,18 +71,19 @@ export async function takeBackup(store: LmdbStore, options: BackupOptions): Prom
     await store.root.backup(partial, options.compact);
     clearInterval(progress);
     options.onProgress?.({ bytes_written: fileSize(join(partial, 'data.mdb')), bytes_expected: expected });
-    const checked = await verifyCopy(partial);
-    if (!checked.ok) throw new Error(checked.detail);
+    // Checked and hashed on a worker thread: the event loop goes on serving meanwhile.
+    const checked = await checkCopyOffThread(partial);
+    if (!checked.ok) throw new Error(checked.reason);
     const manifest: BackupManifest = {
       format: 1,
       name,
       created_at: startedAt,
       hub_version: options.hubVersion,
       compact: options.compact,
-      task_counts: checked.value.tasksByStatus,
-      entries: checked.value.entries,
+      task_counts: checked.value.census.tasksByStatus,
+      entries: checked.value.census.entries,
       size_bytes: fileSize(join(partial, 'data.mdb')),
-      sha256: await sha256Of(join(partial, 'data.mdb')),
+      sha256: checked.value.sha256,
       duration_ms: now() - startedAt,
     };
     writeDurably(join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -96,6 +97,8 @@ export async function takeBackup(store: LmdbStore, options: BackupOptions): Prom
   } catch (error) {
     clearInterval(progress);
     rmSync(partial, { recursive: true, force: true });
+    // No room in the backup dir is the disk-full answer (507), like every other write the disk refused.
+    if (classifyWriteError(error).kind === 'full') return fail('AC_ERR_STORAGE_FULL', `backup to ${options.backupDir}: ${(error as Error).message}`);
     return fail('AC_ERR_BACKUP_FAILED', (error as Error).message);
   }
 }
@@ -127,8 +130,9 @@ export async function verifyBackupFile(info: BackupInfo): Promise<Result<BackupI
   const file = join(info.path, 'data.mdb');
   const meta = checkEnvironmentFile(info.path);
   if (!meta.ok) return fail('AC_ERR_BACKUP_INVALID', info.name, meta.reason);
-  const sha256 = await sha256Of(file);
-  if (sha256 !== info.manifest.sha256) return fail('AC_ERR_BACKUP_INVALID', info.name, 'sha256 differs from the manifest');
+  const sha256 = await sha256OffThread(file);
+  if (!sha256.ok) return fail('AC_ERR_BACKUP_INVALID', info.name, sha256.reason);
+  if (sha256.value !== info.manifest.sha256) return fail('AC_ERR_BACKUP_INVALID', info.name, 'sha256 differs from the manifest');
   return ok(info);
 }
 
@@ -151,31 +155,6 @@ function removePartialBackups(backupDir: string): void {
     return;
   }
   for (const name of names) if (name.startsWith(partialPrefix)) rmSync(join(backupDir, name), { recursive: true, force: true });
-}
-
-/** Opens the copy read-only and runs the integrity check on it. */
-async function verifyCopy(dir: string): Promise<Result<StoreCensus>> {
-  const meta = checkEnvironmentFile(dir);
-  if (!meta.ok || meta.state !== 'valid') return fail('AC_ERR_BACKUP_FAILED', meta.ok ? 'the copy is empty' : meta.reason);
-  const copy = openLmdbStore({ path: dir, readOnly: true });
-  try {
-    // Counts in full, records sampled: decoding every task of a large copy would hold the event loop.
-    const report = await checkStoreIntegrity(copy, { maxRecords: defaultMaxCheckedRecords });
-    return report.ok ? ok(report.census) : fail('AC_ERR_BACKUP_FAILED', `the copy failed its check: ${report.reason}`);
-  } finally {
-    await copy.close();
-    rmSync(join(dir, 'lock.mdb'), { force: true });
-  }
-}
-
-export function sha256Of(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path, { highWaterMark: 1024 * 1024 })
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 function fileSize(path: string): number {

@@ -13,6 +13,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import { listBackups, verifyBackupFile, type BackupInfo } from './backup.ts';
+import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from './damaged-records.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { quarantineDataFile, removeInterruptedRestore, swapInBackup } from './restore.ts';
@@ -38,6 +39,11 @@ export interface CheckedOpenOptions {
 export interface CheckedStore {
   store: LmdbStore;
   recovery: RecoveryReport | null;
+  /**
+   * Records the check found undecodable in a sound tree, already quarantined and removed
+   * (storage/damaged-records.ts) before anything else reads the store; null when none.
+   */
+  damaged: Result<RecordsQuarantine> | null;
 }
 
 
@@ -77,7 +83,9 @@ export async function openCheckedStore(options: CheckedOpenOptions): Promise<Res
     rmSync(marker, { force: true });
   }
   const problem = await problemWith(options.dataDir, options.maxCheckedRecords ?? defaultMaxCheckedRecords);
-  if (problem.store) return ok({ store: problem.store, recovery: null });
+  if (problem.store) {
+    return ok({ store: problem.store, recovery: null, damaged: await quarantinedRecords(problem.store, problem.damaged, options, now) });
+  }
   return recover(options, problem.reason, now);
 }
 
@@ -99,17 +107,31 @@ export async function recover(options: CheckedOpenOptions, reason: string, now: 
       continue;
     }
     rmSync(marker, { force: true });
-    return ok({ store: reopened.store, recovery: { at: now(), reason, quarantined, backup: summaryOf(candidate, now()) } });
+    return ok({
+      store: reopened.store,
+      recovery: { at: now(), reason, quarantined, backup: summaryOf(candidate, now()) },
+      damaged: await quarantinedRecords(reopened.store, reopened.damaged, options, now),
+    });
   }
   if (!options.recoverEmpty) {
     writeFileSync(marker, `${JSON.stringify({ reason, quarantined, at: now() })}\n`);
     return fail('AC_ERR_STORAGE_CORRUPT', reason, quarantined, options.backupDir);
   }
   rmSync(marker, { force: true });
-  return ok({ store: openLmdbStore({ path: options.dataDir }), recovery: { at: now(), reason, quarantined, backup: null } });
+  return ok({ store: openLmdbStore({ path: options.dataDir }), recovery: { at: now(), reason, quarantined, backup: null }, damaged: null });
 }
 
-async function problemWith(dataDir: string, maxRecords: number): Promise<{ store: LmdbStore; reason?: undefined } | { store?: undefined; reason: string }> {
+/** Before the queue loads its counts from the store: damaged records leave it first. */
+async function quarantinedRecords(
+  store: LmdbStore, damaged: DamagedRecord[], options: CheckedOpenOptions, now: () => number,
+): Promise<Result<RecordsQuarantine> | null> {
+  if (damaged.length === 0) return null;
+  return quarantineDamagedRecords(store, damaged, quarantineDirOf(options.backupDir), now());
+}
+
+async function problemWith(
+  dataDir: string, maxRecords: number,
+): Promise<{ store: LmdbStore; damaged: DamagedRecord[]; reason?: undefined } | { store?: undefined; reason: string }> {
   const file = checkEnvironmentFile(dataDir);
   if (!file.ok) return { reason: file.reason };
   let store: LmdbStore;
@@ -125,7 +147,7 @@ async function problemWith(dataDir: string, maxRecords: number): Promise<{ store
     }
   }
   const report = await checkStoreIntegrity(store, { maxRecords: Number.isFinite(maxRecords) ? maxRecords : undefined });
-  if (report.ok) return { store };
+  if (report.ok) return { store, damaged: report.damaged };
   await store.close().catch(() => undefined);
   return { reason: report.reason };
 }

@@ -51,8 +51,9 @@ export class DependencyIndex {
   private settled: TaskRecord[] = [];
 
   constructor(private readonly store: LmdbStore, private readonly indexes: TaskIndexes) {
-    this.dependents = store.root.openDB({ name: 'dependents' });
-    this.waiting = store.root.openDB({ name: 'waiting' });
+    // Through the live environment, as every database: a compaction swaps the file under them.
+    this.dependents = store.live.database('dependents', {});
+    this.waiting = store.live.database('waiting', {});
   }
 
   /** The tasks moved since the last call (inside one transaction callback). */

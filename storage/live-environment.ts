@@ -7,8 +7,8 @@
 //   - journal the keys written while it copies, to replay them onto the copy;
 //   - wait until every write issued so far has committed;
 //   - hold new writes while it swaps the file, and run them on the new file after.
-// Reads are never held: during the swap they are served by the copy, which holds the
-// same data by then.
+// Reads are never held: until the swap they are served by the old environment, which
+// holds the same data as the copy by then, and from the swap on by the copy.
 import { open, type Database, type Key, type RootDatabase, type RootDatabaseOptions } from 'lmdb';
 
 /** A key written in one named database (the root database has name null). */
@@ -38,6 +38,8 @@ export class LiveEnvironment {
   private held: { release: () => void; released: Promise<void> } | null = null;
   /** Depth of write-transaction callbacks running now: writes inside one belong to it and are never held. */
   private transactionDepth = 0;
+  /** The last swap's folder sync, while it runs: no write on the new file is durable before it. */
+  private swapSync: Promise<void> | null = null;
 
   constructor(readonly path: string, private readonly rootOptions: () => RootDatabaseOptions) {
     this.current = { root: open({ ...rootOptions(), path }), dbs: new Map() };
@@ -92,6 +94,25 @@ export class LiveEnvironment {
     this.journal = null;
   }
 
+  /**
+   * Resolves when every write issued so far is on disk: the environment's own flush, and the
+   * sync that makes the last file swap durable while that still runs.
+   */
+  flushed(): Promise<void> {
+    const own = this.current.root.flushed as unknown as Promise<void>;
+    const swap = this.swapSync;
+    return swap ? Promise.all([own, swap]).then(() => undefined) : own;
+  }
+
+  /** The sync that makes a swap durable: `flushed` waits for it, so writes can resume before it ends. */
+  swapSyncing(sync: Promise<void>): void {
+    this.swapSync = sync;
+    const done = () => {
+      if (this.swapSync === sync) this.swapSync = null;
+    };
+    sync.then(done, done);
+  }
+
   /** Resolves once every write issued before this call has committed (or failed). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
@@ -113,13 +134,19 @@ export class LiveEnvironment {
     held?.release();
   }
 
+  /** Opens another environment at `dir` with the live one's options (compaction's copy). */
+  openBeside(dir: string): RootDatabase {
+    return open({ ...this.rootOptions(), path: dir });
+  }
+
   /**
-   * Serves everything from `dir`'s environment from now on (reads at once; writes are
-   * expected to be held). Returns the environment it replaced, still open.
+   * Serves everything from `root`, an environment already open, from now on (writes are
+   * expected to be held). Returns the environment it replaced, still open: close it once
+   * nothing runs on it.
    */
-  switchTo(dir: string): RootDatabase {
+  adopt(root: RootDatabase): RootDatabase {
     const previous = this.current;
-    this.current = { root: open({ ...this.rootOptions(), path: dir }), dbs: new Map() };
+    this.current = { root, dbs: new Map() };
     for (const name of this.specs.keys()) this.dbOf(this.current, name);
     return previous.root;
   }

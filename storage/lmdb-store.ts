@@ -133,7 +133,7 @@ export function openLmdbStore(options: LmdbStoreOptions): LmdbStore {
     },
     snapshots: db('snapshots'),
     metricsSamples: db('metrics_samples'),
-    flushed: () => live.root.flushed as unknown as Promise<void>,
+    flushed: () => live.flushed(),
     close: () => live.close(),
   };
 }

@@ -1,6 +1,7 @@
 // Recurring-task schedules on LMDB (database `schedules`, id → record). Each write is
 // one transaction and resolves after the flush, as everywhere.
 import type { Database } from 'lmdb';
+import { durablyOrRefused } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 
 export interface ScheduleRecord {
@@ -23,7 +24,8 @@ export class ScheduleStore {
   private readonly schedules: Database<ScheduleRecord, string>;
 
   constructor(private readonly store: LmdbStore) {
-    this.schedules = store.root.openDB({ name: 'schedules' });
+    // Through the live environment, as every database: a compaction swaps the file under it.
+    this.schedules = store.live.database('schedules', {});
   }
 
   get(id: string): ScheduleRecord | undefined {
@@ -34,14 +36,12 @@ export class ScheduleStore {
     return [...this.schedules.getRange()].map(({ value }) => value);
   }
 
+  /** Resolves once durable; a write the disk cannot take rejects with a ThrownFailure (507 on a full disk). */
   async put(record: ScheduleRecord): Promise<void> {
-    await this.schedules.put(record.id, record);
-    await this.store.flushed();
+    await durablyOrRefused(this.store, () => this.schedules.put(record.id, record));
   }
 
   async remove(id: string): Promise<boolean> {
-    const removed = await this.schedules.remove(id);
-    await this.store.flushed();
-    return removed;
+    return durablyOrRefused(this.store, () => this.schedules.remove(id));
   }
 }

@@ -9,6 +9,7 @@
 // check of a fresh backup does not).
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { isCorruptionError } from './corruption-error.ts';
+import type { DamagedRecord } from './damaged-records.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 
 export interface StoreCensus {
@@ -18,7 +19,8 @@ export interface StoreCensus {
   entries: Record<string, number>;
 }
 
-export type IntegrityReport = { ok: true; census: StoreCensus } | { ok: false; reason: string };
+/** `damaged`: the few records that did not decode in a sound tree (storage/damaged-records.ts quarantines them). */
+export type IntegrityReport = { ok: true; census: StoreCensus; damaged: DamagedRecord[] } | { ok: false; reason: string };
 
 const yieldEvery = 250;
 /** Bounds what the check adds to a start or a backup (about 0.2 s unloaded); the counts are always compared in full. */
@@ -37,7 +39,7 @@ export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecord
       return { ok: false, reason: `status index lists ${census.tasksByStatus.dead_letter} dead letters, the table holds ${census.entries.dead_letters}` };
     }
     let checked = 0;
-    let undecodable = 0;
+    const damaged: DamagedRecord[] = [];
     for (const { key, value: id } of store.byStatus.getRange({ limit: options.maxRecords })) {
       if (++checked % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
       const [status] = key;
@@ -48,7 +50,8 @@ export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecord
         // One record that does not decode in a sound tree is a damaged record: listings skip
         // and report it, and restoring an older backup for it would lose every later task.
         // Many of them mean damaged pages.
-        if (isCorruptionError(error) || ++undecodable > maxUndecodableRecords) throw error;
+        if (isCorruptionError(error) || damaged.length >= maxUndecodableRecords) throw error;
+        damaged.push({ id, error: (error as Error).message ?? String(error) });
         continue;
       }
       if (!task || task.status !== status || task.id !== id) return { ok: false, reason: `status index entry ${status}/${id} does not match its task` };
@@ -56,7 +59,7 @@ export async function checkStoreIntegrity(store: LmdbStore, options: { maxRecord
     if (census.entries.ready !== census.tasksByStatus.queued) {
       return { ok: false, reason: `ready index holds ${census.entries.ready} entries for ${census.tasksByStatus.queued} queued tasks` };
     }
-    return { ok: true, census };
+    return { ok: true, census, damaged };
   } catch (error) {
     return { ok: false, reason: `reading the store failed: ${(error as Error).message}` };
   }

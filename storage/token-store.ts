@@ -5,6 +5,7 @@
 // timingSafeEqual so verification time does not depend on how much of it matched.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'lmdb';
+import { durablyOrRefused, type WriteSink } from './durable-write.ts';
 
 export type TokenScope = 'admin' | 'agent';
 
@@ -32,13 +33,13 @@ const tokenPattern = /^[0-9a-f]{64}$/;
 export class TokenStore {
   private constructor(
     private readonly db: Database<unknown, string>,
-    private readonly flushed: () => Promise<void>,
+    private readonly sink: WriteSink,
     private readonly now: () => number,
   ) {}
 
-  /** `db` is `store.tokens`; `flushed` resolves when every write so far is on disk. */
-  static open(db: Database<unknown, string>, flushed: () => Promise<void>, now: () => number = Date.now): TokenStore {
-    return new TokenStore(db, flushed, now);
+  /** `db` is `store.tokens`; `sink` the store, whose flush makes a write durable and which records a refused one. */
+  static open(db: Database<unknown, string>, sink: WriteSink, now: () => number = Date.now): TokenStore {
+    return new TokenStore(db, sink, now);
   }
 
   /**
@@ -56,8 +57,7 @@ export class TokenStore {
       created_at: this.now(),
       hash: hashOf(token),
     };
-    await this.db.put(record.hash, record);
-    await this.flushed();
+    await durablyOrRefused(this.sink, () => this.db.put(record.hash, record));
     return { token, record };
   }
 
@@ -87,7 +87,7 @@ export class TokenStore {
 
   /** Reads every record; removes those of the agent in one transaction. Resolves with the count once durable. */
   async revokeAgent(agentId: string): Promise<number> {
-    const revoked = await this.db.transaction(() => {
+    const revoked = await durablyOrRefused(this.sink, () => this.db.transaction(() => {
       // Collect first: removing under a live cursor would skip entries.
       const keys: string[] = [];
       for (const { key, value } of this.db.getRange()) {
@@ -95,8 +95,7 @@ export class TokenStore {
       }
       for (const key of keys) this.db.remove(key);
       return keys.length;
-    });
-    if (revoked > 0) await this.flushed();
+    }));
     return revoked;
   }
 }

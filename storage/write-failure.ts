@@ -6,6 +6,8 @@
 // or not anyone listens: unhandled, they ended the process. The write path reads
 // the cause; `absorbCommitRejections` keeps the leftovers from killing the hub.
 
+import { statfs } from 'node:fs/promises';
+
 export type WriteFailureKind = 'full' | 'io';
 
 export interface WriteFailure {
@@ -44,6 +46,7 @@ export async function commitCause(error: unknown): Promise<unknown> {
 export class WriteFaults {
   private last: WriteFailure | null = null;
   private failures = 0;
+  private room: { checkedAt: number; enough: boolean } | null = null;
 
   failed(failure: WriteFailure): void {
     this.last = failure;
@@ -61,6 +64,39 @@ export class WriteFaults {
   /** Failed writes since start. */
   count(): number {
     return this.failures;
+  }
+
+  /**
+   * While the last failure was a full disk and the data dir's file system still has no
+   * room: that failure, to refuse the next write with at once instead of handing LMDB
+   * another commit it cannot write. Repeated short page writes on a full disk have aborted
+   * lmdb-js natively (SIGABRT, heap corruption) in the disk-full test; refusing early also
+   * keeps a client retrying in a loop cheap. Null (try the write) otherwise; the file
+   * system is asked at most every `roomCheckMs`.
+   */
+  async refusesAtOnce(dir: string): Promise<WriteFailure | null> {
+    const last = this.last;
+    if (!last || last.kind !== 'full') return null;
+    const now = Date.now();
+    if (!this.room || now - this.room.checkedAt >= roomCheckMs) {
+      this.room = { checkedAt: now, enough: await hasRoom(dir) };
+    }
+    if (this.room.enough) return null;
+    this.failures += 1;
+    return last;
+  }
+}
+
+/** A full disk counts as having room again once this much is free. */
+export const roomBytes = 1024 * 1024;
+const roomCheckMs = 250;
+
+export async function hasRoom(dir: string): Promise<boolean> {
+  try {
+    const fs = await statfs(dir);
+    return fs.bavail * fs.bsize >= roomBytes;
+  } catch {
+    return true;
   }
 }
 

@@ -34,6 +34,8 @@ const result = await esbuild.build({
     { in: 'runtime/cli.ts', out: 'agentcom' },
     { in: 'sidecar/cli.ts', out: 'agentcom-sidecar' },
     { in: 'sidecar/git/cli.ts', out: 'agentcom-git' },
+    // Worker-thread entries, loaded by path (storage/worker-thread.ts), not imported.
+    { in: 'storage/backup-check-worker.ts', out: 'backup-check-worker' },
   ],
   outdir,
   bundle: true,

@@ -50,6 +50,8 @@ export interface CompactionRun {
   /** The longest time writes were held while the file was swapped. */
   write_pause_ms: number | null;
   keys_replayed: number;
+  /** Of those, the keys replayed while writes were held (the last short list). */
+  keys_replayed_in_pause: number;
   attempts: number;
   error?: string;
 }
@@ -76,6 +78,8 @@ export interface StoragePort {
   compactionHistory(): CompactionRun[];
   /** A request failed with this error: when it means a corrupt file, storage is quarantined and restored. */
   storageError(error: unknown): void;
+  /** A listing skipped these undecodable task records: quarantine them and take them out of the store. */
+  damagedRecordsFound(records: ReadonlyArray<{ id: string; error: string }>): void;
   /** Storage events for the dashboard feed (`backup_complete`, `compaction_*`, `recovery_*`). */
   onEvent(listener: (event: StorageEvent) => void): () => void;
 }

@@ -23,6 +23,8 @@ export interface BenchContext {
   profile: boolean;
   /** --tls: scenarios that support it also run the hub over https and wss (lifecycle). */
   tls?: boolean;
+  /** --large: scenarios that support it also run their largest size (stalls: a 1M-task store, about 15 min more). */
+  large?: boolean;
   progress: Progress;
   /** Metrics of scenarios already measured in this run, by scenario name. */
   earlier: ReadonlyMap<string, Metrics>;

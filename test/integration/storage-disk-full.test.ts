@@ -92,6 +92,9 @@ describe('storage: disk full (tmpfs, real process)', function () {
     const assign = await agent.nextMessage('task_assign', 15_000);
     await agent.request({ type: 'task_accepted', task_id: assign.task_id }, 'task_ack');
 
+    // Agents whose tokens the full disk will be asked to revoke.
+    for (let i = 0; i < 40; i += 1) expect((await api('POST', '/api/onboard/register', { agent_id: `victim-${i}` })).status).to.equal(201);
+
     const ballast = fillUp(mount);
     const blob = 'x'.repeat(60 * 1024);
     let refused: { status: number; body: any } | null = null;
@@ -109,6 +112,37 @@ describe('storage: disk full (tmpfs, real process)', function () {
     const frame = await agent.nextMessage(undefined, 15_000);
     expect(frame).to.include({ type: 'error', code: 'AC_ERR_STORAGE_FULL', task_id: assign.task_id });
 
+    // Every other write path answers the same way. A small write may still fit in pages LMDB
+    // had free; each one that fits uses some up, so each path is tried until it is refused,
+    // and a refusal must be 507 AC_ERR_STORAGE_FULL, never a 500.
+    const refusedWith507 = async (name: string, attempt: (i: number) => Promise<{ status: number; body: any }>, mayFit = false) => {
+      for (let i = 0; i < 40; i += 1) {
+        const answer = await attempt(i).catch((error: unknown) => {
+          throw new Error(`${name}: ${String(error)}; hub exit ${first.child.exitCode} ${first.child.signalCode}; the hub said: ${first.stdout().slice(-600)} / stderr: ${first.stderr().split('\n').filter((line) => !/^Write error|^  code: 28|^}$/.test(line)).join('\n').slice(-4000)}`);
+        });
+        if (answer.status < 300) continue;
+        expect(answer.status, `${name}: ${JSON.stringify(answer.body)}`).to.equal(507);
+        expect(answer.body.code, name).to.equal('AC_ERR_STORAGE_FULL');
+        return;
+      }
+      if (!mayFit) expect.fail(`${name} was never refused on a full disk`);
+    };
+    const long = 'r'.repeat(2000);
+    await refusedWith507('token create', () => api('POST', '/api/admin/tokens', { admin: true, name: 'while-full' }));
+    await refusedWith507('onboard register', (i) => api('POST', '/api/onboard/register', { agent_id: `late-${i}` }));
+    // A delete copies a page or two and frees as many: LMDB may fit it in the file for ever.
+    await refusedWith507('token revoke', (i) => api('DELETE', `/api/admin/tokens/victim-${i}`), true);
+    await refusedWith507('default repo', (i) => api('PUT', '/api/config/default-repo', { url: `https://example.com/${long}/${i}` }));
+    await refusedWith507('heartbeat interval', (i) => api('PUT', '/api/config/heartbeat-interval', { heartbeat_interval_ms: 10_000 + i }));
+    await refusedWith507('mailbox retention', (i) => api('PUT', '/api/config/mailbox-retention', { mailbox_ttl_ms: 60_000 + i }));
+    await refusedWith507('enrollment token', () => api('POST', '/api/admin/enrollment-tokens', { ttl_ms: 60_000 }));
+    await refusedWith507('rate-limit whitelist', (i) =>
+      api('PUT', '/api/admin/rate-limits/whitelist', { agent_ids: Array.from({ length: 2000 }, (_, n) => `white-${i}-${n}`) }));
+    await refusedWith507('schedule create', (i) =>
+      api('POST', '/api/schedules', { cron: '0 0 1 1 *', name: `full-${i}`, task: { description: 'never', metadata: { blob } } }));
+    await refusedWith507('backup', () => api('POST', '/api/admin/backup'));
+    await refusedWith507('compaction', () => api('POST', '/api/admin/compact'));
+
     const degraded = await fetch(`${url}/health`).then((response) => response.json() as Promise<any>);
     expect(degraded.status).to.equal('degraded');
     expect(degraded.reasons[0]).to.include({ reason: 'storage_full' });
@@ -125,6 +159,8 @@ describe('storage: disk full (tmpfs, real process)', function () {
     acked.push(after.body.task_id);
     const completed = await agent.request(completeFrame, 'task_ack', 15_000);
     expect(completed).to.include({ task_id: assign.task_id, status: 'complete' });
+    // The backup refused while the disk was full is reported until one succeeds.
+    expect((await api('POST', '/api/admin/backup')).status).to.equal(200);
     const healthy = await fetch(`${url}/health`).then((response) => response.json() as Promise<any>);
     expect(healthy.status).to.equal('ok');
     await agent.terminate();

@@ -89,7 +89,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
   const hub = new Hub({
     version: 'test',
     queue,
-    tokens: TokenStore.open(store.tokens, () => store.flushed()),
+    tokens: TokenStore.open(store.tokens, store),
     settings: new SettingsStore(store),
     directory: new AgentDirectory(store),
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),

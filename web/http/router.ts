@@ -6,7 +6,8 @@ import { parseJsonInput, type JsonInput } from '../json-input.ts';
 import { clientIp } from '../connection-limits.ts';
 import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
 import { httpTierOf, type Tier } from '../protocol/rate-limit-tiers.ts';
-import { errorReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
+import { thrownFailureOf } from '../../runtime/errors.ts';
+import { errorReply, failureReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 import type { WebTelemetry } from '../web-telemetry.ts';
 
@@ -144,9 +145,16 @@ async function runPipeline(
   try {
     result = await route.handle(ctx);
   } catch (error) {
-    deps.logger.error('route handler threw', { code: 'AC_ERR_INTERNAL', method: route.method, path: route.path, error: String(error) });
-    deps.hub.storage?.storageError(error);
-    result = errorReply('AC_ERR_INTERNAL');
+    // A write the store refused (a full disk: 507) is an answer with its own code, not an internal error.
+    const refused = thrownFailureOf(error);
+    if (refused) {
+      deps.logger.warning('write refused by storage', { code: refused.code, method: route.method, path: route.path, detail: refused.detail });
+      result = failureReply(refused);
+    } else {
+      deps.logger.error('route handler threw', { code: 'AC_ERR_INTERNAL', method: route.method, path: route.path, error: String(error) });
+      deps.hub.storage?.storageError(error);
+      result = errorReply('AC_ERR_INTERNAL');
+    }
   }
   send(res, state, result);
 }

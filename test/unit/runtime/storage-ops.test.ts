@@ -35,6 +35,25 @@ describe('StorageOps', () => {
     expect(ops.compactionHistory()).to.have.length(1);
   });
 
+  it('keeps the compaction history in the store: a new process sees the last runs', async () => {
+    for (let i = 0; i < 2; i++) {
+      const run = await ops.compact('manual');
+      if (!run.ok) throw new Error(run.detail);
+    }
+    const before = ops.compactionHistory();
+    expect(before).to.have.length(2);
+    await store.close();
+    store = openLmdbStore({ path: join(dir.path, 'data') });
+    const restarted = new StorageOps({
+      dataDir: join(dir.path, 'data'), backupDir: join(dir.path, 'backups'), backupKeep: 2, backupCompact: true,
+      compactionThreshold: 0.99, hubVersion: 't', logger: createLogger('error', new Writable({ write: (_c, _e, done) => done() })),
+    });
+    expect(restarted.compactionHistory()).to.have.length(0);
+    restarted.storageOpened(store, null);
+    expect(restarted.compactionHistory()).to.deep.equal(before);
+    expect((restarted.health().last_compaction as { started_at: number }).started_at).to.equal(before[0]!.started_at);
+  });
+
   it('runs one operation at a time', async () => {
     const first = ops.backup('manual');
     const second = await ops.compact('manual');

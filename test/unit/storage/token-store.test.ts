@@ -11,7 +11,7 @@ describe('TokenStore', () => {
   beforeEach(() => {
     dir = makeTempDir('tokens');
     store = openLmdbStore({ path: dir.path });
-    tokens = TokenStore.open(store.tokens, store.flushed, () => 1_000);
+    tokens = TokenStore.open(store.tokens, store, () => 1_000);
   });
 
   afterEach(async () => {
@@ -50,7 +50,7 @@ describe('TokenStore', () => {
 
   it('lists records oldest first without secrets', async () => {
     let clock = 1;
-    const timed = TokenStore.open(store.tokens, store.flushed, () => clock++);
+    const timed = TokenStore.open(store.tokens, store, () => clock++);
     await timed.create({ scope: 'admin', name: 'ops' });
     await timed.create({ scope: 'agent', agentId: 'a', name: 'a' });
     const list = timed.list();
@@ -75,7 +75,7 @@ describe('TokenStore', () => {
     const { token } = await tokens.create({ scope: 'agent', agentId: 'a', name: 'a' });
     await store.close();
     store = openLmdbStore({ path: dir.path });
-    tokens = TokenStore.open(store.tokens, store.flushed);
+    tokens = TokenStore.open(store.tokens, store);
     expect(tokens.verify(token)).to.deep.include({ agentId: 'a' });
   });
 });

@@ -1,0 +1,16 @@
+// Worker-thread entry (storage/backup-check.ts starts it): checks a fresh copy and hashes it,
+// or only hashes a backup's file, off the hub's event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { fileSha256, verifyCopy, type CopyCheckJob, type CopyCheckOutput } from './backup-check.ts';
+
+async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
+  if (job.kind === 'hash') return { ok: true, value: { sha256: await fileSha256(job.file) } };
+  const checked = await verifyCopy(job.dir);
+  if (!checked.ok) return checked;
+  return { ok: true, value: { census: checked.value, sha256: await fileSha256(job.file) } };
+}
+
+run((workerData as { input: CopyCheckJob }).input).then(
+  (output) => parentPort!.postMessage(output),
+  (error: unknown) => parentPort!.postMessage({ ok: false, code: 'AC_ERR_BACKUP_FAILED', detail: (error as Error).message ?? String(error) }),
+);

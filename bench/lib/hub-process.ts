@@ -3,7 +3,7 @@
 // admin token in AGENTCOM_ADMIN_TOKEN so load clients can identify as any agent.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -68,6 +68,9 @@ export function hardFdLimit(): number {
   }
 }
 
+/** Per-IP limits lifted: the load clients open every agent socket from one address. */
+const benchHubConfig = { max_connections_per_ip: 1_000_000, identify_attempts_per_ip_per_min: 1_000_000 };
+
 export const newAdminToken = () => randomBytes(32).toString('hex');
 
 export async function startHubProcess(options: HubProcessOptions): Promise<HubProcess> {
@@ -75,7 +78,12 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   const adminToken = options.adminToken ?? newAdminToken();
   const fdLimit = options.fdLimit ?? 65_536;
   const logFd = openSync(options.logPath, 'a');
+  // Every simulated agent connects from 127.0.0.1: the per-IP connection and identify limits
+  // (made for one client per host) would refuse the 61st agent of a minute and the 201st socket.
+  const configPath = `${options.logPath}.config.json`;
+  writeFileSync(configPath, JSON.stringify(benchHubConfig));
   const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--port', String(port), '--data-dir', options.dataDir,
+    '--config', configPath,
     '--log-level', options.logLevel ?? 'info', ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : [])];
   // exec keeps the pid: the process we measure and signal is node itself, not bash.
   // Without CAP_SYS_RESOURCE (containers) the hard limit is the ceiling, even for root.

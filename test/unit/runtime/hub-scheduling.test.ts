@@ -115,6 +115,27 @@ describe('hub scheduling', () => {
     expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
   });
 
+  it('acknowledges task_accepted from the assignment\'s commit, and records accepted_at with the next write', async () => {
+    core = startHubCore();
+    const holder = connect(core.hub, 'holder');
+    await core.hub.submitTask({ description: 'accept me' }, null);
+    const assign = await holder.next('task_assign');
+    const report = { agentId: 'holder', taskId: assign.task_id as string, generation: assign.generation as number };
+    // Fenced like the store fences: another agent, or an older assignment, is refused and changes nothing.
+    const stranger = await core.hub.taskAccepted({ ...report, agentId: 'stranger' });
+    expect(!stranger.ok && stranger.code).to.equal('AC_ERR_NOT_ASSIGNEE');
+    const stale = await core.hub.taskAccepted({ ...report, generation: report.generation - 1 });
+    expect(!stale.ok && stale.code).to.equal('AC_ERR_STALE_GENERATION');
+    const accepted = await core.hub.taskAccepted(report);
+    expect(accepted.ok && accepted.value.accepted_at).to.be.a('number');
+    expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+    // The accept's write joins the next batch; once a later change is durable, so is the mark.
+    expect((await core.hub.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
+    const stored = core.queue.get(report.taskId)!;
+    expect(stored.accepted_at).to.be.a('number');
+    expect(stored.history.map((entry) => entry.event)).to.include('accepted');
+  });
+
   it('answers task_continue only once the recovery counted as accept is durable', async () => {
     core = startHubCore();
     const holder = connect(core.hub, 'holder');

@@ -39,6 +39,32 @@ export class Scheduler {
     }
   }
 
+  /**
+   * An idle agent able to take a task needing `needed`, held back from claiming while the
+   * submit writes the task (possibly already assigned to it); `release` ends the hold.
+   */
+  reserveFor(needed: readonly string[]): AgentEntry | null {
+    if (this.stopped) return null;
+    for (const entry of this.deps.agents.schedulable(this.deps.now())) {
+      if (hasAll(entry.identity.capabilities, needed)) {
+        entry.claimInFlight = true;
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  /** Ends a reservation: hands over the task the submit wrote assigned to the agent, or lets the agent claim again. */
+  release(entry: AgentEntry, written: TaskRecord | null): void {
+    entry.claimInFlight = false;
+    if (written?.status === 'assigned' && written.assigned_to === entry.agentId) {
+      this.deps.agents.markAssigned(entry.agentId);
+      this.deps.deliver(entry, written);
+    } else {
+      this.agentIdle(entry.agentId);
+    }
+  }
+
   /** Offers work to every idle agent: the safety-net pass. */
   pass(): void {
     for (const entry of [...this.deps.agents.schedulable(this.deps.now())]) void this.claimFor(entry);

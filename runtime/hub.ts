@@ -400,15 +400,17 @@ export class Hub implements HubPort {
 
   async submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>> {
     const now = this.now();
-    const submitted = await this.deps.queue.submit(newTaskFrom(body, submittedBy, now), now);
+    const input = newTaskFrom(body, submittedBy, now);
+    // An idle agent that fits may get the task in the submit's own write: one sync from submit to task_assign.
+    const taker = this.scheduler.reserveFor(input.neededCapabilities);
+    const submitted = await this.deps.queue.submit(input, now, taker ? { agentId: taker.agentId, capabilities: taker.identity.capabilities } : undefined);
+    const written = submitted.ok && submitted.value.created ? submitted.value.task : null;
+    if (written) this.events.emit(written.status === 'delayed' ? 'task.delayed' : written.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task: written });
+    if (taker) this.scheduler.release(taker, written);
     if (!submitted.ok) return submitted;
-    const { task, created } = submitted.value;
-    if (created) {
-      this.events.emit(task.status === 'delayed' ? 'task.delayed' : task.status === 'waiting' ? 'task.waiting' : 'task.submitted', now, { task });
-      if (task.status === 'queued') this.scheduler.taskAvailable(task);
-      else if (task.status === 'delayed') this.dispatch.armDelayTimer();
-    }
-    return ok({ task: toWireTask(task), created });
+    if (written?.status === 'queued') this.scheduler.taskAvailable(written);
+    else if (written?.status === 'delayed') this.dispatch.armDelayTimer();
+    return ok({ task: toWireTask(submitted.value.task), created: submitted.value.created });
   }
 
   async submitBulk(inputs: readonly BulkItemInput[], submittedBy: string | null): Promise<Result<BulkOutcome>> {

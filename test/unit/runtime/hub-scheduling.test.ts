@@ -58,6 +58,23 @@ describe('hub scheduling', () => {
     expect(core.hub.agentState('a1')?.fsm_state).to.equal('assigned');
   });
 
+  it('writes a submitted task already assigned when an idle agent fits, but never ahead of earlier work', async () => {
+    core = startHubCore();
+    const link = connect(core.hub, 'a1', ['go']);
+    const first = await core.hub.submitTask({ description: 'first', needed_capabilities: ['go'] }, null);
+    // Assigned in the submit's own commit: the reply already says so, and storage holds it so.
+    expect(first.ok && first.value.task).to.include({ status: 'assigned', assigned_to: 'a1', generation: 1 });
+    const assign = await link.next('task_assign', 500);
+    expect(first.ok && assign.task_id).to.equal(first.ok && first.value.task.id);
+    // a1 is busy now: the next two queue; when a1 is free it takes the older one, not a newer submit.
+    const second = await core.hub.submitTask({ description: 'second', needed_capabilities: ['go'] }, null);
+    expect(second.ok && second.value.task.status).to.equal('queued');
+    const report = { agentId: 'a1', taskId: assign.task_id as string, generation: assign.generation as number };
+    expect((await core.hub.taskCompleted(report, null, null)).ok).to.equal(true);
+    const next = await link.next('task_assign', 500);
+    expect(second.ok && next.task_id).to.equal(second.ok && second.value.task.id);
+  });
+
   it('reclaims an unaccepted task after the acceptance timeout and flags the agent', async () => {
     core = startHubCore({ acceptanceTimeoutMs: 100 });
     const slow = connect(core.hub, 'slow');

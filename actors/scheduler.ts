@@ -31,12 +31,8 @@ export class Scheduler {
 
   /** A task entered a lane (submitted, retried, reclaimed, promoted). */
   taskAvailable(task: Pick<TaskRecord, 'needed_capabilities'>): void {
-    for (const entry of this.deps.agents.schedulable(this.deps.now())) {
-      if (hasAll(entry.identity.capabilities, task.needed_capabilities)) {
-        void this.claimFor(entry);
-        return;
-      }
-    }
+    const entry = this.deps.agents.firstIdle(task.needed_capabilities, this.deps.now());
+    if (entry) void this.claimFor(entry);
   }
 
   /**
@@ -45,18 +41,14 @@ export class Scheduler {
    */
   reserveFor(needed: readonly string[]): AgentEntry | null {
     if (this.stopped) return null;
-    for (const entry of this.deps.agents.schedulable(this.deps.now())) {
-      if (hasAll(entry.identity.capabilities, needed)) {
-        entry.claimInFlight = true;
-        return entry;
-      }
-    }
-    return null;
+    const entry = this.deps.agents.firstIdle(needed, this.deps.now());
+    if (entry) this.setClaimInFlight(entry, true);
+    return entry;
   }
 
   /** Ends a reservation: hands over the task the submit wrote assigned to the agent, or lets the agent claim again. */
   release(entry: AgentEntry, written: TaskRecord | null): void {
-    entry.claimInFlight = false;
+    this.setClaimInFlight(entry, false);
     if (written?.status === 'assigned' && written.assigned_to === entry.agentId) {
       this.deps.agents.markAssigned(entry.agentId);
       this.deps.deliver(entry, written);
@@ -65,9 +57,12 @@ export class Scheduler {
     }
   }
 
-  /** Offers work to every idle agent: the safety-net pass. */
+  /** Offers work to every idle agent: the safety-net pass (it also puts back any agent the idle index missed). */
   pass(): void {
-    for (const entry of [...this.deps.agents.schedulable(this.deps.now())]) void this.claimFor(entry);
+    for (const entry of [...this.deps.agents.schedulable(this.deps.now())]) {
+      this.deps.agents.refresh(entry);
+      void this.claimFor(entry);
+    }
   }
 
   stop(): void {
@@ -76,10 +71,10 @@ export class Scheduler {
 
   private async claimFor(entry: AgentEntry): Promise<void> {
     if (this.stopped) return;
-    entry.claimInFlight = true;
+    this.setClaimInFlight(entry, true);
     try {
       const claimed = await this.deps.queue.claimNext(entry.agentId, entry.identity.capabilities, this.deps.now());
-      entry.claimInFlight = false;
+      this.setClaimInFlight(entry, false);
       if (!claimed.ok) {
         if (claimed.code !== 'AC_ERR_QUEUE_CLOSED') this.deps.onError(new Error(`${claimed.code}: ${claimed.detail}`));
         return;
@@ -88,12 +83,13 @@ export class Scheduler {
       this.deps.agents.markAssigned(entry.agentId);
       this.deps.deliver(entry, claimed.value);
     } catch (error) {
-      entry.claimInFlight = false;
+      this.setClaimInFlight(entry, false);
       this.deps.onError(error);
     }
   }
-}
 
-function hasAll(have: readonly string[], needed: readonly string[]): boolean {
-  return needed.every((capability) => have.includes(capability));
+  private setClaimInFlight(entry: AgentEntry, inFlight: boolean): void {
+    entry.claimInFlight = inFlight;
+    this.deps.agents.refresh(entry);
+  }
 }

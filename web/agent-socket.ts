@@ -30,6 +30,8 @@ const agentIdleTimeoutSeconds = 60;
 const agentMaxBackpressureBytes = 1024 * 1024;
 /** uWS's own limit sits above ours, so the 4008 close frame still fits after our limit is hit. */
 const uwsMaxBackpressureBytes = agentMaxBackpressureBytes + 64 * 1024;
+/** A turn's queued output past this is written at once instead of at the end of the turn. */
+const writeAtOnceBytes = 64 * 1024;
 /** Past this much unread output the hub stops answering the socket's requests. */
 const stallAboveBytes = agentMaxBackpressureBytes / 2;
 
@@ -104,6 +106,9 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       return false;
     }
     output.queue(ws, data, text);
+    // A large burst (a mailbox pushed at identify) goes out as it grows, so uWS's own buffer
+    // and its drain event, which the mailbox push paces itself by, see it.
+    if (data.pendingBytes >= writeAtOnceBytes) output.flush(ws, data);
     telemetry.frameSent('agent', message.type as string);
     return true;
   }

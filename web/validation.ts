@@ -3,7 +3,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TObject } from '@sinclair/typebox';
 import {
-  dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpSchemaName,
+  dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpInput, type HttpSchemaName,
 } from './protocol/index.ts';
 
 /** `invalid_unicode` is ours: invalid UTF-8 bytes or a lone surrogate (web/json-input.ts). */
@@ -32,7 +32,8 @@ export interface WireValidator {
   /** Narrows to the frame's own type: switch on `message.type` and no cast follows. */
   agentFrame(raw: unknown): ValidatedFrame<AgentFrame>;
   dashboardFrame(raw: unknown): ValidatedFrame;
-  httpInput(name: HttpSchemaName, raw: unknown): Validated;
+  /** Typed by the schema it names: no cast follows. */
+  httpInput<N extends HttpSchemaName>(name: N, raw: unknown): Validated<HttpInput<N>>;
 }
 
 /** Compiles every schema of the registry; call once at boot. */
@@ -54,7 +55,8 @@ export function createWireValidator(): WireValidator {
       }
       const value = withoutNulls(raw);
       const validate = http.get(name)!;
-      return validate(value) ? { ok: true, value } : { ok: false, errors: toErrorItems(validate, value) };
+      // The one place an HTTP input gets its type: the schema it names has just passed it.
+      return validate(value) ? { ok: true, value: value as HttpInput<typeof name> } : { ok: false, errors: toErrorItems(validate, value) };
     },
   };
 }

@@ -142,7 +142,8 @@ async function runPipeline(
   };
   let result: Reply;
   try {
-    result = await route.handle(ctx);
+    // The one place a body gets its type: the route's own schema has just passed it.
+    result = await (route.handle as (ctx: RequestContext) => Reply | Promise<Reply>)(ctx);
   } catch (error) {
     deps.logger.error('route handler threw', { code: 'AC_ERR_INTERNAL', method: route.method, path: route.path, error: String(error) });
     deps.hub.storage?.storageError(error);

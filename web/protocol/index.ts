@@ -100,3 +100,5 @@ export const httpSchemas = {
   enrollment_token_create: enrollmentTokenCreateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;
+/** What a body or query string is once the schema `N` has passed it. */
+export type HttpInput<N extends HttpSchemaName> = Static<(typeof httpSchemas)[N]>;

@@ -29,7 +29,7 @@ export type FsmState = AgentView['fsm_state'];
 export class AgentRegistry {
   /** Insertion order is assignment order: the first entries were assigned least recently. */
   private readonly entries = new Map<string, AgentEntry>();
-  private readonly idle = new IdleAgents();
+  private readonly idle = new IdleAgents<AgentEntry>();
   private connected = 0;
 
   get(agentId: string): AgentEntry | undefined {

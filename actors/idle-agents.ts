@@ -6,27 +6,31 @@
 // The index is a cache of the agents' own state: whoever picks from it re-checks the
 // entry (`stillFits`) and drops stale ones, and the scheduler's safety-net pass over
 // every agent puts back any that a missed update left out.
-import type { AgentEntry } from './agent-registry.ts';
+/** What the index reads of an agent's entry (actors/agent-registry.ts). */
+interface Agent {
+  readonly agentId: string;
+  identity: { capabilities: readonly string[] };
+}
 
-interface Member {
-  entry: AgentEntry;
+interface Member<E> {
+  entry: E;
   /** When the agent joined the index: older first across groups too. */
   since: number;
 }
 
-interface Group {
+interface Group<E> {
   capabilities: ReadonlySet<string>;
-  members: Map<string, Member>;
+  members: Map<string, Member<E>>;
 }
 
-export class IdleAgents {
-  private readonly groups = new Map<string, Group>();
-  private readonly groupOfAgent = new Map<string, Group>();
+export class IdleAgents<E extends Agent> {
+  private readonly groups = new Map<string, Group<E>>();
+  private readonly groupOfAgent = new Map<string, Group<E>>();
   /** Groups able to do a task, by the task's needed-capabilities key; cleared when a group appears. */
-  private readonly fitting = new Map<string, Group[]>();
+  private readonly fitting = new Map<string, Group<E>[]>();
   private nextSince = 0;
 
-  add(entry: AgentEntry): void {
+  add(entry: E): void {
     const key = keyOf(entry.identity.capabilities);
     const current = this.groupOfAgent.get(entry.agentId);
     if (current && current === this.groups.get(key)) return;
@@ -52,8 +56,8 @@ export class IdleAgents {
    * The agent idle longest among those able to do a task needing `needed`, for which
    * `stillFits` holds. Entries it rejects as `stale` leave the index; `wait` ones stay.
    */
-  first(needed: readonly string[], stillFits: (entry: AgentEntry) => 'yes' | 'wait' | 'stale'): AgentEntry | null {
-    let best: Member | null = null;
+  first(needed: readonly string[], stillFits: (entry: E) => 'yes' | 'wait' | 'stale'): E | null {
+    let best: Member<E> | null = null;
     for (const group of this.groupsFor(needed)) {
       for (const member of group.members.values()) {
         if (best && member.since > best.since) break;
@@ -71,7 +75,7 @@ export class IdleAgents {
     return best?.entry ?? null;
   }
 
-  private groupsFor(needed: readonly string[]): Group[] {
+  private groupsFor(needed: readonly string[]): Group<E>[] {
     const key = keyOf(needed);
     let groups = this.fitting.get(key);
     if (!groups) {

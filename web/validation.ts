@@ -5,6 +5,7 @@ import type { TObject } from '@sinclair/typebox';
 import {
   dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpInput, type HttpSchemaName,
 } from './protocol/index.ts';
+import type { DashboardFrame } from './protocol/dashboard-messages.ts';
 
 /** `invalid_unicode` is ours: invalid UTF-8 bytes or a lone surrogate (web/json-input.ts). */
 export type ValidationErrorKind = 'required' | 'wrong_type' | 'too_long' | 'unknown_message_type' | 'invalid_unicode';
@@ -31,7 +32,7 @@ export interface WireValidator {
   /** A parsed agent-socket frame: envelope, known type, then the type's schema. */
   /** Narrows to the frame's own type: switch on `message.type` and no cast follows. */
   agentFrame(raw: unknown): ValidatedFrame<AgentFrame>;
-  dashboardFrame(raw: unknown): ValidatedFrame;
+  dashboardFrame(raw: unknown): ValidatedFrame<DashboardFrame>;
   /** Typed by the schema it names: no cast follows. */
   httpInput<N extends HttpSchemaName>(name: N, raw: unknown): Validated<HttpInput<N>>;
 }
@@ -48,7 +49,7 @@ export function createWireValidator(): WireValidator {
 
   return {
     agentFrame: (raw) => validateFrame<AgentFrame>(agent, knownWsTypes, raw),
-    dashboardFrame: (raw) => validateFrame(dashboard, dashboardTypes, raw),
+    dashboardFrame: (raw) => validateFrame<DashboardFrame>(dashboard, dashboardTypes, raw),
     httpInput(name, raw) {
       if (!isPlainObject(raw)) {
         return { ok: false, errors: [{ field: 'body', error: 'wrong_type', detail: 'body must be a JSON object' }] };

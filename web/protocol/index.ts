@@ -2,7 +2,8 @@
 // GET /api/schemas lists. A leaf: imports only the schema files beside it.
 import type { Static, TObject } from '@sinclair/typebox';
 import {
-  identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
+  errorFrameSchema, identifiedSchema, pongSchema, rateLimitedSchema, rateLimitWarningSchema, statusUpdatedSchema, taskAckSchema,
+  taskCancelledSchema, taskContinueSchema, taskReassignSchema,
 } from './agent-replies.ts';
 import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
@@ -62,7 +63,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 /** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
   taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema,
-  identifiedSchema, pongSchema, statusUpdatedSchema,
+  identifiedSchema, pongSchema, statusUpdatedSchema, errorFrameSchema, rateLimitedSchema, rateLimitWarningSchema,
 ]);
 
 

@@ -6,7 +6,7 @@ const agent = (agentId: string, capabilities: string[]) => ({ agentId, identity:
 
 describe('IdleAgents: idle agents by capability set', () => {
   it('finds the agent idle longest among those able to do the task, across groups', () => {
-    const idle = new IdleAgents();
+    const idle = new IdleAgents<AgentEntry>();
     const py = agent('py', ['python']);
     const rust = agent('rust', ['rust']);
     const both = agent('both', ['rust', 'python']);
@@ -24,7 +24,7 @@ describe('IdleAgents: idle agents by capability set', () => {
   });
 
   it('skips agents that must wait, and drops the ones that are no longer idle', () => {
-    const idle = new IdleAgents();
+    const idle = new IdleAgents<AgentEntry>();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => agent(id, ['go']));
     for (const entry of [a, b, c]) idle.add(entry!);
     const checked: string[] = [];
@@ -40,7 +40,7 @@ describe('IdleAgents: idle agents by capability set', () => {
   });
 
   it('moves an agent whose capabilities changed to its new group', () => {
-    const idle = new IdleAgents();
+    const idle = new IdleAgents<AgentEntry>();
     const entry = agent('x', ['go']);
     idle.add(entry);
     (entry.identity as { capabilities: string[] }).capabilities = ['rust'];

@@ -86,6 +86,7 @@ export class AgentActors {
         if (snapshot.value === lastState) return;
         const from = lastState;
         lastState = snapshot.value;
+        this.deps.registry.refresh(entry);
         entry.lastStateChange = this.deps.now();
         this.deps.events.emit('agent.state_changed', entry.lastStateChange, { agent: entry, from, to: lastState });
       },
@@ -100,6 +101,7 @@ export class AgentActors {
     const replacement = this.deps.host.get<AgentActorLogic>(agentSystemId(entry.agentId));
     if (!replacement || replacement === crashed || this.deps.registry.get(entry.agentId) !== entry) return;
     this.watch(entry);
+    this.deps.registry.refresh(entry);
     if (!entry.link) return;
     replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume: this.heldTaskOf(entry.agentId) });
   }

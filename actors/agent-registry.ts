@@ -3,6 +3,7 @@
 import type { ActorRefFrom } from 'xstate';
 import type { AgentIdentity, AgentLink, AgentView } from '../web/hub-port.ts';
 import type { AgentActorLogic } from './agent-actor.ts';
+import { IdleAgents } from './idle-agents.ts';
 
 export type AgentActor = ActorRefFrom<AgentActorLogic>;
 
@@ -28,6 +29,7 @@ export type FsmState = AgentView['fsm_state'];
 export class AgentRegistry {
   /** Insertion order is assignment order: the first entries were assigned least recently. */
   private readonly entries = new Map<string, AgentEntry>();
+  private readonly idle = new IdleAgents<AgentEntry>();
   private connected = 0;
 
   get(agentId: string): AgentEntry | undefined {
@@ -44,12 +46,31 @@ export class AgentRegistry {
     if (!entry) return;
     if (entry.link) this.connected -= 1;
     this.entries.delete(agentId);
+    this.idle.remove(agentId);
   }
 
   /** Attaches the agent's newest socket, or detaches it (null); keeps the connected count. */
   setLink(entry: AgentEntry, link: AgentLink | null): void {
     this.connected += (link ? 1 : 0) - (entry.link ? 1 : 0);
     (entry as { link: AgentLink | null }).link = link;
+    this.refresh(entry);
+  }
+
+  /**
+   * Call after whatever decides whether the agent could take work changed (its state, its
+   * socket, its capabilities, a claim starting or ending): keeps the idle index in step.
+   */
+  refresh(entry: AgentEntry): void {
+    if (this.entries.get(entry.agentId) === entry && waitsForWork(entry)) this.idle.add(entry);
+    else this.idle.remove(entry.agentId);
+  }
+
+  /** The connected idle agent able to do a task needing `needed` that has waited longest, if any may take work now. */
+  firstIdle(needed: readonly string[], now: number, mayDispatch: (entry: AgentEntry) => boolean = () => true): AgentEntry | null {
+    return this.idle.first(needed, (entry) => {
+      if (this.entries.get(entry.agentId) !== entry || !waitsForWork(entry)) return 'stale';
+      return entry.restUntil <= now && mayDispatch(entry) ? 'yes' : 'wait';
+    });
   }
 
   /** Moves the agent to the back of the fairness order. */
@@ -79,7 +100,12 @@ export class AgentRegistry {
 }
 
 export function isSchedulable(entry: AgentEntry, now: number): boolean {
-  return entry.link !== null && !entry.claimInFlight && entry.restUntil <= now && stateOf(entry) === 'idle';
+  return entry.restUntil <= now && waitsForWork(entry);
+}
+
+/** Connected, idle and with no claim in flight; it may still be resting (`restUntil`). */
+function waitsForWork(entry: AgentEntry): boolean {
+  return entry.link !== null && !entry.claimInFlight && stateOf(entry) === 'idle';
 }
 
 export function stateOf(entry: AgentEntry): FsmState {

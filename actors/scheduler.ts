@@ -35,18 +35,40 @@ export class Scheduler {
   /** A task entered a lane (submitted, retried, reclaimed, promoted). */
   taskAvailable(task: Pick<TaskRecord, 'needed_capabilities'>): void {
     const now = this.deps.now();
-    for (const entry of this.deps.agents.schedulable(now)) {
-      if (hasAll(entry.identity.capabilities, task.needed_capabilities) && this.eligible(entry, now)) {
-        void this.claimFor(entry);
-        return;
-      }
+    const entry = this.deps.agents.firstIdle(task.needed_capabilities, now, (agent) => this.eligible(agent, now));
+    if (entry) void this.claimFor(entry);
+  }
+
+  /**
+   * An idle agent able to take a task needing `needed`, held back from claiming while the
+   * submit writes the task (possibly already assigned to it); `release` ends the hold.
+   */
+  reserveFor(needed: readonly string[]): AgentEntry | null {
+    if (this.stopped) return null;
+    const now = this.deps.now();
+    const entry = this.deps.agents.firstIdle(needed, now, (agent) => this.eligible(agent, now));
+    if (entry) this.setClaimInFlight(entry, true);
+    return entry;
+  }
+
+  /** Ends a reservation: hands over the task the submit wrote assigned to the agent, or lets the agent claim again. */
+  release(entry: AgentEntry, written: TaskRecord | null): void {
+    this.setClaimInFlight(entry, false);
+    if (written?.status === 'assigned' && written.assigned_to === entry.agentId) {
+      this.deps.agents.markAssigned(entry.agentId);
+      this.deps.deliver(entry, written);
+    } else {
+      this.agentIdle(entry.agentId);
     }
   }
 
-  /** Offers work to every idle agent: the safety-net pass. */
+  /** Offers work to every idle agent: the safety-net pass (it also puts back any agent the idle index missed). */
   pass(): void {
     const now = this.deps.now();
-    for (const entry of [...this.deps.agents.schedulable(now)]) if (this.eligible(entry, now)) void this.claimFor(entry);
+    for (const entry of [...this.deps.agents.schedulable(now)]) {
+      this.deps.agents.refresh(entry);
+      if (this.eligible(entry, now)) void this.claimFor(entry);
+    }
   }
 
   stop(): void {
@@ -59,10 +81,10 @@ export class Scheduler {
 
   private async claimFor(entry: AgentEntry): Promise<void> {
     if (this.stopped) return;
-    entry.claimInFlight = true;
+    this.setClaimInFlight(entry, true);
     try {
       const claimed = await this.deps.queue.claimNext(entry.agentId, entry.identity.capabilities, this.deps.now());
-      entry.claimInFlight = false;
+      this.setClaimInFlight(entry, false);
       if (!claimed.ok) {
         if (claimed.code !== 'AC_ERR_QUEUE_CLOSED') this.deps.onError(new Error(`${claimed.code}: ${claimed.detail}`));
         return;
@@ -71,12 +93,13 @@ export class Scheduler {
       this.deps.agents.markAssigned(entry.agentId);
       this.deps.deliver(entry, claimed.value);
     } catch (error) {
-      entry.claimInFlight = false;
+      this.setClaimInFlight(entry, false);
       this.deps.onError(error);
     }
   }
-}
 
-function hasAll(have: readonly string[], needed: readonly string[]): boolean {
-  return needed.every((capability) => have.includes(capability));
+  private setClaimInFlight(entry: AgentEntry, inFlight: boolean): void {
+    entry.claimInFlight = inFlight;
+    this.deps.agents.refresh(entry);
+  }
 }

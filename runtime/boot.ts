@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { stateOf } from '../actors/agent-registry.ts';
+import { indexTimersByActor } from '../actors/timers-by-actor.ts';
 import { alerterActorLogic } from '../actors/alerter-actor.ts';
 import { partitionIds } from '../actors/partitions.ts';
 import { storageStats } from '../storage/storage-stats.ts';
@@ -373,6 +374,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       },
       error: (error) => reject(error),
     });
+    // Before start: an actor stop then cancels only its own timers (actors/timers-by-actor.ts).
+    indexTimersByActor(root.system);
     root.start();
   }).catch((error: unknown) => {
     lock.release();

@@ -16,7 +16,8 @@ import type { QueueEngine, Report, TaskPage } from '../storage/queue-engine.ts';
 import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
-import { toWireTask } from '../storage/task-record.ts';
+import { toWireTask, type TaskRecord } from '../storage/task-record.ts';
+import { checkReport } from '../storage/report-fencing.ts';
 import type { StoragePort } from '../web/storage-port.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, ApprovalList, ApprovalListStatus, ApprovalView, BulkOutcome, HubEvent, HubPort, LeaseAcquireAnswer, Principal, RecoveryAnswer,
@@ -45,7 +46,6 @@ import { Enrollment, type RegistrationMode } from './enrollment.ts';
 import { Approvals } from './approvals.ts';
 import type { ApprovalStore } from '../storage/approval-store.ts';
 import type { ApprovalRequest } from '../web/protocol/approvals.ts';
-import type { TaskRecord } from '../storage/task-record.ts';
 import { defaultFleetControlSettings, FleetControl, type FleetControlSettings, type ProviderView } from './fleet-control.ts';
 import type { DailyBudgetChanges, DailyBudgetsView } from './daily-budgets.ts';
 import type { TokenLedger } from '../storage/token-ledger.ts';
@@ -316,14 +316,36 @@ export class Hub implements HubPort {
     this.events.emit('agent.status_changed', this.now(), { agent: entry });
   }
 
+  /**
+   * Answered from the assignment's commit, with no sync of its own: task_assign went out only
+   * once the assignment was durable, so the agent holds the task whatever happens to this accept.
+   * Fenced now against the committed record (the same rule the store applies); `accepted_at`
+   * joins the next write batch (fenced again there). A kill -9 before that batch loses only the
+   * mark: after the restart the sidecar's task_recovering accepts again, durably.
+   */
   async taskAccepted(report: TaskReport): Promise<Result<Task>> {
-    const accepted = await this.deps.queue.accept(reportOf(report), this.now());
-    if (!accepted.ok) return accepted;
-    const task = accepted.value;
-    this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
-    this.agents.get(report.agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
-    this.events.emit('task.accepted', this.now(), { task, agentId: report.agentId });
+    const fenced = checkReport(this.deps.queue.get(report.taskId), reportOf(report), 'task_accepted');
+    if (!fenced.ok) return fenced;
+    const now = this.now();
+    void this.deps.queue.accept(reportOf(report), now).then((recorded) => {
+      if (!recorded.ok) this.log.debug('accept not recorded', { code: recorded.code, task_id: report.taskId, agent_id: report.agentId });
+    });
+    const task = { ...fenced.value, accepted_at: now, updated_at: now };
+    this.acceptedNow(task, report.agentId);
     return ok(toWireTask(task));
+  }
+
+  /** The durable accept: resolves once `accepted_at` is on disk (a recovery answers only then). */
+  private async acceptDurably(report: TaskReport): Promise<Result<TaskRecord>> {
+    const accepted = await this.deps.queue.accept(reportOf(report), this.now());
+    if (accepted.ok) this.acceptedNow(accepted.value, report.agentId);
+    return accepted;
+  }
+
+  private acceptedNow(task: TaskRecord, agentId: string): void {
+    this.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
+    this.agents.get(agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
+    this.events.emit('task.accepted', this.now(), { task, agentId });
   }
 
   async taskProgress(report: TaskReport, mark: { progress?: number; tokensUsed?: number } = {}): Promise<Result<Task>> {
@@ -393,7 +415,7 @@ export class Hub implements HubPort {
     if (!task || task.status !== 'assigned' || task.assigned_to !== agentId) return { type: 'task_reassign', task_id: taskId };
     // A recovering sidecar does not accept again: the recovery is its accept. Answer only once that
     // accept is durable, and reassign if the task was taken back before it could commit.
-    const accepted = await this.taskAccepted({ agentId, taskId, generation: task.generation });
+    const accepted = await this.acceptDurably({ agentId, taskId, generation: task.generation });
     if (!accepted.ok) return { type: 'task_reassign', task_id: taskId };
     return { type: 'task_continue', task_id: taskId, generation: accepted.value.generation };
   }
@@ -454,15 +476,17 @@ export class Hub implements HubPort {
 
   async submitTask(body: TaskSubmit, submittedBy: string | null): Promise<Result<{ task: Task; created: boolean }>> {
     const now = this.now();
-    const submitted = await this.deps.queue.submit(newTaskFrom(body, submittedBy, now), now);
+    const input = newTaskFrom(body, submittedBy, now);
+    // An idle agent that fits may get the task in the submit's own write: one sync from submit to task_assign.
+    const taker = this.scheduler.reserveFor(input.neededCapabilities);
+    const submitted = await this.deps.queue.submit(input, now, taker ? { agentId: taker.agentId, capabilities: taker.identity.capabilities } : undefined);
+    const written = submitted.ok && submitted.value.created ? submitted.value.task : null;
+    if (written) this.events.emit(entryEventOf(written), now, { task: written });
+    if (taker) this.scheduler.release(taker, written);
     if (!submitted.ok) return submitted;
-    const { task, created } = submitted.value;
-    if (created) {
-      this.events.emit(entryEventOf(task), now, { task });
-      if (task.status === 'queued') this.scheduler.taskAvailable(task);
-      else if (task.status === 'delayed') this.dispatch.armDelayTimer();
-    }
-    return ok({ task: toWireTask(task), created });
+    if (written?.status === 'queued') this.scheduler.taskAvailable(written);
+    else if (written?.status === 'delayed') this.dispatch.armDelayTimer();
+    return ok({ task: toWireTask(submitted.value.task), created: submitted.value.created });
   }
 
   async submitBulk(inputs: readonly BulkItemInput[], submittedBy: string | null): Promise<Result<BulkOutcome>> {
@@ -755,7 +779,7 @@ export class Hub implements HubPort {
   // --- internals ----------------------------------------------------------------------------
 
   /** Waiting tasks moved by the graph (already durable): into the scheduler, the delay timer and the feed. */
-  private dependentsSettled(tasks: readonly import('../storage/task-record.ts').TaskRecord[]): void {
+  private dependentsSettled(tasks: readonly TaskRecord[]): void {
     let armDelay = false;
     for (const task of tasks) {
       this.events.emit('task.dependency_settled', this.now(), { task, step: task.history[0]?.event ?? task.status });

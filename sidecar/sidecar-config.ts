@@ -4,22 +4,25 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { fail, failField, ok, type Result } from '../runtime/errors.ts';
+import { fieldLimits } from '../web/protocol/field-limits.ts';
+import { capabilityField, maxCapabilities } from '../web/protocol/identify.ts';
 
 const positiveMs = (defaultMs: number) => Type.Integer({ minimum: 1, default: defaultMs });
 
 // Unknown keys are allowed: configs written for the original sidecar carry extras.
+// What the sidecar sends at identify is bounded by the hub's own limits, never copies of them.
 const sidecarConfigSchema = Type.Object({
-  agent_id: Type.String({ minLength: 1, maxLength: 128 }),
-  token: Type.String({ minLength: 1, maxLength: 256 }),
+  agent_id: Type.String({ minLength: 1, maxLength: fieldLimits.agent_id }),
+  token: Type.String({ minLength: 1, maxLength: fieldLimits.token }),
   hub_url: Type.String({ pattern: '^(wss?|https?)://[^\\s]+$' }),
   hub_api_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: fieldLimits.name })),
   repo_dir: Type.Optional(Type.String({ minLength: 1 })),
   reviewer: Type.Optional(Type.String({ minLength: 1 })),
   wake_command: Type.Optional(
     Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String(), { minItems: 1 })]),
   ),
-  capabilities: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [] }),
+  capabilities: Type.Array(Type.String({ minLength: 1, maxLength: capabilityField.maxLength }), { maxItems: maxCapabilities, default: [] }),
   confirmation_timeout_ms: positiveMs(30_000),
   results_dir: Type.String({ minLength: 1, default: './results' }),
   log_file: Type.String({ minLength: 1, default: './sidecar.log' }),

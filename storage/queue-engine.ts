@@ -97,8 +97,19 @@ export interface Reprioritised {
 
 export const listPageLimits = { default: 500, max: 5000, scanned: 50_000 } as const;
 
+/** An idle agent the hub offers a new task to at submit time. */
+export interface SubmitTaker {
+  agentId: string;
+  capabilities: readonly string[];
+}
+
 export interface QueueEngine {
-  submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>>;
+  /**
+   * With `taker`, a task that would be queued and has nothing ready ahead of it for that
+   * agent is written already assigned to it, in the submit's own write (one sync from
+   * submit to task_assign). An engine may ignore `taker`: the hub then schedules as usual.
+   */
+  submit(input: NewTask, now: number, taker?: SubmitTaker): Promise<Result<SubmitOutcome>>;
   /** Many submits in one transaction; `atomic` writes all or none (a graph built from refs). */
   submitBulk(items: readonly BulkSubmitItem[], atomic: boolean, now: number): Promise<Result<Array<Result<SubmitOutcome>>>>;
   /** Called after each commit that moved waiting tasks (released, failed, cancelled or revived by the graph). */

@@ -19,8 +19,7 @@ import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
   ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
-  SubmitOutcome, TaskFilter,
-  TaskPage,
+  SubmitOutcome, SubmitTaker, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
@@ -70,8 +69,27 @@ export class LmdbTaskQueue implements QueueEngine {
     return new LmdbTaskQueue(store);
   }
 
-  submit(input: NewTask, now: number): Promise<Result<SubmitOutcome>> {
-    return this.write<SubmitOutcome>(() => this.create(input, now));
+  submit(input: NewTask, now: number, taker?: SubmitTaker): Promise<Result<SubmitOutcome>> {
+    return this.write<SubmitOutcome>(() => {
+      const created = this.create(input, now);
+      if (!taker || !created.ok || !created.value.created || created.value.task.status !== 'queued') return created;
+      const { task } = created.value;
+      // A task with paths goes through a claim, whose pick checks them against the leases held.
+      if (task.paths?.length || this.readyAhead(task, taker.capabilities)) return created;
+      // Through the claim's own assign, so whatever gates a claim gates this too.
+      const assigned = this.assign(task.id, taker.agentId, now);
+      return assigned.ok ? ok({ task: assigned.value, created: true }) : created;
+    });
+  }
+
+  /** True when a queued task the agent could take (not being claimed) comes before `task`: it goes first. */
+  private readyAhead(task: TaskRecord, capabilities: readonly string[]): boolean {
+    for (const capset of this.indexes.capsets.matching(capabilities)) {
+      for (const { key, value: id } of this.store.ready.getRange({ start: [capset], end: [capset, task.priority, task.seq] })) {
+        if (key[2] !== task.seq && !this.claiming.has(id)) return true;
+      }
+    }
+    return false;
   }
 
   /**

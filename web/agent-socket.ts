@@ -23,6 +23,7 @@ import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
 import type { SocketViolations, ViolationTracker } from './violation-tracker.ts';
 import { noWebTelemetry, type WebTelemetry } from './web-telemetry.ts';
+import { TurnOutput } from './turn-output.ts';
 import type { WsTopicFanout } from './ws-topic-fanout.ts';
 import { closeCodes, clientIp, type ConnectionLimits, type IpLimits } from './connection-limits.ts';
 import type { LimitCheck, LimitedSubject, RateLimiter } from './rate-limits/rate-limiter.ts';
@@ -32,6 +33,8 @@ const agentIdleTimeoutSeconds = 60;
 const agentMaxBackpressureBytes = 1024 * 1024;
 /** uWS's own limit sits above ours, so the 4008 close frame still fits after our limit is hit. */
 const uwsMaxBackpressureBytes = agentMaxBackpressureBytes + 64 * 1024;
+/** A turn's queued output past this is written at once instead of at the end of the turn. */
+const writeAtOnceBytes = 64 * 1024;
 /** Past this much unread output the hub stops answering the socket's requests. */
 const stallAboveBytes = agentMaxBackpressureBytes / 2;
 
@@ -54,6 +57,9 @@ export interface AgentSocketData {
   inflight: number;
   /** Closes a socket whose unread output does not drain in time. */
   graceTimer: NodeJS.Timeout | null;
+  /** Frames of this event-loop turn, written together at its end (web/turn-output.ts). */
+  pending: string[];
+  pendingBytes: number;
 }
 
 export interface AgentSocketDeps {
@@ -81,6 +87,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   const { hub, validator, tracker, sockets, limiter, limits, ipLimits } = deps;
   const telemetry = deps.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'agent' });
+  const output = new TurnOutput<AgentWs, AgentSocketData>(writePending);
 
   function makeLink(ws: AgentWs, data: AgentSocketData): AgentLink {
     return {
@@ -88,28 +95,47 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       send: (message) => sendFrame(ws, data, message),
       // Deferred: the hub calls this from inside its own flows, and closing runs our
       // close handler (which calls back into the hub) synchronously.
-      close: (code, reason) => queueMicrotask(() => {
-        if (!data.closed) ws.end(code, reason);
-      }),
-      bufferedBytes: () => (data.closed ? 0 : ws.getBufferedAmount()),
+      close: (code, reason) => queueMicrotask(() => end(ws, data, code, reason)),
+      bufferedBytes: () => (data.closed ? 0 : ws.getBufferedAmount() + data.pendingBytes),
     };
   }
 
+  /** Queues the frame for this turn's write; false when the socket is gone or its output is full. */
   function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame): boolean {
     if (data.closed || data.overflowed) return false;
     const text = serializeFrame(message);
-    if (ws.getBufferedAmount() + text.length > agentMaxBackpressureBytes) {
+    if (ws.getBufferedAmount() + data.pendingBytes + text.length > agentMaxBackpressureBytes) {
       overflow(ws, data, message.type);
       return false;
     }
-    let status = 0;
-    ws.cork(() => {
-      status = ws.send(text);
-    });
+    output.queue(ws, data, text);
+    // A large burst (a mailbox pushed at identify) goes out as it grows, so uWS's own buffer
+    // and its drain event, which the mailbox push paces itself by, see it.
+    if (data.pendingBytes >= writeAtOnceBytes) output.flush(ws, data);
     telemetry.frameSent('agent', message.type as string);
-    if (status !== 2) return true;
-    overflow(ws, data, message.type);
-    return false;
+    return true;
+  }
+
+  /** One corked write of the turn's frames. */
+  function writePending(ws: AgentWs, data: AgentSocketData): void {
+    if (data.closed) return;
+    let dropped = false;
+    ws.cork(() => {
+      for (const text of data.pending) {
+        if (ws.send(text) === 2) {
+          dropped = true;
+          return;
+        }
+      }
+    });
+    if (dropped) overflow(ws, data, 'batch');
+  }
+
+  /** Ends the socket after writing what this turn queued for it. */
+  function end(ws: AgentWs, data: AgentSocketData, code: number, reason: string): void {
+    if (data.closed) return;
+    output.flush(ws, data);
+    ws.end(code, reason);
   }
 
   function overflow(ws: AgentWs, data: AgentSocketData, messageType: unknown): void {
@@ -122,7 +148,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     queueMicrotask(() => {
       if (data.closed) return;
       telemetry.backpressureClose('agent');
-      ws.end(closeCodes.backpressure, 'backpressure');
+      end(ws, data, closeCodes.backpressure, 'backpressure');
     });
   }
 
@@ -140,7 +166,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         code: 'AC_ERR_BACKPRESSURE', agent_id: data.agentId, buffered_bytes: ws.getBufferedAmount(), grace_ms: limits.backpressureGraceMs,
       });
       telemetry.backpressureClose('agent');
-      ws.end(closeCodes.backpressure, 'backpressure');
+      end(ws, data, closeCodes.backpressure, 'backpressure');
     }, limits.backpressureGraceMs);
   }
 
@@ -171,7 +197,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     log.warning(`closing agent socket: ${closeReason}`, {
       code: 'AC_ERR_TOO_MANY_VIOLATIONS', agent_id: data.agentId, remote: data.remoteAddress, cooldown_ms: cooldownMs,
     });
-    ws.end(closeCodes.rateLimited, closeReason);
+    end(ws, data, closeCodes.rateLimited, closeReason);
   }
 
   function validationFailed(messageType: string | null, errors: ValidationErrorItem[]): Frame {
@@ -184,7 +210,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     if (cooldownMs > 0) {
       const seconds = Math.ceil(cooldownMs / 1000);
       log.notice('identify refused during cooldown', { code: 'AC_ERR_IDENTIFY_COOLDOWN', agent_id: agentId, retry_in_s: seconds });
-      ws.end(1008, `cooldown active: retry in ${seconds}s`);
+      end(ws, data, 1008, `cooldown active: retry in ${seconds}s`);
       return;
     }
     const identifyWaitMs = ipLimits.identifyRetryMs(data.clientIp);
@@ -375,6 +401,8 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         identifyTimer: null,
         inflight: 0,
         graceTimer: null,
+        pending: [],
+        pendingBytes: 0,
       };
       res.upgrade(
         data,
@@ -394,7 +422,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         data.identifyTimer = null;
         if (data.closed || data.agentId) return;
         log.notice('closing agent socket that never identified', { code: 'AC_ERR_IDENTIFY_TIMEOUT', remote: data.clientIp, timeout_ms: limits.identifyTimeoutMs });
-        ws.end(closeCodes.identifyTimeout, 'identify timeout');
+        end(ws, data, closeCodes.identifyTimeout, 'identify timeout');
       }, limits.identifyTimeoutMs);
       sockets.add(ws);
       deps.fanout.track(data.linkId, ws);

@@ -6,7 +6,7 @@ import type { Logger } from 'winston';
 import { parseJsonInput } from './json-input.ts';
 import { coalesceEvents } from './dashboard-coalesce.ts';
 import type { HubEvent, HubPort } from './hub-port.ts';
-import type { AcknowledgeAlert, RetryTask } from './protocol/dashboard-messages.ts';
+import type { DashboardFrame } from './protocol/dashboard-messages.ts';
 import type { ObservabilityPort } from './observability-port.ts';
 import type { WireValidator } from './validation.ts';
 import { noWebTelemetry } from './web-telemetry.ts';
@@ -101,23 +101,23 @@ export function dashboardFeed(
 
   const isAdmin = (token: string) => hub.authenticate(token)?.scope === 'admin';
 
-  async function handle(ws: DashboardWs, type: string, message: Record<string, unknown>): Promise<void> {
+  async function handle(ws: DashboardWs, message: DashboardFrame): Promise<void> {
     const data = ws.getUserData();
     if (!data.authenticated) {
-      if (type === 'auth' && isAdmin(message.token as string)) return admit(ws);
+      if (message.type === 'auth' && isAdmin(message.token)) return admit(ws);
       ws.end(1008, 'admin token required');
       return;
     }
-    if (type === 'request_snapshot') return send(ws, snapshotFrame());
-    if (type === 'retry_task') {
-      const { task_id: taskId } = message as RetryTask;
+    if (message.type === 'request_snapshot') return send(ws, snapshotFrame());
+    if (message.type === 'retry_task') {
+      const { task_id: taskId } = message;
       const retried = await hub.retryDeadLetter(taskId);
       send(ws, retried.ok
         ? { type: 'retry_result', task_id: taskId, status: 'requeued' }
         : { type: 'retry_result', task_id: taskId, status: 'not_found', code: retried.code });
     }
-    if (type === 'acknowledge_alert') {
-      const ruleId = (message as AcknowledgeAlert).rule_id;
+    if (message.type === 'acknowledge_alert') {
+      const ruleId = message.rule_id;
       const acknowledged = observability ? await observability.acknowledgeAlert(ruleId) : null;
       return send(ws, acknowledged?.ok
         ? { type: 'alert_ack_result', rule_id: ruleId, status: 'acknowledged' }
@@ -174,7 +174,7 @@ export function dashboardFeed(
         if (!ws.getUserData().authenticated) return ws.end(1008, 'admin token required');
         return send(ws, { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: frame.messageType, errors: frame.errors });
       }
-      handle(ws, frame.type, frame.message).catch((error: unknown) => {
+      handle(ws, frame.message).catch((error: unknown) => {
         log.error('dashboard frame failed', { code: 'AC_ERR_INTERNAL', error: String(error) });
       });
     },

@@ -3,8 +3,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TObject } from '@sinclair/typebox';
 import {
-  dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpSchemaName,
+  dashboardMessageSchemas, httpSchemas, knownWsTypes, wsMessageSchemas, type AgentFrame, type HttpInput, type HttpSchemaName,
 } from './protocol/index.ts';
+import type { DashboardFrame } from './protocol/dashboard-messages.ts';
 
 /** `invalid_unicode` is ours: invalid UTF-8 bytes or a lone surrogate (web/json-input.ts). */
 export type ValidationErrorKind = 'required' | 'wrong_type' | 'too_long' | 'unknown_message_type' | 'invalid_unicode';
@@ -31,8 +32,9 @@ export interface WireValidator {
   /** A parsed agent-socket frame: envelope, known type, then the type's schema. */
   /** Narrows to the frame's own type: switch on `message.type` and no cast follows. */
   agentFrame(raw: unknown): ValidatedFrame<AgentFrame>;
-  dashboardFrame(raw: unknown): ValidatedFrame;
-  httpInput(name: HttpSchemaName, raw: unknown): Validated;
+  dashboardFrame(raw: unknown): ValidatedFrame<DashboardFrame>;
+  /** Typed by the schema it names: no cast follows. */
+  httpInput<N extends HttpSchemaName>(name: N, raw: unknown): Validated<HttpInput<N>>;
 }
 
 /** Compiles every schema of the registry; call once at boot. */
@@ -47,14 +49,15 @@ export function createWireValidator(): WireValidator {
 
   return {
     agentFrame: (raw) => validateFrame<AgentFrame>(agent, knownWsTypes, raw),
-    dashboardFrame: (raw) => validateFrame(dashboard, dashboardTypes, raw),
+    dashboardFrame: (raw) => validateFrame<DashboardFrame>(dashboard, dashboardTypes, raw),
     httpInput(name, raw) {
       if (!isPlainObject(raw)) {
         return { ok: false, errors: [{ field: 'body', error: 'wrong_type', detail: 'body must be a JSON object' }] };
       }
       const value = withoutNulls(raw);
       const validate = http.get(name)!;
-      return validate(value) ? { ok: true, value } : { ok: false, errors: toErrorItems(validate, value) };
+      // The one place an HTTP input gets its type: the schema it names has just passed it.
+      return validate(value) ? { ok: true, value: value as HttpInput<typeof name> } : { ok: false, errors: toErrorItems(validate, value) };
     },
   };
 }

@@ -68,6 +68,9 @@ export function hardFdLimit(): number {
   }
 }
 
+/** Per-IP limits lifted: the load clients open every agent socket from one address. */
+const benchHubConfig = { max_connections_per_ip: 1_000_000, identify_attempts_per_ip_per_min: 1_000_000 };
+
 export const newAdminToken = () => randomBytes(32).toString('hex');
 
 export async function startHubProcess(options: HubProcessOptions): Promise<HubProcess> {
@@ -75,10 +78,12 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   const adminToken = options.adminToken ?? newAdminToken();
   const fdLimit = options.fdLimit ?? 65_536;
   const logFd = openSync(options.logPath, 'a');
-  // Every load client connects from 127.0.0.1: one IP holding up to thousands of agent sockets.
-  const configPath = join(dirname(options.logPath), 'bench-hub-config.json');
-  writeFileSync(configPath, JSON.stringify({ max_connections_per_ip: 100_000 }));
-  const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--config', configPath, '--port', String(port), '--data-dir', options.dataDir,
+  // Every simulated agent connects from 127.0.0.1: the per-IP connection and identify limits
+  // (made for one client per host) would refuse the 61st agent of a minute and the 201st socket.
+  const configPath = `${options.logPath}.config.json`;
+  writeFileSync(configPath, JSON.stringify(benchHubConfig));
+  const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--port', String(port), '--data-dir', options.dataDir,
+    '--config', configPath,
     '--log-level', options.logLevel ?? 'info', ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : [])];
   // exec keeps the pid: the process we measure and signal is node itself, not bash.
   // Without CAP_SYS_RESOURCE (containers) the hard limit is the ceiling, even for root.

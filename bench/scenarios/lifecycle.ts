@@ -116,7 +116,8 @@ export const lifecycleScenario: Scenario = {
     }
     if (clear.profile) tables.push(...profileTables(clear.profile, 'lifecycle, both stages and the warm-up'));
     if (secure?.profile) tables.push(...profileTables(secure.profile, 'lifecycle over TLS, both stages and the warm-up'));
-    tables.push(await metricsCostTable(ctx, tasks, warmup, metrics));
+    // Four more hubs of the same load: skipped under --profile, whose run is for the profile of this one.
+    if (!ctx.profile) tables.push(await metricsCostTable(ctx, tasks, warmup, metrics));
     return {
       status: 'measured',
       tables,

@@ -2,6 +2,7 @@
 // tasks supervisors, and in-memory agent links that record what the hub pushed.
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../../actors/supervised-actor-host.ts';
+import { indexTimersByActor } from '../../actors/timers-by-actor.ts';
 import { partitionIds } from '../../actors/partitions.ts';
 import { dynamicSupervisorMachine } from '../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../machines/supervisor-machine.ts';
@@ -85,7 +86,9 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
         ...partitionIds('tasks').map((id) => ({ id, restart: 'permanent' as const, logic: dynamicSupervisorMachine, input: {} })),
       ],
     },
-  }).start();
+  });
+  indexTimersByActor(root.system);
+  root.start();
   const hub = new Hub({
     version: 'test',
     queue,

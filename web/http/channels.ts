@@ -1,6 +1,5 @@
 // Channels over HTTP: create (HTTP only, as in the reference), list, detail,
 // subscribe, unsubscribe, publish, history; and an agent's subscriptions.
-import type { ChannelCreateBody, ChannelMemberBody, ChannelPostBody, CursorQueryText } from '../protocol/messaging-http.ts';
 import { messagingLimits } from '../protocol/messaging-messages.ts';
 import { actingAgent, pageNumber } from './message-access.ts';
 import { failureReply, reply } from './reply.ts';
@@ -16,7 +15,7 @@ export function channelRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/channels', auth: 'agent', body: 'channel_create',
       async handle({ body, principal }) {
-        const { name, description } = body as ChannelCreateBody;
+        const { name, description } = body;
         const created = await messaging.createChannel(name, description ?? '', principalName(principal));
         return created.ok ? reply(201, { status: 'created', ...created.value }) : failureReply(created, { channel: name });
       },
@@ -31,7 +30,7 @@ export function channelRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/channels/:ch/subscribe', auth: 'agent', body: 'channel_member',
       async handle({ params, body, principal }) {
-        const acting = actingAgent(principal, (body as ChannelMemberBody).agent_id);
+        const acting = actingAgent(principal, body.agent_id);
         if ('status' in acting) return acting;
         const done = await messaging.subscribe(acting.agentId, params.ch!);
         if (!done.ok) return failureReply(done, { channel: params.ch });
@@ -42,7 +41,7 @@ export function channelRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/channels/:ch/unsubscribe', auth: 'agent', body: 'channel_member',
       async handle({ params, body, principal }) {
-        const acting = actingAgent(principal, (body as ChannelMemberBody).agent_id);
+        const acting = actingAgent(principal, body.agent_id);
         if ('status' in acting) return acting;
         const done = await messaging.unsubscribe(acting.agentId, params.ch!);
         if (!done.ok) return failureReply(done, { channel: params.ch });
@@ -52,7 +51,7 @@ export function channelRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/channels/:ch/publish', auth: 'agent', body: 'channel_post',
       async handle({ params, body, principal }) {
-        const post = body as ChannelPostBody;
+        const post = body;
         const done = await messaging.publish(principalName(principal)!, params.ch!, {
           message_type: post.message_type ?? post.type ?? 'chat', payload: post.payload,
           reply_to: post.reply_to ?? null, client_msg_id: post.client_msg_id ?? null,
@@ -65,7 +64,7 @@ export function channelRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'GET', path: '/api/channels/:ch/history', auth: 'none', query: 'cursor_query',
       handle({ params, body }) {
-        const query = body as CursorQueryText;
+        const query = body;
         const since = pageNumber(query.since, 0);
         const found = messaging.history(params.ch!, since, pageNumber(query.limit, messagingLimits.historyDefault, messagingLimits.historyMax));
         if (!found.ok) return failureReply(found, { channel: params.ch });

@@ -1,5 +1,5 @@
 // Runtime configuration over HTTP: the default repository and the log level.
-import { logLevels, type DefaultRepoBody, type LogLevelBody } from '../protocol/http-bodies.ts';
+import { logLevels } from '../protocol/http-bodies.ts';
 import { errorReply, failureReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
@@ -16,14 +16,14 @@ export function configRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/config/default-repo', auth: 'admin', body: 'default_repo',
       async handle({ body }) {
-        const set = await hub.setDefaultRepo((body as DefaultRepoBody).url);
+        const set = await hub.setDefaultRepo(body.url);
         return set.ok ? reply(200, { status: 'ok', default_repo: set.value }) : failureReply(set);
       },
     },
     {
       method: 'PUT', path: '/api/admin/log-level', auth: 'admin', body: 'log_level',
       handle({ body }) {
-        const { level } = body as LogLevelBody;
+        const { level } = body;
         if (!(logLevels as readonly string[]).includes(level)) {
           return errorReply('AC_ERR_INVALID_LOG_LEVEL', { valid_levels: logLevels });
         }

@@ -1,6 +1,5 @@
 // Enrollment tokens for `registration: token` (runtime/enrollment.ts): an admin issues
 // one per agent to enroll (`agentcom token enroll --ttl 1h`), and it is shown once.
-import type { EnrollmentTokenCreate } from '../protocol/enrollment.ts';
 import { reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
@@ -9,7 +8,7 @@ export function enrollmentRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/admin/enrollment-tokens', auth: 'admin', body: 'enrollment_token_create',
       async handle({ body }) {
-        const issued = await hub.issueEnrollmentToken((body as EnrollmentTokenCreate).ttl_ms);
+        const issued = await hub.issueEnrollmentToken(body.ttl_ms);
         return reply(201, { ...issued, registration: hub.registrationMode(), single_use: true });
       },
     },

@@ -1,5 +1,4 @@
 // Direct and broadcast messages over HTTP, mailboxes, and mailbox retention (reference §4).
-import type { MailboxAckBody, MailboxRetentionBody, MessageSendBody, CursorQueryText } from '../protocol/messaging-http.ts';
 import { actingAgent, pageNumber } from './message-access.ts';
 import { failureReply, reply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
@@ -13,7 +12,7 @@ export function messageRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/message', auth: 'agent', body: 'message_send',
       async handle({ body, principal }) {
-        const sent = body as MessageSendBody;
+        const sent = body;
         const done = await messaging.send(principalName(principal)!, {
           to: sent.to ?? null, message_type: sent.message_type ?? sent.type ?? 'chat', payload: sent.payload,
           reply_to: sent.reply_to ?? null, client_msg_id: sent.client_msg_id ?? null,
@@ -28,7 +27,7 @@ export function messageRoutes({ hub }: RouteDeps): Route[] {
       handle({ params, principal, body }) {
         const acting = actingAgent(principal, params.id);
         if ('status' in acting) return acting;
-        const query = body as CursorQueryText;
+        const query = body;
         return reply(200, messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax)));
       },
     },
@@ -37,7 +36,7 @@ export function messageRoutes({ hub }: RouteDeps): Route[] {
       async handle({ params, principal, body }) {
         const acting = actingAgent(principal, params.id);
         if ('status' in acting) return acting;
-        const acked = await messaging.ackMailbox(acting.agentId, (body as MailboxAckBody).seq);
+        const acked = await messaging.ackMailbox(acting.agentId, body.seq);
         return acked.ok ? reply(200, { status: 'acked', ...acked.value }) : failureReply(acked);
       },
     },
@@ -48,7 +47,7 @@ export function messageRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/config/mailbox-retention', auth: 'admin', body: 'mailbox_retention',
       async handle({ body }) {
-        const set = await messaging.setRetention(body as MailboxRetentionBody);
+        const set = await messaging.setRetention(body);
         return set.ok ? reply(200, { ...set.value, status: 'updated' }) : failureReply(set);
       },
     },

@@ -1,7 +1,6 @@
 // Metrics and alerts over HTTP: GET /metrics (Prometheus), GET /api/metrics (reference
 // §9 snapshot), the alert list and acknowledgement, and the alert and heartbeat settings.
 import type { ObservabilityPort } from '../observability-port.ts';
-import type { AlertThresholdsBody, HeartbeatIntervalBody } from '../protocol/observability-bodies.ts';
 import { failureReply, reply } from './reply.ts';
 import type { Route } from './route.ts';
 
@@ -37,7 +36,7 @@ export function observabilityRoutes(port: ObservabilityPort): Route[] {
     {
       method: 'PUT', path: '/api/config/alert-thresholds', auth: 'admin', body: 'alert_thresholds',
       async handle({ body }) {
-        const set = await port.setAlertThresholds(body as AlertThresholdsBody);
+        const set = await port.setAlertThresholds(body);
         return set.ok ? reply(200, { status: 'updated', effective: 'next_check_cycle', thresholds: set.value }) : failureReply(set);
       },
     },
@@ -48,7 +47,7 @@ export function observabilityRoutes(port: ObservabilityPort): Route[] {
     {
       method: 'PUT', path: '/api/config/heartbeat-interval', auth: 'admin', body: 'heartbeat_interval',
       async handle({ body }) {
-        const set = await port.setHeartbeatIntervalMs((body as HeartbeatIntervalBody).heartbeat_interval_ms);
+        const set = await port.setHeartbeatIntervalMs(body.heartbeat_interval_ms);
         return set.ok ? reply(200, { heartbeat_interval_ms: set.value, status: 'updated' }) : failureReply(set);
       },
     },

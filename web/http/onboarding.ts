@@ -1,7 +1,6 @@
 // POST /api/onboard/register. Open in the reference, because add-agent.js calls it
 // before the new agent has any token; here config `registration` decides: open,
 // token (an `enrollment_token` in the body, single use) or closed. Admins always may.
-import type { OnboardRegister } from '../protocol/http-bodies.ts';
 import type { HubPort, Principal } from '../hub-port.ts';
 import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
@@ -11,7 +10,7 @@ export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/onboard/register', auth: 'none', body: 'onboard_register',
       async handle({ body, host, principal }) {
-        const { agent_id: agentId } = body as OnboardRegister;
+        const { agent_id: agentId } = body;
         const refused = await admission(hub, principal, body.enrollment_token);
         if (refused) return refused;
         const registered = await hub.registerAgent(agentId);

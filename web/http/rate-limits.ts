@@ -1,6 +1,5 @@
 // Admin routes for rate limits (reference §4, §8): the defaults, per-agent overrides
 // and the whitelist. Changes are persisted by the hub before the reply.
-import type { RateLimitOverride, WhitelistAdd, WhitelistSet } from '../protocol/rate-limits.ts';
 import { tiers } from '../protocol/rate-limit-tiers.ts';
 import { errorReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
@@ -19,14 +18,14 @@ export function rateLimitRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/admin/rate-limits/whitelist', auth: 'admin', body: 'whitelist_set',
       async handle({ body }) {
-        const whitelist = await limiter.setWhitelist((body as WhitelistSet).agent_ids);
+        const whitelist = await limiter.setWhitelist(body.agent_ids);
         return reply(200, { status: 'updated', whitelist });
       },
     },
     {
       method: 'POST', path: '/api/admin/rate-limits/whitelist', auth: 'admin', body: 'whitelist_add',
       async handle({ body }) {
-        const agentId = (body as WhitelistAdd).agent_id;
+        const agentId = body.agent_id;
         const whitelist = await limiter.addToWhitelist(agentId);
         return reply(200, { status: 'added', agent_id: agentId, whitelist });
       },
@@ -41,7 +40,7 @@ export function rateLimitRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/admin/rate-limits/:agent_id', auth: 'admin', body: 'rate_limit_override',
       async handle({ params, body }) {
-        const given = body as RateLimitOverride;
+        const given = body;
         const limits = Object.fromEntries(tiers.filter((tier) => given[tier] !== undefined).map((tier) => [tier, given[tier]!]));
         if (Object.keys(limits).length === 0) {
           return errorReply('AC_ERR_VALIDATION', {

@@ -143,7 +143,8 @@ async function runPipeline(
   };
   let result: Reply;
   try {
-    result = await route.handle(ctx);
+    // The one place a body gets its type: the route's own schema has just passed it.
+    result = await (route.handle as (ctx: RequestContext) => Reply | Promise<Reply>)(ctx);
   } catch (error) {
     // A write the store refused (a full disk: 507) is an answer with its own code, not an internal error.
     const refused = thrownFailureOf(error);

@@ -1,6 +1,5 @@
 // /api/schedules: recurring tasks. Reading needs any token; changing them an admin token.
 import { metadataOversize } from '../protocol/task.ts';
-import type { ScheduleCreate } from '../protocol/schedule.ts';
 import type { SchedulesPort } from '../hub-port.ts';
 import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
@@ -19,7 +18,7 @@ export function scheduleRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/schedules', auth: 'admin', body: 'schedule_create',
       handle: ({ body }) => withSchedules(async (schedules) => {
-        const create = body as ScheduleCreate;
+        const create = body;
         const oversize = metadataOversize(create.task.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [{ ...oversize, field: 'task.metadata' }] });
         const created = await schedules.create(create);

@@ -6,7 +6,7 @@ import type { PushTaskBody } from '../protocol/http-bodies.ts';
 import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';
 import { errorReply, failureReply, reply, wireError, type Reply } from './reply.ts';
-import type { TaskBulk, TaskBulkItem } from '../protocol/task-bulk.ts';
+import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { BulkOutcome } from '../hub-port.ts';
 import type { WireValidator } from '../validation.ts';
 import { httpStatusOf, type Failure } from '../../runtime/errors.ts';
@@ -19,18 +19,18 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/bulk', auth: 'agent', body: 'task_bulk',
       async handle({ body, principal }) {
-        const items = (body as TaskBulk).tasks.map((item) => bulkItemOf(validator, item));
+        const items = body.tasks.map((item) => bulkItemOf(validator, item));
         const submitted = await hub.submitBulk(items, principalName(principal));
         if (!submitted.ok) return failureReply(submitted);
-        return bulkReply(submitted.value, (body as TaskBulk).tasks);
+        return bulkReply(submitted.value, body.tasks);
       },
     },
     {
       method: 'POST', path: '/api/tasks', auth: 'agent', body: 'task_submit',
       async handle({ body, principal }) {
-        const oversize = metadataOversize((body as TaskSubmit).metadata);
+        const oversize = metadataOversize(body.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
-        const submitted = await hub.submitTask(body as TaskSubmit, principalName(principal));
+        const submitted = await hub.submitTask(body, principalName(principal));
         if (!submitted.ok) return failureReply(submitted);
         const { task, created } = submitted.value;
         // The reference's four fields first; ours after, so old clients read what they always read.
@@ -42,11 +42,10 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/tasks', auth: 'agent', query: 'task_list_query',
-      handle({ body }) {
-        const text = body as TaskListQueryText;
+      handle({ body: text }) {
         const query: TaskListQuery = {
           ...page(text),
-          ...(text.status ? { status: text.status as TaskStatus } : {}),
+          ...(text.status ? { status: text.status } : {}),
           ...(text.priority ? { priority: priorityFromText(text.priority) } : {}),
           ...(text.assigned_to ? { assignedTo: text.assigned_to } : {}),
           ...(text.capability ? { capability: text.capability } : {}),
@@ -61,7 +60,7 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/tasks/dead-letter', auth: 'agent', query: 'page_query',
-      handle: ({ body }) => reply(200, hub.listDeadLetters(page(body as PageQueryText))),
+      handle: ({ body }) => reply(200, hub.listDeadLetters(page(body))),
     },
     {
       method: 'DELETE', path: '/api/tasks/dead-letter', auth: 'admin',
@@ -119,25 +118,27 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     },
     {
       method: 'POST', path: '/api/admin/push-task', auth: 'admin', body: 'push_task',
-      async handle({ body }) {
-        const push = body as PushTaskBody;
+      async handle({ body: push }) {
         const oversize = metadataOversize(push.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
         const pushed = await hub.pushTask(push.agent_id, push.description, push.metadata ?? {});
         if (!pushed.ok) return failureReply(pushed, { agent_id: push.agent_id });
-        return reply(200, { status: 'pushed', task_id: (pushed.value as Task).id, agent_id: push.agent_id });
+        return reply(200, { status: 'pushed', task_id: pushed.value.id, agent_id: push.agent_id });
       },
     },
   ];
 }
 
+/** A bulk item's validation failure keeps its field errors for the reply. */
+type ItemFailure = Failure & { errors: readonly unknown[] };
+
 /** One bulk item validated as a single submit would be. */
-function bulkItemOf(validator: WireValidator, item: unknown): { ok: true; value: TaskBulkItem } | Failure {
+function bulkItemOf(validator: WireValidator, item: unknown): { ok: true; value: TaskBulkItem } | ItemFailure {
   const checked = validator.httpInput('task_bulk_item', item);
-  if (!checked.ok) return { ok: false, code: 'AC_ERR_VALIDATION', detail: JSON.stringify(checked.errors), errors: checked.errors } as Failure;
-  const oversize = metadataOversize((checked.value as TaskBulkItem).metadata);
-  if (oversize) return { ok: false, code: 'AC_ERR_VALIDATION', detail: oversize.detail, errors: [oversize] } as Failure;
-  return { ok: true, value: checked.value as TaskBulkItem };
+  if (!checked.ok) return { ok: false, code: 'AC_ERR_VALIDATION', detail: JSON.stringify(checked.errors), errors: checked.errors };
+  const oversize = metadataOversize(checked.value.metadata);
+  if (oversize) return { ok: false, code: 'AC_ERR_VALIDATION', detail: oversize.detail, errors: [oversize] };
+  return checked;
 }
 
 /** 200 with one entry per item; 422 when a graph was refused whole (nothing was created). */
@@ -148,7 +149,7 @@ function bulkReply(outcome: BulkOutcome, items: readonly unknown[]): Reply {
       const { task, created } = result.value;
       return { index, ok: true as const, task_id: task.id, status: task.status, created, ...ref };
     }
-    const errors = (result as { errors?: unknown[] }).errors;
+    const errors = 'errors' in result ? result.errors : undefined;
     return { index, ok: false as const, error: wireError(result.code), code: result.code, detail: result.detail, ...(errors ? { errors } : {}), ...ref };
   });
   const created = results.filter((result) => result.ok && result.created).length;

@@ -1,6 +1,5 @@
 // Token management: /admin/tokens as in the reference, also mounted under /api/admin/tokens.
 // Admin scope, except that an agent may revoke its own tokens (remove-agent.js does).
-import type { TokenCreateBody } from '../protocol/http-bodies.ts';
 import { errorReply, failureReply, forbidden, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
@@ -9,7 +8,7 @@ export function tokenRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: base, auth: 'admin', body: 'token_create',
       async handle({ body }) {
-        const request = body as TokenCreateBody;
+        const request = body;
         if (!request.admin && !request.agent_id) {
           return errorReply('AC_ERR_VALIDATION', {
             errors: [{ field: 'agent_id', error: 'required', detail: 'agent_id is required for an agent token' }],

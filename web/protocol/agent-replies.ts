@@ -1,6 +1,7 @@
 // Hub → agent frames other than task_assign: the answers to an agent's frames
 // (identified, pong, status_updated, task_ack, task_continue, task_reassign), the
-// cancel notice and the resume after a rate limit. Error frames are described in runtime/errors.ts and keep JSON.stringify.
+// cancel notice, the resume after a rate limit, and the refusals (error, rate_limited,
+// rate_limit_warning). Each is serialized by a function compiled from its schema (web/frame-serializer.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import { agentIdField, generationField, statusField, taskIdField } from './field-limits.ts';
 
@@ -34,3 +35,50 @@ export type TaskContinue = Static<typeof taskContinueSchema>;
 export type TaskReassign = Static<typeof taskReassignSchema>;
 export type TaskCancelled = Static<typeof taskCancelledSchema>;
 export type TaskResume = Static<typeof taskResumeSchema>;
+
+/** One field error (reference §7); `known_types` only with unknown_message_type. */
+const fieldErrorSchema = Type.Object({
+  field: Type.String(),
+  error: Type.String(),
+  detail: Type.String(),
+  value: Type.Optional(Type.String()),
+  known_types: Type.Optional(Type.Array(Type.String())),
+});
+
+/**
+ * A refused frame or a failed report: `error` is the reference's text, `code` ours (runtime/errors.ts).
+ * The rest is context that only some refusals carry.
+ */
+export const errorFrameSchema = Type.Object({
+  type: Type.Literal('error'),
+  error: Type.String(),
+  code: Type.String(),
+  message_type: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  task_id: Type.Optional(taskIdField),
+  channel: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(fieldErrorSchema)),
+  max_depth: Type.Optional(Type.Integer()),
+  inflight: Type.Optional(Type.Integer()),
+});
+
+/** A frame refused by a token bucket (reference §8); `scope: "ip"` for identify attempts per address. */
+export const rateLimitedSchema = Type.Object({
+  type: Type.Literal('rate_limited'),
+  retry_after_ms: Type.Integer({ minimum: 0 }),
+  tier: Type.String(),
+  code: Type.String(),
+  scope: Type.Optional(Type.String()),
+});
+
+/** The bucket behind this frame is below a fifth of its capacity. */
+export const rateLimitWarningSchema = Type.Object({
+  type: Type.Literal('rate_limit_warning'),
+  tier: Type.String(),
+  remaining: Type.Integer({ minimum: 0 }),
+  capacity: Type.Number({ minimum: 0 }),
+});
+
+export type ErrorFrame = Static<typeof errorFrameSchema>;
+export type RateLimited = Static<typeof rateLimitedSchema>;
+export type RateLimitWarning = Static<typeof rateLimitWarningSchema>;

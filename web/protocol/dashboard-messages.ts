@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { taskIdField, tokenField } from './field-limits.ts';
 
-const frame = <P extends import('@sinclair/typebox').TProperties>(type: string, properties: P) =>
+const frame = <T extends string, P extends import('@sinclair/typebox').TProperties>(type: T, properties: P) =>
   Type.Object({ ...properties, type: Type.Literal(type) }, { additionalProperties: true, $id: `dashboard/${type}` });
 
 /** Ours: a browser cannot set headers on a WebSocket, so it may send the admin token first. */
@@ -16,3 +16,5 @@ export type RetryTask = Static<typeof retryTaskSchema>;
 export type AcknowledgeAlert = Static<typeof acknowledgeAlertSchema>;
 
 export const dashboardSchemas = [dashboardAuthSchema, requestSnapshotSchema, retryTaskSchema, acknowledgeAlertSchema];
+/** Any dashboard frame that passed its schema: the validator narrows to this, `type` discriminates. */
+export type DashboardFrame = Static<(typeof dashboardSchemas)[number]>;

@@ -8,6 +8,8 @@ const body = <P extends import('@sinclair/typebox').TProperties>(id: string, pro
 /** POST /api/onboard/register. The id must not be empty. */
 export const onboardRegisterSchema = body('onboard_register', {
   agent_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+  /** Needed when registration is `token`; checked by the route (any other value is refused as a bad token). */
+  enrollment_token: Type.Optional(Type.Unknown()),
 });
 export type OnboardRegister = Static<typeof onboardRegisterSchema>;
 

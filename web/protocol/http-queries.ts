@@ -1,14 +1,15 @@
 // HTTP query strings. Values arrive as strings, so the schemas constrain the text;
 // the routes convert after validation.
 import { Type, type Static } from '@sinclair/typebox';
-import { priorityAliases, priorityNames, taskStatuses } from './task.ts';
+import { priorityAliases, priorityNames, taskStatuses, type TaskStatus } from './task.ts';
 
 const digits = (maxLength: number) => Type.String({ pattern: '^[0-9]+$', maxLength });
 
 /** GET /api/tasks. `limit`, `cursor` and `capability` are ours. */
 export const taskListQuerySchema = Type.Object(
   {
-    status: Type.Optional(Type.String({ enum: [...taskStatuses] })),
+    // Unsafe keeps the plain {type, enum} schema (and its error items) and types the value as a status.
+    status: Type.Optional(Type.Unsafe<TaskStatus>(Type.String({ enum: [...taskStatuses] }))),
     priority: Type.Optional(
       Type.String({ enum: [...priorityNames, ...Object.keys(priorityAliases), '0', '1', '2', '3'] }),
     ),

@@ -2,8 +2,8 @@
 // GET /api/schemas lists. A leaf: imports only the schema files beside it.
 import type { Static, TObject } from '@sinclair/typebox';
 import {
-  identifiedSchema, pongSchema, statusUpdatedSchema, taskAckSchema, taskCancelledSchema, taskContinueSchema, taskReassignSchema,
-  taskResumeSchema,
+  errorFrameSchema, identifiedSchema, pongSchema, rateLimitedSchema, rateLimitWarningSchema, statusUpdatedSchema, taskAckSchema,
+  taskCancelledSchema, taskContinueSchema, taskReassignSchema, taskResumeSchema,
 } from './agent-replies.ts';
 import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
@@ -74,6 +74,7 @@ export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentF
 export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
   taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema, taskResumeSchema,
   identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema, leaseResultSchema,
+  errorFrameSchema, rateLimitedSchema, rateLimitWarningSchema,
 ]);
 
 
@@ -117,3 +118,5 @@ export const httpSchemas = {
   daily_budgets_update: dailyBudgetsUpdateSchema,
 } as const satisfies Record<string, TObject>;
 export type HttpSchemaName = keyof typeof httpSchemas;
+/** What a body or query string is once the schema `N` has passed it. */
+export type HttpInput<N extends HttpSchemaName> = Static<(typeof httpSchemas)[N]>;

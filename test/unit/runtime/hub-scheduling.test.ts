@@ -58,6 +58,23 @@ describe('hub scheduling', () => {
     expect(core.hub.agentState('a1')?.fsm_state).to.equal('assigned');
   });
 
+  it('writes a submitted task already assigned when an idle agent fits, but never ahead of earlier work', async () => {
+    core = startHubCore();
+    const link = connect(core.hub, 'a1', ['go']);
+    const first = await core.hub.submitTask({ description: 'first', needed_capabilities: ['go'] }, null);
+    // Assigned in the submit's own commit: the reply already says so, and storage holds it so.
+    expect(first.ok && first.value.task).to.include({ status: 'assigned', assigned_to: 'a1', generation: 1 });
+    const assign = await link.next('task_assign', 500);
+    expect(first.ok && assign.task_id).to.equal(first.ok && first.value.task.id);
+    // a1 is busy now: the next two queue; when a1 is free it takes the older one, not a newer submit.
+    const second = await core.hub.submitTask({ description: 'second', needed_capabilities: ['go'] }, null);
+    expect(second.ok && second.value.task.status).to.equal('queued');
+    const report = { agentId: 'a1', taskId: assign.task_id as string, generation: assign.generation as number };
+    expect((await core.hub.taskCompleted(report, null, null)).ok).to.equal(true);
+    const next = await link.next('task_assign', 500);
+    expect(second.ok && next.task_id).to.equal(second.ok && second.value.task.id);
+  });
+
   it('reclaims an unaccepted task after the acceptance timeout and flags the agent', async () => {
     core = startHubCore({ acceptanceTimeoutMs: 100 });
     const slow = connect(core.hub, 'slow');
@@ -113,6 +130,27 @@ describe('hub scheduling', () => {
     expect(await core.hub.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
     await settle();
     expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+  });
+
+  it('acknowledges task_accepted from the assignment\'s commit, and records accepted_at with the next write', async () => {
+    core = startHubCore();
+    const holder = connect(core.hub, 'holder');
+    await core.hub.submitTask({ description: 'accept me' }, null);
+    const assign = await holder.next('task_assign');
+    const report = { agentId: 'holder', taskId: assign.task_id as string, generation: assign.generation as number };
+    // Fenced like the store fences: another agent, or an older assignment, is refused and changes nothing.
+    const stranger = await core.hub.taskAccepted({ ...report, agentId: 'stranger' });
+    expect(!stranger.ok && stranger.code).to.equal('AC_ERR_NOT_ASSIGNEE');
+    const stale = await core.hub.taskAccepted({ ...report, generation: report.generation - 1 });
+    expect(!stale.ok && stale.code).to.equal('AC_ERR_STALE_GENERATION');
+    const accepted = await core.hub.taskAccepted(report);
+    expect(accepted.ok && accepted.value.accepted_at).to.be.a('number');
+    expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+    // The accept's write joins the next batch; once a later change is durable, so is the mark.
+    expect((await core.hub.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
+    const stored = core.queue.get(report.taskId)!;
+    expect(stored.accepted_at).to.be.a('number');
+    expect(stored.history.map((entry) => entry.event)).to.include('accepted');
   });
 
   it('answers task_continue only once the recovery counted as accept is durable', async () => {

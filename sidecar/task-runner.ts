@@ -415,9 +415,11 @@ export class TaskRunner {
 
   private async sendProgress(task: LocalTask): Promise<void> {
     if (!this.isCurrent(task) || !this.deps.isIdentified()) return;
+    // Until the agent writes a progress file the frame is the plain keepalive it always was.
     const { progress, tokensUsed } = this.progressMark;
     await this.deps.send({
-      type: 'task_progress', task_id: task.task_id, generation: task.generation, progress,
+      type: 'task_progress', task_id: task.task_id, generation: task.generation,
+      ...(progress > 0 ? { progress } : {}),
       ...(tokensUsed !== null ? { tokens_used: tokensUsed } : {}),
     });
   }

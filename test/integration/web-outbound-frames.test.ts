@@ -44,6 +44,22 @@ describe('wire: outbound agent frames', () => {
     assign = await ws.nextMessage('task_assign');
     expect((await report({ type: 'task_failed', task_id: assign.task_id, generation: assign.generation, error: 'x' })).status).to.equal('dead_letter');
 
+    // Fleet control: a rate-limited agent is parked and resumed; a task past its budget is cancelled with the reason.
+    await submit({ description: 'parked, then resumed' });
+    assign = await ws.nextMessage('task_assign');
+    await report({ type: 'task_accepted', task_id: assign.task_id, generation: assign.generation });
+    expect((await report({ type: 'agent_rate_limited', task_id: assign.task_id, generation: assign.generation, until: Date.now() + 200 })).status).to.equal('parked');
+    expect(await ws.nextMessage('task_resume')).to.deep.equal({ type: 'task_resume', task_id: assign.task_id, generation: assign.generation });
+    await report({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} });
+    await submit({ description: 'over budget', budget_tokens: 10 });
+    assign = await ws.nextMessage('task_assign');
+    await report({ type: 'task_accepted', task_id: assign.task_id, generation: assign.generation });
+    ws.send({ type: 'task_progress', task_id: assign.task_id, generation: assign.generation, tokens_used: 50 });
+    expect(await ws.nextMessage('task_cancelled')).to.deep.equal({
+      type: 'task_cancelled', task_id: assign.task_id, generation: assign.generation, reason: 'budget_exceeded',
+    });
+    await report({ type: 'task_stopped', task_id: assign.task_id, generation: assign.generation });
+
     await submit({ description: 'rejected' });
     assign = await ws.nextMessage('task_assign');
     expect((await report({ type: 'task_rejected', task_id: assign.task_id, generation: assign.generation, reason: 'busy' })).status).to.equal('rejected');
@@ -70,6 +86,6 @@ describe('wire: outbound agent frames', () => {
     const provoked = Object.keys(wsOutboundSchemas).filter((type) => type !== 'rate_limited' && type !== 'rate_limit_warning');
     expect([...seen].sort()).to.deep.equal(provoked.sort());
     const acks = received.filter((frame) => frame.type === 'task_ack').map((frame) => frame.status);
-    expect(new Set(acks)).to.deep.equal(new Set(['accepted', 'retried', 'complete', 'stopped', 'dead_letter', 'rejected']));
+    expect(new Set(acks)).to.deep.equal(new Set(['accepted', 'retried', 'complete', 'stopped', 'dead_letter', 'rejected', 'parked']));
   });
 });

@@ -75,6 +75,15 @@ export class DashboardStore {
         this.changed('agents', 'header');
         break;
       }
+      case 'task_event': {
+        // Fleet control: a stalled task flags its agent's card until the agent's next state change.
+        const agent = event.event === 'no_progress' ? this.agents.get(event.agent_id as string) : undefined;
+        if (agent && agent.current_task_id === event.task_id) {
+          this.agents.set(agent.agent_id, { ...agent, no_progress_since: (event.timestamp as number) - (event.since_ms as number) });
+          this.changed('agents');
+        }
+        break;
+      }
       case 'agent_removed': {
         this.agents.delete(event.agent_id as string);
         this.changed('agents', 'header');

@@ -7,12 +7,11 @@
 // next start (storage/checked-open.ts, storage/restore.ts).
 import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
-import type { RecoveryReport } from '../storage/checked-open.ts';
+import { quarantineDirOf, type RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
 import { isCorruptionError } from '../storage/corruption-error.ts';
 import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from '../storage/damaged-records.ts';
-import { quarantineDirOf } from '../storage/checked-open.ts';
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
@@ -211,11 +210,6 @@ export class StorageOps implements StoragePort {
     if (fresh.length === 0) return;
     for (const record of fresh) this.quarantineQueued.add(record.id);
     this.quarantining = this.quarantining.then(() => this.quarantineRecords(fresh));
-  }
-
-  /** Resolves when the quarantines asked for so far are done (tests, shutdown). */
-  quarantinesSettled(): Promise<void> {
-    return this.quarantining;
   }
 
   private async quarantineRecords(records: DamagedRecord[]): Promise<void> {

@@ -13,13 +13,11 @@ import { ok, type Result } from '../runtime/errors.ts';
 import { syncPath } from './backup.ts';
 import { durableWrite } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';
+import type { DamagedRecord } from './store-integrity.ts';
 import type { TaskRecord } from './task-record.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 
-export interface DamagedRecord {
-  id: string;
-  error: string;
-}
+export type { DamagedRecord };
 
 export interface QuarantinedRecord extends DamagedRecord {
   db: 'tasks' | 'dead_letters';

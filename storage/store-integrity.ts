@@ -9,7 +9,6 @@
 // check of a fresh backup does not).
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { isCorruptionError } from './corruption-error.ts';
-import type { DamagedRecord } from './damaged-records.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 
 export interface StoreCensus {
@@ -19,7 +18,13 @@ export interface StoreCensus {
   entries: Record<string, number>;
 }
 
-/** `damaged`: the few records that did not decode in a sound tree (storage/damaged-records.ts quarantines them). */
+/** A task record that did not decode in a sound tree (storage/damaged-records.ts quarantines it). */
+export interface DamagedRecord {
+  id: string;
+  error: string;
+}
+
+/** `damaged`: the few records that did not decode in a sound tree. */
 export type IntegrityReport = { ok: true; census: StoreCensus; damaged: DamagedRecord[] } | { ok: false; reason: string };
 
 const yieldEvery = 250;

@@ -358,6 +358,14 @@ export class LmdbTaskQueue implements QueueEngine {
     return { byStatus, queuedByPriority, capabilitySets: this.indexes.capsets.size };
   }
 
+  /** The store is the view: every acknowledged change is already in it. */
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** One hub owns an LMDB store: no change comes from elsewhere. */
+  onRemoteChange(): void {}
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -22,6 +22,7 @@ import type {
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
 import { tokensUsed } from './tokens-used.ts';
+import { acceptance, assignment, cancellation, completion, directAssignment, progressed, promotion } from './task-transitions.ts';
 import { listTasks } from './task-listing.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
@@ -176,31 +177,24 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => {
       const queued = createTaskRecord(newTaskId(), ++this.seq, { ...input, notBefore: null }, now);
       this.store.meta.put(seqKey, this.seq);
-      const assigned = transition(queued, {
-        status: 'assigned', assigned_to: agentId, assigned_at: now, generation: 1,
-      }, 'assigned', now, { agent_id: agentId, generation: 1, pushed: true });
+      const assigned = directAssignment(queued, agentId, now);
       this.indexes.putActive(undefined, assigned);
       return ok(assigned);
     });
   }
 
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {
-    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) =>
-      transition(task, { accepted_at: now }, 'accepted', now, { agent_id: task.assigned_to })));
+    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) => acceptance(task, now)));
   }
 
   progress(report: Report, now: number): Promise<Result<TaskRecord>> {
-    // Progress refreshes updated_at only; a history entry per report would push out the useful ones.
-    return this.write(() => this.updateAssigned(report, 'task_progress', (task) => ({ ...task, updated_at: now })));
+    return this.write(() => this.updateAssigned(report, 'task_progress', (task) => progressed(task, now)));
   }
 
   complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord) => void): Promise<Result<TaskRecord>> {
     const tokens = tokensUsed(reportedTokens, result);
     return this.write(() => {
-      const completed = this.updateAssigned(report, 'task_complete', (task) =>
-        transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
-          agent_id: task.assigned_to, tokens_used: tokens,
-        }));
+      const completed = this.updateAssigned(report, 'task_complete', (task) => completion(task, result, tokens, now));
       if (completed.ok) {
         this.dependencies.settle(completed.value, now);
         alongside?.(completed.value);
@@ -238,13 +232,10 @@ export class LmdbTaskQueue implements QueueEngine {
   cancel(taskId: string, now: number, cascade = false): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
-      if (!task) return this.store.deadLetters.get(taskId)
-        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', 'queued, delayed, waiting or assigned')
-        : fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (!['queued', 'delayed', 'assigned', 'waiting'].includes(task.status)) {
-        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', 'queued, delayed, waiting or assigned');
-      }
-      const cancelled = transition(task, { status: 'cancelled' }, 'cancelled', now, { agent_id: task.assigned_to });
+      const decided = cancellation(taskId, task ?? this.store.deadLetters.get(taskId), now);
+      // A dead letter is refused above, so a cancelled task was an active one.
+      if (!decided.ok || !task) return decided;
+      const cancelled = decided.value;
       this.indexes.putActive(task, cancelled);
       if (task.status === 'waiting') this.dependencies.stopWaiting(task.id);
       this.dependencies.settle(cancelled, now, cascade);
@@ -280,8 +271,8 @@ export class LmdbTaskQueue implements QueueEngine {
       const promoted: TaskRecord[] = [];
       for (const { value: id } of this.store.delayed.getRange({ end: [now, Infinity] })) {
         const task = this.store.tasks.get(id);
-        if (!task || task.status !== 'delayed') continue;
-        const queued = transition(task, { status: 'queued' }, 'queued', now, { delayed_until: task.not_before });
+        const queued = promotion(task, now);
+        if (!queued) continue;
         this.indexes.putActive(task, queued);
         promoted.push(queued);
       }
@@ -441,14 +432,9 @@ export class LmdbTaskQueue implements QueueEngine {
 
   private assign(taskId: string, agentId: string, now: number): Result<TaskRecord> {
     const task = this.store.tasks.get(taskId);
-    if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
-    if (task.status !== 'queued') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'assign', 'queued');
-    const generation = task.generation + 1;
-    const assigned = transition(task, {
-      status: 'assigned', assigned_to: agentId, assigned_at: now, accepted_at: null, generation,
-    }, 'assigned', now, { agent_id: agentId, generation });
-    this.indexes.putActive(task, assigned);
-    return ok(assigned);
+    const assigned = assignment(taskId, task, agentId, now);
+    if (assigned.ok) this.indexes.putActive(task, assigned.value);
+    return assigned;
   }
 
   private updateAssigned(report: Report, action: string, change: (task: TaskRecord) => TaskRecord): Result<TaskRecord> {

@@ -53,10 +53,14 @@ export class TaskView {
     return { applied: true, before: held?.task };
   }
 
-  /** Drops a task deleted at `revision` (retention, purge). */
-  remove(taskId: string, revision: number): TaskRecord | undefined {
+  /**
+   * Drops a task deleted at `revision` (retention, purge). The feed delivers in revision order,
+   * so once its own delete marker arrived (`final`) no older record of the key can follow.
+   */
+  remove(taskId: string, revision: number, final = false): TaskRecord | undefined {
     this.revision = Math.max(this.revision, revision);
-    this.removedAt.set(taskId, Math.max(revision, this.removedAt.get(taskId) ?? 0));
+    if (final) this.removedAt.delete(taskId);
+    else this.removedAt.set(taskId, Math.max(revision, this.removedAt.get(taskId) ?? 0));
     const held = this.entries.get(taskId);
     if (!held || held.revision >= revision) return undefined;
     this.unindex(held.task);

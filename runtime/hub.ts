@@ -16,7 +16,7 @@ import type { QueueEngine, Report, TaskPage } from '../storage/queue-engine.ts';
 import type { AgentDirectory, KnownAgent } from '../storage/agent-directory.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { TokenRecord, TokenStore } from '../storage/token-store.ts';
-import { toWireTask } from '../storage/task-record.ts';
+import { toWireTask, type TaskRecord } from '../storage/task-record.ts';
 import type { StoragePort } from '../web/storage-port.ts';
 import type {
   AgentIdentity, AgentLink, AgentView, BulkOutcome, HubEvent, HubPort, Principal, RecoveryAnswer, StorageWriteFault, TaskLinks,
@@ -39,6 +39,7 @@ import { Schedules } from './schedules.ts';
 import type { ScheduleStore } from '../storage/schedule-store.ts';
 import { toWireEvent } from './wire-events.ts';
 import { Enrollment, type RegistrationMode } from './enrollment.ts';
+import type { ClusterPresence } from './cluster-presence.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -76,6 +77,8 @@ export interface HubDeps {
   rateLimitsEnabled?: boolean;
   /** Who may register agents (config `registration`, resolved at boot); open when not given. */
   registration?: RegistrationMode;
+  /** The other hubs on one JetStream cluster (engine `jetstream`); none on LMDB. */
+  cluster?: ClusterPresence;
 }
 
 const defaultRepoKey = 'default_repo';
@@ -117,6 +120,7 @@ export class Hub implements HubPort {
     this.dispatch = new TaskDispatch({
       host: deps.actors, queue: deps.queue, agents: this.agents, events: this.events, log: this.log,
       stuckAfterMs: deps.timings.stuckAfterMs, now: this.now, offer: (task) => this.scheduler.taskAvailable(task),
+      heldElsewhere: (agentId) => this.heldElsewhere(agentId),
     });
     this.agentActors = new AgentActors({
       host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log: this.log,
@@ -150,6 +154,11 @@ export class Hub implements HubPort {
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
+    deps.queue.onRemoteChange((task) => this.remoteTaskChanged(task));
+    const cluster = deps.cluster;
+    if (cluster) this.events.subscribe((event) => {
+      if (event.type.startsWith('agent.')) cluster.changed();
+    });
     this.schedules = deps.scheduleStore
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
@@ -175,7 +184,7 @@ export class Hub implements HubPort {
     for (const agent of knownAgents) {
       this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
     }
-    for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
+    for (const task of this.deps.queue.assigned()) if (!this.heldElsewhere(task.assigned_to ?? '')) this.dispatch.startActor(task);
     this.dispatch.armDelayTimer();
     this.schedules?.start();
   }
@@ -365,7 +374,23 @@ export class Hub implements HubPort {
   // --- agents ---------------------------------------------------------------------
 
   listAgents(): AgentView[] {
-    return [...this.agents.all()].map(viewOf);
+    const cluster = this.deps.cluster;
+    if (!cluster) return [...this.agents.all()].map(viewOf);
+    // Across hubs: this hub's connected agents, then every other live hub's, each with its hub.
+    const here = [...this.agents.all()].filter((entry) => entry.link || !cluster.hubOf(entry.agentId))
+      .map((entry) => ({ ...viewOf(entry), hub: cluster.hubName }));
+    return [...here, ...cluster.otherAgents()];
+  }
+
+  /** Another hub serves this agent now: its tasks are that hub's to watch. */
+  private heldElsewhere(agentId: string): boolean {
+    return !!this.deps.cluster && !this.agents.get(agentId)?.link && this.deps.cluster.hubOf(agentId) !== null;
+  }
+
+  /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */
+  private remoteTaskChanged(task: TaskRecord): void {
+    if (task.status === 'queued') this.scheduler.taskAvailable(task);
+    else if (task.status === 'delayed') this.dispatch.armDelayTimer();
   }
 
   agentState(agentId: string): AgentView | undefined {

@@ -44,6 +44,8 @@ export interface AgentView {
   last_state_change: number;
   last_seen: number | null;
   tasks_completed: number;
+  /** The hub the agent is connected to, on a cluster of hubs (engine jetstream). */
+  hub?: string;
 }
 
 export interface TaskReport {

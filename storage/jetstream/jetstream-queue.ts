@@ -49,7 +49,7 @@ export class JetStreamTaskQueue implements QueueEngine {
   private stopWatch: () => void = () => {};
   private closed = false;
 
-  private constructor(private readonly cluster: NatsCluster) {
+  private constructor(readonly cluster: NatsCluster) {
     this.sequences = new SequenceAllocator(cluster.meta);
   }
 

@@ -4,6 +4,8 @@
 //   <prefix>_tasks  task id → task record (JSON); the KV revision is the record's version for
 //                   compare-and-set. History 1: only the newest record of a task is kept.
 //   <prefix>_meta   `seq` → the last queue sequence number handed out.
+//   <prefix>_hubs   hub name → the hub's lease: its connected agents, renewed every few
+//                   seconds (hub-presence.ts); entries age out of the stream after a while.
 // Replicas: 1 on a single node, 3 (or the cluster size) for a cluster that survives a node.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
@@ -24,10 +26,13 @@ export interface NatsCluster {
   connection: NatsConnection;
   tasks: KV;
   meta: KV;
+  hubs: KV;
   close(): Promise<void>;
 }
 
 export const defaultBucketPrefix = 'agentcom';
+/** How long the stream keeps a hub's last lease record (liveness is judged by hub-presence.ts, not by this). */
+const hubRecordAgeMs = 10 * 60_000;
 
 export async function openNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
   const connection = await connect({
@@ -43,7 +48,8 @@ export async function openNatsCluster(options: NatsClusterOptions): Promise<Nats
     const replicas = options.replicas ?? 1;
     const tasks = await kvm.create(`${prefix}_tasks`, { history: 1, replicas, storage: StorageType.File });
     const meta = await kvm.create(`${prefix}_meta`, { history: 1, replicas, storage: StorageType.File });
-    return { connection, tasks, meta, close: () => connection.drain() };
+    const hubs = await kvm.create(`${prefix}_hubs`, { history: 1, replicas, storage: StorageType.File, ttl: hubRecordAgeMs });
+    return { connection, tasks, meta, hubs, close: () => connection.drain() };
   } catch (error) {
     await connection.close();
     throw error;

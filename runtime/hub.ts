@@ -154,7 +154,7 @@ export class Hub implements HubPort {
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
-    deps.queue.onRemoteChange((task) => this.remoteTaskChanged(task));
+    deps.queue.onRemoteChange((task, before) => this.remoteTaskChanged(task, before));
     const cluster = deps.cluster;
     if (cluster) this.events.subscribe((event) => {
       if (event.type.startsWith('agent.')) cluster.changed();
@@ -388,9 +388,11 @@ export class Hub implements HubPort {
   }
 
   /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */
-  private remoteTaskChanged(task: TaskRecord): void {
+  private remoteTaskChanged(task: TaskRecord, before: TaskRecord | undefined): void {
     if (task.status === 'queued') this.scheduler.taskAvailable(task);
     else if (task.status === 'delayed') this.dispatch.armDelayTimer();
+    // Cancelled on another hub while one of this hub's agents held it: stop it here.
+    else if (task.status === 'cancelled' && before?.assigned_to && this.agents.get(before.assigned_to)?.link) this.stopCancelled(task, before);
   }
 
   agentState(agentId: string): AgentView | undefined {
@@ -491,6 +493,13 @@ export class Hub implements HubPort {
     const cancelled = await this.deps.queue.cancel(taskId, this.now(), cascade);
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
+    const holder = this.stopCancelled(task, before);
+    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
+    return ok(toWireTask(task));
+  }
+
+  /** Tells the agent that held a cancelled task, and the task's actor; returns that agent. */
+  private stopCancelled(task: TaskRecord, before: TaskRecord | undefined): string | null {
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
     // The agent stays busy (`stopping`) until its sidecar answers task_stopped or the stop timeout passes.
     if (holder) {
@@ -499,8 +508,7 @@ export class Hub implements HubPort {
       entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before!.generation });
     }
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
-    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
-    return ok(toWireTask(task));
+    return holder;
   }
 
   listDeadLetters(query: Pick<TaskListQuery, 'limit' | 'cursor'>): TaskListPage {

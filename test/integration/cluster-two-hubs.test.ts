@@ -68,4 +68,17 @@ describe('cluster: two hubs on one JetStream queue', function () {
     expect(after).to.include({ status: 'assigned', assigned_to: holder, generation: before.generation });
     expect(beta.agentId).to.equal('beta');
   });
+
+  it('stops the agent on hub B when hub A cancels the task it holds', async () => {
+    const worker = await b.connectAgent('worker-b');
+    const submitted = await a.http('POST', '/api/tasks', { body: { description: 'cancel me from the other hub' } });
+    const taskId = submitted.body.task_id;
+    const assign = await worker.ws.nextMessage('task_assign', 15_000);
+    expect(assign.task_id).to.equal(taskId);
+    await waitFor(async () => (await a.http('GET', `/api/tasks/${taskId}`)).body?.status === 'assigned', 10_000, 'hub A sees the assignment');
+    const cancelled = await a.http('POST', `/api/tasks/${taskId}/cancel`);
+    expect(cancelled.status).to.equal(200);
+    const stop = await worker.ws.nextMessage('task_cancelled', 10_000);
+    expect(stop).to.include({ task_id: taskId, generation: assign.generation });
+  });
 });

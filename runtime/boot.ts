@@ -26,6 +26,7 @@ import { JetStreamTaskQueue } from '../storage/jetstream/jetstream-queue.ts';
 import { HubPresence } from '../storage/jetstream/hub-presence.ts';
 import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
+import type { AgentView } from '../web/hub-port.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
@@ -86,7 +87,7 @@ interface Storage {
   store: LmdbStore;
   queue: QueueEngine;
   /** The other hubs of the cluster, on engine jetstream. */
-  presence: HubPresence | null;
+  presence: HubPresence<AgentView> | null;
   tokens: TokenStore;
   settings: SettingsStore;
   directory: AgentDirectory;
@@ -443,12 +444,12 @@ function dataFileBytes(dataDir: string): number {
  */
 async function openQueueEngine(
   config: HubConfig, store: LmdbStore, hub: () => Hub | undefined, log: Logger,
-): Promise<{ queue: QueueEngine; presence: HubPresence | null }> {
+): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null }> {
   if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null };
   const hubName = config.hub_name ?? `${hostname()}:${config.port || process.pid}`;
   const queue = await JetStreamTaskQueue.open({ servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}` });
   try {
-    const presence = await HubPresence.start(queue.cluster.hubs, {
+    const presence = await HubPresence.start<AgentView>(queue.cluster.hubs, {
       hubName,
       leaseMs: config.hub_lease_ms,
       localAgents: () => [...(hub()?.agents.all() ?? [])].filter((entry) => entry.link).map(viewOf),

@@ -7,41 +7,45 @@
 // so the tasks they hold fall to the ordinary reclaim rules of whichever hub sweeps first
 // (each reclaim is a compare-and-set: one hub wins).
 import type { KV } from '@nats-io/kv';
-import type { AgentView } from '../../web/hub-port.ts';
 
-export interface HubLease {
-  hub: string;
-  agents: AgentView[];
+/** What a lease says of one agent: the hub's own view of it (storage needs only its id). */
+export interface LeasedAgent {
+  agent_id: string;
 }
 
-export interface PresenceOptions {
+export interface HubLease<A extends LeasedAgent> {
+  hub: string;
+  agents: A[];
+}
+
+export interface PresenceOptions<A extends LeasedAgent> {
   hubName: string;
   leaseMs: number;
   /** This hub's connected agents, read at each renewal. */
-  localAgents: () => AgentView[];
+  localAgents: () => A[];
   now?: () => number;
   onError?: (error: unknown) => void;
 }
 
-export class HubPresence {
-  private readonly leases = new Map<string, { lease: HubLease; receivedAt: number }>();
+export class HubPresence<A extends LeasedAgent> {
+  private readonly leases = new Map<string, { lease: HubLease<A>; receivedAt: number }>();
   private readonly now: () => number;
   private renewTimer: NodeJS.Timeout | null = null;
   private pendingRenew: NodeJS.Timeout | null = null;
   private stopWatch: () => void = () => {};
   private stopped = false;
 
-  private constructor(private readonly bucket: KV, private readonly options: PresenceOptions) {
+  private constructor(private readonly bucket: KV, private readonly options: PresenceOptions<A>) {
     this.now = options.now ?? Date.now;
   }
 
-  static async start(bucket: KV, options: PresenceOptions): Promise<HubPresence> {
-    const presence = new HubPresence(bucket, options);
+  static async start<A extends LeasedAgent>(bucket: KV, options: PresenceOptions<A>): Promise<HubPresence<A>> {
+    const presence = new HubPresence<A>(bucket, options);
     const watch = await bucket.watch();
     presence.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) {
-        if (entry.operation === 'PUT') presence.leases.set(entry.key, { lease: entry.json<HubLease>(), receivedAt: presence.now() });
+        if (entry.operation === 'PUT') presence.leases.set(entry.key, { lease: entry.json<HubLease<A>>(), receivedAt: presence.now() });
         else presence.leases.delete(entry.key);
       }
     })().catch((error: unknown) => options.onError?.(error));
@@ -74,7 +78,7 @@ export class HubPresence {
   }
 
   /** Agents connected to the other live hubs, each with its hub. */
-  otherAgents(): Array<AgentView & { hub: string }> {
+  otherAgents(): Array<A & { hub: string }> {
     return this.liveOthers().flatMap(({ lease }) => lease.agents.map((agent) => ({ ...agent, hub: lease.hub })));
   }
 
@@ -92,14 +96,14 @@ export class HubPresence {
     await this.bucket.delete(leaseKey(this.options.hubName)).catch(() => {});
   }
 
-  private liveOthers(): Array<{ lease: HubLease }> {
+  private liveOthers(): Array<{ lease: HubLease<A> }> {
     const cutoff = this.now() - this.options.leaseMs;
     return [...this.leases.values()].filter(({ lease, receivedAt }) => lease.hub !== this.options.hubName && receivedAt >= cutoff);
   }
 
   private async renew(): Promise<void> {
     if (this.stopped) return;
-    const lease: HubLease = { hub: this.options.hubName, agents: this.options.localAgents() };
+    const lease: HubLease<A> = { hub: this.options.hubName, agents: this.options.localAgents() };
     try {
       await this.bucket.put(leaseKey(this.options.hubName), JSON.stringify(lease));
     } catch (error) {

@@ -24,6 +24,8 @@ export interface TaskDispatchDeps {
   now: () => number;
   /** Offers a task that went back into its lane to the scheduler. */
   offer: (task: TaskRecord) => void;
+  /** True when another hub of the cluster serves this agent: its tasks are that hub's to watch. */
+  heldElsewhere?: (agentId: string) => boolean;
 }
 
 const taskSystemId = (taskId: string) => `task:${taskId}`;
@@ -125,6 +127,7 @@ export class TaskDispatch {
   checkAssigned(graceOver: boolean): void {
     const now = this.deps.now();
     for (const task of this.deps.queue.assigned()) {
+      if (this.deps.heldElsewhere?.(task.assigned_to ?? '')) continue;
       const holder = this.deps.agents.get(task.assigned_to ?? '');
       if (!holder?.link && graceOver) void this.reclaim(task.id, 'agent_disconnect', task.generation, task.assigned_to ?? '');
       // A deadline too far off for a timer when the actor started has no timer: the sweep catches it.

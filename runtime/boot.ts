@@ -25,6 +25,12 @@ import { SettingsStore } from '../storage/settings-store.ts';
 import { TokenLedger } from '../storage/token-ledger.ts';
 import { BreakerStore } from '../storage/breaker-store.ts';
 import { LmdbTaskQueue } from '../storage/task-queue.ts';
+import type { QueueEngine } from '../storage/queue-engine.ts';
+import { JetStreamTaskQueue } from '../storage/jetstream/jetstream-queue.ts';
+import { HubPresence } from '../storage/jetstream/hub-presence.ts';
+import { viewOf } from '../actors/agent-registry.ts';
+import { hostname } from 'node:os';
+import type { AgentView } from '../web/hub-port.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
@@ -83,7 +89,9 @@ export interface RunningHub {
 
 interface Storage {
   store: LmdbStore;
-  queue: LmdbTaskQueue;
+  queue: QueueEngine;
+  /** The other hubs of the cluster, on engine jetstream. */
+  presence: HubPresence<AgentView> | null;
   tokens: TokenStore;
   settings: SettingsStore;
   directory: AgentDirectory;
@@ -155,9 +163,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
             const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
+            const { queue, presence } = await openQueueEngine(config, store, () => live.hub, log);
             const storage: Storage = {
               store,
-              queue: LmdbTaskQueue.onStore(store),
+              queue,
+              presence,
               tokens: TokenStore.open(store.tokens, store),
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
@@ -180,7 +190,14 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           },
           stop: async (storage) => {
             storageOps.storageClosed();
-            await (storage as Storage).queue.close();
+            const { queue, presence, store } = storage as Storage;
+            await presence?.stop();
+            await queue.close();
+            // The LMDB engine closes the store it lives in; beside JetStream the store holds the rest.
+            if (!(queue instanceof LmdbTaskQueue)) {
+              await store.flushed();
+              await store.close();
+            }
             log.info('storage closed');
           },
         },
@@ -247,6 +264,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               envAdminToken: options.adminToken,
               rateLimitsEnabled: config.rate_limits,
               registration: (config.registration as RegistrationMode | undefined) ?? defaultRegistrationMode(config.host),
+              ...(storage.presence ? { cluster: storage.presence } : {}),
               timings: {
                 acceptanceTimeoutMs: config.acceptance_timeout_ms,
                 stuckAfterMs: config.stuck_after_ms,
@@ -444,5 +462,30 @@ function dataFileBytes(dataDir: string): number {
     return statSync(join(dataDir, 'data.mdb')).size;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * The queue engine the config names: LMDB in the data dir's store, or JetStream on the NATS
+ * cluster (the data dir's store then keeps tokens, settings, mailboxes and snapshots).
+ */
+async function openQueueEngine(
+  config: HubConfig, store: LmdbStore, hub: () => Hub | undefined, log: Logger,
+): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null }> {
+  if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null };
+  const hubName = config.hub_name ?? `${hostname()}:${config.port || process.pid}`;
+  const queue = await JetStreamTaskQueue.open({ servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}` });
+  try {
+    const presence = await HubPresence.start<AgentView>(queue.cluster.hubs, {
+      hubName,
+      leaseMs: config.hub_lease_ms,
+      localAgents: () => [...(hub()?.agents.all() ?? [])].filter((entry) => entry.link).map(viewOf),
+      onError: (error) => log.warning('hub lease not renewed', { error: String(error) }),
+    });
+    log.info('queue on jetstream', { nats_servers: config.nats_servers, hub_name: hubName, replicas: config.nats_replicas });
+    return { queue, presence };
+  } catch (error) {
+    await queue.close();
+    throw error;
   }
 }

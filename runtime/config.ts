@@ -101,6 +101,17 @@ const hubConfigSchema = Type.Object(
       agent_default: Type.Optional(Type.Integer({ minimum: 0 })),
       agents: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: 0 }))),
     }, { additionalProperties: false, default: {} }),
+    // --- scale-out (docs/operations.md, "Scale-out on NATS JetStream") ---
+    /** Where the queue lives: `lmdb` in the data dir (one hub), or `jetstream` on the NATS cluster of nats_servers (several hubs). */
+    engine: Type.String({ enum: ['lmdb', 'jetstream'], default: 'lmdb' }),
+    /** NATS URLs of the cluster (env and flag: comma-separated); any one reachable node is enough. */
+    nats_servers: Type.Array(Type.String({ pattern: '^(nats|tls)://\\S+$' }), { default: [] }),
+    /** Replicas of the JetStream buckets when a hub creates them: 1 on one node, 3 on a cluster that must survive a node. */
+    nats_replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+    /** This hub's name in the cluster, shown beside each agent it serves (default: host name and port). */
+    hub_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** A hub on a cluster renews its lease this often × 3; its agents count as nowhere once it is this old (hub died). */
+    hub_lease_ms: Type.Integer({ minimum: 300, maximum: maxTimerMs, default: 15_000 }),
   },
   { additionalProperties: false },
 );
@@ -129,6 +140,10 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_TRUST_PROXY: 'trust_proxy',
   AGENTCOM_REGISTRATION: 'registration',
   AGENTCOM_APPROVAL_ALERT_AFTER_MS: 'approval_alert_after_ms',
+  AGENTCOM_ENGINE: 'engine',
+  AGENTCOM_NATS: 'nats_servers',
+  AGENTCOM_NATS_REPLICAS: 'nats_replicas',
+  AGENTCOM_HUB_NAME: 'hub_name',
 };
 
 const ajv = new Ajv({ useDefaults: true, allErrors: false, coerceTypes: false });
@@ -169,6 +184,7 @@ export function resolveConfig(...layers: ConfigLayer[]): Result<HubConfig> {
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) if (value !== undefined) merged[key] = value;
   }
+  if (typeof merged.nats_servers === 'string') merged.nats_servers = natsServerList(merged.nats_servers);
   if (!validateConfig(merged)) {
     const error = validateConfig.errors?.[0];
     const key = error?.instancePath.replace(/^\//, '') || String(error?.params?.additionalProperty ?? '');
@@ -177,6 +193,9 @@ export function resolveConfig(...layers: ConfigLayer[]): Result<HubConfig> {
   for (const key of ['backup_schedule', 'compaction_schedule'] as const) {
     const expression = merged[key] as string;
     if (expression !== 'off' && !cron.validate(expression)) return fail('AC_ERR_CONFIG_INVALID', key, `"${expression}" is not a cron expression (or "off")`);
+  }
+  if (merged.engine === 'jetstream' && (merged.nats_servers as string[]).length === 0) {
+    return fail('AC_ERR_CONFIG_INVALID', 'nats_servers', 'the jetstream engine needs at least one NATS URL (--nats nats://host:4222)');
   }
   const dataDir = resolve(merged.data_dir as string);
   const backupDir = merged.backup_dir ? resolve(merged.backup_dir as string) : join(dirname(dataDir), 'backups');
@@ -188,4 +207,9 @@ function coerce(key: keyof HubConfig, raw: string): unknown {
   if (type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (type === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
   return raw;
+}
+
+/** `nats://a:4222,nats://b:4222` (a flag or an environment variable) as a list. */
+export function natsServerList(raw: string): string[] {
+  return raw.split(',').map((url) => url.trim()).filter((url) => url !== '');
 }

@@ -50,6 +50,7 @@ import { defaultFleetControlSettings, FleetControl, type FleetControlSettings, t
 import type { DailyBudgetChanges, DailyBudgetsView } from './daily-budgets.ts';
 import type { TokenLedger } from '../storage/token-ledger.ts';
 import type { BreakerStore } from '../storage/breaker-store.ts';
+import type { ClusterPresence } from './cluster-presence.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -95,6 +96,8 @@ export interface HubDeps {
   tokenLedger?: TokenLedger;
   /** Breaker state (LMDB); without it a restart forgets breakers and parked agents. */
   breakerStore?: BreakerStore;
+  /** The other hubs on one JetStream cluster (engine `jetstream`); none on LMDB. */
+  cluster?: ClusterPresence;
 }
 
 const defaultRepoKey = 'default_repo';
@@ -139,6 +142,7 @@ export class Hub implements HubPort {
     this.dispatch = new TaskDispatch({
       host: deps.actors, queue: deps.queue, agents: this.agents, events: this.events, log: this.log,
       stuckAfterMs: deps.timings.stuckAfterMs, now: this.now, offer: (task) => this.scheduler.taskAvailable(task),
+      heldElsewhere: (agentId) => this.heldElsewhere(agentId),
     });
     this.fleet = new FleetControl({
       settings: { ...defaultFleetControlSettings, ...deps.fleetControl }, queue: deps.queue, agents: this.agents, events: this.events,
@@ -180,6 +184,11 @@ export class Hub implements HubPort {
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
     deps.queue.onLeaseWaitersFreed((taskIds) => this.leaseWaitersFreed(taskIds));
+    deps.queue.onRemoteChange((task, before) => this.remoteTaskChanged(task, before));
+    const cluster = deps.cluster;
+    if (cluster) this.events.subscribe((event) => {
+      if (event.type.startsWith('agent.')) cluster.changed();
+    });
     this.schedules = deps.scheduleStore
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
@@ -209,7 +218,7 @@ export class Hub implements HubPort {
     for (const agent of knownAgents) {
       this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
     }
-    for (const task of this.deps.queue.assigned()) this.dispatch.startActor(task);
+    for (const task of this.deps.queue.assigned()) if (!this.heldElsewhere(task.assigned_to ?? '')) this.dispatch.startActor(task);
     this.fleet.resumeParked();
     this.dispatch.armDelayTimer();
     this.schedules?.start();
@@ -434,7 +443,25 @@ export class Hub implements HubPort {
   // --- agents ---------------------------------------------------------------------
 
   listAgents(): AgentView[] {
-    return [...this.agents.all()].map((entry) => this.agentView(entry));
+    const cluster = this.deps.cluster;
+    if (!cluster) return [...this.agents.all()].map((entry) => this.agentView(entry));
+    // Across hubs: this hub's connected agents, then every other live hub's, each with its hub.
+    const here = [...this.agents.all()].filter((entry) => entry.link || !cluster.hubOf(entry.agentId))
+      .map((entry) => ({ ...this.agentView(entry), hub: cluster.hubName }));
+    return [...here, ...cluster.otherAgents()];
+  }
+
+  /** Another hub serves this agent now: its tasks are that hub's to watch. */
+  private heldElsewhere(agentId: string): boolean {
+    return !!this.deps.cluster && !this.agents.get(agentId)?.link && this.deps.cluster.hubOf(agentId) !== null;
+  }
+
+  /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */
+  private remoteTaskChanged(task: TaskRecord, before: TaskRecord | undefined): void {
+    if (task.status === 'queued') this.scheduler.taskAvailable(task);
+    else if (task.status === 'delayed') this.dispatch.armDelayTimer();
+    // Cancelled on another hub while one of this hub's agents held it: stop it here.
+    else if (task.status === 'cancelled' && before?.assigned_to && this.agents.get(before.assigned_to)?.link) this.stopCancelled(task, before);
   }
 
   agentState(agentId: string): AgentView | undefined {
@@ -570,6 +597,13 @@ export class Hub implements HubPort {
     const cancelled = await this.deps.queue.cancel(taskId, this.now(), cascade);
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
+    const holder = this.stopCancelled(task, before);
+    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
+    return ok(toWireTask(task));
+  }
+
+  /** Tells the agent that held a cancelled task, and the task's actor; returns that agent. */
+  private stopCancelled(task: TaskRecord, before: TaskRecord | undefined): string | null {
     const holder = before?.status === 'assigned' ? before.assigned_to : null;
     // The agent stays busy (`stopping`) until its sidecar answers task_stopped or the stop timeout passes.
     if (holder) {
@@ -578,8 +612,7 @@ export class Hub implements HubPort {
       entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before!.generation });
     }
     this.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
-    this.events.emit('task.cancelled', this.now(), { task, agentId: holder ?? null });
-    return ok(toWireTask(task));
+    return holder;
   }
 
   /** An operator approves a task awaiting approval: it goes on to its dependencies, delay or lane, durably. */

@@ -18,6 +18,8 @@ interface HeldFrame {
 
 export interface HubConnectionOptions {
   hubUrl: string;
+  /** Hubs of one cluster in failover order (hubUrl first); a lost or refused connection moves to the next. */
+  hubUrls?: string[];
   agentId: string;
   token: string;
   name: string;
@@ -49,6 +51,7 @@ export class HubConnection {
   private held: HeldFrame[] = [];
   private holdTimer: NodeJS.Timeout | null = null;
   private recent: Array<{ type: string; frame: string }> = [];
+  private hubIndex = 0;
 
   constructor(private readonly options: HubConnectionOptions) {}
 
@@ -141,13 +144,19 @@ export class HubConnection {
     });
   }
 
+  /** The hub this connection tries now. */
+  get hubUrl(): string {
+    return this.options.hubUrls?.[this.hubIndex] ?? this.options.hubUrl;
+  }
+
   private connect(): void {
     const { log } = this.options;
     this.state = 'connecting';
-    log.info('connecting', { hub_url: this.options.hubUrl });
+    const hubUrl = this.hubUrl;
+    log.info('connecting', { hub_url: hubUrl });
     const trust = this.options.trust;
-    if (trust?.insecure && this.options.hubUrl.startsWith('wss:')) log.warn(insecureWarning, { hub_url: this.options.hubUrl });
-    const socket = new WebSocket(this.options.hubUrl, {
+    if (trust?.insecure && hubUrl.startsWith('wss:')) log.warn(insecureWarning, { hub_url: hubUrl });
+    const socket = new WebSocket(hubUrl, {
       handshakeTimeout: this.options.pongTimeoutMs,
       ca: trust?.ca,
       rejectUnauthorized: trust?.rejectUnauthorized ?? true,
@@ -178,7 +187,7 @@ export class HubConnection {
     socket.on('error', (error) => {
       if (!isUntrustedCertificate(error)) return log.warn('socket error', { error: error.message });
       // Retried with backoff like any failed connect: the operator may be fixing ca_file or the hub's certificate.
-      const refused = untrustedFailure(this.options.hubUrl, error);
+      const refused = untrustedFailure(hubUrl, error);
       log.error('hub certificate refused', { code: refused.code, error: refused.detail });
     });
     socket.on('close', (code, reason) => {
@@ -232,7 +241,11 @@ export class HubConnection {
   }
 
   private scheduleReconnect(code: number, reason: string): void {
-    const delayMs = reconnectBackoff(this.failedAttempts, this.options.random);
+    // With several hubs, the next attempt goes to the next one: a dead hub is left at once.
+    const hubs = this.options.hubUrls?.length ?? 1;
+    if (hubs > 1) this.hubIndex = (this.hubIndex + 1) % hubs;
+    // A first try at each other hub waits no backoff; a full round of failures backs off as one hub would.
+    const delayMs = hubs > 1 && this.hubIndex !== 0 ? 0 : reconnectBackoff(this.failedAttempts, this.options.random);
     this.failedAttempts += 1;
     this.state = 'waiting_to_reconnect';
     this.options.log.warn('disconnected', { close_code: code, close_reason: reason, reconnect_in_ms: delayMs });

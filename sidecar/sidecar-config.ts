@@ -8,13 +8,15 @@ import { fieldLimits } from '../web/protocol/field-limits.ts';
 import { capabilityField, maxCapabilities } from '../web/protocol/identify.ts';
 
 const positiveMs = (defaultMs: number) => Type.Integer({ minimum: 1, default: defaultMs });
+const hubUrl = Type.String({ pattern: '^(wss?|https?)://[^\\s]+$' });
 
 // Unknown keys are allowed: configs written for the original sidecar carry extras.
 // What the sidecar sends at identify is bounded by the hub's own limits, never copies of them.
 const sidecarConfigSchema = Type.Object({
   agent_id: Type.String({ minLength: 1, maxLength: fieldLimits.agent_id }),
   token: Type.String({ minLength: 1, maxLength: fieldLimits.token }),
-  hub_url: Type.String({ pattern: '^(wss?|https?)://[^\\s]+$' }),
+  /** One hub, or several hubs of one cluster (engine jetstream): the sidecar fails over to the next. */
+  hub_url: Type.Union([hubUrl, Type.Array(hubUrl, { minItems: 1, maxItems: 32 })]),
   hub_api_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: fieldLimits.name })),
   repo_dir: Type.Optional(Type.String({ minLength: 1 })),
@@ -40,7 +42,8 @@ const sidecarConfigSchema = Type.Object({
   insecure: Type.Boolean({ default: false }),
 });
 
-export type SidecarConfig = Static<typeof sidecarConfigSchema> & { config_path: string };
+/** `hub_url` is the first hub's socket URL; `hub_urls` every hub in failover order. */
+export type SidecarConfig = Omit<Static<typeof sidecarConfigSchema>, 'hub_url'> & { hub_url: string; hub_urls: string[]; config_path: string };
 
 /** What each key must be, worded for the one-line error. */
 const keyRules: Record<string, string> = {
@@ -85,7 +88,9 @@ export function parseSidecarConfig(raw: unknown, configPath: string): Result<Sid
     if (typeof value === 'string') config[key] = path.resolve(baseDir, value);
   }
   config.config_path = path.resolve(configPath);
-  config.hub_url = socketUrlOf(config.hub_url);
+  const rawUrls = (candidate.hub_url as string | string[]);
+  config.hub_urls = (Array.isArray(rawUrls) ? rawUrls : [rawUrls]).map(socketUrlOf);
+  config.hub_url = config.hub_urls[0]!;
   return ok(config);
 }
 

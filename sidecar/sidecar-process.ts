@@ -42,6 +42,7 @@ export async function startSidecar(config: SidecarConfig): Promise<Result<Runnin
 
   connection = new HubConnection({
     hubUrl: config.hub_url,
+    hubUrls: config.hub_urls,
     agentId: config.agent_id,
     token: config.token,
     name: config.name ?? config.agent_id,

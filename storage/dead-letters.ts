@@ -4,7 +4,8 @@
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import type { TaskIndexes } from './task-indexes.ts';
-import { transition, type TaskRecord } from './task-record.ts';
+import { retriedDeadLetter } from './dead-letter-retry.ts';
+import type { TaskRecord } from './task-record.ts';
 
 export function deadLetterTransactions(store: LmdbStore, indexes: TaskIndexes) {
   return {
@@ -17,10 +18,7 @@ export function deadLetterTransactions(store: LmdbStore, indexes: TaskIndexes) {
           ? fail('AC_ERR_INVALID_STATE', taskId, active.status, 'retry', 'dead_letter')
           : fail('AC_ERR_TASK_NOT_FOUND', taskId);
       }
-      const requeued = transition(dead, {
-        status: 'queued', retry_count: 0, last_error: null, generation: dead.generation + 1,
-        assigned_to: null, assigned_at: null, accepted_at: null,
-      }, 'retry', now, { from: 'dead_letter' });
+      const requeued = retriedDeadLetter(dead, now);
       indexes.moveFromDeadLetters(dead, requeued);
       return ok(requeued);
     },

@@ -1,8 +1,18 @@
 // The queue engine: what the hub needs from durable task storage.
 //
-// LMDB (task-queue.ts) is the embedded default. A distributed engine for fleets
-// that outgrow one hub implements the same interface. Every mutating call
-// resolves only once its change is durable, so callers may acknowledge at once.
+// LMDB (task-queue.ts) is the embedded default; JetStream (jetstream/jetstream-queue.ts)
+// serves several hubs from one NATS cluster. Every mutating call resolves only once its
+// change is durable (and replicated, where the engine replicates), so callers may
+// acknowledge at once.
+//
+// Writes are asynchronous and authoritative: each one is decided against the engine's
+// current record (a transaction on LMDB, a compare-and-set on the record's KV revision on
+// JetStream). Reads are synchronous and served from this hub's view of the queue: on LMDB
+// the committed store itself, on JetStream a local view fed by the bucket's change feed, so
+// a read may lag another hub's write by the feed's delay (never this hub's own acknowledged
+// write). A stale read can only make a write try again, never decide wrongly. `caughtUp()`
+// waits until the view includes every change acknowledged anywhere before the call; it
+// resolves at once on LMDB. docs/architecture.md, "The queue engine", says why.
 import type { Result } from '../runtime/errors.ts';
 import type { TaskStatus } from '../web/protocol/task.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
@@ -186,5 +196,12 @@ export interface QueueEngine {
   /** The tasks assigned to one agent (normally none or one), without a scan. */
   assignedTo(agentId: string): TaskRecord[];
   stats(): QueueStats;
+  /** Resolves once reads include every change acknowledged (by any hub) before the call. */
+  caughtUp(): Promise<void>;
+  /**
+   * Changes other hubs made, after this hub's view took them in (`before` is the view's previous
+   * record, undefined for a new task or one removed). An engine serving one hub never calls it.
+   */
+  onRemoteChange(listener: (task: TaskRecord, before: TaskRecord | undefined) => void): void;
   close(): Promise<void>;
 }

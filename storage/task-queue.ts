@@ -23,7 +23,8 @@ import type {
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
 import { TaskIndexes } from './task-indexes.ts';
-import { cumulativeTokens, tokensUsed } from './tokens-used.ts';
+import { tokensUsed } from './tokens-used.ts';
+import { acceptance, assignment, cancellation, completion, directAssignment, progressed, promotion, reprioritisation } from './task-transitions.ts';
 import { listTasks } from './task-listing.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 import { createTaskRecord, transition, type NewTask, type TaskRecord } from './task-record.ts';
@@ -150,16 +151,11 @@ export class LmdbTaskQueue implements QueueEngine {
   reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>> {
     return this.write<Reprioritised>(() => {
       const task = this.store.tasks.get(taskId);
-      if (!task) return this.store.deadLetters.get(taskId)
-        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'reprioritise', 'queued, delayed or waiting')
-        : fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (!['queued', 'delayed', 'waiting'].includes(task.status)) {
-        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'reprioritise', 'queued, delayed or waiting');
-      }
-      if (task.priority === priority) return ok({ task, from: priority });
-      const moved = transition(task, { priority }, 'reprioritised', now, { from: task.priority, to: priority });
-      this.indexes.putActive(task, moved);
-      return ok({ task: moved, from: task.priority });
+      const moved = reprioritisation(taskId, task ?? this.store.deadLetters.get(taskId), priority, now);
+      if (!moved.ok || !task) return moved.ok ? fail('AC_ERR_TASK_NOT_FOUND', taskId) : moved;
+      if (moved.value === task) return ok({ task, from: priority });
+      this.indexes.putActive(task, moved.value);
+      return ok({ task: moved.value, from: task.priority });
     });
   }
 
@@ -243,29 +239,25 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.write(() => {
       const queued = createTaskRecord(newTaskId(), ++this.seq, { ...input, notBefore: null }, now);
       this.store.meta.put(seqKey, this.seq);
-      const assigned = transition(queued, {
-        status: 'assigned', assigned_to: agentId, assigned_at: now, generation: 1,
-      }, 'assigned', now, { agent_id: agentId, generation: 1, pushed: true });
+      const assigned = directAssignment(queued, agentId, now);
       this.indexes.putActive(undefined, assigned);
       return ok(assigned);
     });
   }
 
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {
-    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) =>
-      transition(task, { accepted_at: now }, 'accepted', now, { agent_id: task.assigned_to })));
+    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) => acceptance(task, now)));
   }
 
   progress(report: Report, now: number, reportedTokens: number | null = null, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
-    // Progress refreshes updated_at and the token count only; a history entry per report would push out the useful ones.
     return this.write(() => {
       let before: number | null = null;
-      const progressed = this.updateAssigned(report, 'task_progress', (task) => {
+      const updated = this.updateAssigned(report, 'task_progress', (task) => {
         before = task.tokens_used;
-        return { ...task, updated_at: now, tokens_used: cumulativeTokens(task.tokens_used, reportedTokens) };
+        return progressed(task, reportedTokens, now);
       });
-      if (progressed.ok) alongside?.(progressed.value, before);
-      return progressed;
+      if (updated.ok) alongside?.(updated.value, before);
+      return updated;
     });
   }
 
@@ -275,10 +267,7 @@ export class LmdbTaskQueue implements QueueEngine {
       let before: number | null = null;
       const completed = this.updateAssigned(report, 'task_complete', (task) => {
         before = task.tokens_used;
-        const tokens = cumulativeTokens(task.tokens_used, reported);
-        return transition(task, { status: 'completed', result: result ?? null, tokens_used: tokens }, 'completed', now, {
-          agent_id: task.assigned_to, tokens_used: tokens,
-        });
+        return completion(task, result, reported, now);
       });
       if (completed.ok) {
         this.dependencies.settle(completed.value, now);
@@ -322,13 +311,10 @@ export class LmdbTaskQueue implements QueueEngine {
   cancel(taskId: string, now: number, cascade = false): Promise<Result<TaskRecord>> {
     return this.write(() => {
       const task = this.store.tasks.get(taskId);
-      if (!task) return this.store.deadLetters.get(taskId)
-        ? fail('AC_ERR_INVALID_STATE', taskId, 'dead_letter', 'cancel', cancellable)
-        : fail('AC_ERR_TASK_NOT_FOUND', taskId);
-      if (!['queued', 'delayed', 'assigned', 'waiting', 'awaiting_approval'].includes(task.status)) {
-        return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'cancel', cancellable);
-      }
-      const cancelled = transition(task, { status: 'cancelled' }, 'cancelled', now, { agent_id: task.assigned_to });
+      const decided = cancellation(taskId, task ?? this.store.deadLetters.get(taskId), now);
+      // A dead letter is refused above, so a cancelled task was an active one.
+      if (!decided.ok || !task) return decided;
+      const cancelled = decided.value;
       this.indexes.putActive(task, cancelled);
       if (task.status === 'waiting') this.dependencies.stopWaiting(task.id);
       this.dependencies.settle(cancelled, now, cascade);
@@ -364,8 +350,8 @@ export class LmdbTaskQueue implements QueueEngine {
       const promoted: TaskRecord[] = [];
       for (const { value: id } of this.store.delayed.getRange({ end: [now, Infinity] })) {
         const task = this.store.tasks.get(id);
-        if (!task || task.status !== 'delayed') continue;
-        const queued = transition(task, { status: 'queued' }, 'queued', now, { delayed_until: task.not_before });
+        const queued = promotion(task, now);
+        if (!queued) continue;
         this.indexes.putActive(task, queued);
         promoted.push(queued);
       }
@@ -441,6 +427,14 @@ export class LmdbTaskQueue implements QueueEngine {
     const queuedByPriority = Object.fromEntries([0, 1, 2, 3].map((p) => [String(p), this.indexes.queuedInLane(p)]));
     return { byStatus, queuedByPriority, capabilitySets: this.indexes.capsets.size };
   }
+
+  /** The store is the view: every acknowledged change is already in it. */
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** One hub owns an LMDB store: no change comes from elsewhere. */
+  onRemoteChange(): void {}
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -523,14 +517,9 @@ export class LmdbTaskQueue implements QueueEngine {
 
   private assign(taskId: string, agentId: string, now: number): Result<TaskRecord> {
     const task = this.store.tasks.get(taskId);
-    if (!task) return fail('AC_ERR_TASK_NOT_FOUND', taskId);
-    if (task.status !== 'queued') return fail('AC_ERR_INVALID_STATE', taskId, task.status, 'assign', 'queued');
-    const generation = task.generation + 1;
-    const assigned = transition(task, {
-      status: 'assigned', assigned_to: agentId, assigned_at: now, accepted_at: null, generation,
-    }, 'assigned', now, { agent_id: agentId, generation });
-    this.indexes.putActive(task, assigned);
-    return ok(assigned);
+    const assigned = assignment(taskId, task, agentId, now);
+    if (assigned.ok) this.indexes.putActive(task, assigned.value);
+    return assigned;
   }
 
   private updateAssigned(report: Report, action: string, change: (task: TaskRecord) => TaskRecord): Result<TaskRecord> {

@@ -55,6 +55,8 @@ export interface AgentView {
   consecutive_failures?: number;
   /** The held task's progress showed no change for no_progress_after_ms. */
   no_progress_since?: number;
+  /** The hub the agent is connected to, on a cluster of hubs (engine jetstream). */
+  hub?: string;
 }
 
 export interface TaskReport {

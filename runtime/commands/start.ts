@@ -17,6 +17,8 @@ interface StartFlags {
   tlsClientCa?: string;
   requireTls?: boolean;
   recoverEmpty?: boolean;
+  engine?: string;
+  nats?: string;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -36,6 +38,8 @@ export function registerStartCommand(program: Command): void {
     .option('--tls-client-ca <file>', 'ask agents for client certificates signed by this CA (mTLS; env AGENTCOM_TLS_CLIENT_CA)')
     .option('--require-tls', 'refuse to listen in clear text on a non-loopback address (env AGENTCOM_REQUIRE_TLS)')
     .option('--recover-empty', 'when the data file is corrupt and no good backup exists, start with an empty store (the bad file stays in quarantine)')
+    .option('--engine <engine>', 'queue engine: lmdb (default, one hub) or jetstream (several hubs on one NATS cluster; env AGENTCOM_ENGINE)')
+    .option('--nats <urls>', 'comma-separated NATS URLs for --engine jetstream, e.g. nats://127.0.0.1:4222 (env AGENTCOM_NATS)')
     .action(async (flags: StartFlags) => {
       const code = await start(flags);
       if (code !== 0) process.exit(code);
@@ -67,6 +71,8 @@ async function start(flags: StartFlags): Promise<number> {
     tls_client_ca: flags.tlsClientCa,
     require_tls: flags.requireTls,
     recover_empty: flags.recoverEmpty,
+    engine: flags.engine,
+    nats_servers: flags.nats,
   };
   const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer);
   if (!config.ok) return failStart(config.detail);

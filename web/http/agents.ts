@@ -14,6 +14,9 @@ export function agentInfo(view: AgentView) {
 /** The reference lists only agents with a live socket; offline ones are remembered but not shown. */
 export const connected = (views: AgentView[]) => views.filter((view) => view.fsm_state !== 'offline');
 
+/** On a cluster of hubs (engine jetstream) each agent shows the hub it is connected to. */
+const hubOf = (view: AgentView) => (view.hub ? { hub: view.hub } : {});
+
 function stateView(view: AgentView) {
   return {
     agent_id: view.agent_id, fsm_state: view.fsm_state, current_task_id: view.current_task_id,
@@ -27,11 +30,11 @@ export function agentRoutes({ hub }: RouteDeps): Route[] {
       // A bare {agents} object as in the reference; old add-agent.js expected an array (quirk 9)
       // and only its collision check depends on that.
       method: 'GET', path: '/api/agents', auth: 'none',
-      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state })) }),
+      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state, ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/states', auth: 'agent',
-      handle: () => reply(200, { agents: connected(hub.listAgents()).map(stateView) }),
+      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...stateView(v), ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/:id/state', auth: 'agent',

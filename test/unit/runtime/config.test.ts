@@ -49,4 +49,33 @@ describe('hub config', () => {
       dir.remove();
     }
   });
+
+  describe('queue engine', () => {
+    it('defaults to lmdb with no NATS servers', () => {
+      const config = resolveConfig();
+      expect(config.ok && config.value).to.deep.include({ engine: 'lmdb', nats_servers: [], nats_replicas: 1 });
+    });
+
+    it('reads AGENTCOM_ENGINE and a comma-separated AGENTCOM_NATS, and a flag overrides both', () => {
+      const env = configFromEnv({ AGENTCOM_ENGINE: 'jetstream', AGENTCOM_NATS: 'nats://10.0.0.1:4222, nats://10.0.0.2:4222' });
+      const fromEnv = resolveConfig(env);
+      expect(fromEnv.ok && fromEnv.value).to.deep.include({ engine: 'jetstream', nats_servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'] });
+      const flagged = resolveConfig(env, { nats_servers: 'nats://127.0.0.1:4333' });
+      expect(flagged.ok && flagged.value.nats_servers).to.deep.equal(['nats://127.0.0.1:4333']);
+    });
+
+    it('takes nats_servers as a list in the config file', () => {
+      const config = resolveConfig({ engine: 'jetstream', nats_servers: ['nats://a:4222', 'tls://b:4222'] });
+      expect(config.ok && config.value.nats_servers).to.deep.equal(['nats://a:4222', 'tls://b:4222']);
+    });
+
+    it('refuses the jetstream engine without NATS servers, an unknown engine and a URL that is not nats://', () => {
+      const none = resolveConfig({ engine: 'jetstream' });
+      expect(!none.ok && none.detail).to.match(/^config key nats_servers: /);
+      const unknown = resolveConfig({ engine: 'redis' });
+      expect(!unknown.ok && unknown.detail).to.match(/^config key engine: /);
+      const http = resolveConfig({ engine: 'jetstream', nats_servers: ['http://a:4222'] });
+      expect(!http.ok && http.detail).to.match(/^config key nats_servers\/0: /);
+    });
+  });
 });

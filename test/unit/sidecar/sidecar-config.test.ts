@@ -57,6 +57,17 @@ describe('parseSidecarConfig', () => {
     expect(plain.ok && plain.value.hub_url).to.equal('ws://hub:4000/custom');
   });
 
+  it('takes hub_url as a list of hubs in failover order, and a single string as a list of one', () => {
+    const listed = parseSidecarConfig({ ...minimal, hub_url: ['http://hub-a:4000', 'ws://hub-b:4000/ws'] }, '/c.json');
+    if (!listed.ok) throw new Error(listed.detail);
+    expect(listed.value.hub_urls).to.deep.equal(['ws://hub-a:4000/ws', 'ws://hub-b:4000/ws']);
+    expect(listed.value.hub_url).to.equal('ws://hub-a:4000/ws');
+    const single = parseSidecarConfig(minimal, '/c.json');
+    expect(single.ok && single.value.hub_urls).to.deep.equal(['ws://127.0.0.1:4000/ws']);
+    const empty = parseSidecarConfig({ ...minimal, hub_url: [] }, '/c.json');
+    expect(empty.ok).to.equal(false);
+  });
+
   const badValues: Array<[string, unknown, string]> = [
     ['agent_id', '', 'config: agent_id must be a string of 1 to 128 characters'],
     ['agent_id', 'a'.repeat(129), 'config: agent_id must be a string of 1 to 128 characters'],

@@ -1,12 +1,12 @@
+// The queue engine's behaviour, one suite for every engine (QueueEngine): each engine's
+// conformance file runs it against the real thing (LMDB in a temp dir, JetStream on a real
+// nats-server). Reads are checked right after this engine's own writes, which every engine
+// must show at once; `reopen` closes the engine and opens it again on the same storage.
 import { expect } from 'chai';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Result } from '../../../runtime/errors.ts';
-import type { Report } from '../../../storage/queue-engine.ts';
-import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
-import type { NewTask, TaskRecord } from '../../../storage/task-record.ts';
-import { newTask } from '../../support/task-factory.ts';
-import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import type { Result } from '../../runtime/errors.ts';
+import type { QueueEngine, Report } from '../../storage/queue-engine.ts';
+import type { NewTask, TaskRecord } from '../../storage/task-record.ts';
+import { newTask } from '../support/task-factory.ts';
 
 const t0 = 1_700_000_000_000;
 
@@ -23,18 +23,26 @@ function reportFor(task: TaskRecord, overrides: Partial<Report> = {}): Report {
   return { taskId: task.id, agentId: task.assigned_to, generation: task.generation, ...overrides };
 }
 
-describe('LmdbTaskQueue', () => {
-  let dir: TempDir;
-  let queue: LmdbTaskQueue;
+/** One engine under test: fresh, empty storage per test, and the same storage again on reopen. */
+export interface EngineUnderTest {
+  /** Opens the engine on fresh storage (called before each test). */
+  openFresh(): Promise<QueueEngine>;
+  /** Opens the engine again on the storage of the last openFresh. */
+  openAgain(): Promise<QueueEngine>;
+  /** Removes the storage of the last openFresh (after each test, the engine closed). */
+  discard(): Promise<void>;
+}
 
-  beforeEach(() => {
-    dir = makeTempDir('task-queue');
-    queue = LmdbTaskQueue.open(dir.path);
+export function queueEngineBehaviour(engine: EngineUnderTest): void {
+  let queue: QueueEngine;
+
+  beforeEach(async () => {
+    queue = await engine.openFresh();
   });
 
   afterEach(async () => {
     await queue.close();
-    dir.remove();
+    await engine.discard();
   });
 
   async function submit(overrides: Partial<NewTask> = {}, now = t0): Promise<TaskRecord> {
@@ -53,7 +61,7 @@ describe('LmdbTaskQueue', () => {
 
   async function reopen(): Promise<void> {
     await queue.close();
-    queue = LmdbTaskQueue.open(dir.path);
+    queue = await engine.openAgain();
   }
 
   /** Asserts that `action` fails with `code` and leaves the task and the counters exactly as they were. */
@@ -651,7 +659,7 @@ describe('LmdbTaskQueue', () => {
       const delayed = await submit({ priority: 2, notBefore: t0 + 10_000 });
       const claimed = await claimOrThrow('agent-1', ['git']);
       expect(claimed.id).to.equal(urgentGit.id);
-      const ids = (filter: Parameters<LmdbTaskQueue['list']>[0]) => queue.list(filter).tasks.map((t) => t.id);
+      const ids = (filter: Parameters<QueueEngine['list']>[0]) => queue.list(filter).tasks.map((t) => t.id);
       expect(ids({ status: 'queued' })).to.deep.equal([normal.id, lowRust.id]);
       expect(ids({ status: 'delayed' })).to.deep.equal([delayed.id]);
       expect(ids({ status: 'assigned' })).to.deep.equal([urgentGit.id]);
@@ -719,25 +727,11 @@ describe('LmdbTaskQueue', () => {
     });
   });
 
-  describe('open', () => {
-    it('opens a data folder whose name has a dot in it', async () => {
-      const dotted = join(dir.path, 'data.v2');
-      const other = LmdbTaskQueue.open(dotted);
-      try {
-        const task = value(await other.submit(newTask(), t0)).task;
-        expect(other.get(task.id)?.status).to.equal('queued');
-        expect(statSync(dotted).isDirectory()).to.equal(true);
-      } finally {
-        await other.close();
-      }
-    });
-  });
-
   describe('close', () => {
     it('refuses writes after close with AC_ERR_QUEUE_CLOSED', async () => {
       await queue.close();
       expect(codeOf(await queue.submit(newTask(), t0))).to.equal('AC_ERR_QUEUE_CLOSED');
-      queue = LmdbTaskQueue.open(dir.path);
+      queue = await engine.openAgain();
     });
   });
-});
+}

@@ -1,0 +1,63 @@
+// The connection to a NATS cluster and the JetStream KV buckets the queue lives in.
+//
+// Buckets (prefix `agentcom` unless told otherwise, so several test queues share a server):
+//   <prefix>_tasks  task id → task record (JSON); the KV revision is the record's version for
+//                   compare-and-set. History 1: only the newest record of a task is kept.
+//   <prefix>_meta   `seq` → the last queue sequence number handed out.
+//   <prefix>_hubs   hub name → the hub's lease: its connected agents, renewed every few
+//                   seconds (hub-presence.ts); entries age out of the stream after a while.
+// Replicas: 1 on a single node, 3 (or the cluster size) for a cluster that survives a node.
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+
+export interface NatsClusterOptions {
+  /** nats://host:port URLs of the cluster's nodes (any one is enough to connect). */
+  servers: readonly string[];
+  /** Bucket name prefix: letters, digits, `_` and `-`. */
+  prefix?: string;
+  /** Replicas of each bucket's stream; at most the cluster size. */
+  replicas?: number;
+  /** Shown in the server's connection list. */
+  name?: string;
+}
+
+export interface NatsCluster {
+  connection: NatsConnection;
+  tasks: KV;
+  meta: KV;
+  hubs: KV;
+  close(): Promise<void>;
+}
+
+export const defaultBucketPrefix = 'agentcom';
+/** How long the stream keeps a hub's last lease record (liveness is judged by hub-presence.ts, not by this). */
+const hubRecordAgeMs = 10 * 60_000;
+
+export async function openNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
+  const connection = await connect({
+    servers: [...options.servers],
+    name: options.name ?? 'agentcom-hub',
+    // A hub outlives node restarts: it keeps reconnecting, and writes fail as values meanwhile.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+  try {
+    const kvm = new Kvm(jetstream(connection, { timeout: 10_000 }));
+    const prefix = options.prefix ?? defaultBucketPrefix;
+    const replicas = options.replicas ?? 1;
+    const tasks = await kvm.create(`${prefix}_tasks`, { history: 1, replicas, storage: StorageType.File });
+    const meta = await kvm.create(`${prefix}_meta`, { history: 1, replicas, storage: StorageType.File });
+    const hubs = await kvm.create(`${prefix}_hubs`, { history: 1, replicas, storage: StorageType.File, ttl: hubRecordAgeMs });
+    return { connection, tasks, meta, hubs, close: () => connection.drain() };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** True when a compare-and-set lost: the key moved on since the revision we wrote against. */
+export function isRevisionConflict(error: unknown): boolean {
+  return error instanceof JetStreamApiError
+    && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}

@@ -44,6 +44,15 @@ describe('wire: outbound agent frames', () => {
     assign = await ws.nextMessage('task_assign');
     expect((await report({ type: 'task_failed', task_id: assign.task_id, generation: assign.generation, error: 'x' })).status).to.equal('dead_letter');
 
+    const leasing = await submit({ description: 'lease more paths', paths: ['src/**'] });
+    assign = await ws.nextMessage('task_assign');
+    expect(assign.task_id).to.equal(leasing);
+    const granted = await ws.request({ type: 'lease_acquire', task_id: leasing, paths: ['docs/**'], request_id: 'r1' }, 'lease_result');
+    expect(granted.result).to.equal('granted');
+    expect((await ws.request({ type: 'lease_release', lease_id: (granted.lease as { lease_id: string }).lease_id }, 'lease_result')).result).to.equal('released');
+    expect((await ws.request({ type: 'lease_release', lease_id: 'lease-gone' }, 'lease_result')).result).to.equal('error');
+    await report({ type: 'task_complete', task_id: leasing, generation: assign.generation, result: {} });
+
     await submit({ description: 'rejected' });
     assign = await ws.nextMessage('task_assign');
     expect((await report({ type: 'task_rejected', task_id: assign.task_id, generation: assign.generation, reason: 'busy' })).status).to.equal('rejected');

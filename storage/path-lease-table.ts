@@ -75,9 +75,9 @@ export class PathLeaseTable {
   }
 
   /** Holds `lease`, replacing a lease with the same id. */
-  hold(lease: PathLease): void {
+  hold(lease: PathLease, parsed?: ParsedGlob[]): void {
     this.release(lease.lease_id);
-    const entry: Entry = { lease, globs: lease.paths.map(parseGlob) };
+    const entry: Entry = { lease, globs: parsed ?? lease.paths.map((path) => parseGlob(path)) };
     const repo = this.repoOf(lease.repo);
     repo.all.add(entry);
     for (const glob of entry.globs) {
@@ -134,10 +134,10 @@ export class PathLeaseTable {
   }
 
   /** A lease of another task in `repo` whose paths overlap `paths`, or null when none does. */
-  conflictWith(repo: string, paths: readonly string[], ownTaskId: string | null): PathLease | null {
+  conflictWith(repo: string, paths: ReadonlyArray<string | ParsedGlob>, ownTaskId: string | null): PathLease | null {
     const leases = this.repos.get(repo);
     if (!leases) return null;
-    const globs = paths.map(parseGlob);
+    const globs = paths.map((path) => (typeof path === 'string' ? parseGlob(path) : path));
     const overlaps = (entry: Entry) => entry.lease.task_id !== ownTaskId && globSetsOverlap(globs, entry.globs);
     const first = (entries: Iterable<Entry>) => {
       for (const entry of entries) if (overlaps(entry)) return entry.lease;

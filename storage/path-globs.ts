@@ -39,6 +39,7 @@ export interface ParsedGlob {
 export const globLimits = { maxAlternatives: 64 } as const;
 
 const anyChar: CharClass = { negated: true, ranges: [] };
+const noTokens: SegmentToken[] = [];
 const globstar: Segment = { kind: 'globstar' };
 
 /** Normalises `./a//b/` to `a/b`. */
@@ -181,6 +182,8 @@ function coversSegments(glob: readonly Segment[], path: readonly string[]): bool
 
 function parseSegment(text: string): Segment {
   if (text === '**') return globstar;
+  // Most segments are plain names: no tokens are needed to compare them (patternsIntersect and patternMatches use `literal`).
+  if (!/[*?[]/.test(text)) return { kind: 'pattern', tokens: noTokens, literal: text };
   const tokens: SegmentToken[] = [];
   let literal = true;
   for (let at = 0; at < text.length;) {

@@ -25,6 +25,12 @@ type Segment = { kind: 'globstar' } | { kind: 'pattern'; tokens: SegmentToken[];
 export interface ParsedGlob {
   readonly source: string;
   readonly alternatives: readonly Segment[][];
+  /** Each alternative with `**` appended: what it covers, files below included. */
+  readonly covered: readonly Segment[][];
+  /** The literal folders every alternative starts with: every covered path starts with them. */
+  readonly literalPrefix: readonly string[];
+  /** True when the glob is one literal path (no pattern, no alternatives): it covers that path and what is below. */
+  readonly literal: boolean;
   /** The first segment when every alternative starts with the same literal one: the lease table's index key. */
   readonly topLiteral: string | null;
 }
@@ -33,6 +39,7 @@ export interface ParsedGlob {
 export const globLimits = { maxAlternatives: 64 } as const;
 
 const anyChar: CharClass = { negated: true, ranges: [] };
+const noTokens: SegmentToken[] = [];
 const globstar: Segment = { kind: 'globstar' };
 
 /** Normalises `./a//b/` to `a/b`. */
@@ -53,12 +60,12 @@ export function parseGlob(glob: string): ParsedGlob {
       const segments = normaliseGlob(alternative).split('/').filter((s) => s !== '').map(parseSegment);
       return segments.length > 0 ? segments : [globstar];
     });
-  const firsts = new Set(alternatives.map((segments) => {
-    const first = segments[0];
-    return first.kind === 'pattern' ? first.literal : null;
-  }));
-  const [only] = firsts;
-  parsed = { source: glob, alternatives, topLiteral: firsts.size === 1 && only !== null ? only : null };
+  const literalPrefix = commonLiteralPrefix(alternatives);
+  const literal = alternatives.length === 1 && literalPrefix.length === alternatives[0].length;
+  parsed = {
+    source: glob, alternatives, covered: alternatives.map((segments) => [...segments, globstar]), literalPrefix, literal,
+    topLiteral: literalPrefix[0] ?? null,
+  };
   if (parsedCache.size >= parsedCacheLimit) parsedCache.clear();
   parsedCache.set(glob, parsed);
   return parsed;
@@ -68,12 +75,14 @@ export function parseGlob(glob: string): ParsedGlob {
 export function globsOverlap(a: string | ParsedGlob, b: string | ParsedGlob): boolean {
   const left = typeof a === 'string' ? parseGlob(a) : a;
   const right = typeof b === 'string' ? parseGlob(b) : b;
-  if (left.topLiteral !== null && right.topLiteral !== null && left.topLiteral !== right.topLiteral) return false;
-  for (const x of left.alternatives) {
-    for (const y of right.alternatives) {
-      // Each glob covers what lies below its matches: compare `x/**` with `y/**`.
-      if (segmentsIntersect([...x, globstar], [...y, globstar])) return true;
-    }
+  // Covered paths start with each glob's literal folders: where those differ, nothing is shared.
+  const shared = Math.min(left.literalPrefix.length, right.literalPrefix.length);
+  for (let i = 0; i < shared; i += 1) if (left.literalPrefix[i] !== right.literalPrefix[i]) return false;
+  // Two literal paths, one a prefix of the other (checked above): one lies under the other.
+  if (left.literal && right.literal) return true;
+  for (const x of left.covered) {
+    // Each glob covers what lies below its matches: compare `x/**` with `y/**`.
+    for (const y of right.covered) if (segmentsIntersect(x, y)) return true;
   }
   return false;
 }
@@ -89,7 +98,23 @@ export function globCovers(glob: string | ParsedGlob, path: string): boolean {
   const parsed = typeof glob === 'string' ? parseGlob(glob) : glob;
   const segments = normaliseGlob(path).split('/').filter((s) => s !== '');
   if (segments.length === 0) return false;
-  return parsed.alternatives.some((alternative) => coversSegments([...alternative, globstar], segments));
+  return parsed.covered.some((alternative) => coversSegments(alternative, segments));
+}
+
+/** The literal segments all alternatives start with, in order. */
+function commonLiteralPrefix(alternatives: readonly Segment[][]): string[] {
+  const prefix: string[] = [];
+  for (let i = 0; ; i += 1) {
+    let name: string | null = null;
+    for (const segments of alternatives) {
+      const segment = segments[i];
+      const literal = segment?.kind === 'pattern' ? segment.literal : null;
+      if (literal === null || (name !== null && literal !== name)) return prefix;
+      name = literal;
+    }
+    if (name === null) return prefix;
+    prefix.push(name);
+  }
 }
 
 // --- segments ---------------------------------------------------------------------------------
@@ -157,6 +182,8 @@ function coversSegments(glob: readonly Segment[], path: readonly string[]): bool
 
 function parseSegment(text: string): Segment {
   if (text === '**') return globstar;
+  // Most segments are plain names: no tokens are needed to compare them (patternsIntersect and patternMatches use `literal`).
+  if (!/[*?[]/.test(text)) return { kind: 'pattern', tokens: noTokens, literal: text };
   const tokens: SegmentToken[] = [];
   let literal = true;
   for (let at = 0; at < text.length;) {

@@ -1,9 +1,10 @@
 // The path leases held right now, in memory, indexed for the scheduler's check.
 //
-// Leases are grouped per repository, then by the literal top folder their globs start
-// with (`src/**` and `src/a.ts` under `src`). A check looks only at the groups its own
-// globs name, plus the few leases whose globs start with a pattern (`**/*.md`), so its
-// cost follows the leases that could overlap, not every lease held.
+// Leases are grouped per repository, then by the literal folders their globs start with,
+// two levels deep: `src/**` under `src`, `src/parser/*.ts` under `src` → `parser`. A check
+// looks only at the groups its own globs could share files with, plus the few leases whose
+// globs start with a pattern (`**/*.md`), so its cost follows the leases that could
+// overlap, not every lease held.
 // What is durable, and when a lease starts and ends, is path-leases.ts's business.
 import { globSetsOverlap, parseGlob, type ParsedGlob } from './path-globs.ts';
 
@@ -34,8 +35,15 @@ interface Entry {
   globs: ParsedGlob[];
 }
 
+interface TopGroup {
+  /** Leases with a glob whose literal prefix is this folder alone (`src/**`, `src/*.ts`, `src`). */
+  shallow: Set<Entry>;
+  /** Leases by the second literal folder of a glob (`src/parser/**` under `parser`). */
+  deep: Map<string, Set<Entry>>;
+}
+
 interface RepoLeases {
-  byTop: Map<string, Set<Entry>>;
+  byTop: Map<string, TopGroup>;
   /** Leases with a glob that starts with a pattern: every check looks at them. */
   spread: Set<Entry>;
   all: Set<Entry>;
@@ -67,18 +75,26 @@ export class PathLeaseTable {
   }
 
   /** Holds `lease`, replacing a lease with the same id. */
-  hold(lease: PathLease): void {
+  hold(lease: PathLease, parsed?: ParsedGlob[]): void {
     this.release(lease.lease_id);
-    const entry: Entry = { lease, globs: lease.paths.map(parseGlob) };
+    const entry: Entry = { lease, globs: parsed ?? lease.paths.map((path) => parseGlob(path)) };
     const repo = this.repoOf(lease.repo);
     repo.all.add(entry);
-    const tops = entry.globs.map((glob) => glob.topLiteral);
-    if (tops.includes(null)) repo.spread.add(entry);
-    for (const top of new Set(tops)) {
-      if (top === null) continue;
+    for (const glob of entry.globs) {
+      const [top, second] = glob.literalPrefix;
+      if (top === undefined) {
+        repo.spread.add(entry);
+        continue;
+      }
       let group = repo.byTop.get(top);
-      if (!group) repo.byTop.set(top, (group = new Set()));
-      group.add(entry);
+      if (!group) repo.byTop.set(top, (group = { shallow: new Set(), deep: new Map() }));
+      if (second === undefined) {
+        group.shallow.add(entry);
+        continue;
+      }
+      let deep = group.deep.get(second);
+      if (!deep) group.deep.set(second, (deep = new Set()));
+      deep.add(entry);
     }
     this.byId.set(lease.lease_id, entry);
     let ofTask = this.byTask.get(lease.task_id);
@@ -94,10 +110,16 @@ export class PathLeaseTable {
     repo.all.delete(entry);
     repo.spread.delete(entry);
     for (const glob of entry.globs) {
-      if (glob.topLiteral === null) continue;
-      const group = repo.byTop.get(glob.topLiteral);
-      group?.delete(entry);
-      if (group?.size === 0) repo.byTop.delete(glob.topLiteral);
+      const [top, second] = glob.literalPrefix;
+      const group = top === undefined ? undefined : repo.byTop.get(top);
+      if (!group) continue;
+      if (second === undefined) group.shallow.delete(entry);
+      else {
+        const deep = group.deep.get(second);
+        deep?.delete(entry);
+        if (deep?.size === 0) group.deep.delete(second);
+      }
+      if (group.shallow.size === 0 && group.deep.size === 0) repo.byTop.delete(top!);
     }
     if (repo.all.size === 0) this.repos.delete(entry.lease.repo);
     const ofTask = this.byTask.get(entry.lease.task_id);
@@ -112,18 +134,25 @@ export class PathLeaseTable {
   }
 
   /** A lease of another task in `repo` whose paths overlap `paths`, or null when none does. */
-  conflictWith(repo: string, paths: readonly string[], ownTaskId: string | null): PathLease | null {
+  conflictWith(repo: string, paths: ReadonlyArray<string | ParsedGlob>, ownTaskId: string | null): PathLease | null {
     const leases = this.repos.get(repo);
     if (!leases) return null;
-    const globs = paths.map(parseGlob);
+    const globs = paths.map((path) => (typeof path === 'string' ? parseGlob(path) : path));
     const overlaps = (entry: Entry) => entry.lease.task_id !== ownTaskId && globSetsOverlap(globs, entry.globs);
-    if (globs.some((glob) => glob.topLiteral === null)) {
-      for (const entry of leases.all) if (overlaps(entry)) return entry.lease;
+    const first = (entries: Iterable<Entry>) => {
+      for (const entry of entries) if (overlaps(entry)) return entry.lease;
       return null;
-    }
-    for (const entry of leases.spread) if (overlaps(entry)) return entry.lease;
-    for (const top of new Set(globs.map((glob) => glob.topLiteral!))) {
-      for (const entry of leases.byTop.get(top) ?? []) if (overlaps(entry)) return entry.lease;
+    };
+    if (globs.some((glob) => glob.literalPrefix.length === 0)) return first(leases.all);
+    const found = first(leases.spread);
+    if (found) return found;
+    for (const glob of globs) {
+      const [top, second] = glob.literalPrefix;
+      const group = leases.byTop.get(top!);
+      if (!group) continue;
+      const hit = first(group.shallow)
+        ?? (second === undefined ? firstOfGroups(group.deep.values(), first) : first(group.deep.get(second) ?? []));
+      if (hit) return hit;
     }
     return null;
   }
@@ -133,4 +162,12 @@ export class PathLeaseTable {
     if (!repo) this.repos.set(name, (repo = { byTop: new Map(), spread: new Set(), all: new Set() }));
     return repo;
   }
+}
+
+function firstOfGroups(groups: Iterable<Set<Entry>>, first: (entries: Iterable<Entry>) => PathLease | null): PathLease | null {
+  for (const group of groups) {
+    const hit = first(group);
+    if (hit) return hit;
+  }
+  return null;
 }

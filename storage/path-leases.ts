@@ -15,7 +15,7 @@
 import type { Database } from 'lmdb';
 import { fail, ok, type Result } from '../runtime/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
-import { normaliseGlob } from './path-globs.ts';
+import { normaliseGlob, parseGlob, type ParsedGlob } from './path-globs.ts';
 import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
 
 export type { LeaseAcquireOutcome, LeaseWait } from './path-lease-table.ts';
@@ -36,6 +36,7 @@ export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
 }
 
 const lastKey = '\uffff';
+const claimCacheLimit = 200_000;
 /** meta key: how many queued tasks declare paths. While none does, the gate reads nothing. */
 const queuedWithPathsKey = 'queued_with_paths';
 
@@ -52,6 +53,11 @@ export class PathLeases {
   private clock: () => number = Date.now;
   /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
   private queuedWithPaths: number;
+  /**
+   * The repo and paths of queued tasks the gate has read: a task held back is checked again each
+   * time a lease it waited for ends, and should not be read and decoded again each time.
+   */
+  private readonly claimsOf = new Map<string, Claim>();
 
   constructor(private readonly store: LmdbStore) {
     this.extra = store.root.openDB({ name: 'path_leases' });
@@ -79,6 +85,10 @@ export class PathLeases {
     if (wasHeld && !sameAssignment) this.end(before!.id);
     if (isHeld && !sameAssignment) this.start(after!);
     if (after && after.status !== 'queued') this.stopWaiting(after.id);
+    if (before && this.claimsOf.has(before.id)) {
+      if (queuedWithPaths(after) === 1) this.claimsOf.set(after!.id, claimOfTask(after!));
+      else this.claimsOf.delete(before.id);
+    }
     const queuedDelta = queuedWithPaths(after) - queuedWithPaths(before);
     if (queuedDelta !== 0) {
       this.queuedWithPaths += queuedDelta;
@@ -94,16 +104,31 @@ export class PathLeases {
     // No queued task declares paths: this one cannot, and there is nothing to read.
     if (this.queuedWithPaths === 0) return true;
     if (this.skips(taskId)) return false;
-    const task = this.store.tasks.get(taskId);
-    if (!task?.paths?.length) return true;
-    const conflict = this.table.conflictWith(repoOf(task), task.paths, task.id);
+    const claim = this.claimOf(taskId);
+    if (!claim) return true;
+    const conflict = this.table.conflictWith(claim.repo, claim.globs, taskId);
     if (conflict) {
-      this.wait(task.id, conflict);
+      this.wait(taskId, conflict);
       return false;
     }
-    this.stopWaiting(task.id);
-    this.table.hold({ ...leaseOf(task, null, task.generation + 1), acquired_at: this.clock() });
+    this.stopWaiting(taskId);
+    // Pending until the claim commits, when `follow` holds it again with the agent and generation.
+    this.table.hold({
+      lease_id: taskLeaseId(taskId), task_id: taskId, agent_id: null, generation: 0, repo: claim.repo, paths: claim.paths, acquired_at: this.clock(),
+    }, claim.globs);
     return true;
+  }
+
+  /** The repo and paths a queued task would lease, or null when it declares none. */
+  private claimOf(taskId: string): Claim | null {
+    const known = this.claimsOf.get(taskId);
+    if (known) return known;
+    const task = this.store.tasks.get(taskId);
+    if (!task?.paths?.length || task.status !== 'queued') return null;
+    if (this.claimsOf.size >= claimCacheLimit) this.claimsOf.clear();
+    const claim = claimOfTask(task);
+    this.claimsOf.set(taskId, claim);
+    return claim;
   }
 
   /** A task whose recorded lease is still held: refused without reading it. */
@@ -215,6 +240,18 @@ export class PathLeases {
     waiters?.delete(taskId);
     if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);
   }
+}
+
+/** What a queued task would lease: its repo, its paths, and the paths parsed once. */
+interface Claim {
+  repo: string;
+  paths: string[];
+  globs: ParsedGlob[];
+}
+
+function claimOfTask(task: TaskRecord): Claim {
+  const paths = task.paths ?? [];
+  return { repo: repoOf(task), paths, globs: paths.map((path) => parseGlob(path)) };
 }
 
 function leaseOf(task: TaskRecord, agentId: string | null, generation: number): PathLease {

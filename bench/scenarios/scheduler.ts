@@ -13,6 +13,7 @@ import { CpuMeter } from '../lib/proc-stats.ts';
 import { summarize } from '../lib/sample-stats.ts';
 import type { BenchContext, Metrics, Scenario } from '../lib/scenario.ts';
 import { pathTreeFiles, randomPathSets } from '../lib/random-paths.ts';
+import type { LeaseGateInput, LeaseGateOutput } from '../workers/lease-gate.ts';
 import { fmt } from '../lib/table-format.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
 import type { QueueBuildInput, QueueBuildOutput } from '../workers/queue-build.ts';
@@ -141,6 +142,12 @@ export const schedulerScenario: Scenario = {
     const plain = (await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, false)).drain;
     const leased = (await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, false)).drain;
     const leaseCost = 1 - leased.rate / plain.rate;
+    ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
+    const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
+    const gate = (paths: LeaseGateInput['paths']) => runChild<LeaseGateInput, LeaseGateOutput>(new URL('../workers/lease-gate.ts', import.meta.url), { ...gateInput, paths });
+    const gateOff = await gate('none');
+    const gateDisjoint = await gate('disjoint');
+    const gateOn = await gate('random');
 
     const perAgentKiB = ((memory.rss1 - memory.rss0) * 1024) / agentCount;
     const perTaskKiB = ((memory.rss2 - memory.rss1) * 1024) / agentCount;
@@ -152,6 +159,8 @@ export const schedulerScenario: Scenario = {
       leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: leased.rate,
       leasesOffCpuMsPerAssignment: plain.cpuMsPerAssignment, leasesOnCpuMsPerAssignment: leased.cpuMsPerAssignment,
       leaseDrainCostShare: leaseCost,
+      leaseGateOffCpuMsPerAssignment: gateOff.cpuMsPerAssignment, leaseGateDisjointCpuMsPerAssignment: gateDisjoint.cpuMsPerAssignment,
+      leaseGateRandomCpuMsPerAssignment: gateOn.cpuMsPerAssignment,
     });
     return {
       status: 'measured',
@@ -185,6 +194,15 @@ export const schedulerScenario: Scenario = {
             ['without paths', fmt(plain.rate), fmt(plain.cpuMsPerAssignment), fmt(plain.cpuCores), fmt(plain.drainMs / 1000)],
             ['with paths (leases checked and held)', fmt(leased.rate), fmt(leased.cpuMsPerAssignment), fmt(leased.cpuCores), fmt(leased.drainMs / 1000)],
             ['cost of leases (share of drain rate)', `${fmt(leaseCost * 100)} %`, `${fmt(leased.cpuMsPerAssignment - plain.cpuMsPerAssignment)} ms more`, '', ''],
+          ],
+        },
+        {
+          title: `Path leases in process: the LMDB queue alone draining ${gateInput.count.toLocaleString('en-US')} tasks, ${agentCount} claims per batch, each assigned task completed before the next batch`,
+          columns: ['run', 'CPU ms per assignment', 'wall ms per assignment', 'batches', 'empty claims (held back by a lease)'],
+          rows: [
+            ['without paths', fmt(gateOff.cpuMsPerAssignment), fmt(gateOff.wallMsPerAssignment), gateOff.rounds, gateOff.emptyClaims],
+            ['paths that never overlap (checks and leases, no waits)', fmt(gateDisjoint.cpuMsPerAssignment), fmt(gateDisjoint.wallMsPerAssignment), gateDisjoint.rounds, gateDisjoint.emptyClaims],
+            ['random paths over the 10,000-file tree (checks, leases and real waits)', fmt(gateOn.cpuMsPerAssignment), fmt(gateOn.wallMsPerAssignment), gateOn.rounds, gateOn.emptyClaims],
           ],
         },
         ...(profile ? profileTables(profile, `hub B: start on ${backlog.toLocaleString('en-US')} queued, 1,000 agents connect and drain`) : []),

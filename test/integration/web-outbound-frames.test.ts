@@ -59,6 +59,14 @@ describe('wire: outbound agent frames', () => {
       type: 'task_cancelled', task_id: assign.task_id, generation: assign.generation, reason: 'budget_exceeded',
     });
     await report({ type: 'task_stopped', task_id: assign.task_id, generation: assign.generation });
+    const leasing = await submit({ description: 'lease more paths', paths: ['src/**'] });
+    assign = await ws.nextMessage('task_assign');
+    expect(assign.task_id).to.equal(leasing);
+    const granted = await ws.request({ type: 'lease_acquire', task_id: leasing, paths: ['docs/**'], request_id: 'r1' }, 'lease_result');
+    expect(granted.result).to.equal('granted');
+    expect((await ws.request({ type: 'lease_release', lease_id: (granted.lease as { lease_id: string }).lease_id }, 'lease_result')).result).to.equal('released');
+    expect((await ws.request({ type: 'lease_release', lease_id: 'lease-gone' }, 'lease_result')).result).to.equal('error');
+    await report({ type: 'task_complete', task_id: leasing, generation: assign.generation, result: {} });
 
     await submit({ description: 'rejected' });
     assign = await ws.nextMessage('task_assign');

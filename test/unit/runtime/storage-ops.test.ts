@@ -6,7 +6,9 @@ import { StorageOps } from '../../../runtime/storage-ops.ts';
 import { openLmdbStore, type LmdbStore } from '../../../storage/lmdb-store.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 
-describe('StorageOps', () => {
+describe('StorageOps', function () {
+  // Each backup checks its copy on a worker thread, which from source starts tsx first (1 to 5 s on a loaded machine).
+  this.timeout(90_000);
   let dir: TempDir;
   let store: LmdbStore;
   let ops: StorageOps;

@@ -7,7 +7,9 @@ import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import { newTask } from '../../support/task-factory.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
 
-describe('backups', () => {
+describe('backups', function () {
+  // Each backup checks its copy on a worker thread, which from source starts tsx first (1 to 5 s on a loaded machine).
+  this.timeout(90_000);
   let dir: TempDir;
   let store: LmdbStore;
   let queue: LmdbTaskQueue;

@@ -108,7 +108,7 @@ export function queueEngineBehaviour(engine: EngineUnderTest): void {
       await submit({ priority: 3, notBefore: t0 + 60_000 });
       await claimOrThrow('agent-1');
       const stats = queue.stats();
-      expect(stats.byStatus).to.deep.equal({ queued: 2, delayed: 1, assigned: 1, completed: 0, dead_letter: 0, cancelled: 0, waiting: 0 });
+      expect(stats.byStatus).to.deep.equal({ queued: 2, delayed: 1, assigned: 1, completed: 0, dead_letter: 0, cancelled: 0, waiting: 0, awaiting_approval: 0 });
       expect(stats.queuedByPriority).to.deep.equal({ 0: 0, 1: 0, 2: 2, 3: 0 });
     });
   });

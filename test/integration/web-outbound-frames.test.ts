@@ -67,6 +67,15 @@ describe('wire: outbound agent frames', () => {
     expect((await ws.request({ type: 'lease_release', lease_id: (granted.lease as { lease_id: string }).lease_id }, 'lease_result')).result).to.equal('released');
     expect((await ws.request({ type: 'lease_release', lease_id: 'lease-gone' }, 'lease_result')).result).to.equal('error');
     await report({ type: 'task_complete', task_id: leasing, generation: assign.generation, result: {} });
+    // A question mid-task: approval_ack when stored, approval_answer when answered.
+    await submit({ description: 'asks first' });
+    assign = await ws.nextMessage('task_assign');
+    await report({ type: 'task_accepted', task_id: assign.task_id, generation: assign.generation });
+    const stored = await ws.request({ type: 'approval_request', task_id: assign.task_id, generation: assign.generation, question_id: 'q-1', question: 'Go?' }, 'approval_ack');
+    const answered = ws.nextMessage('approval_answer');
+    expect((await hub.http('POST', `/api/approvals/${String(stored.approval_id)}`, { body: { answer: 'go' } })).status).to.equal(200);
+    expect((await answered).answer).to.equal('go');
+    expect((await report({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} })).status).to.equal('complete');
 
     await submit({ description: 'rejected' });
     assign = await ws.nextMessage('task_assign');

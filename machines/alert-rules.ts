@@ -1,8 +1,7 @@
 // The alert rules' vocabulary: ids, severities, and an alert as the API and dashboard show it.
 export const alertRuleIds = [
   'queue_growing', 'high_failure_rate', 'stuck_tasks', 'no_agents_online', 'high_error_rate',
-  'storage_unhealthy', 'supervisor_restarts', 'approval_waiting',
-  'storage_unhealthy', 'supervisor_restarts', 'agent_breaker_open', 'daily_budget_spent',
+  'storage_unhealthy', 'supervisor_restarts', 'approval_waiting', 'agent_breaker_open', 'daily_budget_spent',
 ] as const;
 export type AlertRuleId = (typeof alertRuleIds)[number];
 export type AlertSeverity = 'warning' | 'critical';

@@ -60,6 +60,8 @@ export const errorFrameSchema = Type.Object({
   errors: Type.Optional(Type.Array(fieldErrorSchema)),
   max_depth: Type.Optional(Type.Integer()),
   inflight: Type.Optional(Type.Integer()),
+  /** The question of a refused approval_request. */
+  question_id: Type.Optional(Type.String()),
 });
 
 /** A frame refused by a token bucket (reference §8); `scope: "ip"` for identify attempts per address. */

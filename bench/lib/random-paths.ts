@@ -23,3 +23,22 @@ export function randomPathSets(count: number, seed: number): string[][] {
   }
   return sets;
 }
+
+/**
+ * 1 to 4 random single files of the same tree per task, no folder globs: overlaps still
+ * happen (1,000 tasks in flight hold about a quarter of the files), but a held-back task
+ * always has free ones behind it, so the drain shows what the leases cost rather than how
+ * little of a folder-heavy workload can run at once.
+ */
+export function randomFileSets(count: number, seed: number): string[][] {
+  const random = mulberry32(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const sets: string[][] = [];
+  for (let i = 0; i < count; i += 1) {
+    const files = new Set<string>();
+    const size = 1 + pick(4);
+    while (files.size < size) files.add(`d${pick(pathTree.tops)}/s${pick(pathTree.subs)}/f${pick(pathTree.files)}.ts`);
+    sets.push([...files]);
+  }
+  return sets;
+}

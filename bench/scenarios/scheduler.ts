@@ -12,7 +12,7 @@ import { withHub } from '../lib/hub-session.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
 import { summarize } from '../lib/sample-stats.ts';
 import type { BenchContext, Metrics, Scenario } from '../lib/scenario.ts';
-import { pathTreeFiles, randomPathSets } from '../lib/random-paths.ts';
+import { pathTreeFiles, randomFileSets, randomPathSets } from '../lib/random-paths.ts';
 import type { LeaseGateInput, LeaseGateOutput } from '../workers/lease-gate.ts';
 import { fmt } from '../lib/table-format.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
@@ -142,6 +142,9 @@ export const schedulerScenario: Scenario = {
     const plain = (await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, false)).drain;
     const leased = (await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, false)).drain;
     const leaseCost = 1 - leased.rate / plain.rate;
+    const fileSets = randomFileSets(leaseBacklog, 19);
+    const filesLeased = (await drainBacklog(ctx, 'scheduler-e', { count: leaseBacklog, capabilitySets, pathSets: fileSets }, specs, agentOptions, false)).drain;
+    const fileLeaseCost = 1 - filesLeased.rate / plain.rate;
     ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
     const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
     const gate = (paths: LeaseGateInput['paths']) => runChild<LeaseGateInput, LeaseGateOutput>(new URL('../workers/lease-gate.ts', import.meta.url), { ...gateInput, paths });
@@ -158,7 +161,7 @@ export const schedulerScenario: Scenario = {
       rssKiBPerAgent: perAgentKiB, rssKiBPerInFlightTask: perTaskKiB,
       leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: leased.rate,
       leasesOffCpuMsPerAssignment: plain.cpuMsPerAssignment, leasesOnCpuMsPerAssignment: leased.cpuMsPerAssignment,
-      leaseDrainCostShare: leaseCost,
+      leaseDrainCostShare: leaseCost, fileLeasesAssignmentsPerSec: filesLeased.rate, fileLeaseDrainCostShare: fileLeaseCost,
       leaseGateOffCpuMsPerAssignment: gateOff.cpuMsPerAssignment, leaseGateDisjointCpuMsPerAssignment: gateDisjoint.cpuMsPerAssignment,
       leaseGateRandomCpuMsPerAssignment: gateOn.cpuMsPerAssignment,
     });
@@ -194,6 +197,8 @@ export const schedulerScenario: Scenario = {
             ['without paths', fmt(plain.rate), fmt(plain.cpuMsPerAssignment), fmt(plain.cpuCores), fmt(plain.drainMs / 1000)],
             ['with paths (leases checked and held)', fmt(leased.rate), fmt(leased.cpuMsPerAssignment), fmt(leased.cpuCores), fmt(leased.drainMs / 1000)],
             ['cost of leases (share of drain rate)', `${fmt(leaseCost * 100)} %`, `${fmt(leased.cpuMsPerAssignment - plain.cpuMsPerAssignment)} ms more`, '', ''],
+            ['with 1-4 random single files per task (no folder globs)', fmt(filesLeased.rate), fmt(filesLeased.cpuMsPerAssignment), fmt(filesLeased.cpuCores), fmt(filesLeased.drainMs / 1000)],
+            ['cost of file leases (share of drain rate)', `${fmt(fileLeaseCost * 100)} %`, `${fmt(filesLeased.cpuMsPerAssignment - plain.cpuMsPerAssignment)} ms more`, '', ''],
           ],
         },
         {

@@ -59,11 +59,25 @@ export async function verifyCopy(dir: string): Promise<{ ok: true; value: StoreC
   }
 }
 
-export function fileSha256(path: string): Promise<string> {
+/**
+ * Hashes at most half the time: after each MiB it rests as long as the MiB took. On a
+ * two-core machine a thread hashing flat out takes the core the hub's own event loop and
+ * its clients share, which showed as the assignments' p99 during a backup (issue 13 asks
+ * for at most twice the idle p99); a backup taking a little longer costs nobody anything.
+ */
+export function fileSha256(path: string, busyShare = 0.5): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path, { highWaterMark: 1024 * 1024 })
-      .on('data', (chunk) => hash.update(chunk))
+    const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    stream
+      .on('data', (chunk) => {
+        const started = performance.now();
+        hash.update(chunk);
+        const restMs = ((performance.now() - started) * (1 - busyShare)) / busyShare;
+        if (restMs < 0.5) return;
+        stream.pause();
+        setTimeout(() => stream.resume(), restMs);
+      })
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });

@@ -140,7 +140,8 @@ if (${finish}) fs.writeFileSync(path.join(dir, taskId + '.json'), JSON.stringify
     );
   }
 
-  const wakeRuns = () => (existsSync(wakeLog) ? readFileSync(wakeLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
+  // The agent's append may have created the file and not written yet: an empty line is no run.
+  const wakeRuns = () => (existsSync(wakeLog) ? readFileSync(wakeLog, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line)) : []);
 
   function launch(): Sidecar {
     const sidecar = startSidecar(configPath);

@@ -32,7 +32,9 @@ import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
 import type { AgentView } from '../web/hub-port.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
-import { TokenStore } from '../storage/token-store.ts';
+import type { TokenStore } from '../storage/token-store.ts';
+import { LmdbTokenStore } from '../storage/lmdb-token-store.ts';
+import { JetStreamTokenStore } from '../storage/jetstream/jetstream-token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
@@ -163,12 +165,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
             const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
-            const { queue, presence } = await openQueueEngine(config, store, () => live.hub, log);
+            const { queue, presence, tokens } = await openQueueEngine(config, store, () => live.hub, log);
             const storage: Storage = {
               store,
               queue,
               presence,
-              tokens: TokenStore.open(store.tokens, store),
+              tokens,
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
               mailbox: new MailboxStore(store, clientIds),
@@ -179,6 +181,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
               adminTokenCreated = true;
             }
+            storage.tokens.onRevokedElsewhere((agentId) => {
+              live.hub?.tokensRevokedElsewhere(agentId).catch((error: unknown) => log.error('dropping an agent revoked elsewhere failed', { agent_id: agentId, error: String(error) }));
+            });
             live.storage = storage;
             storageOps.restartStorage = (reason) => {
               storageRestarting = true;
@@ -190,8 +195,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           },
           stop: async (storage) => {
             storageOps.storageClosed();
-            const { queue, presence, store } = storage as Storage;
+            const { queue, presence, store, tokens } = storage as Storage;
             await presence?.stop();
+            await tokens.close();
             await queue.close();
             // The LMDB engine closes the store it lives in; beside JetStream the store holds the rest.
             if (!(queue instanceof LmdbTaskQueue)) {
@@ -467,15 +473,17 @@ function dataFileBytes(dataDir: string): number {
 
 /**
  * The queue engine the config names: LMDB in the data dir's store, or JetStream on the NATS
- * cluster (the data dir's store then keeps tokens, settings, mailboxes and snapshots).
+ * cluster with the tokens beside it (the data dir's store then keeps settings, mailboxes and snapshots).
  */
 async function openQueueEngine(
   config: HubConfig, store: LmdbStore, hub: () => Hub | undefined, log: Logger,
-): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null }> {
-  if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null };
+): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null; tokens: TokenStore }> {
+  if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null, tokens: LmdbTokenStore.open(store.tokens, store) };
   const hubName = config.hub_name ?? `${hostname()}:${config.port || process.pid}`;
   const queue = await JetStreamTaskQueue.open({ servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}` });
   try {
+    // Tokens live beside the queue, so an agent identifies on any hub of the cluster.
+    const tokens = await JetStreamTokenStore.open(queue.cluster.connection, { replicas: config.nats_replicas });
     const presence = await HubPresence.start<AgentView>(queue.cluster.hubs, {
       hubName,
       leaseMs: config.hub_lease_ms,
@@ -483,7 +491,7 @@ async function openQueueEngine(
       onError: (error) => log.warning('hub lease not renewed', { error: String(error) }),
     });
     log.info('queue on jetstream', { nats_servers: config.nats_servers, hub_name: hubName, replicas: config.nats_replicas });
-    return { queue, presence };
+    return { queue, presence, tokens };
   } catch (error) {
     await queue.close();
     throw error;

@@ -268,6 +268,18 @@ export class Hub implements HubPort {
   async revokeAgentTokens(agentId: string): Promise<Result<number>> {
     const revoked = await this.deps.tokens.revokeAgent(agentId);
     if (revoked === 0) return fail('AC_ERR_AGENT_NOT_FOUND', agentId);
+    await this.dropRevokedAgent(agentId);
+    this.log.notice('agent tokens revoked', { agent_id: agentId, count: revoked });
+    return ok(revoked);
+  }
+
+  /** Another hub of the cluster revoked the agent's tokens: its socket here closes as if revoked here. */
+  async tokensRevokedElsewhere(agentId: string): Promise<void> {
+    await this.dropRevokedAgent(agentId);
+    this.log.notice('agent tokens revoked on another hub', { agent_id: agentId });
+  }
+
+  private async dropRevokedAgent(agentId: string): Promise<void> {
     const entry = this.agents.get(agentId);
     entry?.link?.close(4001, 'token revoked');
     // Removed, not just offline: its held task goes back to the queue and the agent leaves the board.
@@ -278,8 +290,6 @@ export class Hub implements HubPort {
       this.events.emit('agent.removed', this.now(), { agentId });
     }
     await this.deps.directory.forget(agentId);
-    this.log.notice('agent tokens revoked', { agent_id: agentId, count: revoked });
-    return ok(revoked);
   }
 
   // --- agent sockets ------------------------------------------------------------

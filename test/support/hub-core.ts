@@ -15,7 +15,7 @@ import { openLmdbStore } from '../../storage/lmdb-store.ts';
 import { MailboxStore } from '../../storage/mailbox-store.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
-import { TokenStore } from '../../storage/token-store.ts';
+import { LmdbTokenStore } from '../../storage/lmdb-token-store.ts';
 import type { AgentLink } from '../../web/hub-port.ts';
 import { makeTempDir, type TempDir } from './temp-dir.ts';
 
@@ -92,7 +92,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
   const hub = new Hub({
     version: 'test',
     queue,
-    tokens: TokenStore.open(store.tokens, store),
+    tokens: LmdbTokenStore.open(store.tokens, store),
     settings: new SettingsStore(store),
     directory: new AgentDirectory(store),
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),

@@ -1,22 +1,27 @@
+// The token store behaviour both homes must have (LMDB for one hub, JetStream KV for a
+// cluster): each engine's test file runs this suite against its real store.
 import { expect } from 'chai';
-import { openLmdbStore, type LmdbStore } from '../../../storage/lmdb-store.ts';
-import { TokenStore } from '../../../storage/token-store.ts';
-import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';
+import type { TokenStore } from '../../storage/token-store.ts';
 
-describe('TokenStore', () => {
-  let dir: TempDir;
-  let store: LmdbStore;
+export interface TokenStoreHarness {
+  /** A store with no tokens in it, on `now`'s clock. */
+  openFresh(now?: () => number): Promise<TokenStore>;
+  /** The same tokens, opened again (after the current store closed). */
+  openAgain(): Promise<TokenStore>;
+  /** Everything the store holds, as text (to look for secrets in). */
+  storedText(): Promise<string>;
+  close(store: TokenStore): Promise<void>;
+}
+
+export function tokenStoreBehaviour(harness: TokenStoreHarness): void {
   let tokens: TokenStore;
 
-  beforeEach(() => {
-    dir = makeTempDir('tokens');
-    store = openLmdbStore({ path: dir.path });
-    tokens = TokenStore.open(store.tokens, store, () => 1_000);
+  beforeEach(async () => {
+    tokens = await harness.openFresh(() => 1_000);
   });
 
   afterEach(async () => {
-    await store.close();
-    dir.remove();
+    await harness.close(tokens);
   });
 
   it('creates 64-hex tokens that verify to their owner', async () => {
@@ -28,7 +33,7 @@ describe('TokenStore', () => {
 
   it('never stores the plain token', async () => {
     const { token } = await tokens.create({ scope: 'admin', name: 'ops' });
-    const stored = JSON.stringify([...store.tokens.getRange()]);
+    const stored = await harness.storedText();
     expect(stored).not.to.contain(token);
     expect(stored).to.contain(token.slice(0, 8));
   });
@@ -49,11 +54,12 @@ describe('TokenStore', () => {
   });
 
   it('lists records oldest first without secrets', async () => {
+    await harness.close(tokens);
     let clock = 1;
-    const timed = TokenStore.open(store.tokens, store, () => clock++);
-    await timed.create({ scope: 'admin', name: 'ops' });
-    await timed.create({ scope: 'agent', agentId: 'a', name: 'a' });
-    const list = timed.list();
+    tokens = await harness.openFresh(() => clock++);
+    await tokens.create({ scope: 'admin', name: 'ops' });
+    await tokens.create({ scope: 'agent', agentId: 'a', name: 'a' });
+    const list = tokens.list();
     expect(list.map((r) => r.name)).to.deep.equal(['ops', 'a']);
     expect(list[1]).to.include({ scope: 'agent', agent_id: 'a' });
   });
@@ -71,11 +77,14 @@ describe('TokenStore', () => {
     expect(await tokens.revokeAgent('a')).to.equal(0);
   });
 
-  it('keeps tokens across a reopen of the environment', async () => {
+  it('keeps tokens and revocations across a reopen', async () => {
     const { token } = await tokens.create({ scope: 'agent', agentId: 'a', name: 'a' });
-    await store.close();
-    store = openLmdbStore({ path: dir.path });
-    tokens = TokenStore.open(store.tokens, store);
+    const gone = await tokens.create({ scope: 'agent', agentId: 'b', name: 'b' });
+    await tokens.revokeAgent('b');
+    await harness.close(tokens);
+    tokens = await harness.openAgain();
     expect(tokens.verify(token)).to.deep.include({ agentId: 'a' });
+    expect(tokens.verify(gone.token)).to.equal(null);
+    expect(tokens.list().map((record) => record.agent_id)).to.deep.equal(['a']);
   });
-});
+}

@@ -16,7 +16,8 @@ describe('cluster: two hubs on one JetStream queue', function () {
     node = await startNatsNode();
     const cluster = { engine: 'jetstream', nats_servers: [node.url], hub_lease_ms: 3000 };
     a = await startTestHub({ ...cluster, hub_name: 'hub-a' });
-    b = await startTestHub({ ...cluster, hub_name: 'hub-b' });
+    // The first hub made the cluster's admin token (tokens are shared); the second makes none.
+    b = await startTestHub({ ...cluster, hub_name: 'hub-b' }, { adminToken: a.adminToken });
   });
 
   afterEach(async () => {

@@ -15,6 +15,8 @@ export type AgentMode = 'complete' | 'hold';
 export interface SwarmAgentSpec {
   agentId: string;
   capabilities: string[];
+  /** This agent's hub, when agents are split between hubs (cluster scenario); default the swarm's. */
+  wsUrl?: string;
 }
 
 interface InFlight {
@@ -169,7 +171,7 @@ export class AgentSwarm {
 
   private open(agent: Agent): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.options.wsUrl, { perMessageDeflate: false, ca: this.options.ca });
+      const ws = new WebSocket(agent.spec.wsUrl ?? this.options.wsUrl, { perMessageDeflate: false, ca: this.options.ca });
       agent.ws = ws;
       let settled = false;
       let identifiedHere = false;

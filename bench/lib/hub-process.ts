@@ -30,6 +30,8 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** Serve https and wss with this certificate; clients trust `caPem`. */
   tls?: { cert: string; key: string; caPem: string };
+  /** Config keys over the bench's own (e.g. engine and nats_servers for the cluster scenario). */
+  config?: Record<string, unknown>;
 }
 
 export interface HubProcess {
@@ -81,7 +83,7 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   // Every simulated agent connects from 127.0.0.1: the per-IP connection and identify limits
   // (made for one client per host) would refuse the 61st agent of a minute and the 201st socket.
   const configPath = `${options.logPath}.config.json`;
-  writeFileSync(configPath, JSON.stringify(benchHubConfig));
+  writeFileSync(configPath, JSON.stringify({ ...benchHubConfig, ...options.config }));
   const nodeArgs = [...(options.nodeArgs ?? []), hubBinary, 'start', '--port', String(port), '--data-dir', options.dataDir,
     '--config', configPath,
     '--log-level', options.logLevel ?? 'info', ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : [])];

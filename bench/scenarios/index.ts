@@ -2,6 +2,7 @@
 // queue and lifecycle: its ratio columns read their figures from the same run.
 import type { Scenario } from '../lib/scenario.ts';
 import { bullmqScenario } from './bullmq.ts';
+import { clusterScenario } from './cluster.ts';
 import { connectionsScenario } from './connections.ts';
 import { dashboardScenario } from './dashboard.ts';
 import { fairnessScenario } from './fairness.ts';
@@ -31,4 +32,5 @@ export const scenarios: readonly Scenario[] = [
   messagingScenario,
   dashboardScenario,
   workflowScenario,
+  clusterScenario,
 ];

@@ -15,6 +15,8 @@ export interface NatsNode {
   kill(): Promise<void>;
   stop(): Promise<void>;
   log(): string;
+  /** The running process's pid (for its CPU time in the cluster bench), or null. */
+  pid(): number | null;
 }
 
 export interface NatsCluster {
@@ -52,6 +54,7 @@ function natsNode(dir: TempDir, name: string, clientPort: number, cluster?: { po
   return {
     url: `nats://127.0.0.1:${clientPort}`,
     log: () => output,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid ?? null : null),
     start: async () => {
       child = spawn('nats-server', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });

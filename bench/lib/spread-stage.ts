@@ -1,0 +1,80 @@
+// One measured lifecycle stage over one or more hubs (cluster scenario): the plan's tasks
+// and its concurrency are split between one submitter per hub, one swarm holds every agent
+// (each on its own hub), and CPU is read from /proc for every hub and every nats-server
+// process around the stage. One hub and one submitter is the lifecycle scenario's stage.
+import { loadavg } from 'node:os';
+import type { HubClient } from './hub-clients.ts';
+import { CpuMeter } from './proc-stats.ts';
+import type { Progress } from './progress.ts';
+import { ratePerSec } from './sample-stats.ts';
+import type { StageFigures } from './stage-stats.ts';
+import type { SubmitOutcome, SubmitPlan } from './task-submitter.ts';
+
+export interface SpreadStageInput {
+  hubPids: number[];
+  natsPids: number[];
+  agents: HubClient;
+  /** One per hub, each posting to its own hub. */
+  submitters: HubClient[];
+  plan: SubmitPlan;
+  progress: Progress;
+}
+
+export interface SpreadStageResult {
+  figures: StageFigures;
+  tasksPerSec: number;
+  /** Every hub together, and each hub. */
+  hubCpuMsPerTask: number;
+  hubCpuMsPerTaskEach: number[];
+  hubCpuCores: number;
+  /** Every nats-server node together, and each node (empty on LMDB). */
+  natsCpuMsPerTask: number;
+  natsCpuMsPerTaskEach: number[];
+  natsCpuCores: number;
+  /** 1-minute load average as the stage started and ended. */
+  loadAtStart: number;
+  loadAtEnd: number;
+}
+
+const progressEveryMs = 5_000;
+
+export async function measureSpreadStage(input: SpreadStageInput): Promise<SpreadStageResult> {
+  const { plan, submitters } = input;
+  const parts = submitters.length;
+  const counts = Array.from({ length: parts }, (_, i) => Math.floor(plan.count / parts) + (i < plan.count % parts ? 1 : 0));
+  const share = (value: number | undefined) => (value === undefined ? undefined : Math.max(1, Math.round(value / parts)));
+  const loadAtStart = loadavg()[0]!;
+  const hubMeters = input.hubPids.map((pid) => new CpuMeter(pid));
+  const natsMeters = input.natsPids.map((pid) => new CpuMeter(pid));
+  const ticker = setInterval(() => {
+    void input.agents.call('stage', plan.stage)
+      .then((figures) => input.progress.stage(`${plan.stage}: ${figures.completed}/${plan.count} completed`))
+      .catch(() => {});
+  }, progressEveryMs);
+  let submitted: SubmitOutcome[];
+  try {
+    submitted = await Promise.all(submitters.map((submitter, i) => submitter.call('submit', {
+      ...plan, count: counts[i]!, concurrency: share(plan.concurrency), waveSize: share(plan.waveSize),
+    })));
+    await input.agents.call('waitFor', plan.stage, 'completed', plan.count, 600_000);
+  } finally {
+    clearInterval(ticker);
+  }
+  const hubCpu = hubMeters.map((meter) => meter.read());
+  const natsCpu = natsMeters.map((meter) => meter.read());
+  const figures = await input.agents.call('stage', plan.stage);
+  const firstSubmitAt = Math.min(...submitted.map((outcome) => outcome.firstSubmitAt));
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return {
+    figures,
+    tasksPerSec: ratePerSec(plan.count, figures.lastCompleteAt - firstSubmitAt),
+    hubCpuMsPerTask: sum(hubCpu.map((used) => used.cpuMs)) / plan.count,
+    hubCpuMsPerTaskEach: hubCpu.map((used) => used.cpuMs / plan.count),
+    hubCpuCores: sum(hubCpu.map((used) => used.cores)),
+    natsCpuMsPerTask: sum(natsCpu.map((used) => used.cpuMs)) / plan.count,
+    natsCpuMsPerTaskEach: natsCpu.map((used) => used.cpuMs / plan.count),
+    natsCpuCores: sum(natsCpu.map((used) => used.cores)),
+    loadAtStart,
+    loadAtEnd: loadavg()[0]!,
+  };
+}

@@ -46,8 +46,13 @@ export async function openNatsCluster(options: NatsClusterOptions): Promise<Nats
     const kvm = new Kvm(jetstream(connection, { timeout: 10_000 }));
     const prefix = options.prefix ?? defaultBucketPrefix;
     const replicas = options.replicas ?? 1;
-    const tasks = await kvm.create(`${prefix}_tasks`, { history: 1, replicas, storage: StorageType.File });
-    const meta = await kvm.create(`${prefix}_meta`, { history: 1, replicas, storage: StorageType.File });
+    // No direct gets: any replica may answer one, and a follower can answer with a record older
+    // than one already acknowledged. A lost compare-and-set reads the key again and decides on
+    // it, so that read must come from the stream leader (test/cluster/jetstream-reads.test.ts).
+    // Applies when the bucket is created; a bucket made by an earlier version keeps direct gets.
+    const consistent = { history: 1, replicas, storage: StorageType.File, allow_direct: false };
+    const tasks = await kvm.create(`${prefix}_tasks`, consistent);
+    const meta = await kvm.create(`${prefix}_meta`, consistent);
     const hubs = await kvm.create(`${prefix}_hubs`, { history: 1, replicas, storage: StorageType.File, ttl: hubRecordAgeMs });
     return { connection, tasks, meta, hubs, close: () => connection.drain() };
   } catch (error) {

@@ -8,7 +8,7 @@ import { CpuMeter } from './proc-stats.ts';
 import type { Progress } from './progress.ts';
 import { ratePerSec } from './sample-stats.ts';
 import type { StageFigures } from './stage-stats.ts';
-import type { SubmitOutcome, SubmitPlan } from './task-submitter.ts';
+import type { SubmitPlan } from './task-submitter.ts';
 
 export interface SpreadStageInput {
   hubPids: number[];
@@ -22,6 +22,10 @@ export interface SpreadStageInput {
 
 export interface SpreadStageResult {
   figures: StageFigures;
+  /** Tasks whose completion was acknowledged; below the plan's count when the stage stalled. */
+  completed: number;
+  /** No completion for `stallMs`: the stage ended with tasks left (figures cover the completed ones). */
+  stalled: boolean;
   tasksPerSec: number;
   /** Every hub together, and each hub. */
   hubCpuMsPerTask: number;
@@ -37,6 +41,9 @@ export interface SpreadStageResult {
 }
 
 const progressEveryMs = 5_000;
+const pollMs = 250;
+/** A stage with no completion for this long is over: its missing tasks are reported, not waited for. */
+const stallMs = 30_000;
 
 export async function measureSpreadStage(input: SpreadStageInput): Promise<SpreadStageResult> {
   const { plan, submitters } = input;
@@ -46,20 +53,10 @@ export async function measureSpreadStage(input: SpreadStageInput): Promise<Sprea
   const loadAtStart = loadavg()[0]!;
   const hubMeters = input.hubPids.map((pid) => new CpuMeter(pid));
   const natsMeters = input.natsPids.map((pid) => new CpuMeter(pid));
-  const ticker = setInterval(() => {
-    void input.agents.call('stage', plan.stage)
-      .then((figures) => input.progress.stage(`${plan.stage}: ${figures.completed}/${plan.count} completed`))
-      .catch(() => {});
-  }, progressEveryMs);
-  let submitted: SubmitOutcome[];
-  try {
-    submitted = await Promise.all(submitters.map((submitter, i) => submitter.call('submit', {
-      ...plan, count: counts[i]!, concurrency: share(plan.concurrency), waveSize: share(plan.waveSize),
-    })));
-    await input.agents.call('waitFor', plan.stage, 'completed', plan.count, 600_000);
-  } finally {
-    clearInterval(ticker);
-  }
+  const submitted = await Promise.all(submitters.map((submitter, i) => submitter.call('submit', {
+    ...plan, count: counts[i]!, concurrency: share(plan.concurrency), waveSize: share(plan.waveSize),
+  })));
+  const { completed, stalled } = await awaitCompletions(input);
   const hubCpu = hubMeters.map((meter) => meter.read());
   const natsCpu = natsMeters.map((meter) => meter.read());
   const figures = await input.agents.call('stage', plan.stage);
@@ -67,14 +64,41 @@ export async function measureSpreadStage(input: SpreadStageInput): Promise<Sprea
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   return {
     figures,
-    tasksPerSec: ratePerSec(plan.count, figures.lastCompleteAt - firstSubmitAt),
-    hubCpuMsPerTask: sum(hubCpu.map((used) => used.cpuMs)) / plan.count,
-    hubCpuMsPerTaskEach: hubCpu.map((used) => used.cpuMs / plan.count),
+    completed,
+    stalled,
+    tasksPerSec: ratePerSec(completed, figures.lastCompleteAt - firstSubmitAt),
+    hubCpuMsPerTask: sum(hubCpu.map((used) => used.cpuMs)) / completed,
+    hubCpuMsPerTaskEach: hubCpu.map((used) => used.cpuMs / completed),
     hubCpuCores: sum(hubCpu.map((used) => used.cores)),
-    natsCpuMsPerTask: sum(natsCpu.map((used) => used.cpuMs)) / plan.count,
-    natsCpuMsPerTaskEach: natsCpu.map((used) => used.cpuMs / plan.count),
+    natsCpuMsPerTask: sum(natsCpu.map((used) => used.cpuMs)) / completed,
+    natsCpuMsPerTaskEach: natsCpu.map((used) => used.cpuMs / completed),
     natsCpuCores: sum(natsCpu.map((used) => used.cores)),
     loadAtStart,
     loadAtEnd: loadavg()[0]!,
   };
+}
+
+/** Polls the swarm until every task of the stage completed, or none completed for `stallMs`; prints progress meanwhile. */
+async function awaitCompletions({ agents, plan, progress }: SpreadStageInput): Promise<{ completed: number; stalled: boolean }> {
+  let completed = 0;
+  let lastChangeAt = performance.now();
+  let lastPrintAt = performance.now();
+  for (;;) {
+    const now = performance.now();
+    const figures = await agents.call('stage', plan.stage);
+    if (figures.completed !== completed) {
+      completed = figures.completed;
+      lastChangeAt = now;
+    }
+    if (completed >= plan.count) return { completed, stalled: false };
+    if (now - lastChangeAt > stallMs) {
+      progress.stage(`${plan.stage}: STALLED at ${completed}/${plan.count} completed (none for ${stallMs / 1000} s); the figures cover the completed tasks`);
+      return { completed, stalled: true };
+    }
+    if (now - lastPrintAt >= progressEveryMs) {
+      lastPrintAt = now;
+      progress.stage(`${plan.stage}: ${completed}/${plan.count} completed`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }

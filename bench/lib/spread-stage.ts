@@ -53,10 +53,13 @@ export async function measureSpreadStage(input: SpreadStageInput): Promise<Sprea
   const loadAtStart = loadavg()[0]!;
   const hubMeters = input.hubPids.map((pid) => new CpuMeter(pid));
   const natsMeters = input.natsPids.map((pid) => new CpuMeter(pid));
-  const submitted = await Promise.all(submitters.map((submitter, i) => submitter.call('submit', {
-    ...plan, count: counts[i]!, concurrency: share(plan.concurrency), waveSize: share(plan.waveSize),
-  })));
-  const { completed, stalled } = await awaitCompletions(input);
+  // Progress and the stall watch run while the submitters still submit.
+  const [submitted, { completed, stalled }] = await Promise.all([
+    Promise.all(submitters.map((submitter, i) => submitter.call('submit', {
+      ...plan, count: counts[i]!, concurrency: share(plan.concurrency), waveSize: share(plan.waveSize),
+    }))),
+    awaitCompletions(input),
+  ]);
   const hubCpu = hubMeters.map((meter) => meter.read());
   const natsCpu = natsMeters.map((meter) => meter.read());
   const figures = await input.agents.call('stage', plan.stage);

@@ -2,8 +2,8 @@
 // two things the server must give: (1) a read after a lost CAS is the stream's latest record
 // (a bucket that allows direct gets lets a lagging follower answer: the buckets turn them
 // off), and (2) of two concurrent writes expecting the same revision, only one is accepted.
-// nats-server 2.9.x does not give (2) on a clustered stream (nats-server issue #4320,
-// fixed in PR #4319): Debian's 2.9.10 fails the second test, which is the point of it: two
+// nats-server with issue #4320 (reported on 2.9.15-2.9.20) does not give (2) on a clustered stream
+// (closed by PR #4319): Debian's 2.9.10 fails the second test, which is the point of it: two
 // hubs can then both assign one task. Slow: run with `npm run test:cluster`.
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';

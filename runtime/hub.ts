@@ -28,7 +28,7 @@ import type { Task, TaskSubmit } from '../web/protocol/task.ts';
 import type { LeaseAcquire } from '../web/protocol/path-leases.ts';
 import type { LeaseWait, PathLease } from '../storage/path-lease-table.ts';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';

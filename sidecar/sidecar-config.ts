@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
-import { fail, failField, ok, type Result } from '../runtime/errors.ts';
+import { fail, failField, ok, type Result } from '../storage/domain/errors.ts';
 import { fieldLimits } from '../web/protocol/field-limits.ts';
 import { capabilityField, maxCapabilities } from '../web/protocol/identify.ts';
 

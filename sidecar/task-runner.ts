@@ -4,7 +4,7 @@
 // Every change to the local task is persisted before the hub hears of it.
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 import type { SendOutcome } from './hub-connection.ts';
 import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';

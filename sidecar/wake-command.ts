@@ -4,7 +4,7 @@
 // argument afterwards, so a description is always exactly one argv element and
 // its quotes, `$(…)` or `;` are plain characters that nothing interprets.
 import { spawn } from 'node:child_process';
-import { fail, failField, ok, type Result } from '../runtime/errors.ts';
+import { fail, failField, ok, type Result } from '../storage/domain/errors.ts';
 
 export interface WakeTask {
   task_id: string;

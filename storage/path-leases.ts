@@ -13,7 +13,7 @@
 // claim commits), so two claims of one batch cannot take overlapping tasks either.
 // A refused task stays queued in its lane and remembers what it waits for.
 import type { Database } from 'lmdb';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { normaliseGlob, parseGlob, type ParsedGlob } from './path-globs.ts';
 import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';

@@ -4,7 +4,7 @@
 // (it holds the single write lock), reads inside it see the batch's own writes,
 // and the method resolves only after `flushed`: a kill -9 after the promise
 // resolves cannot lose the change, and one sync covers every change in the batch.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { approvalGate } from './approval-gate.ts';
 import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
 import { deadLetterTransactions } from './dead-letters.ts';

@@ -1,6 +1,6 @@
 // What the transport needs from the hub. runtime/ implements it and hands it to
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
-import type { Failure, Result } from '../runtime/errors.ts';
+import type { Failure, Result } from '../storage/domain/errors.ts';
 import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { ApprovalRequest } from './protocol/approvals.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';

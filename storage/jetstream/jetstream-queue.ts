@@ -14,7 +14,7 @@
 // written with `create` (only if the key does not exist): one atomic step, whichever hub wins.
 import { createHash } from 'node:crypto';
 import type { KvEntry } from '@nats-io/kv';
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../domain/errors.ts';
 import { retriedDeadLetter } from '../dead-letter-retry.ts';
 import { failureOutcome } from '../failure-outcome.ts';
 import type {

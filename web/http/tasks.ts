@@ -9,7 +9,7 @@ import { errorReply, failureReply, reply, wireError, type Reply } from './reply.
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { BulkOutcome } from '../hub-port.ts';
 import type { WireValidator } from '../validation.ts';
-import { httpStatusOf, type Failure } from '../../runtime/errors.ts';
+import { httpStatusOf, type Failure } from '../../storage/domain/errors.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const defaultPageLimit = 100;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import type { QueueStats } from '../../../storage/queue-engine.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import type { TaskRecord } from '../../../storage/task-record.ts';

@@ -24,7 +24,8 @@ import type {
   StorageWriteFault, TaskLinks,
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
-import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import type { Task } from '../storage/domain/task.ts';
+import type { TaskSubmit } from '../web/protocol/task.ts';
 import type { LeaseAcquire } from '../web/protocol/path-leases.ts';
 import type { LeaseWait, PathLease } from '../storage/path-lease-table.ts';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';

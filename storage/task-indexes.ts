@@ -1,6 +1,6 @@
 // Writes a task together with every index that mentions it, and keeps the
 // in-memory counters that `stats()` reads. Call only inside a write transaction.
-import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { CapabilitySets } from './capability-sets.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { PathLeases } from './path-leases.ts';

@@ -6,7 +6,7 @@
 // resolves cannot lose the change, and one sync covers every change in the batch.
 import { fail, ok, type Result } from './domain/errors.ts';
 import { approvalGate } from './approval-gate.ts';
-import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { DependencyIndex } from './dependency-index.ts';
 import { durableWrite } from './durable-write.ts';

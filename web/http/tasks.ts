@@ -1,7 +1,9 @@
 // /api/tasks: submit, list, stats, detail, retry and cancel; dead letters; admin push.
 import { taskScopeRefusal } from './task-scope.ts';
-import type { Task } from '../protocol/task.ts';
-import { metadataOversize, priorityAliases, priorityNames, type TaskPatch, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
+import type { Task } from '../../storage/domain/task.ts';
+import { metadataOversize, type TaskPatch, type TaskSubmit } from '../protocol/task.ts';
+import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
+import type { TaskStatus } from '../../storage/domain/task-status.ts';
 import type { PushTaskBody } from '../protocol/http-bodies.ts';
 import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';

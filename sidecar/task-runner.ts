@@ -78,25 +78,25 @@ export class TaskRunner {
   handle(message: HubMessage): void {
     switch (message.type) {
       case 'task_assign':
-        void this.onAssign(message as TaskAssign);
+        void this.onAssign(message);
         return;
       case 'task_continue':
-        void this.onContinue(message as TaskContinue);
+        void this.onContinue(message);
         return;
       case 'task_reassign':
-        void this.onReassign(message as TaskReassign);
+        void this.onReassign(message);
         return;
       case 'task_cancelled':
-        void this.onCancelled(message as TaskCancelled);
+        void this.onCancelled(message);
         return;
       case 'approval_ack':
-        void this.onApprovalAck(message as ApprovalAck);
+        void this.onApprovalAck(message);
         return;
       case 'approval_answer':
-        void this.onApprovalAnswer(message as ApprovalAnswerMessage);
+        void this.onApprovalAnswer(message);
         return;
       case 'task_resume':
-        void this.onResume(message as TaskResume);
+        void this.onResume(message);
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });

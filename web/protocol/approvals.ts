@@ -84,9 +84,13 @@ export const approvalAnswerBodySchema = body('approval_answer', {
 export type ApprovalAnswerBody = Static<typeof approvalAnswerBodySchema>;
 
 /** GET /api/approvals?status=pending|answered|closed|all&limit=. */
+/** Which approvals GET /api/approvals lists. */
+export const approvalListStatuses = ['pending', 'answered', 'closed', 'all'] as const;
+export type ApprovalListStatus = (typeof approvalListStatuses)[number];
+
 export const approvalListQuerySchema = Type.Object(
   {
-    status: Type.Optional(Type.String({ enum: ['pending', 'answered', 'closed', 'all'] })),
+    status: Type.Optional(Type.Unsafe<ApprovalListStatus>(Type.String({ enum: [...approvalListStatuses] }))),
     limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   },
   { additionalProperties: true, $id: 'http/approval_list_query' },

@@ -5,6 +5,7 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../storage/domain/errors.ts';
+import { fieldLimits } from '../web/protocol/field-limits.ts';
 import type { SendOutcome } from './hub-connection.ts';
 import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
@@ -24,8 +25,6 @@ export interface TaskRunnerDeps {
   log: SidecarLogger;
   git: GitWorkflow;
 }
-
-const reasonMaxChars = 2_000;
 
 export class TaskRunner {
   private state: QueueState = { active: null, recovering: null };
@@ -427,7 +426,7 @@ export class TaskRunner {
   private async onOutcome(task: LocalTask, outcome: TaskOutcome): Promise<void> {
     if (!this.isCurrent(task)) return;
     if (outcome.kind === 'failure') {
-      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, reasonMaxChars) });
+      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, fieldLimits.reason) });
       return;
     }
     const result = await submitTaskBranch(this.deps.git, this.deps.config, task, outcome.result, this.deps.log);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalAnswer } from '../web/protocol/approvals.ts';
-import { approvalLimits } from '../web/protocol/approvals.ts';
+import { approvalLimits } from '../web/protocol/approval-limits.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 export type QuestionFileKind = 'question' | 'answer';

@@ -1,18 +1,10 @@
 // Approval gates and agents' questions on the wire: the agent's `approval_request`,
 // the hub's `approval_ack` and `approval_answer`, and the HTTP bodies and query of
-// the approve, reject and answer routes. A leaf: imports only TypeBox and the field limits.
+// the approve, reject and answer routes. A leaf: imports only TypeBox and the limits.
 import { Type, type Static } from '@sinclair/typebox';
+import { approvalLimits } from './approval-limits.ts';
 import { generationField, taskIdField } from './field-limits.ts';
 import { wsMessage } from './ws-message.ts';
-
-export const approvalLimits = {
-  questionChars: 10_000,
-  answerChars: 10_000,
-  options: 20,
-  optionChars: 256,
-  noteChars: 2_000,
-  questionIdChars: 128,
-} as const;
 
 /** The sidecar's id for a question; it becomes part of no file name, but stays plain. */
 const questionIdField = Type.String({ minLength: 1, maxLength: approvalLimits.questionIdChars, pattern: '^[A-Za-z0-9._:-]+$' });

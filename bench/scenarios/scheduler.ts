@@ -139,11 +139,13 @@ export const schedulerScenario: Scenario = {
     const leaseBacklog = ctx.quick ? 5_000 : 30_000;
     const pathSets = randomPathSets(leaseBacklog, 19);
     ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, without then with leases`);
-    const plain = (await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, false)).drain;
+    const plainProfiled = await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, ctx.profile);
+    const plain = plainProfiled.drain;
     const leased = (await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, false)).drain;
     const leaseCost = 1 - leased.rate / plain.rate;
     const fileSets = randomFileSets(leaseBacklog, 19);
-    const filesLeased = (await drainBacklog(ctx, 'scheduler-e', { count: leaseBacklog, capabilitySets, pathSets: fileSets }, specs, agentOptions, false)).drain;
+    const filesProfiled = await drainBacklog(ctx, 'scheduler-e', { count: leaseBacklog, capabilitySets, pathSets: fileSets }, specs, agentOptions, ctx.profile);
+    const filesLeased = filesProfiled.drain;
     const fileLeaseCost = 1 - filesLeased.rate / plain.rate;
     ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
     const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
@@ -211,6 +213,8 @@ export const schedulerScenario: Scenario = {
           ],
         },
         ...(profile ? profileTables(profile, `hub B: start on ${backlog.toLocaleString('en-US')} queued, 1,000 agents connect and drain`) : []),
+        ...(plainProfiled.profile ? profileTables(plainProfiled.profile, `hub C: ${leaseBacklog.toLocaleString('en-US')} queued without paths`) : []),
+        ...(filesProfiled.profile ? profileTables(filesProfiled.profile, `hub E: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 single-file leases each`) : []),
       ],
       metrics,
       notes: [

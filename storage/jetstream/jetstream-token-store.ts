@@ -11,7 +11,7 @@
 import { jetstream, StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ThrownFailure, fail } from '../../runtime/errors.ts';
+import { ThrownFailure, fail } from '../domain/errors.ts';
 import { newToken, oldestFirst, ownerOf, type TokenOwner, type TokenRecord, type TokenRequest, type TokenStore } from '../token-store.ts';
 import { defaultBucketPrefix } from './nats-cluster.ts';
 

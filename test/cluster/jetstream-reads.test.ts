@@ -7,7 +7,7 @@
 // hubs can then both assign one task. Slow: run with `npm run test:cluster`.
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import { JetStreamTaskQueue } from '../../storage/jetstream/jetstream-queue.ts';
 import { newTask } from '../support/task-factory.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';

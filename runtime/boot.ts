@@ -480,7 +480,9 @@ async function openQueueEngine(
 ): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null; tokens: TokenStore }> {
   if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null, tokens: LmdbTokenStore.open(store.tokens, store) };
   const hubName = config.hub_name ?? `${hostname()}:${config.port || process.pid}`;
-  const queue = await JetStreamTaskQueue.open({ servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}` });
+  const queue = await JetStreamTaskQueue.open({
+    servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}`, allowUnsafeServer: config.allow_unsafe_nats_server,
+  });
   try {
     // Tokens live beside the queue, so an agent identifies on any hub of the cluster.
     const tokens = await JetStreamTokenStore.open(queue.cluster.connection, { replicas: config.nats_replicas });

@@ -108,6 +108,8 @@ const hubConfigSchema = Type.Object(
     nats_servers: Type.Array(Type.String({ pattern: '^(nats|tls)://\\S+$' }), { default: [] }),
     /** Replicas of the JetStream buckets when a hub creates them: 1 on one node, 3 on a cluster that must survive a node. */
     nats_replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+    /** Start on a NATS cluster whose release can double-accept a compare-and-set (AC_ERR_NATS_UNSAFE): for tests of other faults, never production. */
+    allow_unsafe_nats_server: Type.Boolean({ default: false }),
     /** This hub's name in the cluster, shown beside each agent it serves (default: host name and port). */
     hub_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /** A hub on a cluster renews its lease this often × 3; its agents count as nowhere once it is this old (hub died). */

@@ -58,6 +58,7 @@ export const errors = {
   AC_ERR_TOO_MANY_VIOLATIONS: { status: 429, message: 'too many validation errors' },
   AC_ERR_BACKPRESSURE: { status: 503, message: 'socket send buffer over %d bytes' },
   AC_ERR_NOT_IMPLEMENTED: { status: 501, message: '%s is not implemented yet' },
+  AC_ERR_NATS_UNSAFE: { status: 500, message: 'the NATS cluster runs nats-server %s, which can accept two concurrent compare-and-set writes to one key (nats-io/nats-server#4320): two hubs could assign one task twice. Upgrade the cluster to %s or later' },
   AC_ERR_INVALID_LOG_LEVEL: { status: 422, message: 'log level %s is not one of %s' },
   AC_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
 

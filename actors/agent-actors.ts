@@ -3,7 +3,7 @@
 // crashed and was replaced is re-told whether its agent is connected and what it holds.
 import type { Logger } from 'winston';
 import type { QueueEngine } from '../storage/queue-engine.ts';
-import type { AgentIdentity } from '../web/hub-port.ts';
+import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
 import type { AgentMachineInput } from '../machines/agent-machine.ts';
 import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';

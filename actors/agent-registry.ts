@@ -1,7 +1,9 @@
 // Every known agent: its actor, its newest socket, and what the scheduler needs
 // to pick fairly (least recently assigned first).
 import type { ActorRefFrom } from 'xstate';
-import type { AgentIdentity, AgentLink, AgentView } from '../web/hub-port.ts';
+import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
+import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AgentView } from '../storage/domain/agent-view.ts';
 import type { AgentActorLogic } from './agent-actor.ts';
 import { IdleAgents } from './idle-agents.ts';
 

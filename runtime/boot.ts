@@ -30,14 +30,14 @@ import { JetStreamTaskQueue } from '../storage/jetstream/jetstream-queue.ts';
 import { HubPresence } from '../storage/jetstream/hub-presence.ts';
 import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
-import type { AgentView } from '../web/hub-port.ts';
+import type { AgentView } from '../storage/domain/agent-view.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { durationMs } from './duration.ts';
-import { Hub } from './hub.ts';
+import { Hub } from './hub/hub.ts';
 import { defaultRegistrationMode, type RegistrationMode } from './enrollment.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
@@ -50,7 +50,7 @@ import { rootSupervisorInput } from './root-supervisor.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
 import type { Result } from './errors.ts';
-import { stableHubPort } from './stable-hub-port.ts';
+import { stableHubServices } from './hub/stable-hub-services.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
 
@@ -124,7 +124,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   });
   // The transport stays up through a restart of storage (an online restore): it holds this
   // forwarder, not a hub, and is suspended rather than closed (web/server.ts says why).
-  const transportHub = stableHubPort(() => live.hub!);
+  const transportHub = stableHubServices();
   let storageRestarting = false;
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
@@ -217,7 +217,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                   awaiting_approval: byStatus?.awaiting_approval ?? 0,
                 };
               },
-              pendingQuestions: () => live.hub?.approvals?.pendingCount() ?? 0,
+              pendingQuestions: () => live.hub?.approvals.pendingCount() ?? 0,
               agents: () => live.hub?.agents.all() ?? [],
               stateOf,
               storage: () => {
@@ -306,7 +306,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         sweeps: {
           id: 'sweeps',
           start: async () => {
-            const timer = setInterval(() => live.hub?.sweep(config.stale_agent_ms), config.sweep_interval_ms);
+            const timer = setInterval(() => live.hub?.sweeper.run(config.stale_agent_ms), config.sweep_interval_ms);
             timer.unref();
             return timer;
           },
@@ -318,13 +318,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             if (live.server && storageRestarting) {
               storageRestarting = false;
               live.server.resume();
-              live.hub!.transport = live.server.transport;
               return live.server;
             }
             const started = await startServer({
               host: config.host,
               port: config.port,
-              hub: transportHub.port,
+              hub: transportHub.services,
               logger,
               maxPayloadBytes: config.max_payload_bytes,
               allowJsFallback: config.allow_js_fallback,
@@ -343,7 +342,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             });
             if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
             live.server = started;
-            live.hub!.transport = started.transport;
             return started;
           },
           stop: async (server) => {
@@ -360,7 +358,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
                 log.error('metrics snapshot failed', { error: String(error) });
                 return null;
               });
-              live.hub?.sampleMetrics(snapshot ?? null);
+              live.hub?.dashboard.sampleMetrics(snapshot ?? null);
             };
             const timer = setInterval(() => void tick(), metricsHistoryDefaults.intervalMs);
             timer.unref();

@@ -43,7 +43,6 @@ export class AgentActors {
     const kept = breaker?.state.restored(identity.agentId);
     host.start('agents', systemId, this.deps.logic, {
       agentId: identity.agentId,
-      capabilities: identity.capabilities,
       acceptanceTimeoutMs: this.deps.acceptanceTimeoutMs,
       ...(breaker ? { breakerFailures: breaker.failures, breakerCooldownMs: breaker.cooldownMs, ...kept } : {}),
       ...(stored ? { restored: asOffline(stored, kept, breaker) } : {}),
@@ -103,6 +102,6 @@ export class AgentActors {
     this.watch(entry);
     this.deps.registry.refresh(entry);
     if (!entry.link) return;
-    replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume: this.heldTaskOf(entry.agentId) });
+    replacement.send({ type: 'agent.connected', resume: this.heldTaskOf(entry.agentId) });
   }
 }

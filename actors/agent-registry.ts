@@ -120,7 +120,7 @@ export function viewOf(entry: AgentEntry): AgentView {
     agent_id: entry.agentId,
     name: entry.identity.name,
     status: entry.identity.status,
-    capabilities: context.capabilities,
+    capabilities: entry.identity.capabilities,
     connected_at: entry.connectedAt,
     fsm_state: stateOf(entry),
     current_task_id: context.currentTask?.taskId ?? null,

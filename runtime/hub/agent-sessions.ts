@@ -36,7 +36,7 @@ export class AgentSessions implements AgentSessionsPort {
     entry.lastSeen = now;
     if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
     if (stateOf(entry) === 'offline') {
-      entry.actor.send({ type: 'agent.connected', capabilities: identity.capabilities, resume: agentActors.heldTaskOf(identity.agentId) });
+      entry.actor.send({ type: 'agent.connected', resume: agentActors.heldTaskOf(identity.agentId) });
       fleet.agentConnected(identity.agentId);
     }
     void this.deps.directory.remember({ agentId: identity.agentId, name: identity.name, capabilities: identity.capabilities, lastSeen: now });

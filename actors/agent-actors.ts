@@ -85,8 +85,7 @@ export class AgentActors {
         if (snapshot.value === lastState) return;
         const from = lastState;
         lastState = snapshot.value;
-        this.deps.registry.refresh(entry);
-        entry.lastStateChange = this.deps.now();
+        this.deps.registry.stateChanged(entry, this.deps.now());
         this.deps.events.emit('agent.state_changed', entry.lastStateChange, { agent: entry, from, to: lastState });
       },
       error: (error) => {

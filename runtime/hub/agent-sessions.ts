@@ -30,10 +30,7 @@ export class AgentSessions implements AgentSessionsPort {
     const now = this.ctx.now();
     const entry = agentActors.ensure(identity);
     const previous = entry.link;
-    entry.identity = identity;
-    agents.setLink(entry, link);
-    entry.connectedAt = now;
-    entry.lastSeen = now;
+    agents.identified(entry, identity, link, now);
     if (previous && previous.linkId !== link.linkId) previous.close(4000, 'replaced by a newer connection');
     if (stateOf(entry) === 'offline') {
       entry.actor.send({ type: 'agent.connected', resume: agentActors.heldTaskOf(identity.agentId) });
@@ -49,21 +46,20 @@ export class AgentSessions implements AgentSessionsPort {
     const entry = this.ctx.agents.get(agentId);
     // An older socket closing must not take down the newer one (reference quirk 4).
     if (!entry || entry.link?.linkId !== link.linkId) return;
-    this.ctx.agents.setLink(entry, null);
-    entry.connectedAt = null;
+    this.ctx.agents.disconnected(entry);
     entry.actor.send({ type: 'agent.disconnected' });
     this.ctx.events.emit('agent.left', this.ctx.now(), { agent: entry });
   }
 
   agentSeen(agentId: string): void {
     const entry = this.ctx.agents.get(agentId);
-    if (entry) entry.lastSeen = this.ctx.now();
+    if (entry) this.ctx.agents.seen(entry, this.ctx.now());
   }
 
   setAgentStatus(agentId: string, status: string): void {
     const entry = this.ctx.agents.get(agentId);
     if (!entry) return;
-    entry.identity = { ...entry.identity, status };
+    this.ctx.agents.setStatus(entry, status);
     this.ctx.events.emit('agent.status_changed', this.ctx.now(), { agent: entry });
   }
 
@@ -116,7 +112,7 @@ export class AgentSessions implements AgentSessionsPort {
       const entry = this.ctx.agents.get(denial.agentId);
       if (entry) {
         const wasResting = entry.restUntil > denial.at;
-        entry.restUntil = Math.max(entry.restUntil, denial.at + rateLimitRestMs);
+        this.ctx.agents.restUntil(entry, Math.max(entry.restUntil, denial.at + rateLimitRestMs));
         if (!wasResting) setTimeout(() => this.ctx.scheduler.agentIdle(entry.agentId), rateLimitRestMs + 10).unref();
       }
     }

@@ -237,7 +237,8 @@ export class Hub implements HubServices {
   /** Restores in-flight work after a restart: task actors for assigned tasks, delayed-task timer. */
   resume(knownAgents: KnownAgent[]): void {
     for (const agent of knownAgents) {
-      this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' }).lastSeen = agent.lastSeen;
+      const entry = this.agentActors.ensure({ agentId: agent.agentId, name: agent.name, capabilities: agent.capabilities, status: 'offline' });
+      this.agents.seen(entry, agent.lastSeen);
     }
     for (const task of this.deps.queue.assigned()) if (!this.sessions.heldElsewhere(task.assigned_to ?? '')) this.dispatch.startActor(task);
     this.fleetControl.resumeParked();

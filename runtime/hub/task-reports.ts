@@ -103,10 +103,10 @@ export class TaskReports implements TaskReportPort {
     // The rest must be in place before the reclaim offers the task again, or it could come straight back.
     const entry = this.ctx.agents.get(report.agentId);
     const restBefore = entry?.restUntil ?? 0;
-    if (entry) entry.restUntil = this.ctx.now() + this.ctx.timings.rejectRestMs;
+    if (entry) this.ctx.agents.restUntil(entry, this.ctx.now() + this.ctx.timings.rejectRestMs);
     const reclaimed = await this.ctx.dispatch.reclaim(report.taskId, 'rejected', report.generation, report.agentId, true);
     if (!reclaimed.ok) {
-      if (entry) entry.restUntil = restBefore;
+      if (entry) this.ctx.agents.restUntil(entry, restBefore);
       return reclaimed;
     }
     this.ctx.log.notice('task rejected by agent', { task_id: report.taskId, agent_id: report.agentId, reason });

@@ -50,7 +50,7 @@ import { actorGroups, rootSupervisorInput } from './root-supervisor.ts';
 import { ServiceChain } from './service-chain.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
-import type { Result } from './errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 import { stableHubServices } from './hub/stable-hub-services.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';

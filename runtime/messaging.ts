@@ -21,7 +21,7 @@ import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from
 import { channelTopic, maxChannelNameChars, normaliseChannel } from '../web/protocol/channel-name.ts';
 import type { AgentLink } from '../storage/domain/agent-link.ts';
 import type { ChannelDetail, ChannelPublished, ChannelView, MailboxPage, MessageSent, MessageView, MessagingPort, OutgoingMessage, RetentionSettings, TopicFanout } from '../web/ports/messaging-port.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 import { presenceFeed, presenceTopic } from './presence-feed.ts';

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TokenRecord, TokenStore } from '../../storage/token-store.ts';
 import type { AccessPort, Principal, TokenInfo } from '../../web/ports/access-port.ts';
 import type { Enrollment, RegistrationMode } from '../enrollment.ts';
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 

@@ -1,10 +1,10 @@
 // Approvals: an operator's decision on a task awaiting approval, and agents' questions mid-task.
 import { toWireTask } from '../../storage/task-record.ts';
 import type { ApprovalRequest } from '../../web/protocol/approvals.ts';
-import type { Task } from '../../web/protocol/task.ts';
+import type { Task } from '../../storage/domain/task.ts';
 import type { ApprovalList, ApprovalListStatus, ApprovalsPort, ApprovalView } from '../../web/ports/approvals-port.ts';
 import type { Approvals } from '../approvals.ts';
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import type { HubContext } from './hub-context.ts';
 import type { TaskService } from './task-service.ts';
 

@@ -7,7 +7,8 @@ import type { DashboardPort, HubEvent, StorageWriteFault } from '../../web/ports
 import type { HubAbout } from '../../web/ports/hub-services.ts';
 import type { FleetControl } from '../fleet-control.ts';
 import type { HubEvents } from '../hub-events.ts';
-import { metricsHistoryDefaults, type MetricsHistory, type MetricsSample } from '../metrics-history.ts';
+import { metricsHistoryDefaults, type MetricsHistory } from '../metrics-history.ts';
+import type { MetricsSample } from '../../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from '../metrics-snapshot.ts';
 import { toWireEvent } from '../wire-events.ts';
 import type { AgentSessions } from './agent-sessions.ts';

@@ -1,7 +1,7 @@
 // Fleet control as the API sees it: provider rate limits, unblocking, daily budgets, providers.
 import type { AgentView } from '../../storage/domain/agent-view.ts';
 import type { DailyBudgetChanges, DailyBudgetsView, FleetPort, ProviderView } from '../../web/ports/fleet-port.ts';
-import { ok, type Result } from '../errors.ts';
+import { ok, type Result } from '../../storage/domain/errors.ts';
 import type { FleetControl } from '../fleet-control.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 

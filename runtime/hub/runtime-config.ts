@@ -1,7 +1,7 @@
 // Runtime configuration: the default repository (a durable setting) and the log level.
 import type { SettingsStore } from '../../storage/settings-store.ts';
 import type { RuntimeConfigPort } from '../../web/ports/runtime-config-port.ts';
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import type { Logger } from '../logger.ts';
 
 const defaultRepoKey = 'default_repo';

@@ -12,9 +12,9 @@ import { checkReport } from '../../storage/report-fencing.ts';
 import { toWireTask, type TaskRecord } from '../../storage/task-record.ts';
 import type { PathLease } from '../../storage/path-lease-table.ts';
 import type { LeaseAcquire } from '../../web/protocol/path-leases.ts';
-import type { Task } from '../../web/protocol/task.ts';
+import type { Task } from '../../storage/domain/task.ts';
 import type { LeaseAcquireAnswer, RecoveryAnswer, TaskReport, TaskReportPort } from '../../web/ports/task-report-port.ts';
-import { fail, ok, type Result } from '../errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import type { HubContext } from './hub-context.ts';
 
 export class TaskReports implements TaskReportPort {

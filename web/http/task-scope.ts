@@ -3,7 +3,7 @@
 // reference let any token act on any task, quirk 10).
 import type { TaskPort } from '../ports/task-port.ts';
 import type { Principal } from '../ports/access-port.ts';
-import { fail } from '../../runtime/errors.ts';
+import { fail } from '../../storage/domain/errors.ts';
 import { failureReply, type Reply } from './reply.ts';
 
 export function taskScopeRefusal(tasks: TaskPort, principal: Principal | null, taskId: string): Reply | null {

@@ -1,5 +1,5 @@
 // Access: tokens, scopes and who may register (HTTP auth, /ws identify, the dashboard's admin check).
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };

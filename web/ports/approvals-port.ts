@@ -1,7 +1,7 @@
 // Approval gates on tasks, and agents' questions to an operator mid-task.
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { ApprovalRequest } from '../protocol/approvals.ts';
-import type { Task } from '../protocol/task.ts';
+import type { Task } from '../../storage/domain/task.ts';
 
 /** An agent's question as the API shows it (storage/approval-store.ts ApprovalRecord). */
 export interface ApprovalView {

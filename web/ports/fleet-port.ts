@@ -1,5 +1,5 @@
 // Fleet control: breakers, provider rate limits, daily token budgets, provider quotas.
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { AgentView } from '../../storage/domain/agent-view.ts';
 
 /** Daily token budgets as set; absent keys mean no limit. */

@@ -1,5 +1,5 @@
 // Direct and broadcast messages, mailboxes and channels, as the agent socket and the HTTP API use them.
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { AgentLink } from '../../storage/domain/agent-link.ts';
 
 /** What a sender hands the hub; `to` null or "broadcast" means every connected agent but the sender. */

@@ -1,5 +1,5 @@
 // Settings an operator changes while the hub runs: the default repository and the log level.
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 
 export interface RuntimeConfigPort {
   defaultRepo(): string | null;

@@ -1,5 +1,5 @@
 // Recurring tasks (POST /api/schedules …).
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { ScheduleCreate } from '../protocol/schedule.ts';
 
 /** A recurring-task schedule as the API shows it. */

@@ -1,7 +1,9 @@
 // Tasks as submitters and operators see them: submit, list, inspect, cancel, dead letters, lanes, push.
-import type { Failure, Result } from '../../runtime/errors.ts';
+import type { Failure, Result } from '../../storage/domain/errors.ts';
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
-import type { Task, TaskStatus, TaskSubmit } from '../protocol/task.ts';
+import type { Task } from '../../storage/domain/task.ts';
+import type { TaskStatus } from '../../storage/domain/task-status.ts';
+import type { TaskSubmit } from '../protocol/task.ts';
 import type { PathLeaseView } from '../protocol/path-leases.ts';
 
 export interface TaskListQuery {

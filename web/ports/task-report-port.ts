@@ -1,6 +1,6 @@
 // What an agent reports about the task it holds: accept, progress, outcome, recovery, stop, extra leases.
-import type { Result } from '../../runtime/errors.ts';
-import type { Task } from '../protocol/task.ts';
+import type { Result } from '../../storage/domain/errors.ts';
+import type { Task } from '../../storage/domain/task.ts';
 import type { LeaseAcquire, PathLeaseView } from '../protocol/path-leases.ts';
 
 export interface TaskReport {

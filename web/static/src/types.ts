@@ -3,8 +3,8 @@ import type { AgentView } from '../../../storage/domain/agent-view.ts';
 import type { HubEvent } from '../../ports/dashboard-port.ts';
 import type { ProviderView } from '../../ports/fleet-port.ts';
 import type { TaskLinks } from '../../ports/task-port.ts';
-import type { Task, TaskHistoryEntry } from '../../protocol/task.ts';
-import type { MetricsSample } from '../../../runtime/metrics-history.ts';
+import type { Task, TaskHistoryEntry } from '../../../storage/domain/task.ts';
+import type { MetricsSample } from '../../protocol/metrics-sample.ts';
 
 export type { AgentView, HubEvent, MetricsSample, Task, TaskHistoryEntry };
 

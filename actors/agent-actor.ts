@@ -56,7 +56,7 @@ export function persistedAfter(logic: AnyActorLogic, current: Snapshot<unknown>,
  * time, once per completed task. One scope per logic, made once, does the same job.
  */
 const inertScopes = new WeakMap<AnyActorLogic, ActorScope<any, any, any, any>>();
-const inertInput: AgentMachineInput = { agentId: '', capabilities: [], acceptanceTimeoutMs: 0 };
+const inertInput: AgentMachineInput = { agentId: '', acceptanceTimeoutMs: 0 };
 
 function inertScopeOf(logic: AnyActorLogic): ActorScope<any, any, any, any> {
   let scope = inertScopes.get(logic);

@@ -3,7 +3,7 @@
 // crashed and was replaced is re-told whether its agent is connected and what it holds.
 import type { Logger } from 'winston';
 import type { QueueEngine } from '../storage/queue-engine.ts';
-import type { AgentIdentity } from '../web/hub-port.ts';
+import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
 import type { AgentMachineInput } from '../machines/agent-machine.ts';
 import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
@@ -43,7 +43,6 @@ export class AgentActors {
     const kept = breaker?.state.restored(identity.agentId);
     host.start('agents', systemId, this.deps.logic, {
       agentId: identity.agentId,
-      capabilities: identity.capabilities,
       acceptanceTimeoutMs: this.deps.acceptanceTimeoutMs,
       ...(breaker ? { breakerFailures: breaker.failures, breakerCooldownMs: breaker.cooldownMs, ...kept } : {}),
       ...(stored ? { restored: asOffline(stored, kept, breaker) } : {}),
@@ -86,8 +85,7 @@ export class AgentActors {
         if (snapshot.value === lastState) return;
         const from = lastState;
         lastState = snapshot.value;
-        this.deps.registry.refresh(entry);
-        entry.lastStateChange = this.deps.now();
+        this.deps.registry.stateChanged(entry, this.deps.now());
         this.deps.events.emit('agent.state_changed', entry.lastStateChange, { agent: entry, from, to: lastState });
       },
       error: (error) => {
@@ -103,6 +101,6 @@ export class AgentActors {
     this.watch(entry);
     this.deps.registry.refresh(entry);
     if (!entry.link) return;
-    replacement.send({ type: 'agent.connected', capabilities: entry.identity.capabilities, resume: this.heldTaskOf(entry.agentId) });
+    replacement.send({ type: 'agent.connected', resume: this.heldTaskOf(entry.agentId) });
   }
 }

@@ -1,7 +1,14 @@
 // Every known agent: its actor, its newest socket, and what the scheduler needs
 // to pick fairly (least recently assigned first).
+//
+// An agent's state is in two places that never overlap: its machine (FSM state, held
+// task, flags, block, counts; actors/agent-actor.ts) and this entry (identity with its
+// capabilities, socket, liveness, scheduling rest). The entry's fields are read-only to
+// everyone else: the registry's methods below are their only writers.
 import type { ActorRefFrom } from 'xstate';
-import type { AgentIdentity, AgentLink, AgentView } from '../web/hub-port.ts';
+import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
+import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AgentView } from '../storage/domain/agent-view.ts';
 import type { AgentActorLogic } from './agent-actor.ts';
 import { IdleAgents } from './idle-agents.ts';
 
@@ -9,20 +16,24 @@ export type AgentActor = ActorRefFrom<AgentActorLogic>;
 
 export interface AgentEntry {
   readonly agentId: string;
-  identity: AgentIdentity;
+  /** What the agent announced at identify: name, status, capabilities (the one copy), provider. */
+  readonly identity: AgentIdentity;
   readonly actor: AgentActor;
-  /** The newest socket; pushes go here (reference quirk 4: never to an older one). Set through `AgentRegistry.setLink`. */
+  /** The newest socket; pushes go here (reference quirk 4: never to an older one). */
   readonly link: AgentLink | null;
-  connectedAt: number | null;
-  lastSeen: number | null;
-  lastStateChange: number;
+  readonly connectedAt: number | null;
+  readonly lastSeen: number | null;
+  readonly lastStateChange: number;
   /** A claim for this agent is waiting on the queue; no second one may start. */
-  claimInFlight: boolean;
-  /** Not scheduled before this time (set after it rejected an assignment). */
-  restUntil: number;
+  readonly claimInFlight: boolean;
+  /** Not scheduled before this time (after it rejected an assignment, or a rate limit denied it). */
+  readonly restUntil: number;
   /** The description of the task last delivered, for the dashboard's agent card. */
-  delivered?: { taskId: string; description: string };
+  readonly delivered?: { taskId: string; description: string };
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+const writable = (entry: AgentEntry) => entry as Writable<AgentEntry>;
 
 export type FsmState = AgentView['fsm_state'];
 
@@ -52,7 +63,53 @@ export class AgentRegistry {
   /** Attaches the agent's newest socket, or detaches it (null); keeps the connected count. */
   setLink(entry: AgentEntry, link: AgentLink | null): void {
     this.connected += (link ? 1 : 0) - (entry.link ? 1 : 0);
-    (entry as { link: AgentLink | null }).link = link;
+    writable(entry).link = link;
+    this.refresh(entry);
+  }
+
+  /** The agent identified on `link` at `at`: its identity (capabilities included) and socket replace the old ones. */
+  identified(entry: AgentEntry, identity: AgentIdentity, link: AgentLink, at: number): void {
+    const fields = writable(entry);
+    fields.identity = identity;
+    fields.connectedAt = at;
+    fields.lastSeen = at;
+    this.setLink(entry, link);
+  }
+
+  /** Its socket closed. */
+  disconnected(entry: AgentEntry): void {
+    writable(entry).connectedAt = null;
+    this.setLink(entry, null);
+  }
+
+  /** Any inbound frame counts as liveness (reference quirk 12); null: never seen. */
+  seen(entry: AgentEntry, at: number | null): void {
+    writable(entry).lastSeen = at;
+  }
+
+  setStatus(entry: AgentEntry, status: string): void {
+    writable(entry).identity = { ...entry.identity, status };
+  }
+
+  /** Not scheduled before `until`. */
+  restUntil(entry: AgentEntry, until: number): void {
+    writable(entry).restUntil = until;
+  }
+
+  /** A claim for the agent started or ended. */
+  claimInFlight(entry: AgentEntry, inFlight: boolean): void {
+    writable(entry).claimInFlight = inFlight;
+    this.refresh(entry);
+  }
+
+  /** The task delivered to it now, for its card. */
+  delivered(entry: AgentEntry, task: { taskId: string; description: string }): void {
+    writable(entry).delivered = task;
+  }
+
+  /** Its machine changed state at `at`. */
+  stateChanged(entry: AgentEntry, at: number): void {
+    writable(entry).lastStateChange = at;
     this.refresh(entry);
   }
 
@@ -118,7 +175,7 @@ export function viewOf(entry: AgentEntry): AgentView {
     agent_id: entry.agentId,
     name: entry.identity.name,
     status: entry.identity.status,
-    capabilities: context.capabilities,
+    capabilities: entry.identity.capabilities,
     connected_at: entry.connectedAt,
     fsm_state: stateOf(entry),
     current_task_id: context.currentTask?.taskId ?? null,

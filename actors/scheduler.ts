@@ -99,7 +99,6 @@ export class Scheduler {
   }
 
   private setClaimInFlight(entry: AgentEntry, inFlight: boolean): void {
-    entry.claimInFlight = inFlight;
-    this.deps.agents.refresh(entry);
+    this.deps.agents.claimInFlight(entry, inFlight);
   }
 }

@@ -65,7 +65,7 @@ export class TaskDispatch {
       return;
     }
     if (idle) {
-      entry.delivered = { taskId: task.id, description: task.description };
+      this.deps.agents.delivered(entry, { taskId: task.id, description: task.description });
       entry.actor.send({ type: 'task.assigned', taskId: task.id, generation: task.generation });
     }
     this.startActor(task);

@@ -30,7 +30,6 @@ export interface AgentBlock {
 
 export interface AgentMachineInput {
   agentId: string;
-  capabilities: string[];
   acceptanceTimeoutMs: number;
   /** Consecutive failures that trip the breaker (config `breaker_failures`, default 3). */
   breakerFailures?: number;
@@ -43,7 +42,6 @@ export interface AgentMachineInput {
 
 export interface AgentMachineContext {
   agentId: string;
-  capabilities: string[];
   currentTask: AgentTaskRef | null;
   flags: AgentFlag[];
   tasksCompleted: number;
@@ -55,7 +53,8 @@ export interface AgentMachineContext {
 }
 
 export type AgentMachineEvent =
-  | { type: 'agent.connected'; capabilities: string[]; resume?: AgentTaskRef }
+  // What the agent can do is the registry's (actors/agent-registry.ts): the machine decides nothing from it.
+  | { type: 'agent.connected'; resume?: AgentTaskRef }
   | { type: 'agent.disconnected' }
   | { type: 'task.assigned'; taskId: string; generation: number }
   | { type: 'task.accepted'; taskId: string }
@@ -86,9 +85,6 @@ export const agentMachine = setup({
     announceIdle: () => {},
     // A parked agent's block lifted: wake it to go on with the task it kept.
     resumeTask: () => {},
-    takeCapabilities: assign({
-      capabilities: ({ event, context }) => (event.type === 'agent.connected' ? event.capabilities : context.capabilities),
-    }),
     holdAssignedTask: assign({
       currentTask: ({ event, context }) => {
         if (event.type === 'task.assigned') return { taskId: event.taskId, generation: event.generation };
@@ -146,7 +142,6 @@ export const agentMachine = setup({
   id: 'agent',
   context: ({ input }) => ({
     agentId: input.agentId,
-    capabilities: input.capabilities,
     currentTask: null,
     flags: [],
     tasksCompleted: 0,
@@ -171,9 +166,9 @@ export const agentMachine = setup({
     offline: {
       on: {
         'agent.connected': [
-          { guard: 'isBlocked', target: 'blocked', actions: ['takeCapabilities', 'holdAssignedTask'] },
-          { guard: 'resumesTask', target: 'assigned', actions: ['takeCapabilities', 'holdAssignedTask'] },
-          { target: 'idle', actions: 'takeCapabilities' },
+          { guard: 'isBlocked', target: 'blocked', actions: 'holdAssignedTask' },
+          { guard: 'resumesTask', target: 'assigned', actions: 'holdAssignedTask' },
+          { target: 'idle' },
         ],
         // An operator may lift a block while the agent is away.
         'agent.unblocked': { actions: 'liftBlock' },

@@ -30,16 +30,16 @@ import { JetStreamTaskQueue } from '../storage/jetstream/jetstream-queue.ts';
 import { HubPresence } from '../storage/jetstream/hub-presence.ts';
 import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
-import type { AgentView } from '../web/hub-port.ts';
+import type { AgentView } from '../storage/domain/agent-view.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import type { TokenStore } from '../storage/token-store.ts';
 import { LmdbTokenStore } from '../storage/lmdb-token-store.ts';
 import { JetStreamTokenStore } from '../storage/jetstream/jetstream-token-store.ts';
-import { startServer } from '../web/server.ts';
+import { startServer, type RunningServer } from '../web/server.ts';
 import type { HubConfig } from './config.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { durationMs } from './duration.ts';
-import { Hub } from './hub.ts';
+import { Hub } from './hub/hub.ts';
 import { defaultRegistrationMode, type RegistrationMode } from './enrollment.ts';
 import { inspectorFor } from './inspector.ts';
 import { metricsHistoryDefaults } from './metrics-history.ts';
@@ -48,11 +48,12 @@ import { Observability } from './observability.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 import type { Logger } from './logger.ts';
 import { maintenanceService } from './maintenance.ts';
-import { rootSupervisorInput } from './root-supervisor.ts';
+import { actorGroups, rootSupervisorInput } from './root-supervisor.ts';
+import { ServiceChain } from './service-chain.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
 import type { Result } from '../storage/domain/errors.ts';
-import { stableHubPort } from './stable-hub-port.ts';
+import { stableHubServices } from './hub/stable-hub-services.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
 
@@ -110,11 +111,6 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
   if (!tlsSettings.ok) throw new Error(`${tlsSettings.code}: ${tlsSettings.detail}`);
   let tlsMaterial = tlsSettings.value.tls?.material;
   if (tlsSettings.value.warning) log.warning(tlsSettings.value.warning, { host: config.host });
-  // Filled in by each service as it starts; later services read what earlier ones made.
-  const live: {
-    storage?: Storage; hub?: Hub; server?: Awaited<ReturnType<typeof startServer>> & { ok: true };
-    observability?: Observability; recorder?: MetricsRecorder;
-  } = {};
   const storageOps = new StorageOps({
     dataDir: config.data_dir,
     backupDir: config.backup_dir,
@@ -124,9 +120,10 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     hubVersion: version,
     logger,
   });
-  // The transport stays up through a restart of storage (an online restore): it holds this
-  // forwarder, not a hub, and is suspended rather than closed (web/server.ts says why).
-  const transportHub = stableHubPort(() => live.hub!);
+  // The transport stays up through a restart of storage (an online restore): it holds these
+  // forwarders, not a hub, and is suspended rather than closed (web/server.ts says why).
+  const transportHub = stableHubServices();
+  const currentHub = () => transportHub.current() ?? undefined;
   let storageRestarting = false;
   let adminToken: string | null = options.adminToken ?? null;
   let adminTokenCreated = false;
@@ -144,244 +141,248 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     });
   }
 
+  const intensity = 3;
+  const periodMs = 5000;
+  const withStorage = ServiceChain.empty().then('storage', {
+    start: async (_before, { crash }): Promise<Storage> => {
+      const checkedOpen = { dataDir: config.data_dir, backupDir: config.backup_dir, recoverEmpty: config.recover_empty };
+      const pending = storageOps.takePendingOpen();
+      if (pending?.kind === 'restore') {
+        const swapped = swapInBackup(config.data_dir, pending.backup, replacedDirOf(config.backup_dir), Date.now());
+        if (!swapped.ok) storageOps.restoreFailed(swapped.detail);
+      }
+      const opened = pending?.kind === 'recover' ? await recover(checkedOpen, pending.reason, Date.now) : await openCheckedStore(checkedOpen);
+      if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
+      const store = opened.value.store;
+      const clientIds = new ClientMessageIds(store);
+      const { queue, presence, tokens } = await openQueueEngine(config, store, currentHub, log);
+      const storage: Storage = {
+        store,
+        queue,
+        presence,
+        tokens,
+        settings: new SettingsStore(store),
+        directory: new AgentDirectory(store),
+        mailbox: new MailboxStore(store, clientIds),
+        channels: new ChannelStore(store, clientIds),
+        clientIds,
+      };
+      if (!adminToken && !storage.tokens.list().some((record) => record.scope === 'admin')) {
+        adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
+        adminTokenCreated = true;
+      }
+      storage.tokens.onRevokedElsewhere((agentId) => {
+        currentHub()?.access.tokensRevokedElsewhere(agentId)
+          .catch((error: unknown) => log.error('dropping an agent revoked elsewhere failed', { agent_id: agentId, error: String(error) }));
+      });
+      storageOps.restartStorage = (reason) => {
+        storageRestarting = true;
+        crash(new Error(`storage restart: ${reason}`));
+      };
+      storageOps.storageOpened(store, opened.value.recovery, opened.value.damaged);
+      log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
+      return storage;
+    },
+    stop: async ({ queue, presence, store, tokens }) => {
+      storageOps.storageClosed();
+      await presence?.stop();
+      await tokens.close();
+      await queue.close();
+      // The LMDB engine closes the store it lives in; beside JetStream the store holds the rest.
+      if (!(queue instanceof LmdbTaskQueue)) {
+        await store.flushed();
+        await store.close();
+      }
+      log.info('storage closed');
+    },
+  });
+  const currentStorage = () => withStorage.current('storage');
+
+  const withTelemetry = withStorage.child(...actorGroups(intensity, periodMs)).then('telemetry', {
+    start: async (): Promise<{ telemetry: Telemetry; recorder: MetricsRecorder; observability: Observability }> => {
+      const telemetry = startTelemetry(version);
+      // Gauges read the storage and hub running at each collection: a restart replaces them.
+      const recorder = new MetricsRecorder(telemetry.meter, {
+        queuedByLane: () => {
+          const lanes = currentStorage()?.queue.stats().queuedByPriority ?? {};
+          return [lanes['0'] ?? 0, lanes['1'] ?? 0, lanes['2'] ?? 0, lanes['3'] ?? 0];
+        },
+        statusCounts: () => {
+          const byStatus = currentStorage()?.queue.stats().byStatus;
+          return {
+            delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0,
+            awaiting_approval: byStatus?.awaiting_approval ?? 0,
+          };
+        },
+        pendingQuestions: () => currentHub()?.approvals.pendingCount() ?? 0,
+        agents: () => currentHub()?.agents.all() ?? [],
+        stateOf,
+        storage: () => {
+          const storage = currentStorage();
+          if (!storage) return null;
+          const stats = storageStats(storage.store);
+          return { sizeBytes: stats.file_size_bytes, freePages: stats.pages_free };
+        },
+        lastBackupAgeSeconds: () => options.lastBackupAgeSeconds?.(),
+        supervisorRestarts: () => supervisorRestarts(root),
+        leases: () => currentStorage()?.queue.leaseStats() ?? null,
+      });
+      const observability = new Observability({
+        telemetry, recorder, hub: currentHub, settings: () => currentStorage()?.settings,
+        alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
+        recording: config.metrics_recording, approvalAlertAfterMs: config.approval_alert_after_ms,
+      });
+      if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });
+      return { telemetry, recorder, observability };
+    },
+    stop: async ({ telemetry, recorder }) => {
+      recorder.stop();
+      await telemetry.shutdown();
+    },
+  });
+
+  const withHub = withTelemetry.then('hub', {
+    start: async ({ storage, telemetry: { recorder } }): Promise<Hub> => {
+      const hub = new Hub({
+        version,
+        queue: storage.queue,
+        tokens: storage.tokens,
+        settings: storage.settings,
+        actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
+        directory: storage.directory,
+        snapshots: new ActorSnapshots(storage.store),
+        storageSize: () => dataFileBytes(config.data_dir),
+        storageWriteFault: () => storage.store.writeFaults.current(),
+        retention: { completedMs: durationMs(config.retention_completed), deadLetterMs: durationMs(config.retention_dead_letter) },
+        storageOps,
+        logger,
+        envAdminToken: options.adminToken,
+        rateLimitsEnabled: config.rate_limits,
+        registration: (config.registration as RegistrationMode | undefined) ?? defaultRegistrationMode(config.host),
+        ...(storage.presence ? { cluster: storage.presence } : {}),
+        timings: {
+          acceptanceTimeoutMs: config.acceptance_timeout_ms,
+          stuckAfterMs: config.stuck_after_ms,
+          rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
+        },
+        scheduleStore: new ScheduleStore(storage.store),
+        approvalStore: new ApprovalStore(storage.store),
+        fleetControl: {
+          breakerFailures: config.breaker_failures,
+          breakerCooldownMs: config.breaker_cooldown_ms,
+          noProgressAfterMs: config.no_progress_after_ms,
+          providerLimits: config.provider_limits,
+          dailyTokenBudgets: config.daily_token_budgets,
+        },
+        tokenLedger: new TokenLedger(storage.store),
+        breakerStore: new BreakerStore(storage.store),
+        messaging: {
+          mailbox: storage.mailbox,
+          channels: storage.channels,
+          clientIds: storage.clientIds,
+          maxPayloadBytes: config.max_message_bytes,
+          presenceMaxAgents: config.presence_max_agents,
+        },
+      });
+      hub.resume(storage.directory.all());
+      if (config.metrics_recording) hub.events.subscribe(recorder.observe);
+      // A tripped breaker or a spent budget is worth an alert now, not at the next interval.
+      hub.events.subscribe((event) => {
+        if ((event.type === 'agent.blocked' && event.reason === 'breaker') || event.type === 'budget.exhausted') {
+          root.system.get('alerter')?.send({ type: 'alerter.check_now' });
+        }
+      });
+      transportHub.attach(hub);
+      return hub;
+    },
+    stop: async (hub) => hub.stop(),
+  });
+
+  // Kept across a storage restart: suspended by the stop, resumed by the next start.
+  let suspendedServer: RunningServer | null = null;
+  const services = withHub
+    .then('sweeps', {
+      start: async ({ hub }) => {
+        const timer = setInterval(() => hub.sweeper.run(config.stale_agent_ms), config.sweep_interval_ms);
+        timer.unref();
+        return timer;
+      },
+      stop: async (timer) => clearInterval(timer),
+    })
+    .then('transport', {
+      start: async ({ telemetry: { observability } }): Promise<RunningServer> => {
+        if (suspendedServer) {
+          const server = suspendedServer;
+          suspendedServer = null;
+          storageRestarting = false;
+          server.resume();
+          return server;
+        }
+        const started = await startServer({
+          host: config.host,
+          port: config.port,
+          hub: transportHub.services,
+          logger,
+          maxPayloadBytes: config.max_payload_bytes,
+          allowJsFallback: config.allow_js_fallback,
+          staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
+          observability,
+          tls: tlsMaterial,
+          limits: {
+            identifyTimeoutMs: config.identify_timeout_ms,
+            maxConnectionsPerIp: config.max_connections_per_ip,
+            identifyAttemptsPerIpPerMin: config.identify_attempts_per_ip_per_min,
+            maxInflightFrames: config.max_inflight_frames,
+            trustProxy: config.trust_proxy,
+            limitAdmins: config.rate_limit_admins,
+            backpressureGraceMs: config.backpressure_grace_ms,
+          },
+        });
+        if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
+        return started;
+      },
+      stop: async (server) => {
+        if (!storageRestarting) return server.close();
+        server.suspend();
+        suspendedServer = server;
+      },
+    })
+    .then('metrics', {
+      start: async ({ telemetry: { observability }, hub }) => {
+        const tick = async () => {
+          const snapshot = await observability.tick().catch((error: unknown) => {
+            log.error('metrics snapshot failed', { error: String(error) });
+            return null;
+          });
+          hub.dashboard.sampleMetrics(snapshot);
+        };
+        const timer = setInterval(() => void tick(), metricsHistoryDefaults.intervalMs);
+        timer.unref();
+        return timer;
+      },
+      stop: async (timer) => clearInterval(timer),
+    })
+    .then('maintenance', maintenanceService({
+      backupSchedule: config.backup_schedule, compactionSchedule: config.compaction_schedule, storageOps, logger,
+    }));
+  const currentObservability = (): Observability => {
+    const running = services.current('telemetry');
+    if (!running) throw new Error('telemetry is not running');
+    return running.observability;
+  };
+
   const inspector = config.inspect ? inspectorFor(config.inspect_port, log) : undefined;
   const root: Actor<typeof supervisorMachine> = createActor(supervisorMachine, {
     systemId: 'root',
     inspect: inspector?.inspect,
     input: rootSupervisorInput({
-      intensity: 3,
-      periodMs: 5000,
-      services: {
-        storage: {
-          id: 'storage',
-          start: async ({ crash }) => {
-            const checkedOpen = { dataDir: config.data_dir, backupDir: config.backup_dir, recoverEmpty: config.recover_empty };
-            const pending = storageOps.takePendingOpen();
-            if (pending?.kind === 'restore') {
-              const swapped = swapInBackup(config.data_dir, pending.backup, replacedDirOf(config.backup_dir), Date.now());
-              if (!swapped.ok) storageOps.restoreFailed(swapped.detail);
-            }
-            const opened = pending?.kind === 'recover' ? await recover(checkedOpen, pending.reason, Date.now) : await openCheckedStore(checkedOpen);
-            if (!opened.ok) throw new Error(`${opened.code}: ${opened.detail}`);
-            const store = opened.value.store;
-            const clientIds = new ClientMessageIds(store);
-            const { queue, presence, tokens } = await openQueueEngine(config, store, () => live.hub, log);
-            const storage: Storage = {
-              store,
-              queue,
-              presence,
-              tokens,
-              settings: new SettingsStore(store),
-              directory: new AgentDirectory(store),
-              mailbox: new MailboxStore(store, clientIds),
-              channels: new ChannelStore(store, clientIds),
-              clientIds,
-            };
-            if (!adminToken && !storage.tokens.list().some((record) => record.scope === 'admin')) {
-              adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
-              adminTokenCreated = true;
-            }
-            storage.tokens.onRevokedElsewhere((agentId) => {
-              live.hub?.tokensRevokedElsewhere(agentId).catch((error: unknown) => log.error('dropping an agent revoked elsewhere failed', { agent_id: agentId, error: String(error) }));
-            });
-            live.storage = storage;
-            storageOps.restartStorage = (reason) => {
-              storageRestarting = true;
-              crash(new Error(`storage restart: ${reason}`));
-            };
-            storageOps.storageOpened(store, opened.value.recovery, opened.value.damaged);
-            log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
-            return storage;
-          },
-          stop: async (storage) => {
-            storageOps.storageClosed();
-            const { queue, presence, store, tokens } = storage as Storage;
-            await presence?.stop();
-            await tokens.close();
-            await queue.close();
-            // The LMDB engine closes the store it lives in; beside JetStream the store holds the rest.
-            if (!(queue instanceof LmdbTaskQueue)) {
-              await store.flushed();
-              await store.close();
-            }
-            log.info('storage closed');
-          },
-        },
-        telemetry: {
-          id: 'telemetry',
-          start: async () => {
-            const telemetry = startTelemetry(version);
-            const recorder = new MetricsRecorder(telemetry.meter, {
-              queuedByLane: () => {
-                const lanes = live.storage?.queue.stats().queuedByPriority ?? {};
-                return [lanes['0'] ?? 0, lanes['1'] ?? 0, lanes['2'] ?? 0, lanes['3'] ?? 0];
-              },
-              statusCounts: () => {
-                const byStatus = live.storage?.queue.stats().byStatus;
-                return {
-                  delayed: byStatus?.delayed ?? 0, assigned: byStatus?.assigned ?? 0, dead_letter: byStatus?.dead_letter ?? 0,
-                  awaiting_approval: byStatus?.awaiting_approval ?? 0,
-                };
-              },
-              pendingQuestions: () => live.hub?.approvals?.pendingCount() ?? 0,
-              agents: () => live.hub?.agents.all() ?? [],
-              stateOf,
-              storage: () => {
-                if (!live.storage) return null;
-                const stats = storageStats(live.storage.store);
-                return { sizeBytes: stats.file_size_bytes, freePages: stats.pages_free };
-              },
-              lastBackupAgeSeconds: () => options.lastBackupAgeSeconds?.(),
-              supervisorRestarts: () => supervisorRestarts(root),
-              leases: () => live.storage?.queue.leaseStats() ?? null,
-            });
-            live.observability = new Observability({
-              telemetry, recorder, hub: () => live.hub, settings: () => live.storage?.settings,
-              alerter: () => root.system.get('alerter'), dataDir: config.data_dir, metricsPublic: config.metrics_public,
-              recording: config.metrics_recording, approvalAlertAfterMs: config.approval_alert_after_ms,
-            });
-            live.recorder = recorder;
-            if (telemetry.otlpEndpoint) log.info('exporting metrics over OTLP/HTTP', { endpoint: telemetry.otlpEndpoint });
-            return { telemetry, recorder };
-          },
-          stop: async (handle) => {
-            const { telemetry, recorder } = handle as { telemetry: Telemetry; recorder: MetricsRecorder };
-            recorder.stop();
-            await telemetry.shutdown();
-          },
-        },
-        hub: {
-          id: 'hub',
-          start: async (): Promise<Hub> => {
-            const storage = live.storage!;
-            const hub = new Hub({
-              version,
-              queue: storage.queue,
-              tokens: storage.tokens,
-              settings: storage.settings,
-              actors: supervisedActorHost({ get: (systemId) => root.system.get(systemId) }),
-              directory: storage.directory,
-              snapshots: new ActorSnapshots(storage.store),
-              storageSize: () => dataFileBytes(config.data_dir),
-              storageWriteFault: () => storage.store.writeFaults.current(),
-              retention: { completedMs: durationMs(config.retention_completed), deadLetterMs: durationMs(config.retention_dead_letter) },
-              storageOps,
-              logger,
-              envAdminToken: options.adminToken,
-              rateLimitsEnabled: config.rate_limits,
-              registration: (config.registration as RegistrationMode | undefined) ?? defaultRegistrationMode(config.host),
-              ...(storage.presence ? { cluster: storage.presence } : {}),
-              timings: {
-                acceptanceTimeoutMs: config.acceptance_timeout_ms,
-                stuckAfterMs: config.stuck_after_ms,
-                rejectRestMs: Math.min(5000, config.acceptance_timeout_ms),
-              },
-              scheduleStore: new ScheduleStore(storage.store),
-              approvalStore: new ApprovalStore(storage.store),
-              fleetControl: {
-                breakerFailures: config.breaker_failures,
-                breakerCooldownMs: config.breaker_cooldown_ms,
-                noProgressAfterMs: config.no_progress_after_ms,
-                providerLimits: config.provider_limits,
-                dailyTokenBudgets: config.daily_token_budgets,
-              },
-              tokenLedger: new TokenLedger(storage.store),
-              breakerStore: new BreakerStore(storage.store),
-              messaging: {
-                mailbox: storage.mailbox,
-                channels: storage.channels,
-                clientIds: storage.clientIds,
-                maxPayloadBytes: config.max_message_bytes,
-                presenceMaxAgents: config.presence_max_agents,
-              },
-            });
-            hub.resume(storage.directory.all());
-            if (config.metrics_recording) hub.events.subscribe(live.recorder!.observe);
-            // A tripped breaker or a spent budget is worth an alert now, not at the next interval.
-            hub.events.subscribe((event) => {
-              if ((event.type === 'agent.blocked' && event.reason === 'breaker') || event.type === 'budget.exhausted') {
-                root.system.get('alerter')?.send({ type: 'alerter.check_now' });
-              }
-            });
-            live.hub = hub;
-            transportHub.attach(hub);
-            return hub;
-          },
-          stop: async (hub) => (hub as Hub).stop(),
-        },
-        sweeps: {
-          id: 'sweeps',
-          start: async () => {
-            const timer = setInterval(() => live.hub?.sweep(config.stale_agent_ms), config.sweep_interval_ms);
-            timer.unref();
-            return timer;
-          },
-          stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
-        },
-        transport: {
-          id: 'transport',
-          start: async () => {
-            if (live.server && storageRestarting) {
-              storageRestarting = false;
-              live.server.resume();
-              live.hub!.transport = live.server.transport;
-              return live.server;
-            }
-            const started = await startServer({
-              host: config.host,
-              port: config.port,
-              hub: transportHub.port,
-              logger,
-              maxPayloadBytes: config.max_payload_bytes,
-              allowJsFallback: config.allow_js_fallback,
-              staticDir: fileURLToPath(new URL('../web/static/dist', import.meta.url)),
-              observability: live.observability,
-              tls: tlsMaterial,
-              limits: {
-                identifyTimeoutMs: config.identify_timeout_ms,
-                maxConnectionsPerIp: config.max_connections_per_ip,
-                identifyAttemptsPerIpPerMin: config.identify_attempts_per_ip_per_min,
-                maxInflightFrames: config.max_inflight_frames,
-                trustProxy: config.trust_proxy,
-                limitAdmins: config.rate_limit_admins,
-                backpressureGraceMs: config.backpressure_grace_ms,
-              },
-            });
-            if (!started.ok) throw new Error(`${started.code}: ${started.detail}`);
-            live.server = started;
-            live.hub!.transport = started.transport;
-            return started;
-          },
-          stop: async (server) => {
-            const running = server as { close(): Promise<void>; suspend(): void };
-            if (storageRestarting) running.suspend();
-            else await running.close();
-          },
-        },
-        metrics: {
-          id: 'metrics',
-          start: async () => {
-            const tick = async () => {
-              const snapshot = await live.observability?.tick().catch((error: unknown) => {
-                log.error('metrics snapshot failed', { error: String(error) });
-                return null;
-              });
-              live.hub?.sampleMetrics(snapshot ?? null);
-            };
-            const timer = setInterval(() => void tick(), metricsHistoryDefaults.intervalMs);
-            timer.unref();
-            return timer;
-          },
-          stop: async (timer) => clearInterval(timer as NodeJS.Timeout),
-        },
-        maintenance: maintenanceService({
-          backupSchedule: config.backup_schedule, compactionSchedule: config.compaction_schedule, storageOps, logger,
-        }),
-      },
+      intensity,
+      periodMs,
+      children: services.children(),
       alerter: {
         logic: alerterActorLogic({
-          gatherCheck: () => live.observability!.gatherCheck(),
-          announce: (changes) => live.observability?.announce(changes),
+          gatherCheck: () => currentObservability().gatherCheck(),
+          announce: (changes) => services.current('telemetry')?.observability.announce(changes),
         }),
         input: { firstCheckMs: config.alert_first_check_ms },
       },
@@ -406,14 +407,19 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     throw error;
   });
 
-  const server = live.server!;
+  const server = services.current('transport');
+  const observability = services.current('telemetry')?.observability;
+  if (!server || !observability) {
+    lock.release();
+    throw new Error('the tree reported running without its transport or telemetry');
+  }
   const scheme = server.scheme;
   const url = `${scheme}://${config.host}:${server.port}`;
   const tlsFiles = tlsSettings.value.tls?.files;
   const tlsReloader = tlsFiles && tlsMaterial
     ? new TlsReloader(tlsFiles, tlsMaterial, (material) => {
       tlsMaterial = material;
-      live.server?.reloadTls(material);
+      server.reloadTls(material);
     }, log)
     : null;
   tlsReloader?.watch();
@@ -427,9 +433,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     adminToken,
     adminTokenCreated,
     get hub() {
-      return live.hub!;
+      const hub = transportHub.current();
+      if (!hub) throw new Error('the hub service is not running');
+      return hub;
     },
-    observability: live.observability!,
+    observability,
     root,
     storageOps,
     dataDir: { created: prepared.value.created, insideCheckout: prepared.value.insideCheckout },

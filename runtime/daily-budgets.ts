@@ -7,7 +7,7 @@
 // when it is the fleet's; tasks already out run to their end. A new UTC day starts every budget again.
 import type { SettingsStore } from '../storage/settings-store.ts';
 import { nextUtcMidnight, type DayUsage, type TokenLedger } from '../storage/token-ledger.ts';
-import type { DailyBudgetChanges, DailyBudgetSettings, DailyBudgetsView } from '../web/hub-port.ts';
+import type { DailyBudgetChanges, DailyBudgetSettings, DailyBudgetsView } from '../web/ports/fleet-port.ts';
 import { ok, type Result } from '../storage/domain/errors.ts';
 
 export type { DailyBudgetChanges, DailyBudgetSettings, DailyBudgetsView };

@@ -22,7 +22,7 @@ import { DailyBudgets, type BudgetCrossing, type DailyBudgetChanges, type DailyB
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import { ProgressWatch, type ProgressMark } from './progress-watch.ts';
-import type { ProviderView } from '../web/hub-port.ts';
+import type { ProviderView } from '../web/ports/fleet-port.ts';
 
 export type { ProviderView };
 

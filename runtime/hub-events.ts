@@ -5,7 +5,8 @@ import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
 import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
-import type { ApprovalView, HubEvent } from '../web/hub-port.ts';
+import type { ApprovalView } from '../web/ports/approvals-port.ts';
+import type { HubEvent } from '../web/ports/dashboard-port.ts';
 import type { PathLease } from '../storage/path-lease-table.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 

@@ -3,7 +3,7 @@
 // restarts; the work itself is StorageOps', which runs one operation at a time.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from './logger.ts';
-import type { ServiceDefinition } from './root-supervisor.ts';
+import type { ServiceSpec } from './service-chain.ts';
 import type { StorageOps } from './storage-ops.ts';
 
 export interface MaintenanceOptions {
@@ -14,10 +14,9 @@ export interface MaintenanceOptions {
   logger: Logger;
 }
 
-export function maintenanceService(options: MaintenanceOptions): ServiceDefinition<unknown> {
+export function maintenanceService(options: MaintenanceOptions): ServiceSpec<unknown, ScheduledTask[]> {
   const log = options.logger.child({ module: 'maintenance' });
   return {
-    id: 'maintenance',
     start: async () => {
       const tasks: ScheduledTask[] = [];
       if (options.backupSchedule !== 'off') {
@@ -34,7 +33,7 @@ export function maintenanceService(options: MaintenanceOptions): ServiceDefiniti
       return tasks;
     },
     stop: async (tasks) => {
-      for (const task of tasks as ScheduledTask[]) await task.destroy();
+      for (const task of tasks) await task.destroy();
     },
   };
 }

@@ -19,10 +19,8 @@ import type { MailboxStore } from '../storage/mailbox-store.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../storage/stored-message.ts';
 import { channelTopic, maxChannelNameChars, normaliseChannel } from '../web/protocol/channel-name.ts';
-import type {
-  AgentLink, ChannelDetail, ChannelPublished, ChannelView, MailboxPage, MessageSent, MessageView, MessagingPort,
-  OutgoingMessage, RetentionSettings, TopicFanout,
-} from '../web/hub-port.ts';
+import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { ChannelDetail, ChannelPublished, ChannelView, MailboxPage, MessageSent, MessageView, MessagingPort, OutgoingMessage, RetentionSettings, TopicFanout } from '../web/ports/messaging-port.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';

@@ -11,7 +11,7 @@ import type { SettingsStore } from '../storage/settings-store.ts';
 import type { AlertView, ObservabilityPort } from '../web/observability-port.ts';
 import { noWebTelemetry, type WebTelemetry } from '../web/web-telemetry.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
-import type { Hub } from './hub.ts';
+import type { Hub } from './hub/hub.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
 import { readMetrics } from './metrics-reading.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
@@ -86,7 +86,7 @@ export class Observability implements ObservabilityPort {
     const byState = reading.agentsByState;
     const totalAgents = Object.values(byState).reduce((sum, n) => sum + n, 0);
     const stuckBefore = now - thresholds.stuck_task_ms;
-    const assigned = this.deps.hub()?.listTasks({ status: 'assigned' }).tasks ?? [];
+    const assigned = this.deps.hub()?.tasks.listTasks({ status: 'assigned' }).tasks ?? [];
     const facts: AlertFacts = {
       queueDepth: reading.queued,
       windowTotalTasks: windowTotal,
@@ -98,7 +98,7 @@ export class Observability implements ObservabilityPort {
       storageProblems: this.storageProblems(reading.storageSizeBytes, reading.lastBackupAgeSeconds, thresholds),
       supervisorRestarts: reading.supervisorRestarts,
       overdueApprovals: this.overdueApprovals(now),
-      ...this.deps.hub()?.fleet.alertFacts(),
+      ...this.deps.hub()?.fleetControl.alertFacts(),
     };
     return { facts, thresholds, now };
   }
@@ -159,8 +159,8 @@ export class Observability implements ObservabilityPort {
     const afterMs = this.deps.approvalAlertAfterMs ?? defaultApprovalAlertAfterMs;
     const hub = this.deps.hub();
     const before = now - afterMs;
-    const questions = (hub?.listApprovals('pending', overdueScanLimit).approvals ?? []).filter((approval) => approval.asked_at <= before);
-    const tasks = (hub?.listTasks({ status: 'awaiting_approval', limit: overdueScanLimit }).tasks ?? []).filter((task) => task.created_at <= before);
+    const questions = (hub?.approvals.listApprovals('pending', overdueScanLimit).approvals ?? []).filter((approval) => approval.asked_at <= before);
+    const tasks = (hub?.tasks.listTasks({ status: 'awaiting_approval', limit: overdueScanLimit }).tasks ?? []).filter((task) => task.created_at <= before);
     const oldest = Math.min(...questions.map((approval) => approval.asked_at), ...tasks.map((task) => task.created_at), now);
     return { questionIds: questions.map((approval) => approval.id), taskIds: tasks.map((task) => task.id), oldestWaitMs: now - oldest, afterMs };
   }

@@ -6,7 +6,7 @@
 // was down follow the schedule's `catch_up`; firings while it is paused are skipped.
 import { randomBytes } from 'node:crypto';
 import type { ScheduleRecord, ScheduleStore } from '../storage/schedule-store.ts';
-import type { ScheduleView, SchedulesPort } from '../web/hub-port.ts';
+import type { ScheduleView, SchedulesPort } from '../web/ports/schedules-port.ts';
 import type { ScheduleCreate } from '../web/protocol/schedule.ts';
 import type { Task } from '../storage/domain/task.ts';
 import type { TaskSubmit } from '../web/protocol/task.ts';

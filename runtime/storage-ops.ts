@@ -15,7 +15,7 @@ import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } 
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
-import type { HubEvent } from '../web/hub-port.ts';
+import type { HubEvent } from '../web/ports/dashboard-port.ts';
 import type { BackupListing, BackupView, CompactionRun, RestoreStarted, StoragePort } from '../web/storage-port.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';

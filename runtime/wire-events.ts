@@ -2,7 +2,7 @@
 // wire are the reference's (task_event, agent_joined, status_changed, metrics_snapshot,
 // alert_fired…), which the original clients and our dashboard read.
 import { viewOf } from '../actors/agent-registry.ts';
-import type { HubEvent } from '../web/hub-port.ts';
+import type { HubEvent } from '../web/ports/dashboard-port.ts';
 import type { HubEventName, TypedHubEvent } from './hub-events.ts';
 
 /** The `event` field of a `task_event` frame for each task event. */

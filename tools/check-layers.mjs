@@ -22,7 +22,7 @@ export const layers = [
   { from: 'storage/', may: ['storage/', 'machines/'] },
   // Wire schemas: what the hub, the sidecar and the dashboard all validate against.
   { from: 'web/protocol/', may: ['web/protocol/', 'storage/domain/'] },
-  { from: 'web/static/', may: ['web/static/', 'web/protocol/', 'web/hub-port.ts', 'storage/domain/'] },
+  { from: 'web/static/', may: ['web/static/', 'web/protocol/', 'web/ports/', 'storage/domain/'] },
   { from: 'web/', may: ['web/', 'storage/domain/'] },
   // Machines bound to the world: storage and machines below, no transport.
   { from: 'actors/', may: ['actors/', 'machines/', 'storage/'] },
@@ -33,12 +33,10 @@ export const layers = [
 ];
 
 /**
- * Imports allowed for now, each with the work that removes it. The agent link (web/hub-port.ts)
- * is what actors send frames through; issue 12's hub split (branch issue-12b) replaces it with
- * role ports, and a typed link lets task-dispatch drop its task_assign type.
+ * Imports allowed for now, each with the work that removes it: a typed agent link
+ * (storage/domain/agent-link.ts) lets task-dispatch drop its task_assign type.
  */
 export const pending = [
-  { from: 'actors/', to: 'web/hub-port.ts', why: 'issue 12: the hub split by role replaces HubPort' },
   { from: 'actors/task-dispatch.ts', to: 'web/protocol/task-assign.ts', why: 'issue 12: a typed agent link sends task_assign' },
 ];
 

@@ -3,7 +3,7 @@
 // carrying the reference's `error` string and our `code`.
 import type { Failure } from '../storage/domain/errors.ts';
 import { wireError } from './http/reply.ts';
-import type { MessagingPort } from './hub-port.ts';
+import type { MessagingPort } from './ports/messaging-port.ts';
 import { messagingLimits, type MessagingFrame } from './protocol/messaging-messages.ts';
 
 type Frame = Record<string, unknown>;

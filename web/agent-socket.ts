@@ -12,7 +12,9 @@ import type { ErrorCode, Failure } from '../storage/domain/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
 import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected } from './http/agents.ts';
-import type { AgentLink, HubPort } from './hub-port.ts';
+import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { HubServices } from './ports/hub-services.ts';
+import type { TaskReportPort } from './ports/task-report-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
 import type { LeaseAcquire, LeaseRelease, LeaseResult } from './protocol/path-leases.ts';
 import type { Identify } from './protocol/identify.ts';
@@ -63,7 +65,8 @@ export interface AgentSocketData {
 }
 
 export interface AgentSocketDeps {
-  hub: HubPort;
+  /** The roles an agent's socket talks to. */
+  hub: Pick<HubServices, 'access' | 'sessions' | 'reports' | 'approvals' | 'fleet' | 'messaging'>;
   validator: WireValidator;
   tracker: ViolationTracker;
   logger: Logger;
@@ -84,7 +87,7 @@ type AgentWs = WebSocket<AgentSocketData>;
 let nextLinkId = 1;
 
 export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<AgentSocketData> {
-  const { hub, validator, tracker, sockets, limiter, limits, ipLimits } = deps;
+  const { hub: { access, sessions, reports, approvals, fleet, messaging }, validator, tracker, sockets, limiter, limits, ipLimits } = deps;
   const telemetry = deps.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'agent' });
   const output = new TurnOutput<AgentWs, AgentSocketData>(writePending);
@@ -218,7 +221,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       reply(ws, { type: 'rate_limited', retry_after_ms: identifyWaitMs, tier: 'heavy', code: 'AC_ERR_IDENTIFY_RATE', scope: 'ip' });
       return;
     }
-    const principal = hub.authenticate(message.token);
+    const principal = access.authenticate(message.token);
     if (!principal) {
       ipLimits.identifyFailed(data.clientIp);
       reply(ws, { type: 'error', error: 'invalid_token', code: 'AC_ERR_UNAUTHORIZED' });
@@ -231,7 +234,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       return;
     }
     const link = data.link!;
-    if (data.agentId && data.agentId !== agentId) hub.agentDisconnected(data.agentId, link);
+    if (data.agentId && data.agentId !== agentId) sessions.agentDisconnected(data.agentId, link);
     data.agentId = agentId;
     data.identifiedOnce = true;
     if (data.identifyTimer) clearTimeout(data.identifyTimer);
@@ -244,7 +247,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     data.limits = subject;
     // `identified` goes out before the hub may push a task_assign to this link.
     reply(ws, { type: 'identified', agent_id: agentId });
-    hub.agentConnected({
+    sessions.agentConnected({
       agentId,
       name: message.name ?? agentId,
       status: message.status ?? 'connected',
@@ -258,48 +261,48 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     switch (message.type) {
       case 'task_accepted': {
         const { generation } = message;
-        const done = await hub.taskAccepted({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
+        const done = await reports.taskAccepted({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) });
         reply(ws, done.ok ? ack(taskId, 'accepted') : reportFailed('task_accept_failed', taskId, done));
         return;
       }
       case 'task_progress': {
         const { generation, progress, tokens_used: tokensUsed } = message;
-        const done = await hub.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, { progress, tokensUsed });
+        const done = await reports.taskProgress({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, { progress, tokensUsed });
         if (!done.ok) log.debug('task_progress refused', { code: done.code, task_id: taskId, agent_id: agentId });
         return;
       }
       case 'task_complete': {
         const { generation, result, tokens_used: tokensUsed } = message;
-        const done = await hub.taskCompleted({ agentId, taskId, generation }, result ?? null, tokensUsed ?? null);
+        const done = await reports.taskCompleted({ agentId, taskId, generation }, result ?? null, tokensUsed ?? null);
         reply(ws, done.ok ? ack(taskId, 'complete') : reportFailed('task_complete_failed', taskId, done));
         return;
       }
       case 'task_failed': {
         const { generation, error, reason } = message;
-        const done = await hub.taskFailed({ agentId, taskId, generation }, error ?? reason ?? 'unknown');
+        const done = await reports.taskFailed({ agentId, taskId, generation }, error ?? reason ?? 'unknown');
         reply(ws, done.ok ? ack(taskId, done.value.outcome) : reportFailed('task_fail_failed', taskId, done));
         return;
       }
       case 'task_rejected': {
         const { generation, reason } = message;
-        const done = await hub.taskRejected({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, reason ?? 'unspecified');
+        const done = await reports.taskRejected({ agentId, taskId, ...(generation !== undefined ? { generation } : {}) }, reason ?? 'unspecified');
         reply(ws, done.ok ? ack(taskId, 'rejected') : reportFailed('task_reject_failed', taskId, done));
         return;
       }
       case 'task_stopped': {
-        const done = hub.taskStopped(agentId, taskId);
+        const done = reports.taskStopped(agentId, taskId);
         reply(ws, done.ok ? ack(taskId, 'stopped') : reportFailed('task_stop_failed', taskId, done));
         return;
       }
       case 'task_recovering':
-        reply(ws, await hub.taskRecovering(agentId, taskId));
+        reply(ws, await reports.taskRecovering(agentId, taskId));
         return;
     }
   }
 
   /** An agent's question mid-task: acknowledged once durable; an answered one is answered again at once. */
   async function approvalRequest(ws: AgentWs, agentId: string, message: ApprovalRequest): Promise<void> {
-    const asked = await hub.askApproval(agentId, message);
+    const asked = await approvals.askApproval(agentId, message);
     if (!asked.ok) {
       reply(ws, {
         type: 'error', error: `approval_request_failed: ${failureReason(asked.code)}`, code: asked.code, task_id: message.task_id,
@@ -313,7 +316,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   async function rateLimitedFrame(ws: AgentWs, agentId: string, message: AgentRateLimited): Promise<void> {
-    const done = await hub.agentRateLimited(agentId, message.task_id, message.until, message.generation);
+    const done = await fleet.agentRateLimited(agentId, message.task_id, message.until, message.generation);
     reply(ws, done.ok ? ack(message.task_id, 'parked') : reportFailed('agent_rate_limited_failed', message.task_id, done));
   }
 
@@ -333,10 +336,10 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'ping':
         return reply(ws, { type: 'pong', timestamp: Date.now() });
       case 'status':
-        hub.setAgentStatus(agentId, message.status);
+        sessions.setAgentStatus(agentId, message.status);
         return reply(ws, { type: 'status_updated', status: message.status });
       case 'list_agents':
-        return reply(ws, { type: 'agents', agents: connected(hub.listAgents()).map(agentInfo) });
+        return reply(ws, { type: 'agents', agents: connected(sessions.listAgents()).map(agentInfo) });
       case 'task_accepted':
       case 'task_progress':
       case 'task_complete':
@@ -351,7 +354,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         return;
       case 'lease_acquire':
       case 'lease_release':
-        track(data, leaseFrame(hub, agentId, message).then((answer) => reply(ws, answer), failed('lease')));
+        track(data, leaseFrame(reports, agentId, message).then((answer) => reply(ws, answer), failed('lease')));
         return;
       case 'agent_rate_limited':
         track(data, rateLimitedFrame(ws, agentId, message).catch(failed('agent_rate_limited')));
@@ -362,7 +365,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       case 'channel_unsubscribe':
       case 'channel_publish':
       case 'channel_history':
-        track(data, messagingFrame(hub.messaging, agentId, message).then((answer) => reply(ws, answer), failed('messaging')));
+        track(data, messagingFrame(messaging, agentId, message).then((answer) => reply(ws, answer), failed('messaging')));
         return;
       default:
         // Recognised reports of later sidecars, with no behaviour here.
@@ -431,7 +434,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
 
     message(ws, buffer, isBinary) {
       const data = ws.getUserData();
-      if (data.agentId) hub.agentSeen(data.agentId);
+      if (data.agentId) sessions.agentSeen(data.agentId);
       if (isBinary) {
         return violation(ws, data, validationFailed(null, [{
           field: 'message', error: 'wrong_type', detail: 'binary frames are not accepted; send JSON text frames',
@@ -467,12 +470,12 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         clearTimeout(data.graceTimer);
         data.graceTimer = null;
       }
-      if (data.agentId) hub.messaging.socketDrained(data.agentId);
+      if (data.agentId) messaging.socketDrained(data.agentId);
     },
 
     pong(ws) {
       const { agentId } = ws.getUserData();
-      if (agentId) hub.agentSeen(agentId);
+      if (agentId) sessions.agentSeen(agentId);
     },
 
     close(ws, code, message) {
@@ -487,22 +490,22 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       telemetry.socketClosed('agent');
       const reason = Buffer.from(message).toString();
       log.info('agent socket closed', { agent_id: data.agentId, close_code: code, reason, remote: data.remoteAddress });
-      if (data.agentId && data.link) hub.agentDisconnected(data.agentId, data.link);
+      if (data.agentId && data.link) sessions.agentDisconnected(data.agentId, data.link);
     },
   };
 }
 
 /** lease_acquire and lease_release, each answered by one lease_result frame. */
-async function leaseFrame(hub: HubPort, agentId: string, message: LeaseAcquire | LeaseRelease): Promise<LeaseResult> {
+async function leaseFrame(reports: TaskReportPort, agentId: string, message: LeaseAcquire | LeaseRelease): Promise<LeaseResult> {
   const requestId = message.request_id !== undefined ? { request_id: message.request_id } : {};
   if (message.type === 'lease_acquire') {
-    const acquired = await hub.leaseAcquire(agentId, message);
+    const acquired = await reports.leaseAcquire(agentId, message);
     if (!acquired.ok) return { type: 'lease_result', result: 'error', ...requestId, code: acquired.code, detail: acquired.detail };
     return 'granted' in acquired.value
       ? { type: 'lease_result', result: 'granted', ...requestId, lease: acquired.value.granted }
       : { type: 'lease_result', result: 'denied', ...requestId, holder: acquired.value.denied };
   }
-  const released = await hub.leaseRelease(agentId, message.lease_id);
+  const released = await reports.leaseRelease(agentId, message.lease_id);
   if (!released.ok) return { type: 'lease_result', result: 'error', ...requestId, code: released.code, detail: released.detail };
   return { type: 'lease_result', result: 'released', ...requestId, lease: released.value };
 }

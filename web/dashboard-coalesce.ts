@@ -2,7 +2,7 @@
 // newest event per task and the newest state per agent, in the order they last
 // happened. A task assigned, accepted and completed within one 100 ms window reaches
 // the page once, as completed; at thousands of tasks/s this keeps the frames small.
-import type { HubEvent } from './hub-port.ts';
+import type { HubEvent } from './ports/dashboard-port.ts';
 
 export function coalesceEvents(batch: readonly HubEvent[]): HubEvent[] {
   const lastIndex = new Map<string, number>();

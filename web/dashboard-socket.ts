@@ -5,7 +5,8 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebS
 import type { Logger } from 'winston';
 import { parseJsonInput } from './json-input.ts';
 import { coalesceEvents } from './dashboard-coalesce.ts';
-import type { HubEvent, HubPort } from './hub-port.ts';
+import type { HubEvent } from './ports/dashboard-port.ts';
+import type { HubServices } from './ports/hub-services.ts';
 import type { DashboardFrame } from './protocol/dashboard-messages.ts';
 import type { ObservabilityPort } from './observability-port.ts';
 import type { WireValidator } from './validation.ts';
@@ -37,9 +38,9 @@ export interface DashboardFeed {
 
 export function dashboardFeed(
   app: TemplatedApp,
-  deps: { hub: HubPort; validator: WireValidator; logger: Logger; observability?: ObservabilityPort },
+  deps: { hub: Pick<HubServices, 'access' | 'dashboard' | 'tasks'>; validator: WireValidator; logger: Logger; observability?: ObservabilityPort },
 ): DashboardFeed {
-  const { hub, validator, observability } = deps;
+  const { hub: { access, dashboard, tasks }, validator, observability } = deps;
   const telemetry = observability?.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'dashboard' });
   const sockets = new Set<DashboardWs>();
@@ -47,7 +48,7 @@ export function dashboardFeed(
   let flushTimer: NodeJS.Timeout | null = null;
   let droppedEvents = 0;
 
-  const unsubscribe = hub.onEvent((event) => {
+  const unsubscribe = dashboard.onEvent((event) => {
     if (sockets.size === 0) return;
     pending.push(event);
     if (pending.length > dashboardMaxPendingEvents) {
@@ -96,10 +97,10 @@ export function dashboardFeed(
   /** The reference's snapshot frame: the state, and the active alerts beside it. */
   function snapshotFrame(): Record<string, unknown> {
     const alerts = observability?.activeAlerts() ?? [];
-    return { type: 'snapshot', data: { ...hub.dashboardState(), active_alerts: alerts }, alerts };
+    return { type: 'snapshot', data: { ...dashboard.dashboardState(), active_alerts: alerts }, alerts };
   }
 
-  const isAdmin = (token: string) => hub.authenticate(token)?.scope === 'admin';
+  const isAdmin = (token: string) => access.authenticate(token)?.scope === 'admin';
 
   async function handle(ws: DashboardWs, message: DashboardFrame): Promise<void> {
     const data = ws.getUserData();
@@ -111,7 +112,7 @@ export function dashboardFeed(
     if (message.type === 'request_snapshot') return send(ws, snapshotFrame());
     if (message.type === 'retry_task') {
       const { task_id: taskId } = message;
-      const retried = await hub.retryDeadLetter(taskId);
+      const retried = await tasks.retryDeadLetter(taskId);
       send(ws, retried.ok
         ? { type: 'retry_result', task_id: taskId, status: 'requeued' }
         : { type: 'retry_result', task_id: taskId, status: 'not_found', code: retried.code });

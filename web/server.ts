@@ -23,7 +23,8 @@ import { taskRoutes } from './http/tasks.ts';
 import { scheduleRoutes } from './http/schedules.ts';
 import { approvalRoutes } from './http/approvals.ts';
 import { tokenRoutes } from './http/tokens.ts';
-import type { HubPort } from './hub-port.ts';
+import type { HubServices } from './ports/hub-services.ts';
+import type { DashboardPort } from './ports/dashboard-port.ts';
 import type { ObservabilityPort } from './observability-port.ts';
 import { createWireValidator } from './validation.ts';
 import { ViolationTracker } from './violation-tracker.ts';
@@ -41,7 +42,7 @@ export interface ServerOptions {
   host: string;
   /** 0 picks a free port; the running server reports the real one. */
   port: number;
-  hub: HubPort;
+  hub: HubServices;
   logger: Logger;
   /** Largest WebSocket frame or HTTP body accepted. */
   maxPayloadBytes?: number;
@@ -117,7 +118,9 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
   const tracker = new ViolationTracker(options.now);
   const limits: ConnectionLimits = { ...defaultConnectionLimits, ...options.limits };
   const ipLimits = new IpLimits(limits, options.now);
-  const limiter = options.hub.rateLimiter;
+  // The dashboard's state says which uWebSockets.js build serves it: only the transport knows.
+  const hub: HubServices = { ...options.hub, dashboard: servedOver(options.hub.dashboard, transport) };
+  const limiter = hub.rateLimiter;
   const tls = options.tls;
   // With TLS, routes are recorded so each server name's router gets them too (web/tls-certificate-swap.ts).
   const recorded = tls ? recordRoutes(withUwsOptions(tls, (tlsOptions) => uWS.SSLApp(tlsOptions))) : null;
@@ -135,18 +138,18 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
 
   const agentSockets = new Set<WebSocket<AgentSocketData>>();
   const fanout = wsTopicFanout(app);
-  options.hub.messaging.attachFanout(fanout);
+  hub.messaging.attachFanout(fanout);
   app.ws<AgentSocketData>('/ws', refusedWhileSuspended(agentSocketBehavior({
-    hub: options.hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
+    hub, validator, tracker, logger: options.logger, maxPayloadBytes, sockets: agentSockets, fanout,
     telemetry: options.observability?.telemetry,
     limiter, limits, ipLimits,
   })));
-  const dashboards = dashboardFeed(app, { hub: options.hub, validator, logger: options.logger, observability: options.observability });
+  const dashboards = dashboardFeed(app, { hub, validator, logger: options.logger, observability: options.observability });
   app.ws('/ws/dashboard', dashboards.behavior);
 
   // Before the API routes: exact file routes win over the router's catch-all 404.
   if (options.staticDir) registerStaticFiles(app, options.staticDir);
-  const deps: RouteDeps = { hub: options.hub, validator, logger: log, port: () => port, secure: Boolean(tls) };
+  const deps: RouteDeps = { hub, validator, logger: log, port: () => port, secure: Boolean(tls) };
   mountRoutes(app, [
     ...healthRoutes(deps), ...agentRoutes(deps), ...onboardingRoutes(deps), ...configRoutes(deps),
     ...taskRoutes(deps), ...tokenRoutes(deps), ...dashboardRoutes(deps), ...schemaRoutes(),
@@ -209,5 +212,14 @@ export async function startServer(options: ServerOptions): Promise<StartedServer
       suspended = false;
       log.notice('transport resumed', { port });
     },
+  };
+}
+
+/** The hub's dashboard state with the transport that serves it. */
+function servedOver(dashboard: DashboardPort, transport: Transport): DashboardPort {
+  return {
+    dashboardState: () => ({ ...dashboard.dashboardState(), transport }),
+    storageWriteFault: () => dashboard.storageWriteFault(),
+    onEvent: (listener) => dashboard.onEvent(listener),
   };
 }

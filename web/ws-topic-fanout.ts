@@ -5,7 +5,8 @@
 // the topic; otherwise the app publishes, which cannot reach the sender either. (Its
 // return value is no guide: it is also false when the sender is the only subscriber.)
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import type { AgentLink, TopicFanout } from './hub-port.ts';
+import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { TopicFanout } from './ports/messaging-port.ts';
 
 interface Closable {
   closed: boolean;

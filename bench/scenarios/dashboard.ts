@@ -68,7 +68,7 @@ export const dashboardScenario: Scenario = {
         if (match) frames.events += (JSON.parse(response.payloadData) as { data: unknown[] }).data.length;
       });
       let completed = 0;
-      running.hub.onEvent((event) => {
+      running.hub.dashboard.onEvent((event) => {
         if (event.type === 'task_event' && event.event === 'completed') completed += 1;
       });
       await page.goto(`${running.url}/#token=${running.adminToken}`);

@@ -87,7 +87,7 @@ async function start(flags: StartFlags): Promise<number> {
     return failStart(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
   }
 
-  const banner = startBanner({ ...running, version: running.hub.version });
+  const banner = startBanner({ ...running, version: running.hub.about.version });
   if (running.dataDir.created && running.dataDir.insideCheckout) {
     banner.push(
       `  Note       the data dir ${config.value.data_dir} is inside the git checkout ${running.dataDir.insideCheckout}:`,

@@ -8,7 +8,7 @@ import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 /** An agent socket that accepts its task and then asks a question about it. */
 async function askingAgent(hub: HubUnderTest, id: string) {
-  const registered = await hub.running.hub.registerAgent(id);
+  const registered = await hub.running.hub.access.registerAgent(id);
   if (!registered.ok) throw new Error(registered.code);
   const socket = new WebSocket(`${hub.url.replace('http', 'ws')}/ws`);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));

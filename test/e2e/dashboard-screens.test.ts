@@ -103,7 +103,7 @@ async function buildScene(hub: HubUnderTest, agents: SimAgent[]): Promise<void> 
     }
     if (round % 4 === 1) await hub.submit(`Migrate test fixtures (batch ${round})`, { needed_capabilities: ['flaky'], max_retries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 60));
-    hub.running.hub.sampleMetrics();
+    hub.running.hub.dashboard.sampleMetrics();
   }
   // Work that stays put: a task under review, one never accepted, and a backlog no one can take.
   await hub.submit('Review PR #112: lease expiry refactor', { priority: 'high', needed_capabilities: ['review'] });
@@ -113,7 +113,7 @@ async function buildScene(hub: HubUnderTest, agents: SimAgent[]): Promise<void> 
     for (let i = 0; i < n; i += 1) await hub.submit(`Train model variant ${priority}-${i}`, { priority, needed_capabilities: ['gpu'] });
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
-  hub.running.hub.sampleMetrics();
+  hub.running.hub.dashboard.sampleMetrics();
   void reviewer;
   void docsWriter;
   void flaky;

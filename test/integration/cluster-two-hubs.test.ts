@@ -60,10 +60,10 @@ describe('cluster: two hubs on one JetStream queue', function () {
     const before = (await a.http('GET', `/api/tasks/${taskId}`)).body;
     const holder = before.assigned_to as string;
     const other = holder === 'beta' ? a : b;
-    other.running.hub.sweep(60_000);
+    other.running.hub.sweeper.run(60_000);
     // A sweep long after start (grace over) on the hub that does not serve the holder.
     (other.running.hub as unknown as { startedAt: number }).startedAt = 0;
-    other.running.hub.sweep(60_000);
+    other.running.hub.sweeper.run(60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const after = (await other.http('GET', `/api/tasks/${taskId}`)).body;
     expect(after).to.include({ status: 'assigned', assigned_to: holder, generation: before.generation });

@@ -97,7 +97,7 @@ describe('alerts', function () {
     await agent.ws.nextMessage('task_ack');
     const feed = await dashboard(hub);
     const snapshot = await hub.running.observability.tick();
-    hub.running.hub.sampleMetrics(snapshot);
+    hub.running.hub.dashboard.sampleMetrics(snapshot);
     const metrics = (await hub.http('GET', '/api/metrics', { token: null })).body;
     expect(metrics).to.have.keys('timestamp', 'window_ms', 'queue_depth', 'task_latency', 'agent_utilization', 'error_rates', 'dets_health');
     expect(metrics.window_ms).to.equal(3_600_000);

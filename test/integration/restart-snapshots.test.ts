@@ -32,31 +32,31 @@ describe('a hub restart keeps agent snapshots and the metrics history', function
 
   it('restores the Done count with restoreSnapshot and the charts from the kept samples', async () => {
     const first = await start();
-    const registered = await first.hub.registerAgent('keeper');
+    const registered = await first.hub.access.registerAgent('keeper');
     if (!registered.ok) throw new Error(registered.code);
     const ws = await WsTestClient.connect(`ws://127.0.0.1:${first.port}/ws`);
     await ws.request({ type: 'identify', agent_id: 'keeper', token: registered.value.token, name: 'Keeper' }, 'identified');
     for (let i = 0; i < 2; i++) {
-      await first.hub.submitTask({ description: `job ${i}` }, null);
+      await first.hub.tasks.submitTask({ description: `job ${i}` }, null);
       const assign = await ws.nextMessage('task_assign');
       await ws.request({ type: 'task_accepted', task_id: assign.task_id, generation: assign.generation }, 'task_ack');
       await ws.request({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} }, 'task_ack');
     }
-    expect(first.hub.agentState('keeper')?.tasks_completed).to.equal(2);
-    first.hub.sampleMetrics();
+    expect(first.hub.sessions.agentState('keeper')?.tasks_completed).to.equal(2);
+    first.hub.dashboard.sampleMetrics();
     // Samples are kept by their timestamp (10 s apart in a running hub): two in one millisecond would be one.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    first.hub.sampleMetrics();
-    const samples = (first.hub.dashboardState() as { series: Array<{ timestamp: number; completed: number }> }).series;
+    first.hub.dashboard.sampleMetrics();
+    const samples = (first.hub.dashboard.dashboardState() as { series: Array<{ timestamp: number; completed: number }> }).series;
     expect(samples).to.have.length(2);
     await ws.close();
     await first.stop();
     running = null;
 
     const second = await start();
-    const agent = second.hub.agentState('keeper');
+    const agent = second.hub.sessions.agentState('keeper');
     expect(agent).to.include({ fsm_state: 'offline', tasks_completed: 2, current_task_id: null });
-    const restored = (second.hub.dashboardState() as { series: Array<{ timestamp: number; completed: number }> }).series;
+    const restored = (second.hub.dashboard.dashboardState() as { series: Array<{ timestamp: number; completed: number }> }).series;
     expect(restored).to.deep.equal(samples);
   });
 });

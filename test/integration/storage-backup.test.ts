@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HubEvent } from '../../web/hub-port.ts';
+import type { HubEvent } from '../../web/ports/dashboard-port.ts';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
@@ -22,7 +22,7 @@ describe('storage admin over HTTP: backups and health', () => {
   it('takes a backup on POST /api/admin/backup, lists it with its manifest, and tells the dashboard feed', async () => {
     for (let i = 0; i < 5; i++) await hub.http('POST', '/api/tasks', { body: { description: `task ${i}` } });
     const events: HubEvent[] = [];
-    const unsubscribe = hub.running.hub.onEvent((event) => events.push(event));
+    const unsubscribe = hub.running.hub.dashboard.onEvent((event) => events.push(event));
     const taken = await hub.http('POST', '/api/admin/backup');
     unsubscribe();
     expect(taken.status).to.equal(200);
@@ -56,7 +56,7 @@ describe('storage admin over HTTP: backups and health', () => {
   it('compacts on POST /api/admin/compact (and the reference\'s /:table), keeping the run in the history', async () => {
     for (let i = 0; i < 5; i++) await hub.http('POST', '/api/tasks', { body: { description: `task ${i}` } });
     const events: HubEvent[] = [];
-    const unsubscribe = hub.running.hub.onEvent((event) => events.push(event));
+    const unsubscribe = hub.running.hub.dashboard.onEvent((event) => events.push(event));
     const all = await hub.http('POST', '/api/admin/compact');
     expect(all.status).to.equal(200);
     expect(all.body).to.include({ status: 'complete', tables_total: 1, tables_compacted: 1 });

@@ -31,7 +31,7 @@ describe('wire: backpressure', () => {
       for (let i = 0; i < 200; i++) slow.ws.send({ type: 'list_agents' });
     }, 100);
     try {
-      await waitFor(() => hub.running.hub.listAgents().find((agent) => agent.agent_id === 'slow-reader')?.fsm_state === 'offline', 15_000, 'the hub to close the slow reader');
+      await waitFor(() => hub.running.hub.sessions.listAgents().find((agent) => agent.agent_id === 'slow-reader')?.fsm_state === 'offline', 15_000, 'the hub to close the slow reader');
     } finally {
       clearInterval(asking);
     }

@@ -14,7 +14,7 @@ function startWithFallback(allowJsFallback: boolean) {
     import winston from 'winston';
     import { startServer } from ${JSON.stringify(serverModule)};
     const logger = winston.createLogger({ silent: true });
-    const hub = { onEvent: () => () => {}, messaging: { attachFanout: () => {} } };
+    const hub = { dashboard: { onEvent: () => () => {} }, messaging: { attachFanout: () => {} } };
     const started = await startServer({ host: '127.0.0.1', port: 0, hub, logger, allowJsFallback: ${allowJsFallback} });
     console.log('RESULT ' + JSON.stringify(started.ok ? { ok: true, transport: started.transport } : { ok: false, code: started.code }));
     if (started.ok) await started.close();

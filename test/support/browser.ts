@@ -192,9 +192,9 @@ export class HubUnderTest {
   }
 
   async agent(id: string, behaviour: Behaviour, options: { capabilities?: string[]; result?: Record<string, unknown> } = {}): Promise<SimAgent> {
-    const registered = await this.running.hub.registerAgent(id);
+    const registered = await this.running.hub.access.registerAgent(id);
     // Already registered (a second connection, or after a restart): a fresh token for the same id.
-    const issued = registered.ok ? registered : await this.running.hub.createToken({ agentId: id });
+    const issued = registered.ok ? registered : await this.running.hub.access.createToken({ agentId: id });
     if (!issued.ok) throw new Error(`no token for ${id}: ${issued.code}`);
     const token = issued.value.token;
     return SimAgent.connect(this.url, id, token, behaviour, options);

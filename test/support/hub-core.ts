@@ -6,7 +6,7 @@ import { indexTimersByActor } from '../../actors/timers-by-actor.ts';
 import { partitionIds } from '../../actors/partitions.ts';
 import { dynamicSupervisorMachine } from '../../machines/dynamic-supervisor-machine.ts';
 import { supervisorMachine } from '../../machines/supervisor-machine.ts';
-import { Hub, type HubTimings } from '../../runtime/hub.ts';
+import { Hub, type HubTimings } from '../../runtime/hub/hub.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { AgentDirectory } from '../../storage/agent-directory.ts';
 import { ChannelStore } from '../../storage/channel-store.ts';
@@ -16,7 +16,7 @@ import { MailboxStore } from '../../storage/mailbox-store.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import { LmdbTokenStore } from '../../storage/lmdb-token-store.ts';
-import type { AgentLink } from '../../web/hub-port.ts';
+import type { AgentLink } from '../../storage/domain/agent-link.ts';
 import { makeTempDir, type TempDir } from './temp-dir.ts';
 
 export interface RecordingLink extends AgentLink {
@@ -117,6 +117,6 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
 /** Connects an agent with a recording link; returns the link. */
 export function connect(hub: Hub, agentId: string, capabilities: string[] = []): RecordingLink {
   const link = recordingLink();
-  hub.agentConnected({ agentId, name: agentId, status: 'connected', capabilities }, link);
+  hub.sessions.agentConnected({ agentId, name: agentId, status: 'connected', capabilities }, link);
   return link;
 }

@@ -1,5 +1,5 @@
 // /api/agents: the connected agents, their FSM states, one agent's state.
-import type { AgentView } from '../hub-port.ts';
+import type { AgentView } from '../../storage/domain/agent-view.ts';
 import { errorReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
@@ -24,22 +24,22 @@ function stateView(view: AgentView) {
   };
 }
 
-export function agentRoutes({ hub }: RouteDeps): Route[] {
+export function agentRoutes({ hub: { sessions } }: RouteDeps): Route[] {
   return [
     {
       // A bare {agents} object as in the reference; old add-agent.js expected an array (quirk 9)
       // and only its collision check depends on that.
       method: 'GET', path: '/api/agents', auth: 'none',
-      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state, ...hubOf(v) })) }),
+      handle: () => reply(200, { agents: connected(sessions.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state, ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/states', auth: 'agent',
-      handle: () => reply(200, { agents: connected(hub.listAgents()).map((v) => ({ ...stateView(v), ...hubOf(v) })) }),
+      handle: () => reply(200, { agents: connected(sessions.listAgents()).map((v) => ({ ...stateView(v), ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/:id/state', auth: 'agent',
       handle({ params }) {
-        const view = hub.agentState(params.id!);
+        const view = sessions.agentState(params.id!);
         if (!view) return errorReply('AC_ERR_AGENT_NOT_FOUND', { agent_id: params.id });
         return reply(200, { ...stateView(view), last_state_change: view.last_state_change, last_seen: view.last_seen });
       },

@@ -7,12 +7,12 @@ import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const defaultListLimit = 100;
 
-export function approvalRoutes({ hub }: RouteDeps): Route[] {
+export function approvalRoutes({ hub: { approvals } }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/tasks/:id/approve', auth: 'admin', body: 'task_approve',
       async handle({ params, body, principal }) {
-        const approved = await hub.approveTask(params.id!, principalName(principal), body.note ?? null);
+        const approved = await approvals.approveTask(params.id!, principalName(principal), body.note ?? null);
         if (!approved.ok) return failureReply(approved, { task_id: params.id });
         return reply(200, { status: approved.value.status, task_id: approved.value.id, approval: approved.value.approval });
       },
@@ -20,7 +20,7 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/:id/reject', auth: 'admin', body: 'task_reject',
       async handle({ params, body, principal }) {
-        const rejected = await hub.rejectTask(params.id!, principalName(principal), body.reason);
+        const rejected = await approvals.rejectTask(params.id!, principalName(principal), body.reason);
         if (!rejected.ok) return failureReply(rejected, { task_id: params.id });
         return reply(200, { status: rejected.value.status, task_id: rejected.value.id, approval: rejected.value.approval });
       },
@@ -30,20 +30,20 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
       handle({ body }) {
         const query = body;
         const limit = query.limit === undefined ? defaultListLimit : Number(query.limit);
-        return reply(200, hub.listApprovals(query.status ?? 'pending', limit));
+        return reply(200, approvals.listApprovals(query.status ?? 'pending', limit));
       },
     },
     {
       method: 'GET', path: '/api/approvals/:id', auth: 'admin',
       handle({ params }) {
-        const approval = hub.getApproval(params.id!);
+        const approval = approvals.getApproval(params.id!);
         return approval ? reply(200, approval) : errorReply('AC_ERR_APPROVAL_NOT_FOUND', { approval_id: params.id });
       },
     },
     {
       method: 'POST', path: '/api/approvals/:id', auth: 'admin', body: 'approval_answer',
       async handle({ params, body, principal }) {
-        const answered = await hub.answerApproval(params.id!, body.answer, principalName(principal));
+        const answered = await approvals.answerApproval(params.id!, body.answer, principalName(principal));
         if (!answered.ok) return failureReply(answered, { approval_id: params.id });
         return reply(200, answered.value);
       },

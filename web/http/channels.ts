@@ -5,8 +5,7 @@ import { actingAgent, pageNumber } from './message-access.ts';
 import { failureReply, reply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
-export function channelRoutes({ hub }: RouteDeps): Route[] {
-  const { messaging } = hub;
+export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/channels', auth: 'none',

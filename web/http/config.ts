@@ -3,12 +3,12 @@ import { logLevels } from '../protocol/http-bodies.ts';
 import { errorReply, failureReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function configRoutes({ hub }: RouteDeps): Route[] {
+export function configRoutes({ hub: { config } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/config/default-repo', auth: 'none',
       handle() {
-        const repo = hub.defaultRepo();
+        const repo = config.defaultRepo();
         // `url` too: add-agent.js reads that name (reference quirk 9).
         return reply(200, { default_repo: repo, url: repo, configured: repo !== null });
       },
@@ -16,7 +16,7 @@ export function configRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/config/default-repo', auth: 'admin', body: 'default_repo',
       async handle({ body }) {
-        const set = await hub.setDefaultRepo(body.url);
+        const set = await config.setDefaultRepo(body.url);
         return set.ok ? reply(200, { status: 'ok', default_repo: set.value }) : failureReply(set);
       },
     },
@@ -27,7 +27,7 @@ export function configRoutes({ hub }: RouteDeps): Route[] {
         if (!(logLevels as readonly string[]).includes(level)) {
           return errorReply('AC_ERR_INVALID_LOG_LEVEL', { valid_levels: logLevels });
         }
-        const set = hub.setLogLevel(level);
+        const set = config.setLogLevel(level);
         return set.ok ? reply(200, { status: 'ok', level: set.value }) : failureReply(set);
       },
     },

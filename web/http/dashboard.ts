@@ -3,11 +3,11 @@
 import { reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function dashboardRoutes({ hub }: RouteDeps): Route[] {
+export function dashboardRoutes({ hub: { dashboard } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/dashboard/state', auth: 'admin', queryToken: true,
-      handle: () => reply(200, hub.dashboardState()),
+      handle: () => reply(200, dashboard.dashboardState()),
     },
   ];
 }

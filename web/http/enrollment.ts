@@ -3,13 +3,13 @@
 import { reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function enrollmentRoutes({ hub }: RouteDeps): Route[] {
+export function enrollmentRoutes({ hub: { access } }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/admin/enrollment-tokens', auth: 'admin', body: 'enrollment_token_create',
       async handle({ body }) {
-        const issued = await hub.issueEnrollmentToken(body.ttl_ms);
-        return reply(201, { ...issued, registration: hub.registrationMode(), single_use: true });
+        const issued = await access.issueEnrollmentToken(body.ttl_ms);
+        return reply(201, { ...issued, registration: access.registrationMode(), single_use: true });
       },
     },
   ];

@@ -1,6 +1,6 @@
 // Which agent an HTTP messaging call acts for: an agent token acts for its own id
 // only; an admin token may name any agent.
-import type { Principal } from '../hub-port.ts';
+import type { Principal } from '../ports/access-port.ts';
 import { errorReply, reply, type Reply } from './reply.ts';
 
 /** The agent id the call may act for, or the refusal. `named` is the id in the path or body, if any. */

@@ -6,8 +6,7 @@ import { principalName, type Route, type RouteDeps } from './route.ts';
 const mailboxPageDefault = 100;
 const mailboxPageMax = 1000;
 
-export function messageRoutes({ hub }: RouteDeps): Route[] {
-  const { messaging } = hub;
+export function messageRoutes({ hub: { messaging } }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/message', auth: 'agent', body: 'message_send',

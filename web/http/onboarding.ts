@@ -1,26 +1,26 @@
 // POST /api/onboard/register. Open in the reference, because add-agent.js calls it
 // before the new agent has any token; here config `registration` decides: open,
 // token (an `enrollment_token` in the body, single use) or closed. Admins always may.
-import type { HubPort, Principal } from '../hub-port.ts';
+import type { AccessPort, Principal } from '../ports/access-port.ts';
 import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
+export function onboardingRoutes({ hub: { access, config }, secure }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/onboard/register', auth: 'none', body: 'onboard_register',
       async handle({ body, host, principal }) {
         const { agent_id: agentId } = body;
-        const refused = await admission(hub, principal, body.enrollment_token);
+        const refused = await admission(access, principal, body.enrollment_token);
         if (refused) return refused;
-        const registered = await hub.registerAgent(agentId);
+        const registered = await access.registerAgent(agentId);
         if (!registered.ok) return failureReply(registered);
         return reply(201, {
           agent_id: registered.value.agent_id,
           token: registered.value.token,
           hub_ws_url: `${secure ? 'wss' : 'ws'}://${host}/ws`,
           hub_api_url: `${secure ? 'https' : 'http'}://${host}`,
-          default_repo: hub.defaultRepo(),
+          default_repo: config.defaultRepo(),
         });
       },
     },
@@ -28,15 +28,15 @@ export function onboardingRoutes({ hub, secure }: RouteDeps): Route[] {
 }
 
 /** Null when the caller may register; the refusal otherwise. */
-async function admission(hub: HubPort, principal: Principal | null, enrollmentToken: unknown): Promise<Reply | null> {
+async function admission(access: AccessPort, principal: Principal | null, enrollmentToken: unknown): Promise<Reply | null> {
   if (principal?.scope === 'admin') return null;
-  switch (hub.registrationMode()) {
+  switch (access.registrationMode()) {
     case 'open':
       return null;
     case 'closed':
       return errorReply('AC_ERR_REGISTRATION_CLOSED');
     case 'token':
-      if (typeof enrollmentToken === 'string' && await hub.consumeEnrollmentToken(enrollmentToken)) return null;
+      if (typeof enrollmentToken === 'string' && await access.consumeEnrollmentToken(enrollmentToken)) return null;
       return errorReply('AC_ERR_ENROLLMENT_TOKEN', { hint: 'ask an admin for one: agentcom token enroll --ttl 1h' });
   }
 }

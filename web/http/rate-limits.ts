@@ -4,8 +4,7 @@ import { tiers } from '../protocol/rate-limit-tiers.ts';
 import { errorReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function rateLimitRoutes({ hub }: RouteDeps): Route[] {
-  const limiter = hub.rateLimiter;
+export function rateLimitRoutes({ hub: { rateLimiter: limiter } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/admin/rate-limits', auth: 'admin',

@@ -1,6 +1,7 @@
 // What a route is: method, uWS path pattern, who may call it, what it reads, and its handler.
 import type { Logger } from 'winston';
-import type { HubPort, Principal } from '../hub-port.ts';
+import type { HubServices } from '../ports/hub-services.ts';
+import type { Principal } from '../ports/access-port.ts';
 import type { HttpInput, HttpSchemaName } from '../protocol/index.ts';
 import type { WireValidator } from '../validation.ts';
 import type { Reply } from './reply.ts';
@@ -51,7 +52,7 @@ export type Route =
   | { [N in HttpSchemaName]: QueryRoute<N> }[HttpSchemaName];
 
 export interface RouteDeps {
-  hub: HubPort;
+  hub: HubServices;
   validator: WireValidator;
   logger: Logger;
   /** The port the server listens on, for URLs when a request has no Host header. */

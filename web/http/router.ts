@@ -1,7 +1,7 @@
 // Mounts routes on the uWS app and runs the request pipeline: copy out of `req`,
 // authenticate, read and size-check the body, parse, validate, handle, reply corked.
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import type { Principal } from '../hub-port.ts';
+import type { Principal } from '../ports/access-port.ts';
 import { parseJsonInput, type JsonInput } from '../json-input.ts';
 import { clientIp } from '../connection-limits.ts';
 import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
@@ -163,9 +163,9 @@ async function runPipeline(
 function authenticate(request: CopiedRequest, route: Route, deps: RouteDeps): { principal: Principal | null } | Reply {
   const bearer = /^Bearer\s+(.+)$/i.exec(request.authorization)?.[1]?.trim();
   const token = bearer ?? (route.queryToken ? request.query.get('token') ?? undefined : undefined);
-  if (route.auth === 'none') return { principal: token ? deps.hub.authenticate(token) : null };
+  if (route.auth === 'none') return { principal: token ? deps.hub.access.authenticate(token) : null };
   if (!token) return unauthorized(!route.queryToken);
-  const principal = deps.hub.authenticate(token);
+  const principal = deps.hub.access.authenticate(token);
   if (!principal) return unauthorized(!route.queryToken);
   if (route.auth === 'admin' && principal.scope !== 'admin') return forbidden();
   return { principal };

@@ -1,12 +1,12 @@
 // /api/schedules: recurring tasks. Reading needs any token; changing them an admin token.
 import { metadataOversize } from '../protocol/task.ts';
-import type { SchedulesPort } from '../hub-port.ts';
+import type { SchedulesPort } from '../ports/schedules-port.ts';
 import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function scheduleRoutes({ hub }: RouteDeps): Route[] {
+export function scheduleRoutes({ hub: { schedules } }: RouteDeps): Route[] {
   const withSchedules = (act: (schedules: SchedulesPort) => Reply | Promise<Reply>) =>
-    hub.schedules ? act(hub.schedules) : errorReply('AC_ERR_NOT_IMPLEMENTED', { detail: 'schedules are not enabled on this hub' });
+    schedules ? act(schedules) : errorReply('AC_ERR_NOT_IMPLEMENTED', { detail: 'schedules are not enabled on this hub' });
   const idRoute = (method: 'POST' | 'DELETE', path: string, act: (schedules: SchedulesPort, id: string) => Promise<Reply>): Route => ({
     method, path, auth: 'admin', handle: ({ params }) => withSchedules((schedules) => act(schedules, params.id!)),
   });

@@ -5,10 +5,10 @@ import type { StoragePort } from '../storage-port.ts';
 import { errorReply, failureReply, reply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function storageAdminRoutes({ hub }: RouteDeps): Route[] {
+export function storageAdminRoutes({ hub: { storage } }: RouteDeps): Route[] {
   const withStorage = (handle: (storage: StoragePort, params: Record<string, string>, body: Record<string, unknown>) => Reply | Promise<Reply>) =>
     (ctx: { params: Record<string, string>; body: Record<string, unknown> }) =>
-      hub.storage ? handle(hub.storage, ctx.params, ctx.body) : errorReply('AC_ERR_NOT_FOUND', { detail: 'storage operations are not enabled' });
+      storage ? handle(storage, ctx.params, ctx.body) : errorReply('AC_ERR_NOT_FOUND', { detail: 'storage operations are not enabled' });
 
   const backup = withStorage(async (storage) => {
     const taken = await storage.backup('manual');

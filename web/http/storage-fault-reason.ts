@@ -1,5 +1,5 @@
 // The storage write fault as a /health reason: why the hub is degraded, and since when.
-import type { HubPort } from '../hub-port.ts';
+import type { DashboardPort } from '../ports/dashboard-port.ts';
 
 export interface HealthReason {
   reason: string;
@@ -7,8 +7,8 @@ export interface HealthReason {
   since: number;
 }
 
-export function storageFaultReasons(hub: HubPort): HealthReason[] {
-  const fault = hub.storageWriteFault();
+export function storageFaultReasons(dashboard: DashboardPort): HealthReason[] {
+  const fault = dashboard.storageWriteFault();
   if (!fault) return [];
   return [{ reason: fault.kind === 'full' ? 'storage_full' : 'storage_write_failed', detail: fault.detail, since: fault.at }];
 }

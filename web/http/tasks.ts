@@ -3,23 +3,23 @@ import { taskScopeRefusal } from './task-scope.ts';
 import { metadataOversize } from '../protocol/task.ts';
 import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
 import { maxPageLimit, type PageQueryText } from '../protocol/http-queries.ts';
-import type { TaskListQuery } from '../hub-port.ts';
+import type { TaskListQuery } from '../ports/task-port.ts';
 import { errorReply, failureReply, reply, wireError, type Reply } from './reply.ts';
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
-import type { BulkOutcome } from '../hub-port.ts';
+import type { BulkOutcome } from '../ports/task-port.ts';
 import type { WireValidator } from '../validation.ts';
 import { httpStatusOf, type Failure } from '../../storage/domain/errors.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const defaultPageLimit = 100;
 
-export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
+export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
   return [
     {
       method: 'POST', path: '/api/tasks/bulk', auth: 'agent', body: 'task_bulk',
       async handle({ body, principal }) {
         const items = body.tasks.map((item) => bulkItemOf(validator, item));
-        const submitted = await hub.submitBulk(items, principalName(principal));
+        const submitted = await tasks.submitBulk(items, principalName(principal));
         if (!submitted.ok) return failureReply(submitted);
         return bulkReply(submitted.value, body.tasks);
       },
@@ -29,7 +29,7 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
       async handle({ body, principal }) {
         const oversize = metadataOversize(body.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
-        const submitted = await hub.submitTask(body, principalName(principal));
+        const submitted = await tasks.submitTask(body, principalName(principal));
         if (!submitted.ok) return failureReply(submitted);
         const { task, created } = submitted.value;
         // The reference's four fields first; ours after, so old clients read what they always read.
@@ -49,29 +49,29 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
           ...(text.assigned_to ? { assignedTo: text.assigned_to } : {}),
           ...(text.capability ? { capability: text.capability } : {}),
         };
-        if (text.waiting_on !== undefined) return reply(200, hub.listWaitingOn(text.waiting_on));
-        return reply(200, hub.listTasks(query));
+        if (text.waiting_on !== undefined) return reply(200, tasks.listWaitingOn(text.waiting_on));
+        return reply(200, tasks.listTasks(query));
       },
     },
     {
       method: 'GET', path: '/api/tasks/stats', auth: 'agent',
-      handle: () => reply(200, hub.taskStats()),
+      handle: () => reply(200, tasks.taskStats()),
     },
     {
       method: 'GET', path: '/api/tasks/dead-letter', auth: 'agent', query: 'page_query',
-      handle: ({ body }) => reply(200, hub.listDeadLetters(page(body))),
+      handle: ({ body }) => reply(200, tasks.listDeadLetters(page(body))),
     },
     {
       method: 'DELETE', path: '/api/tasks/dead-letter', auth: 'admin',
       async handle() {
-        const purged = await hub.purgeDeadLetters();
+        const purged = await tasks.purgeDeadLetters();
         return purged.ok ? reply(200, { status: 'purged', count: purged.value }) : failureReply(purged);
       },
     },
     {
       method: 'DELETE', path: '/api/tasks/dead-letter/:id', auth: 'admin',
       async handle({ params }) {
-        const purged = await hub.purgeDeadLetters(params.id);
+        const purged = await tasks.purgeDeadLetters(params.id);
         return purged.ok
           ? reply(200, { status: 'purged', count: purged.value, task_id: params.id })
           : failureReply(purged, { task_id: params.id });
@@ -80,16 +80,16 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     {
       method: 'GET', path: '/api/tasks/:id', auth: 'agent',
       handle({ params }) {
-        const task = hub.getTask(params.id!);
+        const task = tasks.getTask(params.id!);
         if (!task) return errorReply('AC_ERR_TASK_NOT_FOUND', { task_id: params.id });
-        return reply(200, { ...task, ...hub.taskLinks(task.id) });
+        return reply(200, { ...task, ...tasks.taskLinks(task.id) });
       },
     },
     {
       method: 'PATCH', path: '/api/tasks/:id', auth: 'admin', body: 'task_patch',
       async handle({ params, body }) {
         const priority = priorityOf(body.priority);
-        const moved = await hub.reprioritiseTask(params.id!, priority);
+        const moved = await tasks.reprioritiseTask(params.id!, priority);
         if (!moved.ok) return failureReply(moved, { task_id: params.id });
         const { task, from } = moved.value;
         return reply(200, { status: task.status, task_id: task.id, priority: task.priority, previous_priority: from, changed: from !== task.priority });
@@ -98,9 +98,9 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/:id/retry', auth: 'agent',
       async handle({ params, principal }) {
-        const refused = taskScopeRefusal(hub, principal, params.id!);
+        const refused = taskScopeRefusal(tasks, principal, params.id!);
         if (refused) return refused;
-        const retried = await hub.retryDeadLetter(params.id!);
+        const retried = await tasks.retryDeadLetter(params.id!);
         if (!retried.ok) return failureReply(retried, { task_id: params.id });
         return reply(200, { status: 'requeued', task_id: retried.value.id, priority: retried.value.priority });
       },
@@ -108,9 +108,9 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/:id/cancel', auth: 'agent',
       async handle({ params, query, principal }) {
-        const refused = taskScopeRefusal(hub, principal, params.id!);
+        const refused = taskScopeRefusal(tasks, principal, params.id!);
         if (refused) return refused;
-        const cancelled = await hub.cancelTask(params.id!, query.get('cascade') === 'true');
+        const cancelled = await tasks.cancelTask(params.id!, query.get('cascade') === 'true');
         if (!cancelled.ok) return failureReply(cancelled, { task_id: params.id });
         return reply(200, { status: 'cancelled', task_id: cancelled.value.id });
       },
@@ -120,7 +120,7 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
       async handle({ body: push }) {
         const oversize = metadataOversize(push.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
-        const pushed = await hub.pushTask(push.agent_id, push.description, push.metadata ?? {});
+        const pushed = await tasks.pushTask(push.agent_id, push.description, push.metadata ?? {});
         if (!pushed.ok) return failureReply(pushed, { agent_id: push.agent_id });
         return reply(200, { status: 'pushed', task_id: pushed.value.id, agent_id: push.agent_id });
       },

@@ -3,7 +3,7 @@
 import { errorReply, failureReply, forbidden, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
-export function tokenRoutes({ hub }: RouteDeps): Route[] {
+export function tokenRoutes({ hub: { access } }: RouteDeps): Route[] {
   return ['/admin/tokens', '/api/admin/tokens'].flatMap((base): Route[] => [
     {
       method: 'POST', path: base, auth: 'admin', body: 'token_create',
@@ -14,7 +14,7 @@ export function tokenRoutes({ hub }: RouteDeps): Route[] {
             errors: [{ field: 'agent_id', error: 'required', detail: 'agent_id is required for an agent token' }],
           });
         }
-        const created = await hub.createToken({
+        const created = await access.createToken({
           ...(request.agent_id ? { agentId: request.agent_id } : {}),
           ...(request.admin ? { admin: true } : {}),
           ...(request.name ? { name: request.name } : {}),
@@ -26,14 +26,14 @@ export function tokenRoutes({ hub }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: base, auth: 'admin',
-      handle: () => reply(200, { tokens: hub.listTokens() }),
+      handle: () => reply(200, { tokens: access.listTokens() }),
     },
     {
       method: 'DELETE', path: `${base}/:agent_id`, auth: 'agent',
       async handle({ params, principal }) {
         const agentId = params.agent_id!;
         if (principal?.scope === 'agent' && principal.agentId !== agentId) return forbidden();
-        const revoked = await hub.revokeAgentTokens(agentId);
+        const revoked = await access.revokeAgentTokens(agentId);
         if (!revoked.ok) return failureReply(revoked, { agent_id: agentId });
         return reply(200, { status: 'revoked', agent_id: agentId, count: revoked.value });
       },

@@ -6,8 +6,8 @@ describe('agent actor: the snapshot persisted with a completion', () => {
   it('is what the actor will have after the event, with no action run, the same as XState\'s own transition', () => {
     const calls: string[] = [];
     const logic = agentActorLogic({ reclaim: () => calls.push('reclaim'), idle: () => calls.push('idle'), resume: () => calls.push('resume') });
-    const actor = createActor(logic, { input: { agentId: 'a1', capabilities: ['go'], acceptanceTimeoutMs: 60_000 } }).start();
-    actor.send({ type: 'agent.connected', capabilities: ['go'] });
+    const actor = createActor(logic, { input: { agentId: 'a1', acceptanceTimeoutMs: 60_000 } }).start();
+    actor.send({ type: 'agent.connected' });
     actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     actor.send({ type: 'task.accepted', taskId: 't1' });
     calls.length = 0;

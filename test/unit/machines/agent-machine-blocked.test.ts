@@ -13,8 +13,8 @@ function startAgent(input: { breakerFailures?: number; breakerCooldownMs?: numbe
       announceIdle: () => { idle += 1; },
       resumeTask: ({ context }) => { if (context.currentTask) resumed.push(context.currentTask); },
     },
-  }), { clock: new SimulatedClock(), input: { agentId: 'a1', capabilities: [], acceptanceTimeoutMs: 60_000, ...input } }).start();
-  actor.send({ type: 'agent.connected', capabilities: [] });
+  }), { clock: new SimulatedClock(), input: { agentId: 'a1', acceptanceTimeoutMs: 60_000, ...input } }).start();
+  actor.send({ type: 'agent.connected' });
   const work = (taskId: string) => {
     actor.send({ type: 'task.assigned', taskId, generation: 1 });
     actor.send({ type: 'task.accepted', taskId });
@@ -77,7 +77,7 @@ describe('agentMachine: blocked', () => {
       agent.actor.send({ type: 'task.finished', taskId: 't1', outcome: 'failed', at: 9 });
       agent.actor.send({ type: 'agent.disconnected' });
       expect(agent.actor.getSnapshot().value).to.equal('offline');
-      agent.actor.send({ type: 'agent.connected', capabilities: [] });
+      agent.actor.send({ type: 'agent.connected' });
       expect(agent.actor.getSnapshot().value).to.equal('blocked');
       const restored = startAgent({ consecutiveFailures: 3, block: { reason: 'breaker', since: 1, until: null } });
       expect(restored.actor.getSnapshot().value).to.equal('blocked');
@@ -89,7 +89,7 @@ describe('agentMachine: blocked', () => {
       agent.actor.send({ type: 'task.finished', taskId: 't1', outcome: 'failed', at: 9 });
       agent.actor.send({ type: 'agent.disconnected' });
       agent.actor.send({ type: 'agent.unblocked' });
-      agent.actor.send({ type: 'agent.connected', capabilities: [] });
+      agent.actor.send({ type: 'agent.connected' });
       expect(agent.actor.getSnapshot().value).to.equal('idle');
     });
   });
@@ -151,7 +151,7 @@ describe('agentMachine: blocked', () => {
       agent.work('t1');
       agent.actor.send({ type: 'agent.rate_limited', taskId: 't1', until: 5_000, at: 1_000 });
       agent.actor.send({ type: 'agent.disconnected' });
-      agent.actor.send({ type: 'agent.connected', capabilities: [], resume: { taskId: 't1', generation: 1 } });
+      agent.actor.send({ type: 'agent.connected', resume: { taskId: 't1', generation: 1 } });
       expect(agent.actor.getSnapshot().value).to.equal('blocked');
       expect(agent.actor.getSnapshot().context.currentTask).to.deep.equal({ taskId: 't1', generation: 1 });
     });

@@ -26,14 +26,14 @@ function startAgent() {
   });
   const actor = createActor(machine, {
     clock,
-    input: { agentId: 'agent-1', capabilities: ['ts'], acceptanceTimeoutMs },
+    input: { agentId: 'agent-1', acceptanceTimeoutMs },
   }).start();
   return { actor, clock, reclaims, idleAnnouncements: () => idleAnnouncements };
 }
 
 function startWorking() {
   const agent = startAgent();
-  agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+  agent.actor.send({ type: 'agent.connected' });
   agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
   agent.actor.send({ type: 'task.accepted', taskId: 't1' });
   return agent;
@@ -47,17 +47,16 @@ describe('agentMachine', () => {
     expect(snapshot.context).to.deep.include({ agentId: 'agent-1', currentTask: null, flags: [], tasksCompleted: 0 });
   });
 
-  it('goes idle on connect, takes the announced capabilities and announces itself', () => {
+  it('goes idle on connect and announces itself', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts', 'git'] });
+    agent.actor.send({ type: 'agent.connected' });
     expect(agent.actor.getSnapshot().value).to.equal('idle');
-    expect(agent.actor.getSnapshot().context.capabilities).to.deep.equal(['ts', 'git']);
     expect(agent.idleAnnouncements()).to.equal(1);
   });
 
   it('resumes into assigned when it reconnects holding an assigned task', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'], resume: { taskId: 't9', generation: 4 } });
+    agent.actor.send({ type: 'agent.connected', resume: { taskId: 't9', generation: 4 } });
     expect(agent.actor.getSnapshot().value).to.equal('assigned');
     expect(agent.actor.getSnapshot().context.currentTask).to.deep.equal({ taskId: 't9', generation: 4 });
     expect(agent.idleAnnouncements()).to.equal(0);
@@ -65,7 +64,7 @@ describe('agentMachine', () => {
 
   it('arms a fresh acceptance timer for a resumed task', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'], resume: { taskId: 't9', generation: 4 } });
+    agent.actor.send({ type: 'agent.connected', resume: { taskId: 't9', generation: 4 } });
     agent.clock.increment(acceptanceTimeoutMs);
     expect(agent.actor.getSnapshot().value).to.equal('idle');
     expect(agent.reclaims).to.deep.equal([{ reason: 'acceptance_timeout', task: { taskId: 't9', generation: 4 } }]);
@@ -73,7 +72,7 @@ describe('agentMachine', () => {
 
   it('moves from idle to assigned when given a task', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 2 });
     expect(agent.actor.getSnapshot().value).to.equal('assigned');
     expect(agent.actor.getSnapshot().context.currentTask).to.deep.equal({ taskId: 't1', generation: 2 });
@@ -93,7 +92,7 @@ describe('agentMachine', () => {
 
   it('ignores an accept for a task it does not hold', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     agent.actor.send({ type: 'task.accepted', taskId: 'other' });
     expect(agent.actor.getSnapshot().value).to.equal('assigned');
@@ -101,7 +100,7 @@ describe('agentMachine', () => {
 
   it('returns to idle, flags itself unresponsive and reclaims the task when no accept comes in time', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     agent.clock.increment(acceptanceTimeoutMs - 1);
     expect(agent.actor.getSnapshot().value).to.equal('assigned');
@@ -123,7 +122,7 @@ describe('agentMachine', () => {
 
   it('clears the unresponsive flag when it next accepts a task', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     agent.clock.increment(acceptanceTimeoutMs);
     agent.actor.send({ type: 'task.assigned', taskId: 't2', generation: 1 });
@@ -152,7 +151,7 @@ describe('agentMachine', () => {
 
   it('returns to idle when a task finishes before it was accepted', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     agent.actor.send({ type: 'task.finished', taskId: 't1', outcome: 'completed' });
     expect(agent.actor.getSnapshot().value).to.equal('idle');
@@ -169,7 +168,7 @@ describe('agentMachine', () => {
   for (const from of ['assigned', 'working'] as const) {
     it(`returns to idle from ${from} without reclaiming when the hub takes the task away`, () => {
       const agent = startAgent();
-      agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+      agent.actor.send({ type: 'agent.connected' });
       agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
       if (from !== 'assigned') agent.actor.send({ type: 'task.accepted', taskId: 't1' });
       expect(agent.actor.getSnapshot().value).to.equal(from);
@@ -185,7 +184,7 @@ describe('agentMachine', () => {
   for (const from of ['assigned', 'working'] as const) {
     it(`goes offline from ${from} and reclaims the task it held`, () => {
       const agent = startAgent();
-      agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+      agent.actor.send({ type: 'agent.connected' });
       agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 5 });
       if (from !== 'assigned') agent.actor.send({ type: 'task.accepted', taskId: 't1' });
       agent.actor.send({ type: 'agent.disconnected' });
@@ -197,7 +196,7 @@ describe('agentMachine', () => {
 
   it('goes offline from idle without reclaiming anything', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'agent.disconnected' });
     expect(agent.actor.getSnapshot().value).to.equal('offline');
     expect(agent.reclaims).to.deep.equal([]);
@@ -205,7 +204,7 @@ describe('agentMachine', () => {
 
   it('cancels the acceptance timer when it goes offline', () => {
     const agent = startAgent();
-    agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+    agent.actor.send({ type: 'agent.connected' });
     agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
     agent.actor.send({ type: 'agent.disconnected' });
     agent.clock.increment(acceptanceTimeoutMs);
@@ -250,7 +249,7 @@ describe('agentMachine', () => {
 
     it('stops from assigned too (cancelled before the accept)', () => {
       const agent = startAgent();
-      agent.actor.send({ type: 'agent.connected', capabilities: ['ts'] });
+      agent.actor.send({ type: 'agent.connected' });
       agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
       agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
       expect(agent.actor.getSnapshot().value).to.equal('stopping');

@@ -22,28 +22,28 @@ describe('hub events', () => {
 
   it('emits exactly one event per lifecycle point of a task that is completed', async () => {
     const link = connect(core.hub, 'a1');
-    const submitted = await core.hub.submitTask({ description: 'one' }, null);
+    const submitted = await core.hub.tasks.submitTask({ description: 'one' }, null);
     const assign = await link.next('task_assign');
     const report = { agentId: 'a1', taskId: assign.task_id as string, generation: assign.generation as number };
-    await core.hub.taskAccepted(report);
-    await core.hub.taskCompleted(report, { ok: true }, null);
+    await core.hub.reports.taskAccepted(report);
+    await core.hub.reports.taskCompleted(report, { ok: true }, null);
     expect(submitted.ok && ofTask(events, submitted.value.task.id)).to.deep.equal(['task.submitted', 'task.assigned', 'task.accepted', 'task.completed']);
   });
 
   it('emits retried, dead_lettered, requeued, reclaimed and cancelled once each', async () => {
     const link = connect(core.hub, 'a1');
-    const submitted = await core.hub.submitTask({ description: 'fails', max_retries: 1, retry_backoff_ms: 0 }, null);
+    const submitted = await core.hub.tasks.submitTask({ description: 'fails', max_retries: 1, retry_backoff_ms: 0 }, null);
     if (!submitted.ok) throw new Error(submitted.detail);
     const taskId = submitted.value.task.id;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const assign = await link.next('task_assign');
-      await core.hub.taskFailed({ agentId: 'a1', taskId, generation: assign.generation as number }, 'boom');
+      await core.hub.reports.taskFailed({ agentId: 'a1', taskId, generation: assign.generation as number }, 'boom');
     }
-    await core.hub.retryDeadLetter(taskId);
+    await core.hub.tasks.retryDeadLetter(taskId);
     const again = await link.next('task_assign');
-    await core.hub.taskRejected({ agentId: 'a1', taskId, generation: again.generation as number }, 'busy');
+    await core.hub.reports.taskRejected({ agentId: 'a1', taskId, generation: again.generation as number }, 'busy');
     await settle();
-    await core.hub.cancelTask(taskId);
+    await core.hub.tasks.cancelTask(taskId);
     expect(ofTask(events, taskId)).to.deep.equal([
       'task.submitted', 'task.assigned', 'task.retried', 'task.assigned', 'task.dead_lettered', 'task.requeued',
       'task.assigned', 'task.reclaimed:rejected', ...ofTask(events, taskId).slice(8, -1), 'task.cancelled',
@@ -53,7 +53,7 @@ describe('hub events', () => {
   });
 
   it('emits delayed, then queued when the time comes', async () => {
-    const submitted = await core.hub.submitTask({ description: 'later', not_before: Date.now() + 50 } as never, null);
+    const submitted = await core.hub.tasks.submitTask({ description: 'later', not_before: Date.now() + 50 } as never, null);
     if (!submitted.ok) throw new Error(submitted.detail);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(ofTask(events, submitted.value.task.id)).to.deep.equal(['task.delayed', 'task.queued']);
@@ -61,8 +61,8 @@ describe('hub events', () => {
 
   it('emits agent joined, state changes and left, and maps each to the reference wire frame', async () => {
     const link = connect(core.hub, 'a1');
-    core.hub.setAgentStatus('a1', 'thinking');
-    core.hub.agentDisconnected('a1', link);
+    core.hub.sessions.setAgentStatus('a1', 'thinking');
+    core.hub.sessions.agentDisconnected('a1', link);
     await settle();
     expect(events.map((event) => event.type)).to.deep.equal(
       ['agent.state_changed', 'agent.joined', 'agent.status_changed', 'agent.state_changed', 'agent.left']);

@@ -11,7 +11,7 @@ describe('hub scheduling', () => {
     core = startHubCore();
     const { hub } = core;
     const submit = async (description: string, priority: string, needed: string[]) => {
-      const submitted = await hub.submitTask({ description, priority, needed_capabilities: needed }, null);
+      const submitted = await hub.tasks.submitTask({ description, priority, needed_capabilities: needed }, null);
       if (!submitted.ok) throw new Error(submitted.detail);
       return submitted.value.task.id;
     };
@@ -30,8 +30,8 @@ describe('hub scheduling', () => {
         if (!assign) return;
         received[agentId].push(assign.description as string);
         const report = { agentId, taskId: assign.task_id as string, generation: assign.generation as number };
-        expect((await hub.taskAccepted(report)).ok).to.equal(true);
-        expect((await hub.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
+        expect((await hub.reports.taskAccepted(report)).ok).to.equal(true);
+        expect((await hub.reports.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
       }
     };
     await Promise.all([work('py-agent', py), work('rust-agent', rust)]);
@@ -52,25 +52,25 @@ describe('hub scheduling', () => {
   it('assigns a submitted task at once to an idle capable agent', async () => {
     core = startHubCore();
     const link = connect(core.hub, 'a1', ['go']);
-    const submitted = await core.hub.submitTask({ description: 'build', needed_capabilities: ['go'] }, null);
+    const submitted = await core.hub.tasks.submitTask({ description: 'build', needed_capabilities: ['go'] }, null);
     const assign = await link.next('task_assign', 500);
     expect(submitted.ok && assign.task_id).to.equal(submitted.ok && submitted.value.task.id);
-    expect(core.hub.agentState('a1')?.fsm_state).to.equal('assigned');
+    expect(core.hub.sessions.agentState('a1')?.fsm_state).to.equal('assigned');
   });
 
   it('writes a submitted task already assigned when an idle agent fits, but never ahead of earlier work', async () => {
     core = startHubCore();
     const link = connect(core.hub, 'a1', ['go']);
-    const first = await core.hub.submitTask({ description: 'first', needed_capabilities: ['go'] }, null);
+    const first = await core.hub.tasks.submitTask({ description: 'first', needed_capabilities: ['go'] }, null);
     // Assigned in the submit's own commit: the reply already says so, and storage holds it so.
     expect(first.ok && first.value.task).to.include({ status: 'assigned', assigned_to: 'a1', generation: 1 });
     const assign = await link.next('task_assign', 500);
     expect(first.ok && assign.task_id).to.equal(first.ok && first.value.task.id);
     // a1 is busy now: the next two queue; when a1 is free it takes the older one, not a newer submit.
-    const second = await core.hub.submitTask({ description: 'second', needed_capabilities: ['go'] }, null);
+    const second = await core.hub.tasks.submitTask({ description: 'second', needed_capabilities: ['go'] }, null);
     expect(second.ok && second.value.task.status).to.equal('queued');
     const report = { agentId: 'a1', taskId: assign.task_id as string, generation: assign.generation as number };
-    expect((await core.hub.taskCompleted(report, null, null)).ok).to.equal(true);
+    expect((await core.hub.reports.taskCompleted(report, null, null)).ok).to.equal(true);
     const next = await link.next('task_assign', 500);
     expect(second.ok && next.task_id).to.equal(second.ok && second.value.task.id);
   });
@@ -78,43 +78,43 @@ describe('hub scheduling', () => {
   it('reclaims an unaccepted task after the acceptance timeout and flags the agent', async () => {
     core = startHubCore({ acceptanceTimeoutMs: 100 });
     const slow = connect(core.hub, 'slow');
-    await core.hub.submitTask({ description: 'quick one' }, null);
+    await core.hub.tasks.submitTask({ description: 'quick one' }, null);
     const assign = await slow.next('task_assign');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const task = core.hub.getTask(assign.task_id as string)!;
+    const task = core.hub.tasks.getTask(assign.task_id as string)!;
     expect(task.history.map((h) => h.event)).to.include('reclaimed');
-    expect(core.hub.agentState('slow')?.flags).to.include('unresponsive');
+    expect(core.hub.sessions.agentState('slow')?.flags).to.include('unresponsive');
   });
 
   it('reclaims the task of an agent whose socket closes and gives it to another agent', async () => {
     core = startHubCore();
     const first = connect(core.hub, 'first');
-    await core.hub.submitTask({ description: 'survive a drop' }, null);
+    await core.hub.tasks.submitTask({ description: 'survive a drop' }, null);
     const assign = await first.next('task_assign');
     const taskId = assign.task_id as string;
-    await core.hub.taskAccepted({ agentId: 'first', taskId });
-    core.hub.agentDisconnected('first', first);
+    await core.hub.reports.taskAccepted({ agentId: 'first', taskId });
+    core.hub.sessions.agentDisconnected('first', first);
     const second = connect(core.hub, 'second');
     const reassigned = await second.next('task_assign');
     expect(reassigned.task_id).to.equal(taskId);
     // Reclaim and reassignment each move the generation on (reference §3).
     expect(reassigned.generation).to.be.greaterThan(assign.generation as number);
 
-    const late = await core.hub.taskCompleted({ agentId: 'first', taskId, generation: assign.generation as number }, {}, null);
+    const late = await core.hub.reports.taskCompleted({ agentId: 'first', taskId, generation: assign.generation as number }, {}, null);
     expect(late.ok).to.equal(false);
     expect(!late.ok && late.code).to.equal('AC_ERR_STALE_GENERATION');
-    const done = await core.hub.taskCompleted({ agentId: 'second', taskId, generation: reassigned.generation as number }, {}, null);
+    const done = await core.hub.reports.taskCompleted({ agentId: 'second', taskId, generation: reassigned.generation as number }, {}, null);
     expect(done.ok).to.equal(true);
-    expect(core.hub.getTask(taskId)?.status).to.equal('completed');
+    expect(core.hub.tasks.getTask(taskId)?.status).to.equal('completed');
   });
 
   it('reclaims at once when the agent rejects the assignment and offers the task to another agent', async () => {
     core = startHubCore();
     const busy = connect(core.hub, 'busy');
-    await core.hub.submitTask({ description: 'pick me' }, null);
+    await core.hub.tasks.submitTask({ description: 'pick me' }, null);
     const assign = await busy.next('task_assign');
     const other = connect(core.hub, 'other');
-    const rejected = await core.hub.taskRejected({ agentId: 'busy', taskId: assign.task_id as string, generation: assign.generation as number }, 'busy');
+    const rejected = await core.hub.reports.taskRejected({ agentId: 'busy', taskId: assign.task_id as string, generation: assign.generation as number }, 'busy');
     expect(rejected.ok).to.equal(true);
     const moved = await other.next('task_assign');
     expect(moved.task_id).to.equal(assign.task_id);
@@ -123,31 +123,31 @@ describe('hub scheduling', () => {
   it('answers task_recovering with continue only for the agent that holds the task', async () => {
     core = startHubCore();
     const holder = connect(core.hub, 'holder');
-    await core.hub.submitTask({ description: 'recover me' }, null);
+    await core.hub.tasks.submitTask({ description: 'recover me' }, null);
     const assign = await holder.next('task_assign');
     const taskId = assign.task_id as string;
-    expect(await core.hub.taskRecovering('someone-else', taskId)).to.deep.equal({ type: 'task_reassign', task_id: taskId });
-    expect(await core.hub.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
+    expect(await core.hub.reports.taskRecovering('someone-else', taskId)).to.deep.equal({ type: 'task_reassign', task_id: taskId });
+    expect(await core.hub.reports.taskRecovering('holder', taskId)).to.deep.equal({ type: 'task_continue', task_id: taskId, generation: assign.generation });
     await settle();
-    expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+    expect(core.hub.sessions.agentState('holder')?.fsm_state).to.equal('working');
   });
 
   it('acknowledges task_accepted from the assignment\'s commit, and records accepted_at with the next write', async () => {
     core = startHubCore();
     const holder = connect(core.hub, 'holder');
-    await core.hub.submitTask({ description: 'accept me' }, null);
+    await core.hub.tasks.submitTask({ description: 'accept me' }, null);
     const assign = await holder.next('task_assign');
     const report = { agentId: 'holder', taskId: assign.task_id as string, generation: assign.generation as number };
     // Fenced like the store fences: another agent, or an older assignment, is refused and changes nothing.
-    const stranger = await core.hub.taskAccepted({ ...report, agentId: 'stranger' });
+    const stranger = await core.hub.reports.taskAccepted({ ...report, agentId: 'stranger' });
     expect(!stranger.ok && stranger.code).to.equal('AC_ERR_NOT_ASSIGNEE');
-    const stale = await core.hub.taskAccepted({ ...report, generation: report.generation - 1 });
+    const stale = await core.hub.reports.taskAccepted({ ...report, generation: report.generation - 1 });
     expect(!stale.ok && stale.code).to.equal('AC_ERR_STALE_GENERATION');
-    const accepted = await core.hub.taskAccepted(report);
+    const accepted = await core.hub.reports.taskAccepted(report);
     expect(accepted.ok && accepted.value.accepted_at).to.be.a('number');
-    expect(core.hub.agentState('holder')?.fsm_state).to.equal('working');
+    expect(core.hub.sessions.agentState('holder')?.fsm_state).to.equal('working');
     // The accept's write joins the next batch; once a later change is durable, so is the mark.
-    expect((await core.hub.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
+    expect((await core.hub.reports.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);
     const stored = core.queue.get(report.taskId)!;
     expect(stored.accepted_at).to.be.a('number');
     expect(stored.history.map((entry) => entry.event)).to.include('accepted');
@@ -156,9 +156,9 @@ describe('hub scheduling', () => {
   it('answers task_continue only once the recovery counted as accept is durable', async () => {
     core = startHubCore();
     const holder = connect(core.hub, 'holder');
-    await core.hub.submitTask({ description: 'recover me durably' }, null);
+    await core.hub.tasks.submitTask({ description: 'recover me durably' }, null);
     const taskId = (await holder.next('task_assign')).task_id as string;
-    const answer = await core.hub.taskRecovering('holder', taskId);
+    const answer = await core.hub.reports.taskRecovering('holder', taskId);
     expect(answer.type).to.equal('task_continue');
     // Read straight from LMDB at the moment the answer exists: a kill -9 now must not lose the accept.
     expect(core.queue.get(taskId)?.accepted_at).to.be.a('number');
@@ -167,12 +167,12 @@ describe('hub scheduling', () => {
   it('answers task_reassign when the task was taken back before the recovery could count as accept', async () => {
     core = startHubCore();
     const holder = connect(core.hub, 'holder');
-    await core.hub.submitTask({ description: 'reclaimed meanwhile' }, null);
+    await core.hub.tasks.submitTask({ description: 'reclaimed meanwhile' }, null);
     const assign = await holder.next('task_assign');
     const taskId = assign.task_id as string;
     // The reclaim is queued ahead of the accept: the task still reads as assigned when the recovery arrives.
     const reclaimed = core.queue.reclaim(taskId, 'stuck', Date.now(), assign.generation as number);
-    const recovering = core.hub.taskRecovering('holder', taskId);
+    const recovering = core.hub.reports.taskRecovering('holder', taskId);
     expect((await reclaimed).ok).to.equal(true);
     expect(await recovering).to.deep.equal({ type: 'task_reassign', task_id: taskId });
   });
@@ -182,9 +182,9 @@ describe('hub scheduling', () => {
     const old = connect(core.hub, 'twin');
     const fresh = connect(core.hub, 'twin');
     expect(old.closed?.code).to.equal(4000);
-    core.hub.agentDisconnected('twin', old);
-    expect(core.hub.agentState('twin')?.fsm_state).to.equal('idle');
-    await core.hub.submitTask({ description: 'to the new socket' }, null);
+    core.hub.sessions.agentDisconnected('twin', old);
+    expect(core.hub.sessions.agentState('twin')?.fsm_state).to.equal('idle');
+    await core.hub.tasks.submitTask({ description: 'to the new socket' }, null);
     await fresh.next('task_assign');
     expect(old.sent.filter((m) => m.type === 'task_assign')).to.have.length(0);
   });
@@ -193,7 +193,7 @@ describe('hub scheduling', () => {
     core = startHubCore();
     const a = connect(core.hub, 'crashy');
     const b = connect(core.hub, 'steady');
-    await core.hub.submitTask({ description: 'for b' }, null);
+    await core.hub.tasks.submitTask({ description: 'for b' }, null);
     const bTask = await Promise.race([a.next('task_assign'), b.next('task_assign')]);
     const holder = b.sent.includes(bTask) ? 'steady' : 'crashy';
     const bystander = holder === 'steady' ? 'crashy' : 'steady';
@@ -204,8 +204,8 @@ describe('hub scheduling', () => {
     const replacement = core.root.system.get(`agent:${bystander}`);
     expect(replacement, 'the crashed agent actor is replaced').to.not.equal(undefined);
     expect(replacement).to.not.equal(crashed);
-    expect(core.hub.agentState(bystander)?.fsm_state).to.equal('idle');
-    expect(core.hub.agentState(holder)?.fsm_state).to.equal('assigned');
+    expect(core.hub.sessions.agentState(bystander)?.fsm_state).to.equal('idle');
+    expect(core.hub.sessions.agentState(holder)?.fsm_state).to.equal('assigned');
     expect(core.queue.stats().byStatus.assigned).to.equal(1);
   });
 });
@@ -217,17 +217,17 @@ describe('hub restart recovery', () => {
   it('reclaims, after the grace period, a task whose agent did not come back after a restart', async () => {
     core = startHubCore({ acceptanceTimeoutMs: 400 });
     const link = connect(core.hub, 'gone');
-    await core.hub.submitTask({ description: 'orphaned by a restart' }, null);
+    await core.hub.tasks.submitTask({ description: 'orphaned by a restart' }, null);
     const assign = await link.next('task_assign');
     // What a restart leaves behind: the task assigned in storage, the agent without a socket,
     // and no disconnect event (the socket died with the old process).
     core.hub.agents.setLink(core.hub.agents.get('gone')!, null);
-    core.hub.sweep(60_000);
-    expect(core.hub.getTask(assign.task_id as string)?.status, 'within the grace period').to.equal('assigned');
+    core.hub.sweeper.run(60_000);
+    expect(core.hub.tasks.getTask(assign.task_id as string)?.status, 'within the grace period').to.equal('assigned');
     await new Promise((resolve) => setTimeout(resolve, 450));
-    core.hub.sweep(60_000);
+    core.hub.sweeper.run(60_000);
     await settle();
-    expect(core.hub.getTask(assign.task_id as string)?.status).to.equal('queued');
+    expect(core.hub.tasks.getTask(assign.task_id as string)?.status).to.equal('queued');
   });
 });
 
@@ -239,10 +239,10 @@ describe('task deadlines', () => {
     core = startHubCore();
     const link = connect(core.hub, 'patient');
     const thirtyDaysMs = 30 * 24 * 3600 * 1000;
-    await core.hub.submitTask({ description: 'due next month', complete_by: Date.now() + thirtyDaysMs }, null);
+    await core.hub.tasks.submitTask({ description: 'due next month', complete_by: Date.now() + thirtyDaysMs }, null);
     const assign = await link.next('task_assign');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const task = core.hub.getTask(assign.task_id as string)!;
+    const task = core.hub.tasks.getTask(assign.task_id as string)!;
     expect(task.history.map((entry) => entry.event)).to.not.include('reclaimed');
     expect(task.generation).to.equal(assign.generation);
   });
@@ -250,10 +250,10 @@ describe('task deadlines', () => {
   it('reclaims an assigned task past its deadline', async () => {
     core = startHubCore();
     const link = connect(core.hub, 'late');
-    await core.hub.submitTask({ description: 'due soon', complete_by: Date.now() + 100 }, null);
+    await core.hub.tasks.submitTask({ description: 'due soon', complete_by: Date.now() + 100 }, null);
     const assign = await link.next('task_assign');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const task = core.hub.getTask(assign.task_id as string)!;
+    const task = core.hub.tasks.getTask(assign.task_id as string)!;
     expect(task.history.find((entry) => entry.event === 'reclaimed')?.details).to.include({ reason: 'overdue' });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { coalesceEvents } from '../../../web/dashboard-coalesce.ts';
-import type { HubEvent } from '../../../web/hub-port.ts';
+import type { HubEvent } from '../../../web/ports/dashboard-port.ts';
 
 const task = (task_id: string, event: string): HubEvent => ({ type: 'task_event', timestamp: 1, task_id, event });
 const agent = (agent_id: string, fsm_state: string): HubEvent => ({ type: 'status_changed', timestamp: 1, agent: { agent_id, fsm_state } });

@@ -1,7 +1,8 @@
 // The hub's HTTP API, with the admin token as a Bearer header. A 401 means the token is
 // wrong or revoked: the page forgets it and asks again.
 import type { Task, TaskPage, QueueStats } from './types.ts';
-import type { ApprovalList, ApprovalView, ScheduleView } from '../../hub-port.ts';
+import type { ApprovalList, ApprovalView } from '../../ports/approvals-port.ts';
+import type { ScheduleView } from '../../ports/schedules-port.ts';
 
 export type { ApprovalList, ApprovalView, ScheduleView };
 

@@ -1,5 +1,8 @@
 // The shapes the page reads. Types only, taken from the hub's own sources so they cannot drift.
-import type { AgentView, HubEvent, ProviderView, TaskLinks } from '../../hub-port.ts';
+import type { AgentView } from '../../../storage/domain/agent-view.ts';
+import type { HubEvent } from '../../ports/dashboard-port.ts';
+import type { ProviderView } from '../../ports/fleet-port.ts';
+import type { TaskLinks } from '../../ports/task-port.ts';
 import type { Task, TaskHistoryEntry } from '../../../storage/domain/task.ts';
 import type { MetricsSample } from '../../protocol/metrics-sample.ts';
 

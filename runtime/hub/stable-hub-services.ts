@@ -1,0 +1,84 @@
+// The hub services the transport holds: each role forwards to the role of whichever
+// hub is current, so the transport can stay up (suspended) while an online restore
+// restarts the hub. What the transport registers once, it registers here: its event
+// listeners (relayed from every hub in turn) and its topic fanout (handed to every new hub).
+import type { HubEvent } from '../../web/ports/dashboard-port.ts';
+import type { HubServices } from '../../web/ports/hub-services.ts';
+import type { TopicFanout } from '../../web/ports/messaging-port.ts';
+import type { Hub } from './hub.ts';
+
+export interface StableHubServices {
+  services: HubServices;
+  /** The hub the services forward to now; null before the hub service first started. */
+  current(): Hub | null;
+  /** Called by the hub service with each new hub. */
+  attach(hub: Hub): void;
+}
+
+type Role = Exclude<keyof HubServices, 'schedules' | 'storage'>;
+
+export function stableHubServices(): StableHubServices {
+  let hub: Hub | null = null;
+  const listeners = new Set<(event: HubEvent) => void>();
+  let fanout: TopicFanout | null = null;
+  let detach: () => void = () => {};
+  const live = (): Hub => {
+    if (!hub) throw new Error('the hub service has not started');
+    return hub;
+  };
+  /** A stand-in for one role: reads each property from the current hub's role at the time of the call. */
+  const forward = <T extends object>(role: () => T, own: Partial<Record<PropertyKey, unknown>> = {}): T => new Proxy({}, {
+    get: (_shell, property) => {
+      if (property in own) return own[property];
+      const target = role() as Record<PropertyKey, unknown>;
+      const value = target[property];
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as T;
+  const role = <K extends Role>(key: K): HubServices[K] => forward(() => live()[key]);
+  const services: HubServices = {
+    about: role('about'),
+    access: role('access'),
+    sessions: role('sessions'),
+    tasks: role('tasks'),
+    reports: role('reports'),
+    approvals: role('approvals'),
+    fleet: role('fleet'),
+    config: role('config'),
+    rateLimiter: role('rateLimiter'),
+    messaging: forward(() => live().messaging, {
+      attachFanout: (given: TopicFanout) => {
+        fanout = given;
+        live().messaging.attachFanout(given);
+      },
+    }),
+    dashboard: forward(() => live().dashboard, {
+      onEvent: (listener: (event: HubEvent) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    }),
+    get schedules() {
+      return live().schedules && forward(() => live().schedules ?? unavailable('schedules'));
+    },
+    get storage() {
+      return live().storage;
+    },
+  };
+  return {
+    services,
+    current: () => hub,
+    attach(next) {
+      detach();
+      hub = next;
+      detach = next.dashboard.onEvent((event) => {
+        for (const listener of listeners) listener(event);
+      });
+      if (fanout) next.messaging.attachFanout(fanout);
+    },
+  };
+}
+
+function unavailable(role: string): never {
+  throw new Error(`the current hub has no ${role}`);
+}

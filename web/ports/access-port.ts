@@ -1,0 +1,28 @@
+// Access: tokens, scopes and who may register (HTTP auth, /ws identify, the dashboard's admin check).
+import type { Result } from '../../storage/domain/errors.ts';
+
+/** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
+export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
+
+export interface TokenInfo {
+  agent_id: string | null;
+  name: string;
+  scope: 'admin' | 'agent';
+  token_prefix: string;
+  created_at: number;
+}
+
+export interface AccessPort {
+  authenticate(token: string): Principal | null;
+  registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>>;
+  createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>>;
+  listTokens(): TokenInfo[];
+  /** open | token | closed (config `registration`). */
+  registrationMode(): 'open' | 'token' | 'closed';
+  /** A short-lived, single-use token that lets one agent register in `token` mode. */
+  issueEnrollmentToken(ttlMs: number): Promise<{ token: string; expires_at: number }>;
+  /** True once for a live enrollment token; it is used up. */
+  consumeEnrollmentToken(token: string): Promise<boolean>;
+  /** Revokes every token of the agent and closes its open socket at once. */
+  revokeAgentTokens(agentId: string): Promise<Result<number>>;
+}

@@ -1,0 +1,15 @@
+// Agent sessions: sockets coming and going, liveness, status, and the agents as listed.
+import type { AgentIdentity } from '../../storage/domain/agent-identity.ts';
+import type { AgentLink } from '../../storage/domain/agent-link.ts';
+import type { AgentView } from '../../storage/domain/agent-view.ts';
+
+export interface AgentSessionsPort {
+  /** Called after the token was checked; replaces any older socket of the same agent. */
+  agentConnected(identity: AgentIdentity, link: AgentLink): void;
+  agentDisconnected(agentId: string, link: AgentLink): void;
+  /** Any inbound frame counts as liveness (reference quirk 12). */
+  agentSeen(agentId: string): void;
+  setAgentStatus(agentId: string, status: string): void;
+  listAgents(): AgentView[];
+  agentState(agentId: string): AgentView | undefined;
+}

@@ -1,0 +1,41 @@
+// Approval gates on tasks, and agents' questions to an operator mid-task.
+import type { Result } from '../../storage/domain/errors.ts';
+import type { ApprovalRequest } from '../protocol/approvals.ts';
+import type { Task } from '../../storage/domain/task.ts';
+
+/** An agent's question as the API shows it (storage/approval-store.ts ApprovalRecord). */
+export interface ApprovalView {
+  id: string;
+  task_id: string;
+  agent_id: string;
+  generation: number;
+  question_id: string;
+  question: string;
+  options: string[] | null;
+  context: Record<string, unknown> | null;
+  status: 'pending' | 'answered' | 'closed';
+  asked_at: number;
+  answer: string | null;
+  answered_at: number | null;
+  answered_by: string | null;
+  closed_reason: string | null;
+}
+
+export type ApprovalListStatus = 'pending' | 'answered' | 'closed' | 'all';
+
+/** GET /api/approvals: questions, and (for pending and all) the tasks awaiting approval, oldest first. */
+export interface ApprovalList {
+  approvals: ApprovalView[];
+  count: number;
+  tasks_awaiting_approval: Task[];
+}
+
+export interface ApprovalsPort {
+  approveTask(taskId: string, by: string | null, note: string | null): Promise<Result<Task>>;
+  rejectTask(taskId: string, by: string | null, reason: string): Promise<Result<Task>>;
+  /** An agent's approval_request; resolves once the question is durable. */
+  askApproval(agentId: string, request: ApprovalRequest): Promise<Result<ApprovalView>>;
+  answerApproval(id: string, answer: string, by: string | null): Promise<Result<ApprovalView>>;
+  getApproval(id: string): ApprovalView | undefined;
+  listApprovals(status: ApprovalListStatus, limit: number): ApprovalList;
+}

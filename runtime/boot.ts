@@ -31,6 +31,9 @@ import { HubPresence } from '../storage/jetstream/hub-presence.ts';
 import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
 import type { AgentView } from '../web/hub-port.ts';
+import type { MessagingEngine } from '../storage/messaging-engine.ts';
+import { LmdbMessaging } from '../storage/lmdb-messaging.ts';
+import { JetStreamMessaging } from '../storage/jetstream/jetstream-messaging.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
 import { TokenStore } from '../storage/token-store.ts';
 import { startServer } from '../web/server.ts';
@@ -95,9 +98,8 @@ interface Storage {
   tokens: TokenStore;
   settings: SettingsStore;
   directory: AgentDirectory;
-  mailbox: MailboxStore;
-  channels: ChannelStore;
-  clientIds: ClientMessageIds;
+  /** Mailboxes, channels and client ids: in the data dir, or on the NATS cluster with the queue. */
+  messaging: MessagingEngine;
 }
 
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
@@ -164,6 +166,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
             const { queue, presence } = await openQueueEngine(config, store, () => live.hub, log);
+            const messaging = await openMessagingEngine(queue, presence, store, clientIds, config, log);
             const storage: Storage = {
               store,
               queue,
@@ -171,9 +174,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               tokens: TokenStore.open(store.tokens, store),
               settings: new SettingsStore(store),
               directory: new AgentDirectory(store),
-              mailbox: new MailboxStore(store, clientIds),
-              channels: new ChannelStore(store, clientIds),
-              clientIds,
+              messaging,
             };
             if (!adminToken && !storage.tokens.list().some((record) => record.scope === 'admin')) {
               adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
@@ -190,7 +191,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
           },
           stop: async (storage) => {
             storageOps.storageClosed();
-            const { queue, presence, store } = storage as Storage;
+            const { queue, presence, store, messaging } = storage as Storage;
+            await messaging.close();
             await presence?.stop();
             await queue.close();
             // The LMDB engine closes the store it lives in; beside JetStream the store holds the rest.
@@ -282,9 +284,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
               tokenLedger: new TokenLedger(storage.store),
               breakerStore: new BreakerStore(storage.store),
               messaging: {
-                mailbox: storage.mailbox,
-                channels: storage.channels,
-                clientIds: storage.clientIds,
+                engine: storage.messaging,
                 maxPayloadBytes: config.max_message_bytes,
                 presenceMaxAgents: config.presence_max_agents,
               },
@@ -488,4 +488,22 @@ async function openQueueEngine(
     await queue.close();
     throw error;
   }
+}
+
+/**
+ * Messaging beside the queue: in the data dir on LMDB; on the queue's NATS cluster with
+ * engine jetstream, so mailboxes and channels are the cluster's and pushes reach every hub.
+ */
+async function openMessagingEngine(
+  queue: QueueEngine, presence: HubPresence<AgentView> | null, store: LmdbStore, clientIds: ClientMessageIds, config: HubConfig, log: Logger,
+): Promise<MessagingEngine> {
+  if (!(queue instanceof JetStreamTaskQueue) || !presence) {
+    return new LmdbMessaging(new MailboxStore(store, clientIds), new ChannelStore(store, clientIds), clientIds);
+  }
+  return JetStreamMessaging.open({
+    connection: queue.cluster.connection,
+    hubName: presence.hubName,
+    replicas: config.nats_replicas,
+    onError: (message, error) => log.warning(message, { module: 'messaging', error: String(error) }),
+  });
 }

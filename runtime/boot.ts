@@ -166,7 +166,11 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
             const store = opened.value.store;
             const clientIds = new ClientMessageIds(store);
             const { queue, presence } = await openQueueEngine(config, store, () => live.hub, log);
-            const messaging = await openMessagingEngine(queue, presence, store, clientIds, config, log);
+            const messaging = await openMessagingEngine(queue, presence, store, clientIds, config, log).catch(async (error: unknown) => {
+              await presence?.stop();
+              await queue.close();
+              throw error;
+            });
             const storage: Storage = {
               store,
               queue,

@@ -181,6 +181,7 @@ export class Hub implements HubPort {
     if (deps.snapshots) this.metrics.restore(deps.snapshots.samplesSince(this.startedAt - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now: this.now,
+      connectedElsewhere: (agentId) => !!deps.cluster?.hubOf(agentId),
     });
     deps.queue.onDependentsSettled((tasks) => this.dependentsSettled(tasks));
     deps.queue.onLeaseWaitersFreed((taskIds) => this.leaseWaitersFreed(taskIds));

@@ -48,6 +48,8 @@ export interface MessagingDeps extends MessagingStores {
   events: HubEvents;
   logger: Logger;
   now: () => number;
+  /** True when the agent is connected to another hub of the cluster (never on LMDB). */
+  connectedElsewhere?: (agentId: string) => boolean;
 }
 
 /** Reference §12: 7 d and 100 per agent; 200 per channel. */
@@ -124,7 +126,8 @@ export class Messaging implements MessagingPort {
     if (message.to === null || message.to === 'broadcast') return this.broadcast(fields.value, message.client_msg_id);
     const to = message.to;
     // The cap may evict only what a connected recipient was already pushed; an offline one keeps the newest.
-    const evictableUpToSeq = this.linkOf(to) ? (this.pushedSeq.get(to) ?? 0) : Infinity;
+    // What another hub pushed is that hub's to know: a recipient connected there loses nothing at a send (the sweep caps it).
+    const evictableUpToSeq = this.linkOf(to) ? (this.pushedSeq.get(to) ?? 0) : this.deps.connectedElsewhere?.(to) ? 0 : Infinity;
     const cap = { maxMessages: this.current.mailbox_cap, evictableUpToSeq };
     const appended = await this.engine.appendMail(to, fields.value, message.client_msg_id, cap, this.deps.now());
     if (!appended.ok) return appended;
@@ -233,6 +236,7 @@ export class Messaging implements MessagingPort {
     const link = this.linkOf(agentId);
     if (!done.value.already) this.publishTopic(channelTopic(channel), { type: 'channel_agent_joined', channel, agent_id: agentId }, link);
     if (link) this.fanout?.subscribe(link, channelTopic(channel));
+    else this.engine.relayMembership(agentId, channelTopic(channel), true);
     return ok({ channel, already: done.value.already });
   }
 
@@ -242,6 +246,7 @@ export class Messaging implements MessagingPort {
     if (!done.ok) return done;
     const link = this.linkOf(agentId);
     if (link) this.fanout?.unsubscribe(link, channelTopic(channel));
+    else this.engine.relayMembership(agentId, channelTopic(channel), false);
     return ok({ channel, was: done.value.was });
   }
 
@@ -320,10 +325,25 @@ export class Messaging implements MessagingPort {
     this.engine.relayTopic(topic, frame);
   }
 
-  /** Another hub's push: to this hub's sockets on the topic, or a mailbox to drain if its agent is here. */
+  /**
+   * Another hub's push: to this hub's sockets on the topic; a mailbox to drain, or a channel
+   * joined or left over HTTP there, when its agent is connected here.
+   */
   private relayed(frame: RelayFrame): void {
-    if (frame.kind === 'topic') this.fanout?.publish(frame.topic, frame.frame, null);
-    else this.drain(frame.to);
+    switch (frame.kind) {
+      case 'topic':
+        this.fanout?.publish(frame.topic, frame.frame, null);
+        return;
+      case 'mail':
+        this.drain(frame.to);
+        return;
+      case 'membership': {
+        const link = this.linkOf(frame.agent_id);
+        if (!link || !this.fanout) return;
+        if (frame.joined) this.fanout.subscribe(link, frame.topic);
+        else this.fanout.unsubscribe(link, frame.topic);
+      }
+    }
   }
 
   private linkOf(agentId: string): AgentLink | null {

@@ -95,6 +95,8 @@ export class LmdbMessaging implements MessagingEngine {
 
   relayMail(_to: string, _seq: number): void {}
 
+  relayMembership(_agentId: string, _topic: string, _joined: boolean): void {}
+
   onRelay(_listener: (frame: RelayFrame) => void): void {}
 
   async close(): Promise<void> {}

@@ -57,6 +57,8 @@ export interface MessagingEngine {
   relayTopic(topic: string, frame: Record<string, unknown> & { type: string }): void;
   /** Tells every other hub that `to`'s mailbox grew to `seq` (after it was stored). */
   relayMail(to: string, seq: number): void;
+  /** Tells every other hub that `agentId` joined or left `topic` here (its socket may be there). */
+  relayMembership(agentId: string, topic: string, joined: boolean): void;
   /** What other hubs relayed, validated; never this hub's own. `lastSeq` already includes a mail frame's seq. */
   onRelay(listener: (frame: RelayFrame) => void): void;
   close(): Promise<void>;

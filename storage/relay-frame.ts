@@ -1,6 +1,7 @@
 // What one hub tells the others about messaging, over the cluster's relay subject
 // (jetstream/jetstream-messaging.ts): a frame for the agents subscribed to a topic there
-// (a broadcast, a channel message, presence), or news that an agent's mailbox grew.
+// (a broadcast, a channel message, presence), news that an agent's mailbox grew, or that
+// an agent joined or left a channel.
 // It crosses a network from another process, so it is checked against this schema first.
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
@@ -20,6 +21,14 @@ export const relayFrameSchema = Type.Union([
     /** The recipient whose mailbox grew, and the seq it grew to. */
     to: Type.String({ minLength: 1 }),
     seq: Type.Integer({ minimum: 1 }),
+  }),
+  Type.Object({
+    kind: Type.Literal('membership'),
+    hub: Type.String({ minLength: 1 }),
+    /** An agent joined or left a channel through another hub (over HTTP): its socket here joins or leaves the topic. */
+    agent_id: Type.String({ minLength: 1 }),
+    topic: Type.String({ minLength: 1, maxLength: 200 }),
+    joined: Type.Boolean(),
   }),
 ]);
 

@@ -319,6 +319,10 @@ export class JetStreamMessaging implements MessagingEngine {
     this.publishRelay({ kind: 'mail', hub: this.options.hubName, to, seq });
   }
 
+  relayMembership(agentId: string, topic: string, joined: boolean): void {
+    this.publishRelay({ kind: 'membership', hub: this.options.hubName, agent_id: agentId, topic, joined });
+  }
+
   onRelay(listener: (frame: RelayFrame) => void): void {
     this.listener = listener;
   }

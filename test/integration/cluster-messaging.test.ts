@@ -78,11 +78,19 @@ describe('cluster: messaging across two hubs', function () {
     const second = await ben.ws.request({ type: 'channel_publish', channel: 'reviews', payload: { pr: 43 } }, 'channel_published');
     expect(second.seq).to.equal(2);
     expect((await ann.ws.nextMessage('channel_message', 10_000)).seq).to.equal(2);
+    // Subscribed over A's HTTP while its socket is on B: B's socket joins the channel at once.
+    const hermit = await b.connectAgent('hermit');
+    const joined = await a.http('POST', '/api/channels/reviews/subscribe', { body: { agent_id: 'hermit' } });
+    expect(joined.status).to.equal(200);
+    await waitFor(async () => {
+      await ann.ws.request({ type: 'channel_publish', channel: 'reviews', payload: { ping: true } }, 'channel_published');
+      return hermit.ws.pending().some((frame) => frame.type === 'channel_message');
+    }, 10_000, "hermit's socket on B gets the channel's messages");
     const history = await b.http('GET', '/api/channels/reviews/history');
-    expect(history.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([1, 2]);
+    expect(history.body.messages.slice(0, 2).map((m: { seq: number }) => m.seq)).to.deep.equal([1, 2]);
     const detail = await b.http('GET', '/api/channels/reviews');
-    expect(detail.body.subscribers).to.have.members(['ann', 'amos', 'ben']);
-    for (const client of [ann, amos, ben]) await client.ws.close();
+    expect(detail.body.subscribers).to.have.members(['ann', 'amos', 'ben', 'hermit']);
+    for (const client of [ann, amos, ben, hermit]) await client.ws.close();
   });
 
   it("shows B's agent joining on A (presence frame and the agent list with its hub)", async () => {

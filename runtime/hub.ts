@@ -51,6 +51,7 @@ import type { DailyBudgetChanges, DailyBudgetsView } from './daily-budgets.ts';
 import type { TokenLedger } from '../storage/token-ledger.ts';
 import type { BreakerStore } from '../storage/breaker-store.ts';
 import type { ClusterPresence } from './cluster-presence.ts';
+import { clusterAgentFeed } from './cluster-agent-feed.ts';
 
 export interface HubTimings {
   acceptanceTimeoutMs: number;
@@ -130,6 +131,7 @@ export class Hub implements HubPort {
   private retentionSweeper?: RetentionSweeper;
   readonly storage: StoragePort | null;
   private readonly unsubscribeStorage: () => void;
+  private readonly stopClusterFeed: () => void;
 
   constructor(private readonly deps: HubDeps) {
     this.storage = deps.storageOps ?? null;
@@ -190,6 +192,7 @@ export class Hub implements HubPort {
     if (cluster) this.events.subscribe((event) => {
       if (event.type.startsWith('agent.')) cluster.changed();
     });
+    this.stopClusterFeed = cluster ? clusterAgentFeed(cluster, this.agents, this.events, this.now) : () => {};
     this.schedules = deps.scheduleStore
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.submitTask(body, by), now: this.now, log: this.log })
       : null;
@@ -778,6 +781,7 @@ export class Hub implements HubPort {
       version: this.version,
       health: { status: this.storage?.degradedReasons().length ? 'degraded' : 'ok', agents_connected: this.agents.connectedCount(), agents_known: this.agents.size },
       agents: this.listAgents(),
+      ...(this.deps.cluster ? { hub_name: this.deps.cluster.hubName } : {}),
       queue: stats,
       dead_letter_tasks: this.listDeadLetters({ limit: 50 }).tasks,
       recent_completions: this.listTasks({ status: 'completed', limit: 20 }).tasks,
@@ -859,6 +863,7 @@ export class Hub implements HubPort {
     this.unsubscribeStorage();
     this.scheduler.stop();
     this.messaging.stop();
+    this.stopClusterFeed();
     this.dispatch.stop();
     this.fleet.stop();
   }

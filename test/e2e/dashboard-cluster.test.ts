@@ -40,5 +40,13 @@ describe('dashboard: agents of every hub of a cluster, with their hub', function
     await eventually(async () => expect(await page.locator('#agents [data-agent="far-one"] .hub-badge').textContent()).to.equal('hub-b'));
     expect(await page.locator('#agents [data-agent="local-one"] .hub-badge').textContent()).to.equal('hub-a');
     expect(await page.locator('#agents [data-agent="far-one"] .hub-badge').isVisible()).to.equal(true);
+
+    // Live, without a reload: an agent joining B appears; one leaving B goes; A's own keep their badge through their events.
+    const late = await b.connectAgent('late-one');
+    await eventually(async () => expect(await page.locator('#agents [data-agent="late-one"] .hub-badge').textContent()).to.equal('hub-b'), 10_000);
+    await a.connectAgent('local-two');
+    await eventually(async () => expect(await page.locator('#agents [data-agent="local-two"] .hub-badge').textContent()).to.equal('hub-a'));
+    await late.ws.close();
+    await eventually(async () => expect(await page.locator('#agents [data-agent="late-one"]').count()).to.equal(0), 10_000);
   });
 });

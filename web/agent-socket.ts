@@ -11,7 +11,7 @@ import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../runtime/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
 import { serializeFrame } from './frame-serializer.ts';
-import { agentInfo, connected } from './http/agents.ts';
+import { agentInfo, connected, hubOf } from './http/agents.ts';
 import type { AgentLink, HubPort } from './hub-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
 import type { LeaseAcquire, LeaseRelease, LeaseResult } from './protocol/path-leases.ts';
@@ -336,7 +336,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         hub.setAgentStatus(agentId, message.status);
         return reply(ws, { type: 'status_updated', status: message.status });
       case 'list_agents':
-        return reply(ws, { type: 'agents', agents: connected(hub.listAgents()).map(agentInfo) });
+        return reply(ws, { type: 'agents', agents: connected(hub.listAgents()).map((view) => ({ ...agentInfo(view), ...hubOf(view) })) });
       case 'task_accepted':
       case 'task_progress':
       case 'task_complete':

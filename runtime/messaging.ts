@@ -195,14 +195,23 @@ export class Messaging implements MessagingPort {
     this.pushedSeq.set(agentId, durableSeq);
   }
 
-  async readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<MailboxPage> {
-    const messages = (await this.engine.readMail(agentId, { sinceSeq, limit, notBefore: this.ttlCutoff() })).map(messageView);
-    return { agent_id: agentId, messages, last_seq: messages.at(-1)?.seq ?? sinceSeq, count: messages.length };
+  /** A mailbox on a network (JetStream) may be out of reach: that is AC_ERR_STORAGE, not an internal error. */
+  async readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<Result<MailboxPage>> {
+    try {
+      const messages = (await this.engine.readMail(agentId, { sinceSeq, limit, notBefore: this.ttlCutoff() })).map(messageView);
+      return ok({ agent_id: agentId, messages, last_seq: messages.at(-1)?.seq ?? sinceSeq, count: messages.length });
+    } catch (error) {
+      return fail('AC_ERR_STORAGE', String(error));
+    }
   }
 
   async ackMailbox(agentId: string, upToSeq: number): Promise<Result<{ up_to: number; count: number }>> {
-    const count = await this.engine.ackMail(agentId, upToSeq);
-    return ok({ up_to: upToSeq, count });
+    try {
+      const count = await this.engine.ackMail(agentId, upToSeq);
+      return ok({ up_to: upToSeq, count });
+    } catch (error) {
+      return fail('AC_ERR_STORAGE', String(error));
+    }
   }
 
   // --- channels -------------------------------------------------------------------

@@ -214,7 +214,7 @@ export interface MessagingPort {
   socketDrained(agentId: string): void;
   /** `sender` is an agent id, or `admin:<name>` for an admin over HTTP. */
   send(sender: string, message: OutgoingMessage): Promise<Result<MessageSent>>;
-  readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<MailboxPage>;
+  readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<Result<MailboxPage>>;
   /** Removes every message of the agent up to and including `upToSeq`. */
   ackMailbox(agentId: string, upToSeq: number): Promise<Result<{ up_to: number; count: number }>>;
   listChannels(): ChannelView[];

@@ -28,7 +28,8 @@ export function messageRoutes({ hub }: RouteDeps): Route[] {
         const acting = actingAgent(principal, params.id);
         if ('status' in acting) return acting;
         const query = body;
-        return reply(200, await messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax)));
+        const page = await messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax));
+        return page.ok ? reply(200, page.value) : failureReply(page);
       },
     },
     {

@@ -34,10 +34,15 @@ export const relayFrameSchema = Type.Union([
 
 export type RelayFrame = Static<typeof relayFrameSchema>;
 
-const check = new Ajv({ allErrors: false }).compile<RelayFrame>(relayFrameSchema);
+const ajv = new Ajv({ allErrors: false });
+/** One validator per kind, so a refusal names the field that is wrong for the kind the frame claims. */
+const checks = new Map(relayFrameSchema.anyOf.map((variant) => [variant.properties.kind.const as string, ajv.compile<RelayFrame>(variant)]));
 
-/** The frame, or null (with why) when it does not match the schema. */
+/** The frame, or why it does not match its kind's schema. */
 export function parseRelayFrame(data: unknown): { frame: RelayFrame } | { error: string } {
+  const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+  const check = typeof kind === 'string' ? checks.get(kind) : undefined;
+  if (!check) return { error: `/kind must be one of ${[...checks.keys()].join(', ')}` };
   if (check(data)) return { frame: data };
   const first = check.errors?.[0];
   return { error: first ? `${first.instancePath || '/'} ${first.message ?? 'invalid'}` : 'invalid relay frame' };

@@ -2,6 +2,7 @@
 // between them over real sockets: direct messages, broadcasts, channels and presence reach
 // the other hub; a mailbox lives in JetStream, so a message to an agent that is offline is
 // delivered when it connects to either hub.
+import { connect } from '@nats-io/transport-node';
 import { expect } from 'chai';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { startNatsNode, type NatsNode } from '../support/nats-server.ts';
@@ -102,5 +103,24 @@ describe('cluster: messaging across two hubs', function () {
       const listed = (await a.http('GET', '/api/agents')).body.agents as Array<{ agent_id: string; hub?: string }>;
       return listed.some((agent) => agent.agent_id === 'newcomer' && agent.hub === 'hub-b');
     }, 10_000, "A lists B's agent with its hub");
+  });
+
+  it('refuses malformed relay frames on the subject (nothing reaches an agent) and takes a valid one', async () => {
+    const listener = await a.connectAgent('listener');
+    const raw = await connect({ servers: [node.url] });
+    try {
+      raw.publish('agentcom.relay', 'not json');
+      raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { payload: { forged: true } } }));
+      raw.publish('agentcom.relay', JSON.stringify({ kind: 'mail', hub: 'hub-x', to: 'listener', seq: -1 }));
+      raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { type: 'message', payload: { ok: true } } }));
+      await raw.flush();
+    } finally {
+      await raw.close();
+    }
+    const got = await listener.ws.nextMessage('message', 10_000);
+    expect(got.payload).to.deep.equal({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(listener.ws.pending().filter((frame) => frame.type === 'message')).to.deep.equal([]);
+    await listener.ws.close();
   });
 });

@@ -341,6 +341,8 @@ export class Messaging implements MessagingPort {
   private relayed(frame: RelayFrame): void {
     switch (frame.kind) {
       case 'topic':
+        // Past presence_max_agents connected here, presence is not pushed here, whoever sent it.
+        if (frame.topic === presenceTopic && this.deps.agents.connectedCount() > this.deps.presenceMaxAgents) return;
         this.fanout?.publish(frame.topic, frame.frame, null);
         return;
       case 'mail':

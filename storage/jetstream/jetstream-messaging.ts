@@ -5,8 +5,9 @@
 //   stream <prefix>_mailbox   subject <prefix>.mailbox.<agent>: one message per direct message;
 //                             the stream's sequence is the mailbox seq (cluster-wide, increasing).
 //                             An ack purges the agent's subject up to the seq.
-//   stream <prefix>_history   subject <prefix>.history.<channel>: a channel's history; the channel
-//                             seq is in the message, handed out by the channel record's CAS.
+//   stream <prefix>_history   subject <prefix>.history.<channel>.<seq>: a channel's history, one
+//                             subject per channel seq (handed out by the channel record's CAS), so
+//                             a read from any seq gets each message directly, without a scan.
 //   bucket <prefix>_channels  `c.<channel>` → its record (compare-and-set on the revision for its
 //                             seq), `s.<channel>.<agent>` → a subscription. Read from a view fed by
 //                             the bucket's change feed, as the task view is.
@@ -90,7 +91,7 @@ export class JetStreamMessaging implements MessagingEngine {
     const replicas = options.replicas ?? 1;
     const js = jetstream(options.connection, { timeout: 10_000 });
     const jsm = await jetstreamManager(options.connection, { timeout: 10_000 });
-    for (const [name, subject] of [[`${prefix}_mailbox`, `${prefix}.mailbox.*`], [`${prefix}_history`, `${prefix}.history.*`]]) {
+    for (const [name, subject] of [[`${prefix}_mailbox`, `${prefix}.mailbox.*`], [`${prefix}_history`, `${prefix}.history.*.*`]]) {
       await addStream(jsm, {
         name, subjects: [subject], storage: StorageType.File, num_replicas: replicas, allow_direct: true, retention: RetentionPolicy.Limits,
       });
@@ -266,9 +267,8 @@ export class JetStreamMessaging implements MessagingEngine {
         }
         this.takeChannel(next, revision);
         const stored: StoredMessage = { ...message, seq, id: newMessageId(), to: null, channel: name, timestamp: now };
-        const subject = `${this.subjects.history}.${name}`;
-        await this.js.publish(subject, JSON.stringify(stored), { msgID: `${name}:${seq}` });
-        await this.jsm.streams.purge(this.historyStream, { filter: subject, keep: cap });
+        await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID: `${name}:${seq}` });
+        await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${name}.*`, keep: cap });
         const accepted: Accepted = { id: stored.id, seq, timestamp: now, duplicate: false };
         await this.remember(message.from, clientMsgId, accepted);
         return ok(accepted);
@@ -279,14 +279,16 @@ export class JetStreamMessaging implements MessagingEngine {
     }
   }
 
+  /** One direct get per seq from the record's range: a seq a dying hub left unused is skipped. */
   async history(name: string, sinceSeq: number, limit: number): Promise<Result<StoredMessage[]>> {
     try {
-      if (!(await this.channelExists(name))) return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
+      const entry = await this.channelBucket.get(channelKey(name));
+      if (entry?.operation !== 'PUT') return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
+      const record = entry.json<ChannelRecord>();
       const messages: StoredMessage[] = [];
-      for await (const message of this.messagesOf(this.historyStream, `${this.subjects.history}.${name}`, 0, true)) {
-        if (message.seq <= sinceSeq) continue;
-        messages.push(message);
-        if (messages.length >= limit) break;
+      for (let seq = Math.max(sinceSeq + 1, record.first_seq); seq <= record.last_seq && messages.length < limit; seq++) {
+        const found = await this.jsm.direct.getMessage(this.historyStream, { last_by_subj: `${this.subjects.history}.${name}.${seq}` }).catch(notFoundAsNull);
+        if (found) messages.push(found.json<StoredMessage>());
       }
       return ok(messages);
     } catch (error) {
@@ -297,7 +299,7 @@ export class JetStreamMessaging implements MessagingEngine {
   async trimChannels(cap: number): Promise<number> {
     let removed = 0;
     for (const record of this.listChannels()) {
-      const purged = await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${record.name}`, keep: cap });
+      const purged = await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${record.name}.*`, keep: cap });
       removed += purged.purged;
       const entry = await this.channelBucket.get(channelKey(record.name));
       if (entry?.operation !== 'PUT') continue;
@@ -486,16 +488,16 @@ export class JetStreamMessaging implements MessagingEngine {
   }
 
   /**
-   * The stored messages of one subject from stream seq `fromSeq` on, oldest first, one direct get
-   * each. A mailbox message's seq is its stream seq; a history message keeps its own (`ownSeq`).
+   * The stored messages of one mailbox subject from stream seq `fromSeq` on, oldest first, one
+   * direct get each; a mailbox message's seq is its stream seq.
    */
-  private async *messagesOf(stream: string, subject: string, fromSeq: number, ownSeq = false): AsyncGenerator<StoredMessage> {
+  private async *messagesOf(stream: string, subject: string, fromSeq: number): AsyncGenerator<StoredMessage> {
     let next = fromSeq;
     for (;;) {
       const found: StoredMsg | null = await this.jsm.direct.getMessage(stream, { seq: next, next_by_subj: subject }).catch(notFoundAsNull);
       if (!found) return;
       const message = found.json<StoredMessage>();
-      yield ownSeq ? message : { ...message, seq: found.seq };
+      yield { ...message, seq: found.seq };
       next = found.seq + 1;
     }
   }

@@ -313,7 +313,7 @@ export class Messaging implements MessagingPort {
       const pruned = await this.engine.pruneClientIds(now - Math.max(this.current.mailbox_ttl_ms, minClientIdWindowMs));
       const trimmed = trimChannels ? await this.engine.trimChannels(this.current.channel_history_cap) : 0;
       // A mailbox notice from another hub that got lost (core NATS delivers at most once) is made good here.
-      for (const entry of this.deps.agents.all()) if (entry.link) this.drain(entry.agentId);
+      if (this.engine.spansHubs) for (const entry of this.deps.agents.all()) if (entry.link) this.drain(entry.agentId);
       if (evicted + pruned + trimmed > 0) this.log.info('messaging retention sweep', { evicted, pruned_client_ids: pruned, trimmed_history: trimmed });
     } catch (error) {
       this.log.error('messaging retention sweep failed', { code: 'AC_ERR_STORAGE', error: String(error) });

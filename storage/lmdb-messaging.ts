@@ -9,6 +9,7 @@ import type { RelayFrame } from './relay-frame.ts';
 import type { Accepted, NewMessage, StoredMessage } from './stored-message.ts';
 
 export class LmdbMessaging implements MessagingEngine {
+  readonly spansHubs = false;
   /** The mailbox store hands out seqs inside transactions; this is the highest one known on disk. */
   private durableSeq: number;
 

@@ -18,6 +18,8 @@ import type { RelayFrame } from './relay-frame.ts';
 import type { Accepted, NewMessage, StoredMessage } from './stored-message.ts';
 
 export interface MessagingEngine {
+  /** True when other hubs share these mailboxes and channels (JetStream). */
+  readonly spansHubs: boolean;
   /** The highest mailbox seq known durable here: pushes never pass it. Moves with appends here and elsewhere. */
   readonly lastSeq: number;
 

@@ -56,6 +56,7 @@ const casAttempts = 16;
 const pruneEveryMs = 10 * 60_000;
 
 export class JetStreamMessaging implements MessagingEngine {
+  readonly spansHubs = true;
   private known = 0;
   private listener: (frame: RelayFrame) => void = () => {};
   private readonly channels = new Map<string, ChannelRecord>();

@@ -70,6 +70,8 @@ const defaultMessageType = 'chat';
  * (which closes it, 4008) and so loop through reconnects.
  */
 const pushPauseBytes = 256 * 1024;
+/** A drain that could not read the mailbox tries again after this long, while the agent stays connected. */
+const drainRetryMs = 1000;
 
 export class Messaging implements MessagingPort {
   private fanout: TopicFanout | null = null;
@@ -162,7 +164,11 @@ export class Messaging implements MessagingPort {
     }
     this.draining.set(agentId, false);
     void this.drainOnce(agentId)
-      .catch((error: unknown) => this.log.error('mailbox push failed', { code: 'AC_ERR_STORAGE', agent_id: agentId, error: String(error) }))
+      .catch((error: unknown) => {
+        // A mailbox out of reach for a moment (a NATS node lost, a stream electing its leader): try again soon.
+        this.log.warning('mailbox push failed; retrying', { code: 'AC_ERR_STORAGE', agent_id: agentId, error: String(error) });
+        setTimeout(() => this.drain(agentId), drainRetryMs).unref();
+      })
       .finally(() => {
         const again = this.draining.get(agentId);
         this.draining.delete(agentId);

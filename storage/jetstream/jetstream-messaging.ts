@@ -15,9 +15,13 @@
 //   core subject <prefix>.relay: pushes for the other hubs' sockets, at most once (relay-frame.ts).
 // Agent ids are base64url in subjects and keys (NATS tokens allow no dots or spaces).
 //
+// Reads go to each stream's leader, never a direct get: on a replicated stream any replica may
+// answer a direct get, and a follower can answer with less than was already acknowledged (a
+// drain would then skip a stored message). The same holds for the buckets.
+//
 // Every write resolves once JetStream acknowledged it (stored on the stream's replicas). Which
 // messages a cap or TTL removes is message-retention.ts's; the limits are runtime/messaging.ts's.
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { fail, ok, type Result } from '../../runtime/errors.ts';
@@ -94,12 +98,13 @@ export class JetStreamMessaging implements MessagingEngine {
     const jsm = await jetstreamManager(options.connection, { timeout: 10_000 });
     for (const [name, subject] of [[`${prefix}_mailbox`, `${prefix}.mailbox.*`], [`${prefix}_history`, `${prefix}.history.*.*`]]) {
       await addStream(jsm, {
-        name, subjects: [subject], storage: StorageType.File, num_replicas: replicas, allow_direct: true, retention: RetentionPolicy.Limits,
+        name, subjects: [subject], storage: StorageType.File, num_replicas: replicas, allow_direct: false, retention: RetentionPolicy.Limits,
       });
     }
     const kvm = new Kvm(js);
-    const channelBucket = await kvm.create(`${prefix}_channels`, { history: 1, replicas, storage: StorageType.File });
-    const clientIds = await kvm.create(`${prefix}_client_ids`, { history: 1, replicas, storage: StorageType.File });
+    const consistent = { history: 1, replicas, storage: StorageType.File, allow_direct: false };
+    const channelBucket = await kvm.create(`${prefix}_channels`, consistent);
+    const clientIds = await kvm.create(`${prefix}_client_ids`, consistent);
     const engine = new JetStreamMessaging(options, js, jsm, channelBucket, clientIds, prefix);
     await engine.start();
     return engine;
@@ -148,7 +153,7 @@ export class JetStreamMessaging implements MessagingEngine {
   async evictMail(notBefore: number, cap: number): Promise<number> {
     let evicted = 0;
     for (const [subject, count] of Object.entries(await this.subjectCounts(this.mailStream, `${this.subjects.mailbox}.*`))) {
-      const oldest = await this.jsm.direct.getMessage(this.mailStream, { seq: 0, next_by_subj: subject });
+      const oldest = await this.readAt(this.mailStream, { seq: 0, next_by_subj: subject });
       if (count <= cap && (!oldest || oldest.json<StoredMessage>().timestamp >= notBefore)) continue;
       const messages: Array<{ seq: number; timestamp: number }> = [];
       for await (const message of this.messagesOf(this.mailStream, subject, 0)) messages.push(message);
@@ -288,7 +293,7 @@ export class JetStreamMessaging implements MessagingEngine {
       const record = entry.json<ChannelRecord>();
       const messages: StoredMessage[] = [];
       for (let seq = Math.max(sinceSeq + 1, record.first_seq); seq <= record.last_seq && messages.length < limit; seq++) {
-        const found = await this.jsm.direct.getMessage(this.historyStream, { last_by_subj: `${this.subjects.history}.${name}.${seq}` }).catch(notFoundAsNull);
+        const found = await this.readAt(this.historyStream, { last_by_subj: `${this.subjects.history}.${name}.${seq}` });
         if (found) messages.push(found.json<StoredMessage>());
       }
       return ok(messages);
@@ -464,7 +469,7 @@ export class JetStreamMessaging implements MessagingEngine {
 
   /** The first answer to a send JetStream recognised as a duplicate: the message it stored then. */
   private async acceptedAt(stream: string, seq: number): Promise<Accepted> {
-    const original = await this.jsm.direct.getMessage(stream, { seq });
+    const original = await this.readAt(stream, { seq });
     const message = original ? original.json<StoredMessage>() : null;
     return { id: message?.id ?? '', seq, timestamp: message?.timestamp ?? 0, duplicate: true };
   }
@@ -495,12 +500,21 @@ export class JetStreamMessaging implements MessagingEngine {
   private async *messagesOf(stream: string, subject: string, fromSeq: number): AsyncGenerator<StoredMessage> {
     let next = fromSeq;
     for (;;) {
-      const found: StoredMsg | null = await this.jsm.direct.getMessage(stream, { seq: next, next_by_subj: subject }).catch(notFoundAsNull);
+      const found = await this.readAt(stream, { seq: next, next_by_subj: subject });
       if (!found) return;
       const message = found.json<StoredMessage>();
       yield { ...message, seq: found.seq };
       next = found.seq + 1;
     }
+  }
+
+  /**
+   * One stored message from the stream's leader (the JetStream API's message get, not a direct
+   * get); null when there is none. The server takes `next_by_subj` there too (2.9 and later);
+   * the client's type for it only lists the direct get's.
+   */
+  private async readAt(stream: string, query: { seq: number; next_by_subj?: string } | { last_by_subj: string }): Promise<StoredMsg | null> {
+    return this.jsm.streams.getMessage(stream, query as MsgRequest).catch(notFoundAsNull);
   }
 
   private mailSubject(agentId: string): string {

@@ -112,7 +112,13 @@ describe('cluster: messages acknowledged on a hub that is killed', function () {
     await sleep(300);
     expect(receiver.pending().filter((frame) => frame.type === 'message').length).to.be.at.most(1);
 
-    const history = await call(b, 'GET', '/api/channels/faults/history?limit=1000');
+    // A read may find the stream electing a leader after the node loss (AC_ERR_STORAGE): a client retries.
+    let history = await call(b, 'GET', '/api/channels/faults/history?limit=1000');
+    for (let attempt = 0; history.status !== 200 && attempt < 40; attempt++) {
+      await sleep(500);
+      history = await call(b, 'GET', '/api/channels/faults/history?limit=1000');
+    }
+    expect(history.status).to.equal(200);
     const kept = new Set(history.body.messages.map((message: { seq: number }) => message.seq));
     for (const seq of published) expect(kept.has(seq), `channel seq ${seq}`).to.equal(true);
   });

@@ -127,7 +127,8 @@ export class JetStreamMessaging implements MessagingEngine {
       const accepted = ack.duplicate ? await this.acceptedAt(this.mailStream, ack.seq) : { id: stored.id, seq: ack.seq, timestamp: now, duplicate: false };
       await this.remember(message.from, clientMsgId, accepted);
       this.known = Math.max(this.known, ack.seq);
-      if (!ack.duplicate) await this.keepCap(subject, cap);
+      // The message is stored: a cap that cannot be applied now is the sweep's to apply, not a failed send.
+      if (!ack.duplicate) await this.keepCap(subject, cap).catch((error: unknown) => this.options.onError?.('mailbox cap not applied', error));
       return ok(accepted);
     } catch (error) {
       return storageFailure(error);

@@ -136,6 +136,8 @@ export function messagingEngineBehaviour(under: MessagingUnderTest): void {
       expect(value(await engine.unsubscribe('bob', 'reviews'))).to.deep.equal({ was: true });
       expect(value(await engine.unsubscribe('bob', 'reviews'))).to.deep.equal({ was: false });
       expect(engine.subscriptionsOf('bob')).to.deep.equal([]);
+      expect(value(await engine.subscribe('bob', 'reviews', t0))).to.deep.equal({ already: false });
+      expect(engine.subscriptionsOf('bob')).to.deep.equal(['reviews']);
       expect(codeOf(await engine.subscribe('bob', 'nowhere', t0))).to.equal('AC_ERR_CHANNEL_NOT_FOUND');
     });
 

@@ -7,7 +7,7 @@ import type { Logger } from 'winston';
 import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
 import type { TaskAssign } from '../web/protocol/task-assign.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
-import { ok, type Result } from '../runtime/errors.ts';
+import { ok, type Result } from '../storage/domain/errors.ts';
 import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';

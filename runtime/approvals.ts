@@ -13,7 +13,7 @@ import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from '../storage/a
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { answerFrameOf, type ApprovalRequest } from '../web/protocol/approvals.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents, TypedHubEvent } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 

@@ -52,7 +52,7 @@ import { maintenanceService } from './maintenance.ts';
 import { rootSupervisorInput } from './root-supervisor.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
-import type { Result } from './errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 import { stableHubPort } from './stable-hub-port.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';

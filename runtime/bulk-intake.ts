@@ -6,7 +6,7 @@
 // are independent and each stands or falls alone.
 import type { BulkSubmitItem } from '../storage/queue-engine.ts';
 import type { TaskBulkItem } from '../web/protocol/task-bulk.ts';
-import { fail, type Failure } from './errors.ts';
+import { fail, type Failure } from '../storage/domain/errors.ts';
 import { newTaskFrom } from './task-intake.ts';
 
 /** An item as the route hands it over: validated, or refused with its own failure. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { durationPattern } from './duration.ts';
 import cron from 'node-cron';
 import { dirname, join, resolve } from 'node:path';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 
 /** Node timers cannot wait longer (2^31 - 1 ms, about 24.8 days): longer delays fire at once. */
 const maxTimerMs = 2 ** 31 - 1;

@@ -8,7 +8,7 @@
 import type { SettingsStore } from '../storage/settings-store.ts';
 import { nextUtcMidnight, type DayUsage, type TokenLedger } from '../storage/token-ledger.ts';
 import type { DailyBudgetChanges, DailyBudgetSettings, DailyBudgetsView } from '../web/hub-port.ts';
-import { ok, type Result } from './errors.ts';
+import { ok, type Result } from '../storage/domain/errors.ts';
 
 export type { DailyBudgetChanges, DailyBudgetSettings, DailyBudgetsView };
 

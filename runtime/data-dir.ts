@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { acquireDataDirLock, type DataDirLock } from '../storage/data-dir-lock.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 
 export interface PreparedDataDir {
   lock: DataDirLock;

@@ -19,7 +19,7 @@ import type { DayUsage, TokenLedger } from '../storage/token-ledger.ts';
 import { overBudget, tokensAdded } from '../storage/tokens-used.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { DailyBudgets, type BudgetCrossing, type DailyBudgetChanges, type DailyBudgetSettings, type DailyBudgetsView } from './daily-budgets.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import { ProgressWatch, type ProgressMark } from './progress-watch.ts';
 import type { ProviderView } from '../web/hub-port.ts';

@@ -3,7 +3,7 @@
 // and the logs all subscribe here; nothing else carries lifecycle news.
 import type { LifecycleEvents } from '../actors/lifecycle-events.ts';
 import type { ActiveAlert } from '../machines/alert-rules.ts';
-import type { MetricsSample } from './metrics-sample.ts';
+import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { AgentView, ApprovalView, HubEvent } from '../web/hub-port.ts';
 import type { PathLease } from '../storage/path-lease-table.ts';

@@ -24,15 +24,17 @@ import type {
   StorageWriteFault, TaskLinks,
   TaskListPage, TaskListQuery, TaskReport, TaskStatsView, TokenInfo,
 } from '../web/hub-port.ts';
-import type { Task, TaskSubmit } from '../web/protocol/task.ts';
+import type { Task } from '../storage/domain/task.ts';
+import type { TaskSubmit } from '../web/protocol/task.ts';
 import type { LeaseAcquire } from '../web/protocol/path-leases.ts';
 import type { LeaseWait, PathLease } from '../storage/path-lease-table.ts';
 import { RateLimiter, type RateLimitDenial, type RateLimitSettings } from '../web/rate-limits/rate-limiter.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import { eventLog } from './event-log.ts';
 import { HubEvents } from './hub-events.ts';
 import { Messaging, type MessagingStores } from './messaging.ts';
-import { MetricsHistory, metricsHistoryDefaults, type MetricsSample } from './metrics-history.ts';
+import { MetricsHistory, metricsHistoryDefaults } from './metrics-history.ts';
+import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { Logger } from './logger.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention-sweeper.ts';

@@ -1,7 +1,7 @@
 // Whether the hub may listen in clear text on its address. Tokens cross the wire
 // in every identify frame and Authorization header: off the machine, that wants TLS.
 import { isIP } from 'node:net';
-import { fail, type Failure } from './errors.ts';
+import { fail, type Failure } from '../storage/domain/errors.ts';
 
 export type ClearTextVerdict = { ok: true; warning: string | null } | Failure;
 

@@ -28,7 +28,7 @@ import type {
   AgentLink, ChannelDetail, ChannelPublished, ChannelView, MailboxPage, MessageSent, MessageView, MessagingPort,
   OutgoingMessage, RetentionSettings, TopicFanout,
 } from '../web/hub-port.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 import { presenceFeed, presenceTopic } from './presence-feed.ts';

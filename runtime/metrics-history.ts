@@ -1,9 +1,7 @@
 // The last hour of hub activity at 10 s resolution, for the dashboard's charts.
 // Fed by hub events; sampled on a timer; published as `metrics_snapshot` events.
 import type { TypedHubEvent } from './hub-events.ts';
-import type { MetricsSample } from './metrics-sample.ts';
-
-export type { MetricsSample };
+import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 
 export interface MetricsSources {
   queuedByLane(): [number, number, number, number];

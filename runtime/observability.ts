@@ -10,7 +10,7 @@ import type { AlertCheck, AlerterContext } from '../machines/alerter-machine.ts'
 import type { SettingsStore } from '../storage/settings-store.ts';
 import type { AlertView, ObservabilityPort } from '../web/observability-port.ts';
 import { noWebTelemetry, type WebTelemetry } from '../web/web-telemetry.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
 import { readMetrics } from './metrics-reading.ts';

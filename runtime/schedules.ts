@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { ScheduleRecord, ScheduleStore } from '../storage/schedule-store.ts';
 import type { ScheduleView, SchedulesPort } from '../web/hub-port.ts';
 import type { ScheduleCreate } from '../web/protocol/schedule.ts';
-import type { Task, TaskSubmit } from '../web/protocol/task.ts';
-import { fail, ok, type Result } from './errors.ts';
+import type { Task } from '../storage/domain/task.ts';
+import type { TaskSubmit } from '../web/protocol/task.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';
 import { checkCron, dueFirings, nextFiring, type CatchUp } from './schedule-firings.ts';
 

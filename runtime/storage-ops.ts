@@ -17,7 +17,7 @@ import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
 import type { HubEvent } from '../web/hub-port.ts';
 import type { BackupListing, BackupView, CompactionRun, RestoreStarted, StoragePort } from '../web/storage-port.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';
 
 export interface StorageOpsConfig {

@@ -1,7 +1,8 @@
 // Turns a validated submit body into the queue's NewTask: lane names to
 // integers, the reference's defaults, and our delay fields to one not_before.
 import type { NewTask } from '../storage/task-record.ts';
-import { priorityAliases, priorityNames, type TaskSubmit } from '../web/protocol/task.ts';
+import { priorityAliases, priorityNames } from '../storage/domain/priorities.ts';
+import type { TaskSubmit } from '../web/protocol/task.ts';
 
 const taskDefaults = { priority: 2, maxRetries: 3, retryBackoffMs: 5_000, retryBackoffMaxMs: 300_000 } as const;
 

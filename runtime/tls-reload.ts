@@ -9,7 +9,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../web/tls-material.ts';
-import { ok, type Result } from './errors.ts';
+import { ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';
 
 /** Long enough for a renewal tool to write the certificate and then the key. */

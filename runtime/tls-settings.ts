@@ -2,7 +2,7 @@
 // of the pair, readable files, key matching certificate, and the clear-text policy.
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from '../web/tls-material.ts';
 import type { HubConfig } from './config.ts';
-import { fail, ok, type Result } from './errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import { clearTextVerdict } from './listen-policy.ts';
 
 export interface TlsSettings {

@@ -5,7 +5,7 @@
 // certificate), so only that CA's certificates pass. Turning verification off exists
 // for tests only, and says so on every connect.
 import { readFileSync } from 'node:fs';
-import { fail, ok, type Failure, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Failure, type Result } from '../storage/domain/errors.ts';
 
 export interface HubTrust {
   /** PEM of the CA file; undefined: Node's public roots. */

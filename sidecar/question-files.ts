@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalAnswer } from '../web/protocol/approvals.ts';
-import { approvalLimits } from '../web/protocol/approvals.ts';
+import { approvalLimits } from '../web/protocol/approval-limits.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 export type QuestionFileKind = 'question' | 'answer';
@@ -24,7 +24,7 @@ export interface AgentQuestion {
   context?: Record<string, unknown>;
 }
 
-const questionIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+const questionIdPattern = new RegExp(`^[A-Za-z0-9._:-]{1,${approvalLimits.questionIdChars}}$`);
 
 /**
  * Reads a question file's text. The question id is the file's own `id`, or else one derived
@@ -43,7 +43,7 @@ export function parseQuestionText(text: string, stamp: string): { ok: true; ques
   const fields = parsed as Record<string, unknown>;
   const id = fields.id;
   if (id !== undefined && (typeof id !== 'string' || !questionIdPattern.test(id))) {
-    return { ok: false, detail: 'id must be 1-128 letters, digits, . _ : or -', questionId: derivedId };
+    return { ok: false, detail: `id must be 1-${approvalLimits.questionIdChars} letters, digits, . _ : or -`, questionId: derivedId };
   }
   const questionId = typeof id === 'string' ? id : derivedId;
   const question = fields.question;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
-import { fail, failField, ok, type Result } from '../runtime/errors.ts';
+import { fail, failField, ok, type Result } from '../storage/domain/errors.ts';
 import { fieldLimits } from '../web/protocol/field-limits.ts';
 import { capabilityField, maxCapabilities } from '../web/protocol/identify.ts';
 
@@ -47,15 +47,15 @@ export type SidecarConfig = Omit<Static<typeof sidecarConfigSchema>, 'hub_url'> 
 
 /** What each key must be, worded for the one-line error. */
 const keyRules: Record<string, string> = {
-  agent_id: 'must be a string of 1 to 128 characters',
-  token: 'must be a string of 1 to 256 characters',
+  agent_id: `must be a string of 1 to ${fieldLimits.agent_id} characters`,
+  token: `must be a string of 1 to ${fieldLimits.token} characters`,
   hub_url: 'must be a ws://, wss://, http:// or https:// URL',
   hub_api_url: 'must be an http:// or https:// URL',
-  name: 'must be a string of 1 to 256 characters',
+  name: `must be a string of 1 to ${fieldLimits.name} characters`,
   repo_dir: 'must be a folder path',
   reviewer: 'must be a GitHub user name',
   wake_command: 'must be a command string or a non-empty array of strings',
-  capabilities: 'must be an array of strings of 1 to 128 characters',
+  capabilities: `must be an array of strings of 1 to ${capabilityField.maxLength} characters`,
   wake_retry_delays_ms: 'must be an array of whole milliseconds >= 0',
   results_dir: 'must be a folder path',
   log_file: 'must be a file path',

@@ -8,8 +8,8 @@ import { TaskQueueFile } from './task-queue-file.ts';
 import { TaskRunner } from './task-runner.ts';
 import { startTask } from './git/start-task.ts';
 import { submit } from './git/submit.ts';
-import type { Result } from '../runtime/errors.ts';
-import { ok } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
+import { ok } from '../storage/domain/errors.ts';
 
 export interface RunningSidecar {
   log: SidecarLogger;

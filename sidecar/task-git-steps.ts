@@ -1,6 +1,6 @@
 // The git workflow around one task: a branch on accept, a push and PR on success.
 // Git trouble never costs the task; it is recorded as a warning instead.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 import type { StartTaskInput, StartTaskOutput } from './git/start-task.ts';
 import type { SubmitInput, SubmitOutput } from './git/submit.ts';
 import type { SidecarConfig } from './sidecar-config.ts';

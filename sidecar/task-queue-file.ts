@@ -3,7 +3,7 @@
 // Layout matches the original sidecar: {"active": Task|null, "recovering": Task|null}.
 // Every change is written atomically before the sidecar tells the hub about it.
 import { readFile } from 'node:fs/promises';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 /**

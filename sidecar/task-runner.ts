@@ -4,7 +4,8 @@
 // Every change to the local task is persisted before the hub hears of it.
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
+import { fieldLimits } from '../web/protocol/field-limits.ts';
 import type { SendOutcome } from './hub-connection.ts';
 import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
@@ -24,8 +25,6 @@ export interface TaskRunnerDeps {
   log: SidecarLogger;
   git: GitWorkflow;
 }
-
-const reasonMaxChars = 2_000;
 
 export class TaskRunner {
   private state: QueueState = { active: null, recovering: null };
@@ -78,25 +77,25 @@ export class TaskRunner {
   handle(message: HubMessage): void {
     switch (message.type) {
       case 'task_assign':
-        void this.onAssign(message as TaskAssign);
+        void this.onAssign(message);
         return;
       case 'task_continue':
-        void this.onContinue(message as TaskContinue);
+        void this.onContinue(message);
         return;
       case 'task_reassign':
-        void this.onReassign(message as TaskReassign);
+        void this.onReassign(message);
         return;
       case 'task_cancelled':
-        void this.onCancelled(message as TaskCancelled);
+        void this.onCancelled(message);
         return;
       case 'approval_ack':
-        void this.onApprovalAck(message as ApprovalAck);
+        void this.onApprovalAck(message);
         return;
       case 'approval_answer':
-        void this.onApprovalAnswer(message as ApprovalAnswerMessage);
+        void this.onApprovalAnswer(message);
         return;
       case 'task_resume':
-        void this.onResume(message as TaskResume);
+        void this.onResume(message);
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
@@ -427,7 +426,7 @@ export class TaskRunner {
   private async onOutcome(task: LocalTask, outcome: TaskOutcome): Promise<void> {
     if (!this.isCurrent(task)) return;
     if (outcome.kind === 'failure') {
-      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, reasonMaxChars) });
+      await this.report(task, { type: 'task_failed', task_id: task.task_id, reason: outcome.reason.slice(0, fieldLimits.reason) });
       return;
     }
     const result = await submitTaskBranch(this.deps.git, this.deps.config, task, outcome.result, this.deps.log);

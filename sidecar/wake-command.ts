@@ -4,7 +4,8 @@
 // argument afterwards, so a description is always exactly one argv element and
 // its quotes, `$(…)` or `;` are plain characters that nothing interprets.
 import { spawn } from 'node:child_process';
-import { fail, failField, ok, type Result } from '../runtime/errors.ts';
+import { fail, failField, ok, type Result } from '../storage/domain/errors.ts';
+import { fieldLimits } from '../web/protocol/field-limits.ts';
 
 export interface WakeTask {
   task_id: string;
@@ -201,7 +202,7 @@ export async function runWakeWithRetries(invocation: WakeInvocation, options: Wa
 
 /** The wire reason for a wake that never succeeded; the name is kept from the original sidecar. */
 export function wakeFailedReason(retries: number, detail: string): string {
-  return `wake_failed_after_${retries}_attempts: ${detail}`.slice(0, 2_000);
+  return `wake_failed_after_${retries}_attempts: ${detail}`.slice(0, fieldLimits.reason);
 }
 
 function describeFailure(outcome: WakeRunOutcome, timeoutMs: number): string {

@@ -7,8 +7,8 @@
 // index, the dependency edges and the waiting entry, in one commit.
 import { transition as machineTransition } from 'xstate';
 import { taskApprovalMachine, type TaskApprovalEvent, type TaskApprovalOutcome } from '../machines/task-approval-machine.ts';
-import { fail, ok, type Result } from '../runtime/errors.ts';
-import type { TaskApproval } from '../web/protocol/task.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
+import type { TaskApproval } from './domain/task.ts';
 import type { DependencyIndex } from './dependency-index.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import type { ApprovalDecisionInput } from './queue-engine.ts';

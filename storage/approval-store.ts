@@ -10,7 +10,7 @@
 // Every change is one transaction and resolves once durable, so a question the sidecar was
 // told is stored, and an answer the operator was told is recorded, survive kill -9.
 import type { Database } from 'lmdb';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { durableWrite, prefixRange } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';

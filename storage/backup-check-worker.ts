@@ -2,6 +2,7 @@
 // or only hashes a backup's file, off the hub's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileSha256, verifyCopy, type CopyCheckJob, type CopyCheckOutput } from './backup-check.ts';
+import { yieldToTheHub } from './worker-thread.ts';
 
 async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
   if (job.kind === 'hash') return { ok: true, value: { sha256: await fileSha256(job.file) } };
@@ -10,6 +11,7 @@ async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
   return { ok: true, value: { census: checked.value, sha256: await fileSha256(job.file) } };
 }
 
+yieldToTheHub();
 run((workerData as { input: CopyCheckJob }).input).then(
   (output) => parentPort!.postMessage(output),
   (error: unknown) => parentPort!.postMessage({ ok: false, code: 'AC_ERR_BACKUP_FAILED', detail: (error as Error).message ?? String(error) }),

@@ -8,8 +8,8 @@
 // never listed and is removed by the next backup.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../runtime/errors.ts';
-import type { TaskStatus } from '../web/protocol/task.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
+import type { TaskStatus } from './domain/task-status.ts';
 import { checkCopyOffThread, sha256OffThread } from './backup-check.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import type { LmdbStore } from './lmdb-store.ts';

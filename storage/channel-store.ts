@@ -1,7 +1,7 @@
 // Channels: their records, their history ([channel, seq], the newest `cap` kept)
 // and subscriptions, stored both ways ([agent, channel] and [channel, agent]) so
 // "my channels" at identify and "who listens here" are each one range read.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { durableWrite, prefixRange } from './durable-write.ts';

@@ -11,7 +11,7 @@
 // twice: no crash loop.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { listBackups, verifyBackupFile, type BackupInfo } from './backup.ts';
 import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from './damaged-records.ts';
 import { checkEnvironmentFile } from './environment-file.ts';

@@ -4,7 +4,7 @@
 // The lookups run inside the mailbox's or channel's own transaction, so "was this
 // sent?" and "send it" are one atomic step; a broadcast, which stores nothing else,
 // has its own transaction here.
-import { ok, type Result } from '../runtime/errors.ts';
+import { ok, type Result } from './domain/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { durableWrite } from './durable-write.ts';
 import type { Accepted } from './stored-message.ts';

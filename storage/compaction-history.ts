@@ -3,7 +3,7 @@
 //
 // They live in the environment they describe: a restore brings back the history the
 // backup held, and a compaction copies it along with everything else.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from './domain/errors.ts';
 import { durableWrite } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 

@@ -22,7 +22,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { compactionDirOf } from './checked-open.ts';
 import type { JournalEntry } from './live-environment.ts';
 import type { LmdbStore } from './lmdb-store.ts';

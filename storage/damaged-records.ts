@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, Key } from 'lmdb';
-import { ok, type Result } from '../runtime/errors.ts';
+import { ok, type Result } from './domain/errors.ts';
 import { syncPath } from './backup.ts';
 import { durableWrite } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';

@@ -1,7 +1,7 @@
 // Dead letters: tasks that ran out of retries, kept whole with their history
 // until an operator retries (fresh retry budget) or purges them.
 // These return transaction bodies; LmdbTaskQueue runs them inside its write transaction.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import type { TaskIndexes } from './task-indexes.ts';
 import { retriedDeadLetter } from './dead-letter-retry.ts';

@@ -1,6 +1,6 @@
 // Helpers the messaging stores share: prefix ranges over array keys, and the
 // one-transaction-then-flush write every acknowledged change goes through.
-import { fail, ThrownFailure, type Failure, type Result } from '../runtime/errors.ts';
+import { fail, ThrownFailure, type Failure, type Result } from './domain/errors.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { classifyWriteError, commitCause, hasRoom, isCommitFailure, type WriteFailure } from './write-failure.ts';
 
@@ -49,7 +49,7 @@ export async function durableWrite<T>(
  * The same contract for the small stores whose callers expect a plain promise (tokens,
  * settings, the agent directory, schedules): `write` issues one put, remove or transaction;
  * this resolves with its value once it is on disk. A commit that fails rejects with a
- * ThrownFailure (runtime/errors.ts) carrying the failure value, which the HTTP router and the agent socket answer
+ * ThrownFailure (storage/domain/errors.ts) carrying the failure value, which the HTTP router and the agent socket answer
  * with its code (507 AC_ERR_STORAGE_FULL for a full disk), instead of a 500.
  */
 export async function durablyOrRefused<T>(store: WriteSink, write: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // The messaging engine in the data dir (LMDB): mailbox-store.ts, channel-store.ts and
 // client-message-ids.ts behind the engine's seam. One hub, so nothing is relayed.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from './domain/errors.ts';
 import type { ChannelRecord, ChannelStore } from './channel-store.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { MailboxRead, MailboxStore, Retained } from './mailbox-store.ts';

@@ -3,7 +3,7 @@
 //
 // seq is one hub-wide counter, so a recipient's messages sort in the order they
 // were accepted, and a cursor (`since`) is just the last seq a reader saw.
-import { ok, type Result } from '../runtime/errors.ts';
+import { ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore, MailboxKey } from './lmdb-store.ts';
 import { durableWrite } from './durable-write.ts';

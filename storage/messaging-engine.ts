@@ -11,7 +11,7 @@
 // Every write resolves once durable (and replicated, where the engine replicates). Channel
 // records and subscriptions are small and read synchronously from the engine's view; message
 // reads (mailbox, history) are asynchronous, because on a network they are.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from './domain/errors.ts';
 import type { ChannelRecord } from './channel-store.ts';
 import type { MailboxRead, Retained } from './mailbox-store.ts';
 import type { RelayFrame } from './relay-frame.ts';

@@ -9,7 +9,7 @@
 // Overlap is decided exactly on the languages (a product walk of two automata), with two
 // conservative shortcuts that can only answer "overlap": brace sets that expand past
 // `maxAlternatives` count as `**`, and dot files are not special.
-// Which globs are acceptable at all is the schema's rule (pathGlobField, web/protocol/task.ts).
+// Which globs are acceptable at all is the schema's rule (pathGlobField, storage/domain/path-glob.ts).
 // A leaf: imports nothing of ours, so the sidecar (agentcom-git) uses the same rule.
 
 /** One character class: the code point ranges it takes, or leaves out when `negated`. */

@@ -76,6 +76,12 @@ export class PathLeaseTable {
 
   /** Holds `lease`, replacing a lease with the same id. */
   hold(lease: PathLease, parsed?: ParsedGlob[]): void {
+    const held = this.byId.get(lease.lease_id);
+    // A claim's pending lease held again by its commit: same globs, so the index stays as it is.
+    if (held && coversTheSameFiles(held.lease, lease)) {
+      held.lease = lease;
+      return;
+    }
     this.release(lease.lease_id);
     const entry: Entry = { lease, globs: parsed ?? lease.paths.map((path) => parseGlob(path)) };
     const repo = this.repoOf(lease.repo);
@@ -170,4 +176,8 @@ function firstOfGroups(groups: Iterable<Set<Entry>>, first: (entries: Iterable<E
     if (hit) return hit;
   }
   return null;
+}
+
+function coversTheSameFiles(a: PathLease, b: PathLease): boolean {
+  return a.task_id === b.task_id && a.repo === b.repo && a.paths.length === b.paths.length && a.paths.every((path, i) => path === b.paths[i]);
 }

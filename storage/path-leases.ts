@@ -13,8 +13,9 @@
 // claim commits), so two claims of one batch cannot take overlapping tasks either.
 // A refused task stays queued in its lane and remembers what it waits for.
 import type { Database } from 'lmdb';
-import { fail, ok, type Result } from '../runtime/errors.ts';
-import type { LmdbStore } from './lmdb-store.ts';
+import { BlockedPrefixes } from './blocked-prefixes.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
+import type { LmdbStore, ReadyKey } from './lmdb-store.ts';
 import { normaliseGlob, parseGlob, type ParsedGlob } from './path-globs.ts';
 import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
 
@@ -44,10 +45,14 @@ const queuedWithPaths = (task: TaskRecord | undefined): number => (task?.status 
 
 export class PathLeases {
   readonly table = new PathLeaseTable();
+  /** The blocked front of each ready range, for the claims' walks (storage/blocked-prefixes.ts). */
+  readonly blocked = new BlockedPrefixes();
   private readonly extra: Database<PathLease, StoredLeaseKey>;
   private readonly waits = new Map<string, LeaseWait>();
   /** lease id → ids of the tasks waiting for it. */
   private readonly waitersOf = new Map<string, Set<string>>();
+  /** Where each waiting task sits in the ready index: walks look there again when its lease ends. */
+  private readonly readyKeyOf = new Map<string, ReadyKey>();
   /** Waiting tasks whose lease ended in this transaction; handed to the hub after the commit. */
   private freed: string[] = [];
   private clock: () => number = Date.now;
@@ -100,7 +105,7 @@ export class PathLeases {
    * The gate for one claim's best task (outside the transaction): admits it and holds its lease
    * when nothing overlaps, or records what it waits for and refuses.
    */
-  admit(taskId: string): boolean {
+  admit(taskId: string, readyKey: ReadyKey): boolean {
     // No queued task declares paths: this one cannot, and there is nothing to read.
     if (this.queuedWithPaths === 0) return true;
     if (this.skips(taskId)) return false;
@@ -108,7 +113,7 @@ export class PathLeases {
     if (!claim) return true;
     const conflict = this.table.conflictWith(claim.repo, claim.globs, taskId);
     if (conflict) {
-      this.wait(taskId, conflict);
+      this.wait(taskId, conflict, readyKey);
       return false;
     }
     this.stopWaiting(taskId);
@@ -139,7 +144,10 @@ export class PathLeases {
 
   /** After a claim batch: drops the pending lease of a pick that did not commit. */
   dropPending(taskId: string): void {
-    if (this.store.tasks.get(taskId)?.status !== 'assigned') this.end(taskId);
+    if (this.store.tasks.get(taskId)?.status === 'assigned') return;
+    this.end(taskId);
+    // No transaction here: what the lease held back may be assigned at once.
+    this.blocked.reopen(this.blocked.takePending());
   }
 
   /** Inside a transaction: an extra lease for the assignment `report` names, unless another task's lease overlaps. */
@@ -218,15 +226,19 @@ export class PathLeases {
       for (const taskId of waiters) {
         this.waits.delete(taskId);
         this.freed.push(taskId);
+        const readyKey = this.readyKeyOf.get(taskId);
+        this.readyKeyOf.delete(taskId);
+        if (readyKey) this.blocked.mayBeAssignable(readyKey);
       }
     }
   }
 
-  private wait(taskId: string, lease: PathLease): void {
+  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey): void {
     const previous = this.waits.get(taskId);
     if (previous?.lease.lease_id === lease.lease_id) return;
     this.stopWaiting(taskId);
     this.waits.set(taskId, { lease, since: previous?.since ?? this.clock() });
+    this.readyKeyOf.set(taskId, readyKey);
     let waiters = this.waitersOf.get(lease.lease_id);
     if (!waiters) this.waitersOf.set(lease.lease_id, (waiters = new Set()));
     waiters.add(taskId);
@@ -236,6 +248,7 @@ export class PathLeases {
     const wait = this.waits.get(taskId);
     if (!wait) return;
     this.waits.delete(taskId);
+    this.readyKeyOf.delete(taskId);
     const waiters = this.waitersOf.get(wait.lease.lease_id);
     waiters?.delete(taskId);
     if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);

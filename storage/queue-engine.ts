@@ -13,8 +13,8 @@
 // write). A stale read can only make a write try again, never decide wrongly. `caughtUp()`
 // waits until the view includes every change acknowledged anywhere before the call; it
 // resolves at once on LMDB. docs/architecture.md, "The queue engine", says why.
-import type { Result } from '../runtime/errors.ts';
-import type { TaskStatus } from '../web/protocol/task.ts';
+import type { Result } from './domain/errors.ts';
+import type { TaskStatus } from './domain/task-status.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
 import type { NewTask, TaskRecord } from './task-record.ts';
 

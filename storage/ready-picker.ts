@@ -8,7 +8,10 @@
 //
 // A gate (path leases) may refuse the best head: it stays in its lane, keeps its place, and
 // the pick moves on to the next task, so a task that must wait never blocks the ones behind it.
+// The gate's memo of each range's blocked front (storage/blocked-prefixes.ts) lets a walk start
+// behind the tasks it already saw waiting, instead of reading them again in every batch.
 import type { Database } from 'lmdb';
+import { isBefore, sameKey, type BlockedPrefixes } from './blocked-prefixes.ts';
 import type { CapabilitySets } from './capability-sets.ts';
 import type { ReadyKey } from './lmdb-store.ts';
 
@@ -19,8 +22,10 @@ interface Head {
 
 /** Decides whether a picked task may be assigned now; `skips` is a cheap early look for tasks known to wait. */
 export interface PickGate {
-  admit(taskId: string): boolean;
+  admit(taskId: string, key: ReadyKey): boolean;
   skips(taskId: string): boolean;
+  /** The memo of each range's blocked front, when the gate keeps one. */
+  readonly blocked?: BlockedPrefixes;
 }
 
 const openGate: PickGate = { admit: () => true, skips: () => false };
@@ -28,6 +33,10 @@ const openGate: PickGate = { admit: () => true, skips: () => false };
 interface Cursor {
   entries: Iterator<{ key: ReadyKey; value: string }>;
   head: Head | null;
+  /** The key the walk started at (known blocked, skipped), or null from the range's start. */
+  from: ReadyKey | null;
+  /** Every entry walked so far was blocked: the memo may grow over them. */
+  blockedRun: boolean;
 }
 
 export class ReadyPicker {
@@ -51,8 +60,11 @@ export class ReadyPicker {
         if (!best || isBefore(head.key, best.head.key)) best = { capset, head };
       }
       if (!best) return null;
-      const admitted = this.gate.admit(best.head.id);
-      this.advance(this.cursors.get(best.capset)!);
+      const cursor = this.cursors.get(best.capset)!;
+      const admitted = this.gate.admit(best.head.id, best.head.key);
+      if (!admitted && cursor.blockedRun) this.gate.blocked?.extend(best.head.key);
+      if (admitted) cursor.blockedRun = false;
+      this.advance(cursor);
       if (!admitted) continue;
       this.taken.add(best.head.id);
       return best.head.id;
@@ -68,8 +80,9 @@ export class ReadyPicker {
   private headOf(capset: number): Head | null {
     let cursor = this.cursors.get(capset);
     if (!cursor) {
-      const entries = this.ready.getRange({ start: [capset], end: [capset, Infinity] })[Symbol.iterator]();
-      cursor = { entries, head: null };
+      const from = this.gate.blocked?.startOf(capset) ?? null;
+      const entries = this.ready.getRange({ start: from ?? [capset], end: [capset, Infinity] })[Symbol.iterator]();
+      cursor = { entries, head: null, from, blockedRun: true };
       this.cursors.set(capset, cursor);
       this.advance(cursor);
     }
@@ -78,15 +91,19 @@ export class ReadyPicker {
 
   private advance(cursor: Cursor): void {
     for (let next = cursor.entries.next(); !next.done; next = cursor.entries.next()) {
-      if (!this.taken.has(next.value.value) && !this.gate.skips(next.value.value)) {
-        cursor.head = { key: next.value.key, id: next.value.value };
-        return;
+      const { key, value: id } = next.value;
+      if (cursor.from && sameKey(key, cursor.from)) continue;
+      if (this.taken.has(id)) {
+        cursor.blockedRun = false;
+        continue;
       }
+      if (this.gate.skips(id)) {
+        if (cursor.blockedRun) this.gate.blocked?.extend(key);
+        continue;
+      }
+      cursor.head = { key, id };
+      return;
     }
     cursor.head = null;
   }
-}
-
-function isBefore(a: ReadyKey, b: ReadyKey): boolean {
-  return a[1] < b[1] || (a[1] === b[1] && a[2] < b[2]);
 }

@@ -2,7 +2,7 @@
 // from its agent, and what it looks like afterwards (queued, generation + 1, so
 // the old assignee's late reports are stale). Pure; the queue applies it inside
 // its write transaction, and the actors hear the decision as `task.reclaimed`.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import type { ReclaimReason } from './queue-engine.ts';
 import { transition, type TaskRecord } from './task-record.ts';
 

@@ -1,6 +1,6 @@
 // Generation fencing: a report about a task counts only if it comes from the
 // agent that holds the task now, about the assignment it holds now.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import type { Report } from './queue-engine.ts';
 import type { TaskRecord } from './task-record.ts';
 

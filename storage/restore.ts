@@ -7,7 +7,7 @@
 // one; the old one is never deleted.
 import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { syncPath, type BackupInfo } from './backup.ts';
 
 export interface SwapOutcome {

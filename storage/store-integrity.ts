@@ -7,7 +7,7 @@
 // values (about a second per 100k tasks), so it yields to the event loop as it goes
 // and stops after `maxRecords` entries when given (the check at open bounds it, the
 // check of a fresh backup does not).
-import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { isCorruptionError } from './corruption-error.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 

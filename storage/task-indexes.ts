@@ -1,8 +1,8 @@
 // Writes a task together with every index that mentions it, and keeps the
 // in-memory counters that `stats()` reads. Call only inside a write transaction.
-import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { CapabilitySets } from './capability-sets.ts';
-import type { LmdbStore } from './lmdb-store.ts';
+import type { LmdbStore, ReadyKey } from './lmdb-store.ts';
 import { PathLeases } from './path-leases.ts';
 import type { TaskRecord } from './task-record.ts';
 import { readTaskRecord } from './task-record-reader.ts';
@@ -103,7 +103,9 @@ export class TaskIndexes {
     this.store.byStatus.put([status, task.seq], task.id);
     this.countByStatus.set(status, this.count(status) + 1);
     if (status === 'queued') {
-      this.store.ready.put([this.capsetOf(task), task.priority, task.seq], task.id);
+      const readyKey: ReadyKey = [this.capsetOf(task), task.priority, task.seq];
+      this.store.ready.put(readyKey, task.id);
+      this.leases.blocked.mayBeAssignable(readyKey);
       this.queuedByLane[task.priority] += 1;
     } else if (status === 'delayed') {
       this.store.delayed.put([task.not_before ?? 0, task.seq], task.id);

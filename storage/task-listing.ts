@@ -1,7 +1,7 @@
 // Pages of tasks, newest first, from the [status, seq] index.
 // Several statuses are merged by seq; filters that the index cannot serve are applied
 // while walking, up to a scan budget, after which the page ends early with a cursor.
-import type { TaskStatus } from '../web/protocol/task.ts';
+import type { TaskStatus } from './domain/task-status.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { listPageLimits, type TaskFilter, type TaskPage } from './queue-engine.ts';
 import type { TaskRecord } from './task-record.ts';

@@ -4,13 +4,13 @@
 // (it holds the single write lock), reads inside it see the batch's own writes,
 // and the method resolves only after `flushed`: a kill -9 after the promise
 // resolves cannot lose the change, and one sync covers every change in the batch.
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { approvalGate } from './approval-gate.ts';
-import { taskStatuses, type TaskStatus } from '../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { deadLetterTransactions } from './dead-letters.ts';
 import { DependencyIndex } from './dependency-index.ts';
 import { durableWrite } from './durable-write.ts';
-import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
+import { openLmdbStore, type LmdbStore, type ReadyKey } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
@@ -448,16 +448,21 @@ export class LmdbTaskQueue implements QueueEngine {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
     let settled: TaskRecord[] = [];
     let freed: string[] = [];
+    let reopened: ReadyKey[] = [];
+    const blocked = this.indexes.leases.blocked;
     let committed = true;
     const result = await durableWrite(this.store, () => {
       const changed = change();
       settled = this.dependencies.takeSettled();
       freed = this.indexes.leases.takeFreed();
+      reopened = blocked.takePending();
       return changed;
     }, () => {
       committed = false;
       this.reloadAfterFailedCommit();
     });
+    // Only now can every walk see what this write queued (a failed commit reloaded the memo).
+    if (committed) blocked.reopen(reopened);
     // Dependents move only in commits of their own dependency's change: none moved if it failed.
     if (committed && settled.length > 0) this.settledListener(settled);
     if (committed && freed.length > 0) this.leaseFreedListener(freed);

@@ -1,5 +1,6 @@
 // The stored task: the wire task plus its queue sequence number.
-import { taskLimits, type Task, type TaskHistoryEntry } from '../web/protocol/task.ts';
+import { taskLimits } from './domain/task-limits.ts';
+import type { Task, TaskHistoryEntry } from './domain/task.ts';
 import { normaliseGlob } from './path-globs.ts';
 
 /** `seq` orders tasks within a lane (FIFO) and never changes, so a requeued task keeps its place. */

@@ -1,7 +1,7 @@
 // The task changes every engine applies alike, decided here once: assignment, acceptance,
 // progress, completion, cancel and promotion of a delayed task. Pure; failures and
 // reclaims have their own deciders (failure-outcome.ts, reclaim-outcome.ts).
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from './domain/errors.ts';
 import { transition, type TaskRecord } from './task-record.ts';
 import { cumulativeTokens } from './tokens-used.ts';
 

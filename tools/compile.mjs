@@ -31,7 +31,7 @@ mkdirSync(outdir, { recursive: true });
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: [
-    { in: 'runtime/cli.ts', out: 'agentcom' },
+    { in: 'runtime/cli/agentcom.ts', out: 'agentcom' },
     { in: 'sidecar/cli.ts', out: 'agentcom-sidecar' },
     { in: 'sidecar/git/cli.ts', out: 'agentcom-git' },
     // Worker-thread entries, loaded by path (storage/worker-thread.ts), not imported.

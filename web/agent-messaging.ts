@@ -1,7 +1,7 @@
 // Messaging frames on the agent socket (reference §2): message, list_channels and
 // channel_*. Each is answered with the reference's reply type or an error frame
 // carrying the reference's `error` string and our `code`.
-import type { Failure } from '../runtime/errors.ts';
+import type { Failure } from '../storage/domain/errors.ts';
 import { wireError } from './http/reply.ts';
 import type { MessagingPort } from './hub-port.ts';
 import { messagingLimits, type MessagingFrame } from './protocol/messaging-messages.ts';

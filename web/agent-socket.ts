@@ -8,7 +8,7 @@
 // frame and pong refreshes the hub's last_seen (reference quirk 12 counted only `ping`).
 import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
-import type { ErrorCode, Failure } from '../runtime/errors.ts';
+import type { ErrorCode, Failure } from '../storage/domain/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
 import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected, hubOf } from './http/agents.ts';

@@ -1,10 +1,12 @@
 // What the transport needs from the hub. runtime/ implements it and hands it to
 // the server at boot, so web/ never imports actors or storage (dependencies point one way).
-import type { Failure, Result } from '../runtime/errors.ts';
+import type { Failure, Result } from '../storage/domain/errors.ts';
 import type { TaskBulkItem } from './protocol/task-bulk.ts';
 import type { ApprovalRequest } from './protocol/approvals.ts';
 import type { ScheduleCreate } from './protocol/schedule.ts';
-import type { Task, TaskStatus, TaskSubmit } from './protocol/task.ts';
+import type { Task } from '../storage/domain/task.ts';
+import type { TaskStatus } from '../storage/domain/task-status.ts';
+import type { TaskSubmit } from './protocol/task.ts';
 import type { LeaseAcquire, PathLeaseView } from './protocol/path-leases.ts';
 import type { StoragePort } from './storage-port.ts';
 import type { RateLimiter } from './rate-limits/rate-limiter.ts';

@@ -1,6 +1,6 @@
 // What the transport needs for metrics and alerts: runtime/ implements it (the
 // OpenTelemetry recorder, the metrics snapshot and the alerter) and hands it in at boot.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 import type { WebTelemetry } from './web-telemetry.ts';
 
 /** An alert as GET /api/alerts and the dashboard show it (reference §9). */

@@ -2,7 +2,7 @@
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from 'winston';
-import { fail, type Failure } from '../runtime/errors.ts';
+import { fail, type Failure } from '../storage/domain/errors.ts';
 import { registerStaticFiles } from './static-files.ts';
 import { agentSocketBehavior, type AgentSocketData } from './agent-socket.ts';
 import { dashboardFeed } from './dashboard-socket.ts';

@@ -1,7 +1,7 @@
 // What the transport needs for storage operations: backups, restore, compaction and
 // health. runtime/storage-ops.ts implements it; it outlives the hub object, because an
 // online restore restarts the hub and everything that holds storage.
-import type { Result } from '../runtime/errors.ts';
+import type { Result } from '../storage/domain/errors.ts';
 
 /** A storage event for the dashboard feed; the same shape as a HubEvent. */
 export interface StorageEvent {

@@ -9,7 +9,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../runtime/errors.ts';
+import { fail, ok, type Result } from '../storage/domain/errors.ts';
 
 export interface TlsFiles {
   cert: string;

@@ -25,6 +25,8 @@ export interface BenchContext {
   tls?: boolean;
   /** --large: scenarios that support it also run their largest size (stalls: a 1M-task store, about 15 min more). */
   large?: boolean;
+  /** --leases-only: the scheduler scenario runs only its path-lease stages (the drains with and without leases). */
+  leasesOnly?: boolean;
   progress: Progress;
   /** Metrics of scenarios already measured in this run, by scenario name. */
   earlier: ReadonlyMap<string, Metrics>;

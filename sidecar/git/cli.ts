@@ -1,7 +1,7 @@
 // agentcom-git: start-task, submit, status. Each prints one JSON line and exits 0 or 1.
 import path from 'node:path';
 import { Command } from 'commander';
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import { startTask } from './start-task.ts';
 import { status } from './status.ts';
 import { submit, type SubmitTask } from './submit.ts';

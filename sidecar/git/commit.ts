@@ -5,7 +5,7 @@
 // glob matches (storage/path-globs.ts, the hub's own rule). A commit touching anything else
 // is refused and the index is put back as it was, unless `force`. A task without paths
 // declared no lease, so nothing is checked.
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import { globCovers, parseGlob } from '../../storage/path-globs.ts';
 import { git, gitValue } from './git-runner.ts';
 

@@ -1,6 +1,6 @@
 // Runs git (or gh) with an argv array, never through a shell, and returns a Result.
 import { execFile } from 'node:child_process';
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 
 export interface CommandOutput {
   stdout: string;

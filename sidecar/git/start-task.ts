@@ -1,5 +1,5 @@
 // start-task: a fresh branch from origin/main for one task, on a clean tree.
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import { branchNameFor, firstFreeBranch } from './branch-name.ts';
 import { git, gitValue } from './git-runner.ts';
 

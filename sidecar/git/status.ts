@@ -1,5 +1,5 @@
 // status: where the task branch stands against origin/main.
-import { ok, type Result } from '../../runtime/errors.ts';
+import { ok, type Result } from '../../storage/domain/errors.ts';
 import { git, gitValue } from './git-runner.ts';
 
 export interface StatusOutput {

@@ -1,5 +1,5 @@
 // submit: push the task branch and open a pull request when gh can.
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../../storage/domain/errors.ts';
 import { slugify, agentSlugMaxChars } from './branch-name.ts';
 import { compareUrlFor } from './compare-url.ts';
 import { git, gitValue, runCommand } from './git-runner.ts';

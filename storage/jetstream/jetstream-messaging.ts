@@ -24,7 +24,7 @@
 import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../domain/errors.ts';
 import type { ChannelRecord } from '../channel-store.ts';
 import type { MailboxRead, Retained } from '../mailbox-store.ts';
 import { capEvictions, firstKeptSeq, overCap, sweepEvictions } from '../message-retention.ts';

@@ -14,7 +14,7 @@
 // written with `create` (only if the key does not exist): one atomic step, whichever hub wins.
 import { createHash } from 'node:crypto';
 import type { KvEntry } from '@nats-io/kv';
-import { fail, ok, type Result } from '../../runtime/errors.ts';
+import { fail, ok, type Result } from '../domain/errors.ts';
 import { retriedDeadLetter } from '../dead-letter-retry.ts';
 import { failureOutcome } from '../failure-outcome.ts';
 import type {
@@ -31,7 +31,7 @@ import { tokensUsed } from '../tokens-used.ts';
 import { isRevisionConflict, openNatsCluster, type NatsCluster, type NatsClusterOptions } from './nats-cluster.ts';
 import { SequenceAllocator } from './sequence-allocator.ts';
 import { TaskView } from './task-view.ts';
-import { taskStatuses, type TaskStatus } from '../../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from '../domain/task-status.ts';
 
 /** CAS rounds before a change gives up (each lost round means another hub changed the task). */
 const casAttempts = 16;

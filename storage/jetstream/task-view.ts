@@ -5,7 +5,7 @@
 // Fed from two sides: the bucket's change feed, and this hub's own acknowledged writes. A
 // record is taken only when its revision is newer than the one held, so the two feeds may
 // arrive in any order and the view never goes back.
-import { taskStatuses, type TaskStatus } from '../../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from '../domain/task-status.ts';
 import { listPageLimits, type TaskFilter, type TaskPage } from '../queue-engine.ts';
 import type { TaskRecord } from '../task-record.ts';
 import { SortedRefs, type TaskRef } from './sorted-refs.ts';

@@ -4,7 +4,7 @@
 // Each test checks that no acknowledged submit is lost and no task is completed twice.
 // Slow: run with `npm run test:cluster`.
 import { expect } from 'chai';
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import { JetStreamTaskQueue } from '../../storage/jetstream/jetstream-queue.ts';
 import { newTask } from '../support/task-factory.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';

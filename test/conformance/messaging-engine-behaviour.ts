@@ -2,7 +2,7 @@
 // engine's conformance file runs it against the real thing (LMDB in a temp dir, JetStream on
 // a real nats-server), so a mailbox, a channel and a client id behave the same on both.
 import { expect } from 'chai';
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { MessagingEngine } from '../../storage/messaging-engine.ts';
 import type { NewMessage } from '../../storage/stored-message.ts';
 

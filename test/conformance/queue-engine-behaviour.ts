@@ -3,7 +3,7 @@
 // nats-server). Reads are checked right after this engine's own writes, which every engine
 // must show at once; `reopen` closes the engine and opens it again on the same storage.
 import { expect } from 'chai';
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import type { QueueEngine, Report } from '../../storage/queue-engine.ts';
 import type { NewTask, TaskRecord } from '../../storage/task-record.ts';
 import { newTask } from '../support/task-factory.ts';

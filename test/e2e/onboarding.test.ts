@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { addAgent } from '../../runtime/commands/agent-add.ts';
+import { addAgent } from '../../runtime/cli/agent-add.ts';
 import { cultureShipNames, slugOf } from '../../runtime/culture-names.ts';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { SidecarFleet, sidecarBin, waitFor } from '../support/sidecar-fleet.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openLmdbStore } from '../../storage/lmdb-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import type { TaskRecord } from '../../storage/task-record.ts';
-import { taskStatuses, type TaskStatus } from '../../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from '../../storage/domain/task-status.ts';
 import type { WriteAck } from '../support/queue-writer-child.ts';
 import { newTask } from '../support/task-factory.ts';
 import { makeTempDir } from '../support/temp-dir.ts';

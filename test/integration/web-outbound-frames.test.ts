@@ -77,6 +77,15 @@ describe('wire: outbound agent frames', () => {
     expect((await answered).answer).to.equal('go');
     expect((await report({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} })).status).to.equal('complete');
 
+    // A task with a dependency gets its dependency's result in task_assign.
+    const first = await submit({ description: 'plan' });
+    assign = await ws.nextMessage('task_assign');
+    await report({ type: 'task_complete', task_id: first, generation: assign.generation, result: { plan: ['a', 'b'] } });
+    await submit({ description: 'implement', depends_on: [first] });
+    assign = await ws.nextMessage('task_assign');
+    expect(assign.dependencies).to.deep.equal([{ task_id: first, status: 'completed', result: { plan: ['a', 'b'] } }]);
+    await report({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} });
+
     await submit({ description: 'rejected' });
     assign = await ws.nextMessage('task_assign');
     expect((await report({ type: 'task_rejected', task_id: assign.task_id, generation: assign.generation, reason: 'busy' })).status).to.equal('rejected');

@@ -4,7 +4,7 @@
 // Prints one JSON line per acknowledged write, right after its promise resolves:
 //   {"op":"submit","task_id":"task-…","status":"queued","generation":0,"history_len":1,"event":"queued"}
 // stdout to a pipe is synchronous on Linux, so a printed line was acknowledged before the next write.
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import type { TaskRecord } from '../../storage/task-record.ts';
 import { newTask } from './task-factory.ts';

@@ -5,7 +5,7 @@
 // Usage: node --import tsx test/support/workflow-writer-child.ts <dir> <seed> <graph size>
 // stderr gets "ready" just before the bulk submit. stdout gets one JSON line per acknowledged write:
 //   {"op":"graph","ids":[…]}  {"op":"complete","task_id":"…"}  {"op":"dead","task_id":"…"}
-import type { Result } from '../../runtime/errors.ts';
+import type { Result } from '../../storage/domain/errors.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import { mulberry32, randomDag } from './random-dag.ts';
 import { newTask } from './task-factory.ts';

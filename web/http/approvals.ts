@@ -2,8 +2,6 @@
 // awaiting_approval, list the approvals inbox, answer a question. Deciding is an
 // operator's act, so every write here needs an admin token: an agent must not approve
 // its own gated work or answer its own question.
-import type { ApprovalListStatus } from '../hub-port.ts';
-import type { ApprovalAnswerBody, ApprovalListQuery, TaskApprove, TaskReject } from '../protocol/approvals.ts';
 import { errorReply, failureReply, reply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
@@ -14,7 +12,7 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/:id/approve', auth: 'admin', body: 'task_approve',
       async handle({ params, body, principal }) {
-        const approved = await hub.approveTask(params.id!, principalName(principal), (body as TaskApprove).note ?? null);
+        const approved = await hub.approveTask(params.id!, principalName(principal), body.note ?? null);
         if (!approved.ok) return failureReply(approved, { task_id: params.id });
         return reply(200, { status: approved.value.status, task_id: approved.value.id, approval: approved.value.approval });
       },
@@ -22,7 +20,7 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/tasks/:id/reject', auth: 'admin', body: 'task_reject',
       async handle({ params, body, principal }) {
-        const rejected = await hub.rejectTask(params.id!, principalName(principal), (body as TaskReject).reason);
+        const rejected = await hub.rejectTask(params.id!, principalName(principal), body.reason);
         if (!rejected.ok) return failureReply(rejected, { task_id: params.id });
         return reply(200, { status: rejected.value.status, task_id: rejected.value.id, approval: rejected.value.approval });
       },
@@ -30,9 +28,9 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'GET', path: '/api/approvals', auth: 'admin', query: 'approval_list_query',
       handle({ body }) {
-        const query = body as ApprovalListQuery;
+        const query = body;
         const limit = query.limit === undefined ? defaultListLimit : Number(query.limit);
-        return reply(200, hub.listApprovals((query.status ?? 'pending') as ApprovalListStatus, limit));
+        return reply(200, hub.listApprovals(query.status ?? 'pending', limit));
       },
     },
     {
@@ -45,7 +43,7 @@ export function approvalRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'POST', path: '/api/approvals/:id', auth: 'admin', body: 'approval_answer',
       async handle({ params, body, principal }) {
-        const answered = await hub.answerApproval(params.id!, (body as ApprovalAnswerBody).answer, principalName(principal));
+        const answered = await hub.answerApproval(params.id!, body.answer, principalName(principal));
         if (!answered.ok) return failureReply(answered, { approval_id: params.id });
         return reply(200, answered.value);
       },

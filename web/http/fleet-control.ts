@@ -1,6 +1,5 @@
 // Fleet control over HTTP: unblocking an agent (breaker or rate limit), the daily token
 // budgets (read and change at runtime), and the provider quotas in use.
-import type { DailyBudgetsUpdate } from '../protocol/fleet-control.ts';
 import { errorReply, failureReply, reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
@@ -23,7 +22,7 @@ export function fleetControlRoutes({ hub }: RouteDeps): Route[] {
     {
       method: 'PUT', path: '/api/budgets', auth: 'admin', body: 'daily_budgets_update',
       async handle({ body }) {
-        const set = await hub.setDailyBudgets(body as DailyBudgetsUpdate);
+        const set = await hub.setDailyBudgets(body);
         return set.ok ? reply(200, set.value) : failureReply(set);
       },
     },

@@ -1,6 +1,6 @@
 // Reply values the routes return, and the mapping from our error codes to the
 // reference's `error` strings. Every error body carries both.
-import { httpStatusOf, type ErrorCode, type Failure } from '../../runtime/errors.ts';
+import { httpStatusOf, type ErrorCode, type Failure } from '../../storage/domain/errors.ts';
 
 export interface Reply {
   status: number;

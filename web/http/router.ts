@@ -6,7 +6,7 @@ import { parseJsonInput, type JsonInput } from '../json-input.ts';
 import { clientIp } from '../connection-limits.ts';
 import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
 import { httpTierOf, type Tier } from '../protocol/rate-limit-tiers.ts';
-import { thrownFailureOf } from '../../runtime/errors.ts';
+import { thrownFailureOf } from '../../storage/domain/errors.ts';
 import { errorReply, failureReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 import type { WebTelemetry } from '../web-telemetry.ts';

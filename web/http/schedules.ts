@@ -10,7 +10,7 @@ export function scheduleRoutes({ hub }: RouteDeps): Route[] {
   const idRoute = (method: 'POST' | 'DELETE', path: string, act: (schedules: SchedulesPort, id: string) => Promise<Reply>): Route => ({
     method, path, auth: 'admin', handle: ({ params }) => withSchedules((schedules) => act(schedules, params.id!)),
   });
-  const answer = async (result: Promise<import('../../runtime/errors.ts').Result<unknown>>, id: string) => {
+  const answer = async (result: Promise<import('../../storage/domain/errors.ts').Result<unknown>>, id: string) => {
     const done = await result;
     return done.ok ? reply(200, done.value) : failureReply(done, { schedule_id: id });
   };

@@ -2,7 +2,7 @@
 // the tasks its agent submitted or holds; an admin token any (our addition: the
 // reference let any token act on any task, quirk 10).
 import type { HubPort, Principal } from '../hub-port.ts';
-import { fail } from '../../runtime/errors.ts';
+import { fail } from '../../storage/domain/errors.ts';
 import { failureReply, type Reply } from './reply.ts';
 
 export function taskScopeRefusal(hub: HubPort, principal: Principal | null, taskId: string): Reply | null {

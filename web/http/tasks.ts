@@ -1,15 +1,14 @@
 // /api/tasks: submit, list, stats, detail, retry and cancel; dead letters; admin push.
 import { taskScopeRefusal } from './task-scope.ts';
-import type { Task } from '../protocol/task.ts';
-import { metadataOversize, priorityAliases, priorityNames, type TaskPatch, type TaskStatus, type TaskSubmit } from '../protocol/task.ts';
-import type { PushTaskBody } from '../protocol/http-bodies.ts';
-import { maxPageLimit, type PageQueryText, type TaskListQueryText } from '../protocol/http-queries.ts';
+import { metadataOversize } from '../protocol/task.ts';
+import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
+import { maxPageLimit, type PageQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../hub-port.ts';
 import { errorReply, failureReply, reply, wireError, type Reply } from './reply.ts';
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { BulkOutcome } from '../hub-port.ts';
 import type { WireValidator } from '../validation.ts';
-import { httpStatusOf, type Failure } from '../../runtime/errors.ts';
+import { httpStatusOf, type Failure } from '../../storage/domain/errors.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const defaultPageLimit = 100;
@@ -89,7 +88,7 @@ export function taskRoutes({ hub, validator }: RouteDeps): Route[] {
     {
       method: 'PATCH', path: '/api/tasks/:id', auth: 'admin', body: 'task_patch',
       async handle({ params, body }) {
-        const priority = priorityOf((body as TaskPatch).priority);
+        const priority = priorityOf(body.priority);
         const moved = await hub.reprioritiseTask(params.id!, priority);
         if (!moved.ok) return failureReply(moved, { task_id: params.id });
         const { task, from } = moved.value;

@@ -46,7 +46,7 @@ const fieldErrorSchema = Type.Object({
 });
 
 /**
- * A refused frame or a failed report: `error` is the reference's text, `code` ours (runtime/errors.ts).
+ * A refused frame or a failed report: `error` is the reference's text, `code` ours (storage/domain/errors.ts).
  * The rest is context that only some refusals carry.
  */
 export const errorFrameSchema = Type.Object({

@@ -1,18 +1,10 @@
 // Approval gates and agents' questions on the wire: the agent's `approval_request`,
 // the hub's `approval_ack` and `approval_answer`, and the HTTP bodies and query of
-// the approve, reject and answer routes. A leaf: imports only TypeBox and the field limits.
+// the approve, reject and answer routes. A leaf: imports only TypeBox and the limits.
 import { Type, type Static } from '@sinclair/typebox';
+import { approvalLimits } from './approval-limits.ts';
 import { generationField, taskIdField } from './field-limits.ts';
 import { wsMessage } from './ws-message.ts';
-
-export const approvalLimits = {
-  questionChars: 10_000,
-  answerChars: 10_000,
-  options: 20,
-  optionChars: 256,
-  noteChars: 2_000,
-  questionIdChars: 128,
-} as const;
 
 /** The sidecar's id for a question; it becomes part of no file name, but stays plain. */
 const questionIdField = Type.String({ minLength: 1, maxLength: approvalLimits.questionIdChars, pattern: '^[A-Za-z0-9._:-]+$' });
@@ -84,9 +76,13 @@ export const approvalAnswerBodySchema = body('approval_answer', {
 export type ApprovalAnswerBody = Static<typeof approvalAnswerBodySchema>;
 
 /** GET /api/approvals?status=pending|answered|closed|all&limit=. */
+/** Which approvals GET /api/approvals lists. */
+export const approvalListStatuses = ['pending', 'answered', 'closed', 'all'] as const;
+export type ApprovalListStatus = (typeof approvalListStatuses)[number];
+
 export const approvalListQuerySchema = Type.Object(
   {
-    status: Type.Optional(Type.String({ enum: ['pending', 'answered', 'closed', 'all'] })),
+    status: Type.Optional(Type.Unsafe<ApprovalListStatus>(Type.String({ enum: [...approvalListStatuses] }))),
     limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   },
   { additionalProperties: true, $id: 'http/approval_list_query' },

@@ -1,7 +1,8 @@
 // HTTP query strings. Values arrive as strings, so the schemas constrain the text;
 // the routes convert after validation.
 import { Type, type Static } from '@sinclair/typebox';
-import { priorityAliases, priorityNames, taskStatuses, type TaskStatus } from './task.ts';
+import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
+import { taskStatuses, type TaskStatus } from '../../storage/domain/task-status.ts';
 
 const digits = (maxLength: number) => Type.String({ pattern: '^[0-9]+$', maxLength });
 

@@ -4,7 +4,7 @@
 // A leaf: imports only TypeBox and the schemas beside it.
 import { Type, type Static } from '@sinclair/typebox';
 import { generationField, taskIdField } from './field-limits.ts';
-import { pathGlobList } from './task.ts';
+import { pathGlobList } from '../../storage/domain/path-glob.ts';
 import { wsMessage } from './ws-message.ts';
 
 const leaseIdField = Type.String({ minLength: 1, maxLength: 128 });

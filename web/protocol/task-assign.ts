@@ -2,7 +2,8 @@
 // sidecar validates what it receives against these same field schemas.
 import { Type, type Static } from '@sinclair/typebox';
 import { descriptionField, generationField, taskIdField } from './field-limits.ts';
-import { pathGlobField, taskLimits } from './task.ts';
+import { pathGlobField } from '../../storage/domain/path-glob.ts';
+import { taskLimits } from '../../storage/domain/task-limits.ts';
 
 export const taskAssignSchema = Type.Object({
   type: Type.Literal('task_assign'),

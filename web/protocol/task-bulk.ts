@@ -2,7 +2,8 @@
 // Items are checked one by one against `taskBulkItemSchema`, so one bad item gets its
 // own error instead of failing the whole body. A leaf: imports only TypeBox and task.ts.
 import { Type, type Static } from '@sinclair/typebox';
-import { taskLimits, taskSubmitSchema } from './task.ts';
+import { taskLimits } from '../../storage/domain/task-limits.ts';
+import { taskSubmitSchema } from './task.ts';
 
 export const bulkLimits = { items: 1_000, refChars: 128 } as const;
 

@@ -1,51 +1,11 @@
-// Task shapes on the wire: the submit body, the task record, the lanes.
-// A leaf: imports only TypeBox and the lane names. Types are derived from the schemas, never written twice.
+// Task bodies on the wire: the submit (POST /api/tasks, also inside a bulk submit and a schedule) and the lane change.
+// The task record they make is storage/domain/task.ts.
 import { Type, type Static } from '@sinclair/typebox';
-
-import { priorityAliases, priorityNames } from './priorities.ts';
-
-export { priorityAliases, priorityNames, type PriorityName } from './priorities.ts';
-
-export const taskStatuses = ['queued', 'delayed', 'assigned', 'completed', 'dead_letter', 'cancelled', 'waiting', 'awaiting_approval'] as const;
-export type TaskStatus = (typeof taskStatuses)[number];
-
-export const taskLimits = {
-  descriptionChars: 10_000,
-  capabilityChars: 128,
-  capabilities: 32,
-  metadataBytes: 64 * 1024,
-  idempotencyKeyChars: 256,
-  errorChars: 2_000,
-  maxRetries: 100,
-  /** A day: the longest pause a retry may wait. */
-  retryBackoffMaxMs: 86_400_000,
-  historyEntries: 50,
-  dependencies: 100,
-  /** An operator's reason for rejecting a task. */
-  rejectReasonChars: 2_000,
-  /** Path globs a task may lease (path-leases.ts). */
-  paths: 100,
-  pathChars: 512,
-  budgetTokens: 1_000_000_000_000,
-} as const;
-
-/**
- * A path glob a task leases, relative to its repository: not absolute, no `..` segment, no
- * backslash, no leading `!`, no control characters (storage/path-globs.ts has the dialect).
- */
-export const pathGlobField = Type.String({
-  minLength: 1,
-  maxLength: 512,
-  pattern: '^(?![/!])(?![A-Za-z]:)(?!(?:.*/)?\\.\\.(?:/|$))[^\\\\\\u0000-\\u001f]*[^\\s\\\\\\u0000-\\u001f][^\\\\\\u0000-\\u001f]*$',
-  description: 'a glob relative to the repository root: not absolute, without .. or backslashes, not a negation',
-});
-export const pathGlobList = Type.Array(pathGlobField, { minItems: 1, maxItems: 100 });
-
-/** What a dead-lettered or cancelled dependency does to a waiting task: `fail` cascades, `ignore` counts it as done. */
-export const dependencyFailurePolicies = ['fail', 'ignore'] as const;
-export type DependencyFailurePolicy = (typeof dependencyFailurePolicies)[number];
-
-const taskIdField = Type.String({ minLength: 1, maxLength: 128 });
+import { pathGlobList } from '../../storage/domain/path-glob.ts';
+import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
+import { dependencyFailurePolicies } from '../../storage/domain/task.ts';
+import { taskLimits } from '../../storage/domain/task-limits.ts';
+import { taskIdField } from './field-limits.ts';
 
 const capabilityList = Type.Array(Type.String({ minLength: 1, maxLength: taskLimits.capabilityChars }), {
   maxItems: taskLimits.capabilities,
@@ -98,71 +58,6 @@ export const taskPatchSchema = Type.Object({
   ]),
 }, { additionalProperties: true });
 export type TaskPatch = Static<typeof taskPatchSchema>;
-
-export const taskHistoryEntrySchema = Type.Object({
-  event: Type.String(),
-  timestamp: Type.Integer(),
-  details: Type.Record(Type.String(), Type.Unknown()),
-});
-export type TaskHistoryEntry = Static<typeof taskHistoryEntrySchema>;
-
-const nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-/** An approval gate's decision: `pending` while the task is awaiting_approval. */
-export const approvalDecisions = ['pending', 'approved', 'rejected'] as const;
-export type ApprovalDecision = (typeof approvalDecisions)[number];
-
-export const taskApprovalSchema = Type.Object({
-  decision: Type.String({ enum: [...approvalDecisions] }),
-  decided_at: nullable(Type.Integer()),
-  /** Who decided (the admin token's name, as `admin:<name>`). */
-  decided_by: nullable(Type.String()),
-  /** Why it was rejected (or the approver's note). */
-  reason: nullable(Type.String()),
-});
-export type TaskApproval = Static<typeof taskApprovalSchema>;
-
-/** The task as the API returns it. `history` is newest first, at most 50 entries. */
-export const taskSchema = Type.Object({
-  id: Type.String(),
-  description: Type.String(),
-  priority: Type.Integer({ minimum: 0, maximum: 3 }),
-  metadata: Type.Record(Type.String(), Type.Unknown()),
-  needed_capabilities: Type.Array(Type.String()),
-  max_retries: Type.Integer(),
-  retry_count: Type.Integer(),
-  /** Absent on tasks stored before backoff existed (they retry at once). */
-  retry_backoff_ms: Type.Optional(Type.Integer()),
-  retry_backoff_max_ms: Type.Optional(Type.Integer()),
-  complete_by: nullable(Type.Integer()),
-  not_before: nullable(Type.Integer()),
-  status: Type.String({ enum: [...taskStatuses] }),
-  assigned_to: nullable(Type.String()),
-  assigned_at: nullable(Type.Integer()),
-  accepted_at: nullable(Type.Integer()),
-  generation: Type.Integer(),
-  last_error: nullable(Type.String()),
-  result: nullable(Type.Unknown()),
-  tokens_used: nullable(Type.Integer()),
-  submitted_by: nullable(Type.String()),
-  idempotency_key: nullable(Type.String()),
-  created_at: Type.Integer(),
-  updated_at: Type.Integer(),
-  history: Type.Array(taskHistoryEntrySchema),
-  /** Present on tasks submitted with dependencies. */
-  depends_on: Type.Optional(Type.Array(Type.String())),
-  on_dependency_failure: Type.Optional(Type.String({ enum: [...dependencyFailurePolicies] })),
-  /** The dependency whose failure dead-lettered this task; retrying it brings this task back to waiting. */
-  failed_dependency: Type.Optional(nullable(Type.String())),
-  /** Present on tasks submitted with requires_approval: true. */
-  requires_approval: Type.Optional(Type.Boolean()),
-  approval: Type.Optional(taskApprovalSchema),
-  /** Present on tasks submitted with paths: the globs its assignment leases (in metadata.repo, or the default repo). */
-  paths: Type.Optional(Type.Array(Type.String())),
-  /** Present on tasks submitted with a token budget. */
-  budget_tokens: Type.Optional(Type.Integer()),
-});
-export type Task = Static<typeof taskSchema>;
 
 /**
  * JSON Schema cannot bound an object's serialised size, so metadata's limit is checked here,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { RetentionSweeper, retentionBatch } from '../../../runtime/retention-sweeper.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';

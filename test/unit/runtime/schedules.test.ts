@@ -2,7 +2,7 @@
 // no firing doubled, none lost, missed ones as catch_up says.
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { ok } from '../../../runtime/errors.ts';
+import { ok } from '../../../storage/domain/errors.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { dueFirings } from '../../../runtime/schedule-firings.ts';
 import { Schedules } from '../../../runtime/schedules.ts';

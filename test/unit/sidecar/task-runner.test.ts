@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ok, fail } from '../../../runtime/errors.ts';
+import { ok, fail } from '../../../storage/domain/errors.ts';
 import type { TaskAssign } from '../../../sidecar/hub-messages.ts';
 import { resultFilePath } from '../../../sidecar/result-files.ts';
 import { parseSidecarConfig, type SidecarConfig } from '../../../sidecar/sidecar-config.ts';

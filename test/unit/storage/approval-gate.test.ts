@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import { approvalStep } from '../../../storage/approval-gate.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import type { NewTask, TaskRecord } from '../../../storage/task-record.ts';

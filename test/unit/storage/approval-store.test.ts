@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import { ApprovalStore, type NewQuestion } from '../../../storage/approval-store.ts';
 import { openLmdbStore, type LmdbStore } from '../../../storage/lmdb-store.ts';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.ts';

@@ -9,10 +9,10 @@
 //   - the counters agree with the records.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import type { TaskRecord } from '../../../storage/task-record.ts';
-import { taskStatuses, type TaskStatus } from '../../../web/protocol/task.ts';
+import { taskStatuses, type TaskStatus } from '../../../storage/domain/task-status.ts';
 import { mulberry32, randomDag } from '../../support/random-dag.ts';
 import { newTask } from '../../support/task-factory.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { globCovers, globSetsOverlap, globsOverlap } from '../../../storage/path-globs.ts';
-import { pathGlobField } from '../../../web/protocol/task.ts';
+import { pathGlobField } from '../../../storage/domain/path-glob.ts';
 
 const names = ['a', 'b', 'aa', 'ab', 'ba'];
 const patternSegments = ['a', 'b', 'ab', 'ba', '*', '?', 'a*', '*b', '[ab]', '[!a]', '[a-b]a', '**', '{a,b}', '{ab,b*}'];

@@ -1,7 +1,7 @@
 // Path leases on the real LMDB queue: the scheduler's gate, a lease ended by each way an
 // assignment ends, extra leases, re-prioritising, and leases read back after a reopen.
 import { expect } from 'chai';
-import type { Result } from '../../../runtime/errors.ts';
+import type { Result } from '../../../storage/domain/errors.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import type { NewTask, TaskRecord } from '../../../storage/task-record.ts';
 import { newTask } from '../../support/task-factory.ts';

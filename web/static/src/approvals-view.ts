@@ -1,6 +1,7 @@
 // The approvals inbox: tasks awaiting approval (approve, or reject with a reason) and
 // agents' questions mid-task (answer with one of the agent's options or free text),
 // oldest first. Re-read after every approval-related event and every `refreshEveryMs`.
+import { approvalLimits } from '../../protocol/approval-limits.ts';
 import type { ApprovalList, ApprovalView, HubApi } from './api.ts';
 import { byId, h, keyedList } from './dom.ts';
 import { ago } from './format.ts';
@@ -15,7 +16,7 @@ export function approvalsView(api: HubApi, toast: (text: string) => void, openTa
   const count = byId('approvals-count');
 
   const taskRow = (task: Task) => {
-    const reason = h('input', { type: 'text', class: 'reason', placeholder: 'Reason to reject', 'aria-label': `Reason to reject ${task.id}`, maxlength: 2000 });
+    const reason = h('input', { type: 'text', class: 'reason', placeholder: 'Reason to reject', 'aria-label': `Reason to reject ${task.id}`, maxlength: approvalLimits.noteChars });
     return h('li', { class: 'row approval', 'data-approval-task': task.id },
       h('div', { class: 'row-main' },
         h('a', { href: '#', class: 'desc', onclick: (event: Event) => { event.preventDefault(); openTask(task.id); } }),
@@ -27,7 +28,7 @@ export function approvalsView(api: HubApi, toast: (text: string) => void, openTa
   };
 
   const questionRow = (approval: ApprovalView) => {
-    const text = h('input', { type: 'text', class: 'answer', placeholder: 'Answer', 'aria-label': `Answer to ${approval.id}`, maxlength: 10000 });
+    const text = h('input', { type: 'text', class: 'answer', placeholder: 'Answer', 'aria-label': `Answer to ${approval.id}`, maxlength: approvalLimits.answerChars });
     return h('li', { class: 'row approval question', 'data-approval': approval.id },
       h('div', { class: 'row-main' },
         h('span', { class: 'desc' }),

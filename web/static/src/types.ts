@@ -1,7 +1,7 @@
 // The shapes the page reads. Types only, taken from the hub's own sources so they cannot drift.
 import type { AgentView, HubEvent, ProviderView, TaskLinks } from '../../hub-port.ts';
-import type { Task, TaskHistoryEntry } from '../../protocol/task.ts';
-import type { MetricsSample } from '../../../runtime/metrics-history.ts';
+import type { Task, TaskHistoryEntry } from '../../../storage/domain/task.ts';
+import type { MetricsSample } from '../../protocol/metrics-sample.ts';
 
 export type { AgentView, HubEvent, MetricsSample, Task, TaskHistoryEntry };
 

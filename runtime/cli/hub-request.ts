@@ -29,7 +29,7 @@ export function wsUrlOf(hubUrl: string): string {
   return `${hubUrl.replace(/^http/, 'ws')}/ws`;
 }
 
-/** Where the CLI learns a private CA for an https hub: `--ca-file` (runtime/cli.ts copies it here) or the environment. */
+/** Where the CLI learns a private CA for an https hub: `--ca-file` (runtime/cli/agentcom.ts copies it here) or the environment. */
 export const caFileVariable = 'AGENTCOM_CA_FILE';
 
 export async function hubRequest(

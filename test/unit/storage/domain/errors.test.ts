@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { errors, fail, httpStatusOf } from '../../../runtime/errors.ts';
+import { errors, fail, httpStatusOf } from '../../../../storage/domain/errors.ts';
 
 describe('error catalogue', () => {
-  const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+  const doc = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
 
   it('documents every code with a row in docs/errors.md', () => {
     const missing = Object.keys(errors).filter((code) => !doc.includes(`| \`${code}\` |`));

@@ -1,4 +1,4 @@
-// The one catalogue of AgentCom error codes. A leaf: imports nothing of ours.
+// The one catalogue of AgentCom error codes, in the domain vocabulary every layer imports. A leaf: imports nothing of ours.
 //
 // A code is never renamed or reused. `status` is the HTTP status a code maps to
 // when it reaches the wire; `message` is a printf-style template (%s, %d).

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startBanner } from '../../../../runtime/commands/start-banner.ts';
+import { startBanner } from '../../../../runtime/cli/start-banner.ts';
 
 describe('startBanner', () => {
   const base = { version: '1.0.0', transport: 'native', url: 'http://127.0.0.1:4000' };

@@ -1,4 +1,4 @@
-// One 10 s interval of hub activity, as the dashboard's charts draw it.
+// One 10 s interval of hub activity, as the dashboard charts draw it (the `metrics.sampled` event and the history it keeps).
 export interface MetricsSample {
   timestamp: number;
   /** Queued tasks per lane, urgent first. */

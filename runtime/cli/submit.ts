@@ -2,7 +2,7 @@
 // in the queue from the command line. Every submit field the API takes has a flag; the task id
 // alone goes to stdout (so `T=$(agentcom submit …)` works), or the hub's answer with --json.
 import { Option, type Command } from 'commander';
-import { priorityAliases, priorityNames } from '../../web/protocol/priorities.ts';
+import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
 import { describeHubError, hubRequest, hubUrlFrom, tokenFrom } from './hub-request.ts';
 import { submitFile } from './submit-file.ts';
 

@@ -1,19 +1,19 @@
-// The `agentcom` command line. Each subcommand group lives in runtime/commands/.
+// The `agentcom` command line. Each subcommand group has a file beside this one, apart from the hub it starts or calls.
 import { Command } from 'commander';
-import { registerAgentCommands as registerOnboardingCommands } from './commands/agent.ts';
-import { registerAgentCommands as registerAgentListCommands } from './commands/agents.ts';
-import { caFileVariable } from './commands/hub-request.ts';
-import { registerBackupCommands } from './commands/backup.ts';
-import { registerOperatorCommands } from './commands/operator.ts';
-import { registerStartCommand } from './commands/start.ts';
-import { registerSubmitCommand } from './commands/submit.ts';
-import { registerTaskCommands } from './commands/tasks.ts';
-import { registerApprovalCommands } from './commands/approvals.ts';
-import { registerTokenCommands } from './commands/token.ts';
-import { registerScheduleCommands } from './commands/schedules.ts';
-import { registerLimitsCommands } from './commands/limits.ts';
-import { registerBudgetCommands } from './commands/budgets.ts';
-import { version } from './version.ts';
+import { registerAgentCommands as registerOnboardingCommands } from './agent.ts';
+import { registerAgentCommands as registerAgentListCommands } from './agents.ts';
+import { caFileVariable } from './hub-request.ts';
+import { registerBackupCommands } from './backup.ts';
+import { registerOperatorCommands } from './operator.ts';
+import { registerStartCommand } from './start.ts';
+import { registerSubmitCommand } from './submit.ts';
+import { registerTaskCommands } from './tasks.ts';
+import { registerApprovalCommands } from './approvals.ts';
+import { registerTokenCommands } from './token.ts';
+import { registerScheduleCommands } from './schedules.ts';
+import { registerLimitsCommands } from './limits.ts';
+import { registerBudgetCommands } from './budgets.ts';
+import { version } from '../version.ts';
 
 function buildProgram(): Command {
   const program = new Command();

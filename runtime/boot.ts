@@ -32,6 +32,9 @@ import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
 import type { AgentView } from '../storage/domain/agent-view.ts';
 import { ScheduleStore } from '../storage/schedule-store.ts';
+import type { MessagingEngine } from '../storage/messaging-engine.ts';
+import { LmdbMessaging } from '../storage/lmdb-messaging.ts';
+import { JetStreamMessaging } from '../storage/jetstream/jetstream-messaging.ts';
 import type { TokenStore } from '../storage/token-store.ts';
 import { LmdbTokenStore } from '../storage/lmdb-token-store.ts';
 import { JetStreamTokenStore } from '../storage/jetstream/jetstream-token-store.ts';
@@ -98,9 +101,8 @@ interface Storage {
   tokens: TokenStore;
   settings: SettingsStore;
   directory: AgentDirectory;
-  mailbox: MailboxStore;
-  channels: ChannelStore;
-  clientIds: ClientMessageIds;
+  /** Mailboxes, channels and client ids: in the data dir, or on the NATS cluster with the queue. */
+  messaging: MessagingEngine;
 }
 
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
@@ -156,6 +158,12 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       const store = opened.value.store;
       const clientIds = new ClientMessageIds(store);
       const { queue, presence, tokens } = await openQueueEngine(config, store, currentHub, log);
+      const messaging = await openMessagingEngine(queue, presence, store, clientIds, config, log).catch(async (error: unknown) => {
+        await presence?.stop();
+        await tokens.close();
+        await queue.close();
+        throw error;
+      });
       const storage: Storage = {
         store,
         queue,
@@ -163,9 +171,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         tokens,
         settings: new SettingsStore(store),
         directory: new AgentDirectory(store),
-        mailbox: new MailboxStore(store, clientIds),
-        channels: new ChannelStore(store, clientIds),
-        clientIds,
+        messaging,
       };
       if (!adminToken && !storage.tokens.list().some((record) => record.scope === 'admin')) {
         adminToken = (await storage.tokens.create({ scope: 'admin', name: 'first-start' })).token;
@@ -183,8 +189,9 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
       log.info('storage open', { data_dir: config.data_dir, ...storage.queue.stats().byStatus });
       return storage;
     },
-    stop: async ({ queue, presence, store, tokens }) => {
+    stop: async ({ queue, presence, store, tokens, messaging }) => {
       storageOps.storageClosed();
+      await messaging.close();
       await presence?.stop();
       await tokens.close();
       await queue.close();
@@ -277,9 +284,7 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
         tokenLedger: new TokenLedger(storage.store),
         breakerStore: new BreakerStore(storage.store),
         messaging: {
-          mailbox: storage.mailbox,
-          channels: storage.channels,
-          clientIds: storage.clientIds,
+          engine: storage.messaging,
           maxPayloadBytes: config.max_message_bytes,
           presenceMaxAgents: config.presence_max_agents,
         },
@@ -506,4 +511,22 @@ async function openQueueEngine(
     await queue.close();
     throw error;
   }
+}
+
+/**
+ * Messaging beside the queue: in the data dir on LMDB; on the queue's NATS cluster with
+ * engine jetstream, so mailboxes and channels are the cluster's and pushes reach every hub.
+ */
+async function openMessagingEngine(
+  queue: QueueEngine, presence: HubPresence<AgentView> | null, store: LmdbStore, clientIds: ClientMessageIds, config: HubConfig, log: Logger,
+): Promise<MessagingEngine> {
+  if (!(queue instanceof JetStreamTaskQueue) || !presence) {
+    return new LmdbMessaging(new MailboxStore(store, clientIds), new ChannelStore(store, clientIds), clientIds);
+  }
+  return JetStreamMessaging.open({
+    connection: queue.cluster.connection,
+    hubName: presence.hubName,
+    replicas: config.nats_replicas,
+    onError: (message, error) => log.warning(message, { module: 'messaging', error: String(error) }),
+  });
 }

@@ -7,6 +7,7 @@ import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { ApprovalView } from '../web/ports/approvals-port.ts';
 import type { HubEvent } from '../web/ports/dashboard-port.ts';
+import type { AgentView } from '../storage/domain/agent-view.ts';
 import type { PathLease } from '../storage/path-lease-table.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 
@@ -36,6 +37,10 @@ export interface HubEventMap extends LifecycleEvents {
   'lease.released': { lease: PathLease };
   /** A daily token budget (one agent's, or the fleet's) is spent for this UTC day: dispatch stops for it until 00:00 UTC. */
   'budget.exhausted': { scope: 'agent' | 'fleet'; agentId: string | null; usedTokens: number; budgetTokens: number; day: string };
+  /** On a cluster of hubs: an agent of another hub appeared or changed (runtime/cluster-agent-feed.ts). */
+  'cluster.agent_seen': { agent: AgentView };
+  /** On a cluster of hubs: an agent is no longer on another hub (nor on this one). */
+  'cluster.agent_gone': { agentId: string };
 }
 
 export type HubEventName = keyof HubEventMap;
@@ -61,6 +66,8 @@ export const hubEventMeanings: Record<HubEventName, string> = {
   'task.awaiting_approval': 'a task was submitted with requires_approval and waits for an operator outside every lane',
   'task.approved': 'an operator approved a gated task; it went on to its dependencies, delay or lane',
   'task.rejected': 'an operator rejected a gated task; it is cancelled with reason rejected',
+  'cluster.agent_seen': 'an agent connected to another hub of the cluster appeared or changed (seen in that hub\'s lease)',
+  'cluster.agent_gone': 'an agent left another hub of the cluster (or that hub\'s lease ran out), and is not on this hub',
   'approval.asked': 'an agent asked a question mid-task (approval_request); it waits in the approvals inbox',
   'approval.answered': 'an operator answered an agent\'s question; the answer travels to the sidecar as approval_answer',
   'approval.closed': 'a question was closed unanswered because its task ended',

@@ -12,10 +12,15 @@
 // to a socket, so a reconnect pushes only what that agent has not been sent; after
 // a hub restart the unacked messages are pushed once more (at least once). A client
 // that lost frames in a crash reads GET /api/mailbox/:id?since=<its last ack>.
+//
+// Where the messages live is the messaging engine's (storage/messaging-engine.ts): LMDB for
+// one hub, JetStream for several. Every push to a topic here is also relayed to the other
+// hubs, which push it to their own sockets; a mailbox append tells them the recipient's
+// mailbox grew, and the hub that has the recipient connected drains it.
 import type { AgentRegistry } from '../actors/agent-registry.ts';
-import type { ChannelRecord, ChannelStore } from '../storage/channel-store.ts';
-import type { ClientMessageIds } from '../storage/client-message-ids.ts';
-import type { MailboxStore } from '../storage/mailbox-store.ts';
+import type { ChannelRecord } from '../storage/channel-store.ts';
+import type { MessagingEngine } from '../storage/messaging-engine.ts';
+import type { RelayFrame } from '../storage/relay-frame.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../storage/stored-message.ts';
 import { channelTopic, maxChannelNameChars, normaliseChannel } from '../web/protocol/channel-name.ts';
@@ -27,9 +32,8 @@ import type { Logger } from './logger.ts';
 import { presenceFeed, presenceTopic } from './presence-feed.ts';
 
 export interface MessagingStores {
-  mailbox: MailboxStore;
-  channels: ChannelStore;
-  clientIds: ClientMessageIds;
+  /** Mailboxes, channels and client ids, and the other hubs: LMDB or JetStream, chosen at boot. */
+  engine: MessagingEngine;
   /** Largest message payload accepted, as JSON bytes. */
   maxPayloadBytes: number;
   /** Above this many connected agents, presence is not pushed to agents (it costs n² frames). */
@@ -42,6 +46,8 @@ export interface MessagingDeps extends MessagingStores {
   events: HubEvents;
   logger: Logger;
   now: () => number;
+  /** True when the agent is connected to another hub of the cluster (never on LMDB). */
+  connectedElsewhere?: (agentId: string) => boolean;
 }
 
 /** Reference §12: 7 d and 100 per agent; 200 per channel. */
@@ -62,13 +68,16 @@ const defaultMessageType = 'chat';
  * (which closes it, 4008) and so loop through reconnects.
  */
 const pushPauseBytes = 256 * 1024;
+/** A drain that could not read the mailbox tries again after this long, while the agent stays connected. */
+const drainRetryMs = 1000;
 
 export class Messaging implements MessagingPort {
   private fanout: TopicFanout | null = null;
   /** Per agent, the highest mailbox seq handed to one of its sockets by this process. */
   private readonly pushedSeq = new Map<string, number>();
-  /** The highest mailbox seq known to be on disk; nothing past it is pushed. */
-  private durableSeq: number;
+  /** Agents whose mailbox is being drained; true when another drain was asked for meanwhile. */
+  private readonly draining = new Map<string, boolean>();
+  private readonly engine: MessagingEngine;
   private current: RetentionSettings;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly stopPresence: () => void;
@@ -76,11 +85,12 @@ export class Messaging implements MessagingPort {
 
   constructor(private readonly deps: MessagingDeps) {
     this.log = deps.logger.child({ module: 'messaging' });
-    this.durableSeq = deps.mailbox.lastSeq;
+    this.engine = deps.engine;
     this.current = { ...retentionDefaults, ...deps.settings.get<Partial<RetentionSettings>>(retentionKey) };
     this.stopPresence = presenceFeed(deps.events, deps.agents, deps.presenceMaxAgents, (topic, frame, from) => {
-      this.fanout?.publish(topic, frame, from);
+      this.publishTopic(topic, frame as Record<string, unknown> & { type: string }, from);
     });
+    this.engine.onRelay((frame) => this.relayed(frame));
     this.sweepTimer = setInterval(() => void this.sweep(), retentionSweepMs);
     this.sweepTimer.unref();
   }
@@ -94,7 +104,7 @@ export class Messaging implements MessagingPort {
     if (this.fanout) {
       this.fanout.subscribe(link, broadcastTopic);
       this.fanout.subscribe(link, presenceTopic);
-      for (const channel of this.deps.channels.subscriptionsOf(agentId)) this.fanout.subscribe(link, channelTopic(channel));
+      for (const channel of this.engine.subscriptionsOf(agentId)) this.fanout.subscribe(link, channelTopic(channel));
     }
     this.drain(agentId);
   }
@@ -116,15 +126,15 @@ export class Messaging implements MessagingPort {
     if (message.to === null || message.to === 'broadcast') return this.broadcast(fields.value, message.client_msg_id);
     const to = message.to;
     // The cap may evict only what a connected recipient was already pushed; an offline one keeps the newest.
-    const evictableUpToSeq = this.linkOf(to) ? (this.pushedSeq.get(to) ?? 0) : Infinity;
+    // What another hub pushed is that hub's to know: a recipient connected there loses nothing at a send (the sweep caps it).
+    const evictableUpToSeq = this.linkOf(to) ? (this.pushedSeq.get(to) ?? 0) : this.deps.connectedElsewhere?.(to) ? 0 : Infinity;
     const cap = { maxMessages: this.current.mailbox_cap, evictableUpToSeq };
-    const appended = await this.deps.mailbox.append(to, fields.value, message.client_msg_id, cap, this.deps.now());
+    const appended = await this.engine.appendMail(to, fields.value, message.client_msg_id, cap, this.deps.now());
     if (!appended.ok) return appended;
     const { id, seq, duplicate } = appended.value;
     if (!duplicate) {
-      // Commits resolve in seq order, so every seq up to this one is on disk too.
-      this.durableSeq = Math.max(this.durableSeq, seq!);
-      this.drain(to);
+      if (this.linkOf(to)) this.drain(to);
+      else this.engine.relayMail(to, seq!);
     }
     return ok({ id, seq, duplicate, kind: 'direct' });
   }
@@ -132,11 +142,11 @@ export class Messaging implements MessagingPort {
   private async broadcast(fields: NewMessage, clientMsgId: string | null): Promise<Result<MessageSent>> {
     const fresh: Accepted = { id: newMessageId(), seq: null, timestamp: this.deps.now(), duplicate: false };
     // A broadcast is not stored (offline agents miss it, as in the reference); only its client id is.
-    const accepted = clientMsgId === null ? ok(fresh) : await this.deps.clientIds.once(fields.from, clientMsgId, fresh);
+    const accepted = clientMsgId === null ? ok(fresh) : await this.engine.acceptOnce(fields.from, clientMsgId, fresh);
     if (!accepted.ok) return accepted;
     const { id, timestamp, duplicate } = accepted.value;
     if (!duplicate) {
-      this.fanout?.publish(broadcastTopic, {
+      this.publishTopic(broadcastTopic, {
         type: 'message', id, from: fields.from, to: 'broadcast', message_type: fields.message_type,
         payload: fields.payload, reply_to: fields.reply_to, timestamp,
       }, this.linkOf(fields.from));
@@ -144,15 +154,37 @@ export class Messaging implements MessagingPort {
     return ok({ id, seq: null, duplicate, kind: 'broadcast' });
   }
 
-  /** Pushes the agent's durable, unpushed mailbox messages in seq order; stops at the first refused send. */
+  /** Pushes the agent's durable, unpushed mailbox messages in seq order; one drain per agent at a time. */
   private drain(agentId: string): void {
+    if (this.draining.has(agentId)) {
+      this.draining.set(agentId, true);
+      return;
+    }
+    this.draining.set(agentId, false);
+    void this.drainOnce(agentId)
+      .catch((error: unknown) => {
+        // A mailbox out of reach for a moment (a NATS node lost, a stream electing its leader): try again soon.
+        this.log.warning('mailbox push failed; retrying', { code: 'AC_ERR_STORAGE', agent_id: agentId, error: String(error) });
+        setTimeout(() => this.drain(agentId), drainRetryMs).unref();
+      })
+      .finally(() => {
+        const again = this.draining.get(agentId);
+        this.draining.delete(agentId);
+        if (again) this.drain(agentId);
+      });
+  }
+
+  /** Stops at the first refused send, and when the socket changed while the mailbox was read. */
+  private async drainOnce(agentId: string): Promise<void> {
     const link = this.linkOf(agentId);
     if (!link) return;
     let pushed = this.pushedSeq.get(agentId) ?? 0;
-    if (pushed >= this.durableSeq) return;
-    const waiting = this.deps.mailbox.read(agentId, { sinceSeq: pushed, limit: Infinity, notBefore: this.ttlCutoff() });
+    const durableSeq = this.engine.lastSeq;
+    if (pushed >= durableSeq) return;
+    const waiting = await this.engine.readMail(agentId, { sinceSeq: pushed, limit: Infinity, notBefore: this.ttlCutoff() });
+    if (this.linkOf(agentId) !== link) return;
     for (const message of waiting) {
-      if (message.seq > this.durableSeq) break;
+      if (message.seq > durableSeq) break;
       if ((link.bufferedBytes?.() ?? 0) > pushPauseBytes) {
         this.pushedSeq.set(agentId, pushed);
         return;
@@ -164,38 +196,47 @@ export class Messaging implements MessagingPort {
       }
       pushed = message.seq;
     }
-    this.pushedSeq.set(agentId, this.durableSeq);
+    this.pushedSeq.set(agentId, durableSeq);
   }
 
-  readMailbox(agentId: string, sinceSeq: number, limit: number): MailboxPage {
-    const messages = this.deps.mailbox.read(agentId, { sinceSeq, limit, notBefore: this.ttlCutoff() }).map(messageView);
-    return { agent_id: agentId, messages, last_seq: messages.at(-1)?.seq ?? sinceSeq, count: messages.length };
+  /** A mailbox on a network (JetStream) may be out of reach: that is AC_ERR_STORAGE, not an internal error. */
+  async readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<Result<MailboxPage>> {
+    try {
+      const messages = (await this.engine.readMail(agentId, { sinceSeq, limit, notBefore: this.ttlCutoff() })).map(messageView);
+      return ok({ agent_id: agentId, messages, last_seq: messages.at(-1)?.seq ?? sinceSeq, count: messages.length });
+    } catch (error) {
+      return fail('AC_ERR_STORAGE', String(error));
+    }
   }
 
   async ackMailbox(agentId: string, upToSeq: number): Promise<Result<{ up_to: number; count: number }>> {
-    const count = await this.deps.mailbox.ack(agentId, upToSeq);
-    return ok({ up_to: upToSeq, count });
+    try {
+      const count = await this.engine.ackMail(agentId, upToSeq);
+      return ok({ up_to: upToSeq, count });
+    } catch (error) {
+      return fail('AC_ERR_STORAGE', String(error));
+    }
   }
 
   // --- channels -------------------------------------------------------------------
 
   listChannels(): ChannelView[] {
-    return this.deps.channels.list().map((record) => this.channelView(record));
+    return this.engine.listChannels().map((record) => this.channelView(record));
   }
 
   channel(name: string): Result<ChannelDetail> {
-    const record = this.deps.channels.get(normaliseChannel(name));
+    const record = this.engine.getChannel(normaliseChannel(name));
     if (!record) return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
     return ok({
       ...this.channelView(record), created_by: record.created_by,
-      subscribers: this.deps.channels.subscribersOf(record.name), last_seq: record.last_seq,
+      subscribers: this.engine.subscribersOf(record.name), last_seq: record.last_seq,
     });
   }
 
   async createChannel(name: string, description: string, createdBy: string | null): Promise<Result<ChannelView>> {
     const normal = normaliseChannel(name);
     if (normal.length === 0 || normal.length > maxChannelNameChars) return fail('AC_ERR_CHANNEL_NAME_INVALID', name);
-    const created = await this.deps.channels.create(normal, description, createdBy, this.deps.now());
+    const created = await this.engine.createChannel(normal, description, createdBy, this.deps.now());
     if (!created.ok) return created;
     this.log.info('channel created', { channel: normal, created_by: createdBy });
     return ok(this.channelView(created.value));
@@ -203,20 +244,22 @@ export class Messaging implements MessagingPort {
 
   async subscribe(agentId: string, name: string): Promise<Result<{ channel: string; already: boolean }>> {
     const channel = normaliseChannel(name);
-    const done = await this.deps.channels.subscribe(agentId, channel, this.deps.now());
+    const done = await this.engine.subscribe(agentId, channel, this.deps.now());
     if (!done.ok) return done;
     const link = this.linkOf(agentId);
-    if (!done.value.already) this.fanout?.publish(channelTopic(channel), { type: 'channel_agent_joined', channel, agent_id: agentId }, link);
+    if (!done.value.already) this.publishTopic(channelTopic(channel), { type: 'channel_agent_joined', channel, agent_id: agentId }, link);
     if (link) this.fanout?.subscribe(link, channelTopic(channel));
+    else this.engine.relayMembership(agentId, channelTopic(channel), true);
     return ok({ channel, already: done.value.already });
   }
 
   async unsubscribe(agentId: string, name: string): Promise<Result<{ channel: string; was: boolean }>> {
     const channel = normaliseChannel(name);
-    const done = await this.deps.channels.unsubscribe(agentId, channel);
+    const done = await this.engine.unsubscribe(agentId, channel);
     if (!done.ok) return done;
     const link = this.linkOf(agentId);
     if (link) this.fanout?.unsubscribe(link, channelTopic(channel));
+    else this.engine.relayMembership(agentId, channelTopic(channel), false);
     return ok({ channel, was: done.value.was });
   }
 
@@ -224,12 +267,12 @@ export class Messaging implements MessagingPort {
     const fields = this.newMessage(sender, message);
     if (!fields.ok) return fields;
     const channel = normaliseChannel(name);
-    const published = await this.deps.channels.publish(channel, fields.value, message.client_msg_id, this.current.channel_history_cap, this.deps.now());
+    const published = await this.engine.publishChannel(channel, fields.value, message.client_msg_id, this.current.channel_history_cap, this.deps.now());
     if (!published.ok) return published;
     const { id, seq, timestamp, duplicate } = published.value;
     if (!duplicate) {
       // Publishing from the sender's own socket skips it: a channel message is never echoed.
-      this.fanout?.publish(channelTopic(channel), {
+      this.publishTopic(channelTopic(channel), {
         type: 'channel_message', channel, id, seq, from: sender, message_type: fields.value.message_type,
         payload: fields.value.payload, reply_to: fields.value.reply_to, timestamp,
       }, this.linkOf(sender));
@@ -237,14 +280,14 @@ export class Messaging implements MessagingPort {
     return ok({ channel, seq: seq!, id, duplicate });
   }
 
-  history(name: string, sinceSeq: number, limit: number): Result<{ channel: string; messages: MessageView[] }> {
+  async history(name: string, sinceSeq: number, limit: number): Promise<Result<{ channel: string; messages: MessageView[] }>> {
     const channel = normaliseChannel(name);
-    const found = this.deps.channels.history(channel, sinceSeq, limit);
+    const found = await this.engine.history(channel, sinceSeq, limit);
     return found.ok ? ok({ channel, messages: found.value.map(messageView) }) : found;
   }
 
   subscriptionsOf(agentId: string): string[] {
-    return this.deps.channels.subscriptionsOf(agentId);
+    return this.engine.subscriptionsOf(agentId);
   }
 
   // --- retention ----------------------------------------------------------------------
@@ -270,9 +313,11 @@ export class Messaging implements MessagingPort {
   async sweep(trimChannels = false): Promise<void> {
     try {
       const now = this.deps.now();
-      const evicted = await this.deps.mailbox.evict(this.ttlCutoff(), this.current.mailbox_cap);
-      const pruned = await this.deps.clientIds.prune(now - Math.max(this.current.mailbox_ttl_ms, minClientIdWindowMs));
-      const trimmed = trimChannels ? await this.deps.channels.trimAll(this.current.channel_history_cap) : 0;
+      const evicted = await this.engine.evictMail(this.ttlCutoff(), this.current.mailbox_cap);
+      const pruned = await this.engine.pruneClientIds(now - Math.max(this.current.mailbox_ttl_ms, minClientIdWindowMs));
+      const trimmed = trimChannels ? await this.engine.trimChannels(this.current.channel_history_cap) : 0;
+      // A mailbox notice from another hub that got lost (core NATS delivers at most once) is made good here.
+      if (this.engine.spansHubs) for (const entry of this.deps.agents.all()) if (entry.link) this.drain(entry.agentId);
       if (evicted + pruned + trimmed > 0) this.log.info('messaging retention sweep', { evicted, pruned_client_ids: pruned, trimmed_history: trimmed });
     } catch (error) {
       this.log.error('messaging retention sweep failed', { code: 'AC_ERR_STORAGE', error: String(error) });
@@ -287,6 +332,35 @@ export class Messaging implements MessagingPort {
     return ok({ from: sender, message_type: message.message_type || defaultMessageType, payload: message.payload, reply_to: message.reply_to });
   }
 
+  /** To this hub's sockets on `topic` (but `from`'s), and to the other hubs' (none on LMDB). */
+  private publishTopic(topic: string, frame: Record<string, unknown> & { type: string }, from: AgentLink | null): void {
+    this.fanout?.publish(topic, frame, from);
+    this.engine.relayTopic(topic, frame);
+  }
+
+  /**
+   * Another hub's push: to this hub's sockets on the topic; a mailbox to drain, or a channel
+   * joined or left over HTTP there, when its agent is connected here.
+   */
+  private relayed(frame: RelayFrame): void {
+    switch (frame.kind) {
+      case 'topic':
+        // Past presence_max_agents connected here, presence is not pushed here, whoever sent it.
+        if (frame.topic === presenceTopic && this.deps.agents.connectedCount() > this.deps.presenceMaxAgents) return;
+        this.fanout?.publish(frame.topic, frame.frame, null);
+        return;
+      case 'mail':
+        this.drain(frame.to);
+        return;
+      case 'membership': {
+        const link = this.linkOf(frame.agent_id);
+        if (!link || !this.fanout) return;
+        if (frame.joined) this.fanout.subscribe(link, frame.topic);
+        else this.fanout.unsubscribe(link, frame.topic);
+      }
+    }
+  }
+
   private linkOf(agentId: string): AgentLink | null {
     return this.deps.agents.get(agentId)?.link ?? null;
   }
@@ -298,7 +372,7 @@ export class Messaging implements MessagingPort {
   private channelView(record: ChannelRecord): ChannelView {
     return {
       name: record.name, description: record.description,
-      subscriber_count: this.deps.channels.subscriberCount(record.name), created_at: record.created_at,
+      subscriber_count: this.engine.subscriberCount(record.name), created_at: record.created_at,
     };
   }
 }

@@ -76,6 +76,9 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
     }
     case 'agent.joined': return { type: 'agent_joined', timestamp, agent: viewOf(event.agent) };
     case 'agent.removed': return { type: 'agent_removed', timestamp, agent_id: event.agentId };
+    // Another hub's agents: the card follows status_changed, and leaves the board as a removed one does.
+    case 'cluster.agent_seen': return { type: 'status_changed', timestamp, agent: event.agent };
+    case 'cluster.agent_gone': return { type: 'agent_removed', timestamp, agent_id: event.agentId };
     case 'agent.left': return { type: 'agent_left', timestamp, agent_id: event.agent.agentId };
     case 'agent.state_changed': case 'agent.status_changed': return { type: 'status_changed', timestamp, agent: viewOf(event.agent) };
     case 'metrics.sampled': return { type: 'metrics_snapshot', timestamp, sample: event.sample, metrics: event.snapshot };

@@ -5,6 +5,7 @@ import { fail, ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { durableWrite, prefixRange } from './durable-write.ts';
+import { firstKeptSeq } from './message-retention.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
 
 export interface ChannelRecord {
@@ -129,7 +130,7 @@ export class ChannelStore {
 
   /** Inside a transaction: removes history below the newest `cap` up to `lastSeq`; returns the new first seq. */
   private trimmed(record: ChannelRecord, lastSeq: number, cap: number): number {
-    const firstSeq = Math.max(record.first_seq, lastSeq - cap + 1);
+    const firstSeq = firstKeptSeq(record.first_seq, lastSeq, cap);
     for (let seq = record.first_seq; seq < firstSeq; seq++) this.store.channelHistory.remove([record.name, seq]);
     return firstSeq;
   }

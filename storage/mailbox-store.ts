@@ -7,6 +7,7 @@ import { ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
 import type { LmdbStore, MailboxKey } from './lmdb-store.ts';
 import { durableWrite } from './durable-write.ts';
+import { capEvictions, overCap, sweepEvictions } from './message-retention.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from './stored-message.ts';
 
 const seqKey = 'mailbox_seq';
@@ -56,10 +57,10 @@ export class MailboxStore {
       this.store.meta.put(seqKey, this.seq);
       this.store.mailbox.put([to, stored.seq], stored);
       // Fresh range objects: lmdb-js marks the options it is given for a count.
-      const over = this.store.mailbox.getKeysCount(ownRange(to)) - cap.maxMessages;
-      if (over > 0) for (const key of [...this.store.mailbox.getKeys({ ...ownRange(to), limit: over })]) {
-        if (key[1] > cap.evictableUpToSeq) break;
-        this.store.mailbox.remove(key);
+      const over = overCap(this.store.mailbox.getKeysCount(ownRange(to)), cap.maxMessages);
+      if (over > 0) {
+        const oldest = [...this.store.mailbox.getKeys({ ...ownRange(to), limit: over })].map((key) => key[1]);
+        for (const seq of capEvictions(oldest, cap.evictableUpToSeq)) this.store.mailbox.remove([to, seq]);
       }
       const accepted: Accepted = { id: stored.id, seq: stored.seq, timestamp: now, duplicate: false };
       this.clientIds.remember(message.from, clientMsgId, accepted);
@@ -96,18 +97,17 @@ export class MailboxStore {
   async evict(notBefore: number, cap: number): Promise<number> {
     const doomed: MailboxKey[] = [];
     let agent: string | null = null;
-    let kept: MailboxKey[] = [];
+    let messages: Array<{ seq: number; timestamp: number }> = [];
     const closeAgent = () => {
-      if (kept.length > cap) doomed.push(...kept.slice(0, kept.length - cap));
+      if (agent !== null) for (const seq of sweepEvictions(messages, notBefore, cap)) doomed.push([agent, seq]);
     };
     for (const { key, value } of this.store.mailbox.getRange()) {
       if (key[0] !== agent) {
         closeAgent();
         agent = key[0];
-        kept = [];
+        messages = [];
       }
-      if (value.timestamp < notBefore) doomed.push(key);
-      else kept.push(key);
+      messages.push({ seq: key[1], timestamp: value.timestamp });
     }
     closeAgent();
     if (doomed.length === 0) return 0;

@@ -46,7 +46,7 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
     }
     case 'channel_history': {
       const frame = message;
-      const found = messaging.history(frame.channel, frame.since ?? 0, frame.limit ?? messagingLimits.historyDefault);
+      const found = await messaging.history(frame.channel, frame.since ?? 0, frame.limit ?? messagingLimits.historyDefault);
       if (!found.ok) return messagingError(type, found, { channel: frame.channel });
       return { type: 'channel_history', channel: found.value.channel, messages: found.value.messages };
     }

@@ -11,7 +11,7 @@ import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../storage/domain/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
 import { serializeFrame } from './frame-serializer.ts';
-import { agentInfo, connected } from './http/agents.ts';
+import { agentInfo, connected, hubOf } from './http/agents.ts';
 import type { AgentLink } from '../storage/domain/agent-link.ts';
 import type { HubServices } from './ports/hub-services.ts';
 import type { TaskReportPort } from './ports/task-report-port.ts';
@@ -339,7 +339,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
         sessions.setAgentStatus(agentId, message.status);
         return reply(ws, { type: 'status_updated', status: message.status });
       case 'list_agents':
-        return reply(ws, { type: 'agents', agents: connected(sessions.listAgents()).map(agentInfo) });
+        return reply(ws, { type: 'agents', agents: connected(sessions.listAgents()).map((view) => ({ ...agentInfo(view), ...hubOf(view) })) });
       case 'task_accepted':
       case 'task_progress':
       case 'task_complete':

@@ -34,6 +34,8 @@ export interface DashboardStateDeps {
   storageWriteFault?: () => StorageWriteFault | null;
   /** Where the charts' samples are kept across restarts; absent in hubs built without it. */
   snapshots?: ActorSnapshots;
+  /** This hub's name on a cluster of hubs, so its own agents' events keep their badge; absent on one hub. */
+  hubName?: string;
 }
 
 export class DashboardState implements DashboardPort {
@@ -48,6 +50,7 @@ export class DashboardState implements DashboardPort {
       version: about.version,
       health: { status: storage?.degradedReasons().length ? 'degraded' : 'ok', agents_connected: agents.connectedCount(), agents_known: agents.size },
       agents: sessions.listAgents(),
+      ...(this.deps.hubName ? { hub_name: this.deps.hubName } : {}),
       queue: tasks.taskStats(),
       dead_letter_tasks: tasks.listDeadLetters({ limit: 50 }).tasks,
       recent_completions: tasks.listTasks({ status: 'completed', limit: 20 }).tasks,

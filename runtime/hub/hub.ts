@@ -36,6 +36,7 @@ import { Enrollment, type RegistrationMode } from '../enrollment.ts';
 import { Approvals } from '../approvals.ts';
 import { defaultFleetControlSettings, FleetControl, type FleetControlSettings } from '../fleet-control.ts';
 import type { ClusterPresence } from '../cluster-presence.ts';
+import { clusterAgentFeed } from '../cluster-agent-feed.ts';
 import { Access } from './access.ts';
 import { AgentSessions } from './agent-sessions.ts';
 import { ApprovalService } from './approval-service.ts';
@@ -123,6 +124,7 @@ export class Hub implements HubServices {
   /** Agents' questions and their answers (runtime/approvals.ts); null without an approval store. */
   private readonly questions: Approvals | null;
   private readonly unsubscribeStorage: () => void;
+  private readonly stopClusterFeed: () => void;
 
   constructor(private readonly deps: HubDeps) {
     this.storage = deps.storageOps ?? null;
@@ -174,11 +176,13 @@ export class Hub implements HubServices {
     if (deps.snapshots) this.metrics.restore(deps.snapshots.samplesSince(this.startedAt - metricsHistoryDefaults.intervalMs * metricsHistoryDefaults.samples));
     this.messaging = new Messaging({
       ...deps.messaging, settings: deps.settings, agents: this.agents, events: this.events, logger: deps.logger, now,
+      connectedElsewhere: (agentId) => !!deps.cluster?.hubOf(agentId),
     });
     const cluster = deps.cluster;
     if (cluster) this.events.subscribe((event) => {
       if (event.type.startsWith('agent.')) cluster.changed();
     });
+    this.stopClusterFeed = cluster ? clusterAgentFeed(cluster, this.agents, this.events, now) : () => {};
     this.questions = deps.approvalStore
       ? new Approvals({ store: deps.approvalStore, queue: deps.queue, agents: this.agents, events: this.events, log, now })
       : null;
@@ -218,6 +222,7 @@ export class Hub implements HubServices {
     this.dashboard = new DashboardState({
       about: this.about, agents: this.agents, sessions: this.sessions, tasks: this.tasks, approvals: this.approvals, fleet: this.fleetControl,
       metrics: this.metrics, events: this.events, rateLimiter: this.rateLimiter, storage: this.storage, now,
+      ...(deps.cluster ? { hubName: deps.cluster.hubName } : {}),
       ...(deps.storageSize ? { storageSize: deps.storageSize } : {}),
       ...(deps.storageWriteFault ? { storageWriteFault: deps.storageWriteFault } : {}),
       ...(deps.snapshots ? { snapshots: deps.snapshots } : {}),
@@ -253,6 +258,7 @@ export class Hub implements HubServices {
     this.unsubscribeStorage();
     this.scheduler.stop();
     this.messaging.stop();
+    this.stopClusterFeed();
     this.dispatch.stop();
     this.fleetControl.stop();
   }

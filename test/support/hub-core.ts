@@ -13,6 +13,7 @@ import { ChannelStore } from '../../storage/channel-store.ts';
 import { ClientMessageIds } from '../../storage/client-message-ids.ts';
 import { openLmdbStore } from '../../storage/lmdb-store.ts';
 import { MailboxStore } from '../../storage/mailbox-store.ts';
+import { LmdbMessaging } from '../../storage/lmdb-messaging.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import { LmdbTokenStore } from '../../storage/lmdb-token-store.ts';
@@ -98,7 +99,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),
     logger: createLogger('error'),
     timings: { ...fastTimings, ...timings },
-    messaging: { mailbox: new MailboxStore(store, clientIds), channels: new ChannelStore(store, clientIds), clientIds, maxPayloadBytes: 64 * 1024, presenceMaxAgents: 1000 },
+    messaging: { engine: new LmdbMessaging(new MailboxStore(store, clientIds), new ChannelStore(store, clientIds), clientIds), maxPayloadBytes: 64 * 1024, presenceMaxAgents: 1000 },
   });
   return {
     hub,

@@ -15,7 +15,7 @@ export function agentInfo(view: AgentView) {
 export const connected = (views: AgentView[]) => views.filter((view) => view.fsm_state !== 'offline');
 
 /** On a cluster of hubs (engine jetstream) each agent shows the hub it is connected to. */
-const hubOf = (view: AgentView) => (view.hub ? { hub: view.hub } : {});
+export const hubOf = (view: AgentView) => (view.hub ? { hub: view.hub } : {});
 
 function stateView(view: AgentView) {
   return {

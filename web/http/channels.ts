@@ -62,10 +62,10 @@ export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/channels/:ch/history', auth: 'none', query: 'cursor_query',
-      handle({ params, body }) {
+      async handle({ params, body }) {
         const query = body;
         const since = pageNumber(query.since, 0);
-        const found = messaging.history(params.ch!, since, pageNumber(query.limit, messagingLimits.historyDefault, messagingLimits.historyMax));
+        const found = await messaging.history(params.ch!, since, pageNumber(query.limit, messagingLimits.historyDefault, messagingLimits.historyMax));
         if (!found.ok) return failureReply(found, { channel: params.ch });
         const { channel, messages } = found.value;
         return reply(200, { channel, messages, count: messages.length, last_seq: messages.at(-1)?.seq ?? since });

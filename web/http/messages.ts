@@ -23,11 +23,12 @@ export function messageRoutes({ hub: { messaging } }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/mailbox/:id', auth: 'agent', queryToken: true, query: 'cursor_query',
-      handle({ params, principal, body }) {
+      async handle({ params, principal, body }) {
         const acting = actingAgent(principal, params.id);
         if ('status' in acting) return acting;
         const query = body;
-        return reply(200, messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax)));
+        const page = await messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax));
+        return page.ok ? reply(200, page.value) : failureReply(page);
       },
     },
     {

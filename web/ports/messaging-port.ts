@@ -88,7 +88,7 @@ export interface MessagingPort {
   socketDrained(agentId: string): void;
   /** `sender` is an agent id, or `admin:<name>` for an admin over HTTP. */
   send(sender: string, message: OutgoingMessage): Promise<Result<MessageSent>>;
-  readMailbox(agentId: string, sinceSeq: number, limit: number): MailboxPage;
+  readMailbox(agentId: string, sinceSeq: number, limit: number): Promise<Result<MailboxPage>>;
   /** Removes every message of the agent up to and including `upToSeq`. */
   ackMailbox(agentId: string, upToSeq: number): Promise<Result<{ up_to: number; count: number }>>;
   listChannels(): ChannelView[];
@@ -97,7 +97,7 @@ export interface MessagingPort {
   subscribe(agentId: string, channel: string): Promise<Result<{ channel: string; already: boolean }>>;
   unsubscribe(agentId: string, channel: string): Promise<Result<{ channel: string; was: boolean }>>;
   publish(sender: string, channel: string, message: Omit<OutgoingMessage, 'to'>): Promise<Result<ChannelPublished>>;
-  history(channel: string, sinceSeq: number, limit: number): Result<{ channel: string; messages: MessageView[] }>;
+  history(channel: string, sinceSeq: number, limit: number): Promise<Result<{ channel: string; messages: MessageView[] }>>;
   subscriptionsOf(agentId: string): string[];
   retention(): RetentionSettings;
   setRetention(settings: Partial<RetentionSettings>): Promise<Result<RetentionSettings>>;

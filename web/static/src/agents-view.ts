@@ -16,6 +16,7 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
       h('div', { class: 'card-head' },
         h('span', { class: 'dot', 'aria-hidden': 'true' }),
         h('strong', { class: 'agent-name' }),
+        h('span', { class: 'hub-badge', hidden: '' }),
         h('span', { class: 'state' })),
       h('div', { class: 'caps' }),
       h('dl', { class: 'facts' }),
@@ -31,6 +32,11 @@ export function agentsView(store: DashboardStore, openTask: (id: string) => void
     card.querySelector('.agent-name')!.textContent = label;
     card.querySelector('.agent-name')!.setAttribute('title', label);
     card.querySelector('.state')!.textContent = agent.fsm_state;
+    // On a cluster of hubs (engine jetstream): the hub the agent is connected to.
+    const hubBadge = card.querySelector<HTMLElement>('.hub-badge')!;
+    hubBadge.hidden = !agent.hub;
+    hubBadge.textContent = agent.hub ?? '';
+    if (agent.hub) hubBadge.title = `connected to hub ${agent.hub}`;
     const caps = card.querySelector('.caps')!;
     const capsText = agent.capabilities.join(' ');
     if (caps.getAttribute('data-caps') !== capsText) {

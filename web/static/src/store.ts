@@ -70,7 +70,10 @@ export class DashboardStore {
     switch (event.type) {
       case 'agent_joined':
       case 'status_changed': {
-        const agent = event.agent as AgentView;
+        const view = event.agent as AgentView;
+        // On a cluster, this hub's own agents' events carry no hub: they are on this one.
+        const hubName = this.snapshot?.hub_name;
+        const agent = view.hub || !hubName ? view : { ...view, hub: hubName };
         this.agents.set(agent.agent_id, agent);
         this.changed('agents', 'header');
         break;

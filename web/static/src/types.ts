@@ -35,6 +35,8 @@ export interface DashboardSnapshot {
   storage?: { size_bytes?: number; fragmentation_ratio?: number; last_backup_at?: number | null; status?: string };
   health: { status: string; agents_connected: number; agents_known: number };
   agents: AgentView[];
+  /** This hub's name, on a cluster of hubs (engine jetstream). */
+  hub_name?: string;
   queue: QueueStats;
   dead_letter_tasks: Task[];
   recent_completions: Task[];

@@ -44,6 +44,8 @@ export class TaskRunner {
   private pendingQuestion: { taskId: string; questionId: string } | null = null;
   /** The lease request of the active task read from its file and not answered yet. */
   private pendingLease: { taskId: string; requestId: string; action: LeaseAction } | null = null;
+  /** Lease requests and answers are handled one at a time, so one's file steps never interleave with the next's. */
+  private leaseSteps: Promise<void> = Promise.resolve();
   /** What task_progress carries for the active task: progress files seen so far, and the cumulative tokens_used they gave. */
   private progressMark: { progress: number; tokensUsed: number | null } = { progress: 0, tokensUsed: null };
 
@@ -108,14 +110,14 @@ export class TaskRunner {
         void this.onResume(message);
         return;
       case 'lease_result':
-        void this.onLeaseResult(message);
+        void this.leaseStep(() => this.onLeaseResult(message));
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
         if (message.code === 'AC_ERR_APPROVAL_NOT_ASKER') void this.questionRefused(String(message.question_id ?? ''), String(message.detail ?? message.error));
         // A lease frame the hub could not handle at all (no lease_result comes): the agent hears why.
         if (message.message_type === 'lease_acquire' || message.message_type === 'lease_release') {
-          void this.answerLease({ result: 'error', code: String(message.code ?? 'AC_ERR_INTERNAL'), detail: String(message.detail ?? message.error) });
+          void this.leaseStep(() => this.answerLease({ result: 'error', code: String(message.code ?? 'AC_ERR_INTERNAL'), detail: String(message.detail ?? message.error) }));
         }
         return;
       default:
@@ -276,7 +278,7 @@ export class TaskRunner {
         },
         onOutcome: (outcome) => void this.onOutcome(task, outcome),
         onQuestion: (text, stamp) => void this.onQuestion(task, text, stamp),
-        onLeaseRequest: (text, stamp) => void this.onLeaseRequest(task, text, stamp),
+        onLeaseRequest: (text, stamp) => void this.leaseStep(() => this.onLeaseRequest(task, text, stamp)),
         onRateLimited: (until) => void this.onRateLimited(task, until),
       },
     );
@@ -315,7 +317,8 @@ export class TaskRunner {
     this.pendingLease = { taskId: task.task_id, requestId: request.requestId, action: request.action };
     if ((await answeredRequestId(resultsDir, task.task_id)) === request.requestId) {
       // Answered before a crash that left the request file behind: only the clean-up was missing.
-      await this.leaseDone();
+      await this.leaseDone(this.pendingLease);
+      await unlink(leaseFilePath(resultsDir, task.task_id, 'lease-sent')).catch(() => undefined);
       return;
     }
     const sentBefore = (await readLeaseSentNote(resultsDir, task.task_id))?.request_id === request.requestId;
@@ -332,6 +335,13 @@ export class TaskRunner {
     log.info('lease request sent to the hub', { request_id: request.requestId, action: request.action, send: sent });
   }
 
+  private leaseStep(step: () => Promise<void>): Promise<void> {
+    this.leaseSteps = this.leaseSteps.then(step).catch((error: unknown) => {
+      this.deps.log.error('lease request step failed', { error: String(error) });
+    });
+    return this.leaseSteps;
+  }
+
   private async onLeaseResult(message: LeaseResult): Promise<void> {
     if (!this.pendingLease || message.request_id !== this.pendingLease.requestId) {
       this.deps.log.debug('lease_result for no request pending here; ignored', { request_id: message.request_id });
@@ -341,24 +351,25 @@ export class TaskRunner {
     await this.answerLease(leaseAnswerOf(message));
   }
 
-  /** Writes the pending request's result for the agent, then clears the way for its next request. */
+  /**
+   * Writes the pending request's result for the agent. Everything about this request is cleared
+   * before the result appears: an agent that sees it may write its next request at once, and
+   * nothing here may then remove or overwrite that one.
+   */
   private async answerLease(answer: LeaseAnswer): Promise<void> {
     const pending = this.pendingLease;
-    if (!pending) return;
-    const body = { request_id: pending.requestId, action: pending.action, ...answer };
-    // The request file goes first: an agent that sees the result may write its next request at once.
-    await unlink(leaseFilePath(this.deps.config.results_dir, pending.taskId, 'lease')).catch(() => undefined);
-    await writeLeaseResult(this.deps.config.results_dir, pending.taskId, body);
-    await this.leaseDone();
+    if (!pending || this.state.active?.task_id !== pending.taskId) return;
+    await this.leaseDone(pending);
+    const { results_dir: resultsDir } = this.deps.config;
+    await writeLeaseResult(resultsDir, pending.taskId, { request_id: pending.requestId, action: pending.action, ...answer });
+    // Last: a crash before this leaves a note whose result is there, which settleLeftoverLease clears.
+    await unlink(leaseFilePath(resultsDir, pending.taskId, 'lease-sent')).catch(() => undefined);
   }
 
-  private async leaseDone(): Promise<void> {
-    const pending = this.pendingLease;
-    if (!pending) return;
-    this.pendingLease = null;
-    const { results_dir: resultsDir } = this.deps.config;
-    await unlink(leaseFilePath(resultsDir, pending.taskId, 'lease')).catch(() => undefined);
-    await unlink(leaseFilePath(resultsDir, pending.taskId, 'lease-sent')).catch(() => undefined);
+  /** Removes the request file and forgets it, so the next request file is a new request. */
+  private async leaseDone(pending: { taskId: string; requestId: string }): Promise<void> {
+    if (this.pendingLease?.requestId === pending.requestId) this.pendingLease = null;
+    await unlink(leaseFilePath(this.deps.config.results_dir, pending.taskId, 'lease')).catch(() => undefined);
     this.watcher?.leaseAnswered();
   }
 
@@ -589,11 +600,14 @@ export class TaskRunner {
     for (const kind of ['question', 'answer'] as const) {
       await unlink(questionFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
     }
-    for (const kind of ['lease', 'lease-result', 'lease-sent'] as const) {
-      await unlink(leaseFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
-    }
+    // After any lease step under way, so none writes a result for the ended task after this.
+    await this.leaseStep(async () => {
+      if (this.pendingLease?.taskId === taskId) this.pendingLease = null;
+      for (const kind of ['lease', 'lease-result', 'lease-sent'] as const) {
+        await unlink(leaseFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
+      }
+    });
     if (this.pendingQuestion?.taskId === taskId) this.pendingQuestion = null;
-    if (this.pendingLease?.taskId === taskId) this.pendingLease = null;
   }
 
   private async persist(): Promise<Result<void>> {

@@ -186,6 +186,21 @@ describe('TaskRunner with lease request files', () => {
     expect(leaseFrames()).to.have.length(0);
   });
 
+  it('after a restart between removing a request and writing its result, tells the agent the outcome is unknown', async () => {
+    await running();
+    runner.stop();
+    // What the old process left: the sent note, no request file, no result.
+    writeFileSync(file('lease-sent'), JSON.stringify({ request_id: 'r7', action: 'acquire' }));
+    sent = [];
+    await makeRunner().init();
+    runner.onIdentified();
+    await waitFor(() => sent.some((frame) => frame.type === 'task_recovering'));
+    runner.handle({ type: 'task_continue', task_id: taskId, generation: 3 } as HubMessage);
+    await waitFor(() => existsSync(file('lease-result')) && !existsSync(file('lease-sent')));
+    expect(resultFile()).to.deep.include({ request_id: 'r7', action: 'acquire', result: 'error', code: 'lease_outcome_unknown' });
+    expect(leaseFrames()).to.have.length(0);
+  });
+
   it('passes on an error frame for a lease request the hub could not handle', async () => {
     await running();
     writeRequest({ action: 'acquire', paths: ['docs/**'], id: 'r6' });

@@ -2,16 +2,13 @@
 // plus recovery of a task left over from a previous run.
 //
 // Every change to the local task is persisted before the hub hears of it.
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Result } from '../storage/domain/errors.ts';
 import { fieldLimits } from '../web/protocol/field-limits.ts';
 import type { SendOutcome } from './hub-connection.ts';
-import type { LeaseResult } from '../web/protocol/path-leases.ts';
 import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
-import {
-  answeredRequestId, leaseAnswerOf, leaseFilePath, parseLeaseRequest, readLeaseSentNote, writeLeaseResult, writeLeaseSentNote, type LeaseAction, type LeaseAnswer,
-} from './lease-files.ts';
+import { LeaseRequests } from './lease-requests.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
 import { resultFilePath, type TaskOutcome } from './result-files.ts';
 import { ResultWatcher } from './result-watcher.ts';
@@ -30,9 +27,6 @@ export interface TaskRunnerDeps {
   git: GitWorkflow;
 }
 
-const outcomeUnknownDetail = 'the link to the hub dropped after the request was sent and before its answer came; '
-  + 'a lease the hub granted meanwhile is held until the task ends (GET /api/tasks/:id lists it)';
-
 export class TaskRunner {
   private state: QueueState = { active: null, recovering: null };
   private watcher: ResultWatcher | null = null;
@@ -42,14 +36,18 @@ export class TaskRunner {
   private stopped = false;
   /** The question of the active task sent as approval_request and not answered yet. */
   private pendingQuestion: { taskId: string; questionId: string } | null = null;
-  /** The lease request of the active task read from its file and not answered yet. */
-  private pendingLease: { taskId: string; requestId: string; action: LeaseAction } | null = null;
-  /** Lease requests and answers are handled one at a time, so one's file steps never interleave with the next's. */
-  private leaseSteps: Promise<void> = Promise.resolve();
+  /** The agent's lease request files for its active task. */
+  private readonly leases: LeaseRequests;
   /** What task_progress carries for the active task: progress files seen so far, and the cumulative tokens_used they gave. */
   private progressMark: { progress: number; tokensUsed: number | null } = { progress: 0, tokensUsed: null };
 
-  constructor(private readonly deps: TaskRunnerDeps) {}
+  constructor(private readonly deps: TaskRunnerDeps) {
+    this.leases = new LeaseRequests({
+      resultsDir: deps.config.results_dir, send: deps.send, isIdentified: deps.isIdentified, log: deps.log,
+      activeTaskId: () => this.state.active?.task_id ?? null,
+      requestDone: () => this.watcher?.leaseAnswered(),
+    });
+  }
 
   get queueState(): QueueState {
     return this.state;
@@ -82,7 +80,7 @@ export class TaskRunner {
     }
     if (active?.status === 'reporting') void this.flushReport();
     // A question asked before the link dropped is asked again: the hub answers it if it was answered meanwhile.
-    // A lease request is read again too: sent if it never left, else see onLeaseRequest.
+    // A lease request is read again too: sent if it never left, else see lease-requests.ts.
     this.watcher?.askAgain();
   }
 
@@ -110,14 +108,14 @@ export class TaskRunner {
         void this.onResume(message);
         return;
       case 'lease_result':
-        void this.leaseStep(() => this.onLeaseResult(message));
+        this.leases.result(message);
         return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
         if (message.code === 'AC_ERR_APPROVAL_NOT_ASKER') void this.questionRefused(String(message.question_id ?? ''), String(message.detail ?? message.error));
         // A lease frame the hub could not handle at all (no lease_result comes): the agent hears why.
         if (message.message_type === 'lease_acquire' || message.message_type === 'lease_release') {
-          void this.leaseStep(() => this.answerLease({ result: 'error', code: String(message.code ?? 'AC_ERR_INTERNAL'), detail: String(message.detail ?? message.error) }));
+          this.leases.refused(String(message.code ?? 'AC_ERR_INTERNAL'), String(message.detail ?? message.error));
         }
         return;
       default:
@@ -278,117 +276,16 @@ export class TaskRunner {
         },
         onOutcome: (outcome) => void this.onOutcome(task, outcome),
         onQuestion: (text, stamp) => void this.onQuestion(task, text, stamp),
-        onLeaseRequest: (text, stamp) => void this.leaseStep(() => this.onLeaseRequest(task, text, stamp)),
+        onLeaseRequest: (text, stamp) => {
+          if (this.isCurrent(task)) this.leases.request(task, text, stamp);
+        },
         onRateLimited: (until) => void this.onRateLimited(task, until),
       },
     );
     this.watcher = watcher;
     this.progressTimer = setInterval(() => void this.sendProgress(task), config.progress_interval_ms);
-    await this.settleLeftoverLease(task);
+    await this.leases.settleLeftover(task.task_id);
     await watcher.start();
-  }
-
-  /**
-   * The agent wrote a lease request file: sent as lease_acquire or lease_release for this
-   * assignment (a bad file is answered with its error at once, with no frame).
-   *
-   * Each request is sent once. A sent note is written before the frame leaves; finding it again
-   * (after a reconnect, or a sidecar restart) means the hub may have acted on it without the answer
-   * arriving. A release is sent again (the hub answers AC_ERR_LEASE_NOT_FOUND if the first one
-   * released it). An acquire is not: the hub grants a second lease for the same paths rather than
-   * the first again, so the agent gets `lease_outcome_unknown` instead; a lease granted unseen
-   * ends with the task.
-   */
-  private async onLeaseRequest(task: LocalTask, text: string, stamp: string): Promise<void> {
-    if (!this.isCurrent(task)) return;
-    const log = this.deps.log.child({ task_id: task.task_id });
-    const { results_dir: resultsDir } = this.deps.config;
-    const parsed = parseLeaseRequest(text, stamp, task);
-    if (!parsed.ok) {
-      log.warn('lease request file refused', { detail: parsed.detail });
-      this.pendingLease = { taskId: task.task_id, requestId: parsed.requestId, action: parsed.action ?? 'acquire' };
-      await this.answerLease({
-        result: 'error', code: 'lease_request_invalid', detail: parsed.detail, ...(parsed.errors ? { errors: parsed.errors } : {}),
-        ...(parsed.action === null ? { action: null } : {}),
-      });
-      return;
-    }
-    const { request } = parsed;
-    this.pendingLease = { taskId: task.task_id, requestId: request.requestId, action: request.action };
-    if ((await answeredRequestId(resultsDir, task.task_id)) === request.requestId) {
-      // Answered before a crash that left the request file behind: only the clean-up was missing.
-      await this.leaseDone(this.pendingLease);
-      await unlink(leaseFilePath(resultsDir, task.task_id, 'lease-sent')).catch(() => undefined);
-      return;
-    }
-    const sentBefore = (await readLeaseSentNote(resultsDir, task.task_id))?.request_id === request.requestId;
-    if (sentBefore && request.action === 'acquire') {
-      log.warn('lease request may have reached the hub before the link dropped; not sent again', { request_id: request.requestId });
-      await this.answerLease({ result: 'error', code: 'lease_outcome_unknown', detail: outcomeUnknownDetail });
-      return;
-    }
-    if (!this.deps.isIdentified()) return;
-    await writeLeaseSentNote(resultsDir, task.task_id, { request_id: request.requestId, action: request.action });
-    const sent = await this.deps.send({ ...request.frame });
-    // Nothing left the process: the request is sent after the next identify.
-    if (sent === 'not_connected') await unlink(leaseFilePath(resultsDir, task.task_id, 'lease-sent')).catch(() => undefined);
-    log.info('lease request sent to the hub', { request_id: request.requestId, action: request.action, send: sent });
-  }
-
-  private leaseStep(step: () => Promise<void>): Promise<void> {
-    this.leaseSteps = this.leaseSteps.then(step).catch((error: unknown) => {
-      this.deps.log.error('lease request step failed', { error: String(error) });
-    });
-    return this.leaseSteps;
-  }
-
-  private async onLeaseResult(message: LeaseResult): Promise<void> {
-    if (!this.pendingLease || message.request_id !== this.pendingLease.requestId) {
-      this.deps.log.debug('lease_result for no request pending here; ignored', { request_id: message.request_id });
-      return;
-    }
-    this.deps.log.info('lease result written for the agent', { task_id: this.pendingLease.taskId, request_id: message.request_id, result: message.result });
-    await this.answerLease(leaseAnswerOf(message));
-  }
-
-  /**
-   * Writes the pending request's result for the agent. Everything about this request is cleared
-   * before the result appears: an agent that sees it may write its next request at once, and
-   * nothing here may then remove or overwrite that one.
-   */
-  private async answerLease(answer: LeaseAnswer): Promise<void> {
-    const pending = this.pendingLease;
-    if (!pending || this.state.active?.task_id !== pending.taskId) return;
-    await this.leaseDone(pending);
-    const { results_dir: resultsDir } = this.deps.config;
-    await writeLeaseResult(resultsDir, pending.taskId, { request_id: pending.requestId, action: pending.action, ...answer });
-    // Last: a crash before this leaves a note whose result is there, which settleLeftoverLease clears.
-    await unlink(leaseFilePath(resultsDir, pending.taskId, 'lease-sent')).catch(() => undefined);
-  }
-
-  /** Removes the request file and forgets it, so the next request file is a new request. */
-  private async leaseDone(pending: { taskId: string; requestId: string }): Promise<void> {
-    if (this.pendingLease?.requestId === pending.requestId) this.pendingLease = null;
-    await unlink(leaseFilePath(this.deps.config.results_dir, pending.taskId, 'lease')).catch(() => undefined);
-    this.watcher?.leaseAnswered();
-  }
-
-  /**
-   * A sent note with no request file left: the sidecar stopped between removing the request and
-   * writing its result. The agent still waits, so it hears the outcome is unknown.
-   */
-  private async settleLeftoverLease(task: LocalTask): Promise<void> {
-    const { results_dir: resultsDir } = this.deps.config;
-    const note = await readLeaseSentNote(resultsDir, task.task_id);
-    if (!note) return;
-    const requestThere = await readFile(leaseFilePath(resultsDir, task.task_id, 'lease')).then(() => true, () => false);
-    if (requestThere) return;
-    if ((await answeredRequestId(resultsDir, task.task_id)) !== note.request_id) {
-      await writeLeaseResult(resultsDir, task.task_id, {
-        request_id: note.request_id, action: note.action, result: 'error', code: 'lease_outcome_unknown', detail: outcomeUnknownDetail,
-      });
-    }
-    await unlink(leaseFilePath(resultsDir, task.task_id, 'lease-sent')).catch(() => undefined);
   }
 
   /** The agent wrote a question file: sent as approval_request (a bad file is answered with its error at once). */
@@ -600,13 +497,7 @@ export class TaskRunner {
     for (const kind of ['question', 'answer'] as const) {
       await unlink(questionFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
     }
-    // After any lease step under way, so none writes a result for the ended task after this.
-    await this.leaseStep(async () => {
-      if (this.pendingLease?.taskId === taskId) this.pendingLease = null;
-      for (const kind of ['lease', 'lease-result', 'lease-sent'] as const) {
-        await unlink(leaseFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
-      }
-    });
+    await this.leases.removeFiles(taskId);
     if (this.pendingQuestion?.taskId === taskId) this.pendingQuestion = null;
   }
 

@@ -12,6 +12,7 @@ import {
 } from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
 import { approvalAckSchema as hubApprovalAck, approvalAnswerSchema as hubApprovalAnswer } from '../web/protocol/approvals.ts';
+import { leaseResultSchema, type LeaseResult } from '../web/protocol/path-leases.ts';
 
 /** The hub's field schema with one more keyword; TypeBox schemas are plain objects, so a spread keeps them whole. */
 const refine = <T extends TSchema>(schema: T, extra: Record<string, unknown>): T => ({ ...schema, ...extra });
@@ -56,6 +57,7 @@ export type TaskResume = Static<typeof taskResumeSchema>;
 
 export type HubMessage =
   | TaskAssign
+  | LeaseResult
   | ApprovalAck
   | ApprovalAnswerMessage
   | TaskContinue
@@ -75,6 +77,8 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   identified: ajv.compile(identifiedSchema),
   approval_ack: ajv.compile(approvalAckSchema),
   approval_answer: ajv.compile(approvalAnswerSchema),
+  // The answer to the lease request the agent wrote (the hub's schema as it is: no task id to refine).
+  lease_result: ajv.compile(leaseResultSchema),
 };
 
 export type ParsedHubMessage =

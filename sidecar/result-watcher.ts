@@ -2,6 +2,7 @@
 // fs.watch misses events on some filesystems (NFS, Docker bind mounts).
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { leaseFilePath } from './lease-files.ts';
 import { questionFilePath } from './question-files.ts';
 import { parseRateLimitText, parseResultText, resultFilePath, type TaskOutcome } from './result-files.ts';
 
@@ -12,6 +13,8 @@ export interface ResultWatcherEvents {
   onOutcome: (outcome: TaskOutcome) => void;
   /** A question file appeared or changed (`stamp`: its size and mtime); absent: questions are not watched. */
   onQuestion?: (text: string, stamp: string) => void;
+  /** A lease request file appeared or changed (`stamp`: its size and mtime); absent: not watched. */
+  onLeaseRequest?: (text: string, stamp: string) => void;
   /** The agent wrote a rate-limit file: parked until `until` (epoch ms). Optional: older callers ignore it. */
   onRateLimited?: (until: number) => void;
 }
@@ -34,6 +37,8 @@ export class ResultWatcher {
   private unparsable: { stamp: string; sinceMs: number } | null = null;
   /** The question file last handed on, so each version of it is asked once (until `askAgain`). */
   private questionStamp: string | null = null;
+  /** The same for the lease request file. */
+  private leaseStamp: string | null = null;
 
   constructor(
     private readonly options: ResultWatcherOptions,
@@ -55,12 +60,18 @@ export class ResultWatcher {
   /** Hands on the current question file again at the next check (after a reconnect). */
   askAgain(): void {
     this.questionStamp = null;
+    this.leaseStamp = null;
     void this.check();
   }
 
   /** The question file was answered and removed: a new one with the same stamp is a new question. */
   questionAnswered(): void {
     this.questionStamp = null;
+  }
+
+  /** The lease request was answered and removed: a new one with the same stamp is a new request. */
+  leaseAnswered(): void {
+    this.leaseStamp = null;
   }
 
   stop(): void {
@@ -119,6 +130,7 @@ export class ResultWatcher {
       }
     }
     if (this.events.onQuestion && !this.done) await this.checkQuestion();
+    if (this.events.onLeaseRequest && !this.done) await this.checkLeaseRequest();
     const resultPath = resultFilePath(resultsDir, taskId, 'result');
     const resultText = await readOrNull(resultPath);
     if (resultText === null || this.done) return;
@@ -139,17 +151,32 @@ export class ResultWatcher {
 
   private async checkQuestion(): Promise<void> {
     const questionPath = questionFilePath(this.options.resultsDir, this.options.taskId, 'question');
-    const stamp = await questionStampOf(questionPath);
-    if (stamp === null || stamp === this.questionStamp) return;
-    const text = await readOrNull(questionPath);
-    // Still being written (an agent that does not write atomically): the next check sees it whole.
-    if (text === null || text.trim() === '' || (await questionStampOf(questionPath)) !== stamp) return;
-    this.questionStamp = stamp;
-    this.events.onQuestion?.(text, stamp);
+    const seen = await newVersionOf(questionPath, this.questionStamp);
+    if (seen === null) return;
+    this.questionStamp = seen.stamp;
+    this.events.onQuestion?.(seen.text, seen.stamp);
+  }
+
+  private async checkLeaseRequest(): Promise<void> {
+    const requestPath = leaseFilePath(this.options.resultsDir, this.options.taskId, 'lease');
+    const seen = await newVersionOf(requestPath, this.leaseStamp);
+    if (seen === null) return;
+    this.leaseStamp = seen.stamp;
+    this.events.onLeaseRequest?.(seen.text, seen.stamp);
   }
 }
 
-async function questionStampOf(filePath: string): Promise<string | null> {
+/** A request file's text, when it is there, whole, and not the version `handedOn` already. */
+async function newVersionOf(filePath: string, handedOn: string | null): Promise<{ text: string; stamp: string } | null> {
+  const stamp = await stampOf(filePath);
+  if (stamp === null || stamp === handedOn) return null;
+  const text = await readOrNull(filePath);
+  // Still being written (an agent that does not write atomically): the next check sees it whole.
+  if (text === null || text.trim() === '' || (await stampOf(filePath)) !== stamp) return null;
+  return { text, stamp };
+}
+
+async function stampOf(filePath: string): Promise<string | null> {
   const info = await stat(filePath).catch(() => null);
   return info ? `${info.size}:${info.mtimeMs}` : null;
 }

@@ -8,6 +8,7 @@ import type { Result } from '../storage/domain/errors.ts';
 import { fieldLimits } from '../web/protocol/field-limits.ts';
 import type { SendOutcome } from './hub-connection.ts';
 import type { ApprovalAck, ApprovalAnswerMessage, HubMessage, TaskAssign, TaskCancelled, TaskContinue, TaskReassign, TaskResume } from './hub-messages.ts';
+import { LeaseRequests } from './lease-requests.ts';
 import { answerBodyOf, parseQuestionText, questionFilePath, writeAnswerFile } from './question-files.ts';
 import { resultFilePath, type TaskOutcome } from './result-files.ts';
 import { ResultWatcher } from './result-watcher.ts';
@@ -35,10 +36,18 @@ export class TaskRunner {
   private stopped = false;
   /** The question of the active task sent as approval_request and not answered yet. */
   private pendingQuestion: { taskId: string; questionId: string } | null = null;
+  /** The agent's lease request files for its active task. */
+  private readonly leases: LeaseRequests;
   /** What task_progress carries for the active task: progress files seen so far, and the cumulative tokens_used they gave. */
   private progressMark: { progress: number; tokensUsed: number | null } = { progress: 0, tokensUsed: null };
 
-  constructor(private readonly deps: TaskRunnerDeps) {}
+  constructor(private readonly deps: TaskRunnerDeps) {
+    this.leases = new LeaseRequests({
+      resultsDir: deps.config.results_dir, send: deps.send, isIdentified: deps.isIdentified, log: deps.log,
+      activeTaskId: () => this.state.active?.task_id ?? null,
+      requestDone: () => this.watcher?.leaseAnswered(),
+    });
+  }
 
   get queueState(): QueueState {
     return this.state;
@@ -71,6 +80,7 @@ export class TaskRunner {
     }
     if (active?.status === 'reporting') void this.flushReport();
     // A question asked before the link dropped is asked again: the hub answers it if it was answered meanwhile.
+    // A lease request is read again too: sent if it never left, else see lease-requests.ts.
     this.watcher?.askAgain();
   }
 
@@ -97,9 +107,16 @@ export class TaskRunner {
       case 'task_resume':
         void this.onResume(message);
         return;
+      case 'lease_result':
+        this.leases.result(message);
+        return;
       case 'error':
         this.deps.log.warn('hub reported an error', { error: String(message.error), code: message.code, task_id: this.state.active?.task_id });
         if (message.code === 'AC_ERR_APPROVAL_NOT_ASKER') void this.questionRefused(String(message.question_id ?? ''), String(message.detail ?? message.error));
+        // A lease frame the hub could not handle at all (no lease_result comes): the agent hears why.
+        if (message.message_type === 'lease_acquire' || message.message_type === 'lease_release') {
+          this.leases.refused(String(message.code ?? 'AC_ERR_INTERNAL'), String(message.detail ?? message.error));
+        }
         return;
       default:
         this.deps.log.debug('hub message', { type: message.type, task_id: (message as { task_id?: unknown }).task_id });
@@ -259,11 +276,15 @@ export class TaskRunner {
         },
         onOutcome: (outcome) => void this.onOutcome(task, outcome),
         onQuestion: (text, stamp) => void this.onQuestion(task, text, stamp),
+        onLeaseRequest: (text, stamp) => {
+          if (this.isCurrent(task)) this.leases.request(task, text, stamp);
+        },
         onRateLimited: (until) => void this.onRateLimited(task, until),
       },
     );
     this.watcher = watcher;
     this.progressTimer = setInterval(() => void this.sendProgress(task), config.progress_interval_ms);
+    await this.leases.settleLeftover(task.task_id);
     await watcher.start();
   }
 
@@ -476,6 +497,7 @@ export class TaskRunner {
     for (const kind of ['question', 'answer'] as const) {
       await unlink(questionFilePath(this.deps.config.results_dir, taskId, kind)).catch(() => undefined);
     }
+    await this.leases.removeFiles(taskId);
     if (this.pendingQuestion?.taskId === taskId) this.pendingQuestion = null;
   }
 

@@ -44,7 +44,8 @@ if (!question) {
 }
 log('asked');
 // The real CLI an agent would use: writes the question file, waits for the answer file, prints it.
-const asked = spawnSync(process.execPath, [${JSON.stringify(sidecarBin)}, 'ask', taskId, question, '--option', 'yes', '--option', 'no'], { encoding: 'utf8' });
+// Bounded: when the test stops the sidecar mid-question, this agent dies and must not leave an \`ask\` polling forever.
+const asked = spawnSync(process.execPath, [${JSON.stringify(sidecarBin)}, 'ask', taskId, question, '--option', 'yes', '--option', 'no', '--timeout-ms', '90000'], { encoding: 'utf8', timeout: 100000 });
 const answer = JSON.parse(asked.stdout);
 log('answered', { answer });
 put(taskId + '.json', JSON.stringify({ status: 'success', output: 'answer: ' + answer.answer }));

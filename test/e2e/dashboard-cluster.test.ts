@@ -2,24 +2,21 @@
 // Chromium: an agent connected to the other hub has its card, with that hub's badge.
 import { expect } from 'chai';
 import { eventually, launchBrowser, serveDashboard, type DashboardServing, type TestBrowser } from '../support/browser.ts';
-import { startTestHub, type TestHub } from '../support/hub-harness.ts';
-import { startNatsNode, type NatsNode } from '../support/nats-server.ts';
+import type { TestHub } from '../support/hub-harness.ts';
+import { startTwoHubCluster, type TwoHubCluster } from '../support/two-hub-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 describe('dashboard: agents of every hub of a cluster, with their hub', function () {
   this.timeout(60_000);
-  let node: NatsNode;
+  let cluster: TwoHubCluster;
   let a: TestHub;
   let b: TestHub;
   let browser: TestBrowser;
   let serving: DashboardServing;
 
   before(async () => {
-    node = await startNatsNode();
-    const cluster = { engine: 'jetstream', nats_servers: [node.url], hub_lease_ms: 3000 };
-    a = await startTestHub({ ...cluster, hub_name: 'hub-a' });
-    // Tokens are the cluster's: hub B finds A's admin token in the bucket and makes none of its own.
-    b = await startTestHub({ ...cluster, hub_name: 'hub-b' }, { adminToken: a.adminToken });
+    cluster = await startTwoHubCluster();
+    ({ a, b } = cluster);
     browser = await launchBrowser();
     serving = await serveDashboard(browser.context, a.url);
   });
@@ -27,9 +24,7 @@ describe('dashboard: agents of every hub of a cluster, with their hub', function
   after(async () => {
     serving?.close();
     await browser?.close();
-    await a?.stop();
-    await b?.stop();
-    await node?.stop();
+    await cluster?.stop();
   });
 
   it("shows B's agent on A's dashboard with a hub-b badge, and A's own with hub-a", async () => {

@@ -4,28 +4,23 @@
 // delivered when it connects to either hub.
 import { connect } from '@nats-io/transport-node';
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../support/hub-harness.ts';
-import { startNatsNode, type NatsNode } from '../support/nats-server.ts';
+import type { TestHub } from '../support/hub-harness.ts';
+import { startTwoHubCluster, type TwoHubCluster } from '../support/two-hub-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 describe('cluster: messaging across two hubs', function () {
   this.timeout(60_000);
-  let node: NatsNode;
+  let cluster: TwoHubCluster;
   let a: TestHub;
   let b: TestHub;
 
   before(async () => {
-    node = await startNatsNode();
-    const cluster = { engine: 'jetstream', nats_servers: [node.url], hub_lease_ms: 3000 };
-    a = await startTestHub({ ...cluster, hub_name: 'hub-a' });
-    // Tokens are the cluster's: hub B finds A's admin token in the bucket and makes none of its own.
-    b = await startTestHub({ ...cluster, hub_name: 'hub-b' }, { adminToken: a.adminToken });
+    cluster = await startTwoHubCluster();
+    ({ a, b } = cluster);
   });
 
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    await node?.stop();
+    await cluster?.stop();
   });
 
   it("pushes a direct message from A's agent to B's agent, acked from B's mailbox", async () => {
@@ -108,7 +103,7 @@ describe('cluster: messaging across two hubs', function () {
 
   it('refuses malformed relay frames on the subject (nothing reaches an agent) and takes a valid one', async () => {
     const listener = await a.connectAgent('listener');
-    const raw = await connect({ servers: [node.url] });
+    const raw = await connect({ servers: [cluster.node.url] });
     try {
       raw.publish('agentcom.relay', 'not json');
       raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { payload: { forged: true } } }));

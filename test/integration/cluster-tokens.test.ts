@@ -2,31 +2,26 @@
 // registered on hub A identifies on hub B with the same token, and a revocation on either
 // hub is refused by both and closes the agent's socket wherever it is connected.
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../support/hub-harness.ts';
-import { startNatsNode, type NatsNode } from '../support/nats-server.ts';
+import type { TestHub } from '../support/hub-harness.ts';
+import { startTwoHubCluster, type TwoHubCluster } from '../support/two-hub-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { WsTestClient } from '../support/ws-client.ts';
 
 describe('cluster: tokens shared by every hub', function () {
   this.timeout(60_000);
-  let node: NatsNode;
+  let cluster: TwoHubCluster;
   let a: TestHub;
   let b: TestHub;
   const sockets: WsTestClient[] = [];
 
   beforeEach(async () => {
-    node = await startNatsNode();
-    const cluster = { engine: 'jetstream', nats_servers: [node.url], hub_lease_ms: 3000 };
-    a = await startTestHub({ ...cluster, hub_name: 'hub-a' });
-    // The first hub made the cluster's admin token; the second finds it and makes none.
-    b = await startTestHub({ ...cluster, hub_name: 'hub-b' }, { adminToken: a.adminToken });
+    cluster = await startTwoHubCluster();
+    ({ a, b } = cluster);
   });
 
   afterEach(async () => {
     for (const ws of sockets.splice(0)) ws.socket.terminate();
-    await a?.stop();
-    await b?.stop();
-    await node?.stop();
+    await cluster?.stop();
   });
 
   async function identify(hub: TestHub, agentId: string, token: string) {

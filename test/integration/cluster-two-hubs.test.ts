@@ -2,28 +2,23 @@
 // them. A task submitted on hub A is completed by an agent on hub B; each hub's API lists
 // every task and every agent with its hub; a task held by B's agent is left alone by A.
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../support/hub-harness.ts';
-import { startNatsNode, type NatsNode } from '../support/nats-server.ts';
+import type { TestHub } from '../support/hub-harness.ts';
+import { startTwoHubCluster, type TwoHubCluster } from '../support/two-hub-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 describe('cluster: two hubs on one JetStream queue', function () {
   this.timeout(60_000);
-  let node: NatsNode;
+  let cluster: TwoHubCluster;
   let a: TestHub;
   let b: TestHub;
 
   beforeEach(async () => {
-    node = await startNatsNode();
-    const cluster = { engine: 'jetstream', nats_servers: [node.url], hub_lease_ms: 3000 };
-    a = await startTestHub({ ...cluster, hub_name: 'hub-a' });
-    // The first hub made the cluster's admin token (tokens are shared); the second makes none.
-    b = await startTestHub({ ...cluster, hub_name: 'hub-b' }, { adminToken: a.adminToken });
+    cluster = await startTwoHubCluster();
+    ({ a, b } = cluster);
   });
 
   afterEach(async () => {
-    await a?.stop();
-    await b?.stop();
-    await node?.stop();
+    await cluster?.stop();
   });
 
   it('assigns a task submitted on hub A to an idle agent on hub B, which completes it', async () => {

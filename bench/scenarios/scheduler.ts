@@ -231,7 +231,7 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
   const plain = meanOf(plainRuns);
   const filesLeased = meanOf(fileRuns);
   const fileLeaseCost = 1 - filesLeased.rate / plain.rate;
-  const leased = (await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, false)).drain;
+  const { drain: leased, profile: globsProfile } = await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, ctx.profile);
   const leaseCost = 1 - leased.rate / plain.rate;
   ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
   const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
@@ -273,6 +273,7 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
       },
       ...(plainProfile ? profileTables(plainProfile, `hub C: ${leaseBacklog.toLocaleString('en-US')} queued without paths`) : []),
       ...(filesProfile ? profileTables(filesProfile, `hub E: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 single-file leases each`) : []),
+      ...(globsProfile ? profileTables(globsProfile, `hub D: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 random globs each (folders too)`) : []),
     ],
     notes: [
       'Path leases: the same seeded backlog is built without paths, with 1-4 random single files per task (a held-back task always has free ones behind it), and with 1-4 random globs (80% single files, 15% a sub-folder `/**`, 5% `*.ts` of a sub-folder: with ~1,000 tasks in flight most sub-folders are leased, so this run also measures how little of such a workload can run at once). The runs without paths and with single files alternate (C E, then E C) and are compared by their means. Agents complete at once, so the in-flight leases are the ~1,000 tasks being handed over. "Drain only" CPU is read from the moment every agent is connected: the connect storm (presence to 1,000 sockets) varies by several seconds between runs and is not a scheduling cost.',

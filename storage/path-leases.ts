@@ -90,6 +90,9 @@ export class PathLeases {
     if (wasHeld && !sameAssignment) this.end(before!.id);
     if (isHeld && !sameAssignment) this.start(after!);
     if (after && after.status !== 'queued') this.stopWaiting(after.id);
+    // Re-prioritised while waiting: the task sits in another lane now, where walks must look again.
+    const readyKey = after && this.readyKeyOf.get(after.id);
+    if (readyKey && readyKey[1] !== after.priority) this.readyKeyOf.set(after.id, [readyKey[0], after.priority, after.seq]);
     if (before && this.claimsOf.has(before.id)) {
       if (queuedWithPaths(after) === 1) this.claimsOf.set(after!.id, claimOfTask(after!));
       else this.claimsOf.delete(before.id);

@@ -153,6 +153,19 @@ describe('path leases (queue)', () => {
     expect(missing.ok ? 'ok' : missing.code).to.equal('AC_ERR_TASK_NOT_FOUND');
   });
 
+  it('hands out a waiting task moved to a more urgent lane as soon as the lease it waits for ends', async () => {
+    const holder = await submit({ paths: ['src/a.ts'] });
+    const assigned = (await claim('a1'))!;
+    expect(assigned.id).to.equal(holder.id);
+    const waiter = await submit({ paths: ['src/a.ts'] });
+    // The claims walk past the waiter twice, once in each lane, so the blocked front covers it there.
+    expect(await claim('a2')).to.equal(null);
+    value(await queue.reprioritise(waiter.id, 0, t0 + 1));
+    expect(await claim('a2')).to.equal(null);
+    value(await queue.complete(report(assigned), null, null, t0 + 2));
+    expect((await claim('a2'))?.id).to.equal(waiter.id);
+  });
+
   it('re-prioritises delayed and waiting tasks too, and the change survives a reopen', async () => {
     const delayed = await submit({ notBefore: t0 + 60_000 });
     const parent = await submit();

@@ -4,22 +4,14 @@
 // Tasks are submitted and completed concurrently throughout; none acknowledged is lost and
 // none is completed twice. Slow: run with `npm run test:cluster`.
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnHub, type HubProcess } from '../support/hub-process.ts';
+import { callClusterHub, startClusterHub, type ClusterHub } from '../support/cluster-hub-process.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { WsTestClient } from '../support/ws-client.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface RunningHub {
-  process: HubProcess;
-  url: string;
-  adminToken: string;
-  dir: TempDir;
-}
+type RunningHub = ClusterHub;
 
 describe('cluster: kill -9 of one hub while its agents hold tasks', function () {
   this.timeout(240_000);
@@ -29,29 +21,15 @@ describe('cluster: kill -9 of one hub while its agents hold tasks', function () 
   let stopped = false;
 
   async function startHub(name: string): Promise<RunningHub> {
-    const dir = makeTempDir(`hub-${name}`);
-    const config = join(dir.path, 'config.json');
-    writeFileSync(config, JSON.stringify({
-      engine: 'jetstream', nats_servers: cluster.urls, nats_replicas: 3, hub_name: name,
-      // This test is about a hub dying, on whatever nats-server the machine has (Debian's lacks the CAS fix).
-      allow_unsafe_nats_server: true,
+    const hub = await startClusterHub(cluster.urls, name, {
       // A hub reclaims for disconnected agents only once it has run one acceptance timeout (its start grace).
-      hub_lease_ms: 1500, sweep_interval_ms: 250, acceptance_timeout_ms: 5000, log_level: 'warning', rate_limits: false,
-    }));
-    const process = spawnHub(['--port', '0', '--data-dir', join(dir.path, 'data'), '-c', config], { AGENTCOM_ADMIN_TOKEN: `admin-${name}-0123456789abcdef` });
-    const { url } = await process.ready(60_000);
-    const hub = { process, url, adminToken: `admin-${name}-0123456789abcdef`, dir };
+      hub_lease_ms: 1500, sweep_interval_ms: 250, acceptance_timeout_ms: 5000,
+    });
     hubs.push(hub);
     return hub;
   }
 
-  async function call(hub: RunningHub, method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${hub.url}${path}`, {
-      method, headers: { authorization: `Bearer ${hub.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json().catch(() => null) };
-  }
+  const call = callClusterHub;
 
   async function connect(hub: RunningHub, agentId: string, token: string): Promise<WsTestClient> {
     const ws = await WsTestClient.connect(`${hub.url.replace(/^http/, 'ws')}/ws`);

@@ -4,21 +4,13 @@
 // channel_published) is delivered, once and in order, to an agent that connects to hub B
 // afterwards, and stays in the channel's history. Slow: run with `npm run test:cluster`.
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnHub, type HubProcess } from '../support/hub-process.ts';
+import { callClusterHub, startClusterHub, type ClusterHub } from '../support/cluster-hub-process.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { WsTestClient } from '../support/ws-client.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface RunningHub {
-  process: HubProcess;
-  url: string;
-  adminToken: string;
-  dir: TempDir;
-}
+type RunningHub = ClusterHub;
 
 describe('cluster: messages acknowledged on a hub that is killed', function () {
   this.timeout(240_000);
@@ -27,29 +19,20 @@ describe('cluster: messages acknowledged on a hub that is killed', function () {
   const sockets: WsTestClient[] = [];
 
   async function startHub(name: string): Promise<RunningHub> {
-    const dir = makeTempDir(`hub-${name}`);
-    const config = join(dir.path, 'config.json');
-    writeFileSync(config, JSON.stringify({
-      engine: 'jetstream', nats_servers: cluster.urls, nats_replicas: 3, hub_name: name, hub_lease_ms: 1500, log_level: 'warning', rate_limits: false,
-    }));
-    const process = spawnHub(['--port', '0', '--data-dir', join(dir.path, 'data'), '-c', config], { AGENTCOM_ADMIN_TOKEN: `admin-${name}-0123456789abcdef` });
-    const { url } = await process.ready(60_000);
-    const hub = { process, url, adminToken: `admin-${name}-0123456789abcdef`, dir };
+    const hub = await startClusterHub(cluster.urls, name, { hub_lease_ms: 1500 });
     hubs.push(hub);
     return hub;
   }
 
-  async function call(hub: RunningHub, method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${hub.url}${path}`, {
-      method, headers: { authorization: `Bearer ${hub.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json().catch(() => null) };
-  }
+  const call = callClusterHub;
 
   async function connect(hub: RunningHub, agentId: string): Promise<WsTestClient> {
-    // Tokens are kept per hub (until they are shared on the cluster): register the agent on this one.
-    const made = await call(hub, 'POST', '/api/onboard/register', { agent_id: agentId });
+    // Tokens live in the cluster: right after a node loss the bucket may be electing a leader, and a client retries.
+    let made = await call(hub, 'POST', '/api/onboard/register', { agent_id: agentId });
+    for (let attempt = 0; made.status !== 201 && attempt < 40; attempt++) {
+      await sleep(500);
+      made = await call(hub, 'POST', '/api/onboard/register', { agent_id: agentId });
+    }
     const ws = await WsTestClient.connect(`${hub.url.replace(/^http/, 'ws')}/ws`);
     sockets.push(ws);
     await ws.request({ type: 'identify', agent_id: agentId, token: made.body.token, capabilities: [], protocol_version: 1 }, 'identified');

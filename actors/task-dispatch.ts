@@ -5,8 +5,8 @@
 // or a socket hears of it.
 import type { Logger } from 'winston';
 import type { QueueEngine, ReclaimReason } from '../storage/queue-engine.ts';
-import type { TaskAssign } from '../web/protocol/task-assign.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
+import type { TaskAssignment } from '../storage/domain/task-assignment.ts';
 import { ok, type Result } from '../storage/domain/errors.ts';
 import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
@@ -81,7 +81,7 @@ export class TaskDispatch {
       complete_by: task.complete_by,
       ...(task.paths?.length ? { paths: task.paths } : {}),
       ...(task.depends_on?.length ? { dependencies: dependencyResults(task, (id) => this.deps.queue.get(id)) } : {}),
-    } satisfies TaskAssign);
+    } satisfies TaskAssignment);
     // history[1] is how the task last entered its lane (queued, retry, reclaimed…); a push never waited in one.
     const latencyMs = how === 'claimed' && task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
     if (!sent) this.deps.log.notice('task_assign frame not sent', { task_id: task.id, agent_id: entry.agentId });

@@ -32,13 +32,8 @@ export const layers = [
   { from: 'runtime/', may: ['actors/', 'machines/', 'runtime/', 'sidecar/', 'storage/', 'web/'] },
 ];
 
-/**
- * Imports allowed for now, each with the work that removes it: a typed agent link
- * (storage/domain/agent-link.ts) lets task-dispatch drop its task_assign type.
- */
-export const pending = [
-  { from: 'actors/task-dispatch.ts', to: 'web/protocol/task-assign.ts', why: 'issue 12: a typed agent link sends task_assign' },
-];
+/** Imports allowed for now, each with the work that removes it (none left). */
+export const pending = [];
 
 const sourceFolders = ['actors', 'machines', 'runtime', 'storage', 'sidecar', 'web'];
 

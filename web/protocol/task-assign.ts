@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { descriptionField, generationField, taskIdField } from './field-limits.ts';
 import { pathGlobField } from '../../storage/domain/path-glob.ts';
 import { taskLimits } from '../../storage/domain/task-limits.ts';
+import type { TaskAssignment } from '../../storage/domain/task-assignment.ts';
 
 export const taskAssignSchema = Type.Object({
   type: Type.Literal('task_assign'),
@@ -29,3 +30,8 @@ export const taskAssignSchema = Type.Object({
   }), { maxItems: taskLimits.dependencies })),
 });
 export type TaskAssign = Static<typeof taskAssignSchema>;
+
+/** Fails to compile unless the domain's TaskAssignment and this schema describe the same frame. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const assignmentMatchesSchema: Same<TaskAssign, TaskAssignment> = true;
+void assignmentMatchesSchema;

@@ -6,7 +6,7 @@ import type { ActiveAlert } from '../machines/alert-rules.ts';
 import type { MetricsSample } from '../web/protocol/metrics-sample.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { ApprovalView } from '../web/ports/approvals-port.ts';
-import type { HubEvent } from '../web/ports/dashboard-port.ts';
+import type { StorageEventFrame } from '../web/protocol/storage-events.ts';
 import type { AgentView } from '../storage/domain/agent-view.ts';
 import type { PathLease } from '../storage/path-lease-table.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
@@ -18,7 +18,7 @@ export interface HubEventMap extends LifecycleEvents {
   'alert.cleared': { ruleId: string };
   'alert.acknowledged': { ruleId: string };
   /** Backups, compaction and recovery (runtime/storage-ops.ts): `frame` is the reference's dashboard event as sent. */
-  'storage.reported': { frame: HubEvent };
+  'storage.reported': { frame: StorageEventFrame };
   /** A token bucket denied an action (reference §8); the agent rests from scheduling for a minute. */
   'rate.limited': { key: string; agentId: string | null; channel: string; tier: string; retryAfterMs: number; repeated: boolean };
   /** An agent asked a question mid-task (runtime/approvals.ts). */

@@ -15,7 +15,10 @@ import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } 
 import type { LmdbStore } from '../storage/lmdb-store.ts';
 import { storageHealthStatus } from '../storage/storage-health-status.ts';
 import { storageStats, type StorageStats } from '../storage/storage-stats.ts';
-import type { HubEvent } from '../web/ports/dashboard-port.ts';
+import type { StorageEventFrame } from '../web/protocol/storage-events.ts';
+
+/** A storage event before it is stamped with its time. */
+type StorageNews = StorageEventFrame extends infer E ? (E extends StorageEventFrame ? Omit<E, 'timestamp'> : never) : never;
 import type { BackupListing, BackupView, CompactionRun, RestoreStarted, StoragePort } from '../web/storage-port.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';
@@ -41,13 +44,13 @@ export class StorageOps implements StoragePort {
   private busy: Busy | null = null;
   private progress: (BackupProgress & { started_at: number }) | null = null;
   private pending: PendingOpen | null = null;
-  private readonly listeners = new Set<(event: HubEvent) => void>();
+  private readonly listeners = new Set<(event: StorageEventFrame) => void>();
   /** The last compaction runs, newest first, as stored in the open store (storage/compaction-history.ts). */
   private history: CompactionRun[] = [];
   /** The last recovery; `acknowledged` once a backup was taken after it. */
   private lastRecovery: (RecoveryReport & { kind: 'corruption' | 'restore'; acknowledged: boolean }) | null = null;
   /** Events emitted while nobody listens (during a storage restart, before the new hub subscribes). */
-  private readonly unheard: HubEvent[] = [];
+  private readonly unheard: StorageEventFrame[] = [];
   private lastBackupError: string | null = null;
   /** The last damaged records taken out of the store; `acknowledged` once a backup was taken after it. */
   private lastRecordsQuarantine: (RecordsQuarantine & { acknowledged: boolean }) | null = null;
@@ -102,7 +105,7 @@ export class StorageOps implements StoragePort {
     this.pending = null;
     this.busy = null;
     this.log.error('restore failed', { code: 'AC_ERR_RESTORE_FAILED', reason });
-    this.emit('recovery_failed', { reason });
+    this.emit({ type: 'recovery_failed', reason });
   }
 
   // --- backups ----------------------------------------------------------------------
@@ -127,7 +130,7 @@ export class StorageOps implements StoragePort {
       if (!taken.ok) {
         this.lastBackupError = taken.detail;
         this.log.error('backup failed', { code: taken.code, trigger, reason: taken.detail });
-        this.emit('backup_failed', { trigger, reason: taken.detail });
+        this.emit({ type: 'backup_failed', trigger, reason: taken.detail });
         return taken;
       }
       this.lastBackupError = null;
@@ -137,7 +140,8 @@ export class StorageOps implements StoragePort {
         trigger, backup: taken.value.name, size_bytes: manifest.size_bytes, duration_ms: manifest.duration_ms,
         tasks_total: totalOf(manifest.task_counts), pruned,
       });
-      this.emit('backup_complete', {
+      this.emit({
+        type: 'backup_complete',
         trigger, backup: taken.value.name, path: taken.value.path, size_bytes: manifest.size_bytes,
         duration_ms: manifest.duration_ms, task_counts: manifest.task_counts,
       });
@@ -237,7 +241,7 @@ export class StorageOps implements StoragePort {
     this.log.error('damaged task records quarantined and removed from the store', {
       code: 'AC_ERR_STORAGE', folder: done.value.folder, task_ids: ids, errors: done.value.records.map((record) => record.error),
     });
-    this.emit('records_quarantined', { folder: done.value.folder, task_ids: ids, count: ids.length });
+    this.emit({ type: 'records_quarantined', folder: done.value.folder, task_ids: ids, count: ids.length });
   }
 
   // --- compaction ---------------------------------------------------------------------
@@ -268,13 +272,13 @@ export class StorageOps implements StoragePort {
         const run = this.runOf(startedAt, trigger, 'failed', { fragmentation_before: fragmentation }, attempts, outcome.detail);
         await this.recordCompaction(store, run);
         this.log.error('compaction failed', { code: outcome.code, trigger, reason: outcome.detail });
-        this.emit('compaction_failed', { trigger, reason: outcome.detail, attempts });
+        this.emit({ type: 'compaction_failed', trigger, reason: outcome.detail, attempts });
         return outcome;
       }
       const run = this.runOf(startedAt, trigger, 'complete', outcome.value, attempts);
       await this.recordCompaction(store, run);
       this.log.info('compaction complete', { trigger, ...outcome.value, attempts });
-      this.emit('compaction_complete', { trigger, ...outcome.value });
+      this.emit({ type: 'compaction_complete', trigger, ...outcome.value });
       return ok(run);
     } finally {
       this.busy = null;
@@ -382,7 +386,7 @@ export class StorageOps implements StoragePort {
     return reasons;
   }
 
-  onEvent(listener: (event: HubEvent) => void): () => void {
+  onEvent(listener: (event: StorageEventFrame) => void): () => void {
     this.listeners.add(listener);
     for (const event of this.unheard.splice(0)) listener(event);
     return () => this.listeners.delete(listener);
@@ -407,11 +411,11 @@ export class StorageOps implements StoragePort {
     };
     if (report.kind === 'corruption') this.log.error('storage recovered after corruption', { code: 'AC_ERR_STORAGE_CORRUPT', ...fields });
     else this.log.notice('restore complete', fields);
-    this.emit('recovery_complete', fields);
+    this.emit({ type: 'recovery_complete', ...fields });
   }
 
-  private emit(type: string, fields: Record<string, unknown>): void {
-    const event: HubEvent = { type, timestamp: this.now(), ...fields };
+  private emit(news: StorageNews): void {
+    const event: StorageEventFrame = { ...news, timestamp: this.now() };
     if (this.listeners.size === 0 && this.unheard.length < 20) this.unheard.push(event);
     for (const listener of this.listeners) listener(event);
   }

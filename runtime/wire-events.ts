@@ -2,7 +2,7 @@
 // wire are the reference's (task_event, agent_joined, status_changed, metrics_snapshot,
 // alert_fired…), which the original clients and our dashboard read.
 import { viewOf } from '../actors/agent-registry.ts';
-import type { HubEvent } from '../web/ports/dashboard-port.ts';
+import type { DashboardEvent } from '../web/protocol/dashboard-events.ts';
 import type { HubEventName, TypedHubEvent } from './hub-events.ts';
 
 /** The `event` field of a `task_event` frame for each task event. */
@@ -25,8 +25,10 @@ const taskEventWireNames = {
   'task.reprioritised': 'reprioritised',
 } as const satisfies Partial<Record<HubEventName, string>>;
 
+const approvalEventWireNames = { 'approval.asked': 'asked', 'approval.answered': 'answered', 'approval.closed': 'closed' } as const;
+
 /** The frame for a hub event, or null for events the dashboard does not get. */
-export function toWireEvent(event: TypedHubEvent): HubEvent | null {
+export function toWireEvent(event: TypedHubEvent): DashboardEvent | null {
   const timestamp = event.at;
   switch (event.type) {
     case 'task.submitted': case 'task.delayed': case 'task.queued': case 'task.accepted': case 'task.completed':
@@ -44,29 +46,24 @@ export function toWireEvent(event: TypedHubEvent): HubEvent | null {
       return { type: 'lease_event', timestamp, event: 'denied', task_id: event.taskId, agent_id: event.agentId, paths: event.paths, holder: event.holder };
     case 'task.assigned': case 'task.reclaimed': {
       const { task } = event;
-      const frame: HubEvent = {
-        type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
+      const frame = {
+        type: 'task_event' as const, timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
         priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
       };
-      if (event.type === 'task.assigned') frame.latency_ms = event.latencyMs;
-      else frame.reason = event.reason;
-      return frame;
+      return event.type === 'task.assigned' ? { ...frame, latency_ms: event.latencyMs } : { ...frame, reason: event.reason };
     }
     case 'task.awaiting_approval': case 'task.approved': case 'task.rejected': {
       const { task } = event;
-      const frame: HubEvent = {
-        type: 'task_event', timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
+      const frame = {
+        type: 'task_event' as const, timestamp, task_id: task.id, event: taskEventWireNames[event.type], status: task.status,
         priority: task.priority, agent_id: task.assigned_to, generation: task.generation,
       };
-      if (event.type !== 'task.awaiting_approval') {
-        frame.by = event.by;
-        frame.waited_ms = event.waitedMs;
-      }
-      if (event.type === 'task.rejected') frame.reason = event.reason;
-      return frame;
+      if (event.type === 'task.awaiting_approval') return frame;
+      const decided = { ...frame, by: event.by, waited_ms: event.waitedMs };
+      return event.type === 'task.rejected' ? { ...decided, reason: event.reason } : decided;
     }
     case 'approval.asked': case 'approval.answered': case 'approval.closed':
-      return { type: 'approval_event', timestamp, event: event.type.slice('approval.'.length), approval: event.approval };
+      return { type: 'approval_event', timestamp, event: approvalEventWireNames[event.type], approval: event.approval };
     case 'task.dependency_settled': {
       const { task } = event;
       return {

@@ -4,11 +4,11 @@
 import type { Failure } from '../storage/domain/errors.ts';
 import { wireError } from './http/reply.ts';
 import type { MessagingPort } from './ports/messaging-port.ts';
+import type { ErrorFrame } from './protocol/agent-replies.ts';
 import { messagingLimits, type MessagingFrame } from './protocol/messaging-messages.ts';
+import type { MessagingReply } from './protocol/messaging-replies.ts';
 
-type Frame = Record<string, unknown>;
-
-export async function messagingFrame(messaging: MessagingPort, agentId: string, message: MessagingFrame): Promise<Frame> {
+export async function messagingFrame(messaging: MessagingPort, agentId: string, message: MessagingFrame): Promise<MessagingReply | ErrorFrame> {
   const { type } = message;
   switch (message.type) {
     case 'message': {
@@ -19,7 +19,7 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
       });
       if (!sent.ok) return messagingError(type, sent);
       const { id, seq, duplicate } = sent.value;
-      return { type: 'message_sent', id, ...(seq !== null ? { seq } : {}), ...(duplicate ? { duplicate } : {}) };
+      return { type: 'message_sent', id, ...(seq !== null ? { seq } : {}), ...(duplicate ? { duplicate: true as const } : {}) };
     }
     case 'list_channels':
       return { type: 'channels', channels: messaging.listChannels() };
@@ -27,7 +27,7 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
       const subscribed = await messaging.subscribe(agentId, message.channel);
       if (!subscribed.ok) return messagingError(type, subscribed, { channel: message.channel });
       const { channel, already } = subscribed.value;
-      return { type: 'channel_subscribed', channel, ...(already ? { note: 'already_subscribed' } : {}) };
+      return { type: 'channel_subscribed', channel, ...(already ? { note: 'already_subscribed' as const } : {}) };
     }
     case 'channel_unsubscribe': {
       const unsubscribed = await messaging.unsubscribe(agentId, message.channel);
@@ -42,7 +42,7 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
       });
       if (!published.ok) return messagingError(type, published, { channel: frame.channel });
       const { channel, seq, id, duplicate } = published.value;
-      return { type: 'channel_published', channel, seq, id, ...(duplicate ? { duplicate } : {}) };
+      return { type: 'channel_published', channel, seq, id, ...(duplicate ? { duplicate: true as const } : {}) };
     }
     case 'channel_history': {
       const frame = message;
@@ -53,6 +53,6 @@ export async function messagingFrame(messaging: MessagingPort, agentId: string, 
   }
 }
 
-function messagingError(type: string, failure: Failure, extra: Frame = {}): Frame {
+function messagingError(type: string, failure: Failure, extra: { channel?: string } = {}): ErrorFrame {
   return { type: 'error', error: wireError(failure.code), code: failure.code, message_type: type, detail: failure.detail, ...extra };
 }

@@ -10,7 +10,7 @@ import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSock
 import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../storage/domain/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
-import { serializeFrame } from './frame-serializer.ts';
+import { serializeAgentFrame } from './frame-serializer.ts';
 import { agentInfo, connected, hubOf } from './http/agents.ts';
 import type { AgentLink } from '../storage/domain/agent-link.ts';
 import type { HubServices } from './ports/hub-services.ts';
@@ -19,7 +19,7 @@ import type { TaskAck } from './protocol/agent-replies.ts';
 import type { LeaseAcquire, LeaseRelease, LeaseResult } from './protocol/path-leases.ts';
 import type { Identify } from './protocol/identify.ts';
 import { answerFrameOf, type ApprovalRequest } from './protocol/approvals.ts';
-import type { AgentFrame, TaskReportFrame } from './protocol/index.ts';
+import type { AgentFrame, AgentOutboundFrame, TaskReportFrame } from './protocol/index.ts';
 import type { AgentRateLimited } from './protocol/agent-rate-limited.ts';
 import { parseJsonInput, type JsonInput } from './json-input.ts';
 import type { ValidationErrorItem, WireValidator } from './validation.ts';
@@ -81,7 +81,7 @@ export interface AgentSocketDeps {
   ipLimits: IpLimits;
 }
 
-type Frame = Record<string, unknown>;
+type Frame = AgentOutboundFrame;
 type AgentWs = WebSocket<AgentSocketData>;
 
 let nextLinkId = 1;
@@ -104,9 +104,9 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   /** Queues the frame for this turn's write; false when the socket is gone or its output is full. */
-  function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame): boolean {
+  function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame | Record<string, unknown>): boolean {
     if (data.closed || data.overflowed) return false;
-    const text = serializeFrame(message);
+    const text = serializeAgentFrame(message);
     if (ws.getBufferedAmount() + data.pendingBytes + text.length > agentMaxBackpressureBytes) {
       overflow(ws, data, message.type);
       return false;
@@ -115,7 +115,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     // A large burst (a mailbox pushed at identify) goes out as it grows, so uWS's own buffer
     // and its drain event, which the mailbox push paces itself by, see it.
     if (data.pendingBytes >= writeAtOnceBytes) output.flush(ws, data);
-    telemetry.frameSent('agent', message.type as string);
+    telemetry.frameSent('agent', String(message.type));
     return true;
   }
 
@@ -182,7 +182,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   function rateLimited(ws: AgentWs, data: AgentSocketData, check: LimitCheck & { ok: false }): void {
-    const frame = { type: 'rate_limited', retry_after_ms: check.retryAfterMs, tier: check.tier, code: 'AC_ERR_RATE_LIMITED' };
+    const frame: Frame = { type: 'rate_limited', retry_after_ms: check.retryAfterMs, tier: check.tier, code: 'AC_ERR_RATE_LIMITED' };
     // A client that waits out retry_after_ms is never disconnected; one that keeps
     // sending inside it counts toward the same escalation as validation errors.
     if (check.ignoredRetry) violation(ws, data, frame, 'rate limit exceeded');

@@ -4,7 +4,7 @@
 // the page once, as completed; at thousands of tasks/s this keeps the frames small.
 import type { HubEvent } from './ports/dashboard-port.ts';
 
-export function coalesceEvents(batch: readonly HubEvent[]): HubEvent[] {
+export function coalesceEvents<E extends HubEvent>(batch: readonly E[]): E[] {
   const lastIndex = new Map<string, number>();
   batch.forEach((event, index) => {
     const key = keyOf(event);

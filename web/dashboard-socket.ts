@@ -5,9 +5,12 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebS
 import type { Logger } from 'winston';
 import { parseJsonInput } from './json-input.ts';
 import { coalesceEvents } from './dashboard-coalesce.ts';
-import type { HubEvent } from './ports/dashboard-port.ts';
+import { serializeDashboardFrame } from './frame-serializer.ts';
 import type { HubServices } from './ports/hub-services.ts';
 import type { DashboardFrame } from './protocol/dashboard-messages.ts';
+import type { DashboardEvent } from './protocol/dashboard-events.ts';
+import type { SnapshotFrame } from './protocol/dashboard-snapshot.ts';
+import type { DashboardOutboundFrame } from './protocol/index.ts';
 import type { ObservabilityPort } from './observability-port.ts';
 import type { WireValidator } from './validation.ts';
 import { noWebTelemetry } from './web-telemetry.ts';
@@ -44,7 +47,7 @@ export function dashboardFeed(
   const telemetry = observability?.telemetry ?? noWebTelemetry;
   const log = deps.logger.child({ module: 'web', socket: 'dashboard' });
   const sockets = new Set<DashboardWs>();
-  let pending: HubEvent[] = [];
+  let pending: DashboardEvent[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
   let droppedEvents = 0;
 
@@ -74,14 +77,14 @@ export function dashboardFeed(
     }
     const batch = coalesceEvents(pending);
     pending = [];
-    app.publish(dashboardTopic, JSON.stringify({ type: 'events', data: batch }));
+    app.publish(dashboardTopic, serializeDashboardFrame({ type: 'events', data: batch }));
     telemetry.frameSent('dashboard', 'events');
   }
 
-  function send(ws: DashboardWs, message: Record<string, unknown>): void {
+  function send(ws: DashboardWs, message: DashboardOutboundFrame): void {
     if (ws.getUserData().closed) return;
     ws.cork(() => {
-      ws.send(JSON.stringify(message));
+      ws.send(serializeDashboardFrame(message));
     });
   }
 
@@ -95,7 +98,7 @@ export function dashboardFeed(
   }
 
   /** The reference's snapshot frame: the state, and the active alerts beside it. */
-  function snapshotFrame(): Record<string, unknown> {
+  function snapshotFrame(): SnapshotFrame {
     const alerts = observability?.activeAlerts() ?? [];
     return { type: 'snapshot', data: { ...dashboard.dashboardState(), active_alerts: alerts }, alerts };
   }

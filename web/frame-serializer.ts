@@ -1,18 +1,91 @@
-// Outbound agent frames to JSON text, through functions compiled from their schemas
-// (web/protocol wsOutboundSchemas) by fast-json-stringify: they write the known keys
-// in order without walking the object generically, which is where JSON.stringify
-// spent sendFrame's time per task_assign and task_ack, and they send only what the
-// schema declares. Frames without a schema (errors, messaging replies) keep JSON.stringify.
+// Outbound frames to JSON text, through functions compiled from their schemas
+// (web/protocol wsOutboundSchemas, dashboardEventSchemasByType) by fast-json-stringify:
+// they write the known keys in order without walking the object generically, which is
+// where JSON.stringify spent sendFrame's time per task_assign and task_ack, and they send
+// only what the schema declares. The dashboard snapshot, sent on connect and on request,
+// keeps JSON.stringify; its schema is checked like the others when frames are watched.
+//
+// A compiled serializer coerces rather than refuses (a null where a string is declared
+// becomes ""), so the protocol tests watch every frame before it is serialized
+// (watchOutboundFrames) and fail on one that does not match its schema or has no schema.
+import { Ajv, type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
-import { wsOutboundSchemas } from './protocol/index.ts';
+import type { TObject } from '@sinclair/typebox';
+import {
+  dashboardEventSchemasByType, dashboardOutboundSchemas, wsOutboundSchemas, type AgentOutboundFrame, type DashboardOutboundFrame,
+} from './protocol/index.ts';
+import type { DashboardEvent } from './protocol/dashboard-events.ts';
 
 type Serialize = (frame: object) => string;
+/** Which registry a frame belongs to: the agent socket's frames, the dashboard's, or an event inside `events`. */
+export type FrameChannel = 'agent' | 'dashboard' | 'dashboard_event';
 
-const compiled = new Map<string, Serialize>(
-  Object.entries(wsOutboundSchemas).map(([type, schema]) => [type, fastJson(schema) as Serialize]),
-);
+const compile = (schemas: Readonly<Record<string, TObject>>) =>
+  new Map<string, Serialize>(Object.entries(schemas).map(([type, schema]) => [type, fastJson(schema) as Serialize]));
 
-export function serializeFrame(frame: { type?: unknown }): string {
-  const serialize = typeof frame.type === 'string' ? compiled.get(frame.type) : undefined;
+const agentSerializers = compile(wsOutboundSchemas);
+const eventSerializers = compile(dashboardEventSchemasByType);
+/** The dashboard's replies; `events` is written event by event and `snapshot` whole (below). */
+const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events' && type !== 'snapshot')));
+const registries: Record<FrameChannel, Readonly<Record<string, TObject>>> = {
+  agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType,
+};
+
+/** A frame that did not match its schema, or whose type has none; `problem` null when it matched. */
+export type FrameWatcher = (channel: FrameChannel, frame: { type?: unknown }, problem: string | null) => void;
+let watcher: FrameWatcher | null = null;
+let checkers: Map<string, ValidateFunction> | null = null;
+
+/**
+ * Checks every outbound frame against its schema before it is serialized and tells `onFrame`;
+ * returns the function that stops it. For tests: the check costs an ajv run per frame.
+ */
+export function watchOutboundFrames(onFrame: FrameWatcher): () => void {
+  if (!checkers) {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    checkers = new Map();
+    for (const [channel, schemas] of Object.entries(registries)) {
+      for (const [type, schema] of Object.entries(schemas)) checkers.set(`${channel}:${type}`, ajv.compile(schema));
+    }
+  }
+  watcher = onFrame;
+  return () => {
+    if (watcher === onFrame) watcher = null;
+  };
+}
+
+function watch(channel: FrameChannel, frame: { type?: unknown }): void {
+  if (!watcher || !checkers) return;
+  const check = checkers.get(`${channel}:${String(frame.type)}`);
+  if (!check) return watcher(channel, frame, `no ${channel} schema for type ${JSON.stringify(frame.type)}`);
+  watcher(channel, frame, check(frame) ? null : new Ajv().errorsText(check.errors));
+}
+
+function serializeWith(serializers: Map<string, Serialize>, frame: { type?: unknown }): string {
+  const serialize = typeof frame.type === 'string' ? serializers.get(frame.type) : undefined;
+  // A type without a schema is a bug the watched tests catch; the frame still goes out as it is.
   return serialize ? serialize(frame) : JSON.stringify(frame);
+}
+
+/** An agent-socket frame the hub builds itself. */
+export function serializeFrame(frame: AgentOutboundFrame): string {
+  return serializeAgentFrame(frame);
+}
+
+/** A frame handed over the agent link by the hub's runtime, typed there by the domain only. */
+export function serializeAgentFrame(frame: { type?: unknown }): string {
+  watch('agent', frame);
+  return serializeWith(agentSerializers, frame);
+}
+
+/** A dashboard frame: each event of a batch through its own compiled serializer, the snapshot whole. */
+export function serializeDashboardFrame(frame: DashboardOutboundFrame): string {
+  if (frame.type === 'events') return `{"type":"events","data":[${frame.data.map(serializeDashboardEvent).join(',')}]}`;
+  watch('dashboard', frame);
+  return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame);
+}
+
+function serializeDashboardEvent(event: DashboardEvent): string {
+  watch('dashboard_event', event);
+  return serializeWith(eventSerializers, event);
 }

@@ -2,13 +2,8 @@
 // health. runtime/storage-ops.ts implements it; it outlives the hub object, because an
 // online restore restarts the hub and everything that holds storage.
 import type { Result } from '../storage/domain/errors.ts';
+import type { StorageEventFrame } from './protocol/storage-events.ts';
 
-/** A storage event for the dashboard feed; the same shape as a HubEvent. */
-export interface StorageEvent {
-  type: string;
-  timestamp: number;
-  [key: string]: unknown;
-}
 
 export interface BackupView {
   name: string;
@@ -81,5 +76,5 @@ export interface StoragePort {
   /** A listing skipped these undecodable task records: quarantine them and take them out of the store. */
   damagedRecordsFound(records: ReadonlyArray<{ id: string; error: string }>): void;
   /** Storage events for the dashboard feed (`backup_complete`, `compaction_*`, `recovery_*`). */
-  onEvent(listener: (event: StorageEvent) => void): () => void;
+  onEvent(listener: (event: StorageEventFrame) => void): () => void;
 }

@@ -15,7 +15,7 @@ export interface ValidationErrorItem {
   error: ValidationErrorKind;
   detail: string;
   value?: string;
-  known_types?: readonly string[];
+  known_types?: string[];
 }
 
 export type Validated<T = Record<string, unknown>> =
@@ -85,7 +85,7 @@ function validateFrame<F extends { type: string }>(
       messageType: type,
       errors: [{
         field: 'type', error: 'unknown_message_type', detail: `unknown message type ${preview(type)}`,
-        known_types: knownTypes,
+        known_types: [...knownTypes],
       }],
     };
   }

@@ -7,6 +7,7 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { AgentLink } from '../storage/domain/agent-link.ts';
 import type { TopicFanout } from './ports/messaging-port.ts';
+import { serializeAgentFrame } from './frame-serializer.ts';
 
 interface Closable {
   closed: boolean;
@@ -35,7 +36,7 @@ export function wsTopicFanout(app: TemplatedApp): WsTopicFanout {
       open(link)?.unsubscribe(topic);
     },
     publish(topic, message, from) {
-      const text = JSON.stringify(message);
+      const text = serializeAgentFrame(message);
       const sender = open(from);
       if (sender?.isSubscribed(topic)) sender.cork(() => sender.publish(topic, text));
       else app.publish(topic, text);

@@ -3,7 +3,8 @@
 import type { ActorSnapshots } from '../../storage/actor-snapshots.ts';
 import type { StoragePort } from '../../web/storage-port.ts';
 import type { RateLimiter } from '../../web/rate-limits/rate-limiter.ts';
-import type { DashboardPort, HubEvent, StorageWriteFault } from '../../web/ports/dashboard-port.ts';
+import type { DashboardPort, StorageWriteFault } from '../../web/ports/dashboard-port.ts';
+import type { DashboardEvent } from '../../web/protocol/dashboard-events.ts';
 import type { HubAbout } from '../../web/ports/hub-services.ts';
 import type { FleetControl } from '../fleet-control.ts';
 import type { HubEvents } from '../hub-events.ts';
@@ -41,7 +42,7 @@ export interface DashboardStateDeps {
 export class DashboardState implements DashboardPort {
   constructor(private readonly deps: DashboardStateDeps) {}
 
-  dashboardState(): Record<string, unknown> {
+  dashboardState(): ReturnType<DashboardPort['dashboardState']> {
     const { about, agents, sessions, tasks, approvals, fleet, metrics, storage, rateLimiter } = this.deps;
     const now = this.deps.now();
     return {
@@ -75,7 +76,7 @@ export class DashboardState implements DashboardPort {
     this.deps.events.emit('metrics.sampled', now, { sample, snapshot });
   }
 
-  onEvent(listener: (event: HubEvent) => void): () => void {
+  onEvent(listener: (event: DashboardEvent) => void): () => void {
     return this.deps.events.subscribe((event) => {
       const frame = toWireEvent(event);
       if (frame) listener(frame);

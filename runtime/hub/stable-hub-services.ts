@@ -2,7 +2,7 @@
 // hub is current, so the transport can stay up (suspended) while an online restore
 // restarts the hub. What the transport registers once, it registers here: its event
 // listeners (relayed from every hub in turn) and its topic fanout (handed to every new hub).
-import type { HubEvent } from '../../web/ports/dashboard-port.ts';
+import type { DashboardEvent } from '../../web/protocol/dashboard-events.ts';
 import type { HubServices } from '../../web/ports/hub-services.ts';
 import type { TopicFanout } from '../../web/ports/messaging-port.ts';
 import type { Hub } from './hub.ts';
@@ -19,7 +19,7 @@ type Role = Exclude<keyof HubServices, 'schedules' | 'storage'>;
 
 export function stableHubServices(): StableHubServices {
   let hub: Hub | null = null;
-  const listeners = new Set<(event: HubEvent) => void>();
+  const listeners = new Set<(event: DashboardEvent) => void>();
   let fanout: TopicFanout | null = null;
   let detach: () => void = () => {};
   const live = (): Hub => {
@@ -53,7 +53,7 @@ export function stableHubServices(): StableHubServices {
       },
     }),
     dashboard: forward(() => live().dashboard, {
-      onEvent: (listener: (event: HubEvent) => void) => {
+      onEvent: (listener: (event: DashboardEvent) => void) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StorageEvent } from '../../web/storage-port.ts';
+import type { StorageEventFrame } from '../../web/protocol/storage-events.ts';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -30,7 +30,7 @@ describe('online restore', () => {
     expect(taken.status).to.equal(200);
     const later = await hub.http('POST', '/api/tasks', { body: { description: 'after the backup', needed_capabilities: ['nobody'] } });
 
-    const events: StorageEvent[] = [];
+    const events: StorageEventFrame[] = [];
     hub.running.storageOps.onEvent((event) => events.push(event));
     const restoring = await hub.http('POST', '/api/admin/restore/task_queue', { body: {} });
     expect(restoring.status).to.equal(200);

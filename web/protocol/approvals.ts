@@ -88,3 +88,21 @@ export const approvalListQuerySchema = Type.Object(
   { additionalProperties: true, $id: 'http/approval_list_query' },
 );
 export type ApprovalListQuery = Static<typeof approvalListQuerySchema>;
+
+/** An agent's question as the API and the dashboard feed show it (web/ports/approvals-port.ts ApprovalView). */
+export const approvalViewSchema = Type.Object({
+  id: Type.String(),
+  task_id: Type.String(),
+  agent_id: Type.String(),
+  generation: Type.Integer({ minimum: 0 }),
+  question_id: Type.String(),
+  question: Type.String(),
+  options: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  context: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('answered'), Type.Literal('closed')]),
+  asked_at: Type.Integer({ minimum: 0 }),
+  answer: Type.Union([Type.String(), Type.Null()]),
+  answered_at: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  answered_by: Type.Union([Type.String(), Type.Null()]),
+  closed_reason: Type.Union([Type.String(), Type.Null()]),
+});

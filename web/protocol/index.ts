@@ -12,7 +12,13 @@ import {
 } from './http-bodies.ts';
 import { pageQuerySchema, taskListQuerySchema } from './http-queries.ts';
 import { identifySchema } from './identify.ts';
-import { listAgentsSchema } from './list-agents.ts';
+import { agentsReplySchema, listAgentsSchema } from './list-agents.ts';
+import { messageDeliverySchemas } from './message-delivery.ts';
+import { messagingReplySchemas } from './messaging-replies.ts';
+import { presenceSchemas } from './presence.ts';
+import { dashboardEventSchemas, eventsFrameSchema } from './dashboard-events.ts';
+import { dashboardReplySchemas } from './dashboard-replies.ts';
+import { snapshotFrameSchema } from './dashboard-snapshot.ts';
 import {
   channelCreateSchema, channelMemberSchema, channelPostSchema, cursorQuerySchema, mailboxAckSchema, mailboxRetentionSchema,
   messageSendSchema,
@@ -70,13 +76,27 @@ export type AgentFrame = Static<(typeof agentFrameSchemas)[number]>;
 /** Agent socket, client → hub, keyed by `type`. */
 export const wsMessageSchemas: Readonly<Record<string, TObject>> = byType(agentFrameSchemas);
 
-/** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
-export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType([
+const agentOutboundSchemas = [
   taskAssignSchema, taskAckSchema, taskContinueSchema, taskReassignSchema, taskCancelledSchema, taskResumeSchema,
   identifiedSchema, pongSchema, statusUpdatedSchema, approvalAckSchema, approvalAnswerSchema, leaseResultSchema,
   errorFrameSchema, rateLimitedSchema, rateLimitWarningSchema,
-]);
+  agentsReplySchema, ...messagingReplySchemas, ...messageDeliverySchemas, ...presenceSchemas,
+];
+/** Any frame the hub sends an agent; `type` tells which. */
+export type AgentOutboundFrame = Static<(typeof agentOutboundSchemas)[number]>;
 
+/** Agent socket, hub → client, keyed by `type`: each is serialized by a function compiled from its schema. */
+export const wsOutboundSchemas: Readonly<Record<string, TObject>> = byType(agentOutboundSchemas);
+
+const dashboardOutboundFrames = [snapshotFrameSchema, eventsFrameSchema, ...dashboardReplySchemas];
+/** Any frame the hub sends a dashboard. */
+export type DashboardOutboundFrame = Static<(typeof dashboardOutboundFrames)[number]>;
+
+/** Dashboard socket, hub → client, keyed by `type`. */
+export const dashboardOutboundSchemas: Readonly<Record<string, TObject>> = byType(dashboardOutboundFrames);
+
+/** The events inside a dashboard `events` frame, keyed by `type`. */
+export const dashboardEventSchemasByType: Readonly<Record<string, TObject>> = byType(dashboardEventSchemas);
 
 export const knownWsTypes: readonly string[] = Object.keys(wsMessageSchemas);
 

@@ -1,10 +1,10 @@
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { serializeFrame } from '../../../web/frame-serializer.ts';
-import { wsOutboundSchemas } from '../../../web/protocol/index.ts';
+import { wsOutboundSchemas, type AgentOutboundFrame } from '../../../web/protocol/index.ts';
 
 // Every shape each refusal is sent in (web/agent-socket.ts, web/agent-messaging.ts).
-const refusals = [
+const refusals: AgentOutboundFrame[] = [
   { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: 'ping', errors: [{ field: 'type', error: 'unknown_message_type', detail: 'unknown message type x', known_types: ['ping'] }] },
   { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: null, errors: [{ field: 'description', error: 'too_long', detail: 'too long', value: 'xxx...' }] },
   { type: 'error', error: 'invalid_json', code: 'AC_ERR_JSON_TOO_DEEP', max_depth: 64 },

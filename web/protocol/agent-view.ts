@@ -1,0 +1,43 @@
+// An agent as the wire shows it: the reference's AgentInfo (presence frames, the `agents`
+// reply) and the fuller view the dashboard and GET /api/agents/states carry. The view's type
+// is the domain's (storage/domain/agent-view.ts); this schema fails to compile unless it matches.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { AgentView } from '../../storage/domain/agent-view.ts';
+import { agentIdField, nameField, statusField } from './field-limits.ts';
+
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const capabilitiesField = Type.Array(Type.String());
+
+/** The reference's AgentInfo: who the agent is and since when its socket is open. */
+export const agentInfoSchema = Type.Object({
+  agent_id: agentIdField,
+  name: nameField,
+  status: statusField,
+  capabilities: capabilitiesField,
+  connected_at: nullable(Type.Integer({ minimum: 0 })),
+});
+export type AgentInfo = Static<typeof agentInfoSchema>;
+
+export const agentFsmStates = ['offline', 'idle', 'assigned', 'working', 'blocked', 'stopping'] as const;
+
+/** AgentInfo plus the agent machine's view, fleet control and, on a cluster, the hub it is on. */
+export const agentViewSchema = Type.Object({
+  ...agentInfoSchema.properties,
+  fsm_state: Type.Union(agentFsmStates.map((state) => Type.Literal(state))),
+  current_task_id: nullable(Type.String()),
+  current_task_description: Type.Optional(nullable(Type.String())),
+  flags: Type.Array(Type.String()),
+  last_state_change: Type.Integer({ minimum: 0 }),
+  last_seen: nullable(Type.Integer({ minimum: 0 })),
+  tasks_completed: Type.Integer({ minimum: 0 }),
+  provider: Type.Optional(Type.String()),
+  blocked_reason: Type.Optional(Type.Union([Type.Literal('breaker'), Type.Literal('rate_limited')])),
+  blocked_until: Type.Optional(nullable(Type.Integer({ minimum: 0 }))),
+  consecutive_failures: Type.Optional(Type.Integer({ minimum: 0 })),
+  no_progress_since: Type.Optional(Type.Integer({ minimum: 0 })),
+  hub: Type.Optional(Type.String()),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const viewMatchesDomain: Same<Static<typeof agentViewSchema>, AgentView> = true;
+void viewMatchesDomain;

@@ -1,19 +1,31 @@
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
+import { watchOutboundFrames } from '../../web/frame-serializer.ts';
 import { wsOutboundSchemas } from '../../web/protocol/index.ts';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
 import { WsTestClient, type Frame } from '../support/ws-client.ts';
 
 describe('wire: outbound agent frames', () => {
   let hub: TestHub;
-  afterEach(async () => hub?.stop());
+  let unwatch = () => {};
+  afterEach(async () => {
+    unwatch();
+    await hub?.stop();
+  });
 
   it('sends every outbound frame type with a schema, and each one matches it', async () => {
+    // Every frame the hub builds, checked before it is serialized: a compiled serializer would
+    // hide a null sent for a string (as "") or a frame of a type with no schema.
+    const problems: string[] = [];
+    unwatch = watchOutboundFrames((channel, frame, problem) => {
+      if (problem) problems.push(`${channel} ${JSON.stringify(frame)}: ${problem}`);
+    });
     hub = await startTestHub();
     const token = await hub.register('framer');
     const ws = await WsTestClient.connect(hub.wsUrl);
     const received: Frame[] = [];
-    ws.socket.on('message', (data) => received.push(JSON.parse(data.toString()) as Frame));
+    const record = (client: WsTestClient) => client.socket.on('message', (data) => received.push(JSON.parse(data.toString()) as Frame));
+    record(ws);
 
     await ws.request({ type: 'identify', agent_id: 'framer', token, capabilities: [] }, 'identified');
     await ws.request({ type: 'ping' }, 'pong');
@@ -97,10 +109,39 @@ describe('wire: outbound agent frames', () => {
     expect(unknown).to.include({ error: 'validation_failed', message_type: 'no_such_frame' });
     expect((unknown.errors as Array<{ known_types?: string[] }>)[0]!.known_types).to.include('task_complete');
 
+    // Presence: another agent joins, lists the fleet, changes its status; messaging both ways; then it leaves.
+    const other = await hub.connectAgent('listener');
+    record(other.ws);
+    expect((await ws.nextMessage('agent_joined')).agent).to.include({ agent_id: 'listener' });
+    const listed = await ws.request({ type: 'list_agents' }, 'agents');
+    expect((listed.agents as Array<{ agent_id: string }>).map((agent) => agent.agent_id).sort()).to.deep.equal(['framer', 'listener']);
+    other.ws.send({ type: 'status', status: 'thinking' });
+    expect((await ws.nextMessage('status_changed')).agent).to.include({ agent_id: 'listener', status: 'thinking' });
+    expect((await hub.http('POST', '/api/channels', { body: { name: 'ops', description: 'operations' } })).status).to.equal(201);
+    expect((await ws.request({ type: 'list_channels' }, 'channels')).channels).to.have.length(1);
+    await other.ws.request({ type: 'channel_subscribe', channel: 'ops' }, 'channel_subscribed');
+    await ws.request({ type: 'channel_subscribe', channel: '#ops' }, 'channel_subscribed');
+    expect(await other.ws.nextMessage('channel_agent_joined')).to.deep.equal({ type: 'channel_agent_joined', channel: 'ops', agent_id: 'framer' });
+    expect((await ws.request({ type: 'channel_subscribe', channel: 'ops' }, 'channel_subscribed')).note).to.equal('already_subscribed');
+    await other.ws.request({ type: 'channel_publish', channel: 'ops', payload: { step: 1 }, client_msg_id: 'p-1' }, 'channel_published');
+    expect((await other.ws.request({ type: 'channel_publish', channel: 'ops', payload: { step: 1 }, client_msg_id: 'p-1' }, 'channel_published')).duplicate).to.equal(true);
+    expect((await ws.nextMessage('channel_message')).payload).to.deep.equal({ step: 1 });
+    expect((await ws.request({ type: 'channel_history', channel: 'ops' }, 'channel_history')).messages).to.have.length(1);
+    await ws.request({ type: 'channel_unsubscribe', channel: 'ops' }, 'channel_unsubscribed');
+    expect((await ws.request({ type: 'channel_publish', channel: 'nowhere', payload: {} }, 'error')).channel).to.equal('nowhere');
+    await other.ws.request({ type: 'message', to: 'framer', payload: { hi: 1 }, reply_to: 'm-0' }, 'message_sent');
+    expect(await ws.nextMessage('message')).to.include({ from: 'listener', to: 'framer', reply_to: 'm-0' });
+    await other.ws.request({ type: 'message', payload: { all: 1 } }, 'message_sent');
+    expect(await ws.nextMessage('message')).to.include({ from: 'listener', to: 'broadcast', reply_to: null });
+    await other.ws.close();
+    expect(await ws.nextMessage('agent_left')).to.deep.equal({ type: 'agent_left', agent_id: 'listener' });
+
+    expect(problems).to.deep.equal([]);
     const ajv = new Ajv({ strict: false });
     const seen = new Set<string>();
     for (const frame of received) {
       const schema = wsOutboundSchemas[frame.type];
+      expect(schema, `a frame of a type with no schema: ${JSON.stringify(frame)}`).to.not.equal(undefined);
       if (!schema) continue;
       seen.add(frame.type);
       const validate = ajv.compile(schema);

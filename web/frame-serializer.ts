@@ -33,7 +33,7 @@ const registries: Record<FrameChannel, Readonly<Record<string, TObject>>> = {
 
 /** A frame that did not match its schema, or whose type has none; `problem` null when it matched. */
 export type FrameWatcher = (channel: FrameChannel, frame: { type?: unknown }, problem: string | null) => void;
-let watcher: FrameWatcher | null = null;
+const watchers = new Set<FrameWatcher>();
 let checkers: Map<string, ValidateFunction> | null = null;
 
 /**
@@ -48,17 +48,15 @@ export function watchOutboundFrames(onFrame: FrameWatcher): () => void {
       for (const [type, schema] of Object.entries(schemas)) checkers.set(`${channel}:${type}`, ajv.compile(schema));
     }
   }
-  watcher = onFrame;
-  return () => {
-    if (watcher === onFrame) watcher = null;
-  };
+  watchers.add(onFrame);
+  return () => void watchers.delete(onFrame);
 }
 
 function watch(channel: FrameChannel, frame: { type?: unknown }): void {
-  if (!watcher || !checkers) return;
+  if (watchers.size === 0 || !checkers) return;
   const check = checkers.get(`${channel}:${String(frame.type)}`);
-  if (!check) return watcher(channel, frame, `no ${channel} schema for type ${JSON.stringify(frame.type)}`);
-  watcher(channel, frame, check(frame) ? null : new Ajv().errorsText(check.errors));
+  const problem = !check ? `no ${channel} schema for type ${JSON.stringify(frame.type)}` : check(frame) ? null : new Ajv().errorsText(check.errors);
+  for (const onFrame of watchers) onFrame(channel, frame, problem);
 }
 
 function serializeWith(serializers: Map<string, Serialize>, frame: { type?: unknown }): string {

@@ -15,10 +15,11 @@ import {
   dashboardEventSchemasByType, dashboardOutboundSchemas, wsOutboundSchemas, type AgentOutboundFrame, type DashboardOutboundFrame,
 } from './protocol/index.ts';
 import type { DashboardEvent } from './protocol/dashboard-events.ts';
+import { httpReplySchemas, openHttpReplies, type HttpReplyName } from './protocol/http-replies.ts';
 
-type Serialize = (frame: object) => string;
-/** Which registry a frame belongs to: the agent socket's frames, the dashboard's, or an event inside `events`. */
-export type FrameChannel = 'agent' | 'dashboard' | 'dashboard_event';
+type Serialize = (value: unknown) => string;
+/** Which registry a frame belongs to: the agent socket's frames, the dashboard's, an event inside `events`, or an HTTP reply body. */
+export type FrameChannel = 'agent' | 'dashboard' | 'dashboard_event' | 'http';
 
 const compile = (schemas: Readonly<Record<string, TObject>>) =>
   new Map<string, Serialize>(Object.entries(schemas).map(([type, schema]) => [type, fastJson(schema) as Serialize]));
@@ -27,12 +28,14 @@ const agentSerializers = compile(wsOutboundSchemas);
 const eventSerializers = compile(dashboardEventSchemasByType);
 /** The dashboard's replies; `events` is written event by event and `snapshot` whole (below). */
 const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events' && type !== 'snapshot')));
+/** HTTP replies by schema name; the open ones (errors, the dashboard state) are sent whole. */
+const httpSerializers = compile(Object.fromEntries(Object.entries(httpReplySchemas).filter(([name]) => !openHttpReplies.has(name as HttpReplyName))));
 const registries: Record<FrameChannel, Readonly<Record<string, TObject>>> = {
-  agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType,
+  agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType, http: httpReplySchemas,
 };
 
 /** A frame that did not match its schema, or whose type has none; `problem` null when it matched. */
-export type FrameWatcher = (channel: FrameChannel, frame: { type?: unknown }, problem: string | null) => void;
+export type FrameWatcher = (channel: FrameChannel, frame: unknown, problem: string | null) => void;
 const watchers = new Set<FrameWatcher>();
 let checkers: Map<string, ValidateFunction> | null = null;
 
@@ -52,10 +55,10 @@ export function watchOutboundFrames(onFrame: FrameWatcher): () => void {
   return () => void watchers.delete(onFrame);
 }
 
-function watch(channel: FrameChannel, frame: { type?: unknown }): void {
+function watch(channel: FrameChannel, frame: unknown, type: unknown): void {
   if (watchers.size === 0 || !checkers) return;
-  const check = checkers.get(`${channel}:${String(frame.type)}`);
-  const problem = !check ? `no ${channel} schema for type ${JSON.stringify(frame.type)}` : check(frame) ? null : new Ajv().errorsText(check.errors);
+  const check = checkers.get(`${channel}:${String(type)}`);
+  const problem = !check ? `no ${channel} schema for type ${JSON.stringify(type)}` : check(frame) ? null : new Ajv().errorsText(check.errors);
   for (const onFrame of watchers) onFrame(channel, frame, problem);
 }
 
@@ -72,18 +75,25 @@ export function serializeFrame(frame: AgentOutboundFrame): string {
 
 /** A frame handed over the agent link by the hub's runtime, typed there by the domain only. */
 export function serializeAgentFrame(frame: { type?: unknown }): string {
-  watch('agent', frame);
+  watch('agent', frame, frame.type);
   return serializeWith(agentSerializers, frame);
 }
 
 /** A dashboard frame: each event of a batch through its own compiled serializer, the snapshot whole. */
 export function serializeDashboardFrame(frame: DashboardOutboundFrame): string {
   if (frame.type === 'events') return `{"type":"events","data":[${frame.data.map(serializeDashboardEvent).join(',')}]}`;
-  watch('dashboard', frame);
+  watch('dashboard', frame, frame.type);
   return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame);
 }
 
 function serializeDashboardEvent(event: DashboardEvent): string {
-  watch('dashboard_event', event);
+  watch('dashboard_event', event, event.type);
   return serializeWith(eventSerializers, event);
+}
+
+/** An HTTP reply body that names its schema (web/http/reply.ts typedReply). */
+export function serializeHttpReply(name: HttpReplyName, body: unknown): string {
+  watch('http', body, name);
+  const serialize = httpSerializers.get(name);
+  return serialize ? serialize(body) : JSON.stringify(body);
 }

@@ -7,7 +7,7 @@ import { watchOutboundFrames } from '../../web/frame-serializer.ts';
 const problems: string[] = [];
 let currentTest = '(outside a test)';
 const unwatch = watchOutboundFrames((channel, frame, problem) => {
-  if (problem && problems.length < 200) problems.push(`${currentTest}: ${channel} ${JSON.stringify(frame).slice(0, 300)}: ${problem}`);
+  if (problem && problems.length < 200) problems.push(`${currentTest}: ${channel} ${JSON.stringify(frame)?.slice(0, 300)}: ${problem}`);
 });
 
 export const mochaHooks = {

@@ -1,6 +1,6 @@
 // /api/agents: the connected agents, their FSM states, one agent's state.
 import type { AgentView } from '../../storage/domain/agent-view.ts';
-import { errorReply, reply } from './reply.ts';
+import { errorReply, reply, typedReply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 /** The reference's AgentInfo: what `list_agents` and GET /api/agents show. */
@@ -30,7 +30,7 @@ export function agentRoutes({ hub: { sessions } }: RouteDeps): Route[] {
       // A bare {agents} object as in the reference; old add-agent.js expected an array (quirk 9)
       // and only its collision check depends on that.
       method: 'GET', path: '/api/agents', auth: 'none',
-      handle: () => reply(200, { agents: connected(sessions.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state, ...hubOf(v) })) }),
+      handle: () => typedReply('agent_list', 200, { agents: connected(sessions.listAgents()).map((v) => ({ ...agentInfo(v), fsm_state: v.fsm_state, ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/states', auth: 'agent',

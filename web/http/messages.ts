@@ -1,6 +1,6 @@
 // Direct and broadcast messages over HTTP, mailboxes, and mailbox retention (reference §4).
 import { actingAgent, pageNumber } from './message-access.ts';
-import { failureReply, reply } from './reply.ts';
+import { failureReply, reply, typedReply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const mailboxPageDefault = 100;
@@ -18,7 +18,7 @@ export function messageRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         });
         if (!done.ok) return failureReply(done);
         const { id, seq, duplicate } = done.value;
-        return reply(200, { status: 'sent', id, ...(seq !== null ? { seq } : {}), ...(duplicate ? { duplicate } : {}) });
+        return typedReply('message_sent', 200, { status: 'sent', id, ...(seq !== null ? { seq } : {}), ...(duplicate ? { duplicate: true as const } : {}) });
       },
     },
     {
@@ -28,7 +28,7 @@ export function messageRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         if ('status' in acting) return acting;
         const query = body;
         const page = await messaging.readMailbox(acting.agentId, pageNumber(query.since, 0), pageNumber(query.limit, mailboxPageDefault, mailboxPageMax));
-        return page.ok ? reply(200, page.value) : failureReply(page);
+        return page.ok ? typedReply('mailbox_page', 200, page.value) : failureReply(page);
       },
     },
     {

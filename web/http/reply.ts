@@ -1,16 +1,22 @@
 // Reply values the routes return, and the mapping from our error codes to the
 // reference's `error` strings. Every error body carries both.
 import { httpStatusOf, type ErrorCode, type Failure } from '../../storage/domain/errors.ts';
+import type { HttpReply, HttpReplyName } from '../protocol/http-replies.ts';
 
 export interface Reply {
   status: number;
   body: unknown;
+  /** The reply schema the body follows (web/protocol/http-replies.ts): it is serialized from it. */
+  schema?: HttpReplyName;
   headers?: Readonly<Record<string, string>>;
   /** Sent as-is instead of `body` as JSON (GET /metrics), with this content type. */
   text?: { body: string; contentType: string };
 }
 
 export const reply = (status: number, body: unknown): Reply => ({ status, body });
+
+/** A reply whose body is typed and serialized by its schema. */
+export const typedReply = <N extends HttpReplyName>(schema: N, status: number, body: HttpReply<N>): Reply => ({ status, body, schema });
 
 /** The reference's `error` string for a code, where the reference has one. */
 const referenceErrors: Partial<Record<ErrorCode, string>> = {
@@ -34,7 +40,7 @@ export function wireError(code: ErrorCode): string {
 }
 
 export function errorReply(code: ErrorCode, extra: Record<string, unknown> = {}): Reply {
-  return reply(httpStatusOf(code), { error: wireError(code), code, ...extra });
+  return typedReply('error', httpStatusOf(code), { error: wireError(code), code, ...extra });
 }
 
 /** A hub failure as a reply; `extra` adds the reference's context fields (task_id…). */

@@ -10,6 +10,7 @@ import { thrownFailureOf } from '../../storage/domain/errors.ts';
 import { errorReply, failureReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 import type { WebTelemetry } from '../web-telemetry.ts';
+import { serializeHttpReply } from '../frame-serializer.ts';
 
 export interface RouterOptions {
   maxPayloadBytes: number;
@@ -224,7 +225,8 @@ function send(res: HttpResponse, state: SendState, result: Reply, closeConnectio
   if (state.aborted || state.done) return;
   state.done = true;
   state.record?.(result.status);
-  const payload = result.status === 204 ? '' : result.text ? result.text.body : JSON.stringify(result.body);
+  const payload = result.status === 204 ? '' : result.text ? result.text.body
+    : result.schema ? serializeHttpReply(result.schema, result.body) : JSON.stringify(result.body);
   res.cork(() => {
     res.writeStatus(statusLines[result.status] ?? `${result.status} Error`);
     res.writeHeader('content-type', result.text ? result.text.contentType : 'application/json');

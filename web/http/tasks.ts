@@ -4,7 +4,7 @@ import { metadataOversize } from '../protocol/task.ts';
 import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
 import { maxPageLimit, type PageQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../ports/task-port.ts';
-import { errorReply, failureReply, reply, wireError, type Reply } from './reply.ts';
+import { errorReply, failureReply, reply, typedReply, wireError, type Reply } from './reply.ts';
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { BulkOutcome } from '../ports/task-port.ts';
 import type { WireValidator } from '../validation.ts';
@@ -33,7 +33,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
         if (!submitted.ok) return failureReply(submitted);
         const { task, created } = submitted.value;
         // The reference's four fields first; ours after, so old clients read what they always read.
-        return reply(created ? 201 : 200, {
+        return typedReply('task_submitted', created ? 201 : 200, {
           status: task.status, task_id: task.id, priority: task.priority, created_at: task.created_at,
           created, not_before: task.not_before, idempotency_key: task.idempotency_key,
         });
@@ -49,8 +49,8 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
           ...(text.assigned_to ? { assignedTo: text.assigned_to } : {}),
           ...(text.capability ? { capability: text.capability } : {}),
         };
-        if (text.waiting_on !== undefined) return reply(200, tasks.listWaitingOn(text.waiting_on));
-        return reply(200, tasks.listTasks(query));
+        if (text.waiting_on !== undefined) return typedReply('task_page', 200, tasks.listWaitingOn(text.waiting_on));
+        return typedReply('task_page', 200, tasks.listTasks(query));
       },
     },
     {
@@ -59,7 +59,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/tasks/dead-letter', auth: 'agent', query: 'page_query',
-      handle: ({ body }) => reply(200, tasks.listDeadLetters(page(body))),
+      handle: ({ body }) => typedReply('task_page', 200, tasks.listDeadLetters(page(body))),
     },
     {
       method: 'DELETE', path: '/api/tasks/dead-letter', auth: 'admin',
@@ -148,15 +148,15 @@ function bulkReply(outcome: BulkOutcome, items: readonly unknown[]): Reply {
       const { task, created } = result.value;
       return { index, ok: true as const, task_id: task.id, status: task.status, created, ...ref };
     }
-    const errors = 'errors' in result ? result.errors : undefined;
+    const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors : undefined;
     return { index, ok: false as const, error: wireError(result.code), code: result.code, detail: result.detail, ...(errors ? { errors } : {}), ...ref };
   });
   const created = results.filter((result) => result.ok && result.created).length;
   const failed = results.filter((result) => !result.ok).length;
   if (!outcome.accepted) {
-    return reply(httpStatusOf('AC_ERR_BULK_ABORTED'), { error: 'bulk_rejected', code: 'AC_ERR_BULK_ABORTED', created: 0, failed, results });
+    return typedReply('task_bulk', httpStatusOf('AC_ERR_BULK_ABORTED'), { error: 'bulk_rejected', code: 'AC_ERR_BULK_ABORTED', created: 0, failed, results });
   }
-  return reply(200, { created, failed, results });
+  return typedReply('task_bulk', 200, { created, failed, results });
 }
 
 function refOf(item: unknown): { ref?: string } {

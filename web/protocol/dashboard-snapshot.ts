@@ -80,7 +80,8 @@ export const dashboardStateSchema = Type.Object({
   approvals: Type.Object({ approvals: Type.Array(approvalViewSchema), count: Type.Integer({ minimum: 0 }), tasks_awaiting_approval: Type.Array(taskSchema) }),
   /** Fleet control: provider caps and usage, daily budgets (null without a ledger). */
   fleet_control: Type.Object({ providers: Type.Array(Type.Object({}, { additionalProperties: true })), budgets: Type.Unknown() }),
-  active_alerts: Type.Array(activeAlertSchema),
+  /** In the snapshot frame; GET /api/dashboard/state leaves them to GET /api/alerts. */
+  active_alerts: Type.Optional(Type.Array(activeAlertSchema)),
 });
 export type DashboardStateFrame = Static<typeof dashboardStateSchema>;
 

@@ -216,7 +216,7 @@ export class HubConnection {
       return;
     }
     if (message.type === 'rate_limited') {
-      this.rateLimited(Number(message.retry_after_ms) || 1000, String(message.tier));
+      this.rateLimited(message.retry_after_ms || 1000, message.tier);
       return;
     }
     if (message.type === 'identified') {

@@ -7,7 +7,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import {
-  identifiedSchema, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
+  identifiedSchema, rateLimitedSchema as hubRateLimited, taskCancelledSchema as hubTaskCancelled, taskContinueSchema as hubTaskContinue, taskReassignSchema as hubTaskReassign,
   taskResumeSchema as hubTaskResume,
 } from '../web/protocol/agent-replies.ts';
 import { taskAssignSchema as hubTaskAssign } from '../web/protocol/task-assign.ts';
@@ -55,8 +55,15 @@ export type ApprovalAnswerMessage = Static<typeof approvalAnswerSchema>;
 const taskResumeSchema = Type.Object({ ...hubTaskResume.properties, task_id: taskId });
 export type TaskResume = Static<typeof taskResumeSchema>;
 
+// A frame the hub dropped (reference §8): hold sends for retry_after_ms. The original hub sends no `code`, and its wait need not be whole.
+const rateLimitedSchema = Type.Object({
+  ...hubRateLimited.properties, retry_after_ms: Type.Number({ minimum: 0 }), code: Type.Optional(hubRateLimited.properties.code),
+});
+export type RateLimited = Static<typeof rateLimitedSchema>;
+
 export type HubMessage =
   | TaskAssign
+  | RateLimited
   | LeaseResult
   | ApprovalAck
   | ApprovalAnswerMessage
@@ -65,7 +72,8 @@ export type HubMessage =
   | TaskCancelled
   | TaskResume
   | Static<typeof identifiedSchema>
-  | { type: 'pong' | 'task_ack' | 'error' | 'rate_limited'; [key: string]: unknown };
+  /** Answers the sidecar does not act on beyond their type; the original hub's differ from ours, so they pass unchecked. */
+  | { type: 'pong' | 'task_ack' | 'error'; [key: string]: unknown };
 
 const ajv = new Ajv({ useDefaults: true, strict: false });
 const validators: Record<string, ReturnType<typeof ajv.compile>> = {
@@ -79,6 +87,7 @@ const validators: Record<string, ReturnType<typeof ajv.compile>> = {
   approval_answer: ajv.compile(approvalAnswerSchema),
   // The answer to the lease request the agent wrote (the hub's schema as it is: no task id to refine).
   lease_result: ajv.compile(leaseResultSchema),
+  rate_limited: ajv.compile(rateLimitedSchema),
 };
 
 export type ParsedHubMessage =
@@ -106,7 +115,7 @@ export function parseHubMessage(text: string): ParsedHubMessage {
     }
     return { kind: 'message', message: raw as HubMessage };
   }
-  if (type === 'pong' || type === 'task_ack' || type === 'error' || type === 'rate_limited') {
+  if (type === 'pong' || type === 'task_ack' || type === 'error') {
     return { kind: 'message', message: raw as HubMessage };
   }
   return { kind: 'ignored', type };

@@ -64,10 +64,12 @@ export class ApprovalStore {
   private seq: number;
 
   constructor(private readonly store: LmdbStore) {
-    this.approvals = store.root.openDB({ name: 'approvals' });
-    this.byQuestion = store.root.openDB({ name: 'approval_questions' });
-    this.byStatus = store.root.openDB({ name: 'approvals_by_status' });
-    this.byTask = store.root.openDB({ name: 'approvals_by_task' });
+    // Through the live environment, as every database: a compaction swaps the file under them
+    // (a handle of store.root kept the old, closed file, and the dashboard state failed after one).
+    this.approvals = store.live.database('approvals', {});
+    this.byQuestion = store.live.database('approval_questions', {});
+    this.byStatus = store.live.database('approvals_by_status', {});
+    this.byTask = store.live.database('approvals_by_task', {});
     this.seq = (store.meta.get(seqKey) as number | undefined) ?? 0;
   }
 

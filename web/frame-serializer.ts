@@ -6,8 +6,11 @@
 // keeps JSON.stringify; its schema is checked like the others when frames are watched.
 //
 // A compiled serializer coerces rather than refuses (a null where a string is declared
-// becomes ""), so the protocol tests watch every frame before it is serialized
-// (watchOutboundFrames) and fail on one that does not match its schema or has no schema.
+// becomes "") and drops fields its schema lacks, so the protocol tests watch every frame
+// (watchOutboundFrames): each is checked against its schema before it is serialized, and its
+// compiled text against what JSON.stringify would have sent; a frame of a type with no schema
+// is reported too.
+import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import type { TObject } from '@sinclair/typebox';
@@ -62,10 +65,23 @@ function watch(channel: FrameChannel, frame: unknown, type: unknown): void {
   for (const onFrame of watchers) onFrame(channel, frame, problem);
 }
 
-function serializeWith(serializers: Map<string, Serialize>, frame: { type?: unknown }): string {
+function serializeWith(serializers: Map<string, Serialize>, frame: { type?: unknown }, channel: FrameChannel): string {
   const serialize = typeof frame.type === 'string' ? serializers.get(frame.type) : undefined;
   // A type without a schema is a bug the watched tests catch; the frame still goes out as it is.
-  return serialize ? serialize(frame) : JSON.stringify(frame);
+  return serialize ? compiled(serialize, frame, channel, frame.type) : JSON.stringify(frame);
+}
+
+/** Watched, the compiled text must say what JSON.stringify would: a field the schema lacks would be dropped. */
+function compiled(serialize: Serialize, value: unknown, channel: FrameChannel, type: unknown): string {
+  const text = serialize(value);
+  if (watchers.size > 0) {
+    const plain = JSON.stringify(value);
+    if (!isDeepStrictEqual(JSON.parse(text), JSON.parse(plain))) {
+      const problem = `the ${String(type)} serializer changed the frame: sent ${text.slice(0, 300)}`;
+      for (const onFrame of watchers) onFrame(channel, value, problem);
+    }
+  }
+  return text;
 }
 
 /** An agent-socket frame the hub builds itself. */
@@ -76,24 +92,24 @@ export function serializeFrame(frame: AgentOutboundFrame): string {
 /** A frame handed over the agent link by the hub's runtime, typed there by the domain only. */
 export function serializeAgentFrame(frame: { type?: unknown }): string {
   watch('agent', frame, frame.type);
-  return serializeWith(agentSerializers, frame);
+  return serializeWith(agentSerializers, frame, 'agent');
 }
 
 /** A dashboard frame: each event of a batch through its own compiled serializer, the snapshot whole. */
 export function serializeDashboardFrame(frame: DashboardOutboundFrame): string {
   if (frame.type === 'events') return `{"type":"events","data":[${frame.data.map(serializeDashboardEvent).join(',')}]}`;
   watch('dashboard', frame, frame.type);
-  return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame);
+  return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame, 'dashboard');
 }
 
 function serializeDashboardEvent(event: DashboardEvent): string {
   watch('dashboard_event', event, event.type);
-  return serializeWith(eventSerializers, event);
+  return serializeWith(eventSerializers, event, 'dashboard_event');
 }
 
 /** An HTTP reply body that names its schema (web/http/reply.ts typedReply). */
 export function serializeHttpReply(name: HttpReplyName, body: unknown): string {
   watch('http', body, name);
   const serialize = httpSerializers.get(name);
-  return serialize ? serialize(body) : JSON.stringify(body);
+  return serialize ? compiled(serialize, body, 'http', name) : JSON.stringify(body);
 }

@@ -92,6 +92,8 @@ export type ApprovalListQuery = Static<typeof approvalListQuerySchema>;
 /** An agent's question as the API and the dashboard feed show it (web/ports/approvals-port.ts ApprovalView). */
 export const approvalViewSchema = Type.Object({
   id: Type.String(),
+  /** The stored record's order of asking (storage/approval-store.ts); the API has always shown it. */
+  seq: Type.Optional(Type.Integer({ minimum: 0 })),
   task_id: Type.String(),
   agent_id: Type.String(),
   generation: Type.Integer({ minimum: 0 }),

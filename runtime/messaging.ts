@@ -30,6 +30,7 @@ import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 import { presenceFeed, presenceTopic } from './presence-feed.ts';
+import { agentFrameProblem } from '../web/frame-serializer.ts';
 
 export interface MessagingStores {
   /** Mailboxes, channels and client ids, and the other hubs: LMDB or JetStream, chosen at boot. */
@@ -342,12 +343,22 @@ export class Messaging implements MessagingPort {
    * Another hub's push: to this hub's sockets on the topic; a mailbox to drain, or a channel
    * joined or left over HTTP there, when its agent is connected here.
    */
+  /** A frame from another process reaches agents only when it is one of the agent frames, whole (web/protocol). */
+  private relayTopicFrame(topic: string, frame: { type: string }, hub: string): void {
+    const problem = agentFrameProblem(frame);
+    if (problem) {
+      this.log.warning('relayed frame refused', { code: 'AC_ERR_VALIDATION', hub, topic, message_type: frame.type, detail: problem });
+      return;
+    }
+    this.fanout?.publish(topic, frame, null);
+  }
+
   private relayed(frame: RelayFrame): void {
     switch (frame.kind) {
       case 'topic':
         // Past presence_max_agents connected here, presence is not pushed here, whoever sent it.
         if (frame.topic === presenceTopic && this.deps.agents.connectedCount() > this.deps.presenceMaxAgents) return;
-        this.fanout?.publish(frame.topic, frame.frame, null);
+        this.relayTopicFrame(frame.topic, frame.frame, frame.hub);
         return;
       case 'mail':
         this.drain(frame.to);

@@ -108,7 +108,12 @@ describe('cluster: messaging across two hubs', function () {
       raw.publish('agentcom.relay', 'not json');
       raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { payload: { forged: true } } }));
       raw.publish('agentcom.relay', JSON.stringify({ kind: 'mail', hub: 'hub-x', to: 'listener', seq: -1 }));
-      raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { type: 'message', payload: { ok: true } } }));
+      // A message frame missing its id, sender and time is refused as well: only whole agent frames (web/protocol) reach agents.
+      raw.publish('agentcom.relay', JSON.stringify({ kind: 'topic', hub: 'hub-x', topic: 'broadcast', frame: { type: 'message', payload: { partial: true } } }));
+      raw.publish('agentcom.relay', JSON.stringify({
+        kind: 'topic', hub: 'hub-x', topic: 'broadcast',
+        frame: { type: 'message', id: '0123456789abcdef', from: 'elsewhere', to: 'broadcast', message_type: 'chat', payload: { ok: true }, reply_to: null, timestamp: Date.now() },
+      }));
       await raw.flush();
     } finally {
       await raw.close();

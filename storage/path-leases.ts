@@ -53,8 +53,8 @@ export class PathLeases {
   private readonly waitersOf = new Map<string, Set<string>>();
   /** Where each waiting task sits in the ready index: walks look there again when its lease ends. */
   private readonly readyKeyOf = new Map<string, ReadyKey>();
-  /** Waiting tasks whose lease ended in this transaction; handed to the hub after the commit. */
-  private freed: string[] = [];
+  /** Waiting tasks whose lease ended in this transaction and that nothing else holds back; handed to the hub after the commit. */
+  private freed: FreedWaiter[] = [];
   private clock: () => number = Date.now;
   /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
   private queuedWithPaths: number;
@@ -200,8 +200,8 @@ export class PathLeases {
   }
 
   /** The waiting tasks freed since the last call (inside one transaction callback). */
-  takeFreed(): string[] {
-    if (this.freed.length === 0) return noIds;
+  takeFreed(): FreedWaiter[] {
+    if (this.freed.length === 0) return noneFreed;
     const freed = this.freed;
     this.freed = [];
     return freed;
@@ -221,26 +221,40 @@ export class PathLeases {
     this.noteEnded(ended);
   }
 
+  /**
+   * The waiters of leases that just ended: each is checked again at once against the leases
+   * still held (its claim is cached, so this reads nothing). One that overlaps another lease
+   * waits for that one instead, unseen by the claims and the hub; only a task nothing holds
+   * back any more is freed: its place in the ready index reopened, and the hub told.
+   */
   private noteEnded(ended: readonly PathLease[]): void {
     for (const lease of ended) {
       const waiters = this.waitersOf.get(lease.lease_id);
       if (!waiters) continue;
       this.waitersOf.delete(lease.lease_id);
       for (const taskId of waiters) {
-        this.waits.delete(taskId);
-        this.freed.push(taskId);
+        const wait = this.waits.get(taskId);
         const readyKey = this.readyKeyOf.get(taskId);
+        this.waits.delete(taskId);
         this.readyKeyOf.delete(taskId);
-        if (readyKey) this.blocked.mayBeAssignable(readyKey);
+        const claim = this.claimsOf.get(taskId);
+        const next = claim && readyKey && this.table.conflictWith(claim.repo, claim.globs, taskId);
+        if (next) {
+          this.wait(taskId, next, readyKey, wait?.since);
+          continue;
+        }
+        if (!readyKey) continue;
+        this.freed.push({ taskId, capset: readyKey[0] });
+        this.blocked.mayBeAssignable(readyKey);
       }
     }
   }
 
-  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey): void {
+  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey, since?: number): void {
     const previous = this.waits.get(taskId);
     if (previous?.lease.lease_id === lease.lease_id) return;
     this.stopWaiting(taskId);
-    this.waits.set(taskId, { lease, since: previous?.since ?? this.clock() });
+    this.waits.set(taskId, { lease, since: since ?? previous?.since ?? this.clock() });
     this.readyKeyOf.set(taskId, readyKey);
     let waiters = this.waitersOf.get(lease.lease_id);
     if (!waiters) this.waitersOf.set(lease.lease_id, (waiters = new Set()));
@@ -256,6 +270,12 @@ export class PathLeases {
     waiters?.delete(taskId);
     if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);
   }
+}
+
+/** A queued task whose awaited lease ended and that no other lease holds back: the capability set of its lane. */
+export interface FreedWaiter {
+  taskId: string;
+  capset: number;
 }
 
 /** What a queued task would lease: its repo, its paths, and the paths parsed once. */
@@ -277,4 +297,4 @@ function leaseOf(task: TaskRecord, agentId: string | null, generation: number): 
   };
 }
 
-const noIds: string[] = [];
+const noneFreed: FreedWaiter[] = [];

@@ -14,11 +14,12 @@ import { openLmdbStore, type LmdbStore, type ReadyKey } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
+import type { FreedWaiter } from './path-leases.ts';
 import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
   SubmitOutcome, SubmitTaker, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -46,7 +47,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private dependencies: DependencyIndex;
   private readonly gate: ReturnType<typeof approvalGate>;
   private settledListener: (tasks: TaskRecord[]) => void = () => {};
-  private leaseFreedListener: (taskIds: string[]) => void = () => {};
+  private leaseFreedListener: (freed: LeaseWaiterFreed[]) => void = () => {};
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
@@ -122,8 +123,8 @@ export class LmdbTaskQueue implements QueueEngine {
     this.settledListener = listener;
   }
 
-  /** Queued tasks whose awaited lease ended, after each commit that ended one. */
-  onLeaseWaitersFreed(listener: (taskIds: string[]) => void): void {
+  /** Queued tasks whose awaited lease ended (and that no other lease holds back), after each commit that ended one. */
+  onLeaseWaitersFreed(listener: (freed: LeaseWaiterFreed[]) => void): void {
     this.leaseFreedListener = listener;
   }
 
@@ -447,7 +448,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
     let settled: TaskRecord[] = [];
-    let freed: string[] = [];
+    let freed: FreedWaiter[] = [];
     let reopened: ReadyKey[] = [];
     const blocked = this.indexes.leases.blocked;
     let committed = true;
@@ -465,7 +466,11 @@ export class LmdbTaskQueue implements QueueEngine {
     if (committed) blocked.reopen(reopened);
     // Dependents move only in commits of their own dependency's change: none moved if it failed.
     if (committed && settled.length > 0) this.settledListener(settled);
-    if (committed && freed.length > 0) this.leaseFreedListener(freed);
+    if (committed && freed.length > 0) {
+      // What the hub needs to offer them, from their lane: no task record is read again.
+      const capsets = this.indexes.capsets;
+      this.leaseFreedListener(freed.map(({ taskId, capset }) => ({ taskId, neededCapabilities: capsets.capabilitiesOf(capset) })));
+    }
     return result;
   }
 

@@ -4,7 +4,7 @@
 //
 // Persist, then tell the machines, then tell the world: every write below is durable
 // before an actor hears of it or an event goes out.
-import type { TaskPage } from '../../storage/queue-engine.ts';
+import type { LeaseWaiterFreed, TaskPage } from '../../storage/queue-engine.ts';
 import { toWireTask, type TaskRecord } from '../../storage/task-record.ts';
 import type { LeaseWait } from '../../storage/path-lease-table.ts';
 import type { StoragePort } from '../../web/storage-port.ts';
@@ -199,12 +199,13 @@ export class TaskService implements TaskPort {
     if (armDelay) this.ctx.dispatch.armDelayTimer();
   }
 
-  /** Queued tasks whose awaited lease ended (already durable): offered to the scheduler again. */
-  leaseWaitersFreed(taskIds: readonly string[]): void {
-    for (const taskId of taskIds) {
-      const task = this.ctx.queue.get(taskId);
-      if (task?.status === 'queued') this.ctx.scheduler.taskAvailable(task);
-    }
+  /**
+   * Queued tasks whose awaited lease ended (already durable): offered to the scheduler again.
+   * The offer needs only the capabilities of the task's lane, so no record is read: a task
+   * taken meanwhile costs one claim that finds what else is there.
+   */
+  leaseWaitersFreed(freed: readonly LeaseWaiterFreed[]): void {
+    for (const { neededCapabilities } of freed) this.ctx.scheduler.taskAvailable({ needed_capabilities: neededCapabilities });
   }
 
   /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */

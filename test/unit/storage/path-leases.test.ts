@@ -18,12 +18,17 @@ describe('path leases (queue)', () => {
   let dir: TempDir;
   let queue: LmdbTaskQueue;
   let freed: string[];
+  let freedWith: Array<readonly string[]>;
 
   beforeEach(() => {
     dir = makeTempDir('path-leases');
     queue = LmdbTaskQueue.open(dir.path);
     freed = [];
-    queue.onLeaseWaitersFreed((ids) => freed.push(...ids));
+    freedWith = [];
+    queue.onLeaseWaitersFreed((waiters) => {
+      freed.push(...waiters.map((waiter) => waiter.taskId));
+      freedWith.push(...waiters.map((waiter) => waiter.neededCapabilities));
+    });
   });
 
   afterEach(async () => {
@@ -130,6 +135,28 @@ describe('path leases (queue)', () => {
     const assigned = (await claim('a1'))!;
     const stale = await queue.leaseAcquire({ taskId: task.id, agentId: 'a1', generation: assigned.generation + 1 }, ['x/**'], undefined, t0);
     expect(stale.ok ? 'ok' : stale.code).to.equal('AC_ERR_STALE_GENERATION');
+  });
+
+  it('keeps a freed waiter waiting, for the next lease it overlaps, without telling the hub, until nothing holds it back', async () => {
+    const one = await submit({ paths: ['src/a.ts'] });
+    const two = await submit({ paths: ['src/b.ts'] });
+    const heldOne = (await claim('a1'))!;
+    const heldTwo = (await claim('a2'))!;
+    expect([heldOne.id, heldTwo.id]).to.deep.equal([one.id, two.id]);
+    const waiter = await submit({ paths: ['src/a.ts', 'src/b.ts'], neededCapabilities: ['python'] });
+    expect(await queue.claimNext('a3', ['python'], t0 + 1).then(value)).to.equal(null);
+    const firstWait = queue.leaseWaitOf(waiter.id)!;
+    expect(firstWait.lease.task_id).to.equal(one.id);
+    value(await queue.complete(report(heldOne), null, null, t0 + 2));
+    expect(freed, 'still held back by the other lease').to.deep.equal([]);
+    const secondWait = queue.leaseWaitOf(waiter.id)!;
+    expect(secondWait.lease.task_id).to.equal(two.id);
+    expect(secondWait.since, 'waiting since it was first refused').to.equal(firstWait.since);
+    expect(await queue.claimNext('a3', ['python'], t0 + 3).then(value)).to.equal(null);
+    value(await queue.complete(report(heldTwo), null, null, t0 + 4));
+    expect(freed).to.deep.equal([waiter.id]);
+    expect(freedWith, 'the capabilities of its lane, for the offer').to.deep.equal([['python']]);
+    expect((await queue.claimNext('a3', ['python'], t0 + 5).then(value))?.id).to.equal(waiter.id);
   });
 
   it('re-prioritising moves a queued task to another lane at once, with a history entry', async () => {

@@ -53,8 +53,8 @@ export class PathLeases {
   private readonly waitersOf = new Map<string, Set<string>>();
   /** Where each waiting task sits in the ready index: walks look there again when its lease ends. */
   private readonly readyKeyOf = new Map<string, ReadyKey>();
-  /** Waiting tasks whose lease ended in this transaction and that nothing else holds back; handed to the hub after the commit. */
-  private freed: FreedWaiter[] = [];
+  /** Waiting tasks whose awaited lease ended: checked again by `settleEnded`. */
+  private readonly endedWaits = new Set<string>();
   private clock: () => number = Date.now;
   /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
   private queuedWithPaths: number;
@@ -148,9 +148,8 @@ export class PathLeases {
   /** After a claim batch: drops the pending lease of a pick that did not commit. */
   dropPending(taskId: string): void {
     if (this.store.tasks.get(taskId)?.status === 'assigned') return;
+    // What the lease held back is checked again by the next `settleEnded`.
     this.end(taskId);
-    // No transaction here: what the lease held back may be assigned at once.
-    this.blocked.reopen(this.blocked.takePending());
   }
 
   /** Inside a transaction: an extra lease for the assignment `report` names, unless another task's lease overlaps. */
@@ -199,14 +198,6 @@ export class PathLeases {
     return count;
   }
 
-  /** The waiting tasks freed since the last call (inside one transaction callback). */
-  takeFreed(): FreedWaiter[] {
-    if (this.freed.length === 0) return noneFreed;
-    const freed = this.freed;
-    this.freed = [];
-    return freed;
-  }
-
   private start(task: TaskRecord): void {
     if (task.paths?.length) this.table.hold(leaseOf(task, task.assigned_to, task.generation));
   }
@@ -221,33 +212,52 @@ export class PathLeases {
     this.noteEnded(ended);
   }
 
-  /**
-   * The waiters of leases that just ended: each is checked again at once against the leases
-   * still held (its claim is cached, so this reads nothing). One that overlaps another lease
-   * waits for that one instead, unseen by the claims and the hub; only a task nothing holds
-   * back any more is freed: its place in the ready index reopened, and the hub told.
-   */
+  /** The waiters of leases that just ended: checked again once the writes that ended them are done (`settleEnded`). */
   private noteEnded(ended: readonly PathLease[]): void {
     for (const lease of ended) {
       const waiters = this.waitersOf.get(lease.lease_id);
       if (!waiters) continue;
       this.waitersOf.delete(lease.lease_id);
-      for (const taskId of waiters) {
-        const wait = this.waits.get(taskId);
-        const readyKey = this.readyKeyOf.get(taskId);
-        this.waits.delete(taskId);
-        this.readyKeyOf.delete(taskId);
-        const claim = this.claimsOf.get(taskId);
-        const next = claim && readyKey && this.table.conflictWith(claim.repo, claim.globs, taskId);
-        if (next) {
-          this.wait(taskId, next, readyKey, wait?.since);
-          continue;
-        }
-        if (!readyKey) continue;
-        this.freed.push({ taskId, capset: readyKey[0] });
-        this.blocked.mayBeAssignable(readyKey);
-      }
+      for (const taskId of waiters) this.endedWaits.add(taskId);
     }
+  }
+
+  /** Some waiting task's lease ended since the last `settleEnded`. */
+  hasEndedWaits(): boolean {
+    return this.endedWaits.size > 0;
+  }
+
+  /**
+   * After the writes that ended leases (outside a transaction; the queue calls it once per
+   * turn, and before each claim batch): each task whose awaited lease ended is checked again
+   * against the leases still held, once however many of its leases ended meanwhile (its claim
+   * is cached: nothing is read). One another lease holds back waits for that one, unseen by
+   * the claims and the hub; only a task nothing holds back is freed: its place in the ready
+   * index reopened at once, and returned for the hub to offer. A task a claim looked at
+   * meanwhile (admitted, or waiting again) is left alone.
+   */
+  settleEnded(): FreedWaiter[] {
+    if (this.endedWaits.size === 0) return noneFreed;
+    const freed: FreedWaiter[] = [];
+    for (const taskId of this.endedWaits) {
+      const wait = this.waits.get(taskId);
+      const readyKey = this.readyKeyOf.get(taskId);
+      if (!wait || !readyKey || this.table.has(wait.lease.lease_id)) continue;
+      const claim = this.claimsOf.get(taskId);
+      const next = claim && this.table.conflictWith(claim.repo, claim.globs, taskId);
+      if (next) {
+        this.wait(taskId, next, readyKey, wait.since);
+        continue;
+      }
+      this.waits.delete(taskId);
+      this.readyKeyOf.delete(taskId);
+      freed.push({ taskId, capset: readyKey[0] });
+      this.blocked.mayBeAssignable(readyKey);
+    }
+    this.endedWaits.clear();
+    // The leases ended in writes already done; the freed tasks' entries were in the index before.
+    this.blocked.reopen(this.blocked.takePending());
+    return freed;
   }
 
   private wait(taskId: string, lease: PathLease, readyKey: ReadyKey, since?: number): void {

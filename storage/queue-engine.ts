@@ -183,7 +183,7 @@ export interface QueueEngine {
   reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>>;
 
   // --- path leases (path-leases.ts): a task's `paths` are leased for exactly its assignment ---------
-  /** Called after each commit that ended a lease some queued tasks waited for, with those nothing else holds back. */
+  /** Called after the commits that ended leases queued tasks waited for (once a turn, or before the next claims), with those nothing else holds back. */
   onLeaseWaitersFreed(listener: (freed: LeaseWaiterFreed[]) => void): void;
   /** An extra lease for the assignment, unless another task's lease overlaps (then `denied` names it). */
   leaseAcquire(report: LeaseReport, paths: readonly string[], repo: string | undefined, now: number): Promise<Result<LeaseAcquireOutcome>>;

@@ -14,7 +14,6 @@ import { openLmdbStore, type LmdbStore, type ReadyKey } from './lmdb-store.ts';
 import { randomHex } from './random-hex.ts';
 import { ReadyPicker } from './ready-picker.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from './path-lease-table.ts';
-import type { FreedWaiter } from './path-leases.ts';
 import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
@@ -52,6 +51,7 @@ export class LmdbTaskQueue implements QueueEngine {
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
   private claimsScheduled = false;
+  private leaseSettleScheduled = false;
   private seq: number;
   private closed = false;
 
@@ -448,14 +448,12 @@ export class LmdbTaskQueue implements QueueEngine {
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
     let settled: TaskRecord[] = [];
-    let freed: FreedWaiter[] = [];
     let reopened: ReadyKey[] = [];
     const blocked = this.indexes.leases.blocked;
     let committed = true;
     const result = await durableWrite(this.store, () => {
       const changed = change();
       settled = this.dependencies.takeSettled();
-      freed = this.indexes.leases.takeFreed();
       reopened = blocked.takePending();
       return changed;
     }, () => {
@@ -466,11 +464,7 @@ export class LmdbTaskQueue implements QueueEngine {
     if (committed) blocked.reopen(reopened);
     // Dependents move only in commits of their own dependency's change: none moved if it failed.
     if (committed && settled.length > 0) this.settledListener(settled);
-    if (committed && freed.length > 0) {
-      // What the hub needs to offer them, from their lane: no task record is read again.
-      const capsets = this.indexes.capsets;
-      this.leaseFreedListener(freed.map(({ taskId, capset }) => ({ taskId, neededCapabilities: capsets.capabilitiesOf(capset) })));
-    }
+    if (committed && this.indexes.leases.hasEndedWaits()) this.scheduleLeaseSettle();
     return result;
   }
 
@@ -486,6 +480,26 @@ export class LmdbTaskQueue implements QueueEngine {
     this.seq = Math.max(this.seq, (this.store.meta.get(seqKey) as number | undefined) ?? 0);
   }
 
+  /** Waiters of leases ended by this turn's writes are checked again once, after them all (or before the next claims). */
+  private scheduleLeaseSettle(): void {
+    if (this.leaseSettleScheduled) return;
+    this.leaseSettleScheduled = true;
+    setImmediate(() => {
+      this.leaseSettleScheduled = false;
+      this.settleLeaseWaits();
+    });
+  }
+
+  /** Checks again the tasks whose awaited lease ended, and offers those nothing holds back any more. */
+  private settleLeaseWaits(): void {
+    if (this.closed) return;
+    const freed = this.indexes.leases.settleEnded();
+    if (freed.length === 0) return;
+    // What the hub needs to offer them, from their lane: no task record is read again.
+    const capsets = this.indexes.capsets;
+    this.leaseFreedListener(freed.map(({ taskId, capset }) => ({ taskId, neededCapabilities: capsets.capabilitiesOf(capset) })));
+  }
+
   private scheduleClaims(): void {
     if (this.claimsScheduled) return;
     this.claimsScheduled = true;
@@ -494,6 +508,8 @@ export class LmdbTaskQueue implements QueueEngine {
 
   private async runClaims(): Promise<void> {
     this.claimsScheduled = false;
+    // Tasks freed by leases that ended since the last batch can be picked by this one.
+    this.settleLeaseWaits();
     const requests = this.claimRequests.splice(0);
     const leases = this.indexes.leases;
     const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming, leases);
@@ -514,6 +530,7 @@ export class LmdbTaskQueue implements QueueEngine {
       const outcome = committed.ok ? committed.value[i] : committed;
       // The lease held for a pick that did not become an assignment (a failed commit reloaded them all).
       if (!outcome.ok && leases === this.indexes.leases) leases.dropPending(taskId);
+      if (leases.hasEndedWaits()) this.scheduleLeaseSettle();
       // Lost a race (cancelled meanwhile): pick again, a bounded number of times.
       if (!outcome.ok && outcome.code === 'AC_ERR_INVALID_STATE' && request.attempts < claimAttempts) {
         request.attempts += 1;

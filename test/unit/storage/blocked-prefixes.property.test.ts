@@ -71,6 +71,8 @@ describe('claims past a blocked lane front (fast-check against the real queue)',
             freed = [];
             value(await queue.complete({ taskId: task.id, agentId: 'agent', generation: task.assigned!.generation }, null, null, now));
             task.status = 'done';
+            // Waiters of ended leases are checked again once a turn, after the writes that ended them.
+            await new Promise((resolve) => setImmediate(resolve));
             const held = new Set(of('assigned').flatMap((running) => running.files));
             for (const id of freed) {
               const waiter = model.find((candidate) => candidate.id === id)!;

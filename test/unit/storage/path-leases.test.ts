@@ -38,6 +38,8 @@ describe('path leases (queue)', () => {
 
   const submit = async (overrides: Partial<NewTask> = {}) => value(await queue.submit(newTask(overrides), t0)).task;
   const claim = async (agentId: string) => value(await queue.claimNext(agentId, [], t0 + 1));
+  // Waiters of ended leases are checked again once a turn, after the writes that ended them.
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const report = (task: TaskRecord) => ({ taskId: task.id, agentId: task.assigned_to, generation: task.generation });
 
   it('does not assign a task whose paths overlap an assigned one, and assigns the ones behind it', async () => {
@@ -91,6 +93,7 @@ describe('path leases (queue)', () => {
       await end(assigned);
       expect(queue.leasesOf(holder.id)).to.deep.equal([]);
       expect(queue.leaseStats().held).to.equal(0);
+      await nextTurn();
       expect(freed).to.deep.equal([waiter.id]);
       await queue.close();
       queue = LmdbTaskQueue.open(dir.path);
@@ -148,12 +151,14 @@ describe('path leases (queue)', () => {
     const firstWait = queue.leaseWaitOf(waiter.id)!;
     expect(firstWait.lease.task_id).to.equal(one.id);
     value(await queue.complete(report(heldOne), null, null, t0 + 2));
+    await nextTurn();
     expect(freed, 'still held back by the other lease').to.deep.equal([]);
     const secondWait = queue.leaseWaitOf(waiter.id)!;
     expect(secondWait.lease.task_id).to.equal(two.id);
     expect(secondWait.since, 'waiting since it was first refused').to.equal(firstWait.since);
     expect(await queue.claimNext('a3', ['python'], t0 + 3).then(value)).to.equal(null);
     value(await queue.complete(report(heldTwo), null, null, t0 + 4));
+    await nextTurn();
     expect(freed).to.deep.equal([waiter.id]);
     expect(freedWith, 'the capabilities of its lane, for the offer').to.deep.equal([['python']]);
     expect((await queue.claimNext('a3', ['python'], t0 + 5).then(value))?.id).to.equal(waiter.id);

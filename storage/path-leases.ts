@@ -15,6 +15,7 @@
 import type { Database } from 'lmdb';
 import { BlockedPrefixes } from './blocked-prefixes.ts';
 import { fail, ok, type Result } from './domain/errors.ts';
+import { normaliseRepo } from './domain/repo-identity.ts';
 import type { LmdbStore, ReadyKey } from './lmdb-store.ts';
 import { normaliseGlob, parseGlob, type ParsedGlob } from './path-globs.ts';
 import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
@@ -30,10 +31,10 @@ export const taskLeaseId = (taskId: string): string => `task:${taskId}`;
 /** Extra leases one assignment may hold at once. */
 export const extraLeasesPerTask = 100;
 
-/** The repository a task's paths are relative to: its `metadata.repo`, or '' for the hub's default. */
+/** The repository a task's paths are relative to: its `metadata.repo` (normalised), or '' for the hub's default. */
 export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
   const repo = task.metadata?.repo;
-  return typeof repo === 'string' ? repo : '';
+  return typeof repo === 'string' ? normaliseRepo(repo) : '';
 }
 
 const lastKey = '\uffff';
@@ -78,7 +79,7 @@ export class PathLeases {
     }
     for (const { value: lease } of this.extra.getRange()) {
       // Removed with its assignment in one commit, so a stored lease always has one; checked anyway.
-      if (live.get(lease.task_id) === lease.generation) this.table.hold(lease);
+      if (live.get(lease.task_id) === lease.generation) this.table.hold({ ...lease, repo: normaliseRepo(lease.repo) });
     }
   }
 
@@ -161,7 +162,7 @@ export class PathLeases {
     const task = fenced.value;
     const held = this.table.ofTask(task.id).filter((lease) => lease.lease_id !== taskLeaseId(task.id)).length;
     if (held >= extraLeasesPerTask) return fail('AC_ERR_LEASE_LIMIT', task.id, extraLeasesPerTask);
-    const leaseRepo = repo ?? repoOf(task);
+    const leaseRepo = repo !== undefined ? normaliseRepo(repo) : repoOf(task);
     const normalised = paths.map(normaliseGlob);
     const conflict = this.table.conflictWith(leaseRepo, normalised, task.id);
     if (conflict) return ok({ denied: conflict });

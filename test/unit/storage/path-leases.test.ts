@@ -71,6 +71,19 @@ describe('path leases (queue)', () => {
     expect(await claim('a2')).to.not.equal(null);
   });
 
+  it('takes one repository written two ways for one, for tasks and for extra leases', async () => {
+    await submit({ paths: ['src/**'], metadata: { repo: 'git@x:one.git' } });
+    const same = await submit({ paths: ['src/a.ts'], metadata: { repo: 'git@x:one/' } });
+    const holder = (await claim('a1'))!;
+    expect(await claim('a2'), 'the same repository').to.equal(null);
+    expect(queue.leaseWaitOf(same.id)?.lease).to.include({ task_id: holder.id, repo: 'git@x:one' });
+    const other = await submit({ paths: ['docs/**'] });
+    const running = (await claim('a3'))!;
+    expect(running.id).to.equal(other.id);
+    const denied = value(await queue.leaseAcquire(report(running) as never, ['src/b.ts'], ' git@x:one.git/ ', t0 + 1));
+    expect(denied).to.have.nested.property('denied.task_id', holder.id);
+  });
+
   const endings: Array<[string, (task: TaskRecord) => Promise<unknown>]> = [
     ['complete', (task) => queue.complete(report(task), null, null, t0 + 2)],
     ['fail (retried)', (task) => queue.fail(report(task), 'boom', t0 + 2)],

@@ -128,6 +128,11 @@ export class PathLeases {
     return true;
   }
 
+  /** A lease of any task that overlaps `paths` in the repository `metadata` names (a task not created yet). */
+  conflictOf(metadata: TaskRecord['metadata'], paths: readonly string[]): PathLease | null {
+    return this.table.conflictWith(repoOf({ metadata }), paths, null);
+  }
+
   /** The repo and paths a queued task would lease, or null when it declares none. */
   private claimOf(taskId: string): Claim | null {
     const known = this.claimsOf.get(taskId);

@@ -238,6 +238,9 @@ export class LmdbTaskQueue implements QueueEngine {
 
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>> {
     return this.write(() => {
+      // Past the queue, not past the leases: the pushed task's paths are checked as a claim's.
+      const holder = input.paths?.length ? this.indexes.leases.conflictOf(input.metadata, input.paths) : null;
+      if (holder) return fail('AC_ERR_LEASE_HELD', input.paths!.join(', '), holder.task_id, holder.agent_id ?? 'being assigned');
       const queued = createTaskRecord(newTaskId(), ++this.seq, { ...input, notBefore: null }, now);
       this.store.meta.put(seqKey, this.seq);
       const assigned = directAssignment(queued, agentId, now);

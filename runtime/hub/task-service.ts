@@ -176,11 +176,12 @@ export class TaskService implements TaskPort {
     return ok({ task: toWireTask(task), from });
   }
 
-  async pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>> {
+  /** Straight to the agent, past the queue but not past the leases: paths another task's lease overlaps are refused (AC_ERR_LEASE_HELD). */
+  async pushTask(agentId: string, description: string, metadata: Record<string, unknown>, paths: readonly string[] = []): Promise<Result<Task>> {
     const entry = this.ctx.agents.get(agentId);
     if (!entry?.link) return fail('AC_ERR_AGENT_NOT_CONNECTED', agentId);
     const now = this.ctx.now();
-    const pushed = await this.ctx.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0 }, 'admin', now), now);
+    const pushed = await this.ctx.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0, paths: [...paths] }, 'admin', now), now);
     if (!pushed.ok) return pushed;
     this.ctx.dispatch.deliver(entry, pushed.value, 'pushed');
     return ok(toWireTask(pushed.value));

@@ -233,6 +233,8 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
       const { drain, profile } = await drainBacklog(ctx, hubLabelOf[kind], builds[kind], specs, agentOptions, profileIt);
       runs[kind].push(drain);
       if (profileIt) profiles[kind] = profile;
+      // Each run's figures as they come: a run cut short still leaves the rounds before it on record.
+      ctx.progress.stage(`${hubLabelOf[kind]} round ${round + 1}: ${fmt(drain.rate)} assignments/s once all connected, ${fmt(drain.drainCpuMsPerAssignment)} hub CPU ms per assignment (drain only), ${fmt(drain.drainCpuCores)} cores`);
     }
   }
   const plain = medianFigures(runs.plain);

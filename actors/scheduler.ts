@@ -33,7 +33,7 @@ export class Scheduler {
   }
 
   /** A task entered a lane (submitted, retried, reclaimed, promoted). */
-  taskAvailable(task: Pick<TaskRecord, 'needed_capabilities'>): void {
+  taskAvailable(task: { readonly needed_capabilities: readonly string[] }): void {
     const now = this.deps.now();
     const entry = this.deps.agents.firstIdle(task.needed_capabilities, now, (agent) => this.eligible(agent, now));
     if (entry) void this.claimFor(entry);

@@ -1,10 +1,11 @@
-// agentcom-sidecar: run the sidecar, or `report` a task's state or `ask` a person from the agent's side.
+// agentcom-sidecar: run the sidecar, or `report` a task's state, `ask` a person or `lease` more paths from the agent's side.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadSidecarConfig } from './sidecar-config.ts';
 import { startSidecar } from './sidecar-process.ts';
 import { writeReport, type ReportKind } from './result-files.ts';
 import { askQuestion } from './ask-question.ts';
+import { requestLease, type LeaseCommand } from './request-lease.ts';
 
 const reportKinds: readonly ReportKind[] = ['started', 'progress', 'success', 'failed'];
 const taskIdPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -104,6 +105,32 @@ program
     if (answered.kind === 'timeout') exitWith(`ask: no answer within ${timeoutMs} ms (the question stays asked)`, 3);
     process.stdout.write(`${JSON.stringify(answered.answer)}\n`);
     if ('error' in answered.answer) process.exit(2);
+  });
+
+program
+  .command('lease')
+  .description('lease more paths for the task, or release a lease, and wait for the hub\'s answer (prints the lease result as one JSON line)')
+  .argument('<task_id>', 'the task id')
+  .argument('<action>', 'acquire|release')
+  .argument('<targets...>', 'acquire: the globs to lease; release: the lease id')
+  .option('--repo <repo>', 'acquire: another repository than the task\'s own')
+  .option('--timeout-ms <ms>', 'give up after this long (exit 3); default: wait as long as it takes')
+  .option('--results-dir <dir>', 'results folder (default: from the config or $AGENTCOM_RESULTS_DIR)')
+  .option('--config <file>', 'sidecar config file', defaultConfigPath())
+  .action(async (taskId: string, action: string, targets: string[], options: { repo?: string; timeoutMs?: string; config: string; resultsDir?: string }) => {
+    if (!taskIdPattern.test(taskId)) exitWith(`lease: ${JSON.stringify(taskId)} is not a task id`, 1);
+    if (action !== 'acquire' && action !== 'release') exitWith('lease: action must be acquire or release', 1);
+    if (action === 'release' && targets.length !== 1) exitWith('lease: release takes one lease id', 1);
+    const timeoutMs = options.timeoutMs === undefined ? null : Number(options.timeoutMs);
+    if (timeoutMs !== null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) exitWith('lease: --timeout-ms must be a positive whole number', 1);
+    const command: LeaseCommand = action === 'acquire'
+      ? { action, paths: targets, ...(options.repo !== undefined ? { repo: options.repo } : {}) }
+      : { action, leaseId: targets[0]! };
+    const outcome = await requestLease(path.resolve(resultsDirOf(options)), taskId, command, timeoutMs);
+    if (outcome.kind === 'timeout') exitWith(`lease: no answer within ${timeoutMs} ms (waiting for the ${outcome.waitingFor})`, 3);
+    process.stdout.write(`${JSON.stringify(outcome.answer)}\n`);
+    // Granted or released: 0; denied, or an error (the hub's or the request's): 2.
+    if (outcome.answer.result !== 'granted' && outcome.answer.result !== 'released') process.exit(2);
   });
 
 await program.parseAsync(process.argv);

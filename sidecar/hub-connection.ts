@@ -13,6 +13,7 @@ const recentFramesKept = 8;
 interface HeldFrame {
   type: string;
   frame: string;
+  requestId?: string;
   resolve: (outcome: SendOutcome) => void;
 }
 
@@ -50,7 +51,7 @@ export class HubConnection {
   private holdUntil = 0;
   private held: HeldFrame[] = [];
   private holdTimer: NodeJS.Timeout | null = null;
-  private recent: Array<{ type: string; frame: string }> = [];
+  private recent: Array<{ type: string; frame: string; requestId?: string }> = [];
   private hubIndex = 0;
 
   constructor(private readonly options: HubConnectionOptions) {}
@@ -78,18 +79,19 @@ export class HubConnection {
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('not_connected');
     const type = String(message.type);
     const frame = JSON.stringify({ ...message, protocol_version: protocolVersion });
+    const requestId = typeof message.request_id === 'string' ? message.request_id : undefined;
     // Heartbeats skip the hold: one ping per interval never counts as ignoring retry_after.
     if (type !== 'ping' && Date.now() < this.holdUntil) {
-      return new Promise((resolve) => this.held.push({ type, frame, resolve }));
+      return new Promise((resolve) => this.held.push({ type, frame, requestId, resolve }));
     }
-    return this.write(type, frame);
+    return this.write(type, frame, requestId);
   }
 
-  private write(type: string, frame: string): Promise<SendOutcome> {
+  private write(type: string, frame: string, requestId?: string): Promise<SendOutcome> {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve('not_connected');
     if (type !== 'ping' && type !== 'identify') {
-      this.recent.push({ type, frame });
+      this.recent.push({ type, frame, requestId });
       if (this.recent.length > recentFramesKept) this.recent.shift();
     }
     return new Promise((resolve) => {
@@ -102,13 +104,17 @@ export class HubConnection {
 
   /**
    * The hub dropped a frame for its rate limit (reference §8). Hold every send until
-   * retry_after_ms has passed, then resend the newest frame of the denied tier (the
-   * hub answers in order, so it is the one dropped) ahead of what waited.
+   * retry_after_ms has passed, then resend the dropped frame ahead of what waited: the one
+   * the refusal names (its type and request_id), or from an older hub, which names none,
+   * the newest frame of the denied tier (the hub answers in order, so it is the one dropped).
    */
-  private rateLimited(retryAfterMs: number, tier: string): void {
+  private rateLimited(retryAfterMs: number, tier: string, named: { frame?: string; requestId?: string }): void {
     this.holdUntil = Date.now() + retryAfterMs;
+    const isDropped = (sent: { type: string; requestId?: string }) => (named.frame === undefined
+      ? wsTierOf(sent.type) === tier
+      : sent.type === named.frame && (named.requestId === undefined || sent.requestId === named.requestId));
     let index = this.recent.length - 1;
-    while (index >= 0 && wsTierOf(this.recent[index]!.type) !== tier) index--;
+    while (index >= 0 && !isDropped(this.recent[index]!)) index--;
     if (index >= 0) {
       const [dropped] = this.recent.splice(index, 1);
       this.held.unshift({ ...dropped!, resolve: () => {} });
@@ -118,7 +124,7 @@ export class HubConnection {
     this.holdTimer = setTimeout(() => {
       this.holdTimer = null;
       const held = this.held.splice(0);
-      for (const { type, frame, resolve } of held) void this.write(type, frame).then(resolve);
+      for (const { type, frame, requestId, resolve } of held) void this.write(type, frame, requestId).then(resolve);
     }, retryAfterMs);
   }
 
@@ -216,7 +222,10 @@ export class HubConnection {
       return;
     }
     if (message.type === 'rate_limited') {
-      this.rateLimited(message.retry_after_ms || 1000, message.tier);
+      this.rateLimited(message.retry_after_ms || 1000, message.tier, {
+        ...(message.frame !== undefined ? { frame: message.frame } : {}),
+        ...(message.request_id !== undefined ? { requestId: message.request_id } : {}),
+      });
       return;
     }
     if (message.type === 'identified') {

@@ -44,6 +44,11 @@ export class CapabilitySets {
     return ids;
   }
 
+  /** The capabilities of set `id` (a task in its lane needs exactly these); empty for an unknown id. */
+  capabilitiesOf(id: number): readonly string[] {
+    return this.capsById.get(id) ?? noCapabilities;
+  }
+
   get size(): number {
     return this.capsById.size;
   }
@@ -55,6 +60,8 @@ export class CapabilitySets {
     this.matchCache.clear();
   }
 }
+
+const noCapabilities: readonly string[] = [];
 
 // JSON keeps the key unambiguous whatever characters a capability holds.
 const keyOf = (sortedCaps: readonly string[]) => JSON.stringify(sortedCaps);

@@ -1,12 +1,12 @@
 // The path leases held right now, in memory, indexed for the scheduler's check.
 //
-// Leases are grouped per repository, then by the literal folders their globs start with,
-// two levels deep: `src/**` under `src`, `src/parser/*.ts` under `src` → `parser`. A check
-// looks only at the groups its own globs could share files with, plus the few leases whose
-// globs start with a pattern (`**/*.md`), so its cost follows the leases that could
-// overlap, not every lease held.
+// The globs of held leases are grouped per repository, then by the literal folders they start
+// with, two levels deep: `src/**` under `src`, `src/parser/*.ts` under `src` → `parser`. Each
+// glob of a check is compared only with the held globs of the groups it could share files
+// with, plus the few that start with a pattern (`**/*.md`), so its cost follows the globs that
+// could overlap, not every lease held nor every glob of a lease met in a group.
 // What is durable, and when a lease starts and ends, is path-leases.ts's business.
-import { globSetsOverlap, parseGlob, type ParsedGlob } from './path-globs.ts';
+import { globSetsOverlap, globsOverlap, parseGlob, type ParsedGlob } from './path-globs.ts';
 
 export interface PathLease {
   /** `task:<task id>` for the lease a task's own `paths` give it; `lease-<hex>` for one taken over the socket. */
@@ -33,19 +33,27 @@ export type LeaseAcquireOutcome = { granted: PathLease } | { denied: PathLease }
 interface Entry {
   lease: PathLease;
   globs: ParsedGlob[];
+  /** One per glob: what the index holds. */
+  items: Item[];
+}
+
+/** One glob of a held lease, indexed by the literal folders it starts with. */
+interface Item {
+  entry: Entry;
+  glob: ParsedGlob;
 }
 
 interface TopGroup {
-  /** Leases with a glob whose literal prefix is this folder alone (`src/**`, `src/*.ts`, `src`). */
-  shallow: Set<Entry>;
-  /** Leases by the second literal folder of a glob (`src/parser/**` under `parser`). */
-  deep: Map<string, Set<Entry>>;
+  /** Globs whose literal prefix is this folder alone (`src/**`, `src/*.ts`, `src`). */
+  shallow: Set<Item>;
+  /** Globs by their second literal folder (`src/parser/**` under `parser`). */
+  deep: Map<string, Set<Item>>;
 }
 
 interface RepoLeases {
   byTop: Map<string, TopGroup>;
-  /** Leases with a glob that starts with a pattern: every check looks at them. */
-  spread: Set<Entry>;
+  /** Globs that start with a pattern: every check looks at them. */
+  spread: Set<Item>;
   all: Set<Entry>;
 }
 
@@ -83,24 +91,26 @@ export class PathLeaseTable {
       return;
     }
     this.release(lease.lease_id);
-    const entry: Entry = { lease, globs: parsed ?? lease.paths.map((path) => parseGlob(path)) };
+    const globs = parsed ?? lease.paths.map((path) => parseGlob(path));
+    const entry: Entry = { lease, globs, items: [] };
+    entry.items = globs.map((glob) => ({ entry, glob }));
     const repo = this.repoOf(lease.repo);
     repo.all.add(entry);
-    for (const glob of entry.globs) {
-      const [top, second] = glob.literalPrefix;
+    for (const item of entry.items) {
+      const [top, second] = item.glob.literalPrefix;
       if (top === undefined) {
-        repo.spread.add(entry);
+        repo.spread.add(item);
         continue;
       }
       let group = repo.byTop.get(top);
       if (!group) repo.byTop.set(top, (group = { shallow: new Set(), deep: new Map() }));
       if (second === undefined) {
-        group.shallow.add(entry);
+        group.shallow.add(item);
         continue;
       }
       let deep = group.deep.get(second);
       if (!deep) group.deep.set(second, (deep = new Set()));
-      deep.add(entry);
+      deep.add(item);
     }
     this.byId.set(lease.lease_id, entry);
     let ofTask = this.byTask.get(lease.task_id);
@@ -114,18 +124,20 @@ export class PathLeaseTable {
     this.byId.delete(leaseId);
     const repo = this.repos.get(entry.lease.repo)!;
     repo.all.delete(entry);
-    repo.spread.delete(entry);
-    for (const glob of entry.globs) {
-      const [top, second] = glob.literalPrefix;
-      const group = top === undefined ? undefined : repo.byTop.get(top);
-      if (!group) continue;
-      if (second === undefined) group.shallow.delete(entry);
-      else {
-        const deep = group.deep.get(second);
-        deep?.delete(entry);
-        if (deep?.size === 0) group.deep.delete(second);
+    for (const item of entry.items) {
+      const [top, second] = item.glob.literalPrefix;
+      if (top === undefined) {
+        repo.spread.delete(item);
+        continue;
       }
-      if (group.shallow.size === 0 && group.deep.size === 0) repo.byTop.delete(top!);
+      const group = repo.byTop.get(top)!;
+      if (second === undefined) group.shallow.delete(item);
+      else {
+        const deep = group.deep.get(second)!;
+        deep.delete(item);
+        if (deep.size === 0) group.deep.delete(second);
+      }
+      if (group.shallow.size === 0 && group.deep.size === 0) repo.byTop.delete(top);
     }
     if (repo.all.size === 0) this.repos.delete(entry.lease.repo);
     const ofTask = this.byTask.get(entry.lease.task_id);
@@ -139,25 +151,42 @@ export class PathLeaseTable {
     return [...(this.byTask.get(taskId) ?? [])].flatMap((id) => this.release(id) ?? []);
   }
 
-  /** A lease of another task in `repo` whose paths overlap `paths`, or null when none does. */
+  /**
+   * A lease of another task in `repo` whose paths overlap `paths`, or null when none does.
+   * Each glob is compared only with the held globs that could share a file with it: those in
+   * its literal folders' groups and those starting with a pattern.
+   */
   conflictWith(repo: string, paths: ReadonlyArray<string | ParsedGlob>, ownTaskId: string | null): PathLease | null {
     const leases = this.repos.get(repo);
     if (!leases) return null;
-    const globs = paths.map((path) => (typeof path === 'string' ? parseGlob(path) : path));
-    const overlaps = (entry: Entry) => entry.lease.task_id !== ownTaskId && globSetsOverlap(globs, entry.globs);
-    const first = (entries: Iterable<Entry>) => {
-      for (const entry of entries) if (overlaps(entry)) return entry.lease;
+    for (const path of paths) {
+      const glob = typeof path === 'string' ? parseGlob(path) : path;
+      const hit = this.conflictOfGlob(leases, glob, ownTaskId);
+      if (hit) return hit;
+    }
+    return null;
+  }
+
+  private conflictOfGlob(leases: RepoLeases, glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
+    const [top, second] = glob.literalPrefix;
+    if (top === undefined) {
+      for (const entry of leases.all) {
+        if (entry.lease.task_id !== ownTaskId && globSetsOverlap([glob], entry.globs)) return entry.lease;
+      }
       return null;
-    };
-    if (globs.some((glob) => glob.literalPrefix.length === 0)) return first(leases.all);
-    const found = first(leases.spread);
-    if (found) return found;
-    for (const glob of globs) {
-      const [top, second] = glob.literalPrefix;
-      const group = leases.byTop.get(top!);
-      if (!group) continue;
-      const hit = first(group.shallow)
-        ?? (second === undefined ? firstOfGroups(group.deep.values(), first) : first(group.deep.get(second) ?? []));
+    }
+    const spread = firstOverlap(leases.spread, glob, ownTaskId);
+    if (spread) return spread;
+    const group = leases.byTop.get(top);
+    if (!group) return null;
+    const shallow = firstOverlap(group.shallow, glob, ownTaskId);
+    if (shallow) return shallow;
+    if (second !== undefined) {
+      const deep = group.deep.get(second);
+      return deep ? firstOverlap(deep, glob, ownTaskId) : null;
+    }
+    for (const deep of group.deep.values()) {
+      const hit = firstOverlap(deep, glob, ownTaskId);
       if (hit) return hit;
     }
     return null;
@@ -170,10 +199,9 @@ export class PathLeaseTable {
   }
 }
 
-function firstOfGroups(groups: Iterable<Set<Entry>>, first: (entries: Iterable<Entry>) => PathLease | null): PathLease | null {
-  for (const group of groups) {
-    const hit = first(group);
-    if (hit) return hit;
+function firstOverlap(items: Iterable<Item>, glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
+  for (const item of items) {
+    if (item.entry.lease.task_id !== ownTaskId && globsOverlap(glob, item.glob)) return item.entry.lease;
   }
   return null;
 }

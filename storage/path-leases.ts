@@ -15,6 +15,7 @@
 import type { Database } from 'lmdb';
 import { BlockedPrefixes } from './blocked-prefixes.ts';
 import { fail, ok, type Result } from './domain/errors.ts';
+import { normaliseRepo } from './domain/repo-identity.ts';
 import type { LmdbStore, ReadyKey } from './lmdb-store.ts';
 import { normaliseGlob, parseGlob, type ParsedGlob } from './path-globs.ts';
 import { PathLeaseTable, type LeaseAcquireOutcome, type LeaseWait, type PathLease } from './path-lease-table.ts';
@@ -30,10 +31,10 @@ export const taskLeaseId = (taskId: string): string => `task:${taskId}`;
 /** Extra leases one assignment may hold at once. */
 export const extraLeasesPerTask = 100;
 
-/** The repository a task's paths are relative to: its `metadata.repo`, or '' for the hub's default. */
+/** The repository a task's paths are relative to: its `metadata.repo` (normalised), or '' for the hub's default. */
 export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
   const repo = task.metadata?.repo;
-  return typeof repo === 'string' ? repo : '';
+  return typeof repo === 'string' ? normaliseRepo(repo) : '';
 }
 
 const lastKey = '\uffff';
@@ -53,8 +54,8 @@ export class PathLeases {
   private readonly waitersOf = new Map<string, Set<string>>();
   /** Where each waiting task sits in the ready index: walks look there again when its lease ends. */
   private readonly readyKeyOf = new Map<string, ReadyKey>();
-  /** Waiting tasks whose lease ended in this transaction; handed to the hub after the commit. */
-  private freed: string[] = [];
+  /** Waiting tasks whose awaited lease ended: checked again by `settleEnded`. */
+  private readonly endedWaits = new Set<string>();
   private clock: () => number = Date.now;
   /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
   private queuedWithPaths: number;
@@ -78,7 +79,7 @@ export class PathLeases {
     }
     for (const { value: lease } of this.extra.getRange()) {
       // Removed with its assignment in one commit, so a stored lease always has one; checked anyway.
-      if (live.get(lease.task_id) === lease.generation) this.table.hold(lease);
+      if (live.get(lease.task_id) === lease.generation) this.table.hold({ ...lease, repo: normaliseRepo(lease.repo) });
     }
   }
 
@@ -127,6 +128,11 @@ export class PathLeases {
     return true;
   }
 
+  /** A lease of any task that overlaps `paths` in the repository `metadata` names (a task not created yet). */
+  conflictOf(metadata: TaskRecord['metadata'], paths: readonly string[]): PathLease | null {
+    return this.table.conflictWith(repoOf({ metadata }), paths, null);
+  }
+
   /** The repo and paths a queued task would lease, or null when it declares none. */
   private claimOf(taskId: string): Claim | null {
     const known = this.claimsOf.get(taskId);
@@ -148,9 +154,8 @@ export class PathLeases {
   /** After a claim batch: drops the pending lease of a pick that did not commit. */
   dropPending(taskId: string): void {
     if (this.store.tasks.get(taskId)?.status === 'assigned') return;
+    // What the lease held back is checked again by the next `settleEnded`.
     this.end(taskId);
-    // No transaction here: what the lease held back may be assigned at once.
-    this.blocked.reopen(this.blocked.takePending());
   }
 
   /** Inside a transaction: an extra lease for the assignment `report` names, unless another task's lease overlaps. */
@@ -162,7 +167,7 @@ export class PathLeases {
     const task = fenced.value;
     const held = this.table.ofTask(task.id).filter((lease) => lease.lease_id !== taskLeaseId(task.id)).length;
     if (held >= extraLeasesPerTask) return fail('AC_ERR_LEASE_LIMIT', task.id, extraLeasesPerTask);
-    const leaseRepo = repo ?? repoOf(task);
+    const leaseRepo = repo !== undefined ? normaliseRepo(repo) : repoOf(task);
     const normalised = paths.map(normaliseGlob);
     const conflict = this.table.conflictWith(leaseRepo, normalised, task.id);
     if (conflict) return ok({ denied: conflict });
@@ -199,14 +204,6 @@ export class PathLeases {
     return count;
   }
 
-  /** The waiting tasks freed since the last call (inside one transaction callback). */
-  takeFreed(): string[] {
-    if (this.freed.length === 0) return noIds;
-    const freed = this.freed;
-    this.freed = [];
-    return freed;
-  }
-
   private start(task: TaskRecord): void {
     if (task.paths?.length) this.table.hold(leaseOf(task, task.assigned_to, task.generation));
   }
@@ -221,26 +218,59 @@ export class PathLeases {
     this.noteEnded(ended);
   }
 
+  /** The waiters of leases that just ended: checked again once the writes that ended them are done (`settleEnded`). */
   private noteEnded(ended: readonly PathLease[]): void {
     for (const lease of ended) {
       const waiters = this.waitersOf.get(lease.lease_id);
       if (!waiters) continue;
       this.waitersOf.delete(lease.lease_id);
-      for (const taskId of waiters) {
-        this.waits.delete(taskId);
-        this.freed.push(taskId);
-        const readyKey = this.readyKeyOf.get(taskId);
-        this.readyKeyOf.delete(taskId);
-        if (readyKey) this.blocked.mayBeAssignable(readyKey);
-      }
+      for (const taskId of waiters) this.endedWaits.add(taskId);
     }
   }
 
-  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey): void {
+  /** Some waiting task's lease ended since the last `settleEnded`. */
+  hasEndedWaits(): boolean {
+    return this.endedWaits.size > 0;
+  }
+
+  /**
+   * After the writes that ended leases (outside a transaction; the queue calls it once per
+   * turn, and before each claim batch): each task whose awaited lease ended is checked again
+   * against the leases still held, once however many of its leases ended meanwhile (its claim
+   * is cached: nothing is read). One another lease holds back waits for that one, unseen by
+   * the claims and the hub; only a task nothing holds back is freed: its place in the ready
+   * index reopened at once, and returned for the hub to offer. A task a claim looked at
+   * meanwhile (admitted, or waiting again) is left alone.
+   */
+  settleEnded(): FreedWaiter[] {
+    if (this.endedWaits.size === 0) return noneFreed;
+    const freed: FreedWaiter[] = [];
+    for (const taskId of this.endedWaits) {
+      const wait = this.waits.get(taskId);
+      const readyKey = this.readyKeyOf.get(taskId);
+      if (!wait || !readyKey || this.table.has(wait.lease.lease_id)) continue;
+      const claim = this.claimsOf.get(taskId);
+      const next = claim && this.table.conflictWith(claim.repo, claim.globs, taskId);
+      if (next) {
+        this.wait(taskId, next, readyKey, wait.since);
+        continue;
+      }
+      this.waits.delete(taskId);
+      this.readyKeyOf.delete(taskId);
+      freed.push({ taskId, capset: readyKey[0] });
+      this.blocked.mayBeAssignable(readyKey);
+    }
+    this.endedWaits.clear();
+    // The leases ended in writes already done; the freed tasks' entries were in the index before.
+    this.blocked.reopen(this.blocked.takePending());
+    return freed;
+  }
+
+  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey, since?: number): void {
     const previous = this.waits.get(taskId);
     if (previous?.lease.lease_id === lease.lease_id) return;
     this.stopWaiting(taskId);
-    this.waits.set(taskId, { lease, since: previous?.since ?? this.clock() });
+    this.waits.set(taskId, { lease, since: since ?? previous?.since ?? this.clock() });
     this.readyKeyOf.set(taskId, readyKey);
     let waiters = this.waitersOf.get(lease.lease_id);
     if (!waiters) this.waitersOf.set(lease.lease_id, (waiters = new Set()));
@@ -256,6 +286,12 @@ export class PathLeases {
     waiters?.delete(taskId);
     if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);
   }
+}
+
+/** A queued task whose awaited lease ended and that no other lease holds back: the capability set of its lane. */
+export interface FreedWaiter {
+  taskId: string;
+  capset: number;
 }
 
 /** What a queued task would lease: its repo, its paths, and the paths parsed once. */
@@ -277,4 +313,4 @@ function leaseOf(task: TaskRecord, agentId: string | null, generation: number): 
   };
 }
 
-const noIds: string[] = [];
+const noneFreed: FreedWaiter[] = [];

@@ -92,6 +92,13 @@ export interface LeaseReport {
   generation: number | undefined;
 }
 
+/** A queued task whose awaited lease ended: what the hub needs to offer it to an idle agent, without reading it. */
+export interface LeaseWaiterFreed {
+  taskId: string;
+  /** The capabilities of its lane (its needed_capabilities). */
+  neededCapabilities: readonly string[];
+}
+
 export interface LeaseStats {
   /** Leases held now: tasks' own and extra ones. */
   held: number;
@@ -176,8 +183,8 @@ export interface QueueEngine {
   reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>>;
 
   // --- path leases (path-leases.ts): a task's `paths` are leased for exactly its assignment ---------
-  /** Called after each commit that ended a lease some queued tasks waited for. */
-  onLeaseWaitersFreed(listener: (taskIds: string[]) => void): void;
+  /** Called after the commits that ended leases queued tasks waited for (once a turn, or before the next claims), with those nothing else holds back. */
+  onLeaseWaitersFreed(listener: (freed: LeaseWaiterFreed[]) => void): void;
   /** An extra lease for the assignment, unless another task's lease overlaps (then `denied` names it). */
   leaseAcquire(report: LeaseReport, paths: readonly string[], repo: string | undefined, now: number): Promise<Result<LeaseAcquireOutcome>>;
   /** Releases an extra lease the agent holds. */

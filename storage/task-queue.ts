@@ -18,7 +18,7 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
   SubmitOutcome, SubmitTaker, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -46,11 +46,12 @@ export class LmdbTaskQueue implements QueueEngine {
   private dependencies: DependencyIndex;
   private readonly gate: ReturnType<typeof approvalGate>;
   private settledListener: (tasks: TaskRecord[]) => void = () => {};
-  private leaseFreedListener: (taskIds: string[]) => void = () => {};
+  private leaseFreedListener: (freed: LeaseWaiterFreed[]) => void = () => {};
   /** Tasks picked for a claim whose transaction has not committed yet: later picks skip them. */
   private readonly claiming = new Set<string>();
   private readonly claimRequests: ClaimRequest[] = [];
   private claimsScheduled = false;
+  private leaseSettleScheduled = false;
   private seq: number;
   private closed = false;
 
@@ -122,8 +123,8 @@ export class LmdbTaskQueue implements QueueEngine {
     this.settledListener = listener;
   }
 
-  /** Queued tasks whose awaited lease ended, after each commit that ended one. */
-  onLeaseWaitersFreed(listener: (taskIds: string[]) => void): void {
+  /** Queued tasks whose awaited lease ended (and that no other lease holds back), after each commit that ended one. */
+  onLeaseWaitersFreed(listener: (freed: LeaseWaiterFreed[]) => void): void {
     this.leaseFreedListener = listener;
   }
 
@@ -237,6 +238,9 @@ export class LmdbTaskQueue implements QueueEngine {
 
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>> {
     return this.write(() => {
+      // Past the queue, not past the leases: the pushed task's paths are checked as a claim's.
+      const holder = input.paths?.length ? this.indexes.leases.conflictOf(input.metadata, input.paths) : null;
+      if (holder) return fail('AC_ERR_LEASE_HELD', input.paths!.join(', '), holder.task_id, holder.agent_id ?? 'being assigned');
       const queued = createTaskRecord(newTaskId(), ++this.seq, { ...input, notBefore: null }, now);
       this.store.meta.put(seqKey, this.seq);
       const assigned = directAssignment(queued, agentId, now);
@@ -447,14 +451,12 @@ export class LmdbTaskQueue implements QueueEngine {
   private async write<T>(change: () => Result<T>): Promise<Result<T>> {
     if (this.closed) return fail('AC_ERR_QUEUE_CLOSED');
     let settled: TaskRecord[] = [];
-    let freed: string[] = [];
     let reopened: ReadyKey[] = [];
     const blocked = this.indexes.leases.blocked;
     let committed = true;
     const result = await durableWrite(this.store, () => {
       const changed = change();
       settled = this.dependencies.takeSettled();
-      freed = this.indexes.leases.takeFreed();
       reopened = blocked.takePending();
       return changed;
     }, () => {
@@ -465,7 +467,7 @@ export class LmdbTaskQueue implements QueueEngine {
     if (committed) blocked.reopen(reopened);
     // Dependents move only in commits of their own dependency's change: none moved if it failed.
     if (committed && settled.length > 0) this.settledListener(settled);
-    if (committed && freed.length > 0) this.leaseFreedListener(freed);
+    if (committed && this.indexes.leases.hasEndedWaits()) this.scheduleLeaseSettle();
     return result;
   }
 
@@ -481,6 +483,26 @@ export class LmdbTaskQueue implements QueueEngine {
     this.seq = Math.max(this.seq, (this.store.meta.get(seqKey) as number | undefined) ?? 0);
   }
 
+  /** Waiters of leases ended by this turn's writes are checked again once, after them all (or before the next claims). */
+  private scheduleLeaseSettle(): void {
+    if (this.leaseSettleScheduled) return;
+    this.leaseSettleScheduled = true;
+    setImmediate(() => {
+      this.leaseSettleScheduled = false;
+      this.settleLeaseWaits();
+    });
+  }
+
+  /** Checks again the tasks whose awaited lease ended, and offers those nothing holds back any more. */
+  private settleLeaseWaits(): void {
+    if (this.closed) return;
+    const freed = this.indexes.leases.settleEnded();
+    if (freed.length === 0) return;
+    // What the hub needs to offer them, from their lane: no task record is read again.
+    const capsets = this.indexes.capsets;
+    this.leaseFreedListener(freed.map(({ taskId, capset }) => ({ taskId, neededCapabilities: capsets.capabilitiesOf(capset) })));
+  }
+
   private scheduleClaims(): void {
     if (this.claimsScheduled) return;
     this.claimsScheduled = true;
@@ -489,6 +511,8 @@ export class LmdbTaskQueue implements QueueEngine {
 
   private async runClaims(): Promise<void> {
     this.claimsScheduled = false;
+    // Tasks freed by leases that ended since the last batch can be picked by this one.
+    this.settleLeaseWaits();
     const requests = this.claimRequests.splice(0);
     const leases = this.indexes.leases;
     const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming, leases);
@@ -509,6 +533,7 @@ export class LmdbTaskQueue implements QueueEngine {
       const outcome = committed.ok ? committed.value[i] : committed;
       // The lease held for a pick that did not become an assignment (a failed commit reloaded them all).
       if (!outcome.ok && leases === this.indexes.leases) leases.dropPending(taskId);
+      if (leases.hasEndedWaits()) this.scheduleLeaseSettle();
       // Lost a race (cancelled meanwhile): pick again, a bounded number of times.
       if (!outcome.ok && outcome.code === 'AC_ERR_INVALID_STATE' && request.attempts < claimAttempts) {
         request.attempts += 1;

@@ -181,8 +181,12 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     });
   }
 
-  function rateLimited(ws: AgentWs, data: AgentSocketData, check: LimitCheck & { ok: false }): void {
-    const frame: Frame = { type: 'rate_limited', retry_after_ms: check.retryAfterMs, tier: check.tier, code: 'AC_ERR_RATE_LIMITED' };
+  /** The refusal names the dropped frame (and its request_id), so a client waiting for that frame's answer (lease_result) knows to send it again. */
+  function rateLimited(ws: AgentWs, data: AgentSocketData, check: LimitCheck & { ok: false }, dropped: { type: string; request_id?: unknown }): void {
+    const frame: Frame = {
+      type: 'rate_limited', retry_after_ms: check.retryAfterMs, tier: check.tier, code: 'AC_ERR_RATE_LIMITED', frame: dropped.type,
+      ...(typeof dropped.request_id === 'string' ? { request_id: dropped.request_id } : {}),
+    };
     // A client that waits out retry_after_ms is never disconnected; one that keeps
     // sending inside it counts toward the same escalation as validation errors.
     if (check.ignoredRetry) violation(ws, data, frame, 'rate limit exceeded');
@@ -457,7 +461,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       // A socket's first identify is free (reference §1); everything else spends a token.
       if (frame.type !== 'identify' || data.identifiedOnce) {
         const check = limiter.check(data.limits, 'ws', wsTierOf(frame.type));
-        if (!check.ok) return rateLimited(ws, data, check);
+        if (!check.ok) return rateLimited(ws, data, check, frame.message);
         if (check.warning) reply(ws, { type: 'rate_limit_warning', ...check.warning });
       }
       dispatch(ws, data, frame.message);

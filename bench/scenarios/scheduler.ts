@@ -3,7 +3,7 @@
 // (every agent holding one), then decision latency at a steady submit rate.
 // Hub B (a store with 100k queued tasks of the 8 sets): assignments/s while 1k agents drain it
 // (--profile: hub B runs under --cpu-prof).
-// Hubs C and D: one seeded backlog whose tasks lease random paths, drained without and with the paths.
+// Hubs C, E and D: one seeded backlog drained without paths, with single-file leases and with folder globs, three rounds each.
 import { runChild } from '../lib/child-process.ts';
 import { profileTables, type ProfileSummary } from '../lib/cpu-profile.ts';
 import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
@@ -199,67 +199,86 @@ async function fleetStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
   };
 }
 
-/** Hubs C, D and E: one seeded backlog drained without paths, with single-file leases and with folder globs; then the queue alone. */
+/** The three lease configurations the drains compare, each on the same seeded backlog. */
+const leaseRunKinds = ['plain', 'files', 'globs'] as const;
+type LeaseRunKind = (typeof leaseRunKinds)[number];
+const leaseRunNames: Record<LeaseRunKind, string> = {
+  plain: 'C: without paths',
+  files: 'E: 1-4 random single files per task',
+  globs: 'D: 1-4 random globs (80% files, 15% `sub/**`, 5% `sub/*.ts`)',
+};
+const hubLabelOf: Record<LeaseRunKind, string> = { plain: 'scheduler-c', files: 'scheduler-e', globs: 'scheduler-d' };
+
+/** Hubs C, E and D: one seeded backlog drained without paths, with single-file leases and with folder globs, in rotating rounds; then the queue alone. */
 async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpecs>, agentOptions: AgentOptions): Promise<Stages> {
-  // Hubs C and D: the same seeded backlog drained without and with path leases.
   const leaseBacklog = ctx.quick ? 5_000 : 30_000;
-  const leaseRounds = ctx.quick ? 1 : 2;
-  const pathSets = randomPathSets(leaseBacklog, 19);
-  ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, without then with leases`);
-  // Runs on one machine drift (page cache, other processes, which run comes first), so the runs
-  // without paths and with file leases alternate (C E, then E C) and their means are compared.
-  const fileSets = randomFileSets(leaseBacklog, 19);
-  const plainRuns: DrainFigures[] = [];
-  const fileRuns: DrainFigures[] = [];
-  let plainProfile: ProfileSummary | null = null;
-  let filesProfile: ProfileSummary | null = null;
+  const leaseRounds = 3;
+  const builds: Record<LeaseRunKind, Omit<QueueBuildInput, 'dir' | 'concurrency'>> = {
+    plain: { count: leaseBacklog, capabilitySets },
+    files: { count: leaseBacklog, capabilitySets, pathSets: randomFileSets(leaseBacklog, 19) },
+    globs: { count: leaseBacklog, capabilitySets, pathSets: randomPathSets(leaseBacklog, 19) },
+  };
+  ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, ${leaseRounds} rounds of C, E and D`);
+  // Runs on one machine drift (page cache, other processes, which run comes first), so every
+  // round runs all three configurations in a rotated order (C E D, E D C, D C E): each comes
+  // first, second and third once. Medians over the rounds, and the cost of each round against
+  // its own run without paths, are compared.
+  const runs: Record<LeaseRunKind, DrainFigures[]> = { plain: [], files: [], globs: [] };
+  const profiles: Partial<Record<LeaseRunKind, ProfileSummary | null>> = {};
   for (let round = 0; round < leaseRounds; round += 1) {
-    const order = round % 2 === 0 ? (['plain', 'files'] as const) : (['files', 'plain'] as const);
-    for (const run of order) {
+    for (let at = 0; at < leaseRunKinds.length; at += 1) {
+      const kind = leaseRunKinds[(round + at) % leaseRunKinds.length];
       const profileIt = ctx.profile && round === 0;
-      if (run === 'plain') {
-        const { drain: figures, profile: summary } = await drainBacklog(ctx, 'scheduler-c', { count: leaseBacklog, capabilitySets }, specs, agentOptions, profileIt);
-        plainRuns.push(figures);
-        plainProfile ??= summary;
-      } else {
-        const { drain: figures, profile: summary } = await drainBacklog(ctx, 'scheduler-e', { count: leaseBacklog, capabilitySets, pathSets: fileSets }, specs, agentOptions, profileIt);
-        fileRuns.push(figures);
-        filesProfile ??= summary;
-      }
+      ctx.progress.stage(`round ${round + 1} of ${leaseRounds}: ${leaseRunNames[kind]}`);
+      const { drain, profile } = await drainBacklog(ctx, hubLabelOf[kind], builds[kind], specs, agentOptions, profileIt);
+      runs[kind].push(drain);
+      if (profileIt) profiles[kind] = profile;
+      // Each run's figures as they come: a run cut short still leaves the rounds before it on record.
+      ctx.progress.stage(`${hubLabelOf[kind]} round ${round + 1}: ${fmt(drain.rate)} assignments/s once all connected, ${fmt(drain.drainCpuMsPerAssignment)} hub CPU ms per assignment (drain only), ${fmt(drain.drainCpuCores)} cores`);
     }
   }
-  const plain = meanOf(plainRuns);
-  const filesLeased = meanOf(fileRuns);
-  const fileLeaseCost = 1 - filesLeased.rate / plain.rate;
-  const { drain: leased, profile: globsProfile } = await drainBacklog(ctx, 'scheduler-d', { count: leaseBacklog, capabilitySets, pathSets }, specs, agentOptions, ctx.profile);
-  const leaseCost = 1 - leased.rate / plain.rate;
+  const plain = medianFigures(runs.plain);
+  const files = medianFigures(runs.files);
+  const globs = medianFigures(runs.globs);
+  const costs = { files: leaseCost(runs.plain, runs.files), globs: leaseCost(runs.plain, runs.globs) };
   ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
   const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
   const gate = (paths: LeaseGateInput['paths']) => runChild<LeaseGateInput, LeaseGateOutput>(new URL('../workers/lease-gate.ts', import.meta.url), { ...gateInput, paths });
   const gateOff = await gate('none');
   const gateDisjoint = await gate('disjoint');
   const gateOn = await gate('random');
+  const runRow = (kind: LeaseRunKind, run: DrainFigures, round: number) => [
+    `${leaseRunNames[kind]}, round ${round + 1}`, fmt(run.rate), fmt(run.drainCpuMsPerAssignment), fmt(run.drainCpuCores), fmt(run.cpuMsPerAssignment), fmt(run.connectMs / 1000), fmt(run.drainMs / 1000),
+  ];
+  const medianRow = (kind: LeaseRunKind, median: DrainFigures) => [
+    `${leaseRunNames[kind]}: median of ${runs[kind].length} (spread)`,
+    `${fmt(median.rate)} (${spreadOf(runs[kind].map((run) => run.rate))})`,
+    `${fmt(median.drainCpuMsPerAssignment)} (${spreadOf(runs[kind].map((run) => run.drainCpuMsPerAssignment))})`,
+    fmt(median.drainCpuCores), fmt(median.cpuMsPerAssignment), fmt(median.connectMs / 1000), fmt(median.drainMs / 1000),
+  ];
+  const costRow = (name: string, cost: LeaseCost) => [
+    name, `${pct(cost.rateShare)} (rounds ${cost.roundRateShares.map(pct).join(', ')})`,
+    `${fmt(cost.cpuMsMore)} ms more (${pct(cost.cpuShare)} of the drain rate)`, '', '', '', '',
+  ];
   return {
     metrics: {
-      leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: leased.rate,
-      leasesOffCpuMsPerAssignment: plain.drainCpuMsPerAssignment, leasesOnCpuMsPerAssignment: leased.drainCpuMsPerAssignment,
-      fileLeasesCpuMsPerAssignment: filesLeased.drainCpuMsPerAssignment,
-      leaseDrainCostShare: leaseCost, fileLeasesAssignmentsPerSec: filesLeased.rate, fileLeaseDrainCostShare: fileLeaseCost,
+      leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: globs.rate,
+      leasesOffCpuMsPerAssignment: plain.drainCpuMsPerAssignment, leasesOnCpuMsPerAssignment: globs.drainCpuMsPerAssignment,
+      fileLeasesCpuMsPerAssignment: files.drainCpuMsPerAssignment,
+      leaseDrainCostShare: costs.globs.rateShare, fileLeasesAssignmentsPerSec: files.rate, fileLeaseDrainCostShare: costs.files.rateShare,
+      fileLeaseCpuCostShare: costs.files.cpuShare, leaseCpuCostShare: costs.globs.cpuShare,
       leaseGateOffCpuMsPerAssignment: gateOff.cpuMsPerAssignment, leaseGateDisjointCpuMsPerAssignment: gateDisjoint.cpuMsPerAssignment,
       leaseGateRandomCpuMsPerAssignment: gateOn.cpuMsPerAssignment,
     },
     tables: [
       {
-        title: `Path leases: draining ${leaseBacklog.toLocaleString('en-US')} queued tasks (8 capability sets) with ${agentCount} agents, tasks leasing random paths over a ${pathTreeFiles.toLocaleString('en-US')}-file tree`,
+        title: `Path leases: draining ${leaseBacklog.toLocaleString('en-US')} queued tasks (8 capability sets) with ${agentCount} agents, tasks leasing random paths over a ${pathTreeFiles.toLocaleString('en-US')}-file tree, ${leaseRounds} rounds`,
         columns: ['run', 'assignments/s once all connected', 'hub CPU ms per assignment, drain only', 'hub CPU cores, drain only', 'hub CPU ms per assignment, with connect', 'connect s', 'drain s'],
         rows: [
-          ...[...plainRuns.map((run, i) => [`without paths, run ${i + 1}`, run] as const), ...fileRuns.map((run, i) => [`1-4 random single files per task, run ${i + 1}`, run] as const)]
-            .map(([name, run]) => [name, fmt(run.rate), fmt(run.drainCpuMsPerAssignment), fmt(run.drainCpuCores), fmt(run.cpuMsPerAssignment), fmt(run.connectMs / 1000), fmt(run.drainMs / 1000)]),
-          [`without paths, mean of ${plainRuns.length}`, fmt(plain.rate), fmt(plain.drainCpuMsPerAssignment), fmt(plain.drainCpuCores), fmt(plain.cpuMsPerAssignment), fmt(plain.connectMs / 1000), fmt(plain.drainMs / 1000)],
-          [`single files, mean of ${fileRuns.length}`, fmt(filesLeased.rate), fmt(filesLeased.drainCpuMsPerAssignment), fmt(filesLeased.drainCpuCores), fmt(filesLeased.cpuMsPerAssignment), fmt(filesLeased.connectMs / 1000), fmt(filesLeased.drainMs / 1000)],
-          ['cost of file leases (share of drain rate; CPU more per assignment)', `${fmt(fileLeaseCost * 100)} %`, `${fmt(filesLeased.drainCpuMsPerAssignment - plain.drainCpuMsPerAssignment)} ms more`, '', '', '', ''],
-          ['with 1-4 random globs (80% files, 15% `sub/**`, 5% `sub/*.ts`), one run', fmt(leased.rate), fmt(leased.drainCpuMsPerAssignment), fmt(leased.drainCpuCores), fmt(leased.cpuMsPerAssignment), fmt(leased.connectMs / 1000), fmt(leased.drainMs / 1000)],
-          ['cost of leases with folder globs (share of drain rate)', `${fmt(leaseCost * 100)} %`, `${fmt(leased.drainCpuMsPerAssignment - plain.drainCpuMsPerAssignment)} ms more`, '', '', '', ''],
+          ...leaseRunKinds.flatMap((kind) => runs[kind].map((run, round) => runRow(kind, run, round))),
+          ...leaseRunKinds.map((kind) => medianRow(kind, medianFigures(runs[kind]))),
+          costRow('cost of single-file leases: drain rate, medians (each round against its own C); CPU per assignment, medians', costs.files),
+          costRow('cost of leases with folder globs: the same', costs.globs),
         ],
       },
       {
@@ -271,23 +290,60 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
           ['random paths over the 10,000-file tree (checks, leases and real waits)', fmt(gateOn.cpuMsPerAssignment), fmt(gateOn.wallMsPerAssignment), gateOn.rounds, gateOn.emptyClaims],
         ],
       },
-      ...(plainProfile ? profileTables(plainProfile, `hub C: ${leaseBacklog.toLocaleString('en-US')} queued without paths`) : []),
-      ...(filesProfile ? profileTables(filesProfile, `hub E: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 single-file leases each`) : []),
-      ...(globsProfile ? profileTables(globsProfile, `hub D: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 random globs each (folders too)`) : []),
+      ...(profiles.plain ? profileTables(profiles.plain, `hub C: ${leaseBacklog.toLocaleString('en-US')} queued without paths`) : []),
+      ...(profiles.files ? profileTables(profiles.files, `hub E: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 single-file leases each`) : []),
+      ...(profiles.globs ? profileTables(profiles.globs, `hub D: ${leaseBacklog.toLocaleString('en-US')} queued, 1-4 random globs each (folders too)`) : []),
     ],
     notes: [
-      'Path leases: the same seeded backlog is built without paths, with 1-4 random single files per task (a held-back task always has free ones behind it), and with 1-4 random globs (80% single files, 15% a sub-folder `/**`, 5% `*.ts` of a sub-folder: with ~1,000 tasks in flight most sub-folders are leased, so this run also measures how little of such a workload can run at once). The runs without paths and with single files alternate (C E, then E C) and are compared by their means. Agents complete at once, so the in-flight leases are the ~1,000 tasks being handed over. "Drain only" CPU is read from the moment every agent is connected: the connect storm (presence to 1,000 sockets) varies by several seconds between runs and is not a scheduling cost.',
+      'Path leases: the same seeded backlog is built without paths (C), with 1-4 random single files per task (E: a held-back task always has free ones behind it), and with 1-4 random globs (D: 80% single files, 15% a sub-folder `/**`, 5% `*.ts` of a sub-folder; with ~1,000 tasks in flight most sub-folders are leased, so this run also measures how little of such a workload can run at once). Each round runs all three in a rotated order (C E D, E D C, D C E). Agents complete at once, so the in-flight leases are the ~1,000 tasks being handed over. "Drain only" CPU is read from the moment every agent is connected: the connect storm (presence to 1,000 sockets) varies by several seconds between runs and is not a scheduling cost.',
+      'Spread: ± half of (max − min) over the rounds, as a share of the median. Cost of the drain rate: 1 − median(with leases) / median(without); in brackets each round against the run without paths of the same round. "of the drain rate" under CPU: 1 − CPU(without) / CPU(with), the drain rate a hub bound by its CPU loses to the extra CPU per assignment; it is the figure to hold against the < 10% goal when the machine is shared (the CPU per assignment moves far less between runs than the wall-clock rate).',
     ],
   };
 }
 
-/** The mean of each figure over repeated runs of one configuration. */
-function meanOf(runs: readonly DrainFigures[]): DrainFigures {
-  const mean = (pick: (run: DrainFigures) => number) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+interface LeaseCost {
+  /** 1 − median rate with leases / median rate without. */
+  rateShare: number;
+  /** The same, per round against that round's run without paths. */
+  roundRateShares: number[];
+  /** Median hub CPU ms per assignment (drain only), with minus without. */
+  cpuMsMore: number;
+  /** 1 − CPU without / CPU with: the rate a CPU-bound hub loses. */
+  cpuShare: number;
+}
+
+function leaseCost(without: readonly DrainFigures[], withLeases: readonly DrainFigures[]): LeaseCost {
+  const rateWithout = median(without.map((run) => run.rate));
+  const cpuWithout = median(without.map((run) => run.drainCpuMsPerAssignment));
+  const cpuWith = median(withLeases.map((run) => run.drainCpuMsPerAssignment));
   return {
-    rate: mean((run) => run.rate), overallRate: mean((run) => run.overallRate), connectMs: mean((run) => run.connectMs),
-    assignedDuringConnect: mean((run) => run.assignedDuringConnect), drainMs: mean((run) => run.drainMs), rssMiB: mean((run) => run.rssMiB),
-    cpuCores: mean((run) => run.cpuCores), cpuMsPerAssignment: mean((run) => run.cpuMsPerAssignment),
-    drainCpuMsPerAssignment: mean((run) => run.drainCpuMsPerAssignment), drainCpuCores: mean((run) => run.drainCpuCores),
+    rateShare: 1 - median(withLeases.map((run) => run.rate)) / rateWithout,
+    roundRateShares: withLeases.map((run, round) => 1 - run.rate / without[round].rate),
+    cpuMsMore: cpuWith - cpuWithout,
+    cpuShare: 1 - cpuWithout / cpuWith,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** ± half of (max − min), as a percentage of the median. */
+function spreadOf(values: readonly number[]): string {
+  return `±${fmt(((Math.max(...values) - Math.min(...values)) / median(values) / 2) * 100)} %`;
+}
+
+const pct = (share: number) => `${fmt(share * 100)} %`;
+
+/** The median of each figure over repeated runs of one configuration. */
+function medianFigures(runs: readonly DrainFigures[]): DrainFigures {
+  const of = (pick: (run: DrainFigures) => number) => median(runs.map(pick));
+  return {
+    rate: of((run) => run.rate), overallRate: of((run) => run.overallRate), connectMs: of((run) => run.connectMs),
+    assignedDuringConnect: of((run) => run.assignedDuringConnect), drainMs: of((run) => run.drainMs), rssMiB: of((run) => run.rssMiB),
+    cpuCores: of((run) => run.cpuCores), cpuMsPerAssignment: of((run) => run.cpuMsPerAssignment),
+    drainCpuMsPerAssignment: of((run) => run.drainCpuMsPerAssignment), drainCpuCores: of((run) => run.drainCpuCores),
   };
 }

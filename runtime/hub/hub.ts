@@ -235,7 +235,7 @@ export class Hub implements HubServices {
       ? new Schedules({ store: deps.scheduleStore, submit: (body, by) => this.tasks.submitTask(body, by), now, log })
       : null;
     deps.queue.onDependentsSettled((tasks) => this.tasks.dependentsSettled(tasks));
-    deps.queue.onLeaseWaitersFreed((taskIds) => this.tasks.leaseWaitersFreed(taskIds));
+    deps.queue.onLeaseWaitersFreed((freed) => this.tasks.leaseWaitersFreed(freed));
     deps.queue.onRemoteChange((task, before) => this.tasks.remoteTaskChanged(task, before));
   }
 

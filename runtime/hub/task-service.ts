@@ -4,7 +4,7 @@
 //
 // Persist, then tell the machines, then tell the world: every write below is durable
 // before an actor hears of it or an event goes out.
-import type { TaskPage } from '../../storage/queue-engine.ts';
+import type { LeaseWaiterFreed, TaskPage } from '../../storage/queue-engine.ts';
 import { toWireTask, type TaskRecord } from '../../storage/task-record.ts';
 import type { LeaseWait } from '../../storage/path-lease-table.ts';
 import type { StoragePort } from '../../web/storage-port.ts';
@@ -176,11 +176,12 @@ export class TaskService implements TaskPort {
     return ok({ task: toWireTask(task), from });
   }
 
-  async pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>> {
+  /** Straight to the agent, past the queue but not past the leases: paths another task's lease overlaps are refused (AC_ERR_LEASE_HELD). */
+  async pushTask(agentId: string, description: string, metadata: Record<string, unknown>, paths: readonly string[] = []): Promise<Result<Task>> {
     const entry = this.ctx.agents.get(agentId);
     if (!entry?.link) return fail('AC_ERR_AGENT_NOT_CONNECTED', agentId);
     const now = this.ctx.now();
-    const pushed = await this.ctx.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0 }, 'admin', now), now);
+    const pushed = await this.ctx.queue.assignDirect(agentId, newTaskFrom({ description, metadata, max_retries: 0, paths: [...paths] }, 'admin', now), now);
     if (!pushed.ok) return pushed;
     this.ctx.dispatch.deliver(entry, pushed.value, 'pushed');
     return ok(toWireTask(pushed.value));
@@ -199,12 +200,13 @@ export class TaskService implements TaskPort {
     if (armDelay) this.ctx.dispatch.armDelayTimer();
   }
 
-  /** Queued tasks whose awaited lease ended (already durable): offered to the scheduler again. */
-  leaseWaitersFreed(taskIds: readonly string[]): void {
-    for (const taskId of taskIds) {
-      const task = this.ctx.queue.get(taskId);
-      if (task?.status === 'queued') this.ctx.scheduler.taskAvailable(task);
-    }
+  /**
+   * Queued tasks whose awaited lease ended (already durable): offered to the scheduler again.
+   * The offer needs only the capabilities of the task's lane, so no record is read: a task
+   * taken meanwhile costs one claim that finds what else is there.
+   */
+  leaseWaitersFreed(freed: readonly LeaseWaiterFreed[]): void {
+    for (const { neededCapabilities } of freed) this.ctx.scheduler.taskAvailable({ needed_capabilities: neededCapabilities });
   }
 
   /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */

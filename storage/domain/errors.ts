@@ -112,6 +112,7 @@ export const errors = {
   AC_ERR_LEASE_NOT_FOUND: { status: 404, message: 'lease %s is not held by agent %s' },
   AC_ERR_LEASE_OF_TASK: { status: 409, message: 'lease %s is the task\'s own (its paths); it ends with the assignment' },
   AC_ERR_LEASE_LIMIT: { status: 409, message: 'task %s already holds %d extra leases' },
+  AC_ERR_LEASE_HELD: { status: 409, message: 'paths %s overlap the lease of task %s (agent %s)' },
   AC_ERR_GIT_OUTSIDE_LEASE: { status: 409, message: 'the commit touches paths outside the task\'s leases: %s (pass --force to commit anyway)' },
   // --- fleet control: budgets, breakers, provider quotas (issue 19) ------------
   AC_ERR_AGENT_NOT_BLOCKED: { status: 409, message: 'agent %s is not blocked (it is %s)' },

@@ -124,6 +124,7 @@ export class JetStreamTaskQueue implements QueueEngine {
 
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>> {
     return this.guard(async () => {
+      if (input.paths?.length) return fail('AC_ERR_NOT_IMPLEMENTED', 'path leases (paths) on the jetstream engine');
       const seq = await this.sequences.take();
       const queued = createTaskRecord(newTaskId(), seq, { ...input, notBefore: null, idempotencyKey: null }, now);
       const assigned = directAssignment(queued, agentId, now);

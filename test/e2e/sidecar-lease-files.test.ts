@@ -2,10 +2,11 @@
 // two real sidecar processes whose workers keep their tasks running. The test plays the agent:
 // it writes <task_id>.lease.json in the agent's results dir and reads <task_id>.lease-result.json.
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestHub, type TestHub } from '../support/hub-harness.ts';
-import { SidecarFleet, waitFor } from '../support/sidecar-fleet.ts';
+import { sidecarBin, SidecarFleet, waitFor } from '../support/sidecar-fleet.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
 const hubTimings = { acceptance_timeout_ms: 3_000, stuck_after_ms: 60_000, sweep_interval_ms: 500 };
@@ -123,6 +124,33 @@ describe('lease request files with real sidecars', function () {
   it('passes on the hub\'s error for a lease the agent does not hold', async () => {
     const answer = await request(holder, JSON.stringify({ action: 'release', lease_id: `task:${holder.taskId}` }));
     expect(answer).to.include({ action: 'release', result: 'error', code: 'AC_ERR_LEASE_OF_TASK' });
+  });
+
+  /** `agentcom-sidecar lease …` as an agent runs it: its exit code and the JSON line it prints. */
+  const leaseCli = (of: { taskId: string; resultsDir: string }, ...args: string[]) => new Promise<{ code: number; answer: LeaseResultFile }>((resolve, reject) => {
+    execFile(process.execPath, [sidecarBin, 'lease', of.taskId, ...args, '--results-dir', of.resultsDir, '--timeout-ms', '20000'], (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      try {
+        resolve({ code, answer: JSON.parse(stdout) as LeaseResultFile });
+      } catch {
+        reject(new Error(`exit ${code}: ${stdout}${stderr}`));
+      }
+    });
+  });
+
+  it('agentcom-sidecar lease acquires, is denied and releases, answering with the lease result and its exit code', async () => {
+    const granted = await leaseCli(asker, 'acquire', 'tools/**', 'scripts/*.sh');
+    expect(granted.code).to.equal(0);
+    expect(granted.answer).to.include({ action: 'acquire', result: 'granted' });
+    expect(granted.answer.lease!.paths).to.deep.equal(['tools/**', 'scripts/*.sh']);
+    const denied = await leaseCli(asker, 'acquire', 'src/main.ts');
+    expect(denied.code).to.equal(2);
+    expect(denied.answer).to.include({ result: 'denied' });
+    expect(denied.answer.holder).to.include({ task_id: holder.taskId });
+    const released = await leaseCli(asker, 'release', granted.answer.lease!.lease_id);
+    expect(released.code).to.equal(0);
+    expect(released.answer).to.include({ result: 'released' });
+    expect(await leasesOf(asker.taskId)).to.deep.equal([]);
   });
 
   it('answers a malformed request at once with field errors, sending nothing', async () => {

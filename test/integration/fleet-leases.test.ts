@@ -58,6 +58,33 @@ describe('fleet control: path leases and re-prioritising (real hub)', () => {
     expect((await hub.http('GET', `/api/tasks/${first}`)).body.leases).to.deep.equal([]);
   });
 
+  it('an admin push is checked against the leases: refused while another task holds its paths, and holds its own lease', async () => {
+    const running = await submit({ paths: ['src/**'], metadata: { repo: 'git@x:app.git' } });
+    const one = await hub.connectAgent('one');
+    expect((await take(one)).task_id).to.equal(running);
+    const two = await hub.connectAgent('two');
+    const refused = await hub.http('POST', '/api/admin/push-task', { body: { agent_id: 'two', description: 'hotfix', paths: ['src/app.ts'], metadata: { repo: 'git@x:app/' } } });
+    expect(refused.status).to.equal(409);
+    expect(refused.body).to.include({ code: 'AC_ERR_LEASE_HELD' });
+    expect(refused.body.detail ?? refused.body.message ?? JSON.stringify(refused.body)).to.include(running);
+    expect((await hub.http('GET', '/api/tasks')).body.count, 'nothing created').to.equal(1);
+    const bad = await hub.http('POST', '/api/admin/push-task', { body: { agent_id: 'two', description: 'x', paths: ['/etc/passwd'] } });
+    expect(bad.status).to.equal(422);
+    expect(bad.body.errors[0]).to.include({ field: 'paths[0]' });
+
+    const pushed = await hub.http('POST', '/api/admin/push-task', { body: { agent_id: 'two', description: 'docs', paths: ['docs/**'] } });
+    expect(pushed.body).to.include({ status: 'pushed', agent_id: 'two' });
+    const assign = await two.ws.nextMessage('task_assign');
+    expect(assign).to.deep.include({ task_id: pushed.body.task_id, paths: ['docs/**'] });
+    // The pushed task's lease holds back a queued task that overlaps it, from an idle agent.
+    const behind = await submit({ paths: ['docs/guide.md'] });
+    await hub.connectAgent('three');
+    await waitFor(async () => Boolean((await hub.http('GET', `/api/tasks/${behind}`)).body.waiting_for_lease));
+    const waiting = (await hub.http('GET', `/api/tasks/${behind}`)).body;
+    expect(waiting.status).to.equal('queued');
+    expect(waiting.waiting_for_lease).to.include({ task_id: pushed.body.task_id, agent_id: 'two' });
+  });
+
   it('grants, denies (naming the holder) and releases extra leases over the socket', async () => {
     await submit({ paths: ['src/**'] });
     await submit({ paths: ['docs/**'] });

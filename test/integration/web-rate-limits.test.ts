@@ -35,7 +35,7 @@ describe('wire: rate limits', () => {
     expect((await agent.ws.nextMessage()).type).to.equal('pong');
     agent.ws.send({ type: 'ping' });
     // All five spent: the next token is 10 s away at 6/min.
-    expect(await agent.ws.nextMessage()).to.deep.equal({ type: 'rate_limited', retry_after_ms: 10_000, tier: 'light', code: 'AC_ERR_RATE_LIMITED' });
+    expect(await agent.ws.nextMessage()).to.deep.equal({ type: 'rate_limited', retry_after_ms: 10_000, tier: 'light', code: 'AC_ERR_RATE_LIMITED', frame: 'ping' });
     await sleep(100);
     expect(agent.ws.pending()).to.deep.equal([]);
     const view = (await hub.http('GET', '/api/admin/rate-limits')).body;
@@ -60,6 +60,15 @@ describe('wire: rate limits', () => {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' }, body: JSON.stringify({ agent_id: 'forged' }),
     });
     expect(forged.status).to.equal(429);
+  });
+
+  it('names the dropped frame and its request_id, so a lease request knows its answer will not come', async () => {
+    const agent = await hub.connectAgent('leasing');
+    await hub.http('PUT', '/api/admin/rate-limits/leasing', { body: { normal: { capacity: 1, refill_rate_per_min: 1 } } });
+    const answered = await agent.ws.request({ type: 'lease_release', lease_id: 'lease-0', request_id: 'r0' }, 'lease_result');
+    expect(answered).to.include({ result: 'error', request_id: 'r0' });
+    const refused = await agent.ws.request({ type: 'lease_acquire', task_id: 'task-x', paths: ['src/**'], request_id: 'r1' }, 'rate_limited');
+    expect(refused).to.include({ frame: 'lease_acquire', request_id: 'r1', tier: 'normal', code: 'AC_ERR_RATE_LIMITED' });
   });
 
   it('does not schedule an agent with a recent denial', async () => {

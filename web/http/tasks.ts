@@ -120,7 +120,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
       async handle({ body: push }) {
         const oversize = metadataOversize(push.metadata);
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
-        const pushed = await tasks.pushTask(push.agent_id, push.description, push.metadata ?? {});
+        const pushed = await tasks.pushTask(push.agent_id, push.description, push.metadata ?? {}, push.paths ?? []);
         if (!pushed.ok) return failureReply(pushed, { agent_id: push.agent_id });
         return reply(200, { status: 'pushed', task_id: pushed.value.id, agent_id: push.agent_id });
       },

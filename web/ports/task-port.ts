@@ -71,5 +71,5 @@ export interface TaskPort {
   /** Moves a queued, delayed or waiting task to another lane (0 urgent … 3 low); `from` is the lane it left. */
   reprioritiseTask(taskId: string, priority: number): Promise<Result<{ task: Task; from: number }>>;
   /** Admin push: a task straight to a connected agent, bypassing the queue. */
-  pushTask(agentId: string, description: string, metadata: Record<string, unknown>): Promise<Result<Task>>;
+  pushTask(agentId: string, description: string, metadata: Record<string, unknown>, paths?: readonly string[]): Promise<Result<Task>>;
 }

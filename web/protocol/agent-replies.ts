@@ -71,6 +71,10 @@ export const rateLimitedSchema = Type.Object({
   tier: Type.String(),
   code: Type.String(),
   scope: Type.Optional(Type.String()),
+  /** The type of the frame dropped (absent for identify attempts refused per address). */
+  frame: Type.Optional(Type.String()),
+  /** The dropped frame's request_id, when it had one (lease_acquire, lease_release, …): its answer will not come. */
+  request_id: Type.Optional(Type.String()),
 });
 
 /** The bucket behind this frame is below a fifth of its capacity. */

@@ -1,5 +1,6 @@
 // HTTP request bodies other than task submit (which lives in task.ts), reference §4.
 import { Type, type Static } from '@sinclair/typebox';
+import { pathGlobList } from '../../storage/domain/path-glob.ts';
 import { agentIdField, fieldLimits, nameField } from './field-limits.ts';
 
 const body = <P extends import('@sinclair/typebox').TProperties>(id: string, properties: P) =>
@@ -22,6 +23,8 @@ export const pushTaskSchema = body('push_task', {
   agent_id: agentIdField,
   description: Type.String({ minLength: 1, maxLength: fieldLimits.description }),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** Globs the pushed task leases (in metadata.repo, or the default repo), as a submit's; refused while another task's lease overlaps them. */
+  paths: Type.Optional(pathGlobList),
 });
 export type PushTaskBody = Static<typeof pushTaskSchema>;
 

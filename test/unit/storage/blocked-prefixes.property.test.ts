@@ -3,6 +3,8 @@
 // the first task that can run: this model replays random submits (in any lane), claims,
 // completions, cancels and re-prioritising against the real LMDB queue, and compares every
 // claim with the first queued task, in lane-then-FIFO order, whose files no assigned task holds.
+// The tasks a completion frees for the hub (onLeaseWaitersFreed) must be runnable right then:
+// a waiter that another lease still holds back keeps waiting, unseen.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Result } from '../../../storage/domain/errors.ts';
@@ -37,7 +39,7 @@ function value<T>(result: Result<T>): T {
 }
 
 describe('claims past a blocked lane front (fast-check against the real queue)', () => {
-  it('every claim hands out the first queued task whose files no assigned task holds, or nothing when there is none', async function () {
+  it('every claim hands out the first queued task whose files no assigned task holds, or nothing when there is none; only runnable waiters are freed', async function () {
     this.timeout(120_000);
     await fc.assert(fc.asyncProperty(fc.array(operation, { minLength: 5, maxLength: 60 }), async (operations) => {
       const dir = makeTempDir('blocked-prefixes');
@@ -46,6 +48,8 @@ describe('claims past a blocked lane front (fast-check against the real queue)',
       let order = 0;
       let now = 1_700_000_000_000;
       const of = (status: ModelTask['status']) => model.filter((task) => task.status === status);
+      let freed: string[] = [];
+      queue.onLeaseWaitersFreed((waiters) => freed.push(...waiters.map((waiter) => waiter.taskId)));
       try {
         for (const op of operations) {
           now += 1;
@@ -64,8 +68,16 @@ describe('claims past a blocked lane front (fast-check against the real queue)',
             const running = of('assigned');
             if (running.length === 0) continue;
             const task = running[op.pick % running.length]!;
+            freed = [];
             value(await queue.complete({ taskId: task.id, agentId: 'agent', generation: task.assigned!.generation }, null, null, now));
             task.status = 'done';
+            // Waiters of ended leases are checked again once a turn, after the writes that ended them.
+            await new Promise((resolve) => setImmediate(resolve));
+            const held = new Set(of('assigned').flatMap((running) => running.files));
+            for (const id of freed) {
+              const waiter = model.find((candidate) => candidate.id === id)!;
+              expect(waiter.files.filter((file) => held.has(file)), `freed ${id} while held back, after ${JSON.stringify(operations)}`).to.deep.equal([]);
+            }
           } else if (op.kind === 'cancel') {
             const waiting = of('queued');
             if (waiting.length === 0) continue;
@@ -85,6 +97,13 @@ describe('claims past a blocked lane front (fast-check against the real queue)',
         await queue.close();
         dir.remove();
       }
-    }), { numRuns: 60 });
+    }), {
+      numRuns: 60,
+      // Tried first: a waiter for two files whose first holder ends while the second still runs.
+      examples: [[[
+        { kind: 'submit', priority: 0, files: ['a.ts'] }, { kind: 'claim' }, { kind: 'submit', priority: 0, files: ['b.ts'] }, { kind: 'claim' },
+        { kind: 'submit', priority: 0, files: ['a.ts', 'b.ts'] }, { kind: 'claim' }, { kind: 'complete', pick: 0 },
+      ]]],
+    });
   });
 });

@@ -18,12 +18,17 @@ describe('path leases (queue)', () => {
   let dir: TempDir;
   let queue: LmdbTaskQueue;
   let freed: string[];
+  let freedWith: Array<readonly string[]>;
 
   beforeEach(() => {
     dir = makeTempDir('path-leases');
     queue = LmdbTaskQueue.open(dir.path);
     freed = [];
-    queue.onLeaseWaitersFreed((ids) => freed.push(...ids));
+    freedWith = [];
+    queue.onLeaseWaitersFreed((waiters) => {
+      freed.push(...waiters.map((waiter) => waiter.taskId));
+      freedWith.push(...waiters.map((waiter) => waiter.neededCapabilities));
+    });
   });
 
   afterEach(async () => {
@@ -33,6 +38,8 @@ describe('path leases (queue)', () => {
 
   const submit = async (overrides: Partial<NewTask> = {}) => value(await queue.submit(newTask(overrides), t0)).task;
   const claim = async (agentId: string) => value(await queue.claimNext(agentId, [], t0 + 1));
+  // Waiters of ended leases are checked again once a turn, after the writes that ended them.
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const report = (task: TaskRecord) => ({ taskId: task.id, agentId: task.assigned_to, generation: task.generation });
 
   it('does not assign a task whose paths overlap an assigned one, and assigns the ones behind it', async () => {
@@ -64,6 +71,19 @@ describe('path leases (queue)', () => {
     expect(await claim('a2')).to.not.equal(null);
   });
 
+  it('takes one repository written two ways for one, for tasks and for extra leases', async () => {
+    await submit({ paths: ['src/**'], metadata: { repo: 'git@x:one.git' } });
+    const same = await submit({ paths: ['src/a.ts'], metadata: { repo: 'git@x:one/' } });
+    const holder = (await claim('a1'))!;
+    expect(await claim('a2'), 'the same repository').to.equal(null);
+    expect(queue.leaseWaitOf(same.id)?.lease).to.include({ task_id: holder.id, repo: 'git@x:one' });
+    const other = await submit({ paths: ['docs/**'] });
+    const running = (await claim('a3'))!;
+    expect(running.id).to.equal(other.id);
+    const denied = value(await queue.leaseAcquire(report(running) as never, ['src/b.ts'], ' git@x:one.git/ ', t0 + 1));
+    expect(denied).to.have.nested.property('denied.task_id', holder.id);
+  });
+
   const endings: Array<[string, (task: TaskRecord) => Promise<unknown>]> = [
     ['complete', (task) => queue.complete(report(task), null, null, t0 + 2)],
     ['fail (retried)', (task) => queue.fail(report(task), 'boom', t0 + 2)],
@@ -86,6 +106,7 @@ describe('path leases (queue)', () => {
       await end(assigned);
       expect(queue.leasesOf(holder.id)).to.deep.equal([]);
       expect(queue.leaseStats().held).to.equal(0);
+      await nextTurn();
       expect(freed).to.deep.equal([waiter.id]);
       await queue.close();
       queue = LmdbTaskQueue.open(dir.path);
@@ -130,6 +151,30 @@ describe('path leases (queue)', () => {
     const assigned = (await claim('a1'))!;
     const stale = await queue.leaseAcquire({ taskId: task.id, agentId: 'a1', generation: assigned.generation + 1 }, ['x/**'], undefined, t0);
     expect(stale.ok ? 'ok' : stale.code).to.equal('AC_ERR_STALE_GENERATION');
+  });
+
+  it('keeps a freed waiter waiting, for the next lease it overlaps, without telling the hub, until nothing holds it back', async () => {
+    const one = await submit({ paths: ['src/a.ts'] });
+    const two = await submit({ paths: ['src/b.ts'] });
+    const heldOne = (await claim('a1'))!;
+    const heldTwo = (await claim('a2'))!;
+    expect([heldOne.id, heldTwo.id]).to.deep.equal([one.id, two.id]);
+    const waiter = await submit({ paths: ['src/a.ts', 'src/b.ts'], neededCapabilities: ['python'] });
+    expect(await queue.claimNext('a3', ['python'], t0 + 1).then(value)).to.equal(null);
+    const firstWait = queue.leaseWaitOf(waiter.id)!;
+    expect(firstWait.lease.task_id).to.equal(one.id);
+    value(await queue.complete(report(heldOne), null, null, t0 + 2));
+    await nextTurn();
+    expect(freed, 'still held back by the other lease').to.deep.equal([]);
+    const secondWait = queue.leaseWaitOf(waiter.id)!;
+    expect(secondWait.lease.task_id).to.equal(two.id);
+    expect(secondWait.since, 'waiting since it was first refused').to.equal(firstWait.since);
+    expect(await queue.claimNext('a3', ['python'], t0 + 3).then(value)).to.equal(null);
+    value(await queue.complete(report(heldTwo), null, null, t0 + 4));
+    await nextTurn();
+    expect(freed).to.deep.equal([waiter.id]);
+    expect(freedWith, 'the capabilities of its lane, for the offer').to.deep.equal([['python']]);
+    expect((await queue.claimNext('a3', ['python'], t0 + 5).then(value))?.id).to.equal(waiter.id);
   });
 
   it('re-prioritising moves a queued task to another lane at once, with a history entry', async () => {

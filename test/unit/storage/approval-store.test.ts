@@ -74,6 +74,18 @@ describe('ApprovalStore (LMDB)', () => {
     expect(approvals.list('pending', 10).map((a) => a.id)).to.deep.equal([other.id]);
   });
 
+  it('closing a task with no question writes nothing; one asked but not yet stored is still closed', async () => {
+    const nothing = value(await approvals.closeForTask('task-9', 'completed'));
+    expect(nothing).to.deep.equal([]);
+    // The ask is not durable yet when the task ends: the close must not skip it.
+    const asking = approvals.ask(question({ taskId: 'task-9' }), t0);
+    const closing = approvals.closeForTask('task-9', 'completed');
+    const { approval } = value(await asking);
+    expect(value(await closing).map((a) => a.id)).to.deep.equal([approval.id]);
+    expect(approvals.get(approval.id)).to.include({ status: 'closed', closed_reason: 'completed' });
+    expect(approvals.count('pending')).to.equal(0);
+  });
+
   it('keeps questions and answers across a reopen', async () => {
     const { approval } = value(await approvals.ask(question(), t0));
     await store.close();

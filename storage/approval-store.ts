@@ -62,6 +62,15 @@ export class ApprovalStore {
   private readonly byStatus: Database<string, StatusKey>;
   private readonly byTask: Database<string, TaskKey>;
   private seq: number;
+  /**
+   * Tasks that may have a pending question (a superset: loaded at open, added at each ask, and
+   * dropped once a close of the task has committed with no ask for it issued since). Most tasks
+   * never ask: their end then costs no read and no write.
+   */
+  private readonly mayHavePending = new Set<string>();
+  /** Order of ask and close calls: lmdb runs their transaction callbacks in this order. */
+  private calls = 0;
+  private readonly lastAskCall = new Map<string, number>();
 
   constructor(private readonly store: LmdbStore) {
     // Through the live environment, as every database: a compaction swaps the file under them
@@ -71,10 +80,13 @@ export class ApprovalStore {
     this.byStatus = store.live.database('approvals_by_status', {});
     this.byTask = store.live.database('approvals_by_task', {});
     this.seq = (store.meta.get(seqKey) as number | undefined) ?? 0;
+    for (const approval of this.list('pending', Infinity)) this.mayHavePending.add(approval.task_id);
   }
 
   /** Stores a question, or finds the one this agent already asked under the same question id. */
   ask(question: NewQuestion, now: number): Promise<Result<{ approval: ApprovalRecord; created: boolean }>> {
+    this.mayHavePending.add(question.taskId);
+    this.lastAskCall.set(question.taskId, ++this.calls);
     return durableWrite(this.store, () => {
       const existingId = this.byQuestion.get([question.agentId, question.questionId]);
       const existing = existingId === undefined ? undefined : this.approvals.get(existingId);
@@ -114,8 +126,17 @@ export class ApprovalStore {
   }
 
   /** Closes every pending question of a task that ended; resolves to those closed. */
-  closeForTask(taskId: string, reason: string): Promise<Result<ApprovalRecord[]>> {
-    return durableWrite(this.store, () => ok(this.pendingOf(taskId).map((approval) => this.move(approval, { status: 'closed', closed_reason: reason }))));
+  async closeForTask(taskId: string, reason: string): Promise<Result<ApprovalRecord[]>> {
+    // Nearly every task ends with no question asked: nothing to read, write or wait for.
+    if (!this.mayHavePending.has(taskId)) return ok([]);
+    const call = ++this.calls;
+    const closed = await durableWrite(this.store, () => ok(this.pendingOf(taskId).map((approval) => this.move(approval, { status: 'closed', closed_reason: reason }))));
+    // An ask issued before this close ran its transaction before it, so it was closed here; one issued since may be pending.
+    if (closed.ok && (this.lastAskCall.get(taskId) ?? 0) < call) {
+      this.mayHavePending.delete(taskId);
+      this.lastAskCall.delete(taskId);
+    }
+    return closed;
   }
 
   /** Closes each pending question `endedReason` names a reason for (a sweep after restart). */

@@ -106,6 +106,9 @@ export class DependencyIndex {
    * on it, and carries failures and cascading cancels down the graph.
    */
   settle(task: TaskRecord, now: number, cascade = false): void {
+    // Only a waiting task counts on another: with none waiting, no edge can step (most
+    // completions; the range read of the finished task's dependents cost one per task).
+    if (this.indexes.count('waiting') === 0) return;
     const pending: Array<{ task: TaskRecord; event: TaskWaitingEvent }> = [{ task, event: eventFor(task, cascade) }];
     for (let next = pending.pop(); next; next = pending.pop()) {
       const { task: dependency, event } = next;

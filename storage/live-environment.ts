@@ -173,16 +173,32 @@ export class LiveEnvironment {
     return db;
   }
 
+  /**
+   * The handle: each property read forwards to the environment open now. The functions it
+   * hands out are made once per property (reads: per environment and method): every LMDB call of the
+   * hub passes here, and a fresh bound function per call was garbage on every get and put.
+   */
   private forwarder(name: string | null, target: () => object): object {
+    const writes = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+    let boundFor: object | null = null;
+    let bound = new Map<PropertyKey, { value: unknown; fn: unknown }>();
     return new Proxy(Object.create(null) as object, {
       get: (_shell, property) => {
         const object = target() as Record<PropertyKey, unknown>;
         const value = object[property];
         if (typeof value !== 'function') return value;
         if (typeof property === 'string' && (keyedWrites.has(property) || scopedWrites.has(property))) {
-          return (...args: unknown[]) => this.write(name, property, args, target);
+          let write = writes.get(property);
+          if (!write) writes.set(property, (write = (...args: unknown[]) => this.write(name, property, args, target)));
+          return write;
         }
-        return (value as (...a: unknown[]) => unknown).bind(object);
+        if (boundFor !== object) {
+          boundFor = object;
+          bound = new Map();
+        }
+        let forwarded = bound.get(property);
+        if (forwarded?.value !== value) bound.set(property, (forwarded = { value, fn: (value as (...a: unknown[]) => unknown).bind(object) }));
+        return forwarded!.fn;
       },
     });
   }

@@ -51,7 +51,9 @@ export function dashboardFeed(
   let flushTimer: NodeJS.Timeout | null = null;
   let droppedEvents = 0;
 
-  const unsubscribe = dashboard.onEvent((event) => {
+  // Subscribed only while a dashboard socket is open: with none, the hub turns no event into a frame.
+  let unsubscribe: (() => void) | null = null;
+  const listen = (event: HubEvent) => {
     if (sockets.size === 0) return;
     pending.push(event);
     if (pending.length > dashboardMaxPendingEvents) {
@@ -59,7 +61,7 @@ export function dashboardFeed(
       droppedEvents += 1;
     }
     flushTimer ??= setTimeout(flush, dashboardFlushMs);
-  });
+  };
 
   function flush(): void {
     flushTimer = null;
@@ -153,6 +155,7 @@ export function dashboardFeed(
 
     open(ws) {
       sockets.add(ws);
+      unsubscribe ??= dashboard.onEvent(listen);
       telemetry.socketOpened('dashboard');
       const data = ws.getUserData();
       if (data.authenticated) return admit(ws);
@@ -188,6 +191,10 @@ export function dashboardFeed(
       data.closed = true;
       if (data.authTimer) clearTimeout(data.authTimer);
       sockets.delete(ws);
+      if (sockets.size === 0) {
+        unsubscribe?.();
+        unsubscribe = null;
+      }
       telemetry.socketClosed('dashboard');
       log.debug('dashboard socket closed', { close_code: code, remote: data.remoteAddress });
     },
@@ -196,7 +203,8 @@ export function dashboardFeed(
   return {
     behavior,
     close(code, reason) {
-      unsubscribe();
+      unsubscribe?.();
+      unsubscribe = null;
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
       pending = [];

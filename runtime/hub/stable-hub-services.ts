@@ -27,14 +27,34 @@ export function stableHubServices(): StableHubServices {
     return hub;
   };
   /** A stand-in for one role: reads each property from the current hub's role at the time of the call. */
-  const forward = <T extends object>(role: () => T, own: Partial<Record<PropertyKey, unknown>> = {}): T => new Proxy({}, {
-    get: (_shell, property) => {
-      if (property in own) return own[property];
-      const target = role() as Record<PropertyKey, unknown>;
-      const value = target[property];
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  }) as T;
+  // The bound functions are made once per role object and method: every report and submit calls through here.
+  const forward = <T extends object>(role: () => T, own: Partial<Record<PropertyKey, unknown>> = {}): T => {
+    let boundFor: object | null = null;
+    let bound = new Map<PropertyKey, { value: unknown; fn: unknown }>();
+    return new Proxy({}, {
+      get: (_shell, property) => {
+        if (property in own) return own[property];
+        const target = role() as Record<PropertyKey, unknown>;
+        const value = target[property];
+        if (typeof value !== 'function') return value;
+        if (boundFor !== target) {
+          boundFor = target;
+          bound = new Map();
+        }
+        let forwarded = bound.get(property);
+        if (forwarded?.value !== value) bound.set(property, (forwarded = { value, fn: (value as (...a: unknown[]) => unknown).bind(target) }));
+        return forwarded!.fn;
+      },
+    }) as T;
+  };
+  /** The current hub's events to the listeners; only while there are any, so no event becomes a frame for nobody. */
+  const relay = () => {
+    if (!hub) return;
+    detach();
+    detach = hub.dashboard.onEvent((event) => {
+      for (const listener of listeners) listener(event);
+    });
+  };
   const role = <K extends Role>(key: K): HubServices[K] => forward(() => live()[key]);
   const services: HubServices = {
     about: role('about'),
@@ -55,7 +75,14 @@ export function stableHubServices(): StableHubServices {
     dashboard: forward(() => live().dashboard, {
       onEvent: (listener: (event: DashboardEvent) => void) => {
         listeners.add(listener);
-        return () => listeners.delete(listener);
+        if (listeners.size === 1) relay();
+        return () => {
+          listeners.delete(listener);
+          if (listeners.size === 0) {
+            detach();
+            detach = () => {};
+          }
+        };
       },
     }),
     get schedules() {
@@ -70,10 +97,9 @@ export function stableHubServices(): StableHubServices {
     current: () => hub,
     attach(next) {
       detach();
+      detach = () => {};
       hub = next;
-      detach = next.dashboard.onEvent((event) => {
-        for (const listener of listeners) listener(event);
-      });
+      if (listeners.size > 0) relay();
       if (fanout) next.messaging.attachFanout(fanout);
     },
   };

@@ -74,6 +74,28 @@ describe('ApprovalStore (LMDB)', () => {
     expect(approvals.list('pending', 10).map((a) => a.id)).to.deep.equal([other.id]);
   });
 
+  it('closing a task with no question writes nothing; one asked but not yet stored is still closed', async () => {
+    const nothing = value(await approvals.closeForTask('task-9', 'completed'));
+    expect(nothing).to.deep.equal([]);
+    // The ask is not durable yet when the task ends: the close must not skip it.
+    const asking = approvals.ask(question({ taskId: 'task-9' }), t0);
+    const closing = approvals.closeForTask('task-9', 'completed');
+    const { approval } = value(await asking);
+    expect(value(await closing).map((a) => a.id)).to.deep.equal([approval.id]);
+    expect(approvals.get(approval.id)).to.include({ status: 'closed', closed_reason: 'completed' });
+    expect(approvals.count('pending')).to.equal(0);
+    // The task runs again (a retry) and asks again: its next end closes that question too.
+    const again = value(await approvals.ask(question({ taskId: 'task-9', questionId: 'q-2', generation: 2 }), t0 + 1)).approval;
+    expect(value(await approvals.closeForTask('task-9', 'failed')).map((a) => a.id)).to.deep.equal([again.id]);
+  });
+
+  it('closes a question left pending by the last run when its task ends in this one', async () => {
+    const { approval } = value(await approvals.ask(question({ taskId: 'task-7' }), t0));
+    const reopened = new ApprovalStore(store);
+    expect(value(await reopened.closeForTask('task-7', 'completed')).map((a) => a.id)).to.deep.equal([approval.id]);
+    expect(reopened.get(approval.id)?.status).to.equal('closed');
+  });
+
   it('keeps questions and answers across a reopen', async () => {
     const { approval } = value(await approvals.ask(question(), t0));
     await store.close();

@@ -53,7 +53,7 @@ export function dashboardFeed(
 
   // Subscribed only while a dashboard socket is open: with none, the hub turns no event into a frame.
   let unsubscribe: (() => void) | null = null;
-  const listen = (event: HubEvent) => {
+  const listen = (event: DashboardEvent) => {
     if (sockets.size === 0) return;
     pending.push(event);
     if (pending.length > dashboardMaxPendingEvents) {

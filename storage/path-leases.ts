@@ -66,7 +66,7 @@ export class PathLeases {
   private readonly claimsOf = new Map<string, Claim>();
 
   constructor(private readonly store: LmdbStore) {
-    this.extra = store.root.openDB({ name: 'path_leases' });
+    this.extra = store.live.database('path_leases', {});
     this.queuedWithPaths = (store.meta.get(queuedWithPathsKey) as number | undefined) ?? 0;
   }
 

@@ -6,7 +6,9 @@
 // after a corruption error, and leaves the swap itself to the storage service's
 // next start (storage/checked-open.ts, storage/restore.ts).
 import { existsSync } from 'node:fs';
-import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
+import { defaultBackupWriteMbPerSecond, listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
+import { sweepStaleStaging } from '../storage/backup-staging.ts';
+import { writeBudget } from '../storage/budgeted-copy.ts';
 import { quarantineDirOf, type RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
@@ -25,6 +27,9 @@ export interface StorageOpsConfig {
   backupDir: string;
   backupKeep: number;
   backupCompact: boolean;
+  /** Where a backup's copy is staged in memory ("off": straight to disk); default: none. */
+  backupStagingDir?: string;
+  backupWriteMbPerSecond?: number;
   compactionThreshold: number;
   hubVersion: string;
   logger: Logger;
@@ -62,6 +67,9 @@ export class StorageOps implements StoragePort {
   constructor(private readonly config: StorageOpsConfig) {
     this.now = config.now ?? Date.now;
     this.log = config.logger.child({ module: 'storage-ops' });
+    // A kill -9 during a backup leaves its staging copy in memory: give that memory back at start.
+    const swept = config.backupStagingDir ? sweepStaleStaging(config.backupStagingDir) : [];
+    if (swept.length > 0) this.log.notice('removed staging copies of interrupted backups', { folders: swept });
   }
 
   // --- the storage service's side -------------------------------------------------
@@ -119,6 +127,8 @@ export class StorageOps implements StoragePort {
         backupDir: this.config.backupDir,
         hubVersion: this.config.hubVersion,
         compact: this.config.backupCompact,
+        staging: this.config.backupStagingDir ? { dir: this.config.backupStagingDir } : null,
+        writeBudget: writeBudget(this.config.backupWriteMbPerSecond ?? defaultBackupWriteMbPerSecond),
         now: this.now,
         onProgress: (progress) => {
           this.progress = { started_at: startedAt, ...progress };
@@ -132,10 +142,11 @@ export class StorageOps implements StoragePort {
       }
       this.lastBackupError = null;
       const pruned = pruneBackups(this.config.backupDir, this.config.backupKeep);
-      const { manifest } = taken.value;
+      const { copy, ...info } = taken.value;
+      const { manifest } = info;
       this.log.info('backup complete', {
-        trigger, backup: taken.value.name, size_bytes: manifest.size_bytes, duration_ms: manifest.duration_ms,
-        tasks_total: totalOf(manifest.task_counts), pruned,
+        trigger, backup: info.name, size_bytes: manifest.size_bytes, duration_ms: manifest.duration_ms,
+        tasks_total: totalOf(manifest.task_counts), pruned, copy,
       });
       this.emit('backup_complete', {
         trigger, backup: taken.value.name, path: taken.value.path, size_bytes: manifest.size_bytes,
@@ -144,7 +155,7 @@ export class StorageOps implements StoragePort {
       // A fresh backup is what an operator takes after a recovery: /health stops saying degraded.
       if (this.lastRecovery) this.lastRecovery.acknowledged = true;
       if (this.lastRecordsQuarantine) this.lastRecordsQuarantine.acknowledged = true;
-      return ok(taken.value);
+      return ok(info);
     } finally {
       this.busy = null;
       this.progress = null;

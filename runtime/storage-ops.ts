@@ -6,9 +6,9 @@
 // after a corruption error, and leaves the swap itself to the storage service's
 // next start (storage/checked-open.ts, storage/restore.ts).
 import { existsSync } from 'node:fs';
-import { defaultBackupWriteMbPerSecond, listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
+import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
 import { sweepStaleStaging } from '../storage/backup-staging.ts';
-import { writeBudget } from '../storage/budgeted-copy.ts';
+import { defaultWriteMbPerSecond, writeBudget, type WriteBudget } from '../storage/budgeted-copy.ts';
 import { quarantineDirOf, type RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
@@ -127,8 +127,7 @@ export class StorageOps implements StoragePort {
         backupDir: this.config.backupDir,
         hubVersion: this.config.hubVersion,
         compact: this.config.backupCompact,
-        staging: this.config.backupStagingDir ? { dir: this.config.backupStagingDir } : null,
-        writeBudget: writeBudget(this.config.backupWriteMbPerSecond ?? defaultBackupWriteMbPerSecond),
+        ...this.stagedCopy(),
         now: this.now,
         onProgress: (progress) => {
           this.progress = { started_at: startedAt, ...progress };
@@ -272,7 +271,7 @@ export class StorageOps implements StoragePort {
       let outcome: Awaited<ReturnType<typeof compactStore>>;
       do {
         attempts += 1;
-        outcome = await compactStore(store);
+        outcome = await compactStore(store, this.stagedCopy());
         if (!outcome.ok) this.log.warning('compaction attempt failed', { code: outcome.code, attempt: attempts, reason: outcome.detail });
       } while (!outcome.ok && attempts < 2 && this.store === store);
       if (!outcome.ok) {
@@ -400,6 +399,14 @@ export class StorageOps implements StoragePort {
   }
 
   // --- internals ----------------------------------------------------------------------
+
+  /** Backups and compactions take their copy in memory and write it out at this budget. */
+  private stagedCopy(): { staging: { dir: string } | null; writeBudget: WriteBudget } {
+    return {
+      staging: this.config.backupStagingDir ? { dir: this.config.backupStagingDir } : null,
+      writeBudget: writeBudget(this.config.backupWriteMbPerSecond ?? defaultWriteMbPerSecond),
+    };
+  }
 
   private stats(): StorageStats | null {
     if (!this.store || !existsSync(this.config.dataDir)) return null;

@@ -17,7 +17,7 @@ import { fail, ok, type Result } from './domain/errors.ts';
 import type { TaskStatus } from './domain/task-status.ts';
 import { checkCopyOffThread, sha256OffThread, writeStagedCopyOffThread, type CopyCheck } from './backup-check.ts';
 import { closeStaging, openStaging, sweepStaleStaging, type StagingOptions } from './backup-staging.ts';
-import { writeBudget, type WriteBudget } from './budgeted-copy.ts';
+import { defaultWriteMbPerSecond, writeBudget, type WriteBudget } from './budgeted-copy.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { storageStats } from './storage-stats.ts';
@@ -75,7 +75,6 @@ export interface BackupOptions {
   writeBudget?: WriteBudget;
 }
 
-export const defaultBackupWriteMbPerSecond = 50;
 
 const partialPrefix = '.partial-';
 const backupPrefix = 'backup-';
@@ -166,7 +165,7 @@ async function copyThroughStaging(store: LmdbStore, stagingDir: string, partial:
     return copyDirect(store, partial, options.compact, `staging ran out of room: ${(error as Error).message}`);
   }
   const copyMs = performance.now() - started;
-  const budget = options.writeBudget ?? writeBudget(defaultBackupWriteMbPerSecond);
+  const budget = options.writeBudget ?? writeBudget(defaultWriteMbPerSecond);
   const written = await writeStagedCopyOffThread(join(stagingDir, 'data.mdb'), partial, budget);
   if (!written.ok) throw new Error(written.reason);
   const { chunks, syncs, ...checked } = written.value;

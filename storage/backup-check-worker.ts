@@ -18,5 +18,6 @@ async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
 yieldToTheHub();
 run((workerData as { input: CopyCheckJob }).input).then(
   (output) => parentPort!.postMessage(output),
-  (error: unknown) => parentPort!.postMessage({ ok: false, code: 'AC_ERR_BACKUP_FAILED', detail: (error as Error).message ?? String(error) }),
+  // The shape CopyCheckOutput names: the reason is what the caller reports (and classifies: ENOSPC is disk full).
+  (error: unknown) => parentPort!.postMessage({ ok: false, reason: (error as Error).message ?? String(error) } satisfies CopyCheckOutput),
 );

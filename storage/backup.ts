@@ -75,7 +75,6 @@ export interface BackupOptions {
   writeBudget?: WriteBudget;
 }
 
-
 const partialPrefix = '.partial-';
 const backupPrefix = 'backup-';
 const progressIntervalMs = 100;

@@ -271,7 +271,7 @@ export class StorageOps implements StoragePort {
       let outcome: Awaited<ReturnType<typeof compactStore>>;
       do {
         attempts += 1;
-        outcome = await compactStore(store, this.stagedCopy());
+        outcome = await compactStore(store);
         if (!outcome.ok) this.log.warning('compaction attempt failed', { code: outcome.code, attempt: attempts, reason: outcome.detail });
       } while (!outcome.ok && attempts < 2 && this.store === store);
       if (!outcome.ok) {
@@ -400,7 +400,7 @@ export class StorageOps implements StoragePort {
 
   // --- internals ----------------------------------------------------------------------
 
-  /** Backups and compactions take their copy in memory and write it out at this budget. */
+  /** Backups take their copy in memory and write it out at this budget. */
   private stagedCopy(): { staging: { dir: string } | null; writeBudget: WriteBudget } {
     return {
       staging: this.config.backupStagingDir ? { dir: this.config.backupStagingDir } : null,

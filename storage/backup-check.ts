@@ -15,8 +15,7 @@ import { runWorker, workerModule } from './worker-thread.ts';
 export type CopyCheckJob =
   | { kind: 'check'; dir: string; file: string }
   | { kind: 'hash'; file: string }
-  | { kind: 'write-staged'; staged: string; dir: string; file: string; budget: WriteBudget }
-  | { kind: 'copy'; from: string; to: string; budget: WriteBudget };
+  | { kind: 'write-staged'; staged: string; dir: string; file: string; budget: WriteBudget };
 
 /** What the worker posts back: plain data, so it crosses the thread boundary as is. */
 export type CopyCheckOutput =
@@ -46,12 +45,6 @@ export async function writeStagedCopyOffThread(
   if (!output.ok) return output;
   const { census, sha256, chunks, syncs } = output.value;
   return { ok: true, value: { census: census!, sha256, chunks: chunks!, syncs: syncs! } };
-}
-
-/** Copies `from` to `to` under the write budget, without a check (compaction's staged copy). */
-export async function copyOffThread(from: string, to: string, budget: WriteBudget): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const output = await runJob({ kind: 'copy', from, to, budget });
-  return output.ok ? { ok: true } : output;
 }
 
 /** Run on the worker thread. */

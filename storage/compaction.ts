@@ -2,9 +2,7 @@
 // file shrinks after mass deletes, while the hub keeps serving.
 //
 //   1. Journal the keys written from now on, wait for the writes already issued, and
-//      take a compacting copy from one read snapshot (mdb_env_copy2, worker thread): into
-//      memory first when the staging folder has room, then written beside the live file at
-//      a bounded rate, as backups do (storage/backup-staging.ts).
+//      take a compacting copy from one read snapshot (mdb_env_copy2, worker thread).
 //   2. Open the copy beside the live environment (same options) and catch up without
 //      pausing: replay onto it, from the live store, the keys written since; repeat while
 //      that list is long. Sync the copy (off the event loop) so the pause has little to sync.
@@ -25,9 +23,6 @@ import { open as openFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fail, ok, type Result } from './domain/errors.ts';
-import { copyOffThread } from './backup-check.ts';
-import { closeStaging, openStaging, type StagingOptions } from './backup-staging.ts';
-import { defaultWriteMbPerSecond, writeBudget, type WriteBudget } from './budgeted-copy.ts';
 import { compactionDirOf } from './checked-open.ts';
 import type { JournalEntry } from './live-environment.ts';
 import type { LmdbStore } from './lmdb-store.ts';
@@ -50,11 +45,6 @@ export interface CompactionOptions {
   /** Catch-up rounds stop once a round has fewer keys than this. */
   catchUpKeys?: number;
   maxCatchUpRounds?: number;
-  /** Take the copy in this folder in memory first, then write it beside the live file under `writeBudget` (as backups do). */
-  staging?: StagingOptions | null;
-  writeBudget?: WriteBudget;
-  /** Told how the copy was taken: staged, or straight and why. */
-  onCopy?: (copy: { staged: true } | { staged: false; reason: string }) => void;
 }
 
 interface Copy {
@@ -79,7 +69,7 @@ export async function compactStore(store: LmdbStore, options: CompactionOptions 
     live.startJournal();
     // A write issued before the journal started may commit after the snapshot: wait for those.
     await live.settled();
-    await takeCompactingCopy(store, dir, options, before.pages_used * before.page_size);
+    await live.root.backup(dir, true);
 
     const root = live.openBeside(dir);
     copy = { root, dbs: new Map(live.databaseNames().map((name) => [name, root.openDB({ name, encoding: 'binary' })])) };
@@ -138,30 +128,6 @@ export async function compactStore(store: LmdbStore, options: CompactionOptions 
     // No room for the copy is the disk-full answer (507), like every other write the disk refused.
     if (classifyWriteError(error).kind === 'full') return fail('AC_ERR_STORAGE_FULL', `compaction: ${(error as Error).message}`);
     return fail('AC_ERR_COMPACTION_FAILED', (error as Error).message);
-  }
-}
-
-/**
- * The compacting copy into `dir`: through a staging folder in memory and a budgeted write when
- * there is room (storage/backup-staging.ts says why), else straight (O_DIRECT, in one burst).
- */
-async function takeCompactingCopy(store: LmdbStore, dir: string, options: CompactionOptions, bytes: number): Promise<void> {
-  const staging = openStaging(options.staging ?? null, bytes);
-  options.onCopy?.(staging.staged ? { staged: true } : staging);
-  if (!staging.staged) return store.live.root.backup(dir, true);
-  try {
-    try {
-      await store.live.root.backup(staging.dir, true);
-    } catch (error) {
-      // Another process took the room after all: copy straight, as without staging.
-      if (classifyWriteError(error).kind !== 'full') throw error;
-      options.onCopy?.({ staged: false, reason: `staging ran out of room: ${(error as Error).message}` });
-      return await store.live.root.backup(dir, true);
-    }
-    const copied = await copyOffThread(join(staging.dir, 'data.mdb'), join(dir, 'data.mdb'), options.writeBudget ?? writeBudget(defaultWriteMbPerSecond));
-    if (!copied.ok) throw new Error(copied.reason);
-  } finally {
-    closeStaging(staging.dir);
   }
 }
 

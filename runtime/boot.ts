@@ -118,6 +118,8 @@ export async function startHub(options: StartHubOptions): Promise<RunningHub> {
     backupDir: config.backup_dir,
     backupKeep: config.backup_keep,
     backupCompact: config.backup_compact,
+    backupStagingDir: config.backup_staging_dir,
+    backupWriteMbPerSecond: config.backup_write_mb_per_s,
     compactionThreshold: config.compaction_threshold,
     hubVersion: version,
     logger,

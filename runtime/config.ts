@@ -59,6 +59,10 @@ const hubConfigSchema = Type.Object(
     backup_keep: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
     /** Compacting copies leave free pages out: smaller backups, a little slower to take. */
     backup_compact: Type.Boolean({ default: true }),
+    /** A folder in memory where a backup's copy is taken before it is written to backup_dir; "off" copies straight to disk. Used only when it exists and has room. */
+    backup_staging_dir: Type.String({ minLength: 1, default: '/dev/shm' }),
+    /** The rate a staged backup is written to backup_dir at, MB/s (0: as fast as the disk takes it, still in synced chunks). */
+    backup_write_mb_per_s: Type.Number({ minimum: 0, maximum: 100_000, default: 50 }),
     /** Cron expression for the compaction check, or "off"; it compacts only above compaction_threshold. Default every 6 h, as the reference. */
     compaction_schedule: Type.String({ minLength: 1, default: '0 */6 * * *' }),
     compaction_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
@@ -139,6 +143,7 @@ const envNames: Record<string, keyof HubConfig> = {
   AGENTCOM_TLS_CLIENT_CA: 'tls_client_ca',
   AGENTCOM_REQUIRE_TLS: 'require_tls',
   AGENTCOM_BACKUP_DIR: 'backup_dir',
+  AGENTCOM_BACKUP_STAGING_DIR: 'backup_staging_dir',
   AGENTCOM_TRUST_PROXY: 'trust_proxy',
   AGENTCOM_REGISTRATION: 'registration',
   AGENTCOM_APPROVAL_ALERT_AFTER_MS: 'approval_alert_after_ms',

@@ -7,6 +7,8 @@
 // next start (storage/checked-open.ts, storage/restore.ts).
 import { existsSync } from 'node:fs';
 import { listBackups, pruneBackups, takeBackup, verifyBackupFile, type BackupInfo, type BackupProgress } from '../storage/backup.ts';
+import { sweepStaleStaging } from '../storage/backup-staging.ts';
+import { defaultWriteMbPerSecond, writeBudget, type WriteBudget } from '../storage/budgeted-copy.ts';
 import { quarantineDirOf, type RecoveryReport } from '../storage/checked-open.ts';
 import { compactStore, type CompactionOutcome } from '../storage/compaction.ts';
 import { compactionHistoryCap, readCompactionHistory, recordCompactionRun } from '../storage/compaction-history.ts';
@@ -28,6 +30,9 @@ export interface StorageOpsConfig {
   backupDir: string;
   backupKeep: number;
   backupCompact: boolean;
+  /** Where a backup's copy is staged in memory ("off": straight to disk); default: none. */
+  backupStagingDir?: string;
+  backupWriteMbPerSecond?: number;
   compactionThreshold: number;
   hubVersion: string;
   logger: Logger;
@@ -65,6 +70,9 @@ export class StorageOps implements StoragePort {
   constructor(private readonly config: StorageOpsConfig) {
     this.now = config.now ?? Date.now;
     this.log = config.logger.child({ module: 'storage-ops' });
+    // A kill -9 during a backup leaves its staging copy in memory: give that memory back at start.
+    const swept = config.backupStagingDir ? sweepStaleStaging(config.backupStagingDir) : [];
+    if (swept.length > 0) this.log.notice('removed staging copies of interrupted backups', { folders: swept });
   }
 
   // --- the storage service's side -------------------------------------------------
@@ -122,6 +130,7 @@ export class StorageOps implements StoragePort {
         backupDir: this.config.backupDir,
         hubVersion: this.config.hubVersion,
         compact: this.config.backupCompact,
+        ...this.stagedCopy(),
         now: this.now,
         onProgress: (progress) => {
           this.progress = { started_at: startedAt, ...progress };
@@ -135,10 +144,11 @@ export class StorageOps implements StoragePort {
       }
       this.lastBackupError = null;
       const pruned = pruneBackups(this.config.backupDir, this.config.backupKeep);
-      const { manifest } = taken.value;
+      const { copy, ...info } = taken.value;
+      const { manifest } = info;
       this.log.info('backup complete', {
-        trigger, backup: taken.value.name, size_bytes: manifest.size_bytes, duration_ms: manifest.duration_ms,
-        tasks_total: totalOf(manifest.task_counts), pruned,
+        trigger, backup: info.name, size_bytes: manifest.size_bytes, duration_ms: manifest.duration_ms,
+        tasks_total: totalOf(manifest.task_counts), pruned, copy,
       });
       this.emit({
         type: 'backup_complete',
@@ -148,7 +158,7 @@ export class StorageOps implements StoragePort {
       // A fresh backup is what an operator takes after a recovery: /health stops saying degraded.
       if (this.lastRecovery) this.lastRecovery.acknowledged = true;
       if (this.lastRecordsQuarantine) this.lastRecordsQuarantine.acknowledged = true;
-      return ok(taken.value);
+      return ok(info);
     } finally {
       this.busy = null;
       this.progress = null;
@@ -393,6 +403,14 @@ export class StorageOps implements StoragePort {
   }
 
   // --- internals ----------------------------------------------------------------------
+
+  /** Backups take their copy in memory and write it out at this budget. */
+  private stagedCopy(): { staging: { dir: string } | null; writeBudget: WriteBudget } {
+    return {
+      staging: this.config.backupStagingDir ? { dir: this.config.backupStagingDir } : null,
+      writeBudget: writeBudget(this.config.backupWriteMbPerSecond ?? defaultWriteMbPerSecond),
+    };
+  }
 
   private stats(): StorageStats | null {
     if (!this.store || !existsSync(this.config.dataDir)) return null;

@@ -1,11 +1,13 @@
 // Worker-thread entry (storage/backup-check.ts starts it): checks a fresh copy and hashes it,
-// or only hashes a backup's file, off the hub's event loop.
+// writes a staged copy to the backup dir and checks it, or only hashes a backup's file, off
+// the hub's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { fileSha256, verifyCopy, type CopyCheckJob, type CopyCheckOutput } from './backup-check.ts';
+import { fileSha256, verifyCopy, writeStagedCopy, type CopyCheckJob, type CopyCheckOutput } from './backup-check.ts';
 import { yieldToTheHub } from './worker-thread.ts';
 
 async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
   if (job.kind === 'hash') return { ok: true, value: { sha256: await fileSha256(job.file) } };
+  if (job.kind === 'write-staged') return writeStagedCopy(job);
   const checked = await verifyCopy(job.dir);
   if (!checked.ok) return checked;
   return { ok: true, value: { census: checked.value, sha256: await fileSha256(job.file) } };
@@ -14,5 +16,6 @@ async function run(job: CopyCheckJob): Promise<CopyCheckOutput> {
 yieldToTheHub();
 run((workerData as { input: CopyCheckJob }).input).then(
   (output) => parentPort!.postMessage(output),
-  (error: unknown) => parentPort!.postMessage({ ok: false, code: 'AC_ERR_BACKUP_FAILED', detail: (error as Error).message ?? String(error) }),
+  // The shape CopyCheckOutput names: the reason is what the caller reports (and classifies: ENOSPC is disk full).
+  (error: unknown) => parentPort!.postMessage({ ok: false, reason: (error as Error).message ?? String(error) } satisfies CopyCheckOutput),
 );

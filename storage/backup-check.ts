@@ -6,19 +6,24 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { budgetedCopy, type WriteBudget } from './budgeted-copy.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
 import { openLmdbStore } from './lmdb-store.ts';
 import { checkStoreIntegrity, defaultMaxCheckedRecords, type StoreCensus } from './store-integrity.ts';
 import { runWorker, workerModule } from './worker-thread.ts';
 
-export type CopyCheckJob = { kind: 'check'; dir: string; file: string } | { kind: 'hash'; file: string };
+export type CopyCheckJob =
+  | { kind: 'check'; dir: string; file: string }
+  | { kind: 'hash'; file: string }
+  | { kind: 'write-staged'; staged: string; dir: string; file: string; budget: WriteBudget };
 
 /** What the worker posts back: plain data, so it crosses the thread boundary as is. */
 export type CopyCheckOutput =
-  | { ok: true; value: { census?: StoreCensus; sha256: string } }
+  | { ok: true; value: { census?: StoreCensus; sha256: string; chunks?: number; syncs?: number } }
   | { ok: false; reason: string };
 
 export type CopyCheck = { census: StoreCensus; sha256: string };
+export type StagedCopyCheck = CopyCheck & { chunks: number; syncs: number };
 
 const worker = workerModule('backup-check-worker', import.meta.url);
 
@@ -27,6 +32,27 @@ export async function checkCopyOffThread(dir: string): Promise<{ ok: true; value
   const output = await runJob({ kind: 'check', dir, file: join(dir, 'data.mdb') });
   if (!output.ok) return output;
   return { ok: true, value: { census: output.value.census!, sha256: output.value.sha256 } };
+}
+
+/**
+ * Writes the staged copy `staged` to `file` (in `dir`) under the write budget, hashing it on
+ * the way, then opens it read-only and checks it as above: no second read pass for the hash.
+ */
+export async function writeStagedCopyOffThread(
+  staged: string, dir: string, budget: WriteBudget,
+): Promise<{ ok: true; value: StagedCopyCheck } | { ok: false; reason: string }> {
+  const output = await runJob({ kind: 'write-staged', staged, dir, file: join(dir, 'data.mdb'), budget });
+  if (!output.ok) return output;
+  const { census, sha256, chunks, syncs } = output.value;
+  return { ok: true, value: { census: census!, sha256, chunks: chunks!, syncs: syncs! } };
+}
+
+/** Run on the worker thread. */
+export async function writeStagedCopy(job: Extract<CopyCheckJob, { kind: 'write-staged' }>): Promise<CopyCheckOutput> {
+  const written = await budgetedCopy(job.staged, job.file, job.budget);
+  const checked = await verifyCopy(job.dir);
+  if (!checked.ok) return checked;
+  return { ok: true, value: { census: checked.value, sha256: written.sha256, chunks: written.chunks, syncs: written.syncs } };
 }
 
 export async function sha256OffThread(file: string): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { listBackups, verifyBackupFile } from '../../storage/backup.ts';
+import { sweepStaleStaging } from '../../storage/backup-staging.ts';
 import { openCheckedStore } from '../../storage/checked-open.ts';
 import { openLmdbStore } from '../../storage/lmdb-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
@@ -12,9 +14,10 @@ import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 const childPath = fileURLToPath(new URL('../support/storage-ops-child.ts', import.meta.url));
 
 /** Runs the child until its operation is under way plus `delayMs`, then kills it with SIGKILL; returns the acknowledged task ids. */
-function runAndKill(mode: 'backup' | 'compact', dataDir: string, backupDir: string, delayMs: number): Promise<string[]> {
+function runAndKill(mode: 'backup' | 'compact', dataDir: string, backupDir: string, delayMs: number, stagingDir?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childPath, mode, dataDir, backupDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [childPath, mode, dataDir, backupDir, ...(stagingDir ? [stagingDir] : [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const acknowledged: string[] = [];
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -51,10 +54,18 @@ describe('kill -9 during storage operations', function () {
 
   afterEach(() => dir.remove());
 
-  for (const [mode, delayMs] of [['backup', 20], ['compact', 60]] as const) {
-    it(`leaves the live store intact and no half backup listed (${mode})`, async () => {
+  for (const [mode, delayMs, staged] of [['backup', 20, false], ['backup', 20, true], ['compact', 60, false]] as const) {
+    it(`leaves the live store intact and no half backup listed (${mode}${staged ? ', staged in memory' : ''})`, async () => {
       {
-        const acknowledged = await runAndKill(mode, dataDir(), backupDir(), delayMs);
+        const stagingDir = join(dir.path, 'staging');
+        if (staged) mkdirSync(stagingDir);
+        const acknowledged = await runAndKill(mode, dataDir(), backupDir(), delayMs, staged ? stagingDir : undefined);
+        if (staged) {
+          // The killed backup's copy is still in staging; the next start (or backup) sweeps it.
+          expect(readdirSync(stagingDir)).to.have.length(1);
+          expect(sweepStaleStaging(stagingDir)).to.have.length(1);
+          expect(readdirSync(stagingDir)).to.deep.equal([]);
+        }
         const opened = await openCheckedStore({ dataDir: dataDir(), backupDir: backupDir(), recoverEmpty: false, maxCheckedRecords: Infinity });
         if (!opened.ok) throw new Error(opened.detail);
         expect(opened.value.recovery, 'no recovery was needed').to.equal(null);

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { createLogger } from '../../../runtime/logger.ts';
@@ -54,6 +56,28 @@ describe('StorageOps', function () {
     restarted.storageOpened(store, null);
     expect(restarted.compactionHistory()).to.deep.equal(before);
     expect((restarted.health().last_compaction as { started_at: number }).started_at).to.equal(before[0]!.started_at);
+  });
+
+  it('sweeps the staging copy of a backup a kill -9 interrupted when it starts, and stages its own backups there', async () => {
+    const staging = join(dir.path, 'staging');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leftOver = join(staging, `agentcom-backup-staging-${gone}-0badc0de`);
+    mkdirSync(leftOver, { recursive: true });
+    writeFileSync(join(leftOver, 'data.mdb'), 'half a copy');
+    const lines: string[] = [];
+    const started = new StorageOps({
+      dataDir: join(dir.path, 'data'), backupDir: join(dir.path, 'backups'), backupKeep: 2, backupCompact: true,
+      backupStagingDir: staging, backupWriteMbPerSecond: 0,
+      compactionThreshold: 0.99, hubVersion: 't', logger: createLogger('info', new Writable({ write: (c, _e, done) => done(void lines.push(String(c))) })),
+    });
+    expect(existsSync(leftOver)).to.equal(false);
+    started.storageOpened(store, null);
+    const taken = await started.backup('manual');
+    if (!taken.ok) throw new Error(taken.detail);
+    expect(taken.value, 'the reply keeps its shape').to.have.all.keys('name', 'path', 'manifest');
+    const complete = lines.map((line) => JSON.parse(line) as { message?: string; copy?: { staged: boolean } }).find((entry) => entry.message === 'backup complete');
+    expect(complete?.copy?.staged).to.equal(true);
+    expect(readdirSync(staging)).to.deep.equal([]);
   });
 
   it('runs one operation at a time', async () => {

@@ -1,25 +1,11 @@
 // Approval gates on tasks, and agents' questions to an operator mid-task.
 import type { Result } from '../../storage/domain/errors.ts';
-import type { ApprovalRequest } from '../protocol/approvals.ts';
+import type { Static } from '@sinclair/typebox';
+import type { ApprovalRequest, approvalViewSchema } from '../protocol/approvals.ts';
 import type { Task } from '../../storage/domain/task.ts';
 
-/** An agent's question as the API shows it (storage/approval-store.ts ApprovalRecord). */
-export interface ApprovalView {
-  id: string;
-  task_id: string;
-  agent_id: string;
-  generation: number;
-  question_id: string;
-  question: string;
-  options: string[] | null;
-  context: Record<string, unknown> | null;
-  status: 'pending' | 'answered' | 'closed';
-  asked_at: number;
-  answer: string | null;
-  answered_at: number | null;
-  answered_by: string | null;
-  closed_reason: string | null;
-}
+/** An agent's question as the API and the dashboard feed show it: the wire schema's type, declared once. */
+export type ApprovalView = Static<typeof approvalViewSchema>;
 
 export type ApprovalListStatus = 'pending' | 'answered' | 'closed' | 'all';
 

@@ -89,7 +89,7 @@ export const approvalListQuerySchema = Type.Object(
 );
 export type ApprovalListQuery = Static<typeof approvalListQuerySchema>;
 
-/** An agent's question as the API and the dashboard feed show it (web/ports/approvals-port.ts ApprovalView). */
+/** An agent's question as the API and the dashboard feed show it; web/ports/approvals-port.ts ApprovalView is its type. */
 export const approvalViewSchema = Type.Object({
   id: Type.String(),
   /** The stored record's order of asking (storage/approval-store.ts); the API has always shown it. */

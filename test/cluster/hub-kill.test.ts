@@ -4,7 +4,7 @@
 // Tasks are submitted and completed concurrently throughout; none acknowledged is lost and
 // none is completed twice. Slow: run with `npm run test:cluster`.
 import { expect } from 'chai';
-import { callClusterHub, startClusterHub, type ClusterHub } from '../support/cluster-hub-process.ts';
+import { callClusterHub, startClusterHub, stopClusterHubs, type ClusterHub } from '../support/cluster-hub-process.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { WsTestClient } from '../support/ws-client.ts';
@@ -51,11 +51,7 @@ describe('cluster: kill -9 of one hub while its agents hold tasks', function () 
   after(async () => {
     stopped = true;
     for (const ws of sockets) ws.socket.terminate();
-    for (const hub of hubs) {
-      hub.process.kill('SIGKILL');
-      await hub.process.exited();
-      hub.dir.remove();
-    }
+    await stopClusterHubs(hubs);
     await cluster?.stop();
   });
 

@@ -4,7 +4,7 @@
 // channel_published) is delivered, once and in order, to an agent that connects to hub B
 // afterwards, and stays in the channel's history. Slow: run with `npm run test:cluster`.
 import { expect } from 'chai';
-import { callClusterHub, startClusterHub, type ClusterHub } from '../support/cluster-hub-process.ts';
+import { callClusterHub, startClusterHub, stopClusterHubs, type ClusterHub } from '../support/cluster-hub-process.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-server.ts';
 import { WsTestClient } from '../support/ws-client.ts';
 
@@ -45,11 +45,7 @@ describe('cluster: messages acknowledged on a hub that is killed', function () {
 
   after(async () => {
     for (const ws of sockets) ws.socket.terminate();
-    for (const hub of hubs) {
-      hub.process.kill('SIGKILL');
-      await hub.process.exited();
-      hub.dir.remove();
-    }
+    await stopClusterHubs(hubs);
     await cluster?.stop();
   });
 

@@ -35,3 +35,12 @@ export async function callClusterHub(hub: ClusterHub, method: string, path: stri
   });
   return { status: response.status, body: await response.json().catch(() => null) };
 }
+
+/** Kills each hub (SIGKILL: the tests already killed some), waits for it, and removes its data dir. */
+export async function stopClusterHubs(hubs: readonly ClusterHub[]): Promise<void> {
+  for (const hub of hubs) {
+    hub.process.kill('SIGKILL');
+    await hub.process.exited();
+    hub.dir.remove();
+  }
+}

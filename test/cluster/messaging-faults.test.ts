@@ -11,6 +11,8 @@ import { WsTestClient } from '../support/ws-client.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type RunningHub = ClusterHub;
+/** Mailbox and channel caps for the test, and the most sends it makes: no acknowledged message is evicted. */
+const roomy = 1000;
 
 describe('cluster: messages acknowledged on a hub that is killed', function () {
   this.timeout(240_000);
@@ -52,6 +54,14 @@ describe('cluster: messages acknowledged on a hub that is killed', function () {
   it('delivers every acknowledged direct message once, in order, to the receiver on hub B, and keeps every acknowledged channel message', async () => {
     const a = await startHub('hub-a');
     const b = await startHub('hub-b');
+    // The sender runs flat out for 1.5 s, to an agent that is offline until the end: past the
+    // default caps (100 per mailbox, 200 per channel, docs/api.md "Retention") the oldest would
+    // rightly be evicted, and this test is about faults, not caps. Each hub applies its own
+    // settings (its data dir): A's cap at a send, B's in its sweep.
+    for (const hub of [a, b]) {
+      const retention = { mailbox_ttl_ms: 7 * 24 * 3600_000, mailbox_cap: roomy, channel_history_cap: roomy };
+      expect((await call(hub, 'PUT', '/api/config/mailbox-retention', retention)).status).to.equal(200);
+    }
     expect((await call(a, 'POST', '/api/channels', { name: 'faults' })).status).to.equal(201);
     const sender = await connect(a, 'sender');
     const acked: Array<{ id: string; seq: number }> = [];
@@ -59,7 +69,7 @@ describe('cluster: messages acknowledged on a hub that is killed', function () {
     let stop = false;
     // One send at a time, as a careful client does; each is counted only once acknowledged.
     const sending = (async () => {
-      for (let n = 0; !stop; n++) {
+      for (let n = 0; !stop && n < roomy; n++) {
         try {
           const sent = await sender.request({ type: 'message', to: 'receiver', payload: { n }, client_msg_id: `m-${n}` }, 'message_sent', 3000);
           acked.push({ id: sent.id as string, seq: sent.seq as number });

@@ -28,6 +28,7 @@ import { LmdbTaskQueue } from '../storage/task-queue.ts';
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import { JetStreamTaskQueue } from '../storage/jetstream/jetstream-queue.ts';
 import { HubPresence } from '../storage/jetstream/hub-presence.ts';
+import type { FeedEvents } from '../storage/jetstream/bucket-feed.ts';
 import { viewOf } from '../actors/agent-registry.ts';
 import { hostname } from 'node:os';
 import type { AgentView } from '../storage/domain/agent-view.ts';
@@ -495,21 +496,25 @@ async function openQueueEngine(
 ): Promise<{ queue: QueueEngine; presence: HubPresence<AgentView> | null; tokens: TokenStore }> {
   if (config.engine !== 'jetstream') return { queue: LmdbTaskQueue.onStore(store), presence: null, tokens: LmdbTokenStore.open(store.tokens, store) };
   const hubName = config.hub_name ?? `${hostname()}:${config.port || process.pid}`;
+  const feedEvents = bucketFeedLog(log);
   const queue = await JetStreamTaskQueue.open({
-    servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}`, allowUnsafeServer: config.allow_unsafe_nats_server,
+    servers: config.nats_servers, replicas: config.nats_replicas, name: `agentcom-hub ${hubName}`, allowUnsafeServer: config.allow_unsafe_nats_server, feedEvents,
   });
+  let tokens: JetStreamTokenStore | null = null;
   try {
     // Tokens live beside the queue, so an agent identifies on any hub of the cluster.
-    const tokens = await JetStreamTokenStore.open(queue.cluster.connection, { replicas: config.nats_replicas });
+    tokens = await JetStreamTokenStore.open(queue.cluster.connection, { replicas: config.nats_replicas, feedEvents });
     const presence = await HubPresence.start<AgentView>(queue.cluster.hubs, {
       hubName,
       leaseMs: config.hub_lease_ms,
       localAgents: () => [...(hub()?.agents.all() ?? [])].filter((entry) => entry.link).map(viewOf),
       onError: (error) => log.warning('hub lease not renewed', { error: String(error) }),
+      feedEvents,
     });
     log.info('queue on jetstream', { nats_servers: config.nats_servers, hub_name: hubName, replicas: config.nats_replicas });
     return { queue, presence, tokens };
   } catch (error) {
+    await tokens?.close();
     await queue.close();
     throw error;
   }
@@ -530,5 +535,18 @@ async function openMessagingEngine(
     hubName: presence.hubName,
     replicas: config.nats_replicas,
     onError: (message, error) => log.warning(message, { module: 'messaging', error: String(error) }),
+    feedEvents: bucketFeedLog(log),
   });
+}
+
+/**
+ * A bucket's change feed found stalled (its consumer was on a NATS node that died) and watched
+ * again: a warning, as the hub's view of that bucket lagged meanwhile. A failed check is
+ * expected while a stream elects a leader, so it is only debug.
+ */
+function bucketFeedLog(log: Logger): FeedEvents {
+  return {
+    onRestart: (bucket, fromRevision, reason) => log.warning('bucket feed stalled; watching it again', { code: 'AC_ERR_STORAGE', bucket, from_revision: fromRevision, reason }),
+    onError: (bucket, message, error) => log.debug(message, { bucket, error: String(error) }),
+  };
 }

@@ -7,6 +7,7 @@
 // so the tasks they hold fall to the ordinary reclaim rules of whichever hub sweeps first
 // (each reclaim is a compare-and-set: one hub wins).
 import type { KV } from '@nats-io/kv';
+import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 
 /** What a lease says of one agent: the hub's own view of it (storage needs only its id). */
 export interface LeasedAgent {
@@ -25,6 +26,8 @@ export interface PresenceOptions<A extends LeasedAgent> {
   localAgents: () => A[];
   now?: () => number;
   onError?: (error: unknown) => void;
+  /** The bucket's feed restarting after a stall (a NATS node lost). */
+  feedEvents?: FeedEvents;
 }
 
 export class HubPresence<A extends LeasedAgent> {
@@ -32,7 +35,7 @@ export class HubPresence<A extends LeasedAgent> {
   private readonly now: () => number;
   private renewTimer: NodeJS.Timeout | null = null;
   private pendingRenew: NodeJS.Timeout | null = null;
-  private stopWatch: () => void = () => {};
+  private feed: BucketFeed | null = null;
   private stopped = false;
 
   private constructor(private readonly bucket: KV, private readonly options: PresenceOptions<A>) {
@@ -41,14 +44,10 @@ export class HubPresence<A extends LeasedAgent> {
 
   static async start<A extends LeasedAgent>(bucket: KV, options: PresenceOptions<A>): Promise<HubPresence<A>> {
     const presence = new HubPresence<A>(bucket, options);
-    const watch = await bucket.watch();
-    presence.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const entry of watch) {
-        if (entry.operation === 'PUT') presence.leases.set(entry.key, { lease: entry.json<HubLease<A>>(), receivedAt: presence.now() });
-        else presence.leases.delete(entry.key);
-      }
-    })().catch((error: unknown) => options.onError?.(error));
+    presence.feed = await BucketFeed.start(bucket, (entry) => {
+      if (entry.operation === 'PUT') presence.leases.set(entry.key, { lease: entry.json<HubLease<A>>(), receivedAt: presence.now() });
+      else presence.leases.delete(entry.key);
+    }, { name: 'hubs', ...options.feedEvents });
     await presence.renew();
     presence.renewTimer = setInterval(() => void presence.renew(), Math.max(100, Math.floor(options.leaseMs / 3)));
     presence.renewTimer.unref();
@@ -91,7 +90,7 @@ export class HubPresence<A extends LeasedAgent> {
     this.stopped = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.pendingRenew) clearTimeout(this.pendingRenew);
-    this.stopWatch();
+    await this.feed?.stop();
     // A clean stop gives its agents up at once instead of after the lease.
     await this.bucket.delete(leaseKey(this.options.hubName)).catch(() => {});
   }

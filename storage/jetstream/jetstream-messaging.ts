@@ -31,6 +31,7 @@ import { capEvictions, firstKeptSeq, overCap, sweepEvictions } from '../message-
 import type { MessagingEngine } from '../messaging-engine.ts';
 import { parseRelayFrame, type RelayFrame } from '../relay-frame.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../stored-message.ts';
+import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { isRevisionConflict } from './nats-cluster.ts';
 
 export interface JetStreamMessagingOptions {
@@ -42,6 +43,8 @@ export interface JetStreamMessagingOptions {
   /** How often the known mailbox seq is read again from the stream (a lost relay frame is made good). */
   refreshMs?: number;
   onError?: (message: string, error: unknown) => void;
+  /** The channel bucket's feed restarting after a stall (a NATS node lost). */
+  feedEvents?: FeedEvents;
 }
 
 interface Remembered {
@@ -68,8 +71,7 @@ export class JetStreamMessaging implements MessagingEngine {
   private readonly subscriptions = new Map<string, Set<string>>();
   private viewRevision = 0;
   private readonly revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
-  private stopWatch: () => void = () => {};
-  private watchStopped: Promise<void> = Promise.resolve();
+  private feed: BucketFeed | null = null;
   private relaySubscription: Subscription | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private lastPrune = 0;
@@ -106,7 +108,11 @@ export class JetStreamMessaging implements MessagingEngine {
     const channelBucket = await kvm.create(`${prefix}_channels`, consistent);
     const clientIds = await kvm.create(`${prefix}_client_ids`, consistent);
     const engine = new JetStreamMessaging(options, js, jsm, channelBucket, clientIds, prefix);
-    await engine.start();
+    // A start that fails midway (a consumer not made after a node loss) leaves no timer running on the closed connection.
+    await engine.start().catch(async (error: unknown) => {
+      await engine.close();
+      throw error;
+    });
     return engine;
   }
 
@@ -339,8 +345,7 @@ export class JetStreamMessaging implements MessagingEngine {
   async close(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.relaySubscription?.unsubscribe();
-    this.stopWatch();
-    await this.watchStopped;
+    await this.feed?.stop();
   }
 
   // --- internals ---------------------------------------------------------------------------------
@@ -365,11 +370,7 @@ export class JetStreamMessaging implements MessagingEngine {
     await this.refreshKnown();
     this.refreshTimer = setInterval(() => void this.refreshKnown(), this.options.refreshMs ?? 5000);
     this.refreshTimer.unref();
-    const watch = await this.channelBucket.watch();
-    this.stopWatch = () => watch.stop();
-    this.watchStopped = (async () => {
-      for await (const entry of watch) this.take(entry);
-    })().catch((error: unknown) => this.options.onError?.('channel feed stopped', error));
+    this.feed = await BucketFeed.start(this.channelBucket, (entry) => this.take(entry), { name: 'channels', ...this.options.feedEvents });
     await this.caughtUp();
   }
 

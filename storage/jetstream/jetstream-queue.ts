@@ -28,6 +28,7 @@ import { checkReport } from '../report-fencing.ts';
 import { createTaskRecord, type NewTask, type TaskRecord } from '../task-record.ts';
 import { acceptance, assignment, cancellation, completion, directAssignment, progressed, promotion, reprioritisation } from '../task-transitions.ts';
 import { tokensUsed } from '../tokens-used.ts';
+import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { isRevisionConflict, openNatsCluster, type NatsCluster, type NatsClusterOptions } from './nats-cluster.ts';
 import { SequenceAllocator } from './sequence-allocator.ts';
 import { TaskView } from './task-view.ts';
@@ -46,8 +47,7 @@ export class JetStreamTaskQueue implements QueueEngine {
   private readonly claiming = new Set<string>();
   private remoteListener: (task: TaskRecord, before: TaskRecord | undefined) => void = () => {};
   private readonly revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
-  private watchStopped: Promise<void> = Promise.resolve();
-  private stopWatch: () => void = () => {};
+  private feed: BucketFeed | null = null;
   private closed = false;
 
   private constructor(readonly cluster: NatsCluster) {
@@ -55,12 +55,13 @@ export class JetStreamTaskQueue implements QueueEngine {
   }
 
   /** Connects, opens (or creates) the buckets and loads the view; resolves once the view is caught up. */
-  static async open(options: NatsClusterOptions): Promise<JetStreamTaskQueue> {
+  static async open(options: NatsClusterOptions & { feedEvents?: FeedEvents }): Promise<JetStreamTaskQueue> {
     const queue = new JetStreamTaskQueue(await openNatsCluster(options));
     try {
-      await queue.startFeed();
+      await queue.startFeed(options.feedEvents);
       await queue.caughtUp();
     } catch (error) {
+      await queue.feed?.stop();
       await queue.cluster.close().catch(() => {});
       throw error;
     }
@@ -337,8 +338,7 @@ export class JetStreamTaskQueue implements QueueEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopWatch();
-    await this.watchStopped;
+    await this.feed?.stop();
     await this.cluster.close();
   }
 
@@ -463,12 +463,8 @@ export class JetStreamTaskQueue implements QueueEngine {
 
   // --- the change feed ----------------------------------------------------------
 
-  private async startFeed(): Promise<void> {
-    const watch = await this.cluster.tasks.watch();
-    this.stopWatch = () => watch.stop();
-    this.watchStopped = (async () => {
-      for await (const entry of watch) this.take(entry, true);
-    })().catch(() => {});
+  private async startFeed(events: FeedEvents = {}): Promise<void> {
+    this.feed = await BucketFeed.start(this.cluster.tasks, (entry) => this.take(entry, true), { name: 'tasks', ...events });
   }
 
   /** Takes one record (or deletion) into the view; `fromFeed` tells the hub of other hubs' changes. */

@@ -13,6 +13,7 @@ import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ThrownFailure, fail } from '../domain/errors.ts';
 import { newToken, oldestFirst, ownerOf, type TokenOwner, type TokenRecord, type TokenRequest, type TokenStore } from '../token-store.ts';
+import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { defaultBucketPrefix } from './nats-cluster.ts';
 
 export interface JetStreamTokenStoreOptions {
@@ -20,6 +21,8 @@ export interface JetStreamTokenStoreOptions {
   /** Replicas of the bucket's stream; at most the cluster size. */
   replicas?: number;
   now?: () => number;
+  /** The bucket's feed restarting after a stall (a NATS node lost). */
+  feedEvents?: FeedEvents;
 }
 
 export class JetStreamTokenStore implements TokenStore {
@@ -31,8 +34,7 @@ export class JetStreamTokenStore implements TokenStore {
   private readonly revokedListeners: Array<(agentId: string) => void> = [];
   private revision = 0;
   private readonly revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
-  private stopWatch: () => void = () => {};
-  private watchStopped: Promise<void> = Promise.resolve();
+  private feed: BucketFeed | null = null;
 
   private constructor(private readonly bucket: KV, private readonly now: () => number) {}
 
@@ -43,11 +45,7 @@ export class JetStreamTokenStore implements TokenStore {
       history: 1, replicas: options.replicas ?? 1, storage: StorageType.File,
     });
     const store = new JetStreamTokenStore(bucket, options.now ?? Date.now);
-    const watch = await bucket.watch();
-    store.stopWatch = () => watch.stop();
-    store.watchStopped = (async () => {
-      for await (const entry of watch) store.take(entry);
-    })().catch(() => {});
+    store.feed = await BucketFeed.start(bucket, (entry) => store.take(entry), { name: 'tokens', ...options.feedEvents });
     await store.caughtUp();
     return store;
   }
@@ -93,8 +91,7 @@ export class JetStreamTokenStore implements TokenStore {
 
   /** Stops the feed; the connection belongs to the queue engine, which closes it. */
   async close(): Promise<void> {
-    this.stopWatch();
-    await this.watchStopped;
+    await this.feed?.stop();
   }
 
   private take(entry: KvWatchEntry): void {

@@ -161,47 +161,32 @@ export class PathLeaseTable {
     if (!leases) return null;
     for (const path of paths) {
       const glob = typeof path === 'string' ? parseGlob(path) : path;
-      const hit = this.overlapsOfGlob(leases, glob, ownTaskId, null);
+      const hit = this.conflictOfGlob(leases, glob, ownTaskId);
       if (hit) return hit;
     }
     return null;
   }
 
-  /** Every lease of another task in `repo` whose paths overlap `globs` (each once), or an empty list. */
-  conflictsWith(repo: string, globs: readonly ParsedGlob[], ownTaskId: string | null): PathLease[] {
-    const leases = this.repos.get(repo);
-    if (!leases) return noLeases;
-    const found = new Set<Entry>();
-    for (const glob of globs) this.overlapsOfGlob(leases, glob, ownTaskId, found);
-    return found.size === 0 ? noLeases : [...found].map((entry) => entry.lease);
-  }
-
-  /**
-   * The first held lease overlapping `glob` when `found` is null; otherwise every one, added to
-   * `found` (and null returned). Only the held globs that could share a file with it are compared.
-   */
-  private overlapsOfGlob(leases: RepoLeases, glob: ParsedGlob, ownTaskId: string | null, found: Set<Entry> | null): PathLease | null {
+  private conflictOfGlob(leases: RepoLeases, glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
     const [top, second] = glob.literalPrefix;
     if (top === undefined) {
       for (const entry of leases.all) {
-        if (entry.lease.task_id === ownTaskId || found?.has(entry) || !globSetsOverlap([glob], entry.globs)) continue;
-        if (!found) return entry.lease;
-        found.add(entry);
+        if (entry.lease.task_id !== ownTaskId && globSetsOverlap([glob], entry.globs)) return entry.lease;
       }
       return null;
     }
-    const spread = overlapsIn(leases.spread, glob, ownTaskId, found);
+    const spread = firstOverlap(leases.spread, glob, ownTaskId);
     if (spread) return spread;
     const group = leases.byTop.get(top);
     if (!group) return null;
-    const shallow = overlapsIn(group.shallow, glob, ownTaskId, found);
+    const shallow = firstOverlap(group.shallow, glob, ownTaskId);
     if (shallow) return shallow;
     if (second !== undefined) {
       const deep = group.deep.get(second);
-      return deep ? overlapsIn(deep, glob, ownTaskId, found) : null;
+      return deep ? firstOverlap(deep, glob, ownTaskId) : null;
     }
     for (const deep of group.deep.values()) {
-      const hit = overlapsIn(deep, glob, ownTaskId, found);
+      const hit = firstOverlap(deep, glob, ownTaskId);
       if (hit) return hit;
     }
     return null;
@@ -214,19 +199,12 @@ export class PathLeaseTable {
   }
 }
 
-/** The first lease in `items` overlapping `glob`; or, given `found`, every one added to it (and null). */
-function overlapsIn(items: Set<Item>, glob: ParsedGlob, ownTaskId: string | null, found: Set<Entry> | null): PathLease | null {
-  if (items.size === 0) return null;
+function firstOverlap(items: Iterable<Item>, glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
   for (const item of items) {
-    const { entry } = item;
-    if (entry.lease.task_id === ownTaskId || found?.has(entry) || !globsOverlap(glob, item.glob)) continue;
-    if (!found) return entry.lease;
-    found.add(entry);
+    if (item.entry.lease.task_id !== ownTaskId && globsOverlap(glob, item.glob)) return item.entry.lease;
   }
   return null;
 }
-
-const noLeases: PathLease[] = [];
 
 function coversTheSameFiles(a: PathLease, b: PathLease): boolean {
   return a.task_id === b.task_id && a.repo === b.repo && a.paths.length === b.paths.length && a.paths.every((path, i) => path === b.paths[i]);

@@ -53,11 +53,12 @@ export class PathLeases {
   /** The blocked front of each ready range, for the claims' walks (storage/blocked-prefixes.ts). */
   readonly blocked = new BlockedPrefixes();
   private readonly extra: Database<PathLease, StoredLeaseKey>;
-  /** Queued tasks a lease holds back, each registered with every held lease it overlapped. */
-  private readonly waiters = new Map<string, Waiter>();
-  /** lease id → ids of the tasks waiting for it (among others). */
+  private readonly waits = new Map<string, LeaseWait>();
+  /** lease id → ids of the tasks waiting for it. */
   private readonly waitersOf = new Map<string, Set<string>>();
-  /** Waiting tasks the last of whose leases ended: checked again by `settleEnded`. */
+  /** Where each waiting task sits in the ready index: walks look there again when its lease ends. */
+  private readonly readyKeyOf = new Map<string, ReadyKey>();
+  /** Waiting tasks whose awaited lease ended: checked again by `settleEnded`. */
   private readonly endedWaits = new Set<string>();
   private clock: () => number = Date.now;
   /**
@@ -109,8 +110,8 @@ export class PathLeases {
     if (isHeld && !sameAssignment) this.start(after!);
     if (after && after.status !== 'queued') this.stopWaiting(after.id);
     // Re-prioritised while waiting: the task sits in another lane now, where walks must look again.
-    const waiter = after && this.waiters.get(after.id);
-    if (waiter && waiter.readyKey[1] !== after.priority) waiter.readyKey = [waiter.readyKey[0], after.priority, after.seq];
+    const readyKey = after && this.readyKeyOf.get(after.id);
+    if (readyKey && readyKey[1] !== after.priority) this.readyKeyOf.set(after.id, [readyKey[0], after.priority, after.seq]);
     if (before && this.claimsOf.has(before.id)) {
       if (queuedWithPaths(after) === 1) this.claimsOf.set(after!.id, claimOfTask(after!));
       else this.claimsOf.delete(before.id);
@@ -138,9 +139,9 @@ export class PathLeases {
     if (this.skips(taskId)) return false;
     const claim = this.claimOf(taskId);
     if (!claim) return true;
-    const conflicts = this.table.conflictsWith(claim.repo, claim.globs, taskId);
-    if (conflicts.length > 0) {
-      this.wait(taskId, conflicts, readyKey, this.waiters.get(taskId)?.since ?? this.clock());
+    const conflict = this.table.conflictWith(claim.repo, claim.globs, taskId);
+    if (conflict) {
+      this.wait(taskId, conflict, readyKey);
       return false;
     }
     this.stopWaiting(taskId);
@@ -168,10 +169,10 @@ export class PathLeases {
     return claim;
   }
 
-  /** A task some lease it waits for still holds back: refused without reading it. */
+  /** A task whose recorded lease is still held: refused without reading it. */
   skips(taskId: string): boolean {
-    const waiter = this.waiters.get(taskId);
-    return waiter !== undefined && waiter.blockers > 0;
+    const wait = this.waits.get(taskId);
+    return wait !== undefined && this.table.has(wait.lease.lease_id);
   }
 
   /** After a claim batch: drops the pending lease of a pick that did not commit. */
@@ -214,21 +215,16 @@ export class PathLeases {
     return ok(lease);
   }
 
-  /** What a queued task waits for: the first of the leases it overlapped that is still held. */
+  /** What a queued task waits for, while that lease is still held. */
   waitOf(taskId: string): LeaseWait | null {
-    const waiter = this.waiters.get(taskId);
-    if (!waiter || waiter.blockers === 0) return null;
-    for (const { lease_id: leaseId } of waiter.blocking) {
-      const lease = this.table.get(leaseId);
-      if (lease) return { lease, since: waiter.since };
-    }
-    return null;
+    const wait = this.waits.get(taskId);
+    return wait && this.table.has(wait.lease.lease_id) ? wait : null;
   }
 
   /** Tasks waiting for a lease right now. */
   waitingCount(): number {
     let count = 0;
-    for (const waiter of this.waiters.values()) if (waiter.blockers > 0) count += 1;
+    for (const wait of this.waits.values()) if (this.table.has(wait.lease.lease_id)) count += 1;
     return count;
   }
 
@@ -246,20 +242,13 @@ export class PathLeases {
     this.noteEnded(ended);
   }
 
-  /**
-   * Each waiter of a lease that just ended has one lease fewer holding it back; one with none
-   * left is checked again once the writes that ended them are done (`settleEnded`).
-   */
+  /** The waiters of leases that just ended: checked again once the writes that ended them are done (`settleEnded`). */
   private noteEnded(ended: readonly PathLease[]): void {
     for (const lease of ended) {
-      const waiting = this.waitersOf.get(lease.lease_id);
-      if (!waiting) continue;
+      const waiters = this.waitersOf.get(lease.lease_id);
+      if (!waiters) continue;
       this.waitersOf.delete(lease.lease_id);
-      for (const taskId of waiting) {
-        const waiter = this.waiters.get(taskId)!;
-        waiter.blockers -= 1;
-        if (waiter.blockers === 0) this.endedWaits.add(taskId);
-      }
+      for (const taskId of waiters) this.endedWaits.add(taskId);
     }
   }
 
@@ -270,28 +259,30 @@ export class PathLeases {
 
   /**
    * After the writes that ended leases (outside a transaction; the queue calls it once per
-   * turn, and before each claim batch): each task the last of whose leases ended is checked
-   * once against the leases held now, which may include leases taken after it began to wait
-   * (its claim is cached: nothing is read). One that such a lease holds back waits for those,
-   * unseen by the claims and the hub; only a task nothing holds back is freed: its place in the
-   * ready index reopened at once, and returned for the hub to offer. A task a claim looked at
+   * turn, and before each claim batch): each task whose awaited lease ended is checked again
+   * against the leases still held, once however many of its leases ended meanwhile (its claim
+   * is cached: nothing is read). One another lease holds back waits for that one, unseen by
+   * the claims and the hub; only a task nothing holds back is freed: its place in the ready
+   * index reopened at once, and returned for the hub to offer. A task a claim looked at
    * meanwhile (admitted, or waiting again) is left alone.
    */
   settleEnded(): FreedWaiter[] {
     if (this.endedWaits.size === 0) return noneFreed;
     const freed: FreedWaiter[] = [];
     for (const taskId of this.endedWaits) {
-      const waiter = this.waiters.get(taskId);
-      if (!waiter || waiter.blockers > 0) continue;
+      const wait = this.waits.get(taskId);
+      const readyKey = this.readyKeyOf.get(taskId);
+      if (!wait || !readyKey || this.table.has(wait.lease.lease_id)) continue;
       const claim = this.claimsOf.get(taskId);
-      const still = claim ? this.table.conflictsWith(claim.repo, claim.globs, taskId) : noLeases;
-      if (still.length > 0) {
-        this.wait(taskId, still, waiter.readyKey, waiter.since);
+      const next = claim && this.table.conflictWith(claim.repo, claim.globs, taskId);
+      if (next) {
+        this.wait(taskId, next, readyKey, wait.since);
         continue;
       }
-      this.waiters.delete(taskId);
-      freed.push({ taskId, capset: waiter.readyKey[0] });
-      this.blocked.mayBeAssignable(waiter.readyKey);
+      this.waits.delete(taskId);
+      this.readyKeyOf.delete(taskId);
+      freed.push({ taskId, capset: readyKey[0] });
+      this.blocked.mayBeAssignable(readyKey);
     }
     this.endedWaits.clear();
     // The leases ended in writes already done; the freed tasks' entries were in the index before.
@@ -299,38 +290,26 @@ export class PathLeases {
     return freed;
   }
 
-  /** Registers a queued task with every held lease that overlaps it (`blocking`): it is checked again when the last ends. */
-  private wait(taskId: string, blocking: PathLease[], readyKey: ReadyKey, since: number): void {
+  private wait(taskId: string, lease: PathLease, readyKey: ReadyKey, since?: number): void {
+    const previous = this.waits.get(taskId);
+    if (previous?.lease.lease_id === lease.lease_id) return;
     this.stopWaiting(taskId);
-    this.waiters.set(taskId, { blocking, blockers: blocking.length, since, readyKey });
-    for (const lease of blocking) {
-      let waiting = this.waitersOf.get(lease.lease_id);
-      if (!waiting) this.waitersOf.set(lease.lease_id, (waiting = new Set()));
-      waiting.add(taskId);
-    }
+    this.waits.set(taskId, { lease, since: since ?? previous?.since ?? this.clock() });
+    this.readyKeyOf.set(taskId, readyKey);
+    let waiters = this.waitersOf.get(lease.lease_id);
+    if (!waiters) this.waitersOf.set(lease.lease_id, (waiters = new Set()));
+    waiters.add(taskId);
   }
 
   private stopWaiting(taskId: string): void {
-    const waiter = this.waiters.get(taskId);
-    if (!waiter) return;
-    this.waiters.delete(taskId);
-    for (const { lease_id: leaseId } of waiter.blocking) {
-      const waiting = this.waitersOf.get(leaseId);
-      if (!waiting) continue;
-      waiting.delete(taskId);
-      if (waiting.size === 0) this.waitersOf.delete(leaseId);
-    }
+    const wait = this.waits.get(taskId);
+    if (!wait) return;
+    this.waits.delete(taskId);
+    this.readyKeyOf.delete(taskId);
+    const waiters = this.waitersOf.get(wait.lease.lease_id);
+    waiters?.delete(taskId);
+    if (waiters?.size === 0) this.waitersOf.delete(wait.lease.lease_id);
   }
-}
-
-/** A queued task held back by leases. */
-interface Waiter {
-  /** The held leases it overlapped when it was last checked; `blockers` of them are still held. */
-  blocking: PathLease[];
-  blockers: number;
-  since: number;
-  /** Where it sits in the ready index: walks look there again when it is freed. */
-  readyKey: ReadyKey;
 }
 
 /** A queued task whose awaited lease ended and that no other lease holds back: the capability set of its lane. */
@@ -359,4 +338,3 @@ function leaseOf(task: TaskRecord, agentId: string | null, generation: number): 
 }
 
 const noneFreed: FreedWaiter[] = [];
-const noLeases: PathLease[] = [];

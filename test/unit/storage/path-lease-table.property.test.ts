@@ -2,7 +2,7 @@
 // finds a conflicting lease exactly when a brute-force scan of every held lease does.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { globSetsOverlap, parseGlob } from '../../../storage/path-globs.ts';
+import { globSetsOverlap } from '../../../storage/path-globs.ts';
 import { PathLeaseTable, type PathLease } from '../../../storage/path-lease-table.ts';
 
 // Mostly literal folders, so the two-level index is exercised, with patterns now and then.
@@ -20,7 +20,7 @@ const step = fc.oneof(
 );
 
 describe('path lease table (fast-check)', () => {
-  it('finds a conflict exactly when some other task holds an overlapping lease in the same repo, and every such lease', () => {
+  it('finds a conflict exactly when some other task holds an overlapping lease in the same repo', () => {
     fc.assert(fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
       const table = new PathLeaseTable();
       let serial = 0;
@@ -35,13 +35,10 @@ describe('path lease table (fast-check)', () => {
           table.releaseTask(`t${s.task}`);
         } else {
           const own = `t${s.task}`;
-          const overlapping = table.all().filter((lease) => lease.repo === s.repo && lease.task_id !== own && globSetsOverlap(s.paths, lease.paths));
+          const expected = table.all().some((lease) => lease.repo === s.repo && lease.task_id !== own && globSetsOverlap(s.paths, lease.paths));
           const found = table.conflictWith(s.repo, s.paths, own);
-          expect(found !== null, `${s.paths.join(',')} in '${s.repo}' against ${JSON.stringify(table.all())}`).to.equal(overlapping.length > 0);
+          expect(found !== null, `${s.paths.join(',')} in '${s.repo}' against ${JSON.stringify(table.all())}`).to.equal(expected);
           if (found) expect(found.task_id).to.not.equal(own);
-          // Every overlapping lease, each once: a waiter is registered with all of them.
-          const all = table.conflictsWith(s.repo, s.paths.map((path) => parseGlob(path)), own).map((lease) => lease.lease_id);
-          expect(all.slice().sort(), 'every overlapping lease').to.deep.equal(overlapping.map((lease) => lease.lease_id).sort());
         }
       }
       expect(table.size).to.equal(table.all().length);

@@ -29,7 +29,7 @@ export class BlockedPrefixes {
     this.through.set(key[0], key);
   }
 
-  /** A walk of `capset` reached its end: every entry is taken by a claim or waits for a lease (or there is none). */
+  /** A walk of `capset` reached its end with every entry blocked (or none at all). */
   exhaust(capset: number): void {
     this.exhausted.add(capset);
   }

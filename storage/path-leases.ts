@@ -268,7 +268,7 @@ export class PathLeases {
    */
   settleEnded(): FreedWaiter[] {
     if (this.endedWaits.size === 0) return noneFreed;
-    const freed: Array<FreedWaiter & { readyKey: ReadyKey }> = [];
+    const freed: FreedWaiter[] = [];
     for (const taskId of this.endedWaits) {
       const wait = this.waits.get(taskId);
       const readyKey = this.readyKeyOf.get(taskId);
@@ -281,33 +281,13 @@ export class PathLeases {
       }
       this.waits.delete(taskId);
       this.readyKeyOf.delete(taskId);
-      freed.push({ taskId, capset: readyKey[0], readyKey });
+      freed.push({ taskId, capset: readyKey[0] });
       this.blocked.mayBeAssignable(readyKey);
     }
     this.endedWaits.clear();
     // The leases ended in writes already done; the freed tasks' entries were in the index before.
     this.blocked.reopen(this.blocked.takePending());
-    return freed.length > 1 ? this.toOffer(freed) : freed;
-  }
-
-  /**
-   * Of the tasks freed together, those worth an agent's claim: a task that overlaps one before it
-   * in its lane (freed with it) is not offered, since the claim that takes the first leaves it
-   * waiting. Waiters of one folder lease are freed together, and offering each sent most of the
-   * fleet on claims that found nothing. Not offered, a task is still free: any claim may take it.
-   */
-  private toOffer(freed: Array<FreedWaiter & { readyKey: ReadyKey }>): FreedWaiter[] {
-    freed.sort((a, b) => a.capset - b.capset || a.readyKey[1] - b.readyKey[1] || a.readyKey[2] - b.readyKey[2]);
-    // The paths each offer will lease, by lane (capability set) and repository: lanes apart never hide each other's tasks.
-    const offered = new PathLeaseTable();
-    return freed.filter(({ taskId, capset }) => {
-      const claim = this.claimsOf.get(taskId);
-      if (!claim) return true;
-      const laneRepo = `${capset}\n${claim.repo}`;
-      if (offered.conflictWith(laneRepo, claim.globs, null)) return false;
-      offered.hold({ lease_id: taskId, task_id: taskId, agent_id: null, generation: 0, repo: laneRepo, paths: claim.paths, acquired_at: 0 }, claim.globs);
-      return true;
-    });
+    return freed;
   }
 
   private wait(taskId: string, lease: PathLease, readyKey: ReadyKey, since?: number): void {

@@ -106,7 +106,6 @@ export class ReadyPicker {
       return;
     }
     cursor.head = null;
-    // Every entry of the range is now taken by a claim or waits for a lease (those before the memo's start too).
-    this.gate.blocked?.exhaust(cursor.capset);
+    if (cursor.blockedRun) this.gate.blocked?.exhaust(cursor.capset);
   }
 }

@@ -198,25 +198,6 @@ describe('path leases (queue)', () => {
     expect((await queue.claimNext('a3', ['python'], t0 + 5).then(value))?.id).to.equal(waiter.id);
   });
 
-  it('offers only the first of the waiters freed together that overlap in one lane; the others stay free to claim', async () => {
-    const holder = await submit({ paths: ['src/**'] });
-    const first = await submit({ paths: ['src/a.ts'] });
-    const second = await submit({ paths: ['src/a.ts', 'src/b.ts'] });
-    const apart = await submit({ paths: ['src/c.ts'] });
-    const otherLane = await submit({ paths: ['src/a.ts'], neededCapabilities: ['python'] });
-    const held = (await claim('a1'))!;
-    expect(held.id).to.equal(holder.id);
-    expect(await claim('a2')).to.equal(null);
-    expect(await queue.claimNext('a3', ['python'], t0 + 1).then(value)).to.equal(null);
-    value(await queue.complete(report(held), null, null, t0 + 2));
-    await nextTurn();
-    expect(freed.sort()).to.deep.equal([first.id, apart.id, otherLane.id].sort());
-    expect(queue.leaseWaitOf(second.id), 'not offered, but not waiting either').to.equal(null);
-    const claimed = await Promise.all(['a4', 'a5', 'a6'].map((agent) => queue.claimNext(agent, [], t0 + 3).then(value)));
-    expect(claimed.map((task) => task?.id ?? null)).to.deep.equal([first.id, apart.id, null]);
-    expect(queue.leaseWaitOf(second.id)?.lease.task_id, 'waits for the first').to.equal(first.id);
-  });
-
   it('re-prioritising moves a queued task to another lane at once, with a history entry', async () => {
     const early = await submit({ priority: 2 });
     const late = await submit({ priority: 2 });

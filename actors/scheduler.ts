@@ -25,17 +25,11 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {}
 
-  /**
-   * An agent became idle or connected. It claims unless the queue knows the claim would find
-   * nothing (every task it could take waits for a path lease): then it waits, idle, for the
-   * offer that comes when such a task is freed or a new one is queued (`taskAvailable`).
-   */
+  /** An agent became idle or connected. */
   agentIdle(agentId: string): void {
     const entry = this.deps.agents.get(agentId);
     const now = this.deps.now();
-    if (!entry || !isSchedulable(entry, now) || !this.eligible(entry, now)) return;
-    if (this.deps.queue.mayClaim?.(entry.identity.capabilities) === false) return;
-    void this.claimFor(entry);
+    if (entry && isSchedulable(entry, now) && this.eligible(entry, now)) void this.claimFor(entry);
   }
 
   /** A task entered a lane (submitted, retried, reclaimed, promoted). */

@@ -15,8 +15,6 @@ import type { ReadyKey } from './lmdb-store.ts';
 export class BlockedPrefixes {
   /** Per capability set: the last key of its front run known blocked (possibly a point between two keys). */
   private readonly through = new Map<number, ReadyKey>();
-  /** Capability sets a walk found empty or blocked to their end: a claim there would find nothing. */
-  private readonly exhausted = new Set<number>();
   private pending: ReadyKey[] = [];
 
   /** Where a walk of `capset` starts: at this key, which is itself known blocked; null at the range's start. */
@@ -27,16 +25,6 @@ export class BlockedPrefixes {
   /** A walk from the start found `key` blocked, and every entry before it blocked too. */
   extend(key: ReadyKey): void {
     this.through.set(key[0], key);
-  }
-
-  /** A walk of `capset` reached its end with every entry blocked (or none at all). */
-  exhaust(capset: number): void {
-    this.exhausted.add(capset);
-  }
-
-  /** Nothing in `capset` can be claimed now, as far as the last walk saw and no change since says otherwise. */
-  isExhausted(capset: number): boolean {
-    return this.exhausted.has(capset);
   }
 
   /** Inside a write: an entry at `key` may be assignable (queued there, or its wait ended). */
@@ -55,7 +43,6 @@ export class BlockedPrefixes {
   /** After the write that recorded `keys` committed: walks look at them again. */
   reopen(keys: readonly ReadyKey[]): void {
     for (const key of keys) {
-      this.exhausted.delete(key[0]);
       const known = this.through.get(key[0]);
       // Just before the key: a start between two sequence numbers reads the key itself first.
       if (known && !isBefore(known, key)) this.through.set(key[0], [key[0], key[1], key[2] - 0.5]);

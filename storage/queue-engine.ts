@@ -137,11 +137,6 @@ export interface QueueEngine {
   waitingOn(taskId: string): TaskRecord[];
   /** Dependencies a waiting task still needs; null when it is not waiting. */
   remainingDependencies(taskId: string): number | null;
-  /**
-   * Optional: false when a claim with these capabilities would surely find nothing now (every
-   * task it could take waits for a lease); the scheduler then leaves an idle agent waiting for an offer.
-   */
-  mayClaim?(capabilities: readonly string[]): boolean;
   /** The oldest task of the highest lane that `capabilities` satisfy, now assigned to the agent; null when none fits. */
   claimNext(agentId: string, capabilities: readonly string[], now: number): Promise<Result<TaskRecord | null>>;
   /** Creates a task already assigned to `agentId` (admin push); it never enters the queue. */

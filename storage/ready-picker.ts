@@ -31,7 +31,6 @@ export interface PickGate {
 const openGate: PickGate = { admit: () => true, skips: () => false };
 
 interface Cursor {
-  capset: number;
   entries: Iterator<{ key: ReadyKey; value: string }>;
   head: Head | null;
   /** The key the walk started at (known blocked, skipped), or null from the range's start. */
@@ -83,7 +82,7 @@ export class ReadyPicker {
     if (!cursor) {
       const from = this.gate.blocked?.startOf(capset) ?? null;
       const entries = this.ready.getRange({ start: from ?? [capset], end: [capset, Infinity] })[Symbol.iterator]();
-      cursor = { capset, entries, head: null, from, blockedRun: true };
+      cursor = { entries, head: null, from, blockedRun: true };
       this.cursors.set(capset, cursor);
       this.advance(cursor);
     }
@@ -106,6 +105,5 @@ export class ReadyPicker {
       return;
     }
     cursor.head = null;
-    if (cursor.blockedRun) this.gate.blocked?.exhaust(cursor.capset);
   }
 }

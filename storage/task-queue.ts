@@ -144,17 +144,6 @@ export class LmdbTaskQueue implements QueueEngine {
     return this.get(taskId)?.status === 'queued' ? this.indexes.leases.waitOf(taskId) : null;
   }
 
-  /**
-   * False when the last claims saw every task these capabilities could take held back by a
-   * lease (or none queued), and nothing since may have freed or queued one: a claim would find nothing.
-   */
-  mayClaim(capabilities: readonly string[]): boolean {
-    const leases = this.indexes.leases;
-    if (leases.hasEndedWaits()) return true;
-    for (const capset of this.indexes.capsets.matching(capabilities)) if (!leases.blocked.isExhausted(capset)) return true;
-    return false;
-  }
-
   leaseStats(): LeaseStats {
     return { held: this.indexes.leases.table.size, waiting: this.indexes.leases.waitingCount() };
   }

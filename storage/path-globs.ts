@@ -50,9 +50,27 @@ export function normaliseGlob(glob: string): string {
 const parsedCache = new Map<string, ParsedGlob>();
 const parsedCacheLimit = 50_000;
 
+/** Characters that can make a glob more than one literal path. */
+const patternChars = /[*?[{]/;
+
 export function parseGlob(glob: string): ParsedGlob {
   let parsed = parsedCache.get(glob);
   if (parsed) return parsed;
+  parsed = patternChars.test(glob) ? parsePattern(glob) : parseLiteral(glob);
+  if (parsedCache.size >= parsedCacheLimit) parsedCache.clear();
+  parsedCache.set(glob, parsed);
+  return parsed;
+}
+
+/** A glob without pattern characters (most leases name files): its names are its segments, nothing to expand or tokenise. */
+function parseLiteral(glob: string): ParsedGlob {
+  const names = glob.split('/').filter((name) => name !== '' && name !== '.');
+  if (names.length === 0) return parsePattern(glob);
+  const segments: Segment[] = names.map((name) => ({ kind: 'pattern', tokens: noTokens, literal: name }));
+  return { source: glob, alternatives: [segments], covered: [[...segments, globstar]], literalPrefix: names, literal: true, topLiteral: names[0] };
+}
+
+function parsePattern(glob: string): ParsedGlob {
   const expanded = expandBraces(normaliseGlob(glob));
   const alternatives = expanded === null
     ? [[globstar]]
@@ -62,13 +80,10 @@ export function parseGlob(glob: string): ParsedGlob {
     });
   const literalPrefix = commonLiteralPrefix(alternatives);
   const literal = alternatives.length === 1 && literalPrefix.length === alternatives[0].length;
-  parsed = {
+  return {
     source: glob, alternatives, covered: alternatives.map((segments) => [...segments, globstar]), literalPrefix, literal,
     topLiteral: literalPrefix[0] ?? null,
   };
-  if (parsedCache.size >= parsedCacheLimit) parsedCache.clear();
-  parsedCache.set(glob, parsed);
-  return parsed;
 }
 
 /** True when some file is covered by both globs (conservative: never false when one is). */

@@ -39,10 +39,14 @@ export function repoOf(task: Pick<TaskRecord, 'metadata'>): string {
 
 const lastKey = '\uffff';
 const claimCacheLimit = 200_000;
-/** meta key: how many queued tasks declare paths. While none does, the gate reads nothing. */
+/**
+ * meta key: nonzero while some queued task may declare paths; 0 when none does (then the gate
+ * reads nothing). Written only when that answer changes, not in every assignment's transaction.
+ */
 const queuedWithPathsKey = 'queued_with_paths';
 
 const queuedWithPaths = (task: TaskRecord | undefined): number => (task?.status === 'queued' && task.paths?.length ? 1 : 0);
+const queued = (task: TaskRecord | undefined): number => (task?.status === 'queued' ? 1 : 0);
 
 export class PathLeases {
   readonly table = new PathLeaseTable();
@@ -57,8 +61,13 @@ export class PathLeases {
   /** Waiting tasks whose awaited lease ended: checked again by `settleEnded`. */
   private readonly endedWaits = new Set<string>();
   private clock: () => number = Date.now;
-  /** Queued tasks with paths, kept in meta by the same transactions that queue and unqueue them. */
-  private queuedWithPaths: number;
+  /**
+   * Queued tasks that may declare paths: exactly those that do (`exact`), or, after an open that
+   * found some on disk, every queued task (an upper bound, followed until the queue empties once).
+   * Only its zero or nonzero is durable, in meta, written by the transaction that changes it.
+   */
+  private mayHavePaths: number;
+  private exact: boolean;
   /**
    * The repo and paths of queued tasks the gate has read: a task held back is checked again each
    * time a lease it waited for ends, and should not be read and decoded again each time.
@@ -67,11 +76,20 @@ export class PathLeases {
 
   constructor(private readonly store: LmdbStore) {
     this.extra = store.live.database('path_leases', {});
-    this.queuedWithPaths = (store.meta.get(queuedWithPathsKey) as number | undefined) ?? 0;
+    this.mayHavePaths = 0;
+    this.exact = true;
   }
 
-  /** Holds the lease of every assigned task with paths, and the extra leases stored for them. */
-  load(assigned: Iterable<TaskRecord>): void {
+  /**
+   * Holds the lease of every assigned task with paths, and the extra leases stored for them.
+   * `queuedCount`: the queued tasks on disk, the bound the gate starts from when some may declare paths.
+   */
+  load(assigned: Iterable<TaskRecord>, queuedCount: number): void {
+    // Which queued tasks declare paths is not read at open (it would read every queued task):
+    // while some may, every queued task counts, until the queue is empty once.
+    const some = ((this.store.meta.get(queuedWithPathsKey) as number | undefined) ?? 0) > 0;
+    this.exact = !some || queuedCount === 0;
+    this.mayHavePaths = this.exact ? 0 : queuedCount;
     const live = new Map<string, number>();
     for (const task of assigned) {
       live.set(task.id, task.generation);
@@ -98,11 +116,17 @@ export class PathLeases {
       if (queuedWithPaths(after) === 1) this.claimsOf.set(after!.id, claimOfTask(after!));
       else this.claimsOf.delete(before.id);
     }
-    const queuedDelta = queuedWithPaths(after) - queuedWithPaths(before);
-    if (queuedDelta !== 0) {
-      this.queuedWithPaths += queuedDelta;
-      this.store.meta.put(queuedWithPathsKey, this.queuedWithPaths);
-    }
+    this.countQueued(before, after);
+  }
+
+  /** Follows the tasks that may declare paths; writes meta only when their count leaves or reaches zero. */
+  private countQueued(before: TaskRecord | undefined, after: TaskRecord | undefined): void {
+    const delta = this.exact ? queuedWithPaths(after) - queuedWithPaths(before) : queued(after) - queued(before);
+    if (delta === 0) return;
+    const was = this.mayHavePaths;
+    this.mayHavePaths += delta;
+    if (this.mayHavePaths === 0) this.exact = true;
+    if (was === 0 || this.mayHavePaths === 0) this.store.meta.put(queuedWithPathsKey, this.mayHavePaths);
   }
 
   /**
@@ -111,7 +135,7 @@ export class PathLeases {
    */
   admit(taskId: string, readyKey: ReadyKey): boolean {
     // No queued task declares paths: this one cannot, and there is nothing to read.
-    if (this.queuedWithPaths === 0) return true;
+    if (this.mayHavePaths === 0) return true;
     if (this.skips(taskId)) return false;
     const claim = this.claimOf(taskId);
     if (!claim) return true;

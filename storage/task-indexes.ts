@@ -34,7 +34,7 @@ export class TaskIndexes {
       if (read.ok && read.task) assigned.push(read.task);
       if (read.ok && read.task?.assigned_to) indexes.holdings(read.task.assigned_to).add(read.task.id);
     }
-    indexes.leases.load(assigned);
+    indexes.leases.load(assigned, indexes.queuedByLane.reduce((sum, count) => sum + count, 0));
     return indexes;
   }
 

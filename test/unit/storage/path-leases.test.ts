@@ -129,6 +129,27 @@ describe('path leases (queue)', () => {
     expect(queue.get(waiter.id)?.status).to.equal('queued');
   });
 
+  it('checks the queued tasks with paths found at a reopen, and those queued after the queue once had none', async () => {
+    const holder = await submit({ paths: ['src/**'] });
+    expect((await claim('a1'))!.id).to.equal(holder.id);
+    const waiter = await submit({ paths: ['src/a.ts'] });
+    await submit();
+    await queue.close();
+    queue = LmdbTaskQueue.open(dir.path);
+    const plain = (await claim('a2'))!;
+    expect(plain.paths, 'the task without paths, passing the one held back').to.equal(undefined);
+    expect(await claim('a3')).to.equal(null);
+    expect(queue.leaseWaitOf(waiter.id)?.lease.task_id).to.equal(holder.id);
+    value(await queue.complete(report((queue.get(holder.id))!), null, null, t0 + 2));
+    expect((await claim('a4'))!.id).to.equal(waiter.id);
+    // No queued task declares paths now; the next one does again, and is checked after another reopen.
+    const second = await submit({ paths: ['src/**'] });
+    await queue.close();
+    queue = LmdbTaskQueue.open(dir.path);
+    expect(await claim('a5')).to.equal(null);
+    expect(queue.leaseWaitOf(second.id)?.lease.task_id).to.equal(waiter.id);
+  });
+
   it('denies an extra lease that overlaps another task, naming the holder, and releases one on request', async () => {
     await submit({ paths: ['src/**'] });
     await submit({ paths: ['docs/**'] });

@@ -15,6 +15,7 @@ import type { Hub } from './hub/hub.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
 import { readMetrics } from './metrics-reading.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
+import type { MetricsReply } from '../web/protocol/metrics-snapshot.ts';
 import { MetricsWindow, type AgentNow } from './metrics-window.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -71,8 +72,8 @@ export class Observability implements ObservabilityPort {
     return this.latestSnapshot;
   }
 
-  metricsSnapshot(): Record<string, unknown> {
-    return (this.latestSnapshot ?? this.window.snapshot(this.agentsNow()) ?? { timestamp: this.now(), window_ms: 3_600_000 }) as unknown as Record<string, unknown>;
+  metricsSnapshot(): MetricsReply {
+    return this.latestSnapshot ?? this.window.snapshot(this.agentsNow()) ?? { timestamp: this.now(), window_ms: 3_600_000 };
   }
 
   /** What one alerter check looks at: a fresh collection against the window's baseline. */

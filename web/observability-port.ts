@@ -2,6 +2,7 @@
 // OpenTelemetry recorder, the metrics snapshot and the alerter) and hands it in at boot.
 import type { Result } from '../storage/domain/errors.ts';
 import type { WebTelemetry } from './web-telemetry.ts';
+import type { MetricsReply } from './protocol/metrics-snapshot.ts';
 
 /** An alert as GET /api/alerts and the dashboard show it (reference §9). */
 export interface AlertView {
@@ -20,7 +21,7 @@ export interface ObservabilityPort {
   /** One collection in the Prometheus text exposition format. */
   prometheusText(): Promise<string>;
   /** The newest /api/metrics snapshot (reference §9), recomputed every 10 s. */
-  metricsSnapshot(): Record<string, unknown>;
+  metricsSnapshot(): MetricsReply;
   activeAlerts(): AlertView[];
   acknowledgeAlert(ruleId: string): Promise<Result<AlertView>>;
   alertThresholds(): object;

@@ -7,36 +7,23 @@ import type { Task, TaskHistoryEntry } from '../../../storage/domain/task.ts';
 import type { MetricsSample } from '../../protocol/metrics-sample.ts';
 import type { Static } from '@sinclair/typebox';
 import type { activeAlertSchema } from '../../protocol/dashboard-events.ts';
-import type {
-  compactionRunSchema, DashboardStateFrame, queueStatsSchema, rateLimitedSubjectSchema,
-} from '../../protocol/dashboard-snapshot.ts';
+import type { DashboardStateFrame } from '../../protocol/dashboard-snapshot.ts';
+import type { TaskStatsView } from '../../protocol/task-replies.ts';
+import type { CompactionRun } from '../../../storage/domain/storage-reports.ts';
+import type { StorageHealth } from '../../protocol/storage-admin.ts';
+import type { rateLimitedSubjectSchema } from '../../protocol/rate-limits.ts';
 
-export type { AgentView, HubEvent, MetricsSample, Task, TaskHistoryEntry };
+export type { AgentView, CompactionRun, HubEvent, MetricsSample, StorageHealth, Task, TaskHistoryEntry };
 
 /** Queued tasks per status and per lane ("0" urgent … "3" low). */
-export type QueueStats = Static<typeof queueStatsSchema>;
+export type QueueStats = TaskStatsView;
 
 /** An alert as the feed carries it (alert_fired / the snapshot's active alerts). */
 export type Alert = Static<typeof activeAlertSchema>;
 
-/**
- * GET /api/dashboard/state and the `snapshot` frame's data: the hub's own schema (web/protocol/dashboard-snapshot.ts).
- * Storage health and fleet control are open records there; the page names the fields it reads.
- */
-export type DashboardSnapshot = Omit<DashboardStateFrame, 'dets_health' | 'fleet_control'> & {
-  dets_health?: StorageHealth;
-  fleet_control: { providers: ProviderView[]; budgets: unknown };
-};
+/** GET /api/dashboard/state and the `snapshot` frame's data: the hub's own schema (web/protocol/dashboard-snapshot.ts). */
+export type DashboardSnapshot = DashboardStateFrame;
 
-/** GET /api/admin/storage-health, as the snapshot's `dets_health`. */
-export interface StorageHealth {
-  health_status: string;
-  last_backup_at: number | null;
-  storage: { file_size_bytes: number; fragmentation: number } | null;
-  reasons: string[];
-}
-
-export type CompactionRun = Static<typeof compactionRunSchema>;
 
 export interface TaskPage {
   tasks: Task[];

@@ -16,6 +16,7 @@ import type { MetricsRecorder } from './metrics-recorder.ts';
 import { readMetrics } from './metrics-reading.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
 import type { MetricsReply } from '../web/protocol/metrics-snapshot.ts';
+import type { AlertThresholdsBody } from '../web/protocol/observability-bodies.ts';
 import { MetricsWindow, type AgentNow } from './metrics-window.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -133,15 +134,15 @@ export class Observability implements ObservabilityPort {
     return mergeThresholds(this.deps.settings()?.get(thresholdsKey));
   }
 
-  async setAlertThresholds(changes: Record<string, unknown>): Promise<Result<Record<string, unknown>>> {
+  async setAlertThresholds(changes: AlertThresholdsBody): Promise<Result<AlertThresholds>> {
     const settings = this.deps.settings();
     if (!settings) return fail('AC_ERR_QUEUE_CLOSED');
     const current = this.alertThresholds();
     // Only known keys are kept: the schema let unknown ones through, and they mean nothing here.
     const known = Object.fromEntries(Object.entries(changes).filter(([key]) => key in current && key !== 'cooldowns'));
-    const next = mergeThresholds({ ...current, ...known, cooldowns: { ...current.cooldowns, ...(changes.cooldowns as object | undefined) } });
+    const next = mergeThresholds({ ...current, ...known, cooldowns: { ...current.cooldowns, ...changes.cooldowns } });
     await settings.set(thresholdsKey, next);
-    return ok(next as unknown as Record<string, unknown>);
+    return ok(next);
   }
 
   heartbeatIntervalMs(): number {

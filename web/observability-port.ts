@@ -3,6 +3,8 @@
 import type { Result } from '../storage/domain/errors.ts';
 import type { WebTelemetry } from './web-telemetry.ts';
 import type { MetricsReply } from './protocol/metrics-snapshot.ts';
+import type { AlertThresholdsView } from './protocol/observability-replies.ts';
+import type { AlertThresholdsBody } from './protocol/observability-bodies.ts';
 
 /** An alert as GET /api/alerts and the dashboard show it (reference §9). */
 export interface AlertView {
@@ -24,8 +26,8 @@ export interface ObservabilityPort {
   metricsSnapshot(): MetricsReply;
   activeAlerts(): AlertView[];
   acknowledgeAlert(ruleId: string): Promise<Result<AlertView>>;
-  alertThresholds(): object;
-  setAlertThresholds(thresholds: Record<string, unknown>): Promise<Result<Record<string, unknown>>>;
+  alertThresholds(): AlertThresholdsView;
+  setAlertThresholds(thresholds: AlertThresholdsBody): Promise<Result<AlertThresholdsView>>;
   heartbeatIntervalMs(): number;
   setHeartbeatIntervalMs(ms: number): Promise<Result<number>>;
 }

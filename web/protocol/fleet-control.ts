@@ -1,5 +1,6 @@
-// HTTP bodies of fleet control (budgets, breakers, provider quotas). A leaf: imports only TypeBox.
+// HTTP bodies and replies of fleet control (budgets, breakers, provider quotas).
 import { Type, type Static } from '@sinclair/typebox';
+import { agentViewSchema } from './agent-view.ts';
 
 const tokens = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
 const tokensOrNull = Type.Union([tokens, Type.Null()]);
@@ -54,3 +55,6 @@ export const fleetControlViewSchema = Type.Object({
   providers: Type.Array(providerViewSchema),
   budgets: Type.Union([dailyBudgetsViewSchema, Type.Null()]),
 });
+
+/** POST /api/agents/:id/unblock: the agent as it is now. */
+export const agentUnblockedSchema = Type.Object({ status: Type.Literal('unblocked'), agent: agentViewSchema });

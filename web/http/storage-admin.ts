@@ -2,12 +2,13 @@
 // §10). The reference's per-table routes (`/:table`) are accepted and act on the one
 // LMDB environment, which holds every table.
 import type { StoragePort } from '../storage-port.ts';
+import type { RestoreRequest } from '../protocol/storage-admin.ts';
 import { errorReply, failureReply, typedReply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function storageAdminRoutes({ hub: { storage } }: RouteDeps): Route[] {
-  const withStorage = (handle: (storage: StoragePort, params: Record<string, string>, body: Record<string, unknown>) => Reply | Promise<Reply>) =>
-    (ctx: { params: Record<string, string>; body: Record<string, unknown> }) =>
+  const withStorage = <B>(handle: (storage: StoragePort, params: Record<string, string>, body: B) => Reply | Promise<Reply>) =>
+    (ctx: { params: Record<string, string>; body: B }) =>
       storage ? handle(storage, ctx.params, ctx.body) : errorReply('AC_ERR_NOT_FOUND', { detail: 'storage operations are not enabled' });
 
   const backup = withStorage(async (storage) => {
@@ -23,8 +24,8 @@ export function storageAdminRoutes({ hub: { storage } }: RouteDeps): Route[] {
     });
   });
 
-  const restore = withStorage(async (storage, params, body) => {
-    const started = await storage.restore(body.backup as string | undefined);
+  const restore = withStorage(async (storage, params, body: RestoreRequest) => {
+    const started = await storage.restore(body.backup);
     if (!started.ok) return failureReply(started, { status: 'failed', table: params.table ?? 'all' });
     return typedReply('restore_started', 200, { ...started.value, table: params.table ?? 'all' });
   });

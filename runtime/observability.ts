@@ -15,6 +15,8 @@ import type { Hub } from './hub/hub.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
 import { readMetrics } from './metrics-reading.ts';
 import type { MetricsSnapshot } from './metrics-snapshot.ts';
+import type { MetricsReply } from '../web/protocol/metrics-snapshot.ts';
+import type { AlertThresholdsBody } from '../web/protocol/observability-bodies.ts';
 import { MetricsWindow, type AgentNow } from './metrics-window.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -71,8 +73,8 @@ export class Observability implements ObservabilityPort {
     return this.latestSnapshot;
   }
 
-  metricsSnapshot(): Record<string, unknown> {
-    return (this.latestSnapshot ?? this.window.snapshot(this.agentsNow()) ?? { timestamp: this.now(), window_ms: 3_600_000 }) as unknown as Record<string, unknown>;
+  metricsSnapshot(): MetricsReply {
+    return this.latestSnapshot ?? this.window.snapshot(this.agentsNow()) ?? { timestamp: this.now(), window_ms: 3_600_000 };
   }
 
   /** What one alerter check looks at: a fresh collection against the window's baseline. */
@@ -132,15 +134,15 @@ export class Observability implements ObservabilityPort {
     return mergeThresholds(this.deps.settings()?.get(thresholdsKey));
   }
 
-  async setAlertThresholds(changes: Record<string, unknown>): Promise<Result<Record<string, unknown>>> {
+  async setAlertThresholds(changes: AlertThresholdsBody): Promise<Result<AlertThresholds>> {
     const settings = this.deps.settings();
     if (!settings) return fail('AC_ERR_QUEUE_CLOSED');
     const current = this.alertThresholds();
     // Only known keys are kept: the schema let unknown ones through, and they mean nothing here.
     const known = Object.fromEntries(Object.entries(changes).filter(([key]) => key in current && key !== 'cooldowns'));
-    const next = mergeThresholds({ ...current, ...known, cooldowns: { ...current.cooldowns, ...(changes.cooldowns as object | undefined) } });
+    const next = mergeThresholds({ ...current, ...known, cooldowns: { ...current.cooldowns, ...changes.cooldowns } });
     await settings.set(thresholdsKey, next);
-    return ok(next as unknown as Record<string, unknown>);
+    return ok(next);
   }
 
   heartbeatIntervalMs(): number {

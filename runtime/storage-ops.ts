@@ -21,7 +21,7 @@ import type { StorageEventFrame } from '../web/protocol/storage-events.ts';
 
 /** A storage event before it is stamped with its time. */
 type StorageNews = StorageEventFrame extends infer E ? (E extends StorageEventFrame ? Omit<E, 'timestamp'> : never) : never;
-import type { BackupListing, BackupView, CompactionRun, RestoreStarted, StoragePort } from '../web/storage-port.ts';
+import type { BackupListing, BackupView, CompactionRun, RestoreStarted, StorageHealth, StoragePort } from '../web/storage-port.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -340,15 +340,15 @@ export class StorageOps implements StoragePort {
 
   // --- health -------------------------------------------------------------------------
 
-  health(): Record<string, unknown> {
+  health(): StorageHealth {
     const now = this.now();
     const stats = this.stats();
     const lastBackupAt = listBackups(this.config.backupDir)[0]?.manifest.created_at ?? null;
     const verdict = storageHealthStatus({ lastBackupAt, fragmentation: stats?.fragmentation ?? 0, now });
     const tables = stats
-      ? Object.keys(stats.entries).map((table) => ({
+      ? Object.keys(stats.entries).map((table): StorageHealth['tables'][number] => ({
         table,
-        record_count: stats.entries[table],
+        record_count: stats.entries[table] ?? 0,
         file_size_bytes: (stats.pages[table] ?? 0) * stats.page_size,
         fragmentation_ratio: stats.fragmentation,
         status: verdict.high_fragmentation ? 'warning' : 'healthy',

@@ -14,7 +14,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from './domain/errors.ts';
-import type { TaskStatus } from './domain/task-status.ts';
+import type { BackupInfo, BackupManifest } from './domain/storage-reports.ts';
 import { checkCopyOffThread, sha256OffThread, writeStagedCopyOffThread, type CopyCheck } from './backup-check.ts';
 import { closeStaging, openStaging, sweepStaleStaging, type StagingOptions } from './backup-staging.ts';
 import { defaultWriteMbPerSecond, writeBudget, type WriteBudget } from './budgeted-copy.ts';
@@ -23,24 +23,9 @@ import type { LmdbStore } from './lmdb-store.ts';
 import { storageStats } from './storage-stats.ts';
 import { classifyWriteError } from './write-failure.ts';
 
-export interface BackupManifest {
-  format: 1;
-  name: string;
-  created_at: number;
-  hub_version: string;
-  compact: boolean;
-  task_counts: Record<TaskStatus, number>;
-  entries: Record<string, number>;
-  size_bytes: number;
-  sha256: string;
-  duration_ms: number;
-}
+export type { BackupInfo, BackupManifest };
 
-export interface BackupInfo {
-  name: string;
-  path: string;
-  manifest: BackupManifest;
-}
+
 
 /** How the copy was made: not part of the manifest, reported in the log. */
 export interface BackupCopyReport {

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from './domain/errors.ts';
+import type { RecoveryReport } from './domain/storage-reports.ts';
 import { listBackups, verifyBackupFile, type BackupInfo } from './backup.ts';
 import { quarantineDamagedRecords, type DamagedRecord, type RecordsQuarantine } from './damaged-records.ts';
 import { checkEnvironmentFile } from './environment-file.ts';
@@ -19,13 +20,8 @@ import { openLmdbStore, type LmdbStore } from './lmdb-store.ts';
 import { quarantineDataFile, removeInterruptedRestore, swapInBackup } from './restore.ts';
 import { checkStoreIntegrity, defaultMaxCheckedRecords } from './store-integrity.ts';
 
-export interface RecoveryReport {
-  at: number;
-  reason: string;
-  quarantined: string;
-  /** The backup restored, or null when the hub started empty (--recover-empty). */
-  backup: { name: string; created_at: number; age_ms: number; tasks_total: number; task_counts: Record<string, number> } | null;
-}
+export type { RecoveryReport };
+
 
 export interface CheckedOpenOptions {
   dataDir: string;

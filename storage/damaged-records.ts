@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, Key } from 'lmdb';
 import { ok, type Result } from './domain/errors.ts';
+import type { QuarantinedRecord, RecordsQuarantine } from './domain/storage-reports.ts';
 import { syncPath } from './backup.ts';
 import { durableWrite } from './durable-write.ts';
 import type { LmdbStore } from './lmdb-store.ts';
@@ -17,22 +18,9 @@ import type { DamagedRecord } from './store-integrity.ts';
 import type { TaskRecord } from './task-record.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 
-export type { DamagedRecord };
+export type { DamagedRecord, QuarantinedRecord, RecordsQuarantine };
 
-export interface QuarantinedRecord extends DamagedRecord {
-  db: 'tasks' | 'dead_letters';
-  /** File in the folder holding the record's stored bytes, as they were. */
-  file: string;
-  bytes: number;
-  /** Index entries that pointed at it, removed with it (keys as stored). */
-  index_keys: Record<string, unknown[]>;
-}
 
-export interface RecordsQuarantine {
-  folder: string;
-  at: number;
-  records: QuarantinedRecord[];
-}
 
 const indexNames = ['byStatus', 'ready', 'delayed', 'idempotency'] as const;
 

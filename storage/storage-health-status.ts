@@ -1,7 +1,9 @@
 // The reference's rule for storage health, decided here only (PROTOCOL.md §10):
 // a backup older than 48 h (or none) is stale; a fragmentation over 0.5 is high;
 // both make the store unhealthy, one of them a warning.
-export type StorageHealthStatus = 'healthy' | 'warning' | 'unhealthy';
+import type { StorageHealthStatus, StorageHealthVerdict } from './domain/storage-reports.ts';
+
+export type { StorageHealthStatus, StorageHealthVerdict };
 
 export const staleBackupAfterMs = 48 * 60 * 60 * 1000;
 export const highFragmentation = 0.5;
@@ -12,11 +14,6 @@ export interface StorageHealthInput {
   now: number;
 }
 
-export interface StorageHealthVerdict {
-  health_status: StorageHealthStatus;
-  stale_backup: boolean;
-  high_fragmentation: boolean;
-}
 
 export function storageHealthStatus(input: StorageHealthInput): StorageHealthVerdict {
   const stale = input.lastBackupAt === null || input.now - input.lastBackupAt > staleBackupAfterMs;

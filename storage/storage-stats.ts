@@ -8,18 +8,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LmdbStore } from './lmdb-store.ts';
 
-export interface StorageStats {
-  file_size_bytes: number;
-  map_size_bytes: number;
-  page_size: number;
-  pages_total: number;
-  pages_used: number;
-  pages_free: number;
-  fragmentation: number;
-  entries: Record<string, number>;
-  /** Pages each named database's tree holds. */
-  pages: Record<string, number>;
-}
+import type { StorageStats } from './domain/storage-reports.ts';
+
+export type { StorageStats };
 
 interface TreeStat {
   treeBranchPageCount: number;

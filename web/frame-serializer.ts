@@ -13,7 +13,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
-import type { TObject } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import {
   dashboardEventSchemasByType, dashboardOutboundSchemas, wsOutboundSchemas, type AgentOutboundFrame, type DashboardOutboundFrame,
 } from './protocol/index.ts';
@@ -24,7 +24,7 @@ type Serialize = (value: unknown) => string;
 /** Which registry a frame belongs to: the agent socket's frames, the dashboard's, an event inside `events`, or an HTTP reply body. */
 export type FrameChannel = 'agent' | 'dashboard' | 'dashboard_event' | 'http';
 
-const compile = (schemas: Readonly<Record<string, TObject>>) =>
+const compile = (schemas: Readonly<Record<string, TSchema>>) =>
   new Map<string, Serialize>(Object.entries(schemas).map(([type, schema]) => [type, fastJson(schema) as Serialize]));
 
 const agentSerializers = compile(wsOutboundSchemas);
@@ -33,7 +33,7 @@ const eventSerializers = compile(dashboardEventSchemasByType);
 const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events' && type !== 'snapshot')));
 /** HTTP replies by schema name; the open ones (errors, the dashboard state) are sent whole. */
 const httpSerializers = compile(Object.fromEntries(Object.entries(httpReplySchemas).filter(([name]) => !openHttpReplies.has(name as HttpReplyName))));
-const registries: Record<FrameChannel, Readonly<Record<string, TObject>>> = {
+const registries: Record<FrameChannel, Readonly<Record<string, TSchema>>> = {
   agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType, http: httpReplySchemas,
 };
 

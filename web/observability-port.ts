@@ -2,6 +2,9 @@
 // OpenTelemetry recorder, the metrics snapshot and the alerter) and hands it in at boot.
 import type { Result } from '../storage/domain/errors.ts';
 import type { WebTelemetry } from './web-telemetry.ts';
+import type { MetricsReply } from './protocol/metrics-snapshot.ts';
+import type { AlertThresholdsView } from './protocol/observability-replies.ts';
+import type { AlertThresholdsBody } from './protocol/observability-bodies.ts';
 
 /** An alert as GET /api/alerts and the dashboard show it (reference §9). */
 export interface AlertView {
@@ -20,11 +23,11 @@ export interface ObservabilityPort {
   /** One collection in the Prometheus text exposition format. */
   prometheusText(): Promise<string>;
   /** The newest /api/metrics snapshot (reference §9), recomputed every 10 s. */
-  metricsSnapshot(): Record<string, unknown>;
+  metricsSnapshot(): MetricsReply;
   activeAlerts(): AlertView[];
   acknowledgeAlert(ruleId: string): Promise<Result<AlertView>>;
-  alertThresholds(): object;
-  setAlertThresholds(thresholds: Record<string, unknown>): Promise<Result<Record<string, unknown>>>;
+  alertThresholds(): AlertThresholdsView;
+  setAlertThresholds(thresholds: AlertThresholdsBody): Promise<Result<AlertThresholdsView>>;
   heartbeatIntervalMs(): number;
   setHeartbeatIntervalMs(ms: number): Promise<Result<number>>;
 }

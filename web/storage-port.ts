@@ -3,61 +3,13 @@
 // online restore restarts the hub and everything that holds storage.
 import type { Result } from '../storage/domain/errors.ts';
 import type { StorageEventFrame } from './protocol/storage-events.ts';
+import type { BackupInfo, CompactionRun } from '../storage/domain/storage-reports.ts';
+import type { BackupListing, BackupProgressView, RestoreStarted, StorageHealth } from './protocol/storage-admin.ts';
 
+/** A verified backup: its file and manifest. */
+export type BackupView = BackupInfo;
 
-export interface BackupView {
-  name: string;
-  path: string;
-  manifest: {
-    created_at: number;
-    hub_version: string;
-    compact: boolean;
-    task_counts: Record<string, number>;
-    entries: Record<string, number>;
-    size_bytes: number;
-    sha256: string;
-    duration_ms: number;
-  };
-}
-
-export interface BackupProgressView {
-  started_at: number;
-  bytes_written: number;
-  bytes_expected: number;
-}
-
-export interface BackupListing {
-  backup_dir: string;
-  keep: number;
-  backups: BackupView[];
-  in_progress: BackupProgressView | null;
-}
-
-export interface CompactionRun {
-  started_at: number;
-  finished_at: number;
-  status: 'complete' | 'failed' | 'skipped';
-  trigger: 'manual' | 'schedule';
-  duration_ms: number;
-  size_before_bytes: number;
-  size_after_bytes: number;
-  fragmentation_before: number;
-  /** The longest time writes were held while the file was swapped. */
-  write_pause_ms: number | null;
-  keys_replayed: number;
-  /** Of those, the keys replayed while writes were held (the last short list). */
-  keys_replayed_in_pause: number;
-  attempts: number;
-  error?: string;
-}
-
-export interface RestoreStarted {
-  status: 'restoring';
-  backup_used: string;
-  created_at: number;
-  record_count: number;
-  file_size: number;
-}
+export type { BackupListing, BackupProgressView, CompactionRun, RestoreStarted, StorageHealth };
 
 export interface StoragePort {
   /** Takes a backup now; resolves when it is verified and listed. */
@@ -67,7 +19,7 @@ export interface StoragePort {
   restore(name: string | undefined): Promise<Result<RestoreStarted>>;
   compact(trigger: 'manual' | 'schedule'): Promise<Result<CompactionRun>>;
   /** GET /api/admin/storage-health: the reference's dets-health shape plus ours. */
-  health(): Record<string, unknown>;
+  health(): StorageHealth;
   /** Why /health says degraded; empty when storage is fine. */
   degradedReasons(): string[];
   compactionHistory(): CompactionRun[];

@@ -6,7 +6,7 @@ export function registerAgentCommands(program: Command): void {
   const agents = program.command('agents').description('inspect agents on a running hub');
   withHubOptions(agents.command('list').description('connected agents with their FSM state and current task'))
     .action(action(async (flags: HubFlags) => {
-      const result = await callHub(flags, 'GET', '/api/agents/states');
+      const result = await callHub('agent_states', flags, 'GET', '/api/agents/states');
       if (flags.json) return printJson(result);
       printTable(['agent_id', 'state', 'task', 'capabilities', 'flags', 'connected'],
         (result.agents as Array<Record<string, any>>).map((a) => [
@@ -16,7 +16,7 @@ export function registerAgentCommands(program: Command): void {
     }));
   withHubOptions(agents.command('unblock <agent_id>').description('lift an agent\'s block (tripped breaker or rate limit) so it is scheduled again'))
     .action(action(async (agentId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'POST', `/api/agents/${encodeURIComponent(agentId)}/unblock`);
+      const result = await callHub('agent_unblocked', flags, 'POST', `/api/agents/${encodeURIComponent(agentId)}/unblock`);
       if (flags.json) return printJson(result);
       process.stdout.write(`unblocked ${agentId}: now ${String(result.agent.fsm_state)}\n`);
     }));

@@ -13,7 +13,7 @@ export function registerApprovalCommands(program: Command): void {
       const query = new URLSearchParams();
       if (flags.status) query.set('status', flags.status);
       if (flags.limit) query.set('limit', flags.limit);
-      const list = await callHub(flags, 'GET', `/api/approvals${query.size ? `?${query}` : ''}`);
+      const list = await callHub('approval_list', flags, 'GET', `/api/approvals${query.size ? `?${query}` : ''}`);
       if (flags.json) return printJson(list);
       printTable(['id', 'status', 'task', 'agent', 'asked', 'question / answer'],
         (list.approvals as Array<Record<string, any>>).map((a) => [
@@ -28,7 +28,7 @@ export function registerApprovalCommands(program: Command): void {
 
   withHubOptions(approvals.command('answer <approval_id> <answer>').description("answer an agent's question; the sidecar writes it to <task_id>.answer.json"))
     .action(action(async (approvalId: string, answer: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'POST', `/api/approvals/${encodeURIComponent(approvalId)}`, { answer });
+      const result = await callHub('approval', flags, 'POST', `/api/approvals/${encodeURIComponent(approvalId)}`, { answer });
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.id)} answered for task ${String(result.task_id)}\n`);
     }));

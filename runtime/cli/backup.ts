@@ -41,7 +41,7 @@ export function registerBackupCommands(program: Command): void {
 
   withHubOptions(backup.command('list').description('the good backups of a running hub, newest first'))
     .action(action(async (flags: HubFlags) => {
-      const listing = await callHub(flags, 'GET', '/api/admin/backups');
+      const listing = await callHub('backup_list', flags, 'GET', '/api/admin/backups');
       if (flags.json) return printJson(listing);
       printTable(['name', 'created', 'size', 'tasks', 'hub'], listing.backups.map((info: { name: string; manifest: Record<string, any> }) => [
         info.name, formatTime(info.manifest.created_at), formatBytes(info.manifest.size_bytes), total(info.manifest.task_counts), info.manifest.hub_version,

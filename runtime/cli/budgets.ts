@@ -20,7 +20,7 @@ export function registerBudgetCommands(program: Command): void {
   const budgets = program.command('budgets').description('daily token budgets (UTC days) of the fleet and its agents');
   withHubOptions(budgets.command('show').description('budgets and what each used today'))
     .action(action(async (flags: HubFlags) => {
-      const view = await callHub(flags, 'GET', '/api/budgets');
+      const view = await callHub('daily_budgets', flags, 'GET', '/api/budgets');
       if (flags.json) return printJson(view);
       process.stdout.write(`day ${view.day} (UTC), resets at ${new Date(view.resets_at).toISOString()}\n`);
       const row = (who: string, entry: Record<string, any>) => [who, entry.budget_tokens ?? '-', entry.used_tokens, entry.spent ? 'SPENT' : ''];
@@ -42,7 +42,7 @@ export function registerBudgetCommands(program: Command): void {
         }));
       }
       if (Object.keys(body).length === 0) throw new Error('nothing to set: give --fleet, --agent-default or --agent');
-      const view = await callHub(flags, 'PUT', '/api/budgets', body);
+      const view = await callHub('daily_budgets', flags, 'PUT', '/api/budgets', body);
       if (flags.json) return printJson(view);
       process.stdout.write(`budgets set: ${JSON.stringify(view.settings)}\n`);
     }));

@@ -2,6 +2,7 @@
 // and printing (a plain table for people, `--json` for scripts).
 import type { Command } from 'commander';
 import { hubRequest, hubUrlFrom, tokenFrom } from './hub-request.ts';
+import type { HttpReply, HttpReplyName } from '../../web/protocol/http-replies.ts';
 
 export interface HubFlags {
   hub?: string;
@@ -27,11 +28,12 @@ class HubRequestError extends Error {
 }
 
 /** One HTTP call through hub-request.ts (the one client all CLIs share); a non-2xx answer throws. */
-export async function callHub(flags: HubFlags, method: string, path: string, body?: unknown): Promise<any> {
+/** `reply` names the schema the hub answers with (web/protocol/http-replies.ts): it types what comes back. */
+export async function callHub<N extends HttpReplyName>(reply: N, flags: HubFlags, method: string, path: string, body?: unknown): Promise<HttpReply<N>> {
   const reached = await hubRequest(hubUrlFrom(flags.hub), method, path, { token: tokenFrom(flags.token), body });
   if (!reached.ok) throw new Error(reached.reason);
   if (reached.response.status >= 400) throw new HubRequestError(reached.response.status, reached.response.body);
-  return reached.response.body;
+  return reached.response.body as HttpReply<N>;
 }
 
 /** Runs a subcommand action; failures print one line to stderr and exit 1. */

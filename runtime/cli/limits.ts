@@ -17,7 +17,7 @@ export function registerLimitsCommands(program: Command): void {
 
   withHubOptions(limits.command('show', { isDefault: true }).description('defaults, overrides, whitelist and who was limited in the last minute'))
     .action(action(async (flags: HubFlags) => {
-      const view = await callHub(flags, 'GET', base);
+      const view = await callHub('rate_limits', flags, 'GET', base);
       if (flags.json) return printJson(view);
       const rows: unknown[][] = Object.entries(view.defaults as Record<string, Record<string, number>>)
         .map(([tier, limit]) => ['(default)', tier, limit.capacity, limit.refill_rate_per_min]);
@@ -38,28 +38,28 @@ export function registerLimitsCommands(program: Command): void {
     .requiredOption('--refill <per_min>', 'tokens added per minute')
     .action(action(async (agentId: string, flags: SetFlags) => {
       const body = { [flags.tier]: { capacity: Number(flags.capacity), refill_rate_per_min: Number(flags.refill) } };
-      const result = await callHub(flags, 'PUT', `${base}/${encodeURIComponent(agentId)}`, body);
+      const result = await callHub('rate_limit_override_changed', flags, 'PUT', `${base}/${encodeURIComponent(agentId)}`, body);
       if (flags.json) return printJson(result);
       process.stdout.write(`${agentId}: ${JSON.stringify(result.overrides)}\n`);
     }));
 
   withHubOptions(limits.command('clear <agent_id>').description("remove an agent's overrides (back to the defaults)"))
     .action(action(async (agentId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'DELETE', `${base}/${encodeURIComponent(agentId)}`);
+      const result = await callHub('rate_limit_override_changed', flags, 'DELETE', `${base}/${encodeURIComponent(agentId)}`);
       if (flags.json) return printJson(result);
       process.stdout.write(`${agentId} ${String(result.status)}\n`);
     }));
 
   withHubOptions(limits.command('exempt <agent_id>').description('add an agent to the whitelist (never limited)'))
     .action(action(async (agentId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'POST', `${base}/whitelist`, { agent_id: agentId });
+      const result = await callHub('whitelist_changed', flags, 'POST', `${base}/whitelist`, { agent_id: agentId });
       if (flags.json) return printJson(result);
       process.stdout.write(`whitelist: ${(result.whitelist as string[]).join(', ')}\n`);
     }));
 
   withHubOptions(limits.command('unexempt <agent_id>').description('remove an agent from the whitelist'))
     .action(action(async (agentId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'DELETE', `${base}/whitelist/${encodeURIComponent(agentId)}`);
+      const result = await callHub('whitelist_changed', flags, 'DELETE', `${base}/whitelist/${encodeURIComponent(agentId)}`);
       if (flags.json) return printJson(result);
       process.stdout.write(`whitelist: ${(result.whitelist as string[]).join(', ') || '-'}\n`);
     }));

@@ -11,7 +11,7 @@ export function registerOperatorCommands(program: Command): void {
   withHubOptions(program.command('cancel <task_id...>').description('cancel queued, delayed or assigned tasks (a running agent is stopped)'))
     .action(action(async (taskIds: string[], flags: HubFlags) => {
       const results = [];
-      for (const taskId of taskIds) results.push(await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`));
+      for (const taskId of taskIds) results.push(await callHub('task_cancelled', flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`));
       if (flags.json) return printJson(results);
       for (const result of results) process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
     }));
@@ -30,7 +30,7 @@ export function registerOperatorCommands(program: Command): void {
       const ids = await chosen(taskIds, flags);
       const retried: string[] = [];
       for (const id of ids) {
-        await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(id)}/retry`);
+        await callHub('task_requeued', flags, 'POST', `/api/tasks/${encodeURIComponent(id)}/retry`);
         retried.push(id);
       }
       if (flags.json) return printJson({ status: 'requeued', count: retried.length, task_ids: retried });
@@ -40,15 +40,15 @@ export function registerOperatorCommands(program: Command): void {
     .option('--all', 'every dead letter (one transaction on the hub)')
     .action(action(async (taskIds: string[], flags: BulkFlags) => {
       let count = 0;
-      if (flags.all) count = Number((await callHub(flags, 'DELETE', '/api/tasks/dead-letter')).count);
-      else for (const id of await chosen(taskIds, flags)) count += Number((await callHub(flags, 'DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`)).count);
+      if (flags.all) count = Number((await callHub('dead_letters_purged', flags, 'DELETE', '/api/tasks/dead-letter')).count);
+      else for (const id of await chosen(taskIds, flags)) count += Number((await callHub('dead_letters_purged', flags, 'DELETE', `/api/tasks/dead-letter/${encodeURIComponent(id)}`)).count);
       if (flags.json) return printJson({ status: 'purged', count });
       process.stdout.write(`purged ${count} dead letter${count === 1 ? '' : 's'}\n`);
     }));
 
   withHubOptions(program.command('log-level <level>').description("set the running hub's log level: debug, info, notice, warning or error"))
     .action(action(async (level: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'PUT', '/api/admin/log-level', { level });
+      const result = await callHub('log_level_set', flags, 'PUT', '/api/admin/log-level', { level });
       if (flags.json) return printJson(result);
       process.stdout.write(`log level ${String(result.level)}\n`);
     }));
@@ -66,7 +66,7 @@ async function allDeadLetters(flags: HubFlags): Promise<Array<Record<string, any
   let cursor: unknown = null;
   do {
     const query = cursor === null ? '?limit=100' : `?limit=100&cursor=${encodeURIComponent(String(cursor))}`;
-    const page = await callHub(flags, 'GET', `/api/tasks/dead-letter${query}`);
+    const page = await callHub('task_page', flags, 'GET', `/api/tasks/dead-letter${query}`);
     tasks.push(...(page.tasks as Array<Record<string, any>>));
     cursor = page.next_cursor ?? null;
   } while (cursor !== null);

@@ -16,7 +16,7 @@ export function registerScheduleCommands(program: Command): void {
 
   withHubOptions(schedules.command('list').description('every schedule with its next firing'))
     .action(action(async (flags: HubFlags) => {
-      const listed = await callHub(flags, 'GET', '/api/schedules');
+      const listed = await callHub('schedule_list', flags, 'GET', '/api/schedules');
       if (flags.json) return printJson(listed);
       printTable(['id', 'name', 'cron', 'timezone', 'catch_up', 'paused', 'next', 'description'],
         (listed.schedules as Array<Record<string, any>>).map((s) => [
@@ -38,7 +38,7 @@ export function registerScheduleCommands(program: Command): void {
       if (flags.metadata) task.metadata = JSON.parse(flags.metadata) as unknown;
       const body: Record<string, unknown> = { cron, timezone: flags.timezone, catch_up: flags.catchUp, task };
       if (flags.name) body.name = flags.name;
-      const created = await callHub(flags, 'POST', '/api/schedules', body);
+      const created = await callHub('schedule', flags, 'POST', '/api/schedules', body);
       if (flags.json) return printJson(created);
       process.stdout.write(`${String(created.id)} next ${formatTime(created.next_fire_at)}\n`);
     }));
@@ -46,9 +46,9 @@ export function registerScheduleCommands(program: Command): void {
   for (const [verb, method, suffix] of [['pause', 'POST', '/pause'], ['resume', 'POST', '/resume'], ['delete', 'DELETE', '']] as const) {
     withHubOptions(schedules.command(`${verb} <schedule_id>`).description(`${verb} a schedule`))
       .action(action(async (id: string, flags: HubFlags) => {
-        const result = await callHub(flags, method, `/api/schedules/${encodeURIComponent(id)}${suffix}`);
+        const result = await callHub(method === 'DELETE' ? 'schedule_deleted' : 'schedule', flags, method, `/api/schedules/${encodeURIComponent(id)}${suffix}`);
         if (flags.json) return printJson(result);
-        process.stdout.write(`${id} ${verb === 'delete' ? 'deleted' : result.paused ? 'paused' : 'active'}\n`);
+        process.stdout.write(`${id} ${'paused' in result ? (result.paused ? 'paused' : 'active') : 'deleted'}\n`);
       }));
   }
 }

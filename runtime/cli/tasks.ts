@@ -34,7 +34,7 @@ export function registerTaskCommands(program: Command): void {
         capability: flags.capability, limit: flags.limit, cursor: flags.cursor,
       })) if (value !== undefined) query.set(key, value);
       const path = flags.status === 'dead_letter' ? '/api/tasks/dead-letter' : '/api/tasks';
-      const page = await callHub(flags, 'GET', `${path}${query.size ? `?${query}` : ''}`);
+      const page = await callHub('task_page', flags, 'GET', `${path}${query.size ? `?${query}` : ''}`);
       if (flags.json) return printJson(page);
       printTable(['id', 'status', 'priority', 'assigned_to', 'gen', 'created', 'description'],
         (page.tasks as Array<Record<string, any>>).map((t) => [
@@ -46,7 +46,7 @@ export function registerTaskCommands(program: Command): void {
 
   withHubOptions(tasks.command('show <task_id>').description('one task with its history'))
     .action(action(async (taskId: string, flags: HubFlags) => {
-      const task = await callHub(flags, 'GET', `/api/tasks/${encodeURIComponent(taskId)}`);
+      const task = await callHub('task_detail', flags, 'GET', `/api/tasks/${encodeURIComponent(taskId)}`);
       if (flags.json) return printJson(task);
       for (const [key, value] of Object.entries(task as Record<string, unknown>)) {
         if (key === 'history') continue;
@@ -57,7 +57,7 @@ export function registerTaskCommands(program: Command): void {
 
   withHubOptions(tasks.command('cancel <task_id>').description('cancel a queued, delayed or assigned task'))
     .action(action(async (taskId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`);
+      const result = await callHub('task_cancelled', flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/cancel`);
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
     }));
@@ -65,7 +65,7 @@ export function registerTaskCommands(program: Command): void {
   withHubOptions(tasks.command('approve <task_id>').description('approve a task awaiting approval: it goes on to its dependencies, delay and lane (admin token)'))
     .option('--note <text>', 'kept with the decision')
     .action(action(async (taskId: string, flags: HubFlags & { note?: string }) => {
-      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/approve`, flags.note ? { note: flags.note } : {});
+      const result = await callHub('approval_decided', flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/approve`, flags.note ? { note: flags.note } : {});
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} approved, now ${String(result.status)}\n`);
     }));
@@ -73,7 +73,7 @@ export function registerTaskCommands(program: Command): void {
   withHubOptions(tasks.command('reject <task_id>').description('reject a task awaiting approval: it is cancelled with reason rejected (admin token)'))
     .requiredOption('--reason <text>', 'why; kept as the task\'s last_error')
     .action(action(async (taskId: string, flags: HubFlags & { reason: string }) => {
-      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/reject`, { reason: flags.reason });
+      const result = await callHub('approval_decided', flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/reject`, { reason: flags.reason });
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} rejected, now ${String(result.status)}\n`);
     }));
@@ -81,7 +81,7 @@ export function registerTaskCommands(program: Command): void {
   withHubOptions(tasks.command('priority <task_id> <lane>').description('move a queued, delayed or waiting task to another lane (urgent, high, normal, low or 0-3)'))
     .action(action(async (taskId: string, lane: string, flags: HubFlags) => {
       const priority = /^[0-3]$/.test(lane) ? Number(lane) : lane;
-      const result = await callHub(flags, 'PATCH', `/api/tasks/${encodeURIComponent(taskId)}`, { priority });
+      const result = await callHub('task_reprioritised', flags, 'PATCH', `/api/tasks/${encodeURIComponent(taskId)}`, { priority });
       if (flags.json) return printJson(result);
       const from = priorityNames[result.previous_priority] ?? result.previous_priority;
       const to = priorityNames[result.priority] ?? result.priority;
@@ -90,7 +90,7 @@ export function registerTaskCommands(program: Command): void {
 
   withHubOptions(tasks.command('retry <task_id>').description('requeue a dead-lettered task with a fresh retry budget'))
     .action(action(async (taskId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/retry`);
+      const result = await callHub('task_requeued', flags, 'POST', `/api/tasks/${encodeURIComponent(taskId)}/retry`);
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.task_id)} ${String(result.status)}\n`);
     }));

@@ -18,7 +18,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--name <name>', 'a label shown by `token list`')
     .action(action(async (flags: CreateFlags) => {
       if (!flags.admin && !flags.agent) throw new Error('give --agent <agent_id> or --admin');
-      const created = await callHub(flags, 'POST', '/admin/tokens', {
+      const created = await callHub('token_created', flags, 'POST', '/admin/tokens', {
         ...(flags.agent ? { agent_id: flags.agent } : {}),
         ...(flags.admin ? { admin: true } : {}),
         ...(flags.name ? { name: flags.name } : {}),
@@ -33,7 +33,7 @@ export function registerTokenCommands(program: Command): void {
     .action(action(async (flags: HubFlags & { ttl: string }) => {
       const ttlMs = durationMs(flags.ttl);
       if (ttlMs === null) throw new Error(`--ttl ${flags.ttl}: give a number with s, m, h or d (e.g. 1h)`);
-      const issued = await callHub(flags, 'POST', '/api/admin/enrollment-tokens', { ttl_ms: ttlMs });
+      const issued = await callHub('enrollment_token', flags, 'POST', '/api/admin/enrollment-tokens', { ttl_ms: ttlMs });
       if (flags.json) return printJson(issued);
       process.stdout.write(`${String(issued.token)}\n`);
       process.stderr.write(`single-use enrollment token, valid until ${formatTime(issued.expires_at)}; use it with \`agentcom agent add --enroll-token <token>\`\n`);
@@ -41,7 +41,7 @@ export function registerTokenCommands(program: Command): void {
 
   withHubOptions(token.command('list').description('token prefixes, scopes and owners (never the tokens)'))
     .action(action(async (flags: HubFlags) => {
-      const result = await callHub(flags, 'GET', '/admin/tokens');
+      const result = await callHub('token_list', flags, 'GET', '/admin/tokens');
       if (flags.json) return printJson(result);
       printTable(['prefix', 'scope', 'agent_id', 'name', 'created'],
         (result.tokens as Array<Record<string, any>>).map((t) => [t.token_prefix, t.scope, t.agent_id, t.name, formatTime(t.created_at)]));
@@ -49,7 +49,7 @@ export function registerTokenCommands(program: Command): void {
 
   withHubOptions(token.command('revoke <agent_id>').description("revoke every token of an agent and close its socket"))
     .action(action(async (agentId: string, flags: HubFlags) => {
-      const result = await callHub(flags, 'DELETE', `/admin/tokens/${encodeURIComponent(agentId)}`);
+      const result = await callHub('tokens_revoked', flags, 'DELETE', `/admin/tokens/${encodeURIComponent(agentId)}`);
       if (flags.json) return printJson(result);
       process.stdout.write(`${String(result.agent_id)} ${String(result.status)} (${String(result.count ?? '?')} token(s))\n`);
     }));

@@ -1,6 +1,6 @@
 // /api/agents: the connected agents, their FSM states, one agent's state.
 import type { AgentView } from '../../storage/domain/agent-view.ts';
-import { errorReply, reply, typedReply } from './reply.ts';
+import { errorReply, typedReply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 /** The reference's AgentInfo: what `list_agents` and GET /api/agents show. */
@@ -34,14 +34,14 @@ export function agentRoutes({ hub: { sessions } }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/agents/states', auth: 'agent',
-      handle: () => reply(200, { agents: connected(sessions.listAgents()).map((v) => ({ ...stateView(v), ...hubOf(v) })) }),
+      handle: () => typedReply('agent_states', 200, { agents: connected(sessions.listAgents()).map((v) => ({ ...stateView(v), ...hubOf(v) })) }),
     },
     {
       method: 'GET', path: '/api/agents/:id/state', auth: 'agent',
       handle({ params }) {
         const view = sessions.agentState(params.id!);
         if (!view) return errorReply('AC_ERR_AGENT_NOT_FOUND', { agent_id: params.id });
-        return reply(200, { ...stateView(view), last_state_change: view.last_state_change, last_seen: view.last_seen });
+        return typedReply('agent_state', 200, { ...stateView(view), ...hubOf(view), last_state_change: view.last_state_change, last_seen: view.last_seen });
       },
     },
   ];

@@ -2,28 +2,28 @@
 // subscribe, unsubscribe, publish, history; and an agent's subscriptions.
 import { messagingLimits } from '../protocol/messaging-messages.ts';
 import { actingAgent, pageNumber } from './message-access.ts';
-import { failureReply, reply } from './reply.ts';
+import { failureReply, typedReply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/channels', auth: 'none',
-      handle: () => reply(200, { channels: messaging.listChannels() }),
+      handle: () => typedReply('channel_list', 200, { channels: messaging.listChannels() }),
     },
     {
       method: 'POST', path: '/api/channels', auth: 'agent', body: 'channel_create',
       async handle({ body, principal }) {
         const { name, description } = body;
         const created = await messaging.createChannel(name, description ?? '', principalName(principal));
-        return created.ok ? reply(201, { status: 'created', ...created.value }) : failureReply(created, { channel: name });
+        return created.ok ? typedReply('channel_created', 201, { status: 'created', ...created.value }) : failureReply(created, { channel: name });
       },
     },
     {
       method: 'GET', path: '/api/channels/:ch', auth: 'none',
       handle({ params }) {
         const found = messaging.channel(params.ch!);
-        return found.ok ? reply(200, found.value) : failureReply(found, { channel: params.ch });
+        return found.ok ? typedReply('channel', 200, found.value) : failureReply(found, { channel: params.ch! });
       },
     },
     {
@@ -34,7 +34,9 @@ export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         const done = await messaging.subscribe(acting.agentId, params.ch!);
         if (!done.ok) return failureReply(done, { channel: params.ch });
         const { channel, already } = done.value;
-        return reply(200, { status: 'subscribed', channel, agent_id: acting.agentId, ...(already ? { note: 'already_subscribed' } : {}) });
+        return typedReply('channel_membership', 200, {
+          status: 'subscribed', channel, agent_id: acting.agentId, ...(already ? { note: 'already_subscribed' as const } : {}),
+        });
       },
     },
     {
@@ -44,7 +46,7 @@ export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         if ('status' in acting) return acting;
         const done = await messaging.unsubscribe(acting.agentId, params.ch!);
         if (!done.ok) return failureReply(done, { channel: params.ch });
-        return reply(200, { status: 'unsubscribed', channel: done.value.channel, agent_id: acting.agentId });
+        return typedReply('channel_membership', 200, { status: 'unsubscribed', channel: done.value.channel, agent_id: acting.agentId });
       },
     },
     {
@@ -57,7 +59,7 @@ export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         });
         if (!done.ok) return failureReply(done, { channel: params.ch });
         const { channel, seq, id, duplicate } = done.value;
-        return reply(200, { status: 'published', channel, seq, id, ...(duplicate ? { duplicate } : {}) });
+        return typedReply('channel_published', 200, { status: 'published', channel, seq, id, ...(duplicate ? { duplicate: true as const } : {}) });
       },
     },
     {
@@ -68,12 +70,12 @@ export function channelRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         const found = await messaging.history(params.ch!, since, pageNumber(query.limit, messagingLimits.historyDefault, messagingLimits.historyMax));
         if (!found.ok) return failureReply(found, { channel: params.ch });
         const { channel, messages } = found.value;
-        return reply(200, { channel, messages, count: messages.length, last_seq: messages.at(-1)?.seq ?? since });
+        return typedReply('channel_history', 200, { channel, messages, count: messages.length, last_seq: messages.at(-1)?.seq ?? since });
       },
     },
     {
       method: 'GET', path: '/api/subscriptions/:agent_id', auth: 'agent',
-      handle: ({ params }) => reply(200, { agent_id: params.agent_id, channels: messaging.subscriptionsOf(params.agent_id!) }),
+      handle: ({ params }) => typedReply('subscriptions', 200, { agent_id: params.agent_id!, channels: messaging.subscriptionsOf(params.agent_id!) }),
     },
   ];
 }

@@ -1,6 +1,6 @@
 // Enrollment tokens for `registration: token` (runtime/enrollment.ts): an admin issues
 // one per agent to enroll (`agentcom token enroll --ttl 1h`), and it is shown once.
-import { reply } from './reply.ts';
+import { typedReply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function enrollmentRoutes({ hub: { access } }: RouteDeps): Route[] {
@@ -9,7 +9,7 @@ export function enrollmentRoutes({ hub: { access } }: RouteDeps): Route[] {
       method: 'POST', path: '/api/admin/enrollment-tokens', auth: 'admin', body: 'enrollment_token_create',
       async handle({ body }) {
         const issued = await access.issueEnrollmentToken(body.ttl_ms);
-        return reply(201, { ...issued, registration: access.registrationMode(), single_use: true });
+        return typedReply('enrollment_token', 201, { ...issued, registration: access.registrationMode(), single_use: true });
       },
     },
   ];

@@ -1,7 +1,7 @@
 // Which agent an HTTP messaging call acts for: an agent token acts for its own id
 // only; an admin token may name any agent.
 import type { Principal } from '../ports/access-port.ts';
-import { errorReply, reply, type Reply } from './reply.ts';
+import { errorReply, type Reply } from './reply.ts';
 
 /** The agent id the call may act for, or the refusal. `named` is the id in the path or body, if any. */
 export function actingAgent(principal: Principal | null, named: string | undefined): { agentId: string } | Reply {
@@ -15,7 +15,7 @@ export function actingAgent(principal: Principal | null, named: string | undefin
 
 /** 403 with the reference's plain `forbidden`, naming who asked for whose mailbox. */
 function notOwn(caller: string, target: string): Reply {
-  return reply(403, { error: 'forbidden', code: 'AC_ERR_NOT_OWN_MAILBOX', detail: `agent ${caller} may not act for ${target}` });
+  return errorReply('AC_ERR_NOT_OWN_MAILBOX', { error: 'forbidden', detail: `agent ${caller} may not act for ${target}` });
 }
 
 /** Text digits (already schema-checked) to a number, with a default and a ceiling. */

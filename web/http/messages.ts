@@ -1,6 +1,6 @@
 // Direct and broadcast messages over HTTP, mailboxes, and mailbox retention (reference §4).
 import { actingAgent, pageNumber } from './message-access.ts';
-import { failureReply, reply, typedReply } from './reply.ts';
+import { failureReply, typedReply } from './reply.ts';
 import { principalName, type Route, type RouteDeps } from './route.ts';
 
 const mailboxPageDefault = 100;
@@ -37,18 +37,18 @@ export function messageRoutes({ hub: { messaging } }: RouteDeps): Route[] {
         const acting = actingAgent(principal, params.id);
         if ('status' in acting) return acting;
         const acked = await messaging.ackMailbox(acting.agentId, body.seq);
-        return acked.ok ? reply(200, { status: 'acked', ...acked.value }) : failureReply(acked);
+        return acked.ok ? typedReply('mailbox_acked', 200, { status: 'acked', ...acked.value }) : failureReply(acked);
       },
     },
     {
       method: 'GET', path: '/api/config/mailbox-retention', auth: 'agent', queryToken: true,
-      handle: () => reply(200, messaging.retention()),
+      handle: () => typedReply('mailbox_retention', 200, messaging.retention()),
     },
     {
       method: 'PUT', path: '/api/config/mailbox-retention', auth: 'admin', body: 'mailbox_retention',
       async handle({ body }) {
         const set = await messaging.setRetention(body);
-        return set.ok ? reply(200, { ...set.value, status: 'updated' }) : failureReply(set);
+        return set.ok ? typedReply('mailbox_retention_updated', 200, { ...set.value, status: 'updated' }) : failureReply(set);
       },
     },
   ];

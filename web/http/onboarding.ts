@@ -2,7 +2,7 @@
 // before the new agent has any token; here config `registration` decides: open,
 // token (an `enrollment_token` in the body, single use) or closed. Admins always may.
 import type { AccessPort, Principal } from '../ports/access-port.ts';
-import { errorReply, failureReply, reply, type Reply } from './reply.ts';
+import { errorReply, failureReply, typedReply, type Reply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function onboardingRoutes({ hub: { access, config }, secure }: RouteDeps): Route[] {
@@ -15,7 +15,7 @@ export function onboardingRoutes({ hub: { access, config }, secure }: RouteDeps)
         if (refused) return refused;
         const registered = await access.registerAgent(agentId);
         if (!registered.ok) return failureReply(registered);
-        return reply(201, {
+        return typedReply('agent_registered', 201, {
           agent_id: registered.value.agent_id,
           token: registered.value.token,
           hub_ws_url: `${secure ? 'wss' : 'ws'}://${host}/ws`,

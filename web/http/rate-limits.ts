@@ -1,24 +1,24 @@
 // Admin routes for rate limits (reference §4, §8): the defaults, per-agent overrides
 // and the whitelist. Changes are persisted by the hub before the reply.
 import { tiers } from '../protocol/rate-limit-tiers.ts';
-import { errorReply, reply } from './reply.ts';
+import { errorReply, typedReply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function rateLimitRoutes({ hub: { rateLimiter: limiter } }: RouteDeps): Route[] {
   return [
     {
       method: 'GET', path: '/api/admin/rate-limits', auth: 'admin',
-      handle: () => reply(200, limiter.view()),
+      handle: () => typedReply('rate_limits', 200, limiter.view()),
     },
     {
       method: 'GET', path: '/api/admin/rate-limits/whitelist', auth: 'admin',
-      handle: () => reply(200, { whitelist: limiter.whitelisted() }),
+      handle: () => typedReply('whitelist', 200, { whitelist: limiter.whitelisted() }),
     },
     {
       method: 'PUT', path: '/api/admin/rate-limits/whitelist', auth: 'admin', body: 'whitelist_set',
       async handle({ body }) {
         const whitelist = await limiter.setWhitelist(body.agent_ids);
-        return reply(200, { status: 'updated', whitelist });
+        return typedReply('whitelist_changed', 200, { status: 'updated', whitelist });
       },
     },
     {
@@ -26,14 +26,14 @@ export function rateLimitRoutes({ hub: { rateLimiter: limiter } }: RouteDeps): R
       async handle({ body }) {
         const agentId = body.agent_id;
         const whitelist = await limiter.addToWhitelist(agentId);
-        return reply(200, { status: 'added', agent_id: agentId, whitelist });
+        return typedReply('whitelist_changed', 200, { status: 'added', agent_id: agentId, whitelist });
       },
     },
     {
       method: 'DELETE', path: '/api/admin/rate-limits/whitelist/:id', auth: 'admin',
       async handle({ params }) {
         await limiter.removeFromWhitelist(params.id!);
-        return reply(200, { status: 'removed', agent_id: params.id, whitelist: limiter.whitelisted() });
+        return typedReply('whitelist_changed', 200, { status: 'removed', agent_id: params.id!, whitelist: limiter.whitelisted() });
       },
     },
     {
@@ -48,14 +48,14 @@ export function rateLimitRoutes({ hub: { rateLimiter: limiter } }: RouteDeps): R
           });
         }
         const overrides = await limiter.setOverride(params.agent_id!, limits);
-        return reply(200, { status: 'updated', agent_id: params.agent_id, overrides });
+        return typedReply('rate_limit_override_changed', 200, { status: 'updated', agent_id: params.agent_id!, overrides });
       },
     },
     {
       method: 'DELETE', path: '/api/admin/rate-limits/:agent_id', auth: 'admin',
       async handle({ params }) {
         await limiter.removeOverride(params.agent_id!);
-        return reply(200, { status: 'removed', agent_id: params.agent_id });
+        return typedReply('rate_limit_override_changed', 200, { status: 'removed', agent_id: params.agent_id! });
       },
     },
   ];

@@ -1,19 +1,30 @@
 // Reply values the routes return, and the mapping from our error codes to the
-// reference's `error` strings. Every error body carries both.
+// reference's `error` strings. Every error body carries both. A JSON reply always names
+// its schema (web/protocol/http-replies.ts): there is no untyped way to answer.
 import { httpStatusOf, type ErrorCode, type Failure } from '../../storage/domain/errors.ts';
 import type { HttpReply, HttpReplyName } from '../protocol/http-replies.ts';
+import type { ErrorContext } from '../protocol/http-error.ts';
 
-export interface Reply {
+interface ReplyBase {
   status: number;
-  body: unknown;
-  /** The reply schema the body follows (web/protocol/http-replies.ts): it is serialized from it. */
-  schema?: HttpReplyName;
   headers?: Readonly<Record<string, string>>;
-  /** Sent as-is instead of `body` as JSON (GET /metrics), with this content type. */
-  text?: { body: string; contentType: string };
 }
 
-export const reply = (status: number, body: unknown): Reply => ({ status, body });
+/** A JSON body, typed by the schema it names and serialized by the function compiled from it. */
+export interface JsonReply extends ReplyBase {
+  schema: HttpReplyName;
+  body: unknown;
+  text?: never;
+}
+
+/** Sent as-is (GET /metrics), with this content type. */
+export interface TextReply extends ReplyBase {
+  text: { body: string; contentType: string };
+  schema?: never;
+  body?: never;
+}
+
+export type Reply = JsonReply | TextReply;
 
 /** A reply whose body is typed and serialized by its schema. */
 export const typedReply = <N extends HttpReplyName>(schema: N, status: number, body: HttpReply<N>): Reply => ({ status, body, schema });
@@ -39,12 +50,13 @@ export function wireError(code: ErrorCode): string {
   return referenceErrors[code] ?? code.replace(/^AC_ERR_/, '').toLowerCase();
 }
 
-export function errorReply(code: ErrorCode, extra: Record<string, unknown> = {}): Reply {
+/** `extra` are the named context fields of the error body; `error` replaces the reference's string where a route has its own. */
+export function errorReply(code: ErrorCode, extra: ErrorContext & { error?: string } = {}): Reply {
   return typedReply('error', httpStatusOf(code), { error: wireError(code), code, ...extra });
 }
 
 /** A hub failure as a reply; `extra` adds the reference's context fields (task_id…). */
-export function failureReply(failure: Failure, extra: Record<string, unknown> = {}): Reply {
+export function failureReply(failure: Failure, extra: ErrorContext = {}): Reply {
   return errorReply(failure.code, { detail: failure.detail, ...extra });
 }
 

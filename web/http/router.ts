@@ -7,7 +7,7 @@ import { clientIp } from '../connection-limits.ts';
 import type { RateLimiter } from '../rate-limits/rate-limiter.ts';
 import { httpTierOf, type Tier } from '../protocol/rate-limit-tiers.ts';
 import { thrownFailureOf } from '../../storage/domain/errors.ts';
-import { errorReply, failureReply, forbidden, reply, unauthorized, type Reply } from './reply.ts';
+import { errorReply, failureReply, forbidden, unauthorized, type Reply } from './reply.ts';
 import type { HttpMethod, RequestContext, Route, RouteDeps } from './route.ts';
 import type { WebTelemetry } from '../web-telemetry.ts';
 import { serializeHttpReply } from '../frame-serializer.ts';
@@ -225,8 +225,7 @@ function send(res: HttpResponse, state: SendState, result: Reply, closeConnectio
   if (state.aborted || state.done) return;
   state.done = true;
   state.record?.(result.status);
-  const payload = result.status === 204 ? '' : result.text ? result.text.body
-    : result.schema ? serializeHttpReply(result.schema, result.body) : JSON.stringify(result.body);
+  const payload = result.status === 204 ? '' : result.text ? result.text.body : serializeHttpReply(result.schema, result.body);
   res.cork(() => {
     res.writeStatus(statusLines[result.status] ?? `${result.status} Error`);
     res.writeHeader('content-type', result.text ? result.text.contentType : 'application/json');
@@ -243,4 +242,3 @@ function safeDecode(text: string): string {
   }
 }
 
-export { reply };

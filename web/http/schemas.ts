@@ -6,7 +6,7 @@ import {
   wsOutboundSchemas,
 } from '../protocol/index.ts';
 import { httpReplySchemas } from '../protocol/http-replies.ts';
-import { reply } from './reply.ts';
+import { typedReply } from './reply.ts';
 import type { Route } from './route.ts';
 
 export function schemaRoutes(): Route[] {
@@ -17,5 +17,5 @@ export function schemaRoutes(): Route[] {
     },
     version: protocolVersion,
   };
-  return [{ method: 'GET', path: '/api/schemas', auth: 'none', handle: () => reply(200, body) }];
+  return [{ method: 'GET', path: '/api/schemas', auth: 'none', handle: () => typedReply('schema_catalogue', 200, body) }];
 }

@@ -4,7 +4,7 @@ import { metadataOversize } from '../protocol/task.ts';
 import { priorityAliases, priorityNames } from '../../storage/domain/priorities.ts';
 import { maxPageLimit, type PageQueryText } from '../protocol/http-queries.ts';
 import type { TaskListQuery } from '../ports/task-port.ts';
-import { errorReply, failureReply, reply, typedReply, wireError, type Reply } from './reply.ts';
+import { errorReply, failureReply, typedReply, wireError, type Reply } from './reply.ts';
 import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { BulkOutcome } from '../ports/task-port.ts';
 import type { WireValidator } from '../validation.ts';
@@ -55,7 +55,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
     },
     {
       method: 'GET', path: '/api/tasks/stats', auth: 'agent',
-      handle: () => reply(200, tasks.taskStats()),
+      handle: () => typedReply('task_stats', 200, tasks.taskStats()),
     },
     {
       method: 'GET', path: '/api/tasks/dead-letter', auth: 'agent', query: 'page_query',
@@ -65,7 +65,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
       method: 'DELETE', path: '/api/tasks/dead-letter', auth: 'admin',
       async handle() {
         const purged = await tasks.purgeDeadLetters();
-        return purged.ok ? reply(200, { status: 'purged', count: purged.value }) : failureReply(purged);
+        return purged.ok ? typedReply('dead_letters_purged', 200, { status: 'purged', count: purged.value }) : failureReply(purged);
       },
     },
     {
@@ -73,7 +73,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
       async handle({ params }) {
         const purged = await tasks.purgeDeadLetters(params.id);
         return purged.ok
-          ? reply(200, { status: 'purged', count: purged.value, task_id: params.id })
+          ? typedReply('dead_letters_purged', 200, { status: 'purged', count: purged.value, task_id: params.id! })
           : failureReply(purged, { task_id: params.id });
       },
     },
@@ -82,7 +82,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
       handle({ params }) {
         const task = tasks.getTask(params.id!);
         if (!task) return errorReply('AC_ERR_TASK_NOT_FOUND', { task_id: params.id });
-        return reply(200, { ...task, ...tasks.taskLinks(task.id) });
+        return typedReply('task_detail', 200, { ...task, ...tasks.taskLinks(task.id) });
       },
     },
     {
@@ -92,7 +92,9 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
         const moved = await tasks.reprioritiseTask(params.id!, priority);
         if (!moved.ok) return failureReply(moved, { task_id: params.id });
         const { task, from } = moved.value;
-        return reply(200, { status: task.status, task_id: task.id, priority: task.priority, previous_priority: from, changed: from !== task.priority });
+        return typedReply('task_reprioritised', 200, {
+          status: task.status, task_id: task.id, priority: task.priority, previous_priority: from, changed: from !== task.priority,
+        });
       },
     },
     {
@@ -102,7 +104,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
         if (refused) return refused;
         const retried = await tasks.retryDeadLetter(params.id!);
         if (!retried.ok) return failureReply(retried, { task_id: params.id });
-        return reply(200, { status: 'requeued', task_id: retried.value.id, priority: retried.value.priority });
+        return typedReply('task_requeued', 200, { status: 'requeued', task_id: retried.value.id, priority: retried.value.priority });
       },
     },
     {
@@ -112,7 +114,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
         if (refused) return refused;
         const cancelled = await tasks.cancelTask(params.id!, query.get('cascade') === 'true');
         if (!cancelled.ok) return failureReply(cancelled, { task_id: params.id });
-        return reply(200, { status: 'cancelled', task_id: cancelled.value.id });
+        return typedReply('task_cancelled', 200, { status: 'cancelled', task_id: cancelled.value.id });
       },
     },
     {
@@ -122,7 +124,7 @@ export function taskRoutes({ hub: { tasks }, validator }: RouteDeps): Route[] {
         if (oversize) return errorReply('AC_ERR_VALIDATION', { errors: [oversize] });
         const pushed = await tasks.pushTask(push.agent_id, push.description, push.metadata ?? {}, push.paths ?? []);
         if (!pushed.ok) return failureReply(pushed, { agent_id: push.agent_id });
-        return reply(200, { status: 'pushed', task_id: pushed.value.id, agent_id: push.agent_id });
+        return typedReply('task_pushed', 200, { status: 'pushed', task_id: pushed.value.id, agent_id: push.agent_id });
       },
     },
   ];

@@ -1,6 +1,6 @@
 // Token management: /admin/tokens as in the reference, also mounted under /api/admin/tokens.
 // Admin scope, except that an agent may revoke its own tokens (remove-agent.js does).
-import { errorReply, failureReply, forbidden, reply } from './reply.ts';
+import { errorReply, failureReply, forbidden, typedReply } from './reply.ts';
 import type { Route, RouteDeps } from './route.ts';
 
 export function tokenRoutes({ hub: { access } }: RouteDeps): Route[] {
@@ -21,12 +21,12 @@ export function tokenRoutes({ hub: { access } }: RouteDeps): Route[] {
         });
         if (!created.ok) return failureReply(created);
         const { token, info } = created.value;
-        return reply(201, { agent_id: info.agent_id, token, scope: info.scope, name: info.name, token_prefix: info.token_prefix });
+        return typedReply('token_created', 201, { agent_id: info.agent_id, token, scope: info.scope, name: info.name, token_prefix: info.token_prefix });
       },
     },
     {
       method: 'GET', path: base, auth: 'admin',
-      handle: () => reply(200, { tokens: access.listTokens() }),
+      handle: () => typedReply('token_list', 200, { tokens: access.listTokens() }),
     },
     {
       method: 'DELETE', path: `${base}/:agent_id`, auth: 'agent',
@@ -35,7 +35,7 @@ export function tokenRoutes({ hub: { access } }: RouteDeps): Route[] {
         if (principal?.scope === 'agent' && principal.agentId !== agentId) return forbidden();
         const revoked = await access.revokeAgentTokens(agentId);
         if (!revoked.ok) return failureReply(revoked, { agent_id: agentId });
-        return reply(200, { status: 'revoked', agent_id: agentId, count: revoked.value });
+        return typedReply('tokens_revoked', 200, { status: 'revoked', agent_id: agentId, count: revoked.value });
       },
     },
   ]);

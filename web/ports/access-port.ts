@@ -1,16 +1,11 @@
 // Access: tokens, scopes and who may register (HTTP auth, /ws identify, the dashboard's admin check).
 import type { Result } from '../../storage/domain/errors.ts';
+import type { TokenInfo } from '../protocol/access-replies.ts';
 
 /** Who a token belongs to. Admin tokens may do everything; agent tokens act for one agent. */
 export type Principal = { scope: 'admin'; name: string } | { scope: 'agent'; agentId: string };
 
-export interface TokenInfo {
-  agent_id: string | null;
-  name: string;
-  scope: 'admin' | 'agent';
-  token_prefix: string;
-  created_at: number;
-}
+export type { TokenInfo };
 
 export interface AccessPort {
   authenticate(token: string): Principal | null;

@@ -1,20 +1,15 @@
 // Approval gates on tasks, and agents' questions to an operator mid-task.
 import type { Result } from '../../storage/domain/errors.ts';
 import type { Static } from '@sinclair/typebox';
-import type { ApprovalRequest, approvalViewSchema } from '../protocol/approvals.ts';
+import type { ApprovalList, ApprovalRequest, approvalViewSchema } from '../protocol/approvals.ts';
+
+export type { ApprovalList };
 import type { Task } from '../../storage/domain/task.ts';
 
 /** An agent's question as the API and the dashboard feed show it: the wire schema's type, declared once. */
 export type ApprovalView = Static<typeof approvalViewSchema>;
 
 export type ApprovalListStatus = 'pending' | 'answered' | 'closed' | 'all';
-
-/** GET /api/approvals: questions, and (for pending and all) the tasks awaiting approval, oldest first. */
-export interface ApprovalList {
-  approvals: ApprovalView[];
-  count: number;
-  tasks_awaiting_approval: Task[];
-}
 
 export interface ApprovalsPort {
   approveTask(taskId: string, by: string | null, note: string | null): Promise<Result<Task>>;

@@ -1,38 +1,12 @@
 // Fleet control: breakers, provider rate limits, daily token budgets, provider quotas.
 import type { Result } from '../../storage/domain/errors.ts';
 import type { AgentView } from '../../storage/domain/agent-view.ts';
-
-/** Daily token budgets as set; absent keys mean no limit. */
-export interface DailyBudgetSettings {
-  fleet?: number;
-  agent_default?: number;
-  agents?: Record<string, number>;
-}
+import type { DailyBudgetSettings, DailyBudgetsUpdate, DailyBudgetsView, ProviderView } from '../protocol/fleet-control.ts';
 
 /** A PUT /api/budgets body: a number sets a budget, null removes it. */
-export interface DailyBudgetChanges {
-  fleet?: number | null;
-  agent_default?: number | null;
-  agents?: Record<string, number | null>;
-}
+export type DailyBudgetChanges = Pick<DailyBudgetsUpdate, 'fleet' | 'agent_default' | 'agents'>;
 
-/** Today's (UTC) budgets and usage. */
-export interface DailyBudgetsView {
-  day: string;
-  resets_at: number;
-  settings: DailyBudgetSettings;
-  fleet: { budget_tokens: number | null; used_tokens: number; spent: boolean };
-  agents: Array<{ agent_id: string; budget_tokens: number | null; used_tokens: number; spent: boolean }>;
-}
-
-/** One provider across the fleet: its cap, tasks out with its agents, and its agents parked by a rate limit. */
-export interface ProviderView {
-  provider: string;
-  limit: number | null;
-  in_use: number;
-  parked: number;
-  agents: number;
-}
+export type { DailyBudgetSettings, DailyBudgetsView, ProviderView };
 
 export interface FleetPort {
   /** `agent_rate_limited`: the agent's provider refused it until `until`; it parks keeping its task. Durable before it resolves. */

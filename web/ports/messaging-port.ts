@@ -1,6 +1,9 @@
 // Direct and broadcast messages, mailboxes and channels, as the agent socket and the HTTP API use them.
 import type { Result } from '../../storage/domain/errors.ts';
 import type { AgentLink } from '../../storage/domain/agent-link.ts';
+import type { Static } from '@sinclair/typebox';
+import type { channelViewSchema } from '../protocol/messaging-replies.ts';
+import type { ChannelDetail, MailboxPage, RetentionSettings } from '../protocol/messaging-http.ts';
 
 /** What a sender hands the hub; `to` null or "broadcast" means every connected agent but the sender. */
 export interface OutgoingMessage {
@@ -33,40 +36,14 @@ export interface MessageView {
   timestamp: number;
 }
 
-export interface MailboxPage {
-  agent_id: string;
-  messages: MessageView[];
-  /** Seq of the last message returned, or the `since` asked for when none was: pass it back as `since`. */
-  last_seq: number;
-  count: number;
-}
-
-export interface ChannelView {
-  name: string;
-  description: string;
-  subscriber_count: number;
-  created_at: number;
-}
-
-export interface ChannelDetail extends ChannelView {
-  created_by: string | null;
-  subscribers: string[];
-  last_seq: number;
-}
+export type ChannelView = Static<typeof channelViewSchema>;
+export type { ChannelDetail, MailboxPage, RetentionSettings };
 
 export interface ChannelPublished {
   channel: string;
   seq: number;
   id: string;
   duplicate: boolean;
-}
-
-export interface RetentionSettings {
-  mailbox_ttl_ms: number;
-  /** Messages kept per agent; the oldest go first. */
-  mailbox_cap: number;
-  /** Messages kept per channel; the oldest go first. */
-  channel_history_cap: number;
 }
 
 /**

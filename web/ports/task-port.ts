@@ -4,7 +4,9 @@ import type { TaskBulkItem } from '../protocol/task-bulk.ts';
 import type { Task } from '../../storage/domain/task.ts';
 import type { TaskStatus } from '../../storage/domain/task-status.ts';
 import type { TaskSubmit } from '../protocol/task.ts';
-import type { PathLeaseView } from '../protocol/path-leases.ts';
+import type { TaskLinks, TaskListPage, TaskStatsView } from '../protocol/task-replies.ts';
+
+export type { TaskLinks, TaskListPage, TaskStatsView };
 
 export interface TaskListQuery {
   status?: TaskStatus;
@@ -15,42 +17,11 @@ export interface TaskListQuery {
   cursor?: number;
 }
 
-export interface TaskListPage {
-  tasks: Task[];
-  count: number;
-  next_cursor: number | null;
-  /** Damaged records in the page's range that were skipped (logged once each); absent when none. */
-  skipped_unreadable?: number;
-}
-
 /** A bulk submit's outcome, one entry per request item, in request order. */
 export interface BulkOutcome {
   /** false when a graph (items with refs) was refused whole: nothing was created. */
   accepted: boolean;
   outcomes: Array<Result<{ task: Task; created: boolean }>>;
-}
-
-/** A task's place in a workflow graph. */
-export interface TaskLinks {
-  dependencies: Array<{ task_id: string; status: string }>;
-  dependents: Array<{ task_id: string; status: string }>;
-  /** Dependencies a waiting task still needs; null when it is not waiting. */
-  waiting_for: number | null;
-  /** Path leases the task holds now (while assigned). */
-  leases: PathLeaseView[];
-  /** A queued task the scheduler passed over: the lease of another task that overlaps its paths. */
-  waiting_for_lease: (PathLeaseView & { since: number }) | null;
-}
-
-export interface TaskStatsView {
-  by_status: Record<string, number>;
-  by_priority: Record<string, number>;
-  dead_letter: number;
-  queued_index_size: number;
-  /** Distinct damaged task records listings have skipped since start; absent when none. */
-  unreadable_records?: number;
-  /** What retention deleted since start, per status, and when it last swept; absent when retention is off. */
-  retention?: { removed: Record<'completed' | 'cancelled' | 'dead_letter', number>; last_sweep_at: number | null };
 }
 
 export interface TaskPort {

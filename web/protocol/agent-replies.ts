@@ -37,7 +37,7 @@ export type TaskCancelled = Static<typeof taskCancelledSchema>;
 export type TaskResume = Static<typeof taskResumeSchema>;
 
 /** One field error (reference §7); `known_types` only with unknown_message_type. */
-const fieldErrorSchema = Type.Object({
+export const fieldErrorSchema = Type.Object({
   field: Type.String(),
   error: Type.String(),
   detail: Type.String(),

@@ -41,3 +41,26 @@ export const agentViewSchema = Type.Object({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const viewMatchesDomain: Same<Static<typeof agentViewSchema>, AgentView> = true;
 void viewMatchesDomain;
+
+// HTTP replies of /api/agents: who is connected, and the machine's view of each.
+const view = agentViewSchema.properties;
+
+/** GET /api/agents: the connected agents (reference AgentInfo), with their machine state and, on a cluster, their hub. */
+export const agentListSchema = Type.Object({
+  agents: Type.Array(Type.Object({ ...agentInfoSchema.properties, fsm_state: view.fsm_state, hub: view.hub })),
+});
+
+/** One agent's machine state as GET /api/agents/states lists it. */
+export const agentStateSchema = Type.Object({
+  agent_id: view.agent_id, fsm_state: view.fsm_state, current_task_id: view.current_task_id, capabilities: view.capabilities,
+  flags: view.flags, connected_at: view.connected_at, name: view.name, hub: view.hub,
+});
+export type AgentState = Static<typeof agentStateSchema>;
+
+/** GET /api/agents/states: the connected agents' machine states. */
+export const agentStatesSchema = Type.Object({ agents: Type.Array(agentStateSchema) });
+
+/** GET /api/agents/:id/state: one agent, also when offline, with when it last changed state and was last seen. */
+export const agentStateDetailSchema = Type.Object({
+  ...agentStateSchema.properties, last_state_change: view.last_state_change, last_seen: view.last_seen,
+});

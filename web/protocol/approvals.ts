@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { approvalLimits } from './approval-limits.ts';
 import { generationField, taskIdField } from './field-limits.ts';
 import { wsMessage } from './ws-message.ts';
+import { taskApprovalSchema, taskSchema } from '../../storage/domain/task.ts';
 
 /** The sidecar's id for a question; it becomes part of no file name, but stays plain. */
 const questionIdField = Type.String({ minLength: 1, maxLength: approvalLimits.questionIdChars, pattern: '^[A-Za-z0-9._:-]+$' });
@@ -108,3 +109,15 @@ export const approvalViewSchema = Type.Object({
   answered_by: Type.Union([Type.String(), Type.Null()]),
   closed_reason: Type.Union([Type.String(), Type.Null()]),
 });
+
+// HTTP replies of the approval routes. An approval is sent as approvalViewSchema.
+/** POST /api/tasks/:id/approve and /reject: the task's status after the decision and the decision. */
+export const approvalDecidedSchema = Type.Object({ status: Type.String(), task_id: Type.String(), approval: Type.Optional(taskApprovalSchema) });
+
+/** GET /api/approvals: questions, and (for pending and all) the tasks awaiting approval, oldest first. */
+export const approvalListSchema = Type.Object({
+  approvals: Type.Array(approvalViewSchema),
+  count: Type.Integer({ minimum: 0 }),
+  tasks_awaiting_approval: Type.Array(taskSchema),
+});
+export type ApprovalList = Static<typeof approvalListSchema>;

@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { agentViewSchema } from './agent-view.ts';
 import { approvalViewSchema } from './approvals.ts';
 import { metricsSampleSchema } from './metrics-sample.ts';
+import { metricsSnapshotSchema } from './metrics-snapshot.ts';
 import { pathLeaseSchema } from './path-leases.ts';
 import { storageEventSchemas } from './storage-events.ts';
 
@@ -68,7 +69,7 @@ export const metricsSnapshotEventSchema = Type.Object({
   timestamp: at,
   sample: metricsSampleSchema,
   /** The /api/metrics snapshot (reference §9), whole. */
-  metrics: nullable(Type.Object({}, { additionalProperties: true })),
+  metrics: nullable(metricsSnapshotSchema),
 });
 
 /** An alert as the feed, the snapshot and GET /api/alerts carry it. */

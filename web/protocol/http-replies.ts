@@ -1,99 +1,133 @@
-// HTTP reply bodies (reference §4 and ours): the error body every failure shares, and the
-// replies of the busiest routes (submit, bulk submit, task pages, agents, messages, mailbox,
-// dashboard state). A route sends one with `typedReply(name, …)` (web/http/reply.ts): its body
-// is typed by the schema and serialized by a function compiled from it, or, for the open
-// shapes (an error's context fields, the dashboard state), checked like the others in tests.
+// The registry of HTTP reply bodies: every JSON reply a route sends names one of these
+// (web/http/reply.ts typedReply), is typed by it, and is serialized by a function compiled
+// from it (web/frame-serializer.ts); GET /api/schemas lists them under `outbound.http`.
+// The schemas live by concept beside the bodies they answer; failures share errorBodySchema.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { taskSchema } from '../../storage/domain/task.ts';
-import { agentInfoSchema, agentViewSchema } from './agent-view.ts';
+import { agentRegisteredSchema, enrollmentTokenIssuedSchema, tokenCreatedSchema, tokenListSchema, tokensRevokedSchema } from './access-replies.ts';
+import { agentListSchema, agentStateDetailSchema, agentStatesSchema } from './agent-view.ts';
+import { approvalDecidedSchema, approvalListSchema, approvalViewSchema } from './approvals.ts';
 import { dashboardStateSchema } from './dashboard-snapshot.ts';
-import { messageViewSchema } from './message-delivery.ts';
+import { agentUnblockedSchema, dailyBudgetsViewSchema, providerListSchema } from './fleet-control.ts';
+import { healthReplySchema } from './health.ts';
+import { errorBodySchema } from './http-error.ts';
+import {
+  channelCreatedSchema, channelDetailSchema, channelHistoryPageSchema, channelListSchema, channelMembershipSchema, channelPublishedBodySchema,
+  mailboxAckedSchema, mailboxPageSchema, messageSentBodySchema, retentionSettingsSchema, retentionUpdatedSchema, subscriptionsSchema,
+} from './messaging-http.ts';
+import { metricsReplySchema } from './metrics-snapshot.ts';
+import {
+  alertAcknowledgedReplySchema, alertListSchema, alertThresholdsUpdatedSchema, alertThresholdsViewSchema, heartbeatIntervalReplySchema,
+} from './observability-replies.ts';
+import { rateLimitOverrideChangedSchema, rateLimitsViewSchema, whitelistChangedSchema, whitelistSchema } from './rate-limits.ts';
+import { defaultRepoReplySchema, defaultRepoSetSchema, logLevelSetSchema } from './runtime-config-replies.ts';
+import { scheduleDeletedSchema, scheduleListSchema, scheduleViewSchema } from './schedule.ts';
+import {
+  backupListingSchema, backupTakenSchema, compactionReplySchema, restoreReplySchema, storageHealthSchema, tableCompactionReplySchema,
+} from './storage-admin.ts';
+import {
+  deadLettersPurgedSchema, taskBulkReplySchema, taskCancelledReplySchema, taskDetailSchema, taskPageSchema, taskPushedSchema,
+  taskReprioritisedSchema, taskRequeuedSchema, taskStatsSchema, taskSubmittedSchema,
+} from './task-replies.ts';
 
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export { errorBodySchema };
 
-/**
- * Every failure: `error` is the reference's string, `code` ours (storage/domain/errors.ts);
- * context fields (task_id, channel, errors, hint, max_bytes…) vary by failure and stay open.
- */
-export const errorBodySchema = Type.Object({
-  error: Type.String(),
-  code: Type.String({ pattern: '^AC_ERR_' }),
-  detail: Type.Optional(Type.String()),
-}, { additionalProperties: true });
-
-/** POST /api/tasks: the reference's four fields first, ours after. 201 when created, 200 for an idempotent repeat. */
-export const taskSubmittedSchema = Type.Object({
-  status: Type.String(),
-  task_id: Type.String(),
-  priority: Type.Integer({ minimum: 0, maximum: 3 }),
-  created_at: Type.Integer({ minimum: 0 }),
-  created: Type.Boolean(),
-  not_before: nullable(Type.Integer({ minimum: 0 })),
-  idempotency_key: nullable(Type.String()),
-});
-
-/** The item's own `ref`, echoed so a client can match results to what it sent. */
-const bulkItemRef = { ref: Type.Optional(Type.String()) };
-/** POST /api/tasks/bulk: one result per item, in order; a refused graph is 422 with `error` and nothing created. */
-export const taskBulkReplySchema = Type.Object({
-  error: Type.Optional(Type.Literal('bulk_rejected')),
-  code: Type.Optional(Type.Literal('AC_ERR_BULK_ABORTED')),
-  created: Type.Integer({ minimum: 0 }),
-  failed: Type.Integer({ minimum: 0 }),
-  results: Type.Array(Type.Union([
-    Type.Object({
-      index: Type.Integer({ minimum: 0 }), ok: Type.Literal(true), task_id: Type.String(), status: Type.String(), created: Type.Boolean(), ...bulkItemRef,
+/** GET /api/schemas: this registry and the others (web/protocol/index.ts), as they were compiled. */
+export const schemaCatalogueSchema = Type.Object({
+  schemas: Type.Object({
+    websocket: Type.Record(Type.String(), Type.Unknown()),
+    dashboard: Type.Record(Type.String(), Type.Unknown()),
+    http: Type.Record(Type.String(), Type.Unknown()),
+    version: Type.String(),
+    outbound: Type.Object({
+      websocket: Type.Record(Type.String(), Type.Unknown()),
+      dashboard: Type.Record(Type.String(), Type.Unknown()),
+      dashboard_events: Type.Record(Type.String(), Type.Unknown()),
+      http: Type.Record(Type.String(), Type.Unknown()),
     }),
-    Type.Object({
-      index: Type.Integer({ minimum: 0 }), ok: Type.Literal(false), error: Type.String(), code: Type.String(), detail: Type.String(),
-      errors: Type.Optional(Type.Array(Type.Unknown())), ...bulkItemRef,
-    }),
-  ])),
+  }),
+  version: Type.String(),
 });
 
-/** GET /api/tasks, GET /api/tasks/dead-letter: a page of tasks and the cursor of the next. */
-export const taskPageSchema = Type.Object({
-  tasks: Type.Array(taskSchema),
-  count: Type.Integer({ minimum: 0 }),
-  next_cursor: nullable(Type.Integer({ minimum: 0 })),
-  skipped_unreadable: Type.Optional(Type.Integer({ minimum: 0 })),
-});
-
-/** GET /api/agents: the connected agents (reference AgentInfo), with their machine state and, on a cluster, their hub. */
-export const agentListSchema = Type.Object({
-  agents: Type.Array(Type.Object({
-    ...agentInfoSchema.properties, fsm_state: agentViewSchema.properties.fsm_state, hub: Type.Optional(Type.String()),
-  })),
-});
-
-/** POST /api/messages: `seq` for a direct message (its mailbox seq), none for a broadcast. */
-export const messageSentBodySchema = Type.Object({
-  status: Type.Literal('sent'),
-  id: Type.String(),
-  seq: Type.Optional(Type.Integer({ minimum: 0 })),
-  duplicate: Type.Optional(Type.Literal(true)),
-});
-
-/** GET /api/mailbox/:id: pass `last_seq` back as `since` for the next page. */
-export const mailboxPageSchema = Type.Object({
-  agent_id: Type.String(),
-  messages: Type.Array(messageViewSchema),
-  last_seq: Type.Integer({ minimum: 0 }),
-  count: Type.Integer({ minimum: 0 }),
-});
-
-/** Keyed by a stable name; `open` ones are sent with JSON.stringify (their schema allows more fields). */
+/** Keyed by a stable name: the name a route's typedReply gives, and the key under `outbound.http`. */
 export const httpReplySchemas = {
   error: errorBodySchema,
+  // tasks
   task_submitted: taskSubmittedSchema,
   task_bulk: taskBulkReplySchema,
   task_page: taskPageSchema,
+  task_stats: taskStatsSchema,
+  task_detail: taskDetailSchema,
+  task_reprioritised: taskReprioritisedSchema,
+  task_requeued: taskRequeuedSchema,
+  task_cancelled: taskCancelledReplySchema,
+  task_pushed: taskPushedSchema,
+  dead_letters_purged: deadLettersPurgedSchema,
+  // agents and fleet control
   agent_list: agentListSchema,
+  agent_states: agentStatesSchema,
+  agent_state: agentStateDetailSchema,
+  agent_unblocked: agentUnblockedSchema,
+  daily_budgets: dailyBudgetsViewSchema,
+  provider_list: providerListSchema,
+  // approvals
+  approval_decided: approvalDecidedSchema,
+  approval_list: approvalListSchema,
+  approval: approvalViewSchema,
+  // messages and channels
   message_sent: messageSentBodySchema,
   mailbox_page: mailboxPageSchema,
+  mailbox_acked: mailboxAckedSchema,
+  mailbox_retention: retentionSettingsSchema,
+  mailbox_retention_updated: retentionUpdatedSchema,
+  channel_list: channelListSchema,
+  channel_created: channelCreatedSchema,
+  channel: channelDetailSchema,
+  channel_membership: channelMembershipSchema,
+  channel_published: channelPublishedBodySchema,
+  channel_history: channelHistoryPageSchema,
+  subscriptions: subscriptionsSchema,
+  // access
+  agent_registered: agentRegisteredSchema,
+  token_created: tokenCreatedSchema,
+  token_list: tokenListSchema,
+  tokens_revoked: tokensRevokedSchema,
+  enrollment_token: enrollmentTokenIssuedSchema,
+  // configuration
+  default_repo: defaultRepoReplySchema,
+  default_repo_set: defaultRepoSetSchema,
+  log_level_set: logLevelSetSchema,
+  heartbeat_interval: heartbeatIntervalReplySchema,
+  // health, metrics and alerts
+  health: healthReplySchema,
   dashboard_state: dashboardStateSchema,
+  metrics: metricsReplySchema,
+  alert_list: alertListSchema,
+  alert_acknowledged: alertAcknowledgedReplySchema,
+  alert_thresholds: alertThresholdsViewSchema,
+  alert_thresholds_updated: alertThresholdsUpdatedSchema,
+  // rate limits
+  rate_limits: rateLimitsViewSchema,
+  whitelist: whitelistSchema,
+  whitelist_changed: whitelistChangedSchema,
+  rate_limit_override_changed: rateLimitOverrideChangedSchema,
+  // schedules
+  schedule: scheduleViewSchema,
+  schedule_list: scheduleListSchema,
+  schedule_deleted: scheduleDeletedSchema,
+  // storage
+  backup_taken: backupTakenSchema,
+  backup_list: backupListingSchema,
+  restore_started: restoreReplySchema,
+  compaction: compactionReplySchema,
+  table_compaction: tableCompactionReplySchema,
+  storage_health: storageHealthSchema,
+  schema_catalogue: schemaCatalogueSchema,
 } as const satisfies Record<string, TSchema>;
 export type HttpReplyName = keyof typeof httpReplySchemas;
 export type HttpReply<N extends HttpReplyName> = Static<(typeof httpReplySchemas)[N]>;
-/** Replies whose schemas leave fields open, so a compiled serializer would drop some: sent whole. */
-export const openHttpReplies: ReadonlySet<HttpReplyName> = new Set(['error', 'dashboard_state']);
+/**
+ * Sent with JSON.stringify and checked like the others in tests: the dashboard state, rarely
+ * asked for, whose schema lets a newer hub add fields, and the schema catalogue, which is
+ * schemas as data.
+ */
+export const openHttpReplies: ReadonlySet<HttpReplyName> = new Set(['dashboard_state', 'schema_catalogue']);

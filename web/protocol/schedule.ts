@@ -19,3 +19,29 @@ export const scheduleCreateSchema = Type.Object(
   { additionalProperties: true, $id: 'http/schedule_create' },
 );
 export type ScheduleCreate = Static<typeof scheduleCreateSchema>;
+
+// HTTP replies of /api/schedules; the schedules port's view is this schema's type.
+const at = Type.Integer({ minimum: 0 });
+
+/** A recurring-task schedule as the API shows it. */
+export const scheduleViewSchema = Type.Object({
+  id: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  cron: Type.String(),
+  timezone: Type.String(),
+  catch_up: Type.Union(catchUpPolicies.map((policy) => Type.Literal(policy))),
+  /** The task submit body each firing submits. */
+  task: Type.Record(Type.String(), Type.Unknown()),
+  paused: Type.Boolean(),
+  created_at: at,
+  last_fired_at: at,
+  last_task_id: Type.Union([Type.String(), Type.Null()]),
+  next_fire_at: Type.Union([at, Type.Null()]),
+});
+export type ScheduleView = Static<typeof scheduleViewSchema>;
+
+/** GET /api/schedules. */
+export const scheduleListSchema = Type.Object({ schedules: Type.Array(scheduleViewSchema) });
+
+/** DELETE /api/schedules/:id. */
+export const scheduleDeletedSchema = Type.Object({ status: Type.Literal('deleted'), schedule_id: Type.String() });

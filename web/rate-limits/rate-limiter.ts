@@ -6,6 +6,7 @@
 // data; a check is then a refill and a subtraction on that object, no map at all.
 // HTTP looks the subject up by key per request (one Map.get).
 import { newBucket, refill, retryAfterMs, tryTake, type TokenBucket } from './token-bucket.ts';
+import type { RateLimitsView } from '../protocol/rate-limits.ts';
 import { defaultTierLimits, tiers, type Channel, type Tier, type TierLimit, type TierLimits } from '../protocol/rate-limit-tiers.ts';
 
 export interface RateLimitSettings {
@@ -48,13 +49,7 @@ export interface RateLimitDenial {
   at: number;
 }
 
-export interface RateLimitsView {
-  defaults: TierLimits;
-  overrides: Record<string, Partial<TierLimits>>;
-  whitelist: string[];
-  /** Subjects denied in the last minute, newest first. */
-  limited: Array<{ key: string; agent_id: string | null; tier: Tier; channel: Channel; retry_after_ms: number; denied_at: number; denials: number }>;
-}
+export type { RateLimitsView };
 
 export interface RateLimiterOptions {
   enabled: boolean;

@@ -103,7 +103,7 @@ function onEvents(events: HubEvent[]): void {
   for (const event of events) {
     store.applyEvent(event);
     if (storageEvents.has(event.type)) feed.send({ type: 'request_snapshot' });
-    if (event.type === 'approval_event' || (event.type === 'task_event' && approvalTaskEvents.has(String(event.event)))) approvals.reload();
+    if (event.type === 'approval_event' || (event.type === 'task_event' && approvalTaskEvents.has(event.event))) approvals.reload();
     if (event.type !== 'task_event') continue;
     kinds.add('stats');
     kinds.add('tasks');

@@ -38,11 +38,11 @@ export function drawerView(api: HubApi): DrawerView {
   const load = async (taskId: string) => {
     try {
       const task = await api.task(taskId);
-      if (current === taskId) draw(task as TaskDetail);
-      if (current === taskId && hasWorkflow(task as TaskDetail)) {
+      if (current === taskId) draw(task);
+      if (current === taskId && hasWorkflow(task)) {
         const graph = h('section', { class: 'wf-graph-wrap', 'aria-label': 'Workflow graph' });
         body.querySelector('.workflow')?.after(graph);
-        await drawWorkflowGraph(api, task as TaskDetail, graph, (id) => open(id));
+        await drawWorkflowGraph(api, task, graph, (id) => open(id));
       }
     } catch (error) {
       if (current === taskId) body.replaceChildren(h('p', { class: 'error' }, `Could not load ${taskId}: ${(error as Error).message}`));
@@ -90,7 +90,7 @@ export function drawerView(api: HubApi): DrawerView {
         ...(task.leases?.length ? field('Leases held', h('ul', { class: 'leases', 'data-field': 'leases' },
           ...task.leases.map((lease) => h('li', null, h('code', null, lease.paths.join('  ')), lease.lease_id.startsWith('task:') ? ' (its paths)' : ` (${lease.lease_id})`)))) : []),
       ),
-      hasWorkflow(task as TaskDetail) ? workflowLinks(task as TaskDetail, (id) => open(id)) : null,
+      hasWorkflow(task) ? workflowLinks(task, (id) => open(id)) : null,
       h('h3', null, 'History'),
       h('ol', { class: 'timeline', 'aria-label': 'Task history, newest first' },
         ...task.history.map((entry) => h('li', { 'data-event': entry.event },

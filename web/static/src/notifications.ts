@@ -56,14 +56,14 @@ export function notifier(worker: Promise<ServiceWorkerRegistration | null>): Not
       if (!enabled) return;
       for (const event of events) {
         if (event.type === 'task_event' && event.event === 'dead_letter') {
-          void show('Task dead-lettered', `${shortId(String(event.task_id))} ran out of retries`, `dead:${event.task_id}`);
+          void show('Task dead-lettered', `${shortId(event.task_id)} ran out of retries`, `dead:${event.task_id}`);
         } else if (event.type === 'status_changed') {
-          const agent = event.agent as AgentView;
+          const { agent } = event;
           if (agent.fsm_state === 'offline' && agentsBefore.get(agent.agent_id)?.fsm_state !== 'offline') {
             void show('Agent offline', `${agent.name} went offline`, `offline:${agent.agent_id}`);
           }
         } else if (event.type === 'alert_fired' && event.severity === 'critical') {
-          void show(`Critical alert: ${String(event.rule_id)}`, String(event.message ?? ''), `alert:${event.rule_id}`);
+          void show(`Critical alert: ${event.rule_id}`, event.message, `alert:${event.rule_id}`);
         }
       }
     },

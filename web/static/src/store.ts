@@ -70,7 +70,7 @@ export class DashboardStore {
     switch (event.type) {
       case 'agent_joined':
       case 'status_changed': {
-        const view = event.agent as AgentView;
+        const view = event.agent;
         // On a cluster, this hub's own agents' events carry no hub: they are on this one.
         const hubName = this.snapshot?.hub_name;
         const agent = view.hub || !hubName ? view : { ...view, hub: hubName };
@@ -80,47 +80,47 @@ export class DashboardStore {
       }
       case 'task_event': {
         // Fleet control: a stalled task flags its agent's card until the agent's next state change.
-        const agent = event.event === 'no_progress' ? this.agents.get(event.agent_id as string) : undefined;
+        const agent = event.event === 'no_progress' ? (event.agent_id === null ? undefined : this.agents.get(event.agent_id)) : undefined;
         if (agent && agent.current_task_id === event.task_id) {
-          this.agents.set(agent.agent_id, { ...agent, no_progress_since: (event.timestamp as number) - (event.since_ms as number) });
+          this.agents.set(agent.agent_id, { ...agent, no_progress_since: event.timestamp - (event.since_ms ?? 0) });
           this.changed('agents');
         }
         break;
       }
       case 'agent_removed': {
-        this.agents.delete(event.agent_id as string);
+        this.agents.delete(event.agent_id);
         this.changed('agents', 'header');
         break;
       }
       case 'metrics_snapshot': {
-        this.series.push(event.sample as MetricsSample);
+        this.series.push(event.sample);
         if (this.series.length > seriesCapacity) this.series.shift();
         this.changed('series', 'header');
         break;
       }
       case 'alert_fired': {
-        const alert = event as unknown as Alert;
-        this.alerts.set(alert.rule_id, { ...alert, fired_at: alert.fired_at ?? event.timestamp, acknowledged: Boolean(alert.acknowledged) });
+        const { type: _type, timestamp: _at, ...alert } = event;
+        this.alerts.set(alert.rule_id, alert);
         this.changed('alerts', 'header');
         break;
       }
       case 'rate_limited': {
-        const key = event.key as string;
+        const key = event.key;
         const earlier = this.rateLimited.get(key);
         this.rateLimited.set(key, {
-          key, agent_id: (event.agent_id as string | null) ?? null, tier: event.tier as string, channel: event.channel as string,
-          retry_after_ms: event.retry_after_ms as number, denied_at: event.timestamp, denials: (earlier?.denials ?? 0) + 1,
+          key, agent_id: event.agent_id, tier: event.tier, channel: event.channel,
+          retry_after_ms: event.retry_after_ms, denied_at: event.timestamp, denials: (earlier?.denials ?? 0) + 1,
         });
         this.changed('rateLimits');
         break;
       }
       case 'alert_cleared': {
-        this.alerts.delete(event.rule_id as string);
+        this.alerts.delete(event.rule_id);
         this.changed('alerts', 'header');
         break;
       }
       case 'alert_acknowledged': {
-        const alert = this.alerts.get(event.rule_id as string);
+        const alert = this.alerts.get(event.rule_id);
         if (alert) this.alerts.set(alert.rule_id, { ...alert, acknowledged: true });
         this.changed('alerts', 'header');
         break;

@@ -1,60 +1,41 @@
 // The shapes the page reads. Types only, taken from the hub's own sources and wire schemas so they cannot drift.
 import type { AgentView } from '../../../storage/domain/agent-view.ts';
-import type { HubEvent } from '../../ports/dashboard-port.ts';
+import type { DashboardEvent } from '../../protocol/dashboard-events.ts';
 import type { ProviderView } from '../../ports/fleet-port.ts';
-import type { TaskLinks } from '../../ports/task-port.ts';
+import type { TaskLinks, TaskListPage } from '../../ports/task-port.ts';
+import type { HttpReply } from '../../protocol/http-replies.ts';
 import type { Task, TaskHistoryEntry } from '../../../storage/domain/task.ts';
 import type { MetricsSample } from '../../protocol/metrics-sample.ts';
 import type { Static } from '@sinclair/typebox';
 import type { activeAlertSchema } from '../../protocol/dashboard-events.ts';
-import type {
-  compactionRunSchema, DashboardStateFrame, queueStatsSchema, rateLimitedSubjectSchema,
-} from '../../protocol/dashboard-snapshot.ts';
+import type { DashboardStateFrame } from '../../protocol/dashboard-snapshot.ts';
+import type { TaskStatsView } from '../../protocol/task-replies.ts';
+import type { CompactionRun } from '../../../storage/domain/storage-reports.ts';
+import type { StorageHealth } from '../../protocol/storage-admin.ts';
+import type { rateLimitedSubjectSchema } from '../../protocol/rate-limits.ts';
 
-export type { AgentView, HubEvent, MetricsSample, Task, TaskHistoryEntry };
+/** A feed event as the hub's schema types it: switch on `type` and no cast follows. */
+export type HubEvent = DashboardEvent;
+
+export type { AgentView, CompactionRun, MetricsSample, StorageHealth, Task, TaskHistoryEntry };
 
 /** Queued tasks per status and per lane ("0" urgent … "3" low). */
-export type QueueStats = Static<typeof queueStatsSchema>;
+export type QueueStats = TaskStatsView;
 
 /** An alert as the feed carries it (alert_fired / the snapshot's active alerts). */
 export type Alert = Static<typeof activeAlertSchema>;
 
-/**
- * GET /api/dashboard/state and the `snapshot` frame's data: the hub's own schema (web/protocol/dashboard-snapshot.ts).
- * Storage health and fleet control are open records there; the page names the fields it reads.
- */
-export type DashboardSnapshot = Omit<DashboardStateFrame, 'dets_health' | 'fleet_control'> & {
-  dets_health?: StorageHealth;
-  fleet_control: { providers: ProviderView[]; budgets: unknown };
-};
+/** GET /api/dashboard/state and the `snapshot` frame's data: the hub's own schema (web/protocol/dashboard-snapshot.ts). */
+export type DashboardSnapshot = DashboardStateFrame;
 
-/** GET /api/admin/storage-health, as the snapshot's `dets_health`. */
-export interface StorageHealth {
-  health_status: string;
-  last_backup_at: number | null;
-  storage: { file_size_bytes: number; fragmentation: number } | null;
-  reasons: string[];
-}
 
-export type CompactionRun = Static<typeof compactionRunSchema>;
-
-export interface TaskPage {
-  tasks: Task[];
-  count: number;
-  next_cursor: number | null;
-}
+export type TaskPage = TaskListPage;
 
 /** A dependency or dependent as GET /api/tasks/:id lists it. */
-export interface TaskLink {
-  task_id: string;
-  status: string;
-}
+export type TaskLink = TaskLinks['dependencies'][number];
 
 /** GET /api/tasks/:id: the task plus its place in a workflow and its path leases. */
-export type TaskDetail = Task & {
-  dependencies?: TaskLink[]; dependents?: TaskLink[]; waiting_for?: number | null;
-  leases?: TaskLinks['leases']; waiting_for_lease?: TaskLinks['waiting_for_lease'];
-};
+export type TaskDetail = HttpReply<'task_detail'>;
 
 export const laneNames = ['urgent', 'high', 'normal', 'low'] as const;
 

@@ -38,7 +38,7 @@ export async function drawWorkflowGraph(api: HubApi, start: TaskDetail, into: HT
     for (const link of [...(task.dependencies ?? []), ...(task.dependents ?? [])]) {
       if (nodes.has(link.task_id) || nodes.size >= maxNodes) continue;
       try {
-        const next = (await api.task(link.task_id)) as TaskDetail;
+        const next = await api.task(link.task_id);
         nodes.set(next.id, next);
         queue.push(next);
       } catch {

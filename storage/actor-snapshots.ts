@@ -1,14 +1,14 @@
 // State that survives a restart besides the queue: agent actors' persisted XState snapshots
 // (so an agent card keeps its "Done" count) and the metrics samples behind the dashboard's
-// last-hour charts. A snapshot is written inside the transaction of the change that caused it
-// (`putInTransaction` from a queue write callback), so it costs no commit and no sync of its own.
+// last-hour charts. Neither is waited for: each put rides the next commit's sync, so it costs
+// no commit and no sync of its own, and a kill -9 loses at most what that commit would have carried.
 import type { LmdbStore } from './lmdb-store.ts';
 
 export class ActorSnapshots {
   constructor(private readonly store: Pick<LmdbStore, 'snapshots' | 'metricsSamples'>) {}
 
-  /** Only inside a write transaction callback: commits with that transaction. */
-  putInTransaction(systemId: string, persisted: unknown): void {
+  /** Not awaited: the snapshot joins the next write batch (an agent's next assignment, usually). */
+  put(systemId: string, persisted: unknown): void {
     void this.store.snapshots.put(systemId, persisted);
   }
 

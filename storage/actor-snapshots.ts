@@ -9,7 +9,8 @@ export class ActorSnapshots {
 
   /** Not awaited: the snapshot joins the next write batch (an agent's next assignment, usually). */
   put(systemId: string, persisted: unknown): void {
-    void this.store.snapshots.put(systemId, persisted);
+    // A failed commit is reported by the writes that wait for it; this one only loses a count.
+    this.store.snapshots.put(systemId, persisted).catch(() => undefined);
   }
 
   get(systemId: string): unknown {

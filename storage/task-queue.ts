@@ -249,6 +249,12 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
+  fence(report: Report, action: string): Result<void> {
+    // Only a refusal of a task that is not assigned (rare) reads the record, for its status.
+    const fenced = checkReport(this.indexes.fencingOf(report.taskId) ?? this.get(report.taskId), report, action);
+    return fenced.ok ? ok(undefined) : fenced;
+  }
+
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {
     return this.write(() => this.updateAssigned(report, 'task_accepted', (task) => acceptance(task, now)));
   }

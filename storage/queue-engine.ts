@@ -143,11 +143,6 @@ export interface QueueEngine {
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
   /**
-   * The report's fence (`report-fencing.ts`) against this hub's view, without writing: an
-   * accept is answered from it. On LMDB an assigned task is fenced without reading its record.
-   */
-  fence(report: Report, action: string): Result<void>;
-  /**
    * `reportedTokens`: the report's cumulative tokens_used (storage/tokens-used.ts decides the count).
    * `alongside` runs inside the transaction with the task and its count before this report.
    */

@@ -6,10 +6,7 @@ import type { TaskRecord } from './task-record.ts';
 
 const generationOptional = new Set(['task_accepted', 'task_progress', 'lease_acquire']);
 
-/** What fencing reads of a task: a stored record has them, and so has the queue's index of assigned tasks. */
-export type FencingFacts = Pick<TaskRecord, 'id' | 'status' | 'generation' | 'assigned_to'>;
-
-export function checkReport<T extends FencingFacts>(task: T | undefined, report: Report, action: string): Result<T> {
+export function checkReport(task: TaskRecord | undefined, report: Report, action: string): Result<TaskRecord> {
   if (!task) return fail('AC_ERR_TASK_NOT_FOUND', report.taskId);
   if (task.status !== 'assigned') return fail('AC_ERR_INVALID_STATE', task.id, task.status, action, 'assigned');
   // Reference accept and progress carry no generation, so they are fenced by assignee alone

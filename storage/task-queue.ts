@@ -257,12 +257,6 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
-  fence(report: Report, action: string): Result<void> {
-    // Only a refusal of a task that is not assigned (rare) reads the record, for its status.
-    const fenced = checkReport(this.indexes.fencingOf(report.taskId) ?? this.get(report.taskId), report, action);
-    return fenced.ok ? ok(undefined) : fenced;
-  }
-
   /**
    * When the task's completion is already queued behind this accept (an agent that answers
    * task_assign with both at once), the accept rides in the completion's transaction: one read

@@ -134,11 +134,6 @@ export class JetStreamTaskQueue implements QueueEngine {
     });
   }
 
-  fence(report: Report, action: string): Result<void> {
-    const fenced = checkReport(this.get(report.taskId), report, action);
-    return fenced.ok ? ok(undefined) : fenced;
-  }
-
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {
     return this.guard(() => this.change(report.taskId, (task) => fenced(task, report, 'task_accepted', (held) => acceptance(held, now))));
   }

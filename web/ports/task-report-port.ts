@@ -16,8 +16,7 @@ export type RecoveryAnswer = { type: 'task_continue'; task_id: string; generatio
 export type LeaseAcquireAnswer = { granted: PathLeaseView } | { denied: PathLeaseView };
 
 export interface TaskReportPort {
-  /** Fenced and answered at once; nothing of the task is returned (the socket acks by id). */
-  taskAccepted(report: TaskReport): Promise<Result<void>>;
+  taskAccepted(report: TaskReport): Promise<Result<Task>>;
   /** `mark`: the report's `progress` value and cumulative `tokens_used`, when it has them. */
   taskProgress(report: TaskReport, mark?: { progress?: number; tokensUsed?: number }): Promise<Result<Task>>;
   taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>>;

@@ -328,7 +328,8 @@ export class LmdbTaskQueue implements QueueEngine {
       return decided;
     });
     if (!ran) this.completionRan(taskId, call);
-    if (rider) await this.settleRider(rider, accepted!, completed === decided ? null : completed);
+    // Not waited for: the completion's own answer does not depend on it.
+    if (rider) void this.settleRider(rider, accepted!, completed === decided ? null : completed);
     // The completion never ran its transaction (the queue closed, the disk was full): the accept goes alone.
     const stranded = ran ? undefined : this.ridingAccepts.get(taskId);
     if (stranded) {

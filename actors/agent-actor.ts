@@ -1,7 +1,7 @@
 // Binds the pure agent machine to the hub: its reclaim and idle slots become
 // calls into the runtime, which persists and schedules.
-import { createActor, type ActorScope, type AnyActorLogic, type Snapshot } from 'xstate';
-import { agentMachine, type AgentBlock, type AgentMachineEvent, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
+import type { ActorScope, Snapshot } from 'xstate';
+import { agentMachine, type AgentBlock, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
 
 export interface AgentActorHooks {
   /** The machine let go of a task the hub still holds as assigned (disconnect, timeout, rejection). */
@@ -39,36 +39,6 @@ function restorable<L extends typeof agentMachine>(logic: L): L {
         input?.restored ? logic.restoreSnapshot(input.restored, scope) : base(scope, input),
     },
   }) as L;
-}
-
-/**
- * The persisted snapshot the actor will have after `event`, computed without running it,
- * so it can be written in the same transaction as the storage change that the event reports.
- */
-export function persistedAfter(logic: AnyActorLogic, current: Snapshot<unknown>, event: AgentMachineEvent): unknown {
-  return logic.getPersistedSnapshot(logic.transition(current, event, inertScopeOf(logic)));
-}
-
-/**
- * A scope in which a transition runs no action and arms no timer. XState's own pure
- * `transition` builds a fresh actor for each call, whose constructor ran the machine's
- * context factory without input (which throws, and XState catches): about 4% of the hub's
- * time, once per completed task. One scope per logic, made once, does the same job.
- */
-const inertScopes = new WeakMap<AnyActorLogic, ActorScope<any, any, any, any>>();
-const inertInput: AgentMachineInput = { agentId: '', acceptanceTimeoutMs: 0 };
-
-function inertScopeOf(logic: AnyActorLogic): ActorScope<any, any, any, any> {
-  let scope = inertScopes.get(logic);
-  if (!scope) {
-    const self = createActor(logic, { input: inertInput });
-    const nothing = () => {};
-    scope = {
-      self, system: self.system, id: '', sessionId: '', logger: nothing, defer: nothing, stopChild: nothing, emit: nothing, actionExecutor: nothing,
-    } as unknown as ActorScope<any, any, any, any>;
-    inertScopes.set(logic, scope);
-  }
-  return scope;
 }
 
 /**

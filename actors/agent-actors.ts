@@ -4,7 +4,7 @@
 import type { Logger } from 'winston';
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
-import type { AgentMachineInput } from '../machines/agent-machine.ts';
+import type { AgentMachineContext, AgentMachineInput } from '../machines/agent-machine.ts';
 import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
@@ -22,6 +22,11 @@ export interface AgentActorsDeps {
   now: () => number;
   /** The agent actor's persisted snapshot from the last run, if any. */
   storedSnapshot?: (systemId: string) => unknown;
+  /**
+   * Keeps the actor's persisted snapshot for the next run: called when a change reached what a
+   * restart restores from it (`asOffline`: the Done count and the flags), not at every transition.
+   */
+  keepSnapshot?: (systemId: string, persisted: unknown) => void;
   /** Breaker settings (config breaker_failures, breaker_cooldown_ms) and the durable breaker state. */
   breaker?: { failures: number; cooldownMs: number; state: AgentBreakers };
 }
@@ -79,9 +84,14 @@ export class AgentActors {
   private watch(entry: AgentEntry): void {
     let lastState = stateOf(entry);
     const watched = entry.actor;
+    let kept = watched.getSnapshot().context;
     watched.subscribe({
       next: (snapshot) => {
         this.deps.breaker?.state.observe(entry, snapshot.context);
+        if (this.deps.keepSnapshot && restoredPartChanged(kept, snapshot.context)) {
+          kept = snapshot.context;
+          this.deps.keepSnapshot(agentSystemId(entry.agentId), watched.getPersistedSnapshot());
+        }
         if (snapshot.value === lastState) return;
         const from = lastState;
         lastState = snapshot.value;
@@ -103,4 +113,11 @@ export class AgentActors {
     if (!entry.link) return;
     replacement.send({ type: 'agent.connected', resume: this.heldTaskOf(entry.agentId) });
   }
+}
+
+/** What a restart takes from a stored snapshot (`asOffline`) changed: the Done count or the flags. */
+function restoredPartChanged(kept: AgentMachineContext, now: AgentMachineContext): boolean {
+  if (kept.tasksCompleted !== now.tasksCompleted) return true;
+  if (kept.flags === now.flags) return false;
+  return kept.flags.length !== now.flags.length || kept.flags.some((flag, i) => now.flags[i] !== flag);
 }

@@ -2,19 +2,23 @@
 // outcome before the machine hears of it, so the only thing the actor asks for
 // itself is a reclaim when one of its timers runs out.
 //
-// A final state needs no hook: its supervisor hears xstate.done.actor for the
-// temporary child and forgets it (an explicit stop per task cost a supervisor event).
+// An ending (`recordOutcome`) stops the actor through its host: the supervisor hears a
+// `supervisor.remove_child`, one event type for every task, rather than the
+// `xstate.done.actor.<id>` a final state would send (see machines/task-machine.ts).
 import { taskMachine, type TaskMachineContext, type TaskTimerReason } from '../machines/task-machine.ts';
 
 export interface TaskActorHooks {
   /** A timer in the machine ran out (stuck without progress, or past complete_by): take the task back. */
   timedOut(taskId: string, agentId: string, generation: number, reason: TaskTimerReason): void;
+  /** The machine reached an ending: the actor has nothing left to watch. */
+  ended(taskId: string): void;
 }
 
 export function taskActorLogic(hooks: TaskActorHooks) {
   return taskMachine.provide({
     actions: {
       requestReclaim: ({ context }) => hooks.timedOut(context.taskId, context.agentId, context.generation, timerReason(context)),
+      recordOutcome: ({ context }) => hooks.ended(context.taskId),
     },
   });
 }

@@ -50,6 +50,8 @@ export class TaskDispatch {
         // Refused: another decision already ended this assignment, and the actor has nothing left to watch.
         if (!reclaimed.ok) queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId)));
       }),
+      // From the actor's own entry action: the stop is queued behind the event it is processing.
+      ended: (taskId) => deps.host.stop('tasks', taskSystemId(taskId)),
     });
   }
 

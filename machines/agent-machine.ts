@@ -116,8 +116,9 @@ export const agentMachine = setup({
     flagUnresponsive: assign({
       flags: ({ context }) => (context.flags.includes('unresponsive') ? context.flags : [...context.flags, 'unresponsive']),
     }),
+    // Runs at every accept: no new array unless the flag is there to clear.
     clearUnresponsive: assign({
-      flags: ({ context }) => context.flags.filter((flag) => flag !== 'unresponsive'),
+      flags: ({ context }) => (context.flags.includes('unresponsive') ? context.flags.filter((flag) => flag !== 'unresponsive') : context.flags),
     }),
   },
   guards: {

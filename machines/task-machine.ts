@@ -73,8 +73,10 @@ export const taskMachine = setup({
   actions: {
     // A timer ran out: ask storage to take the task back (context.reclaimReason says why).
     requestReclaim: () => {},
-    // Entry of every final state.
+    // Entry of every ending: the task is no longer out with its agent, and the actor is done.
     recordOutcome: (_, _params: { outcome: TaskOutcome }) => {},
+    // An ending leaves the root's overdue timer armed until the host stops the actor: it finds no deadline.
+    dropDeadline: assign({ overdueInMs: null }),
     storeParking: assign({ parkedForMs: ({ event, context }) => (event.type === 'task.parked' ? Math.max(0, event.forMs) : context.parkedForMs) }),
     storeReclaimReason: assign({
       reclaimReason: ({ event, context }, params: { reason?: TaskTimerReason }) =>
@@ -153,10 +155,15 @@ export const taskMachine = setup({
       entry: 'requestReclaim',
       on: endings,
     },
-    completed: { type: 'final', entry: { type: 'recordOutcome', params: { outcome: 'completed' } } },
-    requeued: { type: 'final', entry: { type: 'recordOutcome', params: { outcome: 'requeued' } } },
-    dead_letter: { type: 'final', entry: { type: 'recordOutcome', params: { outcome: 'dead_letter' } } },
-    reclaimed: { type: 'final', entry: { type: 'recordOutcome', params: { outcome: 'reclaimed' } } },
-    cancelled: { type: 'final', entry: { type: 'recordOutcome', params: { outcome: 'cancelled' } } },
+    // Endings, not `type: 'final'`: the host stops the actor when `recordOutcome` runs. A final
+    // state sends its parent `xstate.done.actor.<id>`, an event type new for every task, and
+    // XState memoizes each event type's candidate transitions on the parent's state node: the
+    // partition supervisor kept one entry per task ever ended (a leak), and matched each against
+    // its wildcards first.
+    completed: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'completed' } }] },
+    requeued: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'requeued' } }] },
+    dead_letter: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'dead_letter' } }] },
+    reclaimed: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'reclaimed' } }] },
+    cancelled: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'cancelled' } }] },
   },
 });

@@ -1,15 +1,37 @@
 // State that survives a restart besides the queue: agent actors' persisted XState snapshots
 // (so an agent card keeps its "Done" count) and the metrics samples behind the dashboard's
-// last-hour charts. A snapshot is written inside the transaction of the change that caused it
-// (`putInTransaction` from a queue write callback), so it costs no commit and no sync of its own.
+// last-hour charts. Neither is waited for: each put rides the next commit's sync, so it costs
+// no commit and no sync of its own, and a kill -9 loses at most what that commit would have carried.
 import type { LmdbStore } from './lmdb-store.ts';
 
 export class ActorSnapshots {
-  constructor(private readonly store: Pick<LmdbStore, 'snapshots' | 'metricsSamples'>) {}
+  /** Snapshots put during this event-loop turn, written together at its end. */
+  private readonly pending = new Map<string, unknown>();
 
-  /** Only inside a write transaction callback: commits with that transaction. */
-  putInTransaction(systemId: string, persisted: unknown): void {
-    void this.store.snapshots.put(systemId, persisted);
+  constructor(private readonly store: Pick<LmdbStore, 'root' | 'snapshots' | 'metricsSamples'>) {}
+
+  /**
+   * Not awaited: the snapshots of one turn are written in one transaction callback, which joins
+   * that turn's write batch. A put outside a transaction cost lmdb-js a write instruction and a
+   * promise each, more than the pack; inside one it is a plain write.
+   */
+  put(systemId: string, persisted: unknown): void {
+    if (this.pending.size === 0) queueMicrotask(() => this.writePending());
+    this.pending.set(systemId, persisted);
+  }
+
+  private writePending(): void {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending];
+    this.pending.clear();
+    try {
+      // A failed commit is reported by the writes that wait for it; this one only loses counts.
+      this.store.root.transaction(() => {
+        for (const [systemId, persisted] of batch) void this.store.snapshots.put(systemId, persisted);
+      }).catch(() => undefined);
+    } catch {
+      // The store closed within this turn (a stop): these snapshots go with it, as a kill -9 would lose them.
+    }
   }
 
   get(systemId: string): unknown {
@@ -17,6 +39,7 @@ export class ActorSnapshots {
   }
 
   remove(systemId: string): void {
+    this.pending.delete(systemId);
     void this.store.snapshots.remove(systemId);
   }
 

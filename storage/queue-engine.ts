@@ -149,7 +149,7 @@ export interface QueueEngine {
   progress(report: Report, now: number, reportedTokens?: number | null, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>>;
   /**
    * `reportedTokens` is the report's own `tokens_used`; without it the queue reads `result.tokens_used`.
-   * `alongside` runs inside the completing transaction when it succeeds (an actor snapshot written with it),
+   * `alongside` runs inside the completing transaction when it succeeds (a daily budget charged with it),
    * with the task's token count before this report.
    */
   complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>>;

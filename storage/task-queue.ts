@@ -54,6 +54,14 @@ export class LmdbTaskQueue implements QueueEngine {
   private leaseSettleScheduled = false;
   private seq: number;
   private closed = false;
+  /**
+   * By task, the call number of its latest completion whose transaction has not run yet. Write
+   * callbacks run in call order, so an accept called before it can ride in its transaction.
+   */
+  private readonly completionsPending = new Map<string, number>();
+  private calls = 0;
+  /** Accepts handed to the completion queued behind them (one per task), applied in its transaction. */
+  private readonly ridingAccepts = new Map<string, RidingAccept>();
 
   private constructor(private readonly store: LmdbStore) {
     this.indexes = TaskIndexes.load(store);
@@ -249,8 +257,27 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
+  /**
+   * When the task's completion is already queued behind this accept (an agent that answers
+   * task_assign with both at once), the accept rides in the completion's transaction: one read
+   * and one write of the record instead of two. It resolves, durable, with that commit; a
+   * completion that does not run its transaction writes it after all.
+   */
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {
-    return this.write(() => this.updateAssigned(report, 'task_accepted', (task) => acceptance(task, now)));
+    const call = ++this.calls;
+    return new Promise((resolve) => {
+      let riding = false;
+      void this.write(() => {
+        if ((this.completionsPending.get(report.taskId) ?? 0) > call && !this.ridingAccepts.has(report.taskId)) {
+          riding = true;
+          this.ridingAccepts.set(report.taskId, { report, now, settle: resolve });
+          return ok(null);
+        }
+        return this.updateAssigned(report, 'task_accepted', (task) => acceptance(task, now));
+      }).then((written) => {
+        if (!riding) resolve(written as Result<TaskRecord>);
+      });
+    });
   }
 
   progress(report: Report, now: number, reportedTokens: number | null = null, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
@@ -265,20 +292,63 @@ export class LmdbTaskQueue implements QueueEngine {
     });
   }
 
-  complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
+  async complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
     const reported = tokensUsed(reportedTokens, result);
-    return this.write(() => {
+    const { taskId } = report;
+    const call = ++this.calls;
+    this.completionsPending.set(taskId, call);
+    let ran = false;
+    let rider: RidingAccept | undefined;
+    let accepted: Result<TaskRecord> | undefined;
+    let decided: Result<TaskRecord> | undefined;
+    const completed = await this.write(() => {
+      ran = true;
+      this.completionRan(taskId, call);
+      rider = this.ridingAccepts.get(taskId);
+      this.ridingAccepts.delete(taskId);
+      const stored = this.store.tasks.get(taskId);
+      // The accept first, fenced by its own report; the completion is then fenced against the accepted record.
+      let current = stored;
+      if (rider) {
+        const fenced = checkReport(current, rider.report, 'task_accepted');
+        accepted = fenced.ok ? ok(acceptance(fenced.value, rider.now)) : fenced;
+        if (accepted.ok) current = accepted.value;
+      }
       let before: number | null = null;
-      const completed = this.updateAssigned(report, 'task_complete', (task) => {
+      decided = this.updateAssigned(report, 'task_complete', (task) => {
         before = task.tokens_used;
         return completion(task, result, reported, now);
-      });
-      if (completed.ok) {
-        this.dependencies.settle(completed.value, now);
-        alongside?.(completed.value, before);
+      }, current, stored);
+      // A refused completion still writes the accept it carried.
+      if (!decided.ok && current !== stored) this.indexes.putActive(stored, current!);
+      if (decided.ok) {
+        this.dependencies.settle(decided.value, now);
+        alongside?.(decided.value, before);
       }
-      return completed;
+      return decided;
     });
+    if (!ran) this.completionRan(taskId, call);
+    // Not waited for: the completion's own answer does not depend on it.
+    if (rider) void this.settleRider(rider, accepted!, completed === decided ? null : completed);
+    // The completion never ran its transaction (the queue closed, the disk was full): the accept goes alone.
+    const stranded = ran ? undefined : this.ridingAccepts.get(taskId);
+    if (stranded) {
+      this.ridingAccepts.delete(taskId);
+      void this.accept(stranded.report, stranded.now).then(stranded.settle);
+    }
+    return completed;
+  }
+
+  /** Answers an accept that rode in a completion's transaction, once it is durable or failed with it. */
+  private async settleRider(rider: RidingAccept, accepted: Result<TaskRecord>, commitFailure: Result<TaskRecord> | null): Promise<void> {
+    if (commitFailure) return rider.settle(commitFailure);
+    // A refused completion resolves without waiting for the flush; the accept it carried must be on disk first.
+    if (accepted.ok) await this.store.flushed();
+    rider.settle(accepted);
+  }
+
+  private completionRan(taskId: string, call: number): void {
+    if (this.completionsPending.get(taskId) === call) this.completionsPending.delete(taskId);
   }
 
   fail(report: Report, error: string, now: number, finalReason?: string): Promise<Result<FailOutcome>> {
@@ -552,13 +622,24 @@ export class LmdbTaskQueue implements QueueEngine {
     return assigned;
   }
 
-  private updateAssigned(report: Report, action: string, change: (task: TaskRecord) => TaskRecord): Result<TaskRecord> {
-    const fenced = checkReport(this.store.tasks.get(report.taskId), report, action);
+  /** `task` is what the change is fenced against and applied to; `stored`, what the write replaces (the same unless an accept rides along). */
+  private updateAssigned(
+    report: Report, action: string, change: (task: TaskRecord) => TaskRecord,
+    task = this.store.tasks.get(report.taskId), stored = task,
+  ): Result<TaskRecord> {
+    const fenced = checkReport(task, report, action);
     if (!fenced.ok) return fenced;
     const updated = change(fenced.value);
-    this.indexes.putActive(fenced.value, updated);
+    this.indexes.putActive(stored, updated);
     return ok(updated);
   }
+}
+
+/** An accept applied in the transaction of the completion queued behind it; `settle` answers its caller after that commit. */
+interface RidingAccept {
+  report: Report;
+  now: number;
+  settle: (result: Result<TaskRecord>) => void;
 }
 
 const cancellable = 'queued, delayed, waiting, awaiting_approval or assigned';

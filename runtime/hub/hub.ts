@@ -148,6 +148,7 @@ export class Hub implements HubServices {
       host: deps.actors, registry: this.agents, queue: deps.queue, events: this.events, log,
       acceptanceTimeoutMs: deps.timings.acceptanceTimeoutMs, now,
       storedSnapshot: (systemId) => deps.snapshots?.get(systemId),
+      ...(deps.snapshots ? { keepSnapshot: deps.snapshots.put.bind(deps.snapshots) } : {}),
       breaker: this.fleetControl.breakerSettings(),
       logic: agentActorLogic({
         reclaim: (agentId, task, reason) => void this.dispatch.reclaim(task.taskId, reason, task.generation, agentId),

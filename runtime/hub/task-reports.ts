@@ -3,9 +3,6 @@
 //
 // Each report is fenced and committed by the queue first; only then the task actor and the
 // agent actor hear of it, and only then the event goes out and the socket gets its answer.
-import type { AnyActorLogic } from 'xstate';
-import { persistedAfter } from '../../actors/agent-actor.ts';
-import { agentSystemId } from '../../actors/agent-actors.ts';
 import { stateOf } from '../../actors/agent-registry.ts';
 import type { Report } from '../../storage/queue-engine.ts';
 import { checkReport } from '../../storage/report-fencing.ts';
@@ -63,20 +60,8 @@ export class TaskReports implements TaskReportPort {
   }
 
   async taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>> {
-    // The agent's snapshot after this completion (its Done count) commits with the completion itself.
-    const agent = this.ctx.agents.get(report.agentId);
-    const snapshots = this.ctx.snapshots;
-    const snapshot = agent && snapshots
-      ? () => snapshots.putInTransaction(agentSystemId(report.agentId), persistedAfter(
-        (agent.actor as unknown as { logic: AnyActorLogic }).logic, agent.actor.getSnapshot(), { type: 'task.finished', taskId: report.taskId, outcome: 'completed' },
-      ))
-      : undefined;
     const charge = this.ctx.fleet.charge(report.agentId);
-    const alongside = (done: TaskRecord, tokensBefore: number | null) => {
-      snapshot?.();
-      charge?.inTransaction(done, tokensBefore);
-    };
-    const completed = await this.ctx.queue.complete({ ...report }, result, tokensUsed, this.ctx.now(), alongside);
+    const completed = await this.ctx.queue.complete({ ...report }, result, tokensUsed, this.ctx.now(), charge?.inTransaction);
     if (!completed.ok) return completed;
     charge?.committed();
     const task = completed.value;

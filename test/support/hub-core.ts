@@ -11,7 +11,8 @@ import { createLogger } from '../../runtime/logger.ts';
 import { AgentDirectory } from '../../storage/agent-directory.ts';
 import { ChannelStore } from '../../storage/channel-store.ts';
 import { ClientMessageIds } from '../../storage/client-message-ids.ts';
-import { openLmdbStore } from '../../storage/lmdb-store.ts';
+import { ActorSnapshots } from '../../storage/actor-snapshots.ts';
+import { openLmdbStore, type LmdbStore } from '../../storage/lmdb-store.ts';
 import { MailboxStore } from '../../storage/mailbox-store.ts';
 import { LmdbMessaging } from '../../storage/lmdb-messaging.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
@@ -68,17 +69,21 @@ export interface HubCore {
   hub: Hub;
   queue: LmdbTaskQueue;
   root: Actor<typeof supervisorMachine>;
+  store: LmdbStore;
+  snapshots: ActorSnapshots | undefined;
   dir: TempDir;
   stop(): Promise<void>;
 }
 
 export const fastTimings: HubTimings = { acceptanceTimeoutMs: 60_000, stuckAfterMs: 300_000, rejectRestMs: 1000 };
 
-export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
+/** `keepSnapshots`: the hub keeps agent snapshots in the store (`core.snapshots`), as a started hub does. */
+export function startHubCore(timings: Partial<HubTimings> = {}, options: { keepSnapshots?: boolean } = {}): HubCore {
   const dir = makeTempDir('hub');
   const store = openLmdbStore({ path: dir.path });
   const queue = LmdbTaskQueue.onStore(store);
   const clientIds = new ClientMessageIds(store);
+  const snapshots = options.keepSnapshots ? new ActorSnapshots(store) : undefined;
   const root = createActor(supervisorMachine, {
     input: {
       strategy: 'one_for_one',
@@ -99,6 +104,7 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     actors: supervisedActorHost({ get: (id) => root.system.get(id) }),
     logger: createLogger('error'),
     timings: { ...fastTimings, ...timings },
+    ...(snapshots ? { snapshots } : {}),
     messaging: { engine: new LmdbMessaging(new MailboxStore(store, clientIds), new ChannelStore(store, clientIds), clientIds), maxPayloadBytes: 64 * 1024, presenceMaxAgents: 1000 },
   });
   return {
@@ -106,6 +112,8 @@ export function startHubCore(timings: Partial<HubTimings> = {}): HubCore {
     queue,
     root,
     dir,
+    store,
+    snapshots,
     async stop() {
       hub.stop();
       root.stop();

@@ -1,25 +1,30 @@
 import { expect } from 'chai';
-import { createActor, transition, type AnyActorLogic } from 'xstate';
-import { agentActorLogic, persistedAfter } from '../../../actors/agent-actor.ts';
+import { connect, startHubCore, type HubCore } from '../../support/hub-core.ts';
 
-describe('agent actor: the snapshot persisted with a completion', () => {
-  it('is what the actor will have after the event, with no action run, the same as XState\'s own transition', () => {
-    const calls: string[] = [];
-    const logic = agentActorLogic({ reclaim: () => calls.push('reclaim'), idle: () => calls.push('idle'), resume: () => calls.push('resume') });
-    const actor = createActor(logic, { input: { agentId: 'a1', acceptanceTimeoutMs: 60_000 } }).start();
-    actor.send({ type: 'agent.connected' });
-    actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
-    actor.send({ type: 'task.accepted', taskId: 't1' });
-    calls.length = 0;
-    const event = { type: 'task.finished', taskId: 't1', outcome: 'completed' } as const;
-    const persisted = persistedAfter(logic as AnyActorLogic, actor.getSnapshot(), event) as { value: string; context: { tasksCompleted: number; currentTask: unknown } };
-    expect(persisted.value).to.equal('idle');
-    expect(persisted.context).to.include({ tasksCompleted: 1, currentTask: null });
-    const [expected] = transition(logic as AnyActorLogic, actor.getSnapshot() as never, event as never);
-    expect(persisted).to.deep.equal((logic as AnyActorLogic).getPersistedSnapshot(expected));
-    // Computing it ran nothing (the idle announcement belongs to the real transition) and moved nothing.
-    expect(calls).to.deep.equal([]);
-    expect(actor.getSnapshot().value).to.equal('working');
-    actor.stop();
+// The agent's snapshot is kept for the next run when a change reaches what a restart restores
+// from it (the Done count, the flags), and not at the other transitions of a task.
+describe('agent actor: the snapshot kept for the next run', () => {
+  let core: HubCore;
+  afterEach(async () => core?.stop());
+
+  it('is written after a completion, with the Done count, and not after the assignment or the accept', async () => {
+    core = startHubCore({}, { keepSnapshots: true });
+    const { hub, store } = core;
+    const kept = async () => {
+      await store.flushed();
+      return core.snapshots!.get('agent:keeper') as { value: string; context: { tasksCompleted: number; currentTask: unknown } } | undefined;
+    };
+    const link = connect(hub, 'keeper');
+    const submitted = await hub.tasks.submitTask({ description: 'job' }, null);
+    expect(submitted.ok).to.equal(true);
+    const assign = await link.next('task_assign', 1000);
+    const report = { agentId: 'keeper', taskId: assign.task_id as string, generation: assign.generation as number };
+    expect((await hub.reports.taskAccepted(report)).ok).to.equal(true);
+    expect(await kept()).to.equal(undefined);
+    expect((await hub.reports.taskCompleted(report, {}, null)).ok).to.equal(true);
+    const afterCompletion = await kept();
+    expect(afterCompletion?.value).to.equal('idle');
+    expect(afterCompletion?.context).to.include({ tasksCompleted: 1, currentTask: null });
+    expect(afterCompletion).to.deep.equal(hub.agents.get('keeper')!.actor.getPersistedSnapshot());
   });
 });

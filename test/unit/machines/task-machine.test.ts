@@ -59,7 +59,9 @@ describe('taskMachine', () => {
         const task = start();
         task.actor.send(event);
         expect(task.actor.getSnapshot().value).to.equal(outcome);
-        expect(task.actor.getSnapshot().status).to.equal('done');
+        // An ending, not a final state: the host stops the actor when recordOutcome runs.
+        task.actor.send({ type: 'task.accepted' });
+        expect(task.actor.getSnapshot().value).to.equal(outcome);
         expect(task.outcomes).to.deep.equal([outcome]);
         expect(task.reclaimRequests).to.deep.equal([]);
       });
@@ -158,7 +160,7 @@ describe('taskMachine', () => {
     expect(timers(startTask({ overdueInMs: 1000 }))).to.equal(2);
   });
 
-  it('stops its timers once it reaches a final state', () => {
+  it('acts on no timer once it reached an ending', () => {
     const task = startWorking({ overdueInMs: 1000 });
     task.actor.send({ type: 'task.cancelled' });
     task.clock.increment(stuckAfterMs);

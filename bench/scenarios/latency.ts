@@ -1,6 +1,6 @@
 // Latency at light load: one task at a time, idle agents waiting for it. The floor under
-// every lifecycle figure: HTTP submit, durable enqueue, scheduling decision, durable
-// assignment, and the frame on the agent's socket.
+// every lifecycle figure: HTTP submit, the scheduling decision, one durable write of the task
+// already assigned to an idle agent, and the frame on the agent's socket.
 import { agentCapabilities } from '../lib/task-fixture.ts';
 import { agentSpecs, closeClients, startHubClients } from '../lib/hub-clients.ts';
 import { withHub } from '../lib/hub-session.ts';

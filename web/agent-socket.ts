@@ -96,6 +96,11 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     return {
       linkId: data.linkId,
       send: (message) => sendFrame(ws, data, message),
+      sendAtOnce: (message) => {
+        const queued = sendFrame(ws, data, message);
+        if (queued) output.flush(ws, data);
+        return queued;
+      },
       // Deferred: the hub calls this from inside its own flows, and closing runs our
       // close handler (which calls back into the hub) synchronously.
       close: (code, reason) => queueMicrotask(() => end(ws, data, code, reason)),

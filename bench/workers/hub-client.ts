@@ -66,6 +66,8 @@ export const hubClientMethods = {
     const client = need(http, 'http');
     const agents = need(swarm, 'swarm');
     const httpMs = new SampleRecorder();
+    // A submit answered `assigned` took the one-transaction path (written assigned to an idle agent).
+    let answeredAssigned = 0;
     const description = fixtureTask(0).description;
     for (let i = 0; i < input.count; i++) {
       const startedAt = sharedClockMs();
@@ -75,10 +77,11 @@ export const hubClientMethods = {
       });
       if (reply.status !== 201) throw new Error(`POST /api/tasks answered ${reply.status} ${JSON.stringify(reply.body)}`);
       httpMs.record(sharedClockMs() - startedAt);
+      if (reply.body.status === 'assigned') answeredAssigned += 1;
       await agents.waitForTask(reply.body.task_id as string);
       if (input.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, input.pauseMs));
     }
-    return { httpMs: httpMs.summary() };
+    return { httpMs: httpMs.summary(), answeredAssigned };
   },
   async waitFor(stage: string, what: 'assigned' | 'completed', count: number, timeoutMs: number) {
     await need(swarm, 'swarm').waitFor(stage, what, count, timeoutMs);

@@ -7,6 +7,7 @@
 // one transaction; the queue never hands one task to two claims.
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
+import { assignmentEnded } from '../storage/task-transitions.ts';
 import { isSchedulable, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 
 export interface SchedulerDeps {
@@ -54,12 +55,8 @@ export class Scheduler {
   /** Ends a reservation: hands over the task the submit wrote assigned to the agent, or lets the agent claim again. */
   release(entry: AgentEntry, written: TaskRecord | null): void {
     this.setClaimInFlight(entry, false);
-    if (written?.status === 'assigned' && written.assigned_to === entry.agentId) {
-      this.deps.agents.markAssigned(entry.agentId);
-      this.deps.deliver(entry, written);
-    } else {
-      this.agentIdle(entry.agentId);
-    }
+    if (written?.status === 'assigned' && written.assigned_to === entry.agentId) this.handOver(entry, written);
+    else this.agentIdle(entry.agentId);
   }
 
   /** Offers work to every idle agent: the safety-net pass (it also puts back any agent the idle index missed). */
@@ -90,12 +87,25 @@ export class Scheduler {
         return;
       }
       if (claimed.value === null) return;
-      this.deps.agents.markAssigned(entry.agentId);
-      this.deps.deliver(entry, claimed.value);
+      this.handOver(entry, claimed.value);
     } catch (error) {
       this.setClaimInFlight(entry, false);
       this.deps.onError(error);
     }
+  }
+
+  /**
+   * Delivers a task written assigned to `entry`, unless a later change (a cancel) has already
+   * ended that assignment and been told to the agent: the hub side of a write can run before the
+   * hub side of an earlier one, and a frame sent now would hand the agent a cancelled task.
+   */
+  private handOver(entry: AgentEntry, task: TaskRecord): void {
+    if (assignmentEnded(task, this.deps.queue.get(task.id))) {
+      this.agentIdle(entry.agentId);
+      return;
+    }
+    this.deps.agents.markAssigned(entry.agentId);
+    this.deps.deliver(entry, task);
   }
 
   private setClaimInFlight(entry: AgentEntry, inFlight: boolean): void {

@@ -17,6 +17,16 @@ export function assignment(taskId: string, task: TaskRecord | undefined, agentId
   }, 'assigned', now, { agent_id: agentId, generation }));
 }
 
+/**
+ * True when the record as it stands (`current`) shows that the assignment written as `assigned` is
+ * over: taken back or handed on (a later generation), or ended at the same generation (cancelled).
+ * A view that has not yet caught up with the assignment (an earlier generation) does not end it.
+ */
+export function assignmentEnded(assigned: TaskRecord, current: TaskRecord | undefined): boolean {
+  if (!current) return false;
+  return current.generation > assigned.generation || (current.generation === assigned.generation && current.status !== 'assigned');
+}
+
 /** A new task pushed straight to an agent (admin push): it never waited in a lane. */
 export function directAssignment(queued: TaskRecord, agentId: string, now: number): TaskRecord {
   return transition(queued, { status: 'assigned', assigned_to: agentId, assigned_at: now, generation: 1 },

@@ -237,7 +237,7 @@ export class Hub implements HubServices {
       : null;
     deps.queue.onDependentsSettled((tasks) => this.tasks.dependentsSettled(tasks));
     deps.queue.onLeaseWaitersFreed((freed) => this.tasks.leaseWaitersFreed(freed));
-    deps.queue.onRemoteChange((task, before) => this.tasks.remoteTaskChanged(task, before));
+    deps.queue.onRemoteChange((task) => this.tasks.remoteTaskChanged(task));
   }
 
   /** Restores in-flight work after a restart: task actors for assigned tasks, delayed-task timer. */

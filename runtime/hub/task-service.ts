@@ -127,23 +127,26 @@ export class TaskService implements TaskPort {
   }
 
   async cancelTask(taskId: string, cascade = false): Promise<Result<Task>> {
-    const before = this.ctx.queue.get(taskId);
     const cancelled = await this.ctx.queue.cancel(taskId, this.ctx.now(), cascade);
     if (!cancelled.ok) return cancelled;
     const task = cancelled.value;
-    const holder = this.stopCancelled(task, before);
+    const holder = this.stopCancelled(task);
     this.ctx.events.emit('task.cancelled', this.ctx.now(), { task, agentId: holder ?? null });
     return ok(toWireTask(task));
   }
 
-  /** Tells the agent that held a cancelled task, and the task's actor; returns that agent. */
-  private stopCancelled(task: TaskRecord, before: TaskRecord | undefined): string | null {
-    const holder = before?.status === 'assigned' ? before.assigned_to : null;
+  /**
+   * Tells the agent that held a cancelled task, and the task's actor; returns that agent. The holder
+   * is the one the cancel's own transaction found (a cancelled task keeps `assigned_to`, which only an
+   * assignment sets), not a read taken before it: a claim committed in between would be missed.
+   */
+  private stopCancelled(task: TaskRecord): string | null {
+    const holder = task.assigned_to;
     // The agent stays busy (`stopping`) until its sidecar answers task_stopped or the stop timeout passes.
-    if (holder && before) {
+    if (holder) {
       const entry = this.ctx.agents.get(holder);
       entry?.actor.send({ type: 'task.cancelled', taskId: task.id });
-      entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: before.generation });
+      entry?.link?.send({ type: 'task_cancelled', task_id: task.id, generation: task.generation });
     }
     this.ctx.dispatch.actorOf(task.id)?.send({ type: 'task.cancelled' });
     return holder;
@@ -210,11 +213,11 @@ export class TaskService implements TaskPort {
   }
 
   /** Another hub changed a task: one entering a lane is offered here too; a delayed one re-arms the timer. */
-  remoteTaskChanged(task: TaskRecord, before: TaskRecord | undefined): void {
+  remoteTaskChanged(task: TaskRecord): void {
     if (task.status === 'queued') this.ctx.scheduler.taskAvailable(task);
     else if (task.status === 'delayed') this.ctx.dispatch.armDelayTimer();
     // Cancelled on another hub while one of this hub's agents held it: stop it here.
-    else if (task.status === 'cancelled' && before?.assigned_to && this.ctx.agents.get(before.assigned_to)?.link) this.stopCancelled(task, before);
+    else if (task.status === 'cancelled' && task.assigned_to && this.ctx.agents.get(task.assigned_to)?.link) this.stopCancelled(task);
   }
 }
 

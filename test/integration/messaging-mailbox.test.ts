@@ -90,8 +90,9 @@ describe('messaging: mailbox cursor, ack, access and retention', () => {
 
   it('evicts messages older than the TTL', async () => {
     await sendToBob(1);
-    await hub.http('PUT', '/api/config/mailbox-retention', { body: { mailbox_ttl_ms: 150 } });
-    await sleep(250);
+    // Message 2 must still be younger than the TTL when read back: 150 ms was too short under CI load.
+    await hub.http('PUT', '/api/config/mailbox-retention', { body: { mailbox_ttl_ms: 2_000 } });
+    await sleep(2_100);
     await sendToBob(2);
     expect(payloads((await hub.http('GET', '/api/mailbox/bob')).body)).to.deep.equal([2]);
     const bob = await hub.connectAgent('bob', { token: bobToken });

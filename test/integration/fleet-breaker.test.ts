@@ -55,7 +55,7 @@ describe('fleet control: agent breaker', () => {
 
   it('lifts by itself after breaker_cooldown_ms', async function () {
     this.timeout(20_000);
-    hub = await startTestHub({ breaker_failures: 1, breaker_cooldown_ms: 400 });
+    hub = await startTestHub({ breaker_failures: 1, breaker_cooldown_ms: 1_500 });
     const agent = await connectFleetAgent(hub.wsUrl, 'cool', await hub.register('cool'));
     await submit('fails');
     await agent.fail(await agent.takeTask());

@@ -8,6 +8,7 @@
 //
 // The machine's timers are kept for every task actor together (actors/task-timers.ts).
 import { taskMachine, type TaskMachineContext, type TaskTimerReason } from '../machines/task-machine.ts';
+import type { AnyActorRef } from 'xstate';
 import type { TaskTimers } from './task-timers.ts';
 
 export interface TaskActorHooks {
@@ -22,12 +23,19 @@ export function taskActorLogic(hooks: TaskActorHooks, timers: TaskTimers) {
     actions: {
       requestReclaim: ({ context }) => hooks.timedOut(context.taskId, context.agentId, context.generation, timerReason(context)),
       recordOutcome: ({ context }) => hooks.ended(context.taskId),
-      armTimer: ({ self }, { timer, afterMs }) => {
-        if (afterMs !== null) timers[timer].arm(self, afterMs);
-      },
-      cancelTimers: ({ self }) => timers.cancelAll(self),
+      ...taskTimerActions(timers),
     },
   });
+}
+
+/** The task machine's timer slots over the task actors' shared timers. */
+export function taskTimerActions(timers: TaskTimers) {
+  return {
+    armTimer: ({ self }: { self: AnyActorRef }, { timer, afterMs }: { timer: TaskTimerReason; afterMs: number | null }) => {
+      if (afterMs !== null) timers[timer].arm(self, afterMs);
+    },
+    cancelTimers: ({ self }: { self: AnyActorRef }) => timers.cancelAll(self),
+  };
 }
 
 function timerReason(context: TaskMachineContext): TaskTimerReason {

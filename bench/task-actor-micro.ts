@@ -1,6 +1,8 @@
 // Micro-benchmark of the task actor's life under the `tasks` partition supervisors, as the hub
 // runs it: start (spawn under tasks/<n>), accept, complete (the ending stops it through the host),
-// with `inFlight` task actors alive at once (the lifecycle bench keeps 64 in flight).
+// with `inFlight` task actors alive at once (the lifecycle bench keeps 64 in flight); and, apart,
+// the three transitions of the agent actor that holds each task (assigned, accepted, finished),
+// over 100 agent actors under the `agents` partitions.
 //
 //   npx tsx bench/task-actor-micro.ts [tree ...] [--tasks n] [--rounds n] [--in-flight n] [--deadline-ms n]
 //
@@ -28,7 +30,7 @@ const rounds = Number(values.rounds);
 const inFlight = Number(values['in-flight']);
 const deadlineMs = values['deadline-ms'] === undefined ? null : Number(values['deadline-ms']);
 
-interface Steps { spawn: number; accept: number; complete: number }
+interface Steps { spawn: number; accept: number; complete: number; agent: number }
 
 async function harness(tree: string) {
   const load = (file: string) => import(pathToFileURL(path.join(tree, file)).href);
@@ -37,6 +39,7 @@ async function harness(tree: string) {
   const { indexTimersByActor } = await load('actors/timers-by-actor.ts');
   const { supervisedActorHost } = await load('actors/supervised-actor-host.ts');
   const { TaskDispatch } = await load('actors/task-dispatch.ts');
+  const { agentActorLogic } = await load('actors/agent-actor.ts');
   const root = createActor(supervisorMachine, {
     systemId: 'root',
     input: { strategy: 'one_for_one', intensity: 3, periodMs: 5000, children: actorGroups(3, 5000) },
@@ -49,11 +52,18 @@ async function harness(tree: string) {
     queue: {} as never, agents: {} as never, events: {} as never, log: {} as never,
     stuckAfterMs: 60_000, now: () => Date.now(), offer: () => {},
   });
+  const agentLogic = agentActorLogic({ reclaim: () => {}, idle: () => {}, resume: () => {} });
+  const host = supervisedActorHost({ get: (id: string) => root.system.get(id) });
+  const agents = Array.from({ length: 100 }, (_, i) => {
+    const agent = host.start('agents', `agent:a${i}`, agentLogic, { agentId: `a${i}`, acceptanceTimeoutMs: 60_000 });
+    agent.send({ type: 'agent.connected' });
+    return agent;
+  });
   let serial = 0;
   const record = (id: string) => ({ id, assigned_to: 'agent-1', generation: 1, complete_by: deadlineMs === null ? null : Date.now() + deadlineMs, accepted_at: null });
 
   function round(): Steps {
-    const spent: Steps = { spawn: 0, accept: 0, complete: 0 };
+    const spent: Steps = { spawn: 0, accept: 0, complete: 0, agent: 0 };
     const live: string[] = [];
     const complete = (id: string) => {
       const t = performance.now();
@@ -73,8 +83,17 @@ async function harness(tree: string) {
     }
     for (const id of live) complete(id);
     if (dispatch.actorOf(`task-${(serial - 1).toString(36)}`)) throw new Error(`${tree}: an ended task actor is still running`);
+    const t = performance.now();
+    for (let i = 0; i < tasksPerRound; i++) {
+      const agent = agents[i % agents.length];
+      const taskId = `agent-task-${i}`;
+      agent.send({ type: 'task.assigned', taskId, generation: 1 });
+      agent.send({ type: 'task.accepted', taskId });
+      agent.send({ type: 'task.finished', taskId, outcome: 'completed', at: 0 });
+    }
+    spent.agent = performance.now() - t;
     const perTask = (ms: number) => (ms * 1000) / tasksPerRound;
-    return { spawn: perTask(spent.spawn), accept: perTask(spent.accept), complete: perTask(spent.complete) };
+    return { spawn: perTask(spent.spawn), accept: perTask(spent.accept), complete: perTask(spent.complete), agent: perTask(spent.agent) };
   }
   return { tree, round, stop: () => { dispatch.stop(); root.stop(); } };
 }
@@ -93,7 +112,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const show = (xs: number[]) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
 for (const [tree, steps] of results) {
   const total = steps.map((s) => s.spawn + s.accept + s.complete);
-  console.log(`${tree}\n  spawn ${show(steps.map((s) => s.spawn))}  accept ${show(steps.map((s) => s.accept))}  complete+stop ${show(steps.map((s) => s.complete))}  all ${show(total)} µs/task`);
+  console.log(`${tree}\n  task actor: spawn ${show(steps.map((s) => s.spawn))}  accept ${show(steps.map((s) => s.accept))}  complete+stop ${show(steps.map((s) => s.complete))}  all ${show(total)} µs/task`);
+  console.log(`  agent actor: assigned + accepted + finished ${show(steps.map((s) => s.agent))} µs/task`);
 }
 for (const h of harnesses) h.stop();
 process.exit(0);

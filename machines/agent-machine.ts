@@ -7,6 +7,13 @@
 // - `rate_limited`: the agent's provider refused it until `block.until`. It keeps its task (no
 //   reclaim); at `until` the hub unblocks it and it resumes the same task (`resumeTask`).
 // The block outlives a disconnect: an agent that reconnects while blocked goes back to `blocked`.
+//
+// Its two timers (the acceptance window of an assignment, the stop window of a cancel) are slots,
+// not XState `after` transitions: the state that watches one arms it on entry and cancels it on
+// exit (`armTimer`, `cancelTimer`), and the actor layer keeps every agent's deadlines in one
+// structure per timer and sends `timer.acceptance_timeout` or `timer.stop_timeout`
+// (actors/deadline-queues.ts). XState's scheduler cost a record, a native timer and a cancel per
+// assignment.
 import { assign, setup } from 'xstate';
 
 export interface AgentTaskRef {
@@ -69,7 +76,12 @@ export type AgentMachineEvent =
   /** The agent's provider refused it until `until`; it keeps its task. */
   | { type: 'agent.rate_limited'; taskId: string; until: number; at: number }
   /** An operator unblocked it, or its block's `until` passed. */
-  | { type: 'agent.unblocked' };
+  | { type: 'agent.unblocked' }
+  /** The timer armed on entry of `assigned` (`stopping`) ran out. */
+  | { type: 'timer.acceptance_timeout' }
+  | { type: 'timer.stop_timeout' };
+
+export type AgentTimer = 'acceptance' | 'stop';
 
 const defaultBreakerFailures = 3;
 
@@ -85,6 +97,9 @@ export const agentMachine = setup({
     announceIdle: () => {},
     // A parked agent's block lifted: wake it to go on with the task it kept.
     resumeTask: () => {},
+    // Arms the timer to send `timer.<timer>_timeout` in afterMs; leaving the state cancels it.
+    armTimer: (_, _params: { timer: AgentTimer; afterMs: number }) => {},
+    cancelTimer: (_, _params: { timer: AgentTimer }) => {},
     holdAssignedTask: assign({
       currentTask: ({ event, context }) => {
         if (event.type === 'task.assigned') return { taskId: event.taskId, generation: event.generation };
@@ -134,11 +149,6 @@ export const agentMachine = setup({
       event.type === 'task.finished' && event.outcome === 'failed' && context.currentTask?.taskId === event.taskId
       && context.consecutiveFailures + 1 >= context.breakerFailures,
   },
-  delays: {
-    acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
-    // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
-    stopTimeout: ({ context }) => context.acceptanceTimeoutMs,
-  },
 }).createMachine({
   id: 'agent',
   context: ({ input }) => ({
@@ -182,13 +192,13 @@ export const agentMachine = setup({
       },
     },
     assigned: {
-      after: {
-        acceptanceTimeout: {
+      entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'acceptance', afterMs: context.acceptanceTimeoutMs }) },
+      exit: { type: 'cancelTimer', params: { timer: 'acceptance' } },
+      on: {
+        'timer.acceptance_timeout': {
           target: 'idle',
           actions: ['flagUnresponsive', { type: 'reclaimCurrentTask', params: { reason: 'acceptance_timeout' } }, 'clearCurrentTask'],
         },
-      },
-      on: {
         'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
@@ -213,13 +223,14 @@ export const agentMachine = setup({
     // The task is cancelled in storage; the agent may still be running it. Busy until the sidecar
     // reports it stopped, or until the stop timeout frees the agent anyway (an old sidecar never answers).
     stopping: {
-      after: {
-        stopTimeout: [
+      // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
+      entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'stop', afterMs: context.acceptanceTimeoutMs }) },
+      exit: { type: 'cancelTimer', params: { timer: 'stop' } },
+      on: {
+        'timer.stop_timeout': [
           { guard: 'isBlocked', target: 'blocked', actions: ['flagUnresponsive', 'clearCurrentTask'] },
           { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
         ],
-      },
-      on: {
         'task.stopped': [
           { guard: 'isCurrentTaskWhileBlocked', target: 'blocked', actions: ['clearUnresponsive', 'clearCurrentTask'] },
           { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },

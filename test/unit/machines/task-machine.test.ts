@@ -3,6 +3,7 @@ import { createActor, SimulatedClock } from 'xstate';
 import { taskMachine } from '../../../machines/task-machine.ts';
 import type { TaskMachineInput, TaskOutcome, TaskReclaimReason } from '../../../machines/task-machine.ts';
 import { TaskTimers } from '../../../actors/task-timers.ts';
+import { taskTimerActions } from '../../../actors/task-actor.ts';
 
 const stuckAfterMs = 300_000;
 
@@ -20,10 +21,7 @@ function startTask(overrides: Partial<TaskMachineInput> = {}) {
       recordOutcome: (_, params) => {
         outcomes.push(params.outcome);
       },
-      armTimer: ({ self }, { timer, afterMs }) => {
-        if (afterMs !== null) timers[timer].arm(self, afterMs);
-      },
-      cancelTimers: ({ self }) => timers.cancelAll(self),
+      ...taskTimerActions(timers),
     },
   });
   const input: TaskMachineInput = { taskId: 't1', agentId: 'agent-1', generation: 2, stuckAfterMs, overdueInMs: null, ...overrides };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createActor, createMachine, SimulatedClock, type AnyActorRef } from 'xstate';
-import { DeadlineQueues } from '../../../actors/task-timers.ts';
+import { DeadlineQueues } from '../../../actors/deadline-queues.ts';
 
 // Records the events it hears.
 const listener = createMachine({

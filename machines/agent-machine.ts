@@ -85,6 +85,12 @@ export type AgentTimer = 'acceptance' | 'stop';
 
 const defaultBreakerFailures = 3;
 
+type CountArgs = { event: AgentMachineEvent; context: AgentMachineContext };
+const completedCount = ({ event, context }: CountArgs) =>
+  event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted;
+const failureCount = ({ event, context }: CountArgs) =>
+  event.type === 'task.finished' && event.outcome === 'failed' ? context.consecutiveFailures + 1 : 0;
+
 export const agentMachine = setup({
   types: {
     input: {} as AgentMachineInput,
@@ -108,15 +114,12 @@ export const agentMachine = setup({
       },
     }),
     clearCurrentTask: assign({ currentTask: null }),
-    countCompletion: assign({
-      tasksCompleted: ({ event, context }) =>
-        event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted,
-    }),
+    countCompletion: assign({ tasksCompleted: completedCount }),
     // The breaker's count: a completion resets it, a failure adds one.
-    countOutcome: assign({
-      consecutiveFailures: ({ event, context }) =>
-        event.type === 'task.finished' && event.outcome === 'failed' ? context.consecutiveFailures + 1 : 0,
-    }),
+    countOutcome: assign({ consecutiveFailures: failureCount }),
+    // A finished task that trips nothing: countCompletion, countOutcome and clearCurrentTask in one
+    // assign (each assign is a context copy and a snapshot per transition, three per task).
+    settleTask: assign({ tasksCompleted: completedCount, consecutiveFailures: failureCount, currentTask: null }),
     tripBreaker: assign({
       block: ({ event, context }) => {
         const at = event.type === 'task.finished' ? event.at ?? 0 : 0;
@@ -141,6 +144,8 @@ export const agentMachine = setup({
     holdsTask: ({ context }) => context.currentTask !== null,
     // Reports about any other task are late echoes of an old assignment: ignore them.
     isCurrentTask: ({ context, event }) => 'taskId' in event && context.currentTask?.taskId === event.taskId,
+    isCurrentTaskFlaggedUnresponsive: ({ context, event }) =>
+      'taskId' in event && context.currentTask?.taskId === event.taskId && context.flags.includes('unresponsive'),
     isBlocked: ({ context }) => context.block !== null,
     isCurrentTaskWhileBlocked: ({ context, event }) =>
       context.block !== null && 'taskId' in event && context.currentTask?.taskId === event.taskId,
@@ -199,10 +204,14 @@ export const agentMachine = setup({
           target: 'idle',
           actions: ['flagUnresponsive', { type: 'reclaimCurrentTask', params: { reason: 'acceptance_timeout' } }, 'clearCurrentTask'],
         },
-        'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
+        // Only an agent flagged unresponsive has a flag to clear: no context copy for the others.
+        'task.accepted': [
+          { guard: 'isCurrentTaskFlaggedUnresponsive', target: 'working', actions: 'clearUnresponsive' },
+          { guard: 'isCurrentTask', target: 'working' },
+        ],
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
-          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: 'settleTask' },
         ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
@@ -213,7 +222,7 @@ export const agentMachine = setup({
       on: {
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
-          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: 'settleTask' },
         ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },

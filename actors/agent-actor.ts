@@ -1,7 +1,8 @@
 // Binds the pure agent machine to the hub: its reclaim and idle slots become
 // calls into the runtime, which persists and schedules.
-import type { ActorScope, Snapshot } from 'xstate';
-import { agentMachine, type AgentBlock, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef } from '../machines/agent-machine.ts';
+import type { ActorScope, AnyActorRef, Snapshot } from 'xstate';
+import { agentMachine, type AgentBlock, type AgentMachineInput, type AgentReclaimReason, type AgentTaskRef, type AgentTimer } from '../machines/agent-machine.ts';
+import { DeadlineQueues, type TimerClock } from './deadline-queues.ts';
 
 export interface AgentActorHooks {
   /** The machine let go of a task the hub still holds as assigned (disconnect, timeout, rejection). */
@@ -15,6 +16,7 @@ export interface AgentActorHooks {
 export function agentActorLogic(hooks: AgentActorHooks) {
   return restorable(agentMachine.provide({
     actions: {
+      ...agentTimerActions(),
       reclaimCurrentTask: ({ context }, params) => {
         if (context.currentTask) hooks.reclaim(context.agentId, context.currentTask, params.reason);
       },
@@ -24,6 +26,18 @@ export function agentActorLogic(hooks: AgentActorHooks) {
       },
     },
   }));
+}
+
+/** The agent machine's timer slots over one DeadlineQueues per timer, shared by every agent actor of the logic. */
+export function agentTimerActions(clock?: TimerClock) {
+  const timers: Record<AgentTimer, DeadlineQueues> = {
+    acceptance: new DeadlineQueues({ type: 'timer.acceptance_timeout' }, clock),
+    stop: new DeadlineQueues({ type: 'timer.stop_timeout' }, clock),
+  };
+  return {
+    armTimer: ({ self }: { self: AnyActorRef }, { timer, afterMs }: { timer: AgentTimer; afterMs: number }) => timers[timer].arm(self, afterMs),
+    cancelTimer: ({ self }: { self: AnyActorRef }, { timer }: { timer: AgentTimer }) => timers[timer].cancel(self),
+  };
 }
 
 /**

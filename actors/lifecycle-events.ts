@@ -2,7 +2,7 @@
 // machines' own events (dotted). runtime/hub-events.ts adds the hub's own events to
 // these and is the one bus every subscriber (metrics, dashboard, alerter, logs) reads.
 import type { TaskRecord } from '../storage/task-record.ts';
-import type { ReclaimReason } from '../storage/queue-engine.ts';
+import type { FencingFacts, ReclaimReason } from '../storage/queue-engine.ts';
 import type { AgentEntry, FsmState } from './agent-registry.ts';
 import type { AgentBlockReason } from '../machines/agent-machine.ts';
 
@@ -15,7 +15,8 @@ export interface LifecycleEvents {
   'task.queued': { task: TaskRecord };
   /** Durably assigned and handed to the agent; `latencyMs` since it last entered its lane (null for a push). */
   'task.assigned': { task: TaskRecord; agentId: string; latencyMs: number | null; how: 'claimed' | 'pushed' };
-  'task.accepted': { task: TaskRecord; agentId: string };
+  /** The task's fencing facts and lane as the accept found them, not its record (the accept reads none). */
+  'task.accepted': { task: FencingFacts; agentId: string };
   'task.completed': { task: TaskRecord; agentId: string };
   /** Failed with retries left: back in its lane. */
   'task.retried': { task: TaskRecord; agentId: string; error: string };

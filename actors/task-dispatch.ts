@@ -12,6 +12,7 @@ import type { ActorHost } from './actor-host.ts';
 import { stateOf, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
 import { taskActorLogic, type TaskActorLogic } from './task-actor.ts';
+import { TaskTimers } from './task-timers.ts';
 import { dependencyResults } from './dependency-results.ts';
 
 export interface TaskDispatchDeps {
@@ -42,17 +43,18 @@ function overdueTimerMs(completeBy: number | null, now: number): number | null {
 
 export class TaskDispatch {
   private readonly logic: TaskActorLogic;
+  private readonly timers = new TaskTimers();
   private delayTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: TaskDispatchDeps) {
     this.logic = taskActorLogic({
       timedOut: (taskId, agentId, generation, reason) => void this.reclaim(taskId, reason, generation, agentId).then((reclaimed) => {
         // Refused: another decision already ended this assignment, and the actor has nothing left to watch.
-        if (!reclaimed.ok) queueMicrotask(() => deps.host.stop('tasks', taskSystemId(taskId)));
+        if (!reclaimed.ok) queueMicrotask(() => this.stopWithoutEnding(taskId));
       }),
       // From the actor's own entry action: the stop is queued behind the event it is processing.
       ended: (taskId) => deps.host.stop('tasks', taskSystemId(taskId)),
-    });
+    }, this.timers);
   }
 
   /**
@@ -96,6 +98,13 @@ export class TaskDispatch {
     const latencyMs = how === 'claimed' && task.history[1] ? task.history[0].timestamp - task.history[1].timestamp : null;
     if (!sent) this.deps.log.notice('task_assign frame not sent', { task_id: task.id, agent_id: entry.agentId });
     this.deps.events.emit('task.assigned', this.deps.now(), { task, agentId: entry.agentId, latencyMs, how });
+  }
+
+  /** Stops an actor that reached no ending: its timers go with it (an ending cancels them itself). */
+  private stopWithoutEnding(taskId: string): void {
+    const actor = this.actorOf(taskId);
+    if (actor) this.timers.cancelAll(actor);
+    this.deps.host.stop('tasks', taskSystemId(taskId));
   }
 
   /** The actor watching a task that is out with an agent, if it has one. */
@@ -159,6 +168,7 @@ export class TaskDispatch {
 
   stop(): void {
     if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.timers.stop();
   }
 
   private async promoteDelayed(): Promise<void> {

@@ -7,6 +7,13 @@
 // - `rate_limited`: the agent's provider refused it until `block.until`. It keeps its task (no
 //   reclaim); at `until` the hub unblocks it and it resumes the same task (`resumeTask`).
 // The block outlives a disconnect: an agent that reconnects while blocked goes back to `blocked`.
+//
+// Its two timers (the acceptance window of an assignment, the stop window of a cancel) are slots,
+// not XState `after` transitions: the state that watches one arms it on entry and cancels it on
+// exit (`armTimer`, `cancelTimer`), and the actor layer keeps every agent's deadlines in one
+// structure per timer and sends `timer.acceptance_timeout` or `timer.stop_timeout`
+// (actors/deadline-queues.ts). XState's scheduler cost a record, a native timer and a cancel per
+// assignment.
 import { assign, setup } from 'xstate';
 
 export interface AgentTaskRef {
@@ -69,9 +76,20 @@ export type AgentMachineEvent =
   /** The agent's provider refused it until `until`; it keeps its task. */
   | { type: 'agent.rate_limited'; taskId: string; until: number; at: number }
   /** An operator unblocked it, or its block's `until` passed. */
-  | { type: 'agent.unblocked' };
+  | { type: 'agent.unblocked' }
+  /** The timer armed on entry of `assigned` (`stopping`) ran out. */
+  | { type: 'timer.acceptance_timeout' }
+  | { type: 'timer.stop_timeout' };
+
+export type AgentTimer = 'acceptance' | 'stop';
 
 const defaultBreakerFailures = 3;
+
+type CountArgs = { event: AgentMachineEvent; context: AgentMachineContext };
+const completedCount = ({ event, context }: CountArgs) =>
+  event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted;
+const failureCount = ({ event, context }: CountArgs) =>
+  event.type === 'task.finished' && event.outcome === 'failed' ? context.consecutiveFailures + 1 : 0;
 
 export const agentMachine = setup({
   types: {
@@ -85,6 +103,9 @@ export const agentMachine = setup({
     announceIdle: () => {},
     // A parked agent's block lifted: wake it to go on with the task it kept.
     resumeTask: () => {},
+    // Arms the timer to send `timer.<timer>_timeout` in afterMs; leaving the state cancels it.
+    armTimer: (_, _params: { timer: AgentTimer; afterMs: number }) => {},
+    cancelTimer: (_, _params: { timer: AgentTimer }) => {},
     holdAssignedTask: assign({
       currentTask: ({ event, context }) => {
         if (event.type === 'task.assigned') return { taskId: event.taskId, generation: event.generation };
@@ -93,15 +114,12 @@ export const agentMachine = setup({
       },
     }),
     clearCurrentTask: assign({ currentTask: null }),
-    countCompletion: assign({
-      tasksCompleted: ({ event, context }) =>
-        event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted,
-    }),
+    countCompletion: assign({ tasksCompleted: completedCount }),
     // The breaker's count: a completion resets it, a failure adds one.
-    countOutcome: assign({
-      consecutiveFailures: ({ event, context }) =>
-        event.type === 'task.finished' && event.outcome === 'failed' ? context.consecutiveFailures + 1 : 0,
-    }),
+    countOutcome: assign({ consecutiveFailures: failureCount }),
+    // A finished task that trips nothing: countCompletion, countOutcome and clearCurrentTask in one
+    // assign (each assign is a context copy and a snapshot per transition, three per task).
+    settleTask: assign({ tasksCompleted: completedCount, consecutiveFailures: failureCount, currentTask: null }),
     tripBreaker: assign({
       block: ({ event, context }) => {
         const at = event.type === 'task.finished' ? event.at ?? 0 : 0;
@@ -126,6 +144,8 @@ export const agentMachine = setup({
     holdsTask: ({ context }) => context.currentTask !== null,
     // Reports about any other task are late echoes of an old assignment: ignore them.
     isCurrentTask: ({ context, event }) => 'taskId' in event && context.currentTask?.taskId === event.taskId,
+    isCurrentTaskFlaggedUnresponsive: ({ context, event }) =>
+      'taskId' in event && context.currentTask?.taskId === event.taskId && context.flags.includes('unresponsive'),
     isBlocked: ({ context }) => context.block !== null,
     isCurrentTaskWhileBlocked: ({ context, event }) =>
       context.block !== null && 'taskId' in event && context.currentTask?.taskId === event.taskId,
@@ -133,11 +153,6 @@ export const agentMachine = setup({
     breakerTrips: ({ context, event }) =>
       event.type === 'task.finished' && event.outcome === 'failed' && context.currentTask?.taskId === event.taskId
       && context.consecutiveFailures + 1 >= context.breakerFailures,
-  },
-  delays: {
-    acceptanceTimeout: ({ context }) => context.acceptanceTimeoutMs,
-    // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
-    stopTimeout: ({ context }) => context.acceptanceTimeoutMs,
   },
 }).createMachine({
   id: 'agent',
@@ -182,17 +197,21 @@ export const agentMachine = setup({
       },
     },
     assigned: {
-      after: {
-        acceptanceTimeout: {
+      entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'acceptance', afterMs: context.acceptanceTimeoutMs }) },
+      exit: { type: 'cancelTimer', params: { timer: 'acceptance' } },
+      on: {
+        'timer.acceptance_timeout': {
           target: 'idle',
           actions: ['flagUnresponsive', { type: 'reclaimCurrentTask', params: { reason: 'acceptance_timeout' } }, 'clearCurrentTask'],
         },
-      },
-      on: {
-        'task.accepted': { guard: 'isCurrentTask', target: 'working', actions: 'clearUnresponsive' },
+        // Only an agent flagged unresponsive has a flag to clear: no context copy for the others.
+        'task.accepted': [
+          { guard: 'isCurrentTaskFlaggedUnresponsive', target: 'working', actions: 'clearUnresponsive' },
+          { guard: 'isCurrentTask', target: 'working' },
+        ],
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
-          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: 'settleTask' },
         ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
@@ -203,7 +222,7 @@ export const agentMachine = setup({
       on: {
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },
-          { guard: 'isCurrentTask', target: 'idle', actions: ['countCompletion', 'countOutcome', 'clearCurrentTask'] },
+          { guard: 'isCurrentTask', target: 'idle', actions: 'settleTask' },
         ],
         'task.reclaimed': { guard: 'isCurrentTask', target: 'idle', actions: 'clearCurrentTask' },
         'task.cancelled': { guard: 'isCurrentTask', target: 'stopping' },
@@ -213,13 +232,14 @@ export const agentMachine = setup({
     // The task is cancelled in storage; the agent may still be running it. Busy until the sidecar
     // reports it stopped, or until the stop timeout frees the agent anyway (an old sidecar never answers).
     stopping: {
-      after: {
-        stopTimeout: [
+      // A sidecar that never answers a cancel (an old one) gets the same window as for an assignment.
+      entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'stop', afterMs: context.acceptanceTimeoutMs }) },
+      exit: { type: 'cancelTimer', params: { timer: 'stop' } },
+      on: {
+        'timer.stop_timeout': [
           { guard: 'isBlocked', target: 'blocked', actions: ['flagUnresponsive', 'clearCurrentTask'] },
           { target: 'idle', actions: ['flagUnresponsive', 'clearCurrentTask'] },
         ],
-      },
-      on: {
         'task.stopped': [
           { guard: 'isCurrentTaskWhileBlocked', target: 'blocked', actions: ['clearUnresponsive', 'clearCurrentTask'] },
           { guard: 'isCurrentTask', target: 'idle', actions: ['clearUnresponsive', 'clearCurrentTask'] },

@@ -6,6 +6,12 @@
 // decides itself are its timers: no sign of life for stuckAfterMs, or the
 // task's deadline passed. Then it asks for a reclaim (`requestReclaim`) and waits
 // in `reclaiming` for storage's decision, whichever it is.
+//
+// The timers are named slots, not XState `after` transitions: a state that watches one arms it
+// on entry (`armTimer`, with its length), an ending cancels them (`cancelTimers`), and the
+// actor layer keeps the deadlines of every task actor in one structure and sends
+// `timer.stuck` or `timer.overdue` when one passes (actors/task-timers.ts). XState's scheduler
+// cost a scheduled-event record, a native timer and a cancel per state entered, per task.
 import { assign, setup } from 'xstate';
 
 export type TaskReclaimReason = 'stuck' | 'overdue' | 'agent_disconnect' | 'acceptance_timeout' | 'rejected' | 'agent_removed';
@@ -36,8 +42,10 @@ export interface TaskMachineContext {
   parkedForMs: number;
 }
 
-/** Decisions storage made and committed, in past tense. */
+/** Decisions storage made and committed, in past tense; and the machine's own timers running out. */
 export type TaskMachineEvent =
+  | { type: 'timer.stuck' }
+  | { type: 'timer.overdue' }
   | { type: 'task.accepted' }
   | { type: 'task.progressed' }
   | { type: 'task.completed' }
@@ -59,9 +67,19 @@ const endings = {
   'task.cancelled': { target: 'cancelled' },
 } as const;
 
-// No accept or progress for stuckAfterMs: the agent is presumed gone.
+// No accept or progress for stuckAfterMs (re-armed on every entry of the state that watches it): the agent is presumed gone.
 const stuckTimer = {
-  stuckAfter: { target: 'reclaiming', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
+  'timer.stuck': { target: 'reclaiming', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
+} as const;
+const armStuckTimer = {
+  type: 'armTimer',
+  params: ({ context }: { context: TaskMachineContext }) => ({ timer: 'stuck' as const, afterMs: context.stuckAfterMs }),
+} as const;
+
+// Past the task's deadline, whatever its progress: armed once, when the actor starts, so that
+// accept and progress never restart it. Every state but the endings heeds it.
+const overdueTimer = {
+  'timer.overdue': { target: 'reclaiming', reenter: true, actions: { type: 'storeReclaimReason', params: { reason: 'overdue' } } },
 } as const;
 
 export const taskMachine = setup({
@@ -75,8 +93,10 @@ export const taskMachine = setup({
     requestReclaim: () => {},
     // Entry of every ending: the task is no longer out with its agent, and the actor is done.
     recordOutcome: (_, _params: { outcome: TaskOutcome }) => {},
-    // An ending leaves the root's overdue timer armed until the host stops the actor: it finds no deadline.
-    dropDeadline: assign({ overdueInMs: null }),
+    // Arms (or re-arms) one of the actor's timers to send `timer.<timer>` in afterMs; null arms nothing.
+    armTimer: (_, _params: { timer: TaskTimerReason; afterMs: number | null }) => {},
+    // Entry of every ending: neither timer may fire any more.
+    cancelTimers: () => {},
     storeParking: assign({ parkedForMs: ({ event, context }) => (event.type === 'task.parked' ? Math.max(0, event.forMs) : context.parkedForMs) }),
     storeReclaimReason: assign({
       reclaimReason: ({ event, context }, params: { reason?: TaskTimerReason }) =>
@@ -85,17 +105,6 @@ export const taskMachine = setup({
   },
   guards: {
     resumedAsAccepted: ({ context }) => context.resumeAccepted,
-    hasDeadline: ({ context }) => context.overdueInMs !== null,
-  },
-  delays: {
-    stuckAfter: ({ context }) => context.stuckAfterMs,
-    // Parked: no sign of life is expected before the rate limit passes.
-    parkedStuckAfter: ({ context }) => context.parkedForMs + context.stuckAfterMs,
-    // Without a deadline the delay is null, not a number: xstate then raises the event at once
-    // instead of arming a timer, and `hasDeadline` drops it. A timer parked per task cost more
-    // than that event: xstate's cancelAll, run at every actor stop, scans every timer in the
-    // system, so each parked timer made every task's end slower as the fleet grew.
-    overdue: ({ context }) => context.overdueInMs as number,
   },
 }).createMachine({
   id: 'task',
@@ -110,19 +119,15 @@ export const taskMachine = setup({
     parkedForMs: 0,
   }),
   initial: 'assigned',
-  // On the root so that accept and progress, which re-enter states, never restart it.
-  after: {
-    overdue: {
-      guard: 'hasDeadline',
-      target: '.reclaiming',
-      actions: { type: 'storeReclaimReason', params: { reason: 'overdue' } },
-    },
-  },
+  // Without a deadline (null) no timer is armed.
+  entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'overdue', afterMs: context.overdueInMs }) },
   states: {
     assigned: {
+      entry: armStuckTimer,
       always: { guard: 'resumedAsAccepted', target: 'working' },
-      after: stuckTimer,
       on: {
+        ...stuckTimer,
+        ...overdueTimer,
         'task.accepted': { target: 'working' },
         'task.progressed': { target: 'assigned', reenter: true },
         'task.parked': { target: 'parked', actions: 'storeParking' },
@@ -130,8 +135,10 @@ export const taskMachine = setup({
       },
     },
     working: {
-      after: stuckTimer,
+      entry: armStuckTimer,
       on: {
+        ...stuckTimer,
+        ...overdueTimer,
         // A repeated accept (e.g. after the sidecar recovers) counts as a sign of life.
         'task.accepted': { target: 'working', reenter: true },
         'task.progressed': { target: 'working', reenter: true },
@@ -141,29 +148,31 @@ export const taskMachine = setup({
     },
     // Kept by its rate-limited agent: progress does not restart the timer, the resume does.
     parked: {
-      after: {
-        parkedStuckAfter: { target: 'reclaiming', actions: { type: 'storeReclaimReason', params: { reason: 'stuck' } } },
-      },
+      // No sign of life is expected before the rate limit passes.
+      entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'stuck', afterMs: context.parkedForMs + context.stuckAfterMs }) },
       on: {
+        ...stuckTimer,
+        ...overdueTimer,
         'task.parked': { target: 'parked', reenter: true, actions: 'storeParking' },
         'task.resumed': { target: 'working' },
         ...endings,
       },
     },
     // Storage may refuse the reclaim (the agent's complete committed first): any decision ends the task here.
+    // A stuck timer still armed (the deadline passed first) finds no transition here.
     reclaiming: {
       entry: 'requestReclaim',
-      on: endings,
+      on: { ...overdueTimer, ...endings },
     },
     // Endings, not `type: 'final'`: the host stops the actor when `recordOutcome` runs. A final
     // state sends its parent `xstate.done.actor.<id>`, an event type new for every task, and
     // XState memoizes each event type's candidate transitions on the parent's state node: the
     // partition supervisor kept one entry per task ever ended (a leak), and matched each against
     // its wildcards first.
-    completed: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'completed' } }] },
-    requeued: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'requeued' } }] },
-    dead_letter: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'dead_letter' } }] },
-    reclaimed: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'reclaimed' } }] },
-    cancelled: { entry: ['dropDeadline', { type: 'recordOutcome', params: { outcome: 'cancelled' } }] },
+    completed: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'completed' } }] },
+    requeued: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'requeued' } }] },
+    dead_letter: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'dead_letter' } }] },
+    reclaimed: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'reclaimed' } }] },
+    cancelled: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'cancelled' } }] },
   },
 });

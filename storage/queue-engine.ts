@@ -48,6 +48,12 @@ export interface Report {
   generation: number | undefined;
 }
 
+/**
+ * What fencing reads of a task, and its lane: a stored record has them, and so has the queue's
+ * index of assigned tasks. The `task.accepted` event carries these, not the record.
+ */
+export type FencingFacts = Pick<TaskRecord, 'id' | 'status' | 'generation' | 'assigned_to' | 'priority'>;
+
 export type ReclaimReason = 'agent_disconnect' | 'acceptance_timeout' | 'rejected' | 'stuck' | 'overdue' | 'agent_removed';
 
 export interface TaskFilter {
@@ -142,6 +148,11 @@ export interface QueueEngine {
   /** Creates a task already assigned to `agentId` (admin push); it never enters the queue. */
   assignDirect(agentId: string, input: NewTask, now: number): Promise<Result<TaskRecord>>;
   accept(report: Report, now: number): Promise<Result<TaskRecord>>;
+  /**
+   * The report's fence (`report-fencing.ts`) against this hub's view, without writing: an
+   * accept is answered from it. On LMDB an assigned task is fenced without reading its record.
+   */
+  fence(report: Report, action: string): Result<FencingFacts>;
   /**
    * `reportedTokens`: the report's cumulative tokens_used (storage/tokens-used.ts decides the count).
    * `alongside` runs inside the transaction with the task and its count before this report.

@@ -1,12 +1,14 @@
 // Generation fencing: a report about a task counts only if it comes from the
 // agent that holds the task now, about the assignment it holds now.
 import { fail, ok, type Result } from './domain/errors.ts';
-import type { Report } from './queue-engine.ts';
-import type { TaskRecord } from './task-record.ts';
+import type { FencingFacts, Report } from './queue-engine.ts';
+
+export type { FencingFacts };
 
 const generationOptional = new Set(['task_accepted', 'task_progress', 'lease_acquire']);
 
-export function checkReport(task: TaskRecord | undefined, report: Report, action: string): Result<TaskRecord> {
+
+export function checkReport<T extends FencingFacts>(task: T | undefined, report: Report, action: string): Result<T> {
   if (!task) return fail('AC_ERR_TASK_NOT_FOUND', report.taskId);
   if (task.status !== 'assigned') return fail('AC_ERR_INVALID_STATE', task.id, task.status, action, 'assigned');
   // Reference accept and progress carry no generation, so they are fenced by assignee alone

@@ -4,6 +4,7 @@ import { taskStatuses, type TaskStatus } from './domain/task-status.ts';
 import { CapabilitySets } from './capability-sets.ts';
 import type { LmdbStore, ReadyKey } from './lmdb-store.ts';
 import { PathLeases } from './path-leases.ts';
+import type { FencingFacts } from './report-fencing.ts';
 import type { TaskRecord } from './task-record.ts';
 import { readTaskRecord } from './task-record-reader.ts';
 
@@ -15,6 +16,8 @@ export class TaskIndexes {
   private readonly queuedByLane = [0, 0, 0, 0];
   /** agent id → ids of the tasks assigned to it: what an agent holds, without a scan. */
   private readonly assignedByAgent = new Map<string, Set<string>>();
+  /** task id → the fencing facts of each assigned task: a report is fenced without decoding its record. */
+  private readonly assignedFacts = new Map<string, FencingFacts>();
 
   private constructor(private readonly store: LmdbStore) {
     this.capsets = CapabilitySets.load(store.capsets);
@@ -32,7 +35,7 @@ export class TaskIndexes {
     for (const { value: id } of store.byStatus.getRange({ start: ['assigned'], end: ['assigned', Infinity] })) {
       const read = readTaskRecord(store.tasks, id);
       if (read.ok && read.task) assigned.push(read.task);
-      if (read.ok && read.task?.assigned_to) indexes.holdings(read.task.assigned_to).add(read.task.id);
+      if (read.ok && read.task?.assigned_to) indexes.holdAssigned(read.task, read.task.assigned_to);
     }
     indexes.leases.load(assigned, indexes.queuedByLane.reduce((sum, count) => sum + count, 0));
     return indexes;
@@ -92,6 +95,19 @@ export class TaskIndexes {
     return this.assignedByAgent.get(agentId) ?? noTasks;
   }
 
+  /**
+   * An assigned task's fencing facts as this store's writes left them (a batch's own writes
+   * included, before its commit; a failed commit reloads them all from disk).
+   */
+  fencingOf(taskId: string): FencingFacts | undefined {
+    return this.assignedFacts.get(taskId);
+  }
+
+  private holdAssigned(task: TaskRecord, agentId: string): void {
+    this.holdings(agentId).add(task.id);
+    this.assignedFacts.set(task.id, { id: task.id, status: 'assigned', generation: task.generation, assigned_to: agentId, priority: task.priority });
+  }
+
   private holdings(agentId: string): Set<string> {
     let held = this.assignedByAgent.get(agentId);
     if (!held) this.assignedByAgent.set(agentId, (held = new Set()));
@@ -110,7 +126,7 @@ export class TaskIndexes {
     } else if (status === 'delayed') {
       this.store.delayed.put([task.not_before ?? 0, task.seq], task.id);
     } else if (status === 'assigned' && task.assigned_to) {
-      this.holdings(task.assigned_to).add(task.id);
+      this.holdAssigned(task, task.assigned_to);
     }
   }
 
@@ -127,6 +143,7 @@ export class TaskIndexes {
       const held = this.assignedByAgent.get(task.assigned_to);
       held?.delete(task.id);
       if (held?.size === 0) this.assignedByAgent.delete(task.assigned_to);
+      this.assignedFacts.delete(task.id);
     }
   }
 }

@@ -18,7 +18,7 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, FencingFacts, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
   SubmitOutcome, SubmitTaker, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -255,6 +255,11 @@ export class LmdbTaskQueue implements QueueEngine {
       this.indexes.putActive(undefined, assigned);
       return ok(assigned);
     });
+  }
+
+  fence(report: Report, action: string): Result<FencingFacts> {
+    // Only a refusal of a task that is not assigned (rare) reads the record, for its status.
+    return checkReport<FencingFacts>(this.indexes.fencingOf(report.taskId) ?? this.get(report.taskId), report, action);
   }
 
   /**

@@ -4,8 +4,7 @@
 // Each report is fenced and committed by the queue first; only then the task actor and the
 // agent actor hear of it, and only then the event goes out and the socket gets its answer.
 import { stateOf } from '../../actors/agent-registry.ts';
-import type { Report } from '../../storage/queue-engine.ts';
-import { checkReport } from '../../storage/report-fencing.ts';
+import type { FencingFacts, Report } from '../../storage/queue-engine.ts';
 import { toWireTask, type TaskRecord } from '../../storage/task-record.ts';
 import type { PathLease } from '../../storage/path-lease-table.ts';
 import type { LeaseAcquire } from '../../web/protocol/path-leases.ts';
@@ -20,20 +19,20 @@ export class TaskReports implements TaskReportPort {
   /**
    * Answered from the assignment's commit, with no sync of its own: task_assign went out only
    * once the assignment was durable, so the agent holds the task whatever happens to this accept.
-   * Fenced now against the committed record (the same rule the store applies); `accepted_at`
-   * joins the next write batch (fenced again there). A kill -9 before that batch loses only the
-   * mark: after the restart the sidecar's task_recovering accepts again, durably.
+   * Fenced now by the store's rule against the queue's view (on LMDB, its index of assigned tasks:
+   * no record is read); `accepted_at` joins the next write batch (fenced again there). A kill -9
+   * before that batch loses only the mark: after the restart the sidecar's task_recovering
+   * accepts again, durably.
    */
-  async taskAccepted(report: TaskReport): Promise<Result<Task>> {
-    const fenced = checkReport(this.ctx.queue.get(report.taskId), reportOf(report), 'task_accepted');
+  async taskAccepted(report: TaskReport): Promise<Result<void>> {
+    const fenced = this.ctx.queue.fence(reportOf(report), 'task_accepted');
     if (!fenced.ok) return fenced;
     const now = this.ctx.now();
     void this.ctx.queue.accept(reportOf(report), now).then((recorded) => {
       if (!recorded.ok) this.ctx.log.debug('accept not recorded', { code: recorded.code, task_id: report.taskId, agent_id: report.agentId });
     });
-    const task = { ...fenced.value, accepted_at: now, updated_at: now };
-    this.acceptedNow(task, report.agentId);
-    return ok(toWireTask(task));
+    this.acceptedNow(fenced.value, report.agentId);
+    return ok(undefined);
   }
 
   /** The durable accept: resolves once `accepted_at` is on disk (a recovery answers only then). */
@@ -43,7 +42,7 @@ export class TaskReports implements TaskReportPort {
     return accepted;
   }
 
-  private acceptedNow(task: TaskRecord, agentId: string): void {
+  private acceptedNow(task: FencingFacts, agentId: string): void {
     this.ctx.dispatch.actorOf(task.id)?.send({ type: 'task.accepted' });
     this.ctx.agents.get(agentId)?.actor.send({ type: 'task.accepted', taskId: task.id });
     this.ctx.events.emit('task.accepted', this.ctx.now(), { task, agentId });

@@ -18,7 +18,7 @@ import { fail, ok, type Result } from '../domain/errors.ts';
 import { retriedDeadLetter } from '../dead-letter-retry.ts';
 import { failureOutcome } from '../failure-outcome.ts';
 import type {
-  BulkSubmitItem, ExpiredBatch, FailOutcome, LeaseStats, QueueEngine, QueueStats, ReclaimReason, Report, Reprioritised, RetainedStatus, SubmitOutcome, TaskFilter, TaskPage,
+  BulkSubmitItem, ExpiredBatch, FailOutcome, FencingFacts, LeaseStats, QueueEngine, QueueStats, ReclaimReason, Report, Reprioritised, RetainedStatus, SubmitOutcome, TaskFilter, TaskPage,
 } from '../queue-engine.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from '../path-lease-table.ts';
 import { listPageLimits } from '../queue-engine.ts';
@@ -133,6 +133,10 @@ export class JetStreamTaskQueue implements QueueEngine {
       if (!written.ok) return written;
       return written.value === null ? fail('AC_ERR_STORAGE', `task id ${assigned.id} exists already`) : ok(assigned);
     });
+  }
+
+  fence(report: Report, action: string): Result<FencingFacts> {
+    return checkReport<FencingFacts>(this.get(report.taskId), report, action);
   }
 
   accept(report: Report, now: number): Promise<Result<TaskRecord>> {

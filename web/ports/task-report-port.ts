@@ -16,7 +16,8 @@ export type RecoveryAnswer = { type: 'task_continue'; task_id: string; generatio
 export type LeaseAcquireAnswer = { granted: PathLeaseView } | { denied: PathLeaseView };
 
 export interface TaskReportPort {
-  taskAccepted(report: TaskReport): Promise<Result<Task>>;
+  /** Fenced and answered at once; nothing of the task is returned (the socket acks by id). */
+  taskAccepted(report: TaskReport): Promise<Result<void>>;
   /** `mark`: the report's `progress` value and cumulative `tokens_used`, when it has them. */
   taskProgress(report: TaskReport, mark?: { progress?: number; tokensUsed?: number }): Promise<Result<Task>>;
   taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>>;

@@ -2,18 +2,21 @@
 import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
 import { agentMachine, type AgentBlock, type AgentTaskRef } from '../../../machines/agent-machine.ts';
+import { agentTimerActions } from '../../../actors/agent-actor.ts';
 
 function startAgent(input: { breakerFailures?: number; breakerCooldownMs?: number; consecutiveFailures?: number; block?: AgentBlock | null } = {}) {
   const resumed: AgentTaskRef[] = [];
   const reclaimed: AgentTaskRef[] = [];
   let idle = 0;
+  const clock = new SimulatedClock();
   const actor = createActor(agentMachine.provide({
     actions: {
+      ...agentTimerActions(clock),
       reclaimCurrentTask: ({ context }) => { if (context.currentTask) reclaimed.push(context.currentTask); },
       announceIdle: () => { idle += 1; },
       resumeTask: ({ context }) => { if (context.currentTask) resumed.push(context.currentTask); },
     },
-  }), { clock: new SimulatedClock(), input: { agentId: 'a1', acceptanceTimeoutMs: 60_000, ...input } }).start();
+  }), { clock, input: { agentId: 'a1', acceptanceTimeoutMs: 60_000, ...input } }).start();
   actor.send({ type: 'agent.connected' });
   const work = (taskId: string) => {
     actor.send({ type: 'task.assigned', taskId, generation: 1 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
 import { agentMachine } from '../../../machines/agent-machine.ts';
 import type { AgentReclaimReason, AgentTaskRef } from '../../../machines/agent-machine.ts';
+import { agentTimerActions } from '../../../actors/agent-actor.ts';
 
 const acceptanceTimeoutMs = 60_000;
 
@@ -16,6 +17,8 @@ function startAgent() {
   let idleAnnouncements = 0;
   const machine = agentMachine.provide({
     actions: {
+      // The timer slots as the hub fills them (actors/agent-actor.ts), on the simulated clock.
+      ...agentTimerActions(clock),
       reclaimCurrentTask: ({ context }, params) => {
         reclaims.push({ reason: params.reason, task: context.currentTask });
       },

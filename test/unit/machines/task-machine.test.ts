@@ -2,11 +2,15 @@ import { expect } from 'chai';
 import { createActor, SimulatedClock } from 'xstate';
 import { taskMachine } from '../../../machines/task-machine.ts';
 import type { TaskMachineInput, TaskOutcome, TaskReclaimReason } from '../../../machines/task-machine.ts';
+import { TaskTimers } from '../../../actors/task-timers.ts';
+import { taskTimerActions } from '../../../actors/task-actor.ts';
 
 const stuckAfterMs = 300_000;
 
 function startTask(overrides: Partial<TaskMachineInput> = {}) {
   const clock = new SimulatedClock();
+  // The machine's timer slots, kept as the hub keeps them (actors/task-timers.ts), on the simulated clock.
+  const timers = new TaskTimers(clock);
   const reclaimRequests: Array<TaskReclaimReason | null> = [];
   const outcomes: TaskOutcome[] = [];
   const machine = taskMachine.provide({
@@ -17,11 +21,12 @@ function startTask(overrides: Partial<TaskMachineInput> = {}) {
       recordOutcome: (_, params) => {
         outcomes.push(params.outcome);
       },
+      ...taskTimerActions(timers),
     },
   });
   const input: TaskMachineInput = { taskId: 't1', agentId: 'agent-1', generation: 2, stuckAfterMs, overdueInMs: null, ...overrides };
   const actor = createActor(machine, { clock, input }).start();
-  return { actor, clock, reclaimRequests, outcomes };
+  return { actor, clock, timers, reclaimRequests, outcomes };
 }
 
 function startWorking(overrides: Partial<TaskMachineInput> = {}) {
@@ -147,6 +152,26 @@ describe('taskMachine', () => {
     expect(task.reclaimRequests).to.deep.equal(['overdue']);
   });
 
+  it('waits the rate limit out before a parked task counts as stuck, and restarts the timer on resume', () => {
+    const task = startWorking();
+    task.actor.send({ type: 'task.parked', forMs: 1000 });
+    task.clock.increment(stuckAfterMs + 999);
+    expect(task.actor.getSnapshot().value).to.equal('parked');
+    task.actor.send({ type: 'task.resumed' });
+    task.clock.increment(stuckAfterMs - 1);
+    expect(task.actor.getSnapshot().value).to.equal('working');
+    task.clock.increment(1);
+    expect(task.reclaimRequests).to.deep.equal(['stuck']);
+  });
+
+  it('asks again as overdue when the deadline passes while a stuck reclaim is pending', () => {
+    const task = startTask({ overdueInMs: stuckAfterMs + 10 });
+    task.clock.increment(stuckAfterMs);
+    task.clock.increment(10);
+    expect(task.actor.getSnapshot().value).to.equal('reclaiming');
+    expect(task.reclaimRequests).to.deep.equal(['stuck', 'overdue']);
+  });
+
   it('never goes overdue without a deadline', () => {
     const task = startWorking({ overdueInMs: null });
     task.clock.increment(stuckAfterMs - 1);
@@ -155,14 +180,15 @@ describe('taskMachine', () => {
   });
 
   it('arms only the stuck timer without a deadline, and both with one', () => {
-    const timers = (task: ReturnType<typeof startTask>) => Object.keys(task.actor.system.getSnapshot()._scheduledEvents).length;
-    expect(timers(startTask({ overdueInMs: null }))).to.equal(1);
-    expect(timers(startTask({ overdueInMs: 1000 }))).to.equal(2);
+    const armed = ({ timers }: ReturnType<typeof startTask>) => [timers.stuck.size, timers.overdue.size];
+    expect(armed(startTask({ overdueInMs: null }))).to.deep.equal([1, 0]);
+    expect(armed(startTask({ overdueInMs: 1000 }))).to.deep.equal([1, 1]);
   });
 
   it('acts on no timer once it reached an ending', () => {
     const task = startWorking({ overdueInMs: 1000 });
     task.actor.send({ type: 'task.cancelled' });
+    expect([task.timers.stuck.size, task.timers.overdue.size]).to.deep.equal([0, 0]);
     task.clock.increment(stuckAfterMs);
     expect(task.actor.getSnapshot().value).to.equal('cancelled');
     expect(task.outcomes).to.deep.equal(['cancelled']);

@@ -144,7 +144,7 @@ describe('hub scheduling', () => {
     const stale = await core.hub.reports.taskAccepted({ ...report, generation: report.generation - 1 });
     expect(!stale.ok && stale.code).to.equal('AC_ERR_STALE_GENERATION');
     const accepted = await core.hub.reports.taskAccepted(report);
-    expect(accepted.ok && accepted.value.accepted_at).to.be.a('number');
+    expect(accepted.ok).to.equal(true);
     expect(core.hub.sessions.agentState('holder')?.fsm_state).to.equal('working');
     // The accept's write joins the next batch; once a later change is durable, so is the mark.
     expect((await core.hub.reports.taskCompleted(report, { ok: true }, null)).ok).to.equal(true);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Result } from '../../../storage/domain/errors.ts';
 import type { QueueStats } from '../../../storage/queue-engine.ts';
+import { checkReport } from '../../../storage/report-fencing.ts';
 import { LmdbTaskQueue } from '../../../storage/task-queue.ts';
 import type { TaskRecord } from '../../../storage/task-record.ts';
 import { taskStatuses, type TaskStatus } from '../../../storage/domain/task-status.ts';
@@ -98,6 +99,20 @@ function expectSameTask(actual: TaskRecord | undefined, expected: ModelTask): vo
     status: expected.status, generation: expected.generation, retryCount: expected.retryCount,
     assignedTo: expected.status === 'assigned' ? expected.assignedTo : null, seq: expected.seq,
   });
+}
+
+/** `fence` (the index of assigned tasks, no record read) decides every report as checkReport does on the stored record. */
+function expectSameFence(queue: LmdbTaskQueue, expected: ModelTask): void {
+  const agent = expected.assignedTo ?? 'nobody';
+  for (const report of [
+    { taskId: expected.id, agentId: agent, generation: expected.generation },
+    { taskId: expected.id, agentId: agent, generation: expected.generation - 1 },
+    { taskId: expected.id, agentId: `${agent}-other`, generation: expected.generation },
+  ]) {
+    const fenced = queue.fence(report, 'task_complete');
+    const onRecord = checkReport(queue.get(expected.id), report, 'task_complete');
+    expect(fenced.ok ? 'ok' : fenced.code, `fence of ${JSON.stringify(report)}`).to.equal(onRecord.ok ? 'ok' : onRecord.code);
+  }
 }
 
 async function runWorkload(operations: Operation[]): Promise<void> {
@@ -241,6 +256,7 @@ async function runWorkload(operations: Operation[]): Promise<void> {
       const { byStatus, queuedByPriority } = queue.stats();
       expect({ byStatus, queuedByPriority }, `stats after ${op.kind}`).to.deep.equal(model.stats());
       expect(queue.assigned().map((t) => t.id).sort()).to.deep.equal(model.inStatus('assigned').map((t) => t.id).sort());
+      for (const expected of model.tasks.values()) expectSameFence(queue, expected);
     }
     for (const expected of model.tasks.values()) expectSameTask(queue.get(expected.id), expected);
   } finally {

@@ -300,4 +300,20 @@ describe('path leases (queue)', () => {
       });
     }
   }
+
+  it('holds back a task that waited on its dependency across a reopen, once released', async () => {
+    const parent = await submit({ neededCapabilities: ['python'] });
+    const child = await submit({ paths: ['src/x.ts'], dependsOn: [parent.id] });
+    const holder = await submit({ paths: ['src/**'], priority: 0 });
+    expect((await claim('h1'))!.id).to.equal(holder.id);
+    await queue.close();
+    queue = LmdbTaskQueue.open(dir.path);
+    const assigned = value(await queue.claimNext('p1', ['python'], t0 + 1))!;
+    value(await queue.complete(report(assigned), null, null, t0 + 1));
+    expect(queue.get(child.id)?.status).to.equal('queued');
+    expect(await claim('a1')).to.equal(null);
+    expect(queue.leaseWaitOf(child.id)?.lease.task_id).to.equal(holder.id);
+    value(await queue.complete(report(queue.get(holder.id)!), null, null, t0 + 2));
+    expect((await claim('a2'))?.id).to.equal(child.id);
+  });
 });

@@ -133,7 +133,7 @@ export class PathLeaseTable {
   }
 
   /** Releases every lease of a task; returns them. */
-  releaseTask(taskId: string): PathLease[] {
+  releaseTask(taskId: string): readonly PathLease[] {
     const ofTask = this.byTask.get(taskId);
     if (!ofTask) return noLeases;
     return ofTask.slice().map((entry) => this.release(entry.lease.lease_id)!);
@@ -199,7 +199,7 @@ export class PathLeaseTable {
   }
 }
 
-const noLeases: PathLease[] = [];
+const noLeases: readonly PathLease[] = [];
 
 function append<T extends { at: number }>(list: T[], element: T): void {
   element.at = list.length;

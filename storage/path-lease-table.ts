@@ -35,32 +35,39 @@ interface Entry {
   globs: ParsedGlob[];
   /** One per glob: what the index holds. */
   items: Item[];
+  /** Where the entry sits in its repository's `all`. */
+  at: number;
 }
 
 /** One glob of a held lease, indexed by the literal folders it starts with. */
 interface Item {
   entry: Entry;
   glob: ParsedGlob;
+  /** The group the item sits in, and where: it leaves it by a swap with the group's last item. */
+  group: Item[];
+  at: number;
 }
 
+// Groups are plain arrays, not Sets: a check walks them without an iterator or holes left by
+// deletions, and an item leaves its group in constant time, swapped with the last one.
 interface TopGroup {
   /** Globs whose literal prefix is this folder alone (`src/**`, `src/*.ts`, `src`). */
-  shallow: Set<Item>;
+  shallow: Item[];
   /** Globs by their second literal folder (`src/parser/**` under `parser`). */
-  deep: Map<string, Set<Item>>;
+  deep: Map<string, Item[]>;
 }
 
 interface RepoLeases {
   byTop: Map<string, TopGroup>;
   /** Globs that start with a pattern: every check looks at them. */
-  spread: Set<Item>;
-  all: Set<Entry>;
+  spread: Item[];
+  all: Entry[];
 }
 
 export class PathLeaseTable {
   private readonly repos = new Map<string, RepoLeases>();
   private readonly byId = new Map<string, Entry>();
-  private readonly byTask = new Map<string, Set<string>>();
+  private readonly byTask = new Map<string, Entry[]>();
 
   get size(): number {
     return this.byId.size;
@@ -75,7 +82,7 @@ export class PathLeaseTable {
   }
 
   ofTask(taskId: string): PathLease[] {
-    return [...(this.byTask.get(taskId) ?? [])].map((id) => this.byId.get(id)!.lease);
+    return (this.byTask.get(taskId) ?? []).map((entry) => entry.lease);
   }
 
   all(): PathLease[] {
@@ -92,30 +99,18 @@ export class PathLeaseTable {
     }
     this.release(lease.lease_id);
     const globs = parsed ?? lease.paths.map((path) => parseGlob(path));
-    const entry: Entry = { lease, globs, items: [] };
-    entry.items = globs.map((glob) => ({ entry, glob }));
+    const entry: Entry = { lease, globs, items: [], at: 0 };
     const repo = this.repoOf(lease.repo);
-    repo.all.add(entry);
-    for (const item of entry.items) {
-      const [top, second] = item.glob.literalPrefix;
-      if (top === undefined) {
-        repo.spread.add(item);
-        continue;
-      }
-      let group = repo.byTop.get(top);
-      if (!group) repo.byTop.set(top, (group = { shallow: new Set(), deep: new Map() }));
-      if (second === undefined) {
-        group.shallow.add(item);
-        continue;
-      }
-      let deep = group.deep.get(second);
-      if (!deep) group.deep.set(second, (deep = new Set()));
-      deep.add(item);
+    append(repo.all, entry);
+    for (const glob of globs) {
+      const item: Item = { entry, glob, group: this.groupFor(repo, glob), at: 0 };
+      entry.items.push(item);
+      append(item.group, item);
     }
     this.byId.set(lease.lease_id, entry);
-    let ofTask = this.byTask.get(lease.task_id);
-    if (!ofTask) this.byTask.set(lease.task_id, (ofTask = new Set()));
-    ofTask.add(lease.lease_id);
+    const ofTask = this.byTask.get(lease.task_id);
+    if (ofTask) ofTask.push(entry);
+    else this.byTask.set(lease.task_id, [entry]);
   }
 
   release(leaseId: string): PathLease | undefined {
@@ -123,32 +118,25 @@ export class PathLeaseTable {
     if (!entry) return undefined;
     this.byId.delete(leaseId);
     const repo = this.repos.get(entry.lease.repo)!;
-    repo.all.delete(entry);
+    remove(repo.all, entry);
     for (const item of entry.items) {
-      const [top, second] = item.glob.literalPrefix;
-      if (top === undefined) {
-        repo.spread.delete(item);
-        continue;
-      }
-      const group = repo.byTop.get(top)!;
-      if (second === undefined) group.shallow.delete(item);
-      else {
-        const deep = group.deep.get(second)!;
-        deep.delete(item);
-        if (deep.size === 0) group.deep.delete(second);
-      }
-      if (group.shallow.size === 0 && group.deep.size === 0) repo.byTop.delete(top);
+      remove(item.group, item);
+      if (item.group.length === 0 && item.group !== repo.spread) dropEmptyGroup(repo, item.glob);
     }
-    if (repo.all.size === 0) this.repos.delete(entry.lease.repo);
+    if (repo.all.length === 0) this.repos.delete(entry.lease.repo);
     const ofTask = this.byTask.get(entry.lease.task_id);
-    ofTask?.delete(leaseId);
-    if (ofTask?.size === 0) this.byTask.delete(entry.lease.task_id);
+    if (ofTask) {
+      if (ofTask.length === 1) this.byTask.delete(entry.lease.task_id);
+      else ofTask.splice(ofTask.indexOf(entry), 1);
+    }
     return entry.lease;
   }
 
   /** Releases every lease of a task; returns them. */
-  releaseTask(taskId: string): PathLease[] {
-    return [...(this.byTask.get(taskId) ?? [])].flatMap((id) => this.release(id) ?? []);
+  releaseTask(taskId: string): readonly PathLease[] {
+    const ofTask = this.byTask.get(taskId);
+    if (!ofTask) return noLeases;
+    return ofTask.slice().map((entry) => this.release(entry.lease.lease_id)!);
   }
 
   /**
@@ -194,13 +182,49 @@ export class PathLeaseTable {
 
   private repoOf(name: string): RepoLeases {
     let repo = this.repos.get(name);
-    if (!repo) this.repos.set(name, (repo = { byTop: new Map(), spread: new Set(), all: new Set() }));
+    if (!repo) this.repos.set(name, (repo = { byTop: new Map(), spread: [], all: [] }));
     return repo;
+  }
+
+  /** The group a glob is indexed in: by its first two literal folders, or the spread ones. */
+  private groupFor(repo: RepoLeases, glob: ParsedGlob): Item[] {
+    const [top, second] = glob.literalPrefix;
+    if (top === undefined) return repo.spread;
+    let group = repo.byTop.get(top);
+    if (!group) repo.byTop.set(top, (group = { shallow: [], deep: new Map() }));
+    if (second === undefined) return group.shallow;
+    let deep = group.deep.get(second);
+    if (!deep) group.deep.set(second, (deep = []));
+    return deep;
   }
 }
 
-function firstOverlap(items: Iterable<Item>, glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
-  for (const item of items) {
+const noLeases: readonly PathLease[] = [];
+
+function append<T extends { at: number }>(list: T[], element: T): void {
+  element.at = list.length;
+  list.push(element);
+}
+
+/** Takes `element` out of `list` in constant time: the last element takes its place. */
+function remove<T extends { at: number }>(list: T[], element: T): void {
+  const last = list.pop()!;
+  if (last === element) return;
+  list[element.at] = last;
+  last.at = element.at;
+}
+
+/** A folder group left empty: forgotten, so folders no lease names any more cost nothing. */
+function dropEmptyGroup(repo: RepoLeases, glob: ParsedGlob): void {
+  const [top, second] = glob.literalPrefix;
+  const group = repo.byTop.get(top)!;
+  if (second !== undefined && group.deep.get(second)?.length === 0) group.deep.delete(second);
+  if (group.shallow.length === 0 && group.deep.size === 0) repo.byTop.delete(top);
+}
+
+function firstOverlap(items: readonly Item[], glob: ParsedGlob, ownTaskId: string | null): PathLease | null {
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i];
     if (item.entry.lease.task_id !== ownTaskId && globsOverlap(glob, item.glob)) return item.entry.lease;
   }
   return null;

@@ -69,8 +69,9 @@ export class PathLeases {
   private mayHavePaths: number;
   private exact: boolean;
   /**
-   * The repo and paths of queued tasks the gate has read: a task held back is checked again each
-   * time a lease it waited for ends, and should not be read and decoded again each time.
+   * The repo and paths of queued tasks with paths: taken from the record when this hub writes
+   * it queued (submit, retry, reclaim), or read once by the gate (a task queued before an open).
+   * The gate and the checks of waiters whose lease ended then read no record.
    */
   private readonly claimsOf = new Map<string, Claim>();
 
@@ -112,11 +113,28 @@ export class PathLeases {
     // Re-prioritised while waiting: the task sits in another lane now, where walks must look again.
     const readyKey = after && this.readyKeyOf.get(after.id);
     if (readyKey && readyKey[1] !== after.priority) this.readyKeyOf.set(after.id, [readyKey[0], after.priority, after.seq]);
-    if (before && this.claimsOf.has(before.id)) {
-      if (queuedWithPaths(after) === 1) this.claimsOf.set(after!.id, claimOfTask(after!));
-      else this.claimsOf.delete(before.id);
-    }
+    this.followClaim(before, after);
     this.countQueued(before, after);
+  }
+
+  /**
+   * Keeps the claim of every queued task with paths that this hub wrote (submitted, requeued),
+   * so the gate never reads a record it has seen written. A task's repo and paths never change
+   * after submit, so a claim made from a write not committed yet is as good as one from disk.
+   */
+  private followClaim(before: TaskRecord | undefined, after: TaskRecord | undefined): void {
+    if (queuedWithPaths(after) === 1) {
+      if (!this.claimsOf.has(after!.id)) this.remember(after!);
+    } else if (before && this.claimsOf.size > 0) {
+      this.claimsOf.delete(before.id);
+    }
+  }
+
+  private remember(task: TaskRecord): Claim {
+    if (this.claimsOf.size >= claimCacheLimit) this.claimsOf.clear();
+    const claim = claimOfTask(task);
+    this.claimsOf.set(task.id, claim);
+    return claim;
   }
 
   /** Follows the tasks that may declare paths; writes meta only when their count leaves or reaches zero. */
@@ -163,10 +181,7 @@ export class PathLeases {
     if (known) return known;
     const task = this.store.tasks.get(taskId);
     if (!task?.paths?.length || task.status !== 'queued') return null;
-    if (this.claimsOf.size >= claimCacheLimit) this.claimsOf.clear();
-    const claim = claimOfTask(task);
-    this.claimsOf.set(taskId, claim);
-    return claim;
+    return this.remember(task);
   }
 
   /** A task whose recorded lease is still held: refused without reading it. */

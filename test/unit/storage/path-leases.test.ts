@@ -243,4 +243,77 @@ describe('path leases (queue)', () => {
     expect(queue.get(delayed.id)).to.include({ priority: 1, status: 'delayed' });
     expect(queue.get(waiting.id)).to.include({ priority: 3, status: 'waiting' });
   });
+
+  // The gate keeps each queued task's paths in memory from the write that queued it (paths never
+  // change), or reads them once after a reopen: every way into the queue must keep them gated.
+  const entries: Record<string, (paths: string[]) => Promise<TaskRecord>> = {
+    'submitted': (paths) => submit({ paths }),
+    'released by its dependency': async (paths) => {
+      const parent = await submit({ neededCapabilities: ['python'] });
+      const child = await submit({ paths, dependsOn: [parent.id] });
+      const assigned = value(await queue.claimNext('p1', ['python'], t0 + 1))!;
+      value(await queue.complete(report(assigned), null, null, t0 + 1));
+      return child;
+    },
+    'approved': async (paths) => {
+      const gated = await submit({ paths, requiresApproval: true });
+      value(await queue.decideApproval(gated.id, { decision: 'approved', by: 'op', note: null }, t0 + 1));
+      return gated;
+    },
+    're-prioritised before any claim saw it': async (paths) => {
+      const task = await submit({ paths, priority: 3 });
+      value(await queue.reprioritise(task.id, 2, t0 + 1));
+      return task;
+    },
+    'reclaimed from an agent': async (paths) => {
+      const task = await submit({ paths });
+      const assigned = (await claim('r1'))!;
+      value(await queue.reclaim(assigned.id, 'agent_disconnect', t0 + 1));
+      return task;
+    },
+    'retried from the dead letters': async (paths) => {
+      const task = await submit({ paths, maxRetries: 0 });
+      const assigned = (await claim('r1'))!;
+      value(await queue.fail(report(assigned), 'boom', t0 + 1));
+      value(await queue.retryDeadLetter(task.id, t0 + 1));
+      return task;
+    },
+  };
+  for (const [entry, enter] of Object.entries(entries)) {
+    for (const reopen of [false, true]) {
+      it(`holds back a task ${entry} while an overlapping lease is held${reopen ? ', after a reopen' : ''}`, async () => {
+        const task = await enter(['src/x.ts']);
+        expect(queue.get(task.id)?.status).to.equal('queued');
+        // Taken first from the most urgent lane; the task waits for it.
+        const holder = await submit({ paths: ['src/**'], priority: 0 });
+        const held = (await claim('h1'))!;
+        expect(held.id).to.equal(holder.id);
+        if (reopen) {
+          await queue.close();
+          queue = LmdbTaskQueue.open(dir.path);
+        }
+        expect(await claim('a1')).to.equal(null);
+        expect(queue.leaseWaitOf(task.id)?.lease.task_id).to.equal(holder.id);
+        value(await queue.complete(report(queue.get(holder.id)!), null, null, t0 + 2));
+        expect((await claim('a2'))?.id).to.equal(task.id);
+        expect(queue.leasesOf(task.id).map((lease) => lease.paths)).to.deep.equal([['src/x.ts']]);
+      });
+    }
+  }
+
+  it('holds back a task that waited on its dependency across a reopen, once released', async () => {
+    const parent = await submit({ neededCapabilities: ['python'] });
+    const child = await submit({ paths: ['src/x.ts'], dependsOn: [parent.id] });
+    const holder = await submit({ paths: ['src/**'], priority: 0 });
+    expect((await claim('h1'))!.id).to.equal(holder.id);
+    await queue.close();
+    queue = LmdbTaskQueue.open(dir.path);
+    const assigned = value(await queue.claimNext('p1', ['python'], t0 + 1))!;
+    value(await queue.complete(report(assigned), null, null, t0 + 1));
+    expect(queue.get(child.id)?.status).to.equal('queued');
+    expect(await claim('a1')).to.equal(null);
+    expect(queue.leaseWaitOf(child.id)?.lease.task_id).to.equal(holder.id);
+    value(await queue.complete(report(queue.get(holder.id)!), null, null, t0 + 2));
+    expect((await claim('a2'))?.id).to.equal(child.id);
+  });
 });

@@ -47,11 +47,18 @@ export interface SwarmOptions {
   ca?: string;
 }
 
+const maxUnawaitedAcks = 10_000;
+
 export class AgentSwarm {
   private readonly agents = new Map<string, Agent>();
   private readonly stages = new StageStats();
   private readonly waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
   private readonly taskWaiters = new Map<string, () => void>();
+  /**
+   * Completions acknowledged before anyone waited for them: the hub writes task_assign before its
+   * HTTP reply, so a one-at-a-time submitter can read the ack first (bounded; oldest dropped).
+   */
+  private readonly unawaitedAcks = new Set<string>();
   readonly ackedCompleteIds: string[] = [];
   readonly errors = new Map<string, number>();
   pongs = 0;
@@ -135,6 +142,7 @@ export class AgentSwarm {
 
   /** Resolves when this task's completion is acknowledged (for one-at-a-time submitters in this process). */
   waitForTask(taskId: string): Promise<void> {
+    if (this.unawaitedAcks.delete(taskId)) return Promise.resolve();
     return new Promise((resolve) => this.taskWaiters.set(taskId, resolve));
   }
 
@@ -269,8 +277,14 @@ export class AgentSwarm {
           record.lastCompleteAt = now;
           if (task.submittedAt !== null) record.completeMs.record(now - task.submittedAt);
         }
-        this.taskWaiters.get(taskId)?.();
-        this.taskWaiters.delete(taskId);
+        const waiter = this.taskWaiters.get(taskId);
+        if (waiter) {
+          waiter();
+          this.taskWaiters.delete(taskId);
+        } else {
+          this.unawaitedAcks.add(taskId);
+          if (this.unawaitedAcks.size > maxUnawaitedAcks) this.unawaitedAcks.delete(this.unawaitedAcks.values().next().value!);
+        }
         this.wake();
         return;
       }

@@ -1,5 +1,5 @@
-// Submits tasks over POST /api/tasks and stamps each with its submit time and stage
-// (metadata.t, metadata.s), which the agent swarm reads back from task_assign.
+// Submits tasks over POST /api/tasks (or POST /api/tasks/bulk) and stamps each with its submit
+// time and stage (metadata.t, metadata.s), which the agent swarm reads back from task_assign.
 import { sharedClockMs } from './bullmq-settings.ts';
 import type { HubHttp } from './hub-http.ts';
 import { openLoop } from './load-loops.ts';
@@ -12,9 +12,10 @@ export interface SubmitPlan {
   /**
    * closed: `concurrency` callers, one request each at a time;
    * waves: `waveSize` requests started at once, the next wave when all are answered;
-   * paced: `ratePerSec` requests started on schedule (open loop).
+   * paced: `ratePerSec` requests started on schedule (open loop);
+   * bulk: one POST /api/tasks/bulk of `waveSize` tasks at a time (the counterpart of BullMQ's addBulk).
    */
-  shape: 'closed' | 'waves' | 'paced';
+  shape: 'closed' | 'waves' | 'paced' | 'bulk';
   concurrency?: number;
   waveSize?: number;
   ratePerSec?: number;
@@ -32,7 +33,7 @@ export interface SubmitOutcome {
   failed: number;
   firstSubmitAt: number;
   lastReplyAt: number;
-  /** Request start → 201 reply. */
+  /** Request start → 201 reply (for bulk: per request, not per task). */
   httpMs: LatencySummary;
   ids: string[];
   firstError: string | null;
@@ -48,27 +49,52 @@ export async function submitTasks(http: HubHttp, plan: SubmitPlan): Promise<Subm
   let stopped = false;
   let firstSubmitAt = NaN;
   let lastReplyAt = NaN;
+  let accepted = 0;
+
+  const taskBody = (index: number, startedAt: number) => ({
+    description, priority: 'normal', max_retries: 3,
+    needed_capabilities: plan.capabilitySets ? plan.capabilitySets[index % plan.capabilitySets.length] : fixtureCapabilities,
+    metadata: { repo: 'agentcom/main', bench_index: index, t: startedAt, s: plan.stage },
+  });
+  const failedWith = (error: unknown): false => {
+    failed++;
+    firstError ??= error instanceof Error ? error.message : String(error);
+    if (!plan.stopOnError) throw error;
+    stopped = true;
+    return false;
+  };
 
   const submitOne = async (index: number): Promise<boolean> => {
     const startedAt = sharedClockMs();
     if (Number.isNaN(firstSubmitAt)) firstSubmitAt = startedAt;
-    const needed = plan.capabilitySets ? plan.capabilitySets[index % plan.capabilitySets.length] : fixtureCapabilities;
     try {
-      const reply = await http.post('/api/tasks', {
-        description, priority: 'normal', max_retries: 3, needed_capabilities: needed,
-        metadata: { repo: 'agentcom/main', bench_index: index, t: startedAt, s: plan.stage },
-      });
+      const reply = await http.post('/api/tasks', taskBody(index, startedAt));
       if (reply.status !== 201) throw new Error(`POST /api/tasks answered ${reply.status} ${JSON.stringify(reply.body)}`);
       lastReplyAt = sharedClockMs();
       httpMs.record(lastReplyAt - startedAt);
+      accepted++;
       if (plan.returnIds) ids.push(reply.body.task_id as string);
       return true;
     } catch (error) {
-      failed++;
-      firstError ??= error instanceof Error ? error.message : String(error);
-      if (!plan.stopOnError) throw error;
-      stopped = true;
-      return false;
+      return failedWith(error);
+    }
+  };
+
+  /** One bulk request of tasks `from` … `from + size - 1`; every item must be created. */
+  const submitBulk = async (from: number, size: number): Promise<boolean> => {
+    const startedAt = sharedClockMs();
+    if (Number.isNaN(firstSubmitAt)) firstSubmitAt = startedAt;
+    try {
+      const reply = await http.post('/api/tasks/bulk', { tasks: Array.from({ length: size }, (_, offset) => taskBody(from + offset, startedAt)) });
+      const created = reply.body.created as number | undefined;
+      if (reply.status >= 300 || created !== size) throw new Error(`POST /api/tasks/bulk answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+      lastReplyAt = sharedClockMs();
+      httpMs.record(lastReplyAt - startedAt);
+      accepted += size;
+      if (plan.returnIds) for (const result of reply.body.results as Array<{ task_id?: string }>) if (result.task_id) ids.push(result.task_id);
+      return true;
+    } catch (error) {
+      return failedWith(error);
     }
   };
 
@@ -84,8 +110,15 @@ export async function submitTasks(http: HubHttp, plan: SubmitPlan): Promise<Subm
       for (let i = 0; i < waveSize && next < plan.count; i++) wave.push(submitOne(next++));
       await Promise.all(wave);
     }
+  } else if (plan.shape === 'bulk') {
+    const batchSize = plan.waveSize ?? 1000;
+    while (!stopped && next < plan.count) {
+      const size = Math.min(batchSize, plan.count - next);
+      await submitBulk(next, size);
+      next += size;
+    }
   } else {
     await openLoop(plan.ratePerSec ?? 100, plan.count, async (index) => void (await submitOne(index)));
   }
-  return { stage: plan.stage, accepted: httpMs.count, failed, firstSubmitAt, lastReplyAt, httpMs: httpMs.summary(), ids, firstError };
+  return { stage: plan.stage, accepted, failed, firstSubmitAt, lastReplyAt, httpMs: httpMs.summary(), ids, firstError };
 }

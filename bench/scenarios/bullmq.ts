@@ -61,14 +61,15 @@ export const bullmqScenario: Scenario = {
       }
       tables.push(comparisonTable(appendfsync, figures, agentcom));
     }
-    tables.unshift(...(['single', 'bulk'] as const).map((shape) => lifecycleTable(shape, byMode, hub)));
+    tables.unshift(...([['single', 'single'], ['batched', 'bulk'], ['bulk', 'bulk']] as const)
+      .map(([ours, theirs]) => lifecycleTable(ours, theirs, byMode, hub)));
     return {
       status: 'measured',
       tables,
       metrics,
       notes: [
-        `Lifecycle tables: the lifecycle scenario's load through BullMQ. ${lifecycleTasks} jobs after ${ctx.quick ? lifecycleLoad.quickWarmupTasks : lifecycleLoad.warmupTasks} warm-up; one Worker with concurrency ${lifecycleLoad.agents} (AgentCom: ${lifecycleLoad.agents} agents); producer: add with ${lifecycleLoad.submitConcurrency} in flight (AgentCom: ${lifecycleLoad.submitConcurrency} POSTs in flight) or addBulk × ${lifecycleLoad.waveSize} (AgentCom: waves of ${lifecycleLoad.waveSize} concurrent POSTs; it has no bulk call). Latency: add call started → Worker 'completed' event; AgentCom: POST started → task_ack complete on the agent's socket. ${hub.source}`,
-        'Fair to BullMQ: its bulk add (addBulk) where AgentCom has none, the settings of its production guide, Worker concurrency equal to our agent count, the job handler returns at once as our agents do, and no per-job network hop to a separate agent process, which AgentCom pays on every task.',
+        `Lifecycle tables: the lifecycle scenario's load through BullMQ. ${lifecycleTasks} jobs after ${ctx.quick ? lifecycleLoad.quickWarmupTasks : lifecycleLoad.warmupTasks} warm-up; one Worker with concurrency ${lifecycleLoad.agents} (AgentCom: ${lifecycleLoad.agents} agents); producer: add with ${lifecycleLoad.submitConcurrency} in flight (AgentCom: ${lifecycleLoad.submitConcurrency} POSTs in flight) or addBulk × ${lifecycleLoad.waveSize} (AgentCom: waves of ${lifecycleLoad.waveSize} concurrent POSTs, and POST /api/tasks/bulk × ${lifecycleLoad.waveSize}, one transaction per request). Latency: add call started → Worker 'completed' event; AgentCom: POST started → task_ack complete on the agent's socket. ${hub.source}`,
+        'Fair to BullMQ: the settings of its production guide, Worker concurrency equal to our agent count, the job handler returns at once as our agents do, and no per-job network hop to a separate agent process, which AgentCom pays on every task.',
         `BullMQ settings (its production guide): redis ${redisVersion}, appendonly yes, maxmemory-policy noeviction, RDB snapshots off; removeOnComplete {count: 1000}, removeOnFail {count: 5000}, attempts 3; Worker concurrency ${comparisonLoad.concurrency} in the appendfsync tables, ${lifecycleLoad.agents} in the lifecycle tables; client ioredis with maxRetriesPerRequest null.`,
         'Processes: redis-server (1), BullMQ producer (1), BullMQ Worker (1), each separate (AgentCom lifecycle: hub 1, agents 1, submitter 1); the harness process only waits. All share the 2 cores.',
         'appendfsync tables: AgentCom figures from the queue scenario, its storage layer called in-process with no network, while BullMQ figures cross loopback TCP to redis; the lifecycle tables compare whole systems.',
@@ -189,9 +190,9 @@ function lifecycleFigures(ctx: BenchContext): AgentcomFigures {
   return { metrics: null, source: 'No AgentCom lifecycle figures: run `npm run bench -- lifecycle bullmq`.' };
 }
 
-function lifecycleTable(shape: 'single' | 'bulk', byMode: Record<AppendFsync, ModeFigures>, hub: AgentcomFigures): ResultTable {
-  const key = shape === 'single' ? 'single' : 'batched';
-  const ours = (name: string) => hub.metrics?.[`${key}.${name}`];
+/** `ourShape`: the lifecycle stage (single, batched, bulk) set beside BullMQ's `shape` (add or addBulk). */
+function lifecycleTable(ourShape: 'single' | 'batched' | 'bulk', shape: 'single' | 'bulk', byMode: Record<AppendFsync, ModeFigures>, hub: AgentcomFigures): ResultTable {
+  const ours = (name: string) => hub.metrics?.[`${ourShape}.${name}`];
   const always = byMode.always.lifecycle[shape];
   const everysec = byMode.everysec.lifecycle[shape];
   const rows: Array<[string, number | undefined, number, number, 'rate' | 'latency']> = [
@@ -201,11 +202,13 @@ function lifecycleTable(shape: 'single' | 'bulk', byMode: Record<AppendFsync, Mo
     ['submit→complete p99.9 ms', ours('completeP999Ms'), always.p999Ms, everysec.p999Ms, 'latency'],
   ];
   const ratio = (ourValue: number | undefined, theirs: number, kind: 'rate' | 'latency') => (kind === 'rate' ? fmtRatio(ourValue, theirs) : fmtRatio(theirs, ourValue));
-  const load = shape === 'single'
-    ? `${lifecycleLoad.submitConcurrency} POSTs in flight vs add with ${lifecycleLoad.submitConcurrency} in flight`
-    : `waves of ${lifecycleLoad.waveSize} concurrent POSTs vs addBulk × ${lifecycleLoad.waveSize}`;
+  const load = {
+    single: `${lifecycleLoad.submitConcurrency} POSTs in flight vs add with ${lifecycleLoad.submitConcurrency} in flight`,
+    batched: `waves of ${lifecycleLoad.waveSize} concurrent POSTs vs addBulk × ${lifecycleLoad.waveSize}`,
+    bulk: `POST /api/tasks/bulk × ${lifecycleLoad.waveSize} vs addBulk × ${lifecycleLoad.waveSize}`,
+  }[ourShape];
   return {
-    title: `Lifecycle side by side, ${shape === 'single' ? 'single' : 'batched'} submits (${always.tasks} tasks; ${load}; ${lifecycleLoad.agents} agents vs Worker concurrency ${lifecycleLoad.agents})`,
+    title: `Lifecycle side by side, ${ourShape} submits (${always.tasks} tasks; ${load}; ${lifecycleLoad.agents} agents vs Worker concurrency ${lifecycleLoad.agents})`,
     columns: ['figure', 'AgentCom hub', 'BullMQ always', 'advantage', 'BullMQ everysec', 'advantage'],
     rows: rows.map(([name, ourValue, theirsAlways, theirsEverysec, kind]) => [
       name, fmt(ourValue), fmt(theirsAlways), ratio(ourValue, theirsAlways, kind), fmt(theirsEverysec), ratio(ourValue, theirsEverysec, kind),

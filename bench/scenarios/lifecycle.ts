@@ -1,7 +1,8 @@
 // The whole hub, durable: 100 simulated agents on /ws, tasks submitted over HTTP, each
-// assigned, accepted and completed over the socket. Two submit shapes with the same
-// task count: 64 POSTs in flight ("single"), and waves of 1,000 concurrent POSTs
-// ("batched"; the API has no bulk call). --profile runs the hub under --cpu-prof.
+// assigned, accepted and completed over the socket. Three submit shapes with the same
+// task count: 64 POSTs in flight ("single"), waves of 1,000 concurrent POSTs ("batched"),
+// and POST /api/tasks/bulk of 1,000 tasks at a time ("bulk", against BullMQ's addBulk).
+// --profile runs the hub under --cpu-prof.
 import { agentCapabilities, fixturePayloadBytes } from '../lib/task-fixture.ts';
 import { lifecycleLoad } from '../lib/comparison-load.ts';
 import { profileTables } from '../lib/cpu-profile.ts';
@@ -21,6 +22,9 @@ export const lifecycleStages = [
   { key: 'single', label: `single: ${lifecycleLoad.submitConcurrency} POSTs in flight`, plan: { shape: 'closed', concurrency: lifecycleLoad.submitConcurrency } },
   { key: 'batched', label: `batched: waves of ${lifecycleLoad.waveSize} concurrent POSTs`, plan: { shape: 'waves', waveSize: lifecycleLoad.waveSize } },
 ] as const;
+
+/** The lifecycle scenario's own third shape (the cluster scenario runs the two above). */
+const bulkStage = { key: 'bulk', label: `bulk: POST /api/tasks/bulk × ${lifecycleLoad.waveSize}`, plan: { shape: 'bulk', waveSize: lifecycleLoad.waveSize } } as const;
 
 interface LifecycleRun {
   rows: ResultTable['rows'];
@@ -46,7 +50,7 @@ async function runStages(ctx: BenchContext, metrics: Metrics, tls: boolean): Pro
         await submitter.call('submit', { stage: 'warmup', count: warmup, shape: 'closed', concurrency: lifecycleLoad.submitConcurrency });
         await agents.call('waitFor', 'warmup', 'completed', warmup, 120_000);
         const rows: ResultTable['rows'] = [];
-        for (const stage of lifecycleStages) {
+        for (const stage of [...lifecycleStages, bulkStage]) {
           ctx.progress.stage(`${stage.label}${tls ? ' (TLS)' : ''}: ${tasks} tasks`);
           const plan: SubmitPlan = { stage: stage.key, count: tasks, ...stage.plan };
           const { figures, submitted, tasksPerSec, hubCpuCores, hubCpuMsPerTask, hubRssMiB: rss } = await measureLifecycleStage(hub, agents, submitter, plan);

@@ -27,6 +27,10 @@ export interface BenchContext {
   large?: boolean;
   /** --leases-only: the scheduler scenario runs only its path-lease stages (the drains with and without leases). */
   leasesOnly?: boolean;
+  /** --without-globs: the scheduler's lease stages run C and E only (no folder globs, D). */
+  withoutGlobs?: boolean;
+  /** --rounds=N: scenarios that repeat their runs in rounds do N of them. */
+  rounds?: number;
   progress: Progress;
   /** Metrics of scenarios already measured in this run, by scenario name. */
   earlier: ReadonlyMap<string, Metrics>;

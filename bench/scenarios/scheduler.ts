@@ -212,13 +212,15 @@ const hubLabelOf: Record<LeaseRunKind, string> = { plain: 'scheduler-c', files: 
 /** Hubs C, E and D: one seeded backlog drained without paths, with single-file leases and with folder globs, in rotating rounds; then the queue alone. */
 async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpecs>, agentOptions: AgentOptions): Promise<Stages> {
   const leaseBacklog = ctx.quick ? 5_000 : 30_000;
-  const leaseRounds = 3;
+  const leaseRounds = ctx.rounds ?? 3;
+  // --without-globs: C and E only, for more rounds of the goal's comparison in the same time.
+  const kinds: readonly LeaseRunKind[] = ctx.withoutGlobs ? ['plain', 'files'] : leaseRunKinds;
   const builds: Record<LeaseRunKind, Omit<QueueBuildInput, 'dir' | 'concurrency'>> = {
     plain: { count: leaseBacklog, capabilitySets },
     files: { count: leaseBacklog, capabilitySets, pathSets: randomFileSets(leaseBacklog, 19) },
     globs: { count: leaseBacklog, capabilitySets, pathSets: randomPathSets(leaseBacklog, 19) },
   };
-  ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, ${leaseRounds} rounds of C, E and D`);
+  ctx.progress.stage(`path leases: ${leaseBacklog.toLocaleString('en-US')} tasks, random path sets over ${pathTreeFiles.toLocaleString('en-US')} files, ${leaseRounds} rounds of ${kinds.map((kind) => hubLabelOf[kind].slice(-1).toUpperCase()).join(', ')}`);
   // Runs on one machine drift (page cache, other processes, which run comes first), so every
   // round runs all three configurations in a rotated order (C E D, E D C, D C E): each comes
   // first, second and third once. Medians over the rounds, and the cost of each round against
@@ -226,8 +228,8 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
   const runs: Record<LeaseRunKind, DrainFigures[]> = { plain: [], files: [], globs: [] };
   const profiles: Partial<Record<LeaseRunKind, ProfileSummary | null>> = {};
   for (let round = 0; round < leaseRounds; round += 1) {
-    for (let at = 0; at < leaseRunKinds.length; at += 1) {
-      const kind = leaseRunKinds[(round + at) % leaseRunKinds.length];
+    for (let at = 0; at < kinds.length; at += 1) {
+      const kind = kinds[(round + at) % kinds.length];
       const profileIt = ctx.profile && round === 0;
       ctx.progress.stage(`round ${round + 1} of ${leaseRounds}: ${leaseRunNames[kind]}`);
       const { drain, profile } = await drainBacklog(ctx, hubLabelOf[kind], builds[kind], specs, agentOptions, profileIt);
@@ -239,8 +241,8 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
   }
   const plain = medianFigures(runs.plain);
   const files = medianFigures(runs.files);
-  const globs = medianFigures(runs.globs);
-  const costs = { files: leaseCost(runs.plain, runs.files), globs: leaseCost(runs.plain, runs.globs) };
+  const globs = runs.globs.length > 0 ? medianFigures(runs.globs) : null;
+  const costs = { files: leaseCost(runs.plain, runs.files), globs: runs.globs.length > 0 ? leaseCost(runs.plain, runs.globs) : null };
   ctx.progress.stage('path leases in process: the queue alone, claims in batches of 1,000, without then with paths');
   const gateInput = { count: ctx.quick ? 5_000 : 20_000, agents: agentCount, seed: 19 };
   const gate = (paths: LeaseGateInput['paths']) => runChild<LeaseGateInput, LeaseGateOutput>(new URL('../workers/lease-gate.ts', import.meta.url), { ...gateInput, paths });
@@ -258,15 +260,17 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
   ];
   const costRow = (name: string, cost: LeaseCost) => [
     name, `${pct(cost.rateShare)} (rounds ${cost.roundRateShares.map(pct).join(', ')})`,
-    `${fmt(cost.cpuMsMore)} ms more (${pct(cost.cpuShare)} of the drain rate)`, '', '', '', '',
+    `${fmt(cost.cpuMsMore)} ms more (${pct(cost.cpuShare)} of the drain rate; rounds ${cost.roundCpuShares.map(pct).join(', ')}, their median ${pct(median(cost.roundCpuShares))})`, '', '', '', '',
   ];
   return {
     metrics: {
-      leasesOffAssignmentsPerSec: plain.rate, leasesOnAssignmentsPerSec: globs.rate,
-      leasesOffCpuMsPerAssignment: plain.drainCpuMsPerAssignment, leasesOnCpuMsPerAssignment: globs.drainCpuMsPerAssignment,
-      fileLeasesCpuMsPerAssignment: files.drainCpuMsPerAssignment,
-      leaseDrainCostShare: costs.globs.rateShare, fileLeasesAssignmentsPerSec: files.rate, fileLeaseDrainCostShare: costs.files.rateShare,
-      fileLeaseCpuCostShare: costs.files.cpuShare, leaseCpuCostShare: costs.globs.cpuShare,
+      leasesOffAssignmentsPerSec: plain.rate, leasesOffCpuMsPerAssignment: plain.drainCpuMsPerAssignment,
+      fileLeasesCpuMsPerAssignment: files.drainCpuMsPerAssignment, fileLeasesAssignmentsPerSec: files.rate,
+      fileLeaseDrainCostShare: costs.files.rateShare, fileLeaseCpuCostShare: costs.files.cpuShare,
+      ...(globs && costs.globs ? {
+        leasesOnAssignmentsPerSec: globs.rate, leasesOnCpuMsPerAssignment: globs.drainCpuMsPerAssignment,
+        leaseDrainCostShare: costs.globs.rateShare, leaseCpuCostShare: costs.globs.cpuShare,
+      } : {}),
       leaseGateOffCpuMsPerAssignment: gateOff.cpuMsPerAssignment, leaseGateDisjointCpuMsPerAssignment: gateDisjoint.cpuMsPerAssignment,
       leaseGateRandomCpuMsPerAssignment: gateOn.cpuMsPerAssignment,
     },
@@ -275,10 +279,10 @@ async function leaseStages(ctx: BenchContext, specs: ReturnType<typeof agentSpec
         title: `Path leases: draining ${leaseBacklog.toLocaleString('en-US')} queued tasks (8 capability sets) with ${agentCount} agents, tasks leasing random paths over a ${pathTreeFiles.toLocaleString('en-US')}-file tree, ${leaseRounds} rounds`,
         columns: ['run', 'assignments/s once all connected', 'hub CPU ms per assignment, drain only', 'hub CPU cores, drain only', 'hub CPU ms per assignment, with connect', 'connect s', 'drain s'],
         rows: [
-          ...leaseRunKinds.flatMap((kind) => runs[kind].map((run, round) => runRow(kind, run, round))),
-          ...leaseRunKinds.map((kind) => medianRow(kind, medianFigures(runs[kind]))),
-          costRow('cost of single-file leases: drain rate, medians (each round against its own C); CPU per assignment, medians', costs.files),
-          costRow('cost of leases with folder globs: the same', costs.globs),
+          ...kinds.flatMap((kind) => runs[kind].map((run, round) => runRow(kind, run, round))),
+          ...kinds.map((kind) => medianRow(kind, medianFigures(runs[kind]))),
+          costRow('cost of single-file leases: drain rate, medians (each round against its own C); CPU per assignment, medians (each round against its own C)', costs.files),
+          ...(costs.globs ? [costRow('cost of leases with folder globs: the same', costs.globs)] : []),
         ],
       },
       {
@@ -310,6 +314,8 @@ interface LeaseCost {
   cpuMsMore: number;
   /** 1 − CPU without / CPU with: the rate a CPU-bound hub loses. */
   cpuShare: number;
+  /** The same, per round against that round's run without paths. */
+  roundCpuShares: number[];
 }
 
 function leaseCost(without: readonly DrainFigures[], withLeases: readonly DrainFigures[]): LeaseCost {
@@ -321,6 +327,7 @@ function leaseCost(without: readonly DrainFigures[], withLeases: readonly DrainF
     roundRateShares: withLeases.map((run, round) => 1 - run.rate / without[round].rate),
     cpuMsMore: cpuWith - cpuWithout,
     cpuShare: 1 - cpuWithout / cpuWith,
+    roundCpuShares: withLeases.map((run, round) => 1 - without[round].drainCpuMsPerAssignment / run.drainCpuMsPerAssignment),
   };
 }
 

@@ -136,7 +136,25 @@ export class PathLeaseTable {
   releaseTask(taskId: string): readonly PathLease[] {
     const ofTask = this.byTask.get(taskId);
     if (!ofTask) return noLeases;
+    // Most tasks hold their own lease alone: no copy of the list to walk while it shrinks.
+    if (ofTask.length === 1) return [this.release(ofTask[0].lease.lease_id)!];
     return ofTask.slice().map((entry) => this.release(entry.lease.lease_id)!);
+  }
+
+  /**
+   * A claim's pending lease, now its task's committed assignment: the holder and generation set
+   * in place (the globs, and so the index, stay as they are). False when no such lease is held
+   * for these paths, and the caller holds a new one.
+   */
+  confirm(leaseId: string, paths: readonly string[], agentId: string | null, generation: number, acquiredAt: number): boolean {
+    const held = this.byId.get(leaseId);
+    if (!held || !samePaths(held.lease.paths, paths)) return false;
+    // In place: a task waiting for this lease sees its holder, as the table does.
+    const lease = held.lease;
+    lease.agent_id = agentId;
+    lease.generation = generation;
+    lease.acquired_at = acquiredAt;
+    return true;
   }
 
   /**
@@ -231,5 +249,12 @@ function firstOverlap(items: readonly Item[], glob: ParsedGlob, ownTaskId: strin
 }
 
 function coversTheSameFiles(a: PathLease, b: PathLease): boolean {
-  return a.task_id === b.task_id && a.repo === b.repo && a.paths.length === b.paths.length && a.paths.every((path, i) => path === b.paths[i]);
+  return a.task_id === b.task_id && a.repo === b.repo && samePaths(a.paths, b.paths);
+}
+
+function samePaths(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }

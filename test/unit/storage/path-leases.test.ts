@@ -64,6 +64,15 @@ describe('path leases (queue)', () => {
     expect(claims.map(value).filter((task) => task !== null)).to.have.length(1);
   });
 
+  it('names the holder of a lease to a task that began waiting while the holder\'s claim was still committing', async () => {
+    const first = await submit({ paths: ['lib/a.ts'] });
+    const second = await submit({ paths: ['lib/*.ts'] });
+    // One batch: the second claim sees the first's lease pending (no agent yet), then the first commits.
+    const claims = (await Promise.all(['a1', 'a2'].map((agent) => queue.claimNext(agent, [], t0 + 1)))).map(value);
+    expect(claims.map((task) => task?.id ?? null)).to.deep.equal([first.id, null]);
+    expect(queue.leaseWaitOf(second.id)?.lease).to.include({ task_id: first.id, agent_id: 'a1', generation: claims[0]!.generation });
+  });
+
   it('treats different repositories apart', async () => {
     await submit({ paths: ['src/**'], metadata: { repo: 'git@x:one.git' } });
     await submit({ paths: ['src/**'], metadata: { repo: 'git@x:two.git' } });

@@ -91,13 +91,8 @@ function compiled(serialize: Serialize, value: unknown, channel: FrameChannel, t
   return text;
 }
 
-/** An agent-socket frame the hub builds itself. */
+/** An agent-socket frame: every send to an agent is typed as one (web/ports AgentSocketLink). */
 export function serializeFrame(frame: AgentOutboundFrame): string {
-  return serializeAgentFrame(frame);
-}
-
-/** A frame handed over the agent link by the hub's runtime, typed there by the domain only. */
-export function serializeAgentFrame(frame: { type?: unknown }): string {
   watch('agent', frame, frame.type);
   return serializeWith(agentSerializers, frame, 'agent');
 }
@@ -121,20 +116,20 @@ export function serializeHttpReply(name: HttpReplyName, body: unknown): string {
   return serialize ? compiled(serialize, body, 'http', name) : JSON.stringify(body);
 }
 
-const topicFrameChecks = new Map<string, ValidateFunction>();
+const topicFrameChecks = new Map<string, ValidateFunction<AgentOutboundFrame>>();
 const topicAjv = new Ajv({ strict: false });
 
 /**
- * Why a frame for agents' topics, relayed by another hub over the network, does not match its
- * agent-frame schema, or null when it does: such a frame is refused, not sent to agents.
+ * A frame for agents' topics, relayed by another hub over the network, as the agent frame its
+ * schema says it is, or why it is not one: such a frame is refused, not sent to agents.
  */
-export function agentFrameProblem(frame: { type: string }): string | null {
+export function checkAgentFrame(frame: { type: string }): { frame: AgentOutboundFrame } | { problem: string } {
   let check = topicFrameChecks.get(frame.type);
   if (!check) {
     const schema = wsOutboundSchemas[frame.type];
-    if (!schema) return `no agent frame has type ${JSON.stringify(frame.type)}`;
-    check = topicAjv.compile(schema);
+    if (!schema) return { problem: `no agent frame has type ${JSON.stringify(frame.type)}` };
+    check = topicAjv.compile<AgentOutboundFrame>(schema);
     topicFrameChecks.set(frame.type, check);
   }
-  return check(frame) ? null : topicAjv.errorsText(check.errors);
+  return check(frame) ? { frame } : { problem: topicAjv.errorsText(check.errors) };
 }

@@ -1,9 +1,11 @@
-// Outbound frames to JSON text, through functions compiled from their schemas
-// (web/protocol wsOutboundSchemas, dashboardEventSchemasByType) by fast-json-stringify:
-// they write the known keys in order without walking the object generically, which is
-// where JSON.stringify spent sendFrame's time per task_assign and task_ack, and they send
-// only what the schema declares. The dashboard snapshot, sent on connect and on request,
-// keeps JSON.stringify; its schema is checked like the others when frames are watched.
+// Outbound frames and HTTP replies to JSON text, through functions compiled from their
+// schemas (web/protocol wsOutboundSchemas, dashboardOutboundSchemas, dashboardEventSchemasByType,
+// httpReplySchemas) by fast-json-stringify: they write the known keys in order without walking
+// the object generically, which is where JSON.stringify spent sendFrame's time per task_assign
+// and task_ack, and they send only what the schema declares. Every one is compiled, the
+// dashboard snapshot and the schema catalogue too: where a schema leaves a value open
+// (Type.Unknown: task metadata, the catalogue's schemas) the compiled function writes that
+// value with JSON.stringify, so nothing of it is dropped.
 //
 // A compiled serializer coerces rather than refuses (a null where a string is declared
 // becomes "") and drops fields its schema lacks, so the protocol tests watch every frame
@@ -18,7 +20,7 @@ import {
   dashboardEventSchemasByType, dashboardOutboundSchemas, wsOutboundSchemas, type AgentOutboundFrame, type DashboardOutboundFrame,
 } from './protocol/index.ts';
 import type { DashboardEvent } from './protocol/dashboard-events.ts';
-import { httpReplySchemas, openHttpReplies, type HttpReplyName } from './protocol/http-replies.ts';
+import { httpReplySchemas, type HttpReplyName } from './protocol/http-replies.ts';
 
 type Serialize = (value: unknown) => string;
 /** Which registry a frame belongs to: the agent socket's frames, the dashboard's, an event inside `events`, or an HTTP reply body. */
@@ -29,10 +31,10 @@ const compile = (schemas: Readonly<Record<string, TSchema>>) =>
 
 const agentSerializers = compile(wsOutboundSchemas);
 const eventSerializers = compile(dashboardEventSchemasByType);
-/** The dashboard's replies; `events` is written event by event and `snapshot` whole (below). */
-const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events' && type !== 'snapshot')));
-/** HTTP replies by schema name; the open ones (errors, the dashboard state) are sent whole. */
-const httpSerializers = compile(Object.fromEntries(Object.entries(httpReplySchemas).filter(([name]) => !openHttpReplies.has(name as HttpReplyName))));
+/** The dashboard's frames but `events`, which is written event by event (below). */
+const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events')));
+/** HTTP replies by schema name. */
+const httpSerializers = compile(httpReplySchemas);
 const registries: Record<FrameChannel, Readonly<Record<string, TSchema>>> = {
   agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType, http: httpReplySchemas,
 };
@@ -97,11 +99,11 @@ export function serializeFrame(frame: AgentOutboundFrame): string {
   return serializeWith(agentSerializers, frame, 'agent');
 }
 
-/** A dashboard frame: each event of a batch through its own compiled serializer, the snapshot whole. */
+/** A dashboard frame: each event of a batch through its own compiled serializer. */
 export function serializeDashboardFrame(frame: DashboardOutboundFrame): string {
   if (frame.type === 'events') return `{"type":"events","data":[${frame.data.map(serializeDashboardEvent).join(',')}]}`;
   watch('dashboard', frame, frame.type);
-  return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame, 'dashboard');
+  return serializeWith(dashboardSerializers, frame, 'dashboard');
 }
 
 function serializeDashboardEvent(event: DashboardEvent): string {

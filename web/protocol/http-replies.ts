@@ -126,9 +126,3 @@ export const httpReplySchemas = {
 } as const satisfies Record<string, TSchema>;
 export type HttpReplyName = keyof typeof httpReplySchemas;
 export type HttpReply<N extends HttpReplyName> = Static<(typeof httpReplySchemas)[N]>;
-/**
- * Sent with JSON.stringify and checked like the others in tests: the dashboard state, rarely
- * asked for, whose schema lets a newer hub add fields, and the schema catalogue, which is
- * schemas as data.
- */
-export const openHttpReplies: ReadonlySet<HttpReplyName> = new Set(['dashboard_state', 'schema_catalogue']);

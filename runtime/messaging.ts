@@ -270,9 +270,9 @@ export class Messaging implements MessagingPort {
     const channel = normaliseChannel(name);
     const published = await this.engine.publishChannel(channel, fields.value, message.client_msg_id, this.current.channel_history_cap, this.deps.now());
     if (!published.ok) return published;
-    const { id, timestamp, duplicate } = published.value;
-    // A channel message is stored: only a broadcast has no seq.
-    const seq = published.value.seq!;
+    const { id, seq, timestamp, duplicate } = published.value;
+    // A client id answers with its first answer; one first used for a broadcast has no channel seq to give.
+    if (seq === null) return fail('AC_ERR_CLIENT_MSG_ID_CONFLICT', String(message.client_msg_id));
     if (!duplicate) {
       // Publishing from the sender's own socket skips it: a channel message is never echoed.
       this.publishTopic(channelTopic(channel), {

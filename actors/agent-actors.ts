@@ -7,13 +7,14 @@ import type { AgentIdentity } from '../storage/domain/agent-identity.ts';
 import type { AgentMachineContext, AgentMachineInput } from '../machines/agent-machine.ts';
 import { asOffline, type AgentActorLogic } from './agent-actor.ts';
 import type { ActorHost } from './actor-host.ts';
-import { stateOf, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+import { stateOf, type ActorFrame, type AgentActor, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
 import type { AgentBreakers } from './agent-breakers.ts';
 
-export interface AgentActorsDeps {
+/** `Frame`: what the registry's links send (actors/agent-registry.ts). */
+export interface AgentActorsDeps<Frame extends { type: string } = ActorFrame> {
   host: ActorHost;
-  registry: AgentRegistry;
+  registry: AgentRegistry<Frame>;
   logic: AgentActorLogic;
   queue: QueueEngine;
   events: EventSink;
@@ -33,11 +34,11 @@ export interface AgentActorsDeps {
 
 export const agentSystemId = (agentId: string) => `agent:${agentId}`;
 
-export class AgentActors {
-  constructor(private readonly deps: AgentActorsDeps) {}
+export class AgentActors<Frame extends { type: string } = ActorFrame> {
+  constructor(private readonly deps: AgentActorsDeps<Frame>) {}
 
   /** The agent's entry, starting its actor (offline) the first time the hub hears of it. */
-  ensure(identity: AgentIdentity): AgentEntry {
+  ensure(identity: AgentIdentity): AgentEntry<Frame> {
     const { registry, host } = this.deps;
     const known = registry.get(identity.agentId);
     if (known) return known;
@@ -52,7 +53,7 @@ export class AgentActors {
       ...(breaker ? { breakerFailures: breaker.failures, breakerCooldownMs: breaker.cooldownMs, ...kept } : {}),
       ...(stored ? { restored: asOffline(stored, kept, breaker) } : {}),
     } as AgentMachineInput);
-    const entry: AgentEntry = {
+    const entry: AgentEntry<Frame> = {
       agentId: identity.agentId, identity, link: null, connectedAt: null, lastSeen: null,
       lastStateChange: this.deps.now(), claimInFlight: false, restUntil: 0,
       // Looked up each time: after a crash the supervisor replaces the actor under the same id.
@@ -81,7 +82,7 @@ export class AgentActors {
   }
 
   /** Emits state changes; when the actor crashes and is restarted, re-tells it what the hub knows. */
-  private watch(entry: AgentEntry): void {
+  private watch(entry: AgentEntry<Frame>): void {
     let lastState = stateOf(entry);
     const watched = entry.actor;
     let kept = watched.getSnapshot().context;
@@ -105,7 +106,7 @@ export class AgentActors {
     });
   }
 
-  private resync(entry: AgentEntry, crashed: AgentActor): void {
+  private resync(entry: AgentEntry<Frame>, crashed: AgentActor): void {
     const replacement = this.deps.host.get<AgentActorLogic>(agentSystemId(entry.agentId));
     if (!replacement || replacement === crashed || this.deps.registry.get(entry.agentId) !== entry) return;
     this.watch(entry);

@@ -7,7 +7,7 @@
 import type { Logger } from 'winston';
 import type { AgentBlock, AgentMachineContext } from '../machines/agent-machine.ts';
 import type { BreakerStore, StoredBreaker } from '../storage/breaker-store.ts';
-import type { AgentEntry } from './agent-registry.ts';
+import type { AnyAgentEntry } from './agent-registry.ts';
 import type { EventSink } from './event-sink.ts';
 
 export interface AgentBreakersDeps {
@@ -38,7 +38,7 @@ export class AgentBreakers {
   }
 
   /** Called with every snapshot of the agent's machine; acts only when the count or the block changed. */
-  observe(entry: AgentEntry, context: AgentMachineContext): void {
+  observe(entry: AnyAgentEntry, context: AgentMachineContext): void {
     const previous = this.known.get(entry.agentId) ?? { consecutive_failures: 0, block: null };
     const block = context.block;
     if (previous.consecutive_failures === context.consecutiveFailures && sameBlock(previous.block, block)) {

@@ -4,7 +4,7 @@
 //   - provider_limit: the agent's provider already has `provider_limits[provider]` tasks out;
 //   - agent_budget / fleet_budget: a daily token budget is spent for this UTC day.
 // A blocked agent (breaker, rate limit) is not idle, so the agent machine already keeps it out.
-import { stateOf, type AgentEntry } from './agent-registry.ts';
+import { stateOf, type AnyAgentEntry } from './agent-registry.ts';
 
 export type DispatchRefusal = 'provider_limit' | 'agent_budget' | 'fleet_budget';
 
@@ -12,7 +12,7 @@ export interface DispatchGateDeps {
   /** The cap for a provider; undefined: no cap. */
   providerLimit: (provider: string) => number | undefined;
   /** Every known agent, to count a provider's tasks out. */
-  agents: () => Iterable<AgentEntry>;
+  agents: () => Iterable<AnyAgentEntry>;
   budgetSpent: (agentId: string, now: number) => 'agent' | 'fleet' | null;
 }
 
@@ -20,7 +20,7 @@ export class DispatchGate {
   constructor(private readonly deps: DispatchGateDeps) {}
 
   /** Why the agent may not take work now, or null when it may. */
-  refusal(entry: AgentEntry, now: number): DispatchRefusal | null {
+  refusal(entry: AnyAgentEntry, now: number): DispatchRefusal | null {
     const spent = this.deps.budgetSpent(entry.agentId, now);
     if (spent) return spent === 'fleet' ? 'fleet_budget' : 'agent_budget';
     const provider = entry.identity.provider;
@@ -40,7 +40,7 @@ export class DispatchGate {
 }
 
 /** The agent holds a task (parked ones too: their task is kept) or a claim for one is in flight. */
-export function holdsWork(entry: AgentEntry): boolean {
+export function holdsWork(entry: AnyAgentEntry): boolean {
   if (entry.claimInFlight) return true;
   const state = stateOf(entry);
   if (state === 'assigned' || state === 'working' || state === 'stopping') return true;

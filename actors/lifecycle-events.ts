@@ -3,7 +3,7 @@
 // these and is the one bus every subscriber (metrics, dashboard, alerter, logs) reads.
 import type { TaskRecord } from '../storage/task-record.ts';
 import type { FencingFacts, ReclaimReason } from '../storage/queue-engine.ts';
-import type { AgentEntry, FsmState } from './agent-registry.ts';
+import type { AnyAgentEntry, FsmState } from './agent-registry.ts';
 import type { AgentBlockReason } from '../machines/agent-machine.ts';
 
 export interface LifecycleEvents {
@@ -41,19 +41,19 @@ export interface LifecycleEvents {
   /** An operator rejected a gated task: it is cancelled with reason `rejected`. */
   'task.rejected': { task: TaskRecord; by: string | null; reason: string; waitedMs: number };
   /** A socket identified as the agent. */
-  'agent.joined': { agent: AgentEntry };
+  'agent.joined': { agent: AnyAgentEntry };
   /** An operator revoked the agent's tokens: it leaves the board (its held task went back to the queue). */
   'agent.removed': { agentId: string };
   /** The agent's newest socket closed. */
-  'agent.left': { agent: AgentEntry };
+  'agent.left': { agent: AnyAgentEntry };
   /** The agent machine moved (offline, idle, assigned, working, blocked). */
-  'agent.state_changed': { agent: AgentEntry; from: FsmState; to: FsmState };
+  'agent.state_changed': { agent: AnyAgentEntry; from: FsmState; to: FsmState };
   /** The agent reported a new free-text status. */
-  'agent.status_changed': { agent: AgentEntry };
+  'agent.status_changed': { agent: AnyAgentEntry };
   /** The agent became blocked: its breaker tripped, or its provider rate-limited it (parked, keeping its task). */
-  'agent.blocked': { agent: AgentEntry; reason: AgentBlockReason; until: number | null; consecutiveFailures: number };
+  'agent.blocked': { agent: AnyAgentEntry; reason: AgentBlockReason; until: number | null; consecutiveFailures: number };
   /** The agent's block lifted (an operator, the breaker cooldown, or the rate limit's `until`). */
-  'agent.unblocked': { agent: AgentEntry; reason: AgentBlockReason };
+  'agent.unblocked': { agent: AnyAgentEntry; reason: AgentBlockReason };
   /** The task's cumulative tokens_used passed its budget_tokens: the hub dead-letters it and stops its agent. */
   'task.budget_exceeded': { task: TaskRecord; agentId: string; tokensUsed: number; budgetTokens: number };
   /** The task's progress reports showed no change for no_progress_after_ms (flagged, not stopped). */

@@ -1,8 +1,7 @@
 // The alert rules, decided in one pure function: given the last check's state, the
 // facts and the thresholds, which alerts fire, re-fire, stay quiet or clear.
-import {
-  alertRuleIds, alertSeverities, type ActiveAlert, type AlertFacts, type AlertRuleId, type AlertThresholds,
-} from './alert-rules.ts';
+import { alertRuleIds, type AlertRuleId, type AlertThresholds } from '../storage/domain/alert-thresholds.ts';
+import { alertSeverities, type ActiveAlert, type AlertFacts } from './alert-rules.ts';
 
 export interface AlerterState {
   active: Partial<Record<AlertRuleId, ActiveAlert>>;

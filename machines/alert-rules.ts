@@ -1,9 +1,7 @@
-// The alert rules' vocabulary: ids, severities, and an alert as the API and dashboard show it.
-export const alertRuleIds = [
-  'queue_growing', 'high_failure_rate', 'stuck_tasks', 'no_agents_online', 'high_error_rate',
-  'storage_unhealthy', 'supervisor_restarts', 'approval_waiting', 'agent_breaker_open', 'daily_budget_spent',
-] as const;
-export type AlertRuleId = (typeof alertRuleIds)[number];
+// The alert rules' vocabulary: severities, an alert as the API and dashboard show it, and the
+// thresholds' defaults (the rule ids and the thresholds' schema are storage/domain/alert-thresholds.ts).
+import type { AlertRuleId, AlertThresholds } from '../storage/domain/alert-thresholds.ts';
+
 export type AlertSeverity = 'warning' | 'critical';
 
 export interface ActiveAlert {
@@ -27,21 +25,6 @@ export const alertSeverities: Record<AlertRuleId, AlertSeverity> = {
   agent_breaker_open: 'warning',
   daily_budget_spent: 'warning',
 };
-
-export interface AlertThresholds {
-  queue_growing_checks: number;
-  failure_rate_pct: number;
-  stuck_task_ms: number;
-  error_count_hour: number;
-  check_interval_ms: number;
-  /** Ours: storage is unhealthy when the data folder's disk has less than this share free. */
-  storage_free_pct: number;
-  /** Ours: storage is unhealthy when the newest good backup is older (once backups exist). */
-  backup_max_age_ms: number;
-  /** Ours: supervisor_restarts fires at this many restarts since the previous check. */
-  supervisor_restarts_per_check: number;
-  cooldowns: Record<AlertRuleId, number>;
-}
 
 /** The reference's defaults (§9), plus ours for the two added rules. */
 export const defaultAlertThresholds: AlertThresholds = {

@@ -4,7 +4,8 @@
 // fired, cleared or acknowledged alert leaves through the `announce` slot.
 import { assign, fromPromise, setup } from 'xstate';
 import { acknowledgeAlert, evaluateAlerts, initialAlerterState, type AlertChange, type AlerterState } from './alert-evaluation.ts';
-import type { AlertFacts, AlertThresholds } from './alert-rules.ts';
+import type { AlertThresholds } from '../storage/domain/alert-thresholds.ts';
+import type { AlertFacts } from './alert-rules.ts';
 
 export interface AlerterInput {
   firstCheckMs: number;

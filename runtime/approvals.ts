@@ -13,6 +13,7 @@ import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from '../storage/a
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { answerFrameOf, type ApprovalRequest } from '../web/protocol/approvals.ts';
+import type { AgentOutboundFrame } from '../web/protocol/index.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents, TypedHubEvent } from './hub-events.ts';
 import type { Logger } from './logger.ts';
@@ -20,7 +21,7 @@ import type { Logger } from './logger.ts';
 export interface ApprovalsDeps {
   store: ApprovalStore;
   queue: QueueEngine;
-  agents: AgentRegistry;
+  agents: AgentRegistry<AgentOutboundFrame>;
   events: HubEvents;
   log: Logger;
   now: () => number;

@@ -23,6 +23,7 @@ import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import { ProgressWatch, type ProgressMark } from './progress-watch.ts';
 import type { ProviderView } from '../web/ports/fleet-port.ts';
+import type { AgentOutboundFrame } from '../web/protocol/index.ts';
 
 export type { ProviderView };
 
@@ -41,7 +42,7 @@ export const defaultFleetControlSettings: FleetControlSettings = {
 export interface FleetControlDeps {
   settings: FleetControlSettings;
   queue: QueueEngine;
-  agents: AgentRegistry;
+  agents: AgentRegistry<AgentOutboundFrame>;
   events: HubEvents;
   log: Logger;
   now: () => number;

@@ -24,13 +24,15 @@ import type { RelayFrame } from '../storage/relay-frame.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../storage/stored-message.ts';
 import { channelTopic, maxChannelNameChars, normaliseChannel } from '../web/protocol/channel-name.ts';
-import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AnyAgentLink } from '../storage/domain/agent-link.ts';
+import type { AgentSocketLink } from '../web/ports/agent-sessions-port.ts';
+import type { AgentOutboundFrame } from '../web/protocol/index.ts';
 import type { ChannelDetail, ChannelPublished, ChannelView, MailboxPage, MessageSent, MessageView, MessagingPort, OutgoingMessage, RetentionSettings, TopicFanout } from '../web/ports/messaging-port.ts';
 import { fail, ok, type Result } from '../storage/domain/errors.ts';
 import type { HubEvents } from './hub-events.ts';
 import type { Logger } from './logger.ts';
 import { presenceFeed, presenceTopic } from './presence-feed.ts';
-import { agentFrameProblem } from '../web/frame-serializer.ts';
+import { checkAgentFrame } from '../web/frame-serializer.ts';
 
 export interface MessagingStores {
   /** Mailboxes, channels and client ids, and the other hubs: LMDB or JetStream, chosen at boot. */
@@ -43,7 +45,7 @@ export interface MessagingStores {
 
 export interface MessagingDeps extends MessagingStores {
   settings: SettingsStore;
-  agents: AgentRegistry;
+  agents: AgentRegistry<AgentOutboundFrame>;
   events: HubEvents;
   logger: Logger;
   now: () => number;
@@ -88,9 +90,7 @@ export class Messaging implements MessagingPort {
     this.log = deps.logger.child({ module: 'messaging' });
     this.engine = deps.engine;
     this.current = { ...retentionDefaults, ...deps.settings.get<Partial<RetentionSettings>>(retentionKey) };
-    this.stopPresence = presenceFeed(deps.events, deps.agents, deps.presenceMaxAgents, (topic, frame, from) => {
-      this.publishTopic(topic, frame as Record<string, unknown> & { type: string }, from);
-    });
+    this.stopPresence = presenceFeed(deps.events, deps.agents, deps.presenceMaxAgents, (topic, frame, from) => this.publishTopic(topic, frame, from));
     this.engine.onRelay((frame) => this.relayed(frame));
     this.sweepTimer = setInterval(() => void this.sweep(), retentionSweepMs);
     this.sweepTimer.unref();
@@ -101,7 +101,7 @@ export class Messaging implements MessagingPort {
   }
 
   /** On identify: the socket joins broadcast, presence and its channels, then gets what waits in its mailbox. */
-  agentConnected(agentId: string, link: AgentLink): void {
+  agentConnected(agentId: string, link: AnyAgentLink): void {
     if (this.fanout) {
       this.fanout.subscribe(link, broadcastTopic);
       this.fanout.subscribe(link, presenceTopic);
@@ -271,6 +271,8 @@ export class Messaging implements MessagingPort {
     const published = await this.engine.publishChannel(channel, fields.value, message.client_msg_id, this.current.channel_history_cap, this.deps.now());
     if (!published.ok) return published;
     const { id, seq, timestamp, duplicate } = published.value;
+    // A client id answers with its first answer; one first used for a broadcast has no channel seq to give.
+    if (seq === null) return fail('AC_ERR_CLIENT_MSG_ID_CONFLICT', String(message.client_msg_id));
     if (!duplicate) {
       // Publishing from the sender's own socket skips it: a channel message is never echoed.
       this.publishTopic(channelTopic(channel), {
@@ -278,7 +280,7 @@ export class Messaging implements MessagingPort {
         payload: fields.value.payload, reply_to: fields.value.reply_to, timestamp,
       }, this.linkOf(sender));
     }
-    return ok({ channel, seq: seq!, id, duplicate });
+    return ok({ channel, seq, id, duplicate });
   }
 
   async history(name: string, sinceSeq: number, limit: number): Promise<Result<{ channel: string; messages: MessageView[] }>> {
@@ -334,25 +336,25 @@ export class Messaging implements MessagingPort {
   }
 
   /** To this hub's sockets on `topic` (but `from`'s), and to the other hubs' (none on LMDB). */
-  private publishTopic(topic: string, frame: Record<string, unknown> & { type: string }, from: AgentLink | null): void {
+  private publishTopic(topic: string, frame: AgentOutboundFrame, from: AnyAgentLink | null): void {
     this.fanout?.publish(topic, frame, from);
     this.engine.relayTopic(topic, frame);
+  }
+
+  /** A frame from another process reaches agents only when it is one of the agent frames, whole (web/protocol). */
+  private relayTopicFrame(topic: string, frame: { type: string }, hub: string): void {
+    const checked = checkAgentFrame(frame);
+    if ('problem' in checked) {
+      this.log.warning('relayed frame refused', { code: 'AC_ERR_VALIDATION', hub, topic, message_type: frame.type, detail: checked.problem });
+      return;
+    }
+    this.fanout?.publish(topic, checked.frame, null);
   }
 
   /**
    * Another hub's push: to this hub's sockets on the topic; a mailbox to drain, or a channel
    * joined or left over HTTP there, when its agent is connected here.
    */
-  /** A frame from another process reaches agents only when it is one of the agent frames, whole (web/protocol). */
-  private relayTopicFrame(topic: string, frame: { type: string }, hub: string): void {
-    const problem = agentFrameProblem(frame);
-    if (problem) {
-      this.log.warning('relayed frame refused', { code: 'AC_ERR_VALIDATION', hub, topic, message_type: frame.type, detail: problem });
-      return;
-    }
-    this.fanout?.publish(topic, frame, null);
-  }
-
   private relayed(frame: RelayFrame): void {
     switch (frame.kind) {
       case 'topic':
@@ -372,7 +374,7 @@ export class Messaging implements MessagingPort {
     }
   }
 
-  private linkOf(agentId: string): AgentLink | null {
+  private linkOf(agentId: string): AgentSocketLink | null {
     return this.deps.agents.get(agentId)?.link ?? null;
   }
 

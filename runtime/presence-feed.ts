@@ -2,11 +2,12 @@
 // events, republished on the `presence` topic to every other connected agent as the
 // reference's agent_joined, agent_left and status_changed.
 import { viewOf, type AgentRegistry } from '../actors/agent-registry.ts';
-import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AnyAgentLink } from '../storage/domain/agent-link.ts';
 import type { AgentView } from '../storage/domain/agent-view.ts';
+import type { PresenceFrame } from '../web/protocol/presence.ts';
 import type { HubEvents, TypedHubEvent } from './hub-events.ts';
 
-export type PresencePublish = (topic: string, frame: Record<string, unknown>, from: AgentLink | null) => void;
+export type PresencePublish = (topic: string, frame: PresenceFrame, from: AnyAgentLink | null) => void;
 
 export const presenceTopic = 'presence';
 const presenceTypes = new Set<TypedHubEvent['type']>(['agent.joined', 'agent.left', 'agent.status_changed']);

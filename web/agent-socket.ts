@@ -10,9 +10,9 @@ import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSock
 import type { Logger } from 'winston';
 import type { ErrorCode, Failure } from '../storage/domain/errors.ts';
 import { messagingFrame } from './agent-messaging.ts';
-import { serializeAgentFrame } from './frame-serializer.ts';
+import { serializeFrame } from './frame-serializer.ts';
 import { agentInfo, connected, hubOf } from './http/agents.ts';
-import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AgentSocketLink } from './ports/agent-sessions-port.ts';
 import type { HubServices } from './ports/hub-services.ts';
 import type { TaskReportPort } from './ports/task-report-port.ts';
 import type { TaskAck } from './protocol/agent-replies.ts';
@@ -50,7 +50,7 @@ export interface AgentSocketData {
   closed: boolean;
   /** Set when a send overflowed: nothing more is sent, and the socket is closing with 4008. */
   overflowed: boolean;
-  link: AgentLink | null;
+  link: AgentSocketLink | null;
   /** Whose buckets this socket spends: its IP's before identify, then its agent's (an exempt one for admins). */
   limits: LimitedSubject;
   identifiedOnce: boolean;
@@ -92,12 +92,12 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   const log = deps.logger.child({ module: 'web', socket: 'agent' });
   const output = new TurnOutput<AgentWs, AgentSocketData>(writePending);
 
-  function makeLink(ws: AgentWs, data: AgentSocketData): AgentLink {
+  function makeLink(ws: AgentWs, data: AgentSocketData): AgentSocketLink {
     return {
       linkId: data.linkId,
-      send: (message) => sendFrame(ws, data, message),
-      sendAtOnce: (message) => {
-        const queued = sendFrame(ws, data, message);
+      send: (frame) => sendFrame(ws, data, frame),
+      sendAtOnce: (frame) => {
+        const queued = sendFrame(ws, data, frame);
         if (queued) output.flush(ws, data);
         return queued;
       },
@@ -109,18 +109,18 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   /** Queues the frame for this turn's write; false when the socket is gone or its output is full. */
-  function sendFrame(ws: AgentWs, data: AgentSocketData, message: Frame | Record<string, unknown>): boolean {
+  function sendFrame(ws: AgentWs, data: AgentSocketData, frame: Frame): boolean {
     if (data.closed || data.overflowed) return false;
-    const text = serializeAgentFrame(message);
+    const text = serializeFrame(frame);
     if (ws.getBufferedAmount() + data.pendingBytes + text.length > agentMaxBackpressureBytes) {
-      overflow(ws, data, message.type);
+      overflow(ws, data, frame.type);
       return false;
     }
     output.queue(ws, data, text);
     // A large burst (a mailbox pushed at identify) goes out as it grows, so uWS's own buffer
     // and its drain event, which the mailbox push paces itself by, see it.
     if (data.pendingBytes >= writeAtOnceBytes) output.flush(ws, data);
-    telemetry.frameSent('agent', String(message.type));
+    telemetry.frameSent('agent', frame.type);
     return true;
   }
 

@@ -1,9 +1,11 @@
-// Outbound frames to JSON text, through functions compiled from their schemas
-// (web/protocol wsOutboundSchemas, dashboardEventSchemasByType) by fast-json-stringify:
-// they write the known keys in order without walking the object generically, which is
-// where JSON.stringify spent sendFrame's time per task_assign and task_ack, and they send
-// only what the schema declares. The dashboard snapshot, sent on connect and on request,
-// keeps JSON.stringify; its schema is checked like the others when frames are watched.
+// Outbound frames and HTTP replies to JSON text, through functions compiled from their
+// schemas (web/protocol wsOutboundSchemas, dashboardOutboundSchemas, dashboardEventSchemasByType,
+// httpReplySchemas) by fast-json-stringify: they write the known keys in order without walking
+// the object generically, which is where JSON.stringify spent sendFrame's time per task_assign
+// and task_ack, and they send only what the schema declares. Every one is compiled, the
+// dashboard snapshot and the schema catalogue too: where a schema leaves a value open
+// (Type.Unknown: task metadata, the catalogue's schemas) the compiled function writes that
+// value with JSON.stringify, so nothing of it is dropped.
 //
 // A compiled serializer coerces rather than refuses (a null where a string is declared
 // becomes "") and drops fields its schema lacks, so the protocol tests watch every frame
@@ -18,7 +20,7 @@ import {
   dashboardEventSchemasByType, dashboardOutboundSchemas, wsOutboundSchemas, type AgentOutboundFrame, type DashboardOutboundFrame,
 } from './protocol/index.ts';
 import type { DashboardEvent } from './protocol/dashboard-events.ts';
-import { httpReplySchemas, openHttpReplies, type HttpReplyName } from './protocol/http-replies.ts';
+import { httpReplySchemas, type HttpReplyName } from './protocol/http-replies.ts';
 
 type Serialize = (value: unknown) => string;
 /** Which registry a frame belongs to: the agent socket's frames, the dashboard's, an event inside `events`, or an HTTP reply body. */
@@ -29,10 +31,10 @@ const compile = (schemas: Readonly<Record<string, TSchema>>) =>
 
 const agentSerializers = compile(wsOutboundSchemas);
 const eventSerializers = compile(dashboardEventSchemasByType);
-/** The dashboard's replies; `events` is written event by event and `snapshot` whole (below). */
-const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events' && type !== 'snapshot')));
-/** HTTP replies by schema name; the open ones (errors, the dashboard state) are sent whole. */
-const httpSerializers = compile(Object.fromEntries(Object.entries(httpReplySchemas).filter(([name]) => !openHttpReplies.has(name as HttpReplyName))));
+/** The dashboard's frames but `events`, which is written event by event (below). */
+const dashboardSerializers = compile(Object.fromEntries(Object.entries(dashboardOutboundSchemas).filter(([type]) => type !== 'events')));
+/** HTTP replies by schema name. */
+const httpSerializers = compile(httpReplySchemas);
 const registries: Record<FrameChannel, Readonly<Record<string, TSchema>>> = {
   agent: wsOutboundSchemas, dashboard: dashboardOutboundSchemas, dashboard_event: dashboardEventSchemasByType, http: httpReplySchemas,
 };
@@ -91,22 +93,17 @@ function compiled(serialize: Serialize, value: unknown, channel: FrameChannel, t
   return text;
 }
 
-/** An agent-socket frame the hub builds itself. */
+/** An agent-socket frame: every send to an agent is typed as one (web/ports AgentSocketLink). */
 export function serializeFrame(frame: AgentOutboundFrame): string {
-  return serializeAgentFrame(frame);
-}
-
-/** A frame handed over the agent link by the hub's runtime, typed there by the domain only. */
-export function serializeAgentFrame(frame: { type?: unknown }): string {
   watch('agent', frame, frame.type);
   return serializeWith(agentSerializers, frame, 'agent');
 }
 
-/** A dashboard frame: each event of a batch through its own compiled serializer, the snapshot whole. */
+/** A dashboard frame: each event of a batch through its own compiled serializer. */
 export function serializeDashboardFrame(frame: DashboardOutboundFrame): string {
   if (frame.type === 'events') return `{"type":"events","data":[${frame.data.map(serializeDashboardEvent).join(',')}]}`;
   watch('dashboard', frame, frame.type);
-  return frame.type === 'snapshot' ? JSON.stringify(frame) : serializeWith(dashboardSerializers, frame, 'dashboard');
+  return serializeWith(dashboardSerializers, frame, 'dashboard');
 }
 
 function serializeDashboardEvent(event: DashboardEvent): string {
@@ -121,20 +118,20 @@ export function serializeHttpReply(name: HttpReplyName, body: unknown): string {
   return serialize ? compiled(serialize, body, 'http', name) : JSON.stringify(body);
 }
 
-const topicFrameChecks = new Map<string, ValidateFunction>();
+const topicFrameChecks = new Map<string, ValidateFunction<AgentOutboundFrame>>();
 const topicAjv = new Ajv({ strict: false });
 
 /**
- * Why a frame for agents' topics, relayed by another hub over the network, does not match its
- * agent-frame schema, or null when it does: such a frame is refused, not sent to agents.
+ * A frame for agents' topics, relayed by another hub over the network, as the agent frame its
+ * schema says it is, or why it is not one: such a frame is refused, not sent to agents.
  */
-export function agentFrameProblem(frame: { type: string }): string | null {
+export function checkAgentFrame(frame: { type: string }): { frame: AgentOutboundFrame } | { problem: string } {
   let check = topicFrameChecks.get(frame.type);
   if (!check) {
     const schema = wsOutboundSchemas[frame.type];
-    if (!schema) return `no agent frame has type ${JSON.stringify(frame.type)}`;
-    check = topicAjv.compile(schema);
+    if (!schema) return { problem: `no agent frame has type ${JSON.stringify(frame.type)}` };
+    check = topicAjv.compile<AgentOutboundFrame>(schema);
     topicFrameChecks.set(frame.type, check);
   }
-  return check(frame) ? null : topicAjv.errorsText(check.errors);
+  return check(frame) ? { frame } : { problem: topicAjv.errorsText(check.errors) };
 }

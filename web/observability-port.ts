@@ -1,9 +1,9 @@
 // What the transport needs for metrics and alerts: runtime/ implements it (the
 // OpenTelemetry recorder, the metrics snapshot and the alerter) and hands it in at boot.
+import type { AlertThresholds } from '../storage/domain/alert-thresholds.ts';
 import type { Result } from '../storage/domain/errors.ts';
 import type { WebTelemetry } from './web-telemetry.ts';
 import type { MetricsReply } from './protocol/metrics-snapshot.ts';
-import type { AlertThresholdsView } from './protocol/observability-replies.ts';
 import type { AlertThresholdsBody } from './protocol/observability-bodies.ts';
 
 /** An alert as GET /api/alerts and the dashboard show it (reference §9). */
@@ -26,8 +26,8 @@ export interface ObservabilityPort {
   metricsSnapshot(): MetricsReply;
   activeAlerts(): AlertView[];
   acknowledgeAlert(ruleId: string): Promise<Result<AlertView>>;
-  alertThresholds(): AlertThresholdsView;
-  setAlertThresholds(thresholds: AlertThresholdsBody): Promise<Result<AlertThresholdsView>>;
+  alertThresholds(): AlertThresholds;
+  setAlertThresholds(thresholds: AlertThresholdsBody): Promise<Result<AlertThresholds>>;
   heartbeatIntervalMs(): number;
   setHeartbeatIntervalMs(ms: number): Promise<Result<number>>;
 }

@@ -5,9 +5,9 @@
 // the topic; otherwise the app publishes, which cannot reach the sender either. (Its
 // return value is no guide: it is also false when the sender is the only subscriber.)
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import type { AgentLink } from '../storage/domain/agent-link.ts';
+import type { AnyAgentLink } from '../storage/domain/agent-link.ts';
 import type { TopicFanout } from './ports/messaging-port.ts';
-import { serializeAgentFrame } from './frame-serializer.ts';
+import { serializeFrame } from './frame-serializer.ts';
 
 interface Closable {
   closed: boolean;
@@ -21,7 +21,7 @@ export interface WsTopicFanout extends TopicFanout {
 export function wsTopicFanout(app: TemplatedApp): WsTopicFanout {
   const byLink = new Map<number, WebSocket<Closable>>();
   // A socket that closed keeps its entry until its close handler runs; uWS throws on any use of it.
-  const open = (link: AgentLink | null) => {
+  const open = (link: AnyAgentLink | null) => {
     const ws = link ? byLink.get(link.linkId) : undefined;
     return ws && !ws.getUserData().closed ? ws : undefined;
   };
@@ -35,8 +35,8 @@ export function wsTopicFanout(app: TemplatedApp): WsTopicFanout {
     unsubscribe(link, topic) {
       open(link)?.unsubscribe(topic);
     },
-    publish(topic, message, from) {
-      const text = serializeAgentFrame(message);
+    publish(topic, frame, from) {
+      const text = serializeFrame(frame);
       const sender = open(from);
       if (sender?.isSubscribed(topic)) sender.cork(() => sender.publish(topic, text));
       else app.publish(topic, text);

@@ -4,9 +4,9 @@ import { agentSystemId } from '../../actors/agent-actors.ts';
 import { stateOf, viewOf, type AgentEntry } from '../../actors/agent-registry.ts';
 import type { AgentDirectory } from '../../storage/agent-directory.ts';
 import type { AgentIdentity } from '../../storage/domain/agent-identity.ts';
-import type { AgentLink } from '../../storage/domain/agent-link.ts';
+import type { AnyAgentLink } from '../../storage/domain/agent-link.ts';
 import type { AgentView } from '../../storage/domain/agent-view.ts';
-import type { AgentSessionsPort } from '../../web/ports/agent-sessions-port.ts';
+import type { AgentSessionsPort, AgentSocketLink } from '../../web/ports/agent-sessions-port.ts';
 import type { RateLimitDenial } from '../../web/rate-limits/rate-limiter.ts';
 import type { Approvals } from '../approvals.ts';
 import type { Messaging } from '../messaging.ts';
@@ -25,7 +25,7 @@ export interface AgentSessionsDeps {
 export class AgentSessions implements AgentSessionsPort {
   constructor(private readonly ctx: HubContext, private readonly deps: AgentSessionsDeps) {}
 
-  agentConnected(identity: AgentIdentity, link: AgentLink): void {
+  agentConnected(identity: AgentIdentity, link: AgentSocketLink): void {
     const { agents, agentActors, fleet, events } = this.ctx;
     const now = this.ctx.now();
     const entry = agentActors.ensure(identity);
@@ -42,7 +42,7 @@ export class AgentSessions implements AgentSessionsPort {
     events.emit('agent.joined', now, { agent: entry });
   }
 
-  agentDisconnected(agentId: string, link: AgentLink): void {
+  agentDisconnected(agentId: string, link: AnyAgentLink): void {
     const entry = this.ctx.agents.get(agentId);
     // An older socket closing must not take down the newer one (reference quirk 4).
     if (!entry || entry.link?.linkId !== link.linkId) return;

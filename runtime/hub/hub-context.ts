@@ -7,6 +7,7 @@ import type { Scheduler } from '../../actors/scheduler.ts';
 import type { TaskDispatch } from '../../actors/task-dispatch.ts';
 import type { ActorSnapshots } from '../../storage/actor-snapshots.ts';
 import type { QueueEngine } from '../../storage/queue-engine.ts';
+import type { AgentOutboundFrame } from '../../web/protocol/index.ts';
 import type { ClusterPresence } from '../cluster-presence.ts';
 import type { FleetControl } from '../fleet-control.ts';
 import type { HubEvents } from '../hub-events.ts';
@@ -21,8 +22,9 @@ export interface HubTimings {
 
 export interface HubContext {
   readonly queue: QueueEngine;
-  readonly agents: AgentRegistry;
-  readonly agentActors: AgentActors;
+  /** Their links send any outbound agent frame (web/ports AgentSocketLink). */
+  readonly agents: AgentRegistry<AgentOutboundFrame>;
+  readonly agentActors: AgentActors<AgentOutboundFrame>;
   readonly dispatch: TaskDispatch;
   readonly scheduler: Scheduler;
   readonly fleet: FleetControl;

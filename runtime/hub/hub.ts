@@ -24,6 +24,7 @@ import type { BreakerStore } from '../../storage/breaker-store.ts';
 import type { StoragePort } from '../../web/storage-port.ts';
 import type { StorageWriteFault } from '../../web/ports/dashboard-port.ts';
 import type { HubAbout, HubServices } from '../../web/ports/hub-services.ts';
+import type { AgentOutboundFrame } from '../../web/protocol/index.ts';
 import { RateLimiter, type RateLimitSettings } from '../../web/rate-limits/rate-limiter.ts';
 import { eventLog } from '../event-log.ts';
 import { HubEvents } from '../hub-events.ts';
@@ -96,7 +97,7 @@ const rateLimitsKey = 'rate_limits';
 export class Hub implements HubServices {
   readonly about: HubAbout;
   readonly startedAt: number;
-  readonly agents = new AgentRegistry();
+  readonly agents = new AgentRegistry<AgentOutboundFrame>();
   readonly events = new HubEvents();
   readonly scheduler: Scheduler;
   readonly metrics: MetricsHistory;
@@ -120,7 +121,7 @@ export class Hub implements HubServices {
   readonly sweeper: HubSweep;
 
   private readonly dispatch: TaskDispatch;
-  private readonly agentActors: AgentActors;
+  private readonly agentActors: AgentActors<AgentOutboundFrame>;
   /** Agents' questions and their answers (runtime/approvals.ts); null without an approval store. */
   private readonly questions: Approvals | null;
   private readonly unsubscribeStorage: () => void;

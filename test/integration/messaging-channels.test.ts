@@ -151,4 +151,22 @@ describe('messaging: channels', () => {
     expect(bob.ws.pending().filter((f) => f.type === 'channel_message')).to.deep.equal([]);
     expect((await hub.http('GET', '/api/channels/ops/history', { token: null })).body.count).to.equal(1);
   });
+
+  it('refuses a publish whose client_msg_id the sender first used for a broadcast, and publishes nothing', async () => {
+    await createChannel('ops');
+    const alice = await hub.connectAgent('alice');
+    const bob = await hub.connectAgent('bob');
+    await bob.ws.request({ type: 'channel_subscribe', channel: 'ops' }, 'channel_subscribed');
+    await alice.ws.request({ type: 'message', to: 'broadcast', payload: { n: 1 }, client_msg_id: 'used-1' }, 'message_sent');
+    await bob.ws.nextMessage('message');
+    // The broadcast's answer has no seq: it used to come back as channel_published with seq null, which the compiled serializer wrote as 0.
+    const refused = await alice.ws.request({ type: 'channel_publish', channel: 'ops', payload: { n: 2 }, client_msg_id: 'used-1' }, 'error');
+    expect(refused).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT', message_type: 'channel_publish', channel: 'ops' });
+    const overHttp = await hub.http('POST', '/api/channels/ops/publish', { token: alice.token, body: { payload: { n: 3 }, client_msg_id: 'used-1' } });
+    expect(overHttp.status, JSON.stringify(overHttp.body)).to.equal(409);
+    expect(overHttp.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    await sleep(100);
+    expect(bob.ws.pending().filter((f) => f.type === 'channel_message')).to.deep.equal([]);
+    expect((await hub.http('GET', '/api/channels/ops/history', { token: null })).body.count).to.equal(0);
+  });
 });

@@ -1,5 +1,8 @@
 // A hub without its transport: real LMDB in a temp folder, the real agents and
-// tasks supervisors, and in-memory agent links that record what the hub pushed.
+// tasks supervisors, and in-memory agent links that record what the hub pushed. Each
+// frame goes through the agent socket's serializer, so the suite's outbound frame check
+// (test/support/outbound-frame-check.ts) sees these hubs' frames too, and a link records
+// what an agent would read.
 import { createActor, type Actor } from 'xstate';
 import { supervisedActorHost } from '../../actors/supervised-actor-host.ts';
 import { indexTimersByActor } from '../../actors/timers-by-actor.ts';
@@ -18,10 +21,11 @@ import { LmdbMessaging } from '../../storage/lmdb-messaging.ts';
 import { SettingsStore } from '../../storage/settings-store.ts';
 import { LmdbTaskQueue } from '../../storage/task-queue.ts';
 import { LmdbTokenStore } from '../../storage/lmdb-token-store.ts';
-import type { AgentLink } from '../../storage/domain/agent-link.ts';
+import type { AgentSocketLink } from '../../web/ports/agent-sessions-port.ts';
+import { serializeFrame } from '../../web/frame-serializer.ts';
 import { makeTempDir, type TempDir } from './temp-dir.ts';
 
-export interface RecordingLink extends AgentLink {
+export interface RecordingLink extends AgentSocketLink {
   readonly sent: Array<Record<string, unknown>>;
   closed: { code: number; reason: string } | null;
   /** Resolves with the next pushed message of `type` (or one already received and not yet taken). */
@@ -37,8 +41,9 @@ export function recordingLink(): RecordingLink {
     linkId: nextLinkId++,
     sent: [],
     closed: null,
-    send(message) {
+    send(frame) {
       if (link.closed) return false;
+      const message = JSON.parse(serializeFrame(frame)) as Record<string, unknown>;
       link.sent.push(message);
       const waiter = waiters.findIndex((w) => w.type === message.type);
       if (waiter >= 0) {

@@ -1,9 +1,10 @@
 // Direct and broadcast messages, mailboxes and channels, as the agent socket and the HTTP API use them.
 import type { Result } from '../../storage/domain/errors.ts';
-import type { AgentLink } from '../../storage/domain/agent-link.ts';
+import type { AnyAgentLink } from '../../storage/domain/agent-link.ts';
 import type { Static } from '@sinclair/typebox';
 import type { channelViewSchema } from '../protocol/messaging-replies.ts';
 import type { ChannelDetail, MailboxPage, RetentionSettings } from '../protocol/messaging-http.ts';
+import type { AgentOutboundFrame } from '../protocol/index.ts';
 
 /** What a sender hands the hub; `to` null or "broadcast" means every connected agent but the sender. */
 export interface OutgoingMessage {
@@ -51,10 +52,10 @@ export interface ChannelPublished {
  * fans a frame out in C++, serialised once, instead of a JS loop over sockets.
  */
 export interface TopicFanout {
-  subscribe(link: AgentLink, topic: string): void;
-  unsubscribe(link: AgentLink, topic: string): void;
+  subscribe(link: AnyAgentLink, topic: string): void;
+  unsubscribe(link: AnyAgentLink, topic: string): void;
   /** Sends to every socket subscribed to `topic` except the one behind `from`. */
-  publish(topic: string, message: Record<string, unknown>, from: AgentLink | null): void;
+  publish(topic: string, frame: AgentOutboundFrame, from: AnyAgentLink | null): void;
 }
 
 /** Direct and broadcast messages, mailboxes, channels (reference §2, §4). Names are normalised here. */

@@ -1,8 +1,9 @@
 // The dashboard's snapshot (reference §9): the hub's state in one object, sent on connect and
 // on request_snapshot as {type: "snapshot", data, alerts}; GET /api/dashboard/state returns the
-// same `data`. Rarely sent, so it keeps JSON.stringify: the schema is checked by the protocol
-// test and gives the page its types (web/static/src/types.ts). Unknown fields are allowed so a
-// newer hub may add some.
+// same `data`. Serialized by a function compiled from this schema like every frame, so a field
+// the hub adds is declared here first (one left out would be dropped; the protocol tests fail
+// on it). It gives the page its types (web/static/src/types.ts); unknown fields are allowed so
+// a page may read a newer hub's state.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { taskSchema } from '../../storage/domain/task.ts';
 import { compactionRunSchema } from '../../storage/domain/storage-reports.ts';

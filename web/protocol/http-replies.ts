@@ -3,6 +3,7 @@
 // from it (web/frame-serializer.ts); GET /api/schemas lists them under `outbound.http`.
 // The schemas live by concept beside the bodies they answer; failures share errorBodySchema.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { alertThresholdsSchema } from '../../storage/domain/alert-thresholds.ts';
 import { agentRegisteredSchema, enrollmentTokenIssuedSchema, tokenCreatedSchema, tokenListSchema, tokensRevokedSchema } from './access-replies.ts';
 import { agentListSchema, agentStateDetailSchema, agentStatesSchema } from './agent-view.ts';
 import { approvalDecidedSchema, approvalListSchema, approvalViewSchema } from './approvals.ts';
@@ -16,7 +17,7 @@ import {
 } from './messaging-http.ts';
 import { metricsReplySchema } from './metrics-snapshot.ts';
 import {
-  alertAcknowledgedReplySchema, alertListSchema, alertThresholdsUpdatedSchema, alertThresholdsViewSchema, heartbeatIntervalReplySchema,
+  alertAcknowledgedReplySchema, alertListSchema, alertThresholdsUpdatedSchema, heartbeatIntervalReplySchema,
 } from './observability-replies.ts';
 import { rateLimitOverrideChangedSchema, rateLimitsViewSchema, whitelistChangedSchema, whitelistSchema } from './rate-limits.ts';
 import { defaultRepoReplySchema, defaultRepoSetSchema, logLevelSetSchema } from './runtime-config-replies.ts';
@@ -103,7 +104,7 @@ export const httpReplySchemas = {
   metrics: metricsReplySchema,
   alert_list: alertListSchema,
   alert_acknowledged: alertAcknowledgedReplySchema,
-  alert_thresholds: alertThresholdsViewSchema,
+  alert_thresholds: alertThresholdsSchema,
   alert_thresholds_updated: alertThresholdsUpdatedSchema,
   // rate limits
   rate_limits: rateLimitsViewSchema,
@@ -125,9 +126,3 @@ export const httpReplySchemas = {
 } as const satisfies Record<string, TSchema>;
 export type HttpReplyName = keyof typeof httpReplySchemas;
 export type HttpReply<N extends HttpReplyName> = Static<(typeof httpReplySchemas)[N]>;
-/**
- * Sent with JSON.stringify and checked like the others in tests: the dashboard state, rarely
- * asked for, whose schema lets a newer hub add fields, and the schema catalogue, which is
- * schemas as data.
- */
-export const openHttpReplies: ReadonlySet<HttpReplyName> = new Set(['dashboard_state', 'schema_catalogue']);

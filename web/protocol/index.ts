@@ -5,7 +5,7 @@ import {
   errorFrameSchema, identifiedSchema, pongSchema, rateLimitedSchema, rateLimitWarningSchema, statusUpdatedSchema, taskAckSchema,
   taskCancelledSchema, taskContinueSchema, taskReassignSchema, taskResumeSchema,
 } from './agent-replies.ts';
-import { alertThresholdsSchema, heartbeatIntervalSchema } from './observability-bodies.ts';
+import { alertThresholdsBodySchema, heartbeatIntervalSchema } from './observability-bodies.ts';
 import { dashboardSchemas } from './dashboard-messages.ts';
 import {
   defaultRepoSchema, logLevelSchema, onboardRegisterSchema, pushTaskSchema, tokenCreateSchema,
@@ -124,7 +124,7 @@ export const httpSchemas = {
   task_bulk: taskBulkSchema,
   task_bulk_item: taskBulkItemSchema,
   schedule_create: scheduleCreateSchema,
-  alert_thresholds: alertThresholdsSchema,
+  alert_thresholds: alertThresholdsBodySchema,
   heartbeat_interval: heartbeatIntervalSchema,
   restore_request: restoreRequestSchema,
   rate_limit_override: rateLimitOverrideSchema,

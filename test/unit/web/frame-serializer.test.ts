@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
-import { serializeFrame } from '../../../web/frame-serializer.ts';
+import { checkAgentFrame, serializeFrame } from '../../../web/frame-serializer.ts';
 import { wsOutboundSchemas, type AgentOutboundFrame } from '../../../web/protocol/index.ts';
 
 // Every shape each refusal is sent in (web/agent-socket.ts, web/agent-messaging.ts).
@@ -26,5 +26,13 @@ describe('outbound frames serialized from their schemas', () => {
       const validate = ajv.compile(wsOutboundSchemas[frame.type]!);
       expect(validate(frame), `${text}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
     }
+  });
+
+  it('passes a frame relayed by another hub to agents only when it is a whole agent frame', () => {
+    const message = { type: 'channel_message', channel: 'ops', id: 'm1', seq: 3, from: 'a', message_type: 'chat', payload: {}, reply_to: null, timestamp: 1 };
+    expect(checkAgentFrame(message)).to.deep.equal({ frame: message });
+    expect(checkAgentFrame({ type: 'no_such_frame' })).to.deep.equal({ problem: 'no agent frame has type "no_such_frame"' });
+    const { seq: _seq, ...withoutSeq } = message;
+    expect(checkAgentFrame(withoutSeq)).to.have.property('problem').that.matches(/seq/);
   });
 });

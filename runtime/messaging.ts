@@ -19,6 +19,7 @@
 // mailbox grew, and the hub that has the recipient connected drains it.
 import type { AgentRegistry } from '../actors/agent-registry.ts';
 import type { ChannelRecord } from '../storage/channel-store.ts';
+import { broadcastSend, channelSend } from '../storage/client-message-reuse.ts';
 import type { MessagingEngine } from '../storage/messaging-engine.ts';
 import type { RelayFrame } from '../storage/relay-frame.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
@@ -143,7 +144,7 @@ export class Messaging implements MessagingPort {
   private async broadcast(fields: NewMessage, clientMsgId: string | null): Promise<Result<MessageSent>> {
     const fresh: Accepted = { id: newMessageId(), seq: null, timestamp: this.deps.now(), duplicate: false };
     // A broadcast is not stored (offline agents miss it, as in the reference); only its client id is.
-    const accepted = clientMsgId === null ? ok(fresh) : await this.engine.acceptOnce(fields.from, clientMsgId, fresh);
+    const accepted = clientMsgId === null ? ok(fresh) : await this.engine.acceptOnce(fields.from, clientMsgId, broadcastSend, fresh);
     if (!accepted.ok) return accepted;
     const { id, timestamp, duplicate } = accepted.value;
     if (!duplicate) {
@@ -271,8 +272,9 @@ export class Messaging implements MessagingPort {
     const published = await this.engine.publishChannel(channel, fields.value, message.client_msg_id, this.current.channel_history_cap, this.deps.now());
     if (!published.ok) return published;
     const { id, seq, timestamp, duplicate } = published.value;
-    // A client id answers with its first answer; one first used for a broadcast has no channel seq to give.
-    if (seq === null) return fail('AC_ERR_CLIENT_MSG_ID_CONFLICT', String(message.client_msg_id));
+    // Only a broadcast has no seq: the engine refuses an id first used for one, unless an older hub
+    // remembered it without its send (client-message-reuse.ts counts that as a retry).
+    if (seq === null) return fail('AC_ERR_CLIENT_MSG_ID_CONFLICT', String(message.client_msg_id), broadcastSend, channelSend(channel));
     if (!duplicate) {
       // Publishing from the sender's own socket skips it: a channel message is never echoed.
       this.publishTopic(channelTopic(channel), {

@@ -3,6 +3,7 @@
 // "my channels" at identify and "who listens here" are each one range read.
 import { fail, ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
+import { channelSend } from './client-message-reuse.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 import { durableWrite, prefixRange } from './durable-write.ts';
 import { firstKeptSeq } from './message-retention.ts';
@@ -84,21 +85,22 @@ export class ChannelStore {
    * One transaction. Reads channels[name] and client_messages[[from, clientMsgId]];
    * writes channelHistory[[name, seq]] with seq = last_seq + 1, channels[name], the
    * client id, and removes history below the newest `cap`. The record is read inside
-   * the transaction, so publishes batched together still get consecutive seqs.
+   * the transaction, so publishes batched together still get consecutive seqs. A repeated
+   * client id writes nothing: the first answer, or a conflict when first used for another send.
    */
   publish(name: string, message: NewMessage, clientMsgId: string | null, cap: number, now: number): Promise<Result<Accepted>> {
     return durableWrite(this.store, () => {
       const record = this.store.channels.get(name) as ChannelRecord | undefined;
       if (!record) return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
-      const earlier = this.clientIds.earlier(message.from, clientMsgId);
-      if (earlier) return ok(earlier);
+      const earlier = this.clientIds.earlier(message.from, clientMsgId, channelSend(name));
+      if (earlier) return earlier;
       const seq = record.last_seq + 1;
       const stored: StoredMessage = { ...message, seq, id: newMessageId(), to: null, channel: name, timestamp: now };
       this.store.channelHistory.put([name, seq], stored);
       const firstSeq = this.trimmed(record, seq, cap);
       this.store.channels.put(name, { ...record, last_seq: seq, first_seq: firstSeq });
       const accepted: Accepted = { id: stored.id, seq, timestamp: now, duplicate: false };
-      this.clientIds.remember(message.from, clientMsgId, accepted);
+      this.clientIds.remember(message.from, clientMsgId, channelSend(name), accepted);
       return ok(accepted);
     });
   }

@@ -3,6 +3,7 @@
 import type { Result } from './domain/errors.ts';
 import type { ChannelRecord, ChannelStore } from './channel-store.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
+import type { ClientSend } from './client-message-reuse.ts';
 import type { MailboxRead, MailboxStore, Retained } from './mailbox-store.ts';
 import type { MessagingEngine } from './messaging-engine.ts';
 import type { RelayFrame } from './relay-frame.ts';
@@ -40,8 +41,8 @@ export class LmdbMessaging implements MessagingEngine {
     return this.mailbox.evict(notBefore, cap);
   }
 
-  acceptOnce(sender: string, clientMsgId: string, fresh: Accepted): Promise<Result<Accepted>> {
-    return this.clientIds.once(sender, clientMsgId, fresh);
+  acceptOnce(sender: string, clientMsgId: string, send: ClientSend, fresh: Accepted): Promise<Result<Accepted>> {
+    return this.clientIds.once(sender, clientMsgId, send, fresh);
   }
 
   pruneClientIds(cutoff: number): Promise<number> {

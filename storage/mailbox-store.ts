@@ -5,6 +5,7 @@
 // were accepted, and a cursor (`since`) is just the last seq a reader saw.
 import { ok, type Result } from './domain/errors.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
+import { directSend } from './client-message-reuse.ts';
 import type { LmdbStore, MailboxKey } from './lmdb-store.ts';
 import { durableWrite } from './durable-write.ts';
 import { capEvictions, overCap, sweepEvictions } from './message-retention.ts';
@@ -47,12 +48,13 @@ export class MailboxStore {
    * `evictableUpToSeq` (a burst to a connected agent must not evict what it has not
    * been pushed yet). Resolves once durable, so a
    * sender told "sent" cannot lose the message to a crash. A repeated client id
-   * writes nothing and resolves with the first answer.
+   * writes nothing and resolves with the first answer, or with a conflict when the id
+   * was first used for another send.
    */
   append(to: string, message: NewMessage, clientMsgId: string | null, cap: Retained, now: number): Promise<Result<Accepted>> {
     return durableWrite(this.store, () => {
-      const earlier = this.clientIds.earlier(message.from, clientMsgId);
-      if (earlier) return ok(earlier);
+      const earlier = this.clientIds.earlier(message.from, clientMsgId, directSend(to));
+      if (earlier) return earlier;
       const stored: StoredMessage = { ...message, seq: ++this.seq, id: newMessageId(), to, channel: null, timestamp: now };
       this.store.meta.put(seqKey, this.seq);
       this.store.mailbox.put([to, stored.seq], stored);
@@ -63,7 +65,7 @@ export class MailboxStore {
         for (const seq of capEvictions(oldest, cap.evictableUpToSeq)) this.store.mailbox.remove([to, seq]);
       }
       const accepted: Accepted = { id: stored.id, seq: stored.seq, timestamp: now, duplicate: false };
-      this.clientIds.remember(message.from, clientMsgId, accepted);
+      this.clientIds.remember(message.from, clientMsgId, directSend(to), accepted);
       return ok(accepted);
     });
   }

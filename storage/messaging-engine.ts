@@ -6,13 +6,15 @@
 // so every hub on it sees the same mailboxes and channels, and relays pushes to the other
 // hubs over a core NATS subject. The rules (caps, TTL, first-answer dedup, seq order) are
 // decided once: runtime/messaging.ts chooses the limits, message-retention.ts which messages
-// a limit removes; an engine only stores and applies.
+// a limit removes, client-message-reuse.ts whether a reused client id is a retry; an engine
+// only stores and applies.
 //
 // Every write resolves once durable (and replicated, where the engine replicates). Channel
 // records and subscriptions are small and read synchronously from the engine's view; message
 // reads (mailbox, history) are asynchronous, because on a network they are.
 import type { Result } from './domain/errors.ts';
 import type { ChannelRecord } from './channel-store.ts';
+import type { ClientSend } from './client-message-reuse.ts';
 import type { MailboxRead, Retained } from './mailbox-store.ts';
 import type { RelayFrame } from './relay-frame.ts';
 import type { Accepted, NewMessage, StoredMessage } from './stored-message.ts';
@@ -24,7 +26,11 @@ export interface MessagingEngine {
   readonly lastSeq: number;
 
   // --- mailboxes -----------------------------------------------------------------------------
-  /** Stores a direct message in `to`'s mailbox; a repeated (sender, client id) writes nothing and gets the first answer. */
+  /**
+   * Stores a direct message in `to`'s mailbox. A repeated (sender, client id) writes nothing: a retry
+   * gets the first answer, an id first used for another send AC_ERR_CLIENT_MSG_ID_CONFLICT
+   * (client-message-reuse.ts); the same for every send below that takes a client id.
+   */
   appendMail(to: string, message: NewMessage, clientMsgId: string | null, cap: Retained, now: number): Promise<Result<Accepted>>;
   /** The agent's messages after `sinceSeq`, in seq order, skipping expired ones. */
   readMail(agentId: string, query: MailboxRead): Promise<StoredMessage[]>;
@@ -34,8 +40,8 @@ export interface MessagingEngine {
   evictMail(notBefore: number, cap: number): Promise<number>;
 
   // --- client message ids --------------------------------------------------------------------
-  /** For a send that stores nothing else (a broadcast): the earlier answer to (sender, id), or `fresh` remembered. */
-  acceptOnce(sender: string, clientMsgId: string, fresh: Accepted): Promise<Result<Accepted>>;
+  /** For a send that stores nothing else (a broadcast): the answer to a reuse of (sender, id), or `fresh` remembered with `send`. */
+  acceptOnce(sender: string, clientMsgId: string, send: ClientSend, fresh: Accepted): Promise<Result<Accepted>>;
   /** Forgets client ids remembered before `cutoff`; resolves with how many. */
   pruneClientIds(cutoff: number): Promise<number>;
 

@@ -68,7 +68,7 @@ export const errors = {
   AC_ERR_CHANNEL_NAME_INVALID: { status: 422, message: 'channel name %s is empty or over 64 characters after normalisation' },
   AC_ERR_MESSAGE_TOO_LARGE: { status: 413, message: 'message payload is %d bytes; the limit is %d' },
   AC_ERR_NOT_OWN_MAILBOX: { status: 403, message: 'agent %s may not use the mailbox of %s' },
-  AC_ERR_CLIENT_MSG_ID_CONFLICT: { status: 409, message: 'client_msg_id %s was first used for a broadcast, not a channel publish' },
+  AC_ERR_CLIENT_MSG_ID_CONFLICT: { status: 409, message: 'client_msg_id %s was first used for another send (%s), not %s' },
 
   // --- storage operations (backup, restore, compaction, corruption) ------------
   AC_ERR_BACKUP_FAILED: { status: 500, message: 'backup failed: %s' },

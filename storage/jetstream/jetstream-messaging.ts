@@ -11,7 +11,8 @@
 //   bucket <prefix>_channels  `c.<channel>` → its record (compare-and-set on the revision for its
 //                             seq), `s.<channel>.<agent>` → a subscription. Read from a view fed by
 //                             the bucket's change feed, as the task view is.
-//   bucket <prefix>_client_ids `<sender>.<client id>` → the first answer to that send.
+//   bucket <prefix>_client_ids `<sender>.<client id>` → the first answer to that send, and the send
+//                             (client-message-reuse.ts; none in records of older hubs).
 //   core subject <prefix>.relay: pushes for the other hubs' sockets, at most once (relay-frame.ts).
 // Agent ids are base64url in subjects and keys (NATS tokens allow no dots or spaces).
 //
@@ -30,6 +31,7 @@ import type { MailboxRead, Retained } from '../mailbox-store.ts';
 import { capEvictions, firstKeptSeq, overCap, sweepEvictions } from '../message-retention.ts';
 import type { MessagingEngine } from '../messaging-engine.ts';
 import { parseRelayFrame, type RelayFrame } from '../relay-frame.ts';
+import { answerReuse, channelSend, directSend, type ClientSend } from '../client-message-reuse.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../stored-message.ts';
 import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { isRevisionConflict } from './nats-cluster.ts';
@@ -51,6 +53,7 @@ interface Remembered {
   id: string;
   seq: number | null;
   timestamp: number;
+  send?: ClientSend;
 }
 
 interface Subscription_ {
@@ -124,14 +127,22 @@ export class JetStreamMessaging implements MessagingEngine {
 
   async appendMail(to: string, message: NewMessage, clientMsgId: string | null, cap: Retained, now: number): Promise<Result<Accepted>> {
     try {
-      const earlier = await this.earlier(message.from, clientMsgId);
-      if (earlier) return ok(earlier);
+      const send = directSend(to);
+      const earlier = await this.earlier(message.from, clientMsgId, send);
+      if (earlier) return earlier;
       const subject = this.mailSubject(to);
       const stored: StoredMessage = { ...message, seq: 0, id: newMessageId(), to, channel: null, timestamp: now };
       // The msg id makes a retry within the stream's duplicate window one message even before the id is remembered.
       const ack = await this.js.publish(subject, JSON.stringify(stored), clientMsgId === null ? undefined : { msgID: clientIdKey(message.from, clientMsgId) });
-      const accepted = ack.duplicate ? await this.acceptedAt(this.mailStream, ack.seq) : { id: stored.id, seq: ack.seq, timestamp: now, duplicate: false };
-      await this.remember(message.from, clientMsgId, accepted);
+      let accepted: Accepted = { id: stored.id, seq: ack.seq, timestamp: now, duplicate: false };
+      if (ack.duplicate) {
+        // The msg id is the stream's, not the mailbox's: the message JetStream kept may be to another agent.
+        const first = await this.firstMail(ack.seq);
+        const answer = answerReuse(String(clientMsgId), first.send, send, first.accepted);
+        if (!answer.ok) return answer;
+        accepted = answer.value;
+      }
+      await this.remember(message.from, clientMsgId, send, accepted);
       this.known = Math.max(this.known, ack.seq);
       // The message is stored: a cap that cannot be applied now is the sweep's to apply, not a failed send.
       if (!ack.duplicate) await this.keepCap(subject, cap).catch((error: unknown) => this.options.onError?.('mailbox cap not applied', error));
@@ -173,15 +184,15 @@ export class JetStreamMessaging implements MessagingEngine {
 
   // --- client message ids ------------------------------------------------------------------------
 
-  async acceptOnce(sender: string, clientMsgId: string, fresh: Accepted): Promise<Result<Accepted>> {
+  async acceptOnce(sender: string, clientMsgId: string, send: ClientSend, fresh: Accepted): Promise<Result<Accepted>> {
     const key = clientIdKey(sender, clientMsgId);
     try {
-      await this.clientIds.create(key, JSON.stringify(remembered(fresh)));
+      await this.clientIds.create(key, JSON.stringify(remembered(fresh, send)));
       return ok(fresh);
     } catch (error) {
       if (!isRevisionConflict(error)) return storageFailure(error);
-      const earlier = await this.earlier(sender, clientMsgId).catch(() => null);
-      return earlier ? ok(earlier) : fail('AC_ERR_STORAGE', `client message id ${clientMsgId} was remembered and forgotten meanwhile`);
+      const earlier = await this.earlier(sender, clientMsgId, send).catch(() => null);
+      return earlier ?? fail('AC_ERR_STORAGE', `client message id ${clientMsgId} was remembered and forgotten meanwhile`);
     }
   }
 
@@ -263,8 +274,9 @@ export class JetStreamMessaging implements MessagingEngine {
    */
   async publishChannel(name: string, message: NewMessage, clientMsgId: string | null, cap: number, now: number): Promise<Result<Accepted>> {
     try {
-      const earlier = await this.earlier(message.from, clientMsgId);
-      if (earlier) return ok(earlier);
+      const send = channelSend(name);
+      const earlier = await this.earlier(message.from, clientMsgId, send);
+      if (earlier) return earlier;
       for (let attempt = 0; attempt < casAttempts; attempt++) {
         const entry = await this.channelBucket.get(channelKey(name));
         if (entry?.operation !== 'PUT') return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
@@ -283,7 +295,7 @@ export class JetStreamMessaging implements MessagingEngine {
         await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID: `${name}:${seq}` });
         await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${name}.*`, keep: cap });
         const accepted: Accepted = { id: stored.id, seq, timestamp: now, duplicate: false };
-        await this.remember(message.from, clientMsgId, accepted);
+        await this.remember(message.from, clientMsgId, send, accepted);
         return ok(accepted);
       }
       return fail('AC_ERR_STORAGE', `channel ${name} kept changing under ${casAttempts} compare-and-set attempts`);
@@ -456,24 +468,28 @@ export class JetStreamMessaging implements MessagingEngine {
     return true;
   }
 
-  private async earlier(sender: string, clientMsgId: string | null): Promise<Accepted | null> {
+  /** Null when (sender, id) is new, else the answer to `send` (client-message-reuse.ts). Send nothing unless null. */
+  private async earlier(sender: string, clientMsgId: string | null, send: ClientSend): Promise<Result<Accepted> | null> {
     if (clientMsgId === null) return null;
     const entry = await this.clientIds.get(clientIdKey(sender, clientMsgId));
     if (entry?.operation !== 'PUT') return null;
     const found = entry.json<Remembered>();
-    return { id: found.id, seq: found.seq, timestamp: found.timestamp, duplicate: true };
+    return answerReuse(clientMsgId, found.send, send, { id: found.id, seq: found.seq, timestamp: found.timestamp, duplicate: true });
   }
 
-  private async remember(sender: string, clientMsgId: string | null, accepted: Accepted): Promise<void> {
+  private async remember(sender: string, clientMsgId: string | null, send: ClientSend, accepted: Accepted): Promise<void> {
     if (clientMsgId === null) return;
-    await this.clientIds.put(clientIdKey(sender, clientMsgId), JSON.stringify(remembered(accepted)));
+    await this.clientIds.put(clientIdKey(sender, clientMsgId), JSON.stringify(remembered(accepted, send)));
   }
 
-  /** The first answer to a send JetStream recognised as a duplicate: the message it stored then. */
-  private async acceptedAt(stream: string, seq: number): Promise<Accepted> {
-    const original = await this.readAt(stream, { seq });
+  /** The first answer to a direct message JetStream recognised as a duplicate, and its send: the message it stored then. */
+  private async firstMail(seq: number): Promise<{ accepted: Accepted; send: ClientSend | undefined }> {
+    const original = await this.readAt(this.mailStream, { seq });
     const message = original ? original.json<StoredMessage>() : null;
-    return { id: message?.id ?? '', seq, timestamp: message?.timestamp ?? 0, duplicate: true };
+    return {
+      accepted: { id: message?.id ?? '', seq, timestamp: message?.timestamp ?? 0, duplicate: true },
+      send: message?.to ? directSend(message.to) : undefined,
+    };
   }
 
   /** The per-agent cap at a send (message-retention.ts decides which go): one purge of the oldest. */
@@ -547,7 +563,7 @@ const token = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const channelKey = (name: string) => `c.${name}`;
 const subscriptionKey = (name: string, agentId: string) => `s.${name}.${token(agentId)}`;
 const clientIdKey = (sender: string, clientMsgId: string) => `${token(sender)}.${token(clientMsgId)}`;
-const remembered = (accepted: Accepted): Remembered => ({ id: accepted.id, seq: accepted.seq, timestamp: accepted.timestamp });
+const remembered = (accepted: Accepted, send: ClientSend): Remembered => ({ id: accepted.id, seq: accepted.seq, timestamp: accepted.timestamp, send });
 
 function storageFailure(error: unknown): Result<never> {
   return fail('AC_ERR_STORAGE', error instanceof Error ? error.message : String(error));

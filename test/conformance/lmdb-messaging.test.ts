@@ -29,5 +29,8 @@ describe('Messaging engine conformance: LMDB', () => {
       store = null;
       dir.remove();
     },
+    rememberAsOlderHub: async (sender, clientMsgId, answer) => {
+      await store!.clientMessages.put([sender, clientMsgId], answer);
+    },
   });
 });

@@ -2,6 +2,7 @@
 // engine's conformance file runs it against the real thing (LMDB in a temp dir, JetStream on
 // a real nats-server), so a mailbox, a channel and a client id behave the same on both.
 import { expect } from 'chai';
+import { broadcastSend } from '../../storage/client-message-reuse.ts';
 import type { Result } from '../../storage/domain/errors.ts';
 import type { MessagingEngine } from '../../storage/messaging-engine.ts';
 import type { NewMessage } from '../../storage/stored-message.ts';
@@ -25,6 +26,8 @@ export interface MessagingUnderTest {
   openAgain(): Promise<MessagingEngine>;
   /** Removes the storage of the last openFresh (after each test, the engine closed). */
   discard(): Promise<void>;
+  /** Writes a client id's record as a hub before the send was kept wrote it: the first answer only. */
+  rememberAsOlderHub(sender: string, clientMsgId: string, answer: { id: string; seq: number | null; timestamp: number }): Promise<void>;
 }
 
 export function messagingEngineBehaviour(under: MessagingUnderTest): void {
@@ -110,9 +113,64 @@ export function messagingEngineBehaviour(under: MessagingUnderTest): void {
   describe('client ids of sends that store nothing else', () => {
     it('remembers the first answer', async () => {
       const fresh = { id: 'aaaaaaaaaaaaaaaa', seq: null, timestamp: t0, duplicate: false };
-      expect(value(await engine.acceptOnce('alice', 'b-1', fresh))).to.deep.equal(fresh);
-      const again = value(await engine.acceptOnce('alice', 'b-1', { ...fresh, id: 'bbbbbbbbbbbbbbbb' }));
+      expect(value(await engine.acceptOnce('alice', 'b-1', broadcastSend, fresh))).to.deep.equal(fresh);
+      const again = value(await engine.acceptOnce('alice', 'b-1', broadcastSend, { ...fresh, id: 'bbbbbbbbbbbbbbbb' }));
       expect(again).to.deep.equal({ ...fresh, duplicate: true });
+    });
+  });
+
+  // Answered with the first send's answer, the new send would be reported sent and never be.
+  describe('a client id reused for another send', () => {
+    const broadcastAnswer = (id: string) => ({ id, seq: null, timestamp: t0, duplicate: false });
+    const conflict = (result: Result<unknown>) => expect(codeOf(result)).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    const historySeqs = async (channel: string) => value(await engine.history(channel, 0, 10)).map((m) => m.seq);
+
+    it('refuses a direct message to another agent, stores nothing, and still answers a retry to the first', async () => {
+      const first = value(await engine.appendMail('bob', from('alice', 1), 'c-1', keepAll, t0));
+      conflict(await engine.appendMail('carol', from('alice', 2), 'c-1', keepAll, t0));
+      expect(await payloads('carol')).to.deep.equal([]);
+      expect(value(await engine.appendMail('bob', from('alice', 1), 'c-1', keepAll, t0 + 5))).to.deep.equal({ ...first, duplicate: true });
+      expect(await payloads('bob')).to.deep.equal([1]);
+    });
+
+    it('refuses a publish to another channel, and still answers a retry to the first', async () => {
+      value(await engine.createChannel('ops', '', null, t0));
+      value(await engine.createChannel('dev', '', null, t0));
+      const first = value(await engine.publishChannel('ops', from('alice', 1), 'p-1', 10, t0));
+      conflict(await engine.publishChannel('dev', from('alice', 2), 'p-1', 10, t0));
+      expect(await historySeqs('dev')).to.deep.equal([]);
+      expect(engine.getChannel('dev')).to.include({ last_seq: 0 });
+      expect(value(await engine.publishChannel('ops', from('alice', 1), 'p-1', 10, t0 + 5))).to.deep.equal({ ...first, duplicate: true });
+      expect(await historySeqs('ops')).to.deep.equal([1]);
+    });
+
+    it('refuses a direct message, a broadcast or a publish reusing the id of another kind of send; each retry gets its first answer', async () => {
+      value(await engine.createChannel('ops', '', null, t0));
+      const direct = value(await engine.appendMail('bob', from('alice', 1), 'to-bob', keepAll, t0));
+      const broadcast = value(await engine.acceptOnce('alice', 'to-all', broadcastSend, broadcastAnswer('aaaaaaaaaaaaaaaa')));
+      const published = value(await engine.publishChannel('ops', from('alice', 2), 'to-ops', 10, t0));
+      conflict(await engine.appendMail('bob', from('alice', 3), 'to-all', keepAll, t0));
+      conflict(await engine.appendMail('bob', from('alice', 3), 'to-ops', keepAll, t0));
+      conflict(await engine.acceptOnce('alice', 'to-bob', broadcastSend, broadcastAnswer('bbbbbbbbbbbbbbbb')));
+      conflict(await engine.acceptOnce('alice', 'to-ops', broadcastSend, broadcastAnswer('bbbbbbbbbbbbbbbb')));
+      conflict(await engine.publishChannel('ops', from('alice', 3), 'to-bob', 10, t0));
+      conflict(await engine.publishChannel('ops', from('alice', 3), 'to-all', 10, t0));
+      expect(await payloads('bob')).to.deep.equal([1]);
+      expect(await historySeqs('ops')).to.deep.equal([1]);
+      expect(value(await engine.appendMail('bob', from('alice', 1), 'to-bob', keepAll, t0))).to.deep.equal({ ...direct, duplicate: true });
+      expect(value(await engine.acceptOnce('alice', 'to-all', broadcastSend, broadcastAnswer('cccccccccccccccc')))).to.deep.equal({ ...broadcast, duplicate: true });
+      expect(value(await engine.publishChannel('ops', from('alice', 2), 'to-ops', 10, t0))).to.deep.equal({ ...published, duplicate: true });
+    });
+
+    it("counts an id an older hub remembered (without its send) as a retry of any send: the first answer, nothing stored", async () => {
+      value(await engine.createChannel('ops', '', null, t0));
+      const answer = { id: 'dddddddddddddddd', seq: 7, timestamp: t0 };
+      await under.rememberAsOlderHub('alice', 'old-1', answer);
+      expect(value(await engine.appendMail('carol', from('alice', 1), 'old-1', keepAll, t0 + 1))).to.deep.equal({ ...answer, duplicate: true });
+      expect(value(await engine.publishChannel('ops', from('alice', 2), 'old-1', 10, t0 + 1))).to.deep.equal({ ...answer, duplicate: true });
+      expect(value(await engine.acceptOnce('alice', 'old-1', broadcastSend, broadcastAnswer('eeeeeeeeeeeeeeee')))).to.deep.equal({ ...answer, duplicate: true });
+      expect(await payloads('carol')).to.deep.equal([]);
+      expect(await historySeqs('ops')).to.deep.equal([]);
     });
   });
 

@@ -169,4 +169,28 @@ describe('messaging: channels', () => {
     expect(bob.ws.pending().filter((f) => f.type === 'channel_message')).to.deep.equal([]);
     expect((await hub.http('GET', '/api/channels/ops/history', { token: null })).body.count).to.equal(0);
   });
+
+  it('refuses a publish reusing a client_msg_id first used for another channel or a direct message, and publishes nothing', async () => {
+    await createChannel('ops');
+    await createChannel('dev');
+    const alice = await hub.connectAgent('alice');
+    const bob = await hub.connectAgent('bob');
+    await bob.ws.request({ type: 'channel_subscribe', channel: 'dev' }, 'channel_subscribed');
+    const first = await alice.ws.request({ type: 'channel_publish', channel: 'ops', payload: { n: 1 }, client_msg_id: 'p-1' }, 'channel_published');
+    await alice.ws.request({ type: 'message', to: 'bob', payload: { n: 2 }, client_msg_id: 'd-1' }, 'message_sent');
+    await bob.ws.nextMessage('message');
+    // Both used to be answered channel_published with the first send's answer (ops's seq 1; the direct message's mailbox seq).
+    const otherChannel = await alice.ws.request({ type: 'channel_publish', channel: '#Dev', payload: { n: 3 }, client_msg_id: 'p-1' }, 'error');
+    expect(otherChannel).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT', message_type: 'channel_publish', channel: '#Dev' });
+    const overHttp = await hub.http('POST', '/api/channels/dev/publish', { token: alice.token, body: { payload: { n: 4 }, client_msg_id: 'd-1' } });
+    expect(overHttp.status, JSON.stringify(overHttp.body)).to.equal(409);
+    expect(overHttp.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    // A true retry still gets the first answer, under the channel's other spelling too.
+    const retry = await alice.ws.request({ type: 'channel_publish', channel: '#OPS', payload: { n: 1 }, client_msg_id: 'p-1' }, 'channel_published');
+    expect(retry).to.include({ id: first.id, seq: 1, duplicate: true });
+    await sleep(100);
+    expect(bob.ws.pending().filter((f) => f.type === 'channel_message')).to.deep.equal([]);
+    expect((await hub.http('GET', '/api/channels/dev/history', { token: null })).body.count).to.equal(0);
+    expect((await hub.http('GET', '/api/channels/ops/history', { token: null })).body.count).to.equal(1);
+  });
 });

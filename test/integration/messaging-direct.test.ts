@@ -123,6 +123,46 @@ describe('messaging: direct messages, broadcast and presence', () => {
     expect(other.id).to.not.equal(first.id);
   });
 
+  it('refuses a direct message reusing a client_msg_id the sender first used for one to another agent, and delivers nothing', async () => {
+    const alice = await hub.connectAgent('alice');
+    const bob = await hub.connectAgent('bob');
+    const carol = await hub.connectAgent('carol');
+    const first = await alice.ws.request({ type: 'message', to: 'bob', payload: { n: 1 }, client_msg_id: 'c-1' }, 'message_sent');
+    await bob.ws.nextMessage('message');
+    // It used to be answered message_sent with bob's message id and duplicate:true; carol never got it.
+    const refused = await alice.ws.request({ type: 'message', to: 'carol', payload: { n: 2 }, client_msg_id: 'c-1' }, 'error');
+    expect(refused).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT', message_type: 'message' });
+    const overHttp = await hub.http('POST', '/api/message', { token: alice.token, body: { to: 'carol', payload: { n: 3 }, client_msg_id: 'c-1' } });
+    expect(overHttp.status, JSON.stringify(overHttp.body)).to.equal(409);
+    expect(overHttp.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    // A true retry still gets the first answer.
+    const retry = await alice.ws.request({ type: 'message', to: 'bob', payload: { n: 1 }, client_msg_id: 'c-1' }, 'message_sent');
+    expect(retry).to.include({ id: first.id, seq: first.seq, duplicate: true });
+    await sleep(100);
+    expect(carol.ws.pending().filter((f) => f.type === 'message')).to.deep.equal([]);
+    expect(bob.ws.pending().filter((f) => f.type === 'message')).to.deep.equal([]);
+    expect((await hub.http('GET', '/api/mailbox/carol')).body.count).to.equal(0);
+    expect((await hub.http('GET', '/api/mailbox/bob')).body.count).to.equal(1);
+  });
+
+  it('refuses a direct message or a broadcast reusing the client_msg_id of another kind of send, and sends nothing', async () => {
+    expect((await hub.http('POST', '/api/channels', { body: { name: 'ops', description: '' } })).status).to.equal(201);
+    const alice = await hub.connectAgent('alice');
+    const bob = await hub.connectAgent('bob');
+    await alice.ws.request({ type: 'message', payload: { n: 1 }, client_msg_id: 'to-all' }, 'message_sent');
+    await alice.ws.request({ type: 'message', to: 'bob', payload: { n: 2 }, client_msg_id: 'to-bob' }, 'message_sent');
+    await alice.ws.request({ type: 'channel_publish', channel: 'ops', payload: { n: 3 }, client_msg_id: 'to-ops' }, 'channel_published');
+    expect((await bob.ws.nextMessage('message')).payload).to.deep.equal({ n: 1 });
+    expect((await bob.ws.nextMessage('message')).payload).to.deep.equal({ n: 2 });
+    for (const [to, clientMsgId] of [['bob', 'to-all'], ['bob', 'to-ops'], ['broadcast', 'to-bob'], ['broadcast', 'to-ops']]) {
+      const refused = await alice.ws.request({ type: 'message', to, payload: { n: 4 }, client_msg_id: clientMsgId }, 'error');
+      expect(refused, `${clientMsgId} to ${to}`).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT' });
+    }
+    await sleep(100);
+    expect(bob.ws.pending().filter((f) => f.type === 'message')).to.deep.equal([]);
+    expect((await hub.http('GET', '/api/mailbox/bob')).body.count).to.equal(1);
+  });
+
   it('refuses a payload over max_message_bytes and stores nothing', async () => {
     const alice = await hub.connectAgent('alice');
     const error = await alice.ws.request({ type: 'message', to: 'bob', payload: { text: 'x'.repeat(2000) } }, 'error');

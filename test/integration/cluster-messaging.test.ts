@@ -42,6 +42,28 @@ describe('cluster: messaging across two hubs', function () {
     await bob.ws.close();
   });
 
+  it("refuses on B a send reusing a client_msg_id first used on A for another send; a retry on B gets A's answer", async () => {
+    expect((await a.http('POST', '/api/channels', { body: { name: 'dup-ops' } })).status).to.equal(201);
+    const amy = await a.connectAgent('amy');
+    const first = await amy.ws.request({ type: 'message', to: 'bert', payload: { n: 1 }, client_msg_id: 'x-1' }, 'message_sent');
+    const sends = [
+      { path: '/api/message', body: { to: 'cleo', payload: { n: 2 }, client_msg_id: 'x-1' } },
+      { path: '/api/message', body: { payload: { n: 3 }, client_msg_id: 'x-1' } },
+      { path: '/api/channels/dup-ops/publish', body: { payload: { n: 4 }, client_msg_id: 'x-1' } },
+    ];
+    for (const { path, body } of sends) {
+      const refused = await b.http('POST', path, { token: amy.token, body });
+      expect(refused.status, `${path} ${JSON.stringify(refused.body)}`).to.equal(409);
+      expect(refused.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    }
+    const retry = await b.http('POST', '/api/message', { token: amy.token, body: { to: 'bert', payload: { n: 1 }, client_msg_id: 'x-1' } });
+    expect(retry.body).to.include({ id: first.id, seq: first.seq, duplicate: true });
+    expect((await b.http('GET', '/api/mailbox/cleo')).body.count).to.equal(0);
+    expect((await b.http('GET', '/api/mailbox/bert')).body.count).to.equal(1);
+    expect((await b.http('GET', '/api/channels/dup-ops/history', { token: null })).body.count).to.equal(0);
+    await amy.ws.close();
+  });
+
   it('delivers a message sent on A to an offline agent when it connects to B, in order', async () => {
     const sender = await a.connectAgent('sender');
     const first = await sender.ws.request({ type: 'message', to: 'carol', payload: { n: 1 } }, 'message_sent');

@@ -12,7 +12,9 @@
 //                             seq), `s.<channel>.<agent>` → a subscription. Read from a view fed by
 //                             the bucket's change feed, as the task view is.
 //   bucket <prefix>_client_ids `<sender>.<client id>` → the first answer to that send, and the send
-//                             (client-message-reuse.ts; none in records of older hubs).
+//                             (client-message-reuse.ts; none in records of older hubs). A send
+//                             claims its key (a KV create: one sender wins, on any hub) before it
+//                             publishes, and writes its answer over the claim (revision-checked).
 //   core subject <prefix>.relay: pushes for the other hubs' sockets, at most once (relay-frame.ts).
 // Agent ids are base64url in subjects and keys (NATS tokens allow no dots or spaces).
 //
@@ -31,7 +33,8 @@ import type { MailboxRead, Retained } from '../mailbox-store.ts';
 import { capEvictions, firstKeptSeq, overCap, sweepEvictions } from '../message-retention.ts';
 import type { MessagingEngine } from '../messaging-engine.ts';
 import { parseRelayFrame, type RelayFrame } from '../relay-frame.ts';
-import { answerReuse, channelSend, directSend, type ClientSend } from '../client-message-reuse.ts';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { answerReuse, channelSend, directSend, refuseReuse, type ClientSend } from '../client-message-reuse.ts';
 import { newMessageId, type Accepted, type NewMessage, type StoredMessage } from '../stored-message.ts';
 import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { isRevisionConflict } from './nats-cluster.ts';
@@ -47,6 +50,8 @@ export interface JetStreamMessagingOptions {
   onError?: (message: string, error: unknown) => void;
   /** The channel bucket's feed restarting after a stall (a NATS node lost). */
   feedEvents?: FeedEvents;
+  /** How long a send waits for another send's claim of its client id to be answered before taking the claim over (default 15 s). */
+  claimWaitMs?: number;
 }
 
 interface Remembered {
@@ -54,6 +59,14 @@ interface Remembered {
   seq: number | null;
   timestamp: number;
   send?: ClientSend;
+}
+
+/** A client id claimed by a send still under way: no answer yet. */
+interface Claimed {
+  claimed: true;
+  send: ClientSend;
+  /** For pruning, as a Remembered's. */
+  timestamp: number;
 }
 
 interface Subscription_ {
@@ -64,6 +77,13 @@ interface Subscription_ {
 const casAttempts = 16;
 /** Client ids are pruned at most this often: each prune reads every remembered id. */
 const pruneEveryMs = 10 * 60_000;
+/**
+ * Longer than a publish may take (the JetStream client's 10 s timeout): a claim unanswered that
+ * long is its hub's that died or lost NATS, and is taken over so the id is not blocked for a day.
+ */
+const claimWaitMs = 15_000;
+/** How often a send waiting for another's claim reads it again (only two sends racing with one id wait). */
+const claimPollMs = 20;
 
 export class JetStreamMessaging implements MessagingEngine {
   readonly spansHubs = true;
@@ -128,25 +148,20 @@ export class JetStreamMessaging implements MessagingEngine {
   async appendMail(to: string, message: NewMessage, clientMsgId: string | null, cap: Retained, now: number): Promise<Result<Accepted>> {
     try {
       const send = directSend(to);
-      const earlier = await this.earlier(message.from, clientMsgId, send);
-      if (earlier) return earlier;
       const subject = this.mailSubject(to);
-      const stored: StoredMessage = { ...message, seq: 0, id: newMessageId(), to, channel: null, timestamp: now };
-      // The msg id makes a retry within the stream's duplicate window one message even before the id is remembered.
-      const ack = await this.js.publish(subject, JSON.stringify(stored), clientMsgId === null ? undefined : { msgID: clientIdKey(message.from, clientMsgId) });
-      let accepted: Accepted = { id: stored.id, seq: ack.seq, timestamp: now, duplicate: false };
-      if (ack.duplicate) {
+      const accepted = await this.sendOnce(message.from, clientMsgId, send, now, async () => {
+        const stored: StoredMessage = { ...message, seq: 0, id: newMessageId(), to, channel: null, timestamp: now };
+        // The msg id makes a retry within the stream's duplicate window one message even when its client id was lost.
+        const ack = await this.js.publish(subject, JSON.stringify(stored), clientMsgId === null ? undefined : { msgID: clientIdKey(message.from, clientMsgId) });
+        this.known = Math.max(this.known, ack.seq);
+        if (!ack.duplicate) return ok({ id: stored.id, seq: ack.seq, timestamp: now, duplicate: false });
         // The msg id is the stream's, not the mailbox's: the message JetStream kept may be to another agent.
         const first = await this.firstMail(ack.seq);
-        const answer = answerReuse(String(clientMsgId), first.send, send, first.accepted);
-        if (!answer.ok) return answer;
-        accepted = answer.value;
-      }
-      await this.remember(message.from, clientMsgId, send, accepted);
-      this.known = Math.max(this.known, ack.seq);
+        return answerReuse(String(clientMsgId), first.send, send, first.accepted);
+      });
       // The message is stored: a cap that cannot be applied now is the sweep's to apply, not a failed send.
-      if (!ack.duplicate) await this.keepCap(subject, cap).catch((error: unknown) => this.options.onError?.('mailbox cap not applied', error));
-      return ok(accepted);
+      if (accepted.ok && !accepted.value.duplicate) await this.keepCap(subject, cap).catch((error: unknown) => this.options.onError?.('mailbox cap not applied', error));
+      return accepted;
     } catch (error) {
       return storageFailure(error);
     }
@@ -184,15 +199,13 @@ export class JetStreamMessaging implements MessagingEngine {
 
   // --- client message ids ------------------------------------------------------------------------
 
+  /** The answer is known before anything is sent (a broadcast is not stored), so the claim is the answer. */
   async acceptOnce(sender: string, clientMsgId: string, send: ClientSend, fresh: Accepted): Promise<Result<Accepted>> {
-    const key = clientIdKey(sender, clientMsgId);
     try {
-      await this.clientIds.create(key, JSON.stringify(remembered(fresh, send)));
-      return ok(fresh);
+      const claim = await this.claim(sender, clientMsgId, send, remembered(fresh, send));
+      return 'answer' in claim ? claim.answer : ok(fresh);
     } catch (error) {
-      if (!isRevisionConflict(error)) return storageFailure(error);
-      const earlier = await this.earlier(sender, clientMsgId, send).catch(() => null);
-      return earlier ?? fail('AC_ERR_STORAGE', `client message id ${clientMsgId} was remembered and forgotten meanwhile`);
+      return storageFailure(error);
     }
   }
 
@@ -202,7 +215,7 @@ export class JetStreamMessaging implements MessagingEngine {
     let pruned = 0;
     for await (const key of await this.clientIds.keys()) {
       const entry = await this.clientIds.get(key);
-      if (entry?.operation !== 'PUT' || entry.json<Remembered>().timestamp >= cutoff) continue;
+      if (entry?.operation !== 'PUT' || entry.json<Remembered | Claimed>().timestamp >= cutoff) continue;
       await this.clientIds.delete(key, { previousSeq: entry.revision }).then(() => { pruned += 1; }, () => {});
     }
     return pruned;
@@ -270,38 +283,40 @@ export class JetStreamMessaging implements MessagingEngine {
   /**
    * The record's CAS hands out the seq (one hub wins each seq), then the message is stored and the
    * history cut to its newest `cap`. A hub that dies between the two leaves that seq unused: the
-   * sender was not told "published", and nobody received it.
+   * sender was not told "published", and nobody received it. A client id is claimed before the
+   * CAS (sendOnce), so concurrent sends with one id publish once.
    */
   async publishChannel(name: string, message: NewMessage, clientMsgId: string | null, cap: number, now: number): Promise<Result<Accepted>> {
     try {
-      const send = channelSend(name);
-      const earlier = await this.earlier(message.from, clientMsgId, send);
-      if (earlier) return earlier;
-      for (let attempt = 0; attempt < casAttempts; attempt++) {
-        const entry = await this.channelBucket.get(channelKey(name));
-        if (entry?.operation !== 'PUT') return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
-        const record = entry.json<ChannelRecord>();
-        const seq = record.last_seq + 1;
-        const next: ChannelRecord = { ...record, last_seq: seq, first_seq: firstKeptSeq(record.first_seq, seq, cap) };
-        let revision: number;
-        try {
-          revision = await this.channelBucket.update(channelKey(name), JSON.stringify(next), entry.revision);
-        } catch (error) {
-          if (isRevisionConflict(error)) continue;
-          throw error;
-        }
-        this.takeChannel(next, revision);
-        const stored: StoredMessage = { ...message, seq, id: newMessageId(), to: null, channel: name, timestamp: now };
-        await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID: `${name}:${seq}` });
-        await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${name}.*`, keep: cap });
-        const accepted: Accepted = { id: stored.id, seq, timestamp: now, duplicate: false };
-        await this.remember(message.from, clientMsgId, send, accepted);
-        return ok(accepted);
-      }
-      return fail('AC_ERR_STORAGE', `channel ${name} kept changing under ${casAttempts} compare-and-set attempts`);
+      const published = await this.sendOnce(message.from, clientMsgId, channelSend(name), now, () => this.storeInChannel(name, message, cap, now));
+      if (published.ok && !published.value.duplicate) await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${name}.*`, keep: cap });
+      return published;
     } catch (error) {
       return storageFailure(error);
     }
+  }
+
+  /** The record's CAS, then the message stored under the seq it handed out. */
+  private async storeInChannel(name: string, message: NewMessage, cap: number, now: number): Promise<Result<Accepted>> {
+    for (let attempt = 0; attempt < casAttempts; attempt++) {
+      const entry = await this.channelBucket.get(channelKey(name));
+      if (entry?.operation !== 'PUT') return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
+      const record = entry.json<ChannelRecord>();
+      const seq = record.last_seq + 1;
+      const next: ChannelRecord = { ...record, last_seq: seq, first_seq: firstKeptSeq(record.first_seq, seq, cap) };
+      let revision: number;
+      try {
+        revision = await this.channelBucket.update(channelKey(name), JSON.stringify(next), entry.revision);
+      } catch (error) {
+        if (isRevisionConflict(error)) continue;
+        throw error;
+      }
+      this.takeChannel(next, revision);
+      const stored: StoredMessage = { ...message, seq, id: newMessageId(), to: null, channel: name, timestamp: now };
+      await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID: `${name}:${seq}` });
+      return ok({ id: stored.id, seq, timestamp: now, duplicate: false });
+    }
+    return fail('AC_ERR_STORAGE', `channel ${name} kept changing under ${casAttempts} compare-and-set attempts`);
   }
 
   /** One direct get per seq from the record's range: a seq a dying hub left unused is skipped. */
@@ -468,18 +483,76 @@ export class JetStreamMessaging implements MessagingEngine {
     return true;
   }
 
-  /** Null when (sender, id) is new, else the answer to `send` (client-message-reuse.ts). Send nothing unless null. */
-  private async earlier(sender: string, clientMsgId: string | null, send: ClientSend): Promise<Result<Accepted> | null> {
-    if (clientMsgId === null) return null;
-    const entry = await this.clientIds.get(clientIdKey(sender, clientMsgId));
-    if (entry?.operation !== 'PUT') return null;
-    const found = entry.json<Remembered>();
-    return answerReuse(clientMsgId, found.send, send, { id: found.id, seq: found.seq, timestamp: found.timestamp, duplicate: true });
+  /**
+   * Runs `deliver` at most once per (sender, client id), on any hub: the id is claimed first, the
+   * answer written over the claim once delivered. A send that delivered nothing (refused, or its
+   * publish failed) releases the claim, so a retry can send.
+   */
+  private async sendOnce(sender: string, clientMsgId: string | null, send: ClientSend, now: number, deliver: () => Promise<Result<Accepted>>): Promise<Result<Accepted>> {
+    if (clientMsgId === null) return deliver();
+    const claim = await this.claim(sender, clientMsgId, send, { claimed: true, send, timestamp: now });
+    if ('answer' in claim) return claim.answer;
+    const key = clientIdKey(sender, clientMsgId);
+    const delivered = await deliver().catch(async (error: unknown) => {
+      await this.release(key, claim.revision);
+      throw error;
+    });
+    if (!delivered.ok) {
+      await this.release(key, claim.revision);
+      return delivered;
+    }
+    // Sent: the sender is told so even when the answer cannot be written (a retry would then send again).
+    await this.clientIds.update(key, JSON.stringify(remembered(delivered.value, send)), claim.revision)
+      .catch((error: unknown) => this.options.onError?.(`client message id ${clientMsgId} sent but its answer not remembered`, error));
+    return delivered;
   }
 
-  private async remember(sender: string, clientMsgId: string | null, send: ClientSend, accepted: Accepted): Promise<void> {
-    if (clientMsgId === null) return;
-    await this.clientIds.put(clientIdKey(sender, clientMsgId), JSON.stringify(remembered(accepted, send)));
+  /**
+   * Claims (sender, id) for `send` with `value` (a claim, or a broadcast's answer), or answers a
+   * reuse (client-message-reuse.ts). An id another send claimed and has not answered yet: another
+   * send is refused at once; the same send waits for the answer (a retry racing its first try
+   * gets the first answer, not an error to retry again), or claims the id again if the first
+   * released it, or takes the claim over once it has waited `claimWaitMs` for it.
+   */
+  private async claim(sender: string, clientMsgId: string, send: ClientSend, value: Remembered | Claimed): Promise<{ revision: number } | { answer: Result<Accepted> }> {
+    const key = clientIdKey(sender, clientMsgId);
+    const body = JSON.stringify(value);
+    const waitMs = this.options.claimWaitMs ?? claimWaitMs;
+    let waitedFor = 0;
+    let waitingSince = 0;
+    for (;;) {
+      try {
+        return { revision: await this.clientIds.create(key, body) };
+      } catch (error) {
+        if (!isRevisionConflict(error)) throw error;
+      }
+      const entry = await this.clientIds.get(key);
+      if (entry?.operation !== 'PUT') continue;
+      const found = entry.json<Remembered | Claimed>();
+      if (!('claimed' in found)) {
+        return { answer: answerReuse(clientMsgId, found.send, send, { id: found.id, seq: found.seq, timestamp: found.timestamp, duplicate: true }) };
+      }
+      const refused = refuseReuse(clientMsgId, found.send, send);
+      if (refused) return { answer: refused };
+      if (entry.revision !== waitedFor) {
+        waitedFor = entry.revision;
+        waitingSince = Date.now();
+      } else if (Date.now() - waitingSince >= waitMs) {
+        try {
+          return { revision: await this.clientIds.update(key, body, entry.revision) };
+        } catch (error) {
+          if (!isRevisionConflict(error)) throw error;
+          continue;
+        }
+      }
+      await sleepFor(claimPollMs);
+    }
+  }
+
+  /** Only the claim it took: one taken over meanwhile is the new claimant's. */
+  private async release(key: string, revision: number): Promise<void> {
+    await this.clientIds.delete(key, { previousSeq: revision })
+      .catch((error: unknown) => this.options.onError?.('client message id claim not released; taken over after the claim wait', error));
   }
 
   /** The first answer to a direct message JetStream recognised as a duplicate, and its send: the message it stored then. */

@@ -148,6 +148,36 @@ describe('Messaging engine conformance: JetStream', function () {
       expect(history.ok && history.value.map((one) => one.id)).to.deep.equal([retry.ok && retry.value.id]);
     });
 
+    it('sends a direct message once across two hubs; both callers get its answer', async () => {
+      other = await connect({ servers: [node.url] });
+      engines.push(await JetStreamMessaging.open({ connection: other, hubName: 'other', prefix }));
+      const keepAll = { maxMessages: 100, evictableUpToSeq: Infinity };
+      const results = await Promise.all([0, 1, 0, 1].map((hub) => engines[hub].appendMail('bob', message(1), 'd-1', keepAll, 2)));
+      sameAnswer(answers(results));
+      expect(await engines[1].readMail('bob', { sinceSeq: 0, limit: 10, notBefore: 0 })).to.have.length(1);
+    });
+
+    it('sends, waiting for a claim to the same send, once that claim is released (its publish failed)', async () => {
+      engines.push(await open(60_000));
+      const { bucket, key } = await clientIdRecord('alice', 'p-1');
+      const revision = await bucket.put(key, JSON.stringify({ claimed: true, send: 'channel:ops', timestamp: 1 }));
+      const waiting = engines[1].publishChannel('ops', message(1), 'p-1', 100, 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await bucket.delete(key, { previousSeq: revision });
+      const published = await waiting;
+      expect(published.ok && published.value.duplicate).to.equal(false);
+      const history = await engines[0].history('ops', 0, 100);
+      expect(history.ok && history.value.length).to.equal(1);
+    });
+
+    it('refuses at once another send meeting a claim not yet answered', async () => {
+      engines.push(await open(60_000));
+      const { bucket, key } = await clientIdRecord('alice', 'p-1');
+      await bucket.put(key, JSON.stringify({ claimed: true, send: 'channel:dev', timestamp: 1 }));
+      const refused = await engines[1].publishChannel('ops', message(1), 'p-1', 100, 2);
+      expect(refused.ok ? 'ok' : refused.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    });
+
     it('takes over a claim left unanswered (its hub died) once it has waited for it, and sends', async () => {
       engines.push(await open(200));
       const { bucket, key } = await clientIdRecord('alice', 'p-1');

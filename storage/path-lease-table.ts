@@ -93,8 +93,9 @@ export class PathLeaseTable {
   hold(lease: PathLease, parsed?: ParsedGlob[]): void {
     const held = this.byId.get(lease.lease_id);
     // A claim's pending lease held again by its commit: same globs, so the index stays as it is.
+    // Updated in place, so a task that began waiting for it meanwhile sees its holder too.
     if (held && coversTheSameFiles(held.lease, lease)) {
-      held.lease = lease;
+      Object.assign(held.lease, lease);
       return;
     }
     this.release(lease.lease_id);
@@ -139,22 +140,6 @@ export class PathLeaseTable {
     // Most tasks hold their own lease alone: no copy of the list to walk while it shrinks.
     if (ofTask.length === 1) return [this.release(ofTask[0].lease.lease_id)!];
     return ofTask.slice().map((entry) => this.release(entry.lease.lease_id)!);
-  }
-
-  /**
-   * A claim's pending lease, now its task's committed assignment: the holder and generation set
-   * in place (the globs, and so the index, stay as they are). False when no such lease is held
-   * for these paths, and the caller holds a new one.
-   */
-  confirm(leaseId: string, paths: readonly string[], agentId: string | null, generation: number, acquiredAt: number): boolean {
-    const held = this.byId.get(leaseId);
-    if (!held || !samePaths(held.lease.paths, paths)) return false;
-    // In place: a task waiting for this lease sees its holder, as the table does.
-    const lease = held.lease;
-    lease.agent_id = agentId;
-    lease.generation = generation;
-    lease.acquired_at = acquiredAt;
-    return true;
   }
 
   /**
@@ -249,12 +234,5 @@ function firstOverlap(items: readonly Item[], glob: ParsedGlob, ownTaskId: strin
 }
 
 function coversTheSameFiles(a: PathLease, b: PathLease): boolean {
-  return a.task_id === b.task_id && a.repo === b.repo && samePaths(a.paths, b.paths);
-}
-
-function samePaths(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
-  return true;
+  return a.task_id === b.task_id && a.repo === b.repo && a.paths.length === b.paths.length && a.paths.every((path, i) => path === b.paths[i]);
 }

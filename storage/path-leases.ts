@@ -244,11 +244,7 @@ export class PathLeases {
   }
 
   private start(task: TaskRecord): void {
-    if (!task.paths?.length) return;
-    // The claim's pending lease, held since the gate admitted it, becomes the assignment's.
-    const acquiredAt = task.assigned_at ?? task.updated_at;
-    if (this.table.confirm(taskLeaseId(task.id), task.paths, task.assigned_to, task.generation, acquiredAt)) return;
-    this.table.hold(leaseOf(task, task.assigned_to, task.generation));
+    if (task.paths?.length) this.table.hold(leaseOf(task, task.assigned_to, task.generation));
   }
 
   /** Ends every lease of a task: its own in memory, its extra ones on disk too (inside the transaction). */

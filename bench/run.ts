@@ -1,4 +1,4 @@
-// npm run bench [-- <scenario>...] [--json] [--quick] [--profile] [--tls] [--large] [--leases-only] [--without-globs] [--rounds=N] [--list]
+// npm run bench [-- <scenario>...] [--json] [--quick] [--profile] [--tls] [--large] [--leases-only] [--fleet-sizes-only] [--without-globs] [--rounds=N] [--list]
 //
 // Prints the machine setup, runs the chosen scenarios (all by default) with progress
 // on stderr, and prints their tables on stdout. --json also writes each scenario's
@@ -17,12 +17,12 @@ const rounds = args.map((arg) => roundsFlag.exec(arg)?.[1]).find((n) => n !== un
 const flags = new Set(args.filter((arg) => arg.startsWith('--') && !roundsFlag.test(arg)));
 const names = args.filter((arg) => !arg.startsWith('--'));
 
-const known = new Set(['--json', '--quick', '--profile', '--list', '--tls', '--large', '--leases-only', '--without-globs']);
+const known = new Set(['--json', '--quick', '--profile', '--list', '--tls', '--large', '--leases-only', '--fleet-sizes-only', '--without-globs']);
 const unknownFlags = [...flags].filter((flag) => !known.has(flag));
 const unknownNames = names.filter((name) => !scenarios.some((s) => s.name === name));
 if (flags.has('--list') || unknownFlags.length > 0 || unknownNames.length > 0) {
   if (unknownFlags.length > 0 || unknownNames.length > 0) console.error(`unknown: ${[...unknownFlags, ...unknownNames].join(', ')}\n`);
-  console.log('usage: npm run bench [-- <scenario>...] [--json] [--quick] [--profile] [--tls] [--large] [--leases-only] [--without-globs] [--rounds=N] [--list]\n');
+  console.log('usage: npm run bench [-- <scenario>...] [--json] [--quick] [--profile] [--tls] [--large] [--leases-only] [--fleet-sizes-only] [--without-globs] [--rounds=N] [--list]\n');
   for (const s of scenarios) console.log(`  ${s.name.padEnd(12)} ${s.description}`);
   process.exit(flags.has('--list') && unknownFlags.length === 0 && unknownNames.length === 0 ? 0 : 2);
 }
@@ -45,7 +45,7 @@ for (const scenario of selected) {
   progress.stage('start');
   let outcome: ScenarioOutcome;
   try {
-    outcome = await scenario.run({ quick, profile: flags.has('--profile'), tls: flags.has('--tls'), large: flags.has('--large'), leasesOnly: flags.has('--leases-only'),
+    outcome = await scenario.run({ quick, profile: flags.has('--profile'), tls: flags.has('--tls'), large: flags.has('--large'), leasesOnly: flags.has('--leases-only'), fleetSizesOnly: flags.has('--fleet-sizes-only'),
       withoutGlobs: flags.has('--without-globs'), rounds: rounds === undefined ? undefined : Number(rounds), progress, earlier,
     });
   } catch (error) {

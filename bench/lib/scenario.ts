@@ -27,6 +27,8 @@ export interface BenchContext {
   large?: boolean;
   /** --leases-only: the scheduler scenario runs only its path-lease stages (the drains with and without leases). */
   leasesOnly?: boolean;
+  /** --fleet-sizes-only: the scheduler scenario runs only its 100- against 1,000-agent drains. */
+  fleetSizesOnly?: boolean;
   /** --without-globs: the scheduler's lease stages run C and E only (no folder globs, D). */
   withoutGlobs?: boolean;
   /** --rounds=N: scenarios that repeat their runs in rounds do N of them. */

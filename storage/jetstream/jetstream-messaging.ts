@@ -85,7 +85,8 @@ const claimWaitMs = 15_000;
 /** How often a send waiting for another's claim reads it again (only two sends racing with one id wait). */
 const claimPollMs = 20;
 
-export class JetStreamMessaging implements MessagingEngine {
+/** `Frame`: what the hub relays to the other hubs' agents on a topic (messaging-engine.ts). */
+export class JetStreamMessaging<Frame extends { type: string }> implements MessagingEngine<Frame> {
   readonly spansHubs = true;
   private known = 0;
   private listener: (frame: RelayFrame) => void = () => {};
@@ -116,7 +117,7 @@ export class JetStreamMessaging implements MessagingEngine {
   }
 
   /** Creates (or opens) the streams and buckets, loads the channel view, and joins the relay subject. */
-  static async open(options: JetStreamMessagingOptions): Promise<JetStreamMessaging> {
+  static async open<Frame extends { type: string }>(options: JetStreamMessagingOptions): Promise<JetStreamMessaging<Frame>> {
     const prefix = options.prefix ?? 'agentcom';
     const replicas = options.replicas ?? 1;
     const js = jetstream(options.connection, { timeout: 10_000 });
@@ -130,7 +131,7 @@ export class JetStreamMessaging implements MessagingEngine {
     const consistent = { history: 1, replicas, storage: StorageType.File, allow_direct: false };
     const channelBucket = await kvm.create(`${prefix}_channels`, consistent);
     const clientIds = await kvm.create(`${prefix}_client_ids`, consistent);
-    const engine = new JetStreamMessaging(options, js, jsm, channelBucket, clientIds, prefix);
+    const engine = new JetStreamMessaging<Frame>(options, js, jsm, channelBucket, clientIds, prefix);
     // A start that fails midway (a consumer not made after a node loss) leaves no timer running on the closed connection.
     await engine.start().catch(async (error: unknown) => {
       await engine.close();
@@ -353,7 +354,7 @@ export class JetStreamMessaging implements MessagingEngine {
 
   // --- the other hubs ----------------------------------------------------------------------------
 
-  relayTopic(topic: string, frame: Record<string, unknown> & { type: string }): void {
+  relayTopic(topic: string, frame: Frame): void {
     this.publishRelay({ kind: 'topic', hub: this.options.hubName, topic, frame });
   }
 

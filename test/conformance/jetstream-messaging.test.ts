@@ -84,7 +84,7 @@ describe('Messaging engine conformance: JetStream', function () {
       const first = accepted.find((one) => !one.duplicate)!;
       for (const one of accepted) expect({ ...one, duplicate: false }).to.deep.equal(first);
     };
-    let engines: JetStreamMessaging[] = [];
+    let engines: Array<JetStreamMessaging<never>> = [];
     let other: NatsConnection | null = null;
 
     beforeEach(async () => {

@@ -28,11 +28,12 @@ describe('Messaging engine conformance: JetStream', function () {
   });
 
   const open = (claimWaitMs?: number) => JetStreamMessaging.open({ connection, hubName: 'conformance', prefix, claimWaitMs });
-  // The bucket and key as jetstream-messaging.ts names them: `<sender>.<client id>`, base64url.
+  // Subjects and keys as jetstream-messaging.ts names them: agent ids and client ids in base64url.
+  const token = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+  const clientIdKey = (sender: string, clientMsgId: string) => `${token(sender)}.${token(clientMsgId)}`;
   const clientIdRecord = async (sender: string, clientMsgId: string) => {
     const bucket = await new Kvm(jetstream(connection)).open(`${prefix}_client_ids`);
-    const token = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-    return { bucket, key: `${token(sender)}.${token(clientMsgId)}` };
+    return { bucket, key: clientIdKey(sender, clientMsgId) };
   };
   messagingEngineBehaviour({
     openFresh: async () => {
@@ -238,7 +239,6 @@ describe('Messaging engine conformance: JetStream', function () {
   describe('an answer that cannot be written over its claim', () => {
     const message = (n: number) => ({ from: 'alice', message_type: 'chat', payload: { n }, reply_to: null });
     const keepAll = { maxMessages: 100, evictableUpToSeq: Infinity };
-    const token = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
     const sends = {
       'a direct message': {
         clientMsgId: 'd-1',
@@ -283,7 +283,7 @@ describe('Messaging engine conformance: JetStream', function () {
     const onPublish = (subject: string, write: () => void) => {
       connection.subscribe(subject, { max: 1, callback: () => write() });
     };
-    const keySubject = (clientMsgId: string) => `$KV.${prefix}_client_ids.${token('alice')}.${token(clientMsgId)}`;
+    const keySubject = (clientMsgId: string) => `$KV.${prefix}_client_ids.${clientIdKey('alice', clientMsgId)}`;
 
     for (const [name, kind] of Object.entries(sends)) {
       /** The send (told sent whatever the fault did), what the fault left in the bucket (`left`), and a retry. */

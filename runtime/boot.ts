@@ -57,6 +57,7 @@ import { ServiceChain } from './service-chain.ts';
 import { TlsReloader, type ReloadOutcome } from './tls-reload.ts';
 import { tlsSettingsFrom } from './tls-settings.ts';
 import type { Result } from '../storage/domain/errors.ts';
+import type { AgentOutboundFrame } from '../web/protocol/index.ts';
 import { stableHubServices } from './hub/stable-hub-services.ts';
 import { StorageOps } from './storage-ops.ts';
 import { version } from './version.ts';
@@ -103,7 +104,7 @@ interface Storage {
   settings: SettingsStore;
   directory: AgentDirectory;
   /** Mailboxes, channels and client ids: in the data dir, or on the NATS cluster with the queue. */
-  messaging: MessagingEngine;
+  messaging: MessagingEngine<AgentOutboundFrame>;
 }
 
 export async function startHub(options: StartHubOptions): Promise<RunningHub> {
@@ -526,7 +527,7 @@ async function openQueueEngine(
  */
 async function openMessagingEngine(
   queue: QueueEngine, presence: HubPresence<AgentView> | null, store: LmdbStore, clientIds: ClientMessageIds, config: HubConfig, log: Logger,
-): Promise<MessagingEngine> {
+): Promise<MessagingEngine<AgentOutboundFrame>> {
   if (!(queue instanceof JetStreamTaskQueue) || !presence) {
     return new LmdbMessaging(new MailboxStore(store, clientIds), new ChannelStore(store, clientIds), clientIds);
   }

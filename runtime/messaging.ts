@@ -37,7 +37,7 @@ import { checkAgentFrame } from '../web/frame-serializer.ts';
 
 export interface MessagingStores {
   /** Mailboxes, channels and client ids, and the other hubs: LMDB or JetStream, chosen at boot. */
-  engine: MessagingEngine;
+  engine: MessagingEngine<AgentOutboundFrame>;
   /** Largest message payload accepted, as JSON bytes. */
   maxPayloadBytes: number;
   /** Above this many connected agents, presence is not pushed to agents (it costs n² frames). */
@@ -81,7 +81,7 @@ export class Messaging implements MessagingPort {
   private readonly pushedSeq = new Map<string, number>();
   /** Agents whose mailbox is being drained; true when another drain was asked for meanwhile. */
   private readonly draining = new Map<string, boolean>();
-  private readonly engine: MessagingEngine;
+  private readonly engine: MessagingEngine<AgentOutboundFrame>;
   private current: RetentionSettings;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly stopPresence: () => void;

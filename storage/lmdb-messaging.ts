@@ -1,5 +1,6 @@
 // The messaging engine in the data dir (LMDB): mailbox-store.ts, channel-store.ts and
-// client-message-ids.ts behind the engine's seam. One hub, so nothing is relayed.
+// client-message-ids.ts behind the engine's seam. One hub, so nothing is relayed: it takes
+// every frame, and drops it.
 import type { Result } from './domain/errors.ts';
 import type { ChannelRecord, ChannelStore } from './channel-store.ts';
 import type { ClientMessageIds } from './client-message-ids.ts';
@@ -9,7 +10,7 @@ import type { MessagingEngine } from './messaging-engine.ts';
 import type { RelayFrame } from './relay-frame.ts';
 import type { Accepted, NewMessage, StoredMessage } from './stored-message.ts';
 
-export class LmdbMessaging implements MessagingEngine {
+export class LmdbMessaging implements MessagingEngine<{ type: string }> {
   readonly spansHubs = false;
   /** The mailbox store hands out seqs inside transactions; this is the highest one known on disk. */
   private durableSeq: number;
@@ -93,7 +94,7 @@ export class LmdbMessaging implements MessagingEngine {
     return this.channels.trimAll(cap);
   }
 
-  relayTopic(_topic: string, _frame: Record<string, unknown>): void {}
+  relayTopic(_topic: string, _frame: { type: string }): void {}
 
   relayMail(_to: string, _seq: number): void {}
 

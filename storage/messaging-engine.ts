@@ -12,6 +12,11 @@
 // Every write resolves once durable (and replicated, where the engine replicates). Channel
 // records and subscriptions are small and read synchronously from the engine's view; message
 // reads (mailbox, history) are asynchronous, because on a network they are.
+//
+// `Frame` is what may be relayed to the agents on a topic. Storage cannot name the agent frames
+// (they are the static types of web/protocol's schemas, outside it), so the hub that holds the
+// engine says which (as with AgentLink<Frame>, storage/domain/agent-link.ts). It is an input
+// (`in`): an engine that relays every frame (LMDB relays none) serves where any is asked for.
 import type { Result } from './domain/errors.ts';
 import type { ChannelRecord } from './channel-store.ts';
 import type { ClientSend } from './client-message-reuse.ts';
@@ -19,7 +24,7 @@ import type { MailboxRead, Retained } from './mailbox-store.ts';
 import type { RelayFrame } from './relay-frame.ts';
 import type { Accepted, NewMessage, StoredMessage } from './stored-message.ts';
 
-export interface MessagingEngine {
+export interface MessagingEngine<in Frame extends { type: string }> {
   /** True when other hubs share these mailboxes and channels (JetStream). */
   readonly spansHubs: boolean;
   /** The highest mailbox seq known durable here: pushes never pass it. Moves with appends here and elsewhere. */
@@ -62,12 +67,19 @@ export interface MessagingEngine {
 
   // --- the other hubs ------------------------------------------------------------------------
   /** Hands a frame for the agents on `topic` to every other hub (nothing to do for an engine serving one hub). */
-  relayTopic(topic: string, frame: Record<string, unknown> & { type: string }): void;
+  relayTopic(topic: string, frame: Frame): void;
   /** Tells every other hub that `to`'s mailbox grew to `seq` (after it was stored). */
   relayMail(to: string, seq: number): void;
   /** Tells every other hub that `agentId` joined or left `topic` here (its socket may be there). */
   relayMembership(agentId: string, topic: string, joined: boolean): void;
-  /** What other hubs relayed, validated; never this hub's own. `lastSeq` already includes a mail frame's seq. */
+  /**
+   * What other hubs relayed, validated as a relay frame; never this hub's own. A topic frame is
+   * checked only for its `type`: it came from another process, so the hub checks it against the
+   * agent frame schemas before any agent gets it. `lastSeq` already includes a mail frame's seq.
+   */
   onRelay(listener: (frame: RelayFrame) => void): void;
   close(): Promise<void>;
 }
+
+/** Any engine, as code that relays no topic frame sees it (the conformance suite). */
+export type AnyMessagingEngine = MessagingEngine<never>;

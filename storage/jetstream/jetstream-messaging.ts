@@ -15,6 +15,8 @@
 //                             (client-message-reuse.ts; none in records of older hubs). A send
 //                             claims its key (a KV create: one sender wins, on any hub) before it
 //                             publishes, and writes its answer over the claim (revision-checked).
+//                             The key is also the stored message's msg id in both streams, so
+//                             JetStream recognises a retry whose answer was lost (2-minute window).
 //   core subject <prefix>.relay: pushes for the other hubs' sockets, at most once (relay-frame.ts).
 // Agent ids are base64url in subjects and keys (NATS tokens allow no dots or spaces).
 //
@@ -85,7 +87,8 @@ const claimWaitMs = 15_000;
 /** How often a send waiting for another's claim reads it again (only two sends racing with one id wait). */
 const claimPollMs = 20;
 
-export class JetStreamMessaging implements MessagingEngine {
+/** `Frame`: what the hub relays to the other hubs' agents on a topic (messaging-engine.ts). */
+export class JetStreamMessaging<Frame extends { type: string }> implements MessagingEngine<Frame> {
   readonly spansHubs = true;
   private known = 0;
   private listener: (frame: RelayFrame) => void = () => {};
@@ -116,7 +119,7 @@ export class JetStreamMessaging implements MessagingEngine {
   }
 
   /** Creates (or opens) the streams and buckets, loads the channel view, and joins the relay subject. */
-  static async open(options: JetStreamMessagingOptions): Promise<JetStreamMessaging> {
+  static async open<Frame extends { type: string }>(options: JetStreamMessagingOptions): Promise<JetStreamMessaging<Frame>> {
     const prefix = options.prefix ?? 'agentcom';
     const replicas = options.replicas ?? 1;
     const js = jetstream(options.connection, { timeout: 10_000 });
@@ -130,7 +133,7 @@ export class JetStreamMessaging implements MessagingEngine {
     const consistent = { history: 1, replicas, storage: StorageType.File, allow_direct: false };
     const channelBucket = await kvm.create(`${prefix}_channels`, consistent);
     const clientIds = await kvm.create(`${prefix}_client_ids`, consistent);
-    const engine = new JetStreamMessaging(options, js, jsm, channelBucket, clientIds, prefix);
+    const engine = new JetStreamMessaging<Frame>(options, js, jsm, channelBucket, clientIds, prefix);
     // A start that fails midway (a consumer not made after a node loss) leaves no timer running on the closed connection.
     await engine.start().catch(async (error: unknown) => {
       await engine.close();
@@ -156,7 +159,7 @@ export class JetStreamMessaging implements MessagingEngine {
         this.known = Math.max(this.known, ack.seq);
         if (!ack.duplicate) return ok({ id: stored.id, seq: ack.seq, timestamp: now, duplicate: false });
         // The msg id is the stream's, not the mailbox's: the message JetStream kept may be to another agent.
-        const first = await this.firstMail(ack.seq);
+        const first = await this.firstSent(this.mailStream, ack.seq);
         return answerReuse(String(clientMsgId), first.send, send, first.accepted);
       });
       // The message is stored: a cap that cannot be applied now is the sweep's to apply, not a failed send.
@@ -288,7 +291,7 @@ export class JetStreamMessaging implements MessagingEngine {
    */
   async publishChannel(name: string, message: NewMessage, clientMsgId: string | null, cap: number, now: number): Promise<Result<Accepted>> {
     try {
-      const published = await this.sendOnce(message.from, clientMsgId, channelSend(name), now, () => this.storeInChannel(name, message, cap, now));
+      const published = await this.sendOnce(message.from, clientMsgId, channelSend(name), now, () => this.storeInChannel(name, message, clientMsgId, cap, now));
       if (published.ok && !published.value.duplicate) await this.jsm.streams.purge(this.historyStream, { filter: `${this.subjects.history}.${name}.*`, keep: cap });
       return published;
     } catch (error) {
@@ -296,8 +299,12 @@ export class JetStreamMessaging implements MessagingEngine {
     }
   }
 
-  /** The record's CAS, then the message stored under the seq it handed out. */
-  private async storeInChannel(name: string, message: NewMessage, cap: number, now: number): Promise<Result<Accepted>> {
+  /**
+   * The record's CAS, then the message stored under the seq it handed out. The client id is the
+   * msg id, as for a direct message: a retry within the stream's duplicate window whose client id
+   * was lost stores nothing and gets the first answer (its seq stays unused, as a dying hub's).
+   */
+  private async storeInChannel(name: string, message: NewMessage, clientMsgId: string | null, cap: number, now: number): Promise<Result<Accepted>> {
     for (let attempt = 0; attempt < casAttempts; attempt++) {
       const entry = await this.channelBucket.get(channelKey(name));
       if (entry?.operation !== 'PUT') return fail('AC_ERR_CHANNEL_NOT_FOUND', name);
@@ -313,8 +320,13 @@ export class JetStreamMessaging implements MessagingEngine {
       }
       this.takeChannel(next, revision);
       const stored: StoredMessage = { ...message, seq, id: newMessageId(), to: null, channel: name, timestamp: now };
-      await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID: `${name}:${seq}` });
-      return ok({ id: stored.id, seq, timestamp: now, duplicate: false });
+      const msgID = clientMsgId === null ? `${name}:${seq}` : clientIdKey(message.from, clientMsgId);
+      const ack = await this.js.publish(`${this.subjects.history}.${name}.${seq}`, JSON.stringify(stored), { msgID });
+      if (!ack.duplicate || clientMsgId === null) return ok({ id: stored.id, seq, timestamp: now, duplicate: false });
+      const first = await this.firstSent(this.historyStream, ack.seq);
+      // Cut from the history since (a busy channel under its cap): its seq, the answer, went with it.
+      if (first.accepted.seq === null) return fail('AC_ERR_STORAGE', `client message id ${clientMsgId} was published before and has left the channel's history`);
+      return answerReuse(clientMsgId, first.send, channelSend(name), first.accepted);
     }
     return fail('AC_ERR_STORAGE', `channel ${name} kept changing under ${casAttempts} compare-and-set attempts`);
   }
@@ -353,7 +365,7 @@ export class JetStreamMessaging implements MessagingEngine {
 
   // --- the other hubs ----------------------------------------------------------------------------
 
-  relayTopic(topic: string, frame: Record<string, unknown> & { type: string }): void {
+  relayTopic(topic: string, frame: Frame): void {
     this.publishRelay({ kind: 'topic', hub: this.options.hubName, topic, frame });
   }
 
@@ -501,7 +513,9 @@ export class JetStreamMessaging implements MessagingEngine {
       await this.release(key, claim.revision);
       return delivered;
     }
-    // Sent: the sender is told so even when the answer cannot be written (a retry would then send again).
+    // Sent: the sender is told so even when the answer cannot be written. A retry then claims the id
+    // again (at once, or after the claim wait if the claim is left) and publishes with the same msg
+    // id: within the stream's duplicate window JetStream stores nothing and the retry gets this answer.
     await this.clientIds.update(key, JSON.stringify(remembered(delivered.value, send)), claim.revision)
       .catch((error: unknown) => this.options.onError?.(`client message id ${clientMsgId} sent but its answer not remembered`, error));
     return delivered;
@@ -555,13 +569,17 @@ export class JetStreamMessaging implements MessagingEngine {
       .catch((error: unknown) => this.options.onError?.('client message id claim not released; taken over after the claim wait', error));
   }
 
-  /** The first answer to a direct message JetStream recognised as a duplicate, and its send: the message it stored then. */
-  private async firstMail(seq: number): Promise<{ accepted: Accepted; send: ClientSend | undefined }> {
-    const original = await this.readAt(this.mailStream, { seq });
+  /**
+   * The first answer to a send JetStream recognised as a duplicate by its msg id, and that send:
+   * the message it stored then, at `streamSeq` of `stream`. A mailbox message's seq is its stream
+   * seq; a channel message's is its channel's, stored in it.
+   */
+  private async firstSent(stream: string, streamSeq: number): Promise<{ accepted: Accepted; send: ClientSend | undefined }> {
+    const original = await this.readAt(stream, { seq: streamSeq });
     const message = original ? original.json<StoredMessage>() : null;
     return {
-      accepted: { id: message?.id ?? '', seq, timestamp: message?.timestamp ?? 0, duplicate: true },
-      send: message?.to ? directSend(message.to) : undefined,
+      accepted: { id: message?.id ?? '', seq: stream === this.mailStream ? streamSeq : message?.seq ?? null, timestamp: message?.timestamp ?? 0, duplicate: true },
+      send: message?.to ? directSend(message.to) : message?.channel ? channelSend(message.channel) : undefined,
     };
   }
 

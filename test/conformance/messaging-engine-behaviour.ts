@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { broadcastSend } from '../../storage/client-message-reuse.ts';
 import type { Result } from '../../storage/domain/errors.ts';
-import type { MessagingEngine } from '../../storage/messaging-engine.ts';
+import type { AnyMessagingEngine } from '../../storage/messaging-engine.ts';
 import type { NewMessage } from '../../storage/stored-message.ts';
 
 const t0 = 1_700_000_000_000;
@@ -21,9 +21,9 @@ const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.code);
 
 export interface MessagingUnderTest {
   /** Opens the engine on fresh storage (before each test). */
-  openFresh(): Promise<MessagingEngine>;
+  openFresh(): Promise<AnyMessagingEngine>;
   /** Opens the engine again on the storage of the last openFresh (the first one closed). */
-  openAgain(): Promise<MessagingEngine>;
+  openAgain(): Promise<AnyMessagingEngine>;
   /** Removes the storage of the last openFresh (after each test, the engine closed). */
   discard(): Promise<void>;
   /** Writes a client id's record as a hub before the send was kept wrote it: the first answer only. */
@@ -31,7 +31,7 @@ export interface MessagingUnderTest {
 }
 
 export function messagingEngineBehaviour(under: MessagingUnderTest): void {
-  let engine: MessagingEngine;
+  let engine: AnyMessagingEngine;
 
   beforeEach(async () => {
     engine = await under.openFresh();

@@ -37,6 +37,13 @@ export type DynamicSupervisorEvent =
   | { type: `xstate.done.actor.${string}`; output: unknown }
   | { type: 'supervisor.restart_expired' };
 
+// The slot of the child a remove_child names: the transition's guard (`holdsRemovedChild`) made sure it is held.
+function removedSlot({ context, event }: { context: DynamicSupervisorContext; event: DynamicSupervisorEvent }): string {
+  return context.children.slotOfChild((event as Extract<DynamicSupervisorEvent, { type: 'supervisor.remove_child' }>).id)!;
+}
+
+type SpawnAny = (logic: AnyActorLogic, options: { id: string; systemId: string; input: unknown }) => unknown;
+
 interface Exit {
   /** The child's actor id: its slot. */
   slot: string;
@@ -71,21 +78,18 @@ export const dynamicSupervisorMachine = setup({
     events: {} as DynamicSupervisorEvent,
   },
   actions: {
-    startChild: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'supervisor.add_child' || context.children.holds(event.spec.id)) return;
+    // systemId = spec id, so the inspector and system.get() name the child. Children come from
+    // events, not from setup's `actors`, so the typed spawner has no overload for them.
+    startChild: assign(({ context, event, spawn }) => {
+      if (event.type !== 'supervisor.add_child' || context.children.holds(event.spec.id)) return {};
       const { spec } = event;
-      const slot = context.children.take(spec);
-      // systemId = spec id, so the inspector and system.get() name the child. Children come
-      // from events, not from setup's `actors`, so the typed spawner has no overload for them.
-      const spawnAny = enqueue.spawnChild as unknown as (logic: AnyActorLogic, options: { id: string; systemId: string; input: unknown }) => void;
-      spawnAny(spec.logic, { id: slot, systemId: spec.id, input: spec.input });
+      (spawn as unknown as SpawnAny)(spec.logic, { id: context.children.take(spec), systemId: spec.id, input: spec.input });
+      return {};
     }),
-    removeChild: enqueueActions(({ context, event, enqueue }) => {
-      const slot = event.type === 'supervisor.remove_child' ? context.children.slotOfChild(event.id) : undefined;
-      if (slot === undefined) return;
-      context.children.release(slot);
-      enqueue(stopChild(slot));
-    }),
+    // Plain actions rather than one enqueueActions: its queue and helpers cost 2–4 µs per child.
+    stopRemovedChild: stopChild(removedSlot),
+    // After stopRemovedChild, which looks the slot up.
+    releaseChild: (args) => args.context.children.release(removedSlot(args)),
     // A child went down: forget it, or start it again under the same id.
     handleExit: enqueueActions(({ context, event, enqueue }) => {
       const exit = exitOf(event);
@@ -119,6 +123,7 @@ export const dynamicSupervisorMachine = setup({
     },
   },
   guards: {
+    holdsRemovedChild: ({ context, event }) => event.type === 'supervisor.remove_child' && context.children.holds(event.id),
     isExitOfKnownChild: ({ context, event }) => {
       const exit = exitOf(event);
       return exit !== null && context.children.specIn(exit.slot) !== undefined;
@@ -148,7 +153,7 @@ export const dynamicSupervisorMachine = setup({
       entry: 'announceReady',
       on: {
         'supervisor.add_child': { actions: 'startChild' },
-        'supervisor.remove_child': { actions: 'removeChild' },
+        'supervisor.remove_child': { guard: 'holdsRemovedChild', actions: ['stopRemovedChild', 'releaseChild'] },
         'supervisor.restart_expired': { actions: 'expireRestart' },
         'child.crashed': onChildExit,
         'xstate.error.actor.*': onChildExit,

@@ -7,11 +7,19 @@ const partitionCount = 32;
 
 /** The system id of the supervisor partition that holds `childId` in `group`. */
 export function partitionOf(group: string, childId: string): string {
-  return `${group}/${hashOf(childId) % partitionCount}`;
+  return idsOf(group)[hashOf(childId) % partitionCount]!;
 }
 
 export function partitionIds(group: string): string[] {
   return Array.from({ length: partitionCount }, (_, i) => `${group}/${i}`);
+}
+
+// The same strings each time: a system lookup with a string built per call hashed it anew.
+const idsByGroup = new Map<string, readonly string[]>();
+function idsOf(group: string): readonly string[] {
+  let ids = idsByGroup.get(group);
+  if (!ids) idsByGroup.set(group, (ids = partitionIds(group)));
+  return ids;
 }
 
 // FNV-1a: cheap, stable across restarts, spreads similar ids (task-0001, task-0002…) well.

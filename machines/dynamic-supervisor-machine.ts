@@ -5,12 +5,13 @@
 // there is no ordered start, so adding or removing one child costs O(1) whatever
 // the number of siblings (the ordered supervisor-machine sorts on every change,
 // which a hub with 20k agents and thousands of task actors a second cannot afford).
-// The child map is mutated in place inside `assign` for that reason; it never
-// leaves this machine.
+// The children are kept in place (machines/child-slots.ts) for that reason; they never
+// leave this machine. Each child's actor id is its slot there, and its system id its name.
 import { assign, enqueueActions, not, raise, setup, stopChild } from 'xstate';
 import type { AnyActorLogic } from 'xstate';
 import { allowsRestart, defaultRestartIntensity, shouldRestart, type ChildExit } from './restart-policy.ts';
 import type { ChildSpec } from './supervisor-plan.ts';
+import { ChildSlots } from './child-slots.ts';
 
 export interface DynamicSupervisorInput {
   intensity?: number;
@@ -18,7 +19,7 @@ export interface DynamicSupervisorInput {
 }
 
 export interface DynamicSupervisorContext {
-  children: Map<string, ChildSpec>;
+  children: ChildSlots;
   intensity: number;
   periodMs: number;
   restartsInPeriod: number;
@@ -36,18 +37,26 @@ export type DynamicSupervisorEvent =
   | { type: `xstate.done.actor.${string}`; output: unknown }
   | { type: 'supervisor.restart_expired' };
 
+// The slot of the child a remove_child names: the transition's guard (`holdsRemovedChild`) made sure it is held.
+function removedSlot({ context, event }: { context: DynamicSupervisorContext; event: DynamicSupervisorEvent }): string {
+  return context.children.slotOfChild((event as Extract<DynamicSupervisorEvent, { type: 'supervisor.remove_child' }>).id)!;
+}
+
+type SpawnAny = (logic: AnyActorLogic, options: { id: string; systemId: string; input: unknown }) => unknown;
+
 interface Exit {
-  id: string;
+  /** The child's actor id: its slot. */
+  slot: string;
   exit: ChildExit;
   error: unknown;
 }
 
 function exitOf(event: DynamicSupervisorEvent): Exit | null {
-  if (event.type === 'child.crashed') return { id: event.id, exit: 'crash', error: event.error };
+  if (event.type === 'child.crashed') return { slot: event.id, exit: 'crash', error: event.error };
   if (event.type.startsWith('xstate.error.actor.')) {
-    return { id: event.type.slice('xstate.error.actor.'.length), exit: 'crash', error: (event as { error: unknown }).error };
+    return { slot: event.type.slice('xstate.error.actor.'.length), exit: 'crash', error: (event as { error: unknown }).error };
   }
-  if (event.type.startsWith('xstate.done.actor.')) return { id: event.type.slice('xstate.done.actor.'.length), exit: 'normal', error: undefined };
+  if (event.type.startsWith('xstate.done.actor.')) return { slot: event.type.slice('xstate.done.actor.'.length), exit: 'normal', error: undefined };
   return null;
 }
 
@@ -69,38 +78,33 @@ export const dynamicSupervisorMachine = setup({
     events: {} as DynamicSupervisorEvent,
   },
   actions: {
-    startChild: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'supervisor.add_child' || context.children.has(event.spec.id)) return;
+    // systemId = spec id, so the inspector and system.get() name the child. Children come from
+    // events, not from setup's `actors`, so the typed spawner has no overload for them.
+    startChild: assign(({ context, event, spawn }) => {
+      if (event.type !== 'supervisor.add_child' || context.children.holds(event.spec.id)) return {};
       const { spec } = event;
-      context.children.set(spec.id, spec);
-      // systemId = spec id, so the inspector and system.get() name the child. Children come
-      // from events, not from setup's `actors`, so the typed spawner has no overload for them.
-      const spawnAny = enqueue.spawnChild as unknown as (logic: AnyActorLogic, options: { id: string; systemId: string; input: unknown }) => void;
-      spawnAny(spec.logic, { id: spec.id, systemId: spec.id, input: spec.input });
+      (spawn as unknown as SpawnAny)(spec.logic, { id: context.children.take(spec), systemId: spec.id, input: spec.input });
+      return {};
     }),
-    removeChild: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'supervisor.remove_child' || !context.children.has(event.id)) return;
-      context.children.delete(event.id);
-      enqueue(stopChild(event.id));
-    }),
+    // Plain actions rather than one enqueueActions: its queue and helpers cost 2–4 µs per child.
+    stopRemovedChild: stopChild(removedSlot),
+    // After stopRemovedChild, which looks the slot up.
+    releaseChild: (args) => args.context.children.release(removedSlot(args)),
     // A child went down: forget it, or start it again under the same id.
     handleExit: enqueueActions(({ context, event, enqueue }) => {
       const exit = exitOf(event);
-      const spec = exit && context.children.get(exit.id);
+      const spec = exit && context.children.specIn(exit.slot);
       if (!exit || !spec) return;
-      enqueue(stopChild(exit.id));
-      if (!shouldRestart(spec.restart, exit.exit)) {
-        context.children.delete(exit.id);
-        return;
-      }
+      enqueue(stopChild(exit.slot));
+      context.children.release(exit.slot);
+      if (!shouldRestart(spec.restart, exit.exit)) return;
       enqueue.assign({ restartsInPeriod: context.restartsInPeriod + 1, restartCount: context.restartCount + 1, lastCrash: exit.error });
       enqueue(raise({ type: 'supervisor.restart_expired' }, { delay: 'restartPeriod' }));
       // Re-added after the stop has run, so the new child takes the freed system id.
-      context.children.delete(exit.id);
       enqueue.raise({ type: 'supervisor.add_child', spec });
     }),
     stopAllChildren: enqueueActions(({ context, enqueue }) => {
-      for (const id of [...context.children.keys()].reverse()) enqueue(stopChild(id));
+      for (const slot of context.children.slots().reverse()) enqueue(stopChild(slot));
       context.children.clear();
     }),
     expireRestart: assign({ restartsInPeriod: ({ context }) => Math.max(0, context.restartsInPeriod - 1) }),
@@ -119,13 +123,14 @@ export const dynamicSupervisorMachine = setup({
     },
   },
   guards: {
+    holdsRemovedChild: ({ context, event }) => event.type === 'supervisor.remove_child' && context.children.holds(event.id),
     isExitOfKnownChild: ({ context, event }) => {
       const exit = exitOf(event);
-      return exit !== null && context.children.has(exit.id);
+      return exit !== null && context.children.specIn(exit.slot) !== undefined;
     },
     exitNeedsRestart: ({ context, event }) => {
       const exit = exitOf(event)!;
-      return shouldRestart(context.children.get(exit.id)!.restart, exit.exit);
+      return shouldRestart(context.children.specIn(exit.slot)!.restart, exit.exit);
     },
     withinIntensity: ({ context }) => allowsRestart(context.restartsInPeriod, context.intensity),
   },
@@ -135,7 +140,7 @@ export const dynamicSupervisorMachine = setup({
 }).createMachine({
   id: 'dynamicSupervisor',
   context: ({ input }) => ({
-    children: new Map(),
+    children: new ChildSlots(),
     intensity: input.intensity ?? defaultRestartIntensity.intensity,
     periodMs: input.periodMs ?? defaultRestartIntensity.periodMs,
     restartsInPeriod: 0,
@@ -148,7 +153,7 @@ export const dynamicSupervisorMachine = setup({
       entry: 'announceReady',
       on: {
         'supervisor.add_child': { actions: 'startChild' },
-        'supervisor.remove_child': { actions: 'removeChild' },
+        'supervisor.remove_child': { guard: 'holdsRemovedChild', actions: ['stopRemovedChild', 'releaseChild'] },
         'supervisor.restart_expired': { actions: 'expireRestart' },
         'child.crashed': onChildExit,
         'xstate.error.actor.*': onChildExit,

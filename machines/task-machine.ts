@@ -168,7 +168,8 @@ export const taskMachine = setup({
     // state sends its parent `xstate.done.actor.<id>`, an event type new for every task, and
     // XState memoizes each event type's candidate transitions on the parent's state node: the
     // partition supervisor kept one entry per task ever ended (a leak), and matched each against
-    // its wildcards first.
+    // its wildcards first. Its children's ids are now reused slots (machines/child-slots.ts), which
+    // bounds those types, but a final state measured no cheaper than the host's stop (docs/benchmarks.md).
     completed: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'completed' } }] },
     requeued: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'requeued' } }] },
     dead_letter: { entry: ['cancelTimers', { type: 'recordOutcome', params: { outcome: 'dead_letter' } }] },

@@ -53,6 +53,25 @@ describe('dynamicSupervisorMachine', () => {
     expect(child?.getSnapshot().status).to.equal('stopped');
   });
 
+  it("gives a removed child's slot to the next child, which is still found and stopped by its own system id", () => {
+    const { parent, sup } = start();
+    sup.send({ type: 'supervisor.add_child', spec: spec('task:a', 'temporary') });
+    sup.send({ type: 'supervisor.add_child', spec: spec('task:b', 'temporary') });
+    const a = parent.system.get('task:a')!;
+    sup.send({ type: 'supervisor.remove_child', id: 'task:a' });
+    sup.send({ type: 'supervisor.add_child', spec: spec('task:c', 'temporary') });
+    const c = parent.system.get('task:c')!;
+    expect(c.id).to.equal(a.id);
+    expect(Object.keys(sup.getSnapshot().children)).to.have.length(2);
+    // A crash of the slot's new child is its own, and the old one's removal does not touch it.
+    sup.send({ type: 'supervisor.remove_child', id: 'task:a' });
+    expect(c.getSnapshot().status).to.equal('active');
+    c.send({ type: 'crash' });
+    expect(parent.system.get('task:c')).to.equal(undefined);
+    expect(parent.system.get('task:b')?.getSnapshot().status).to.equal('active');
+    expect(sup.getSnapshot().context.children.size).to.equal(1);
+  });
+
   it('restarts a crashed permanent child under the same id and leaves its siblings alone', () => {
     const { parent, sup } = start();
     sup.send({ type: 'supervisor.add_child', spec: spec('agent:a', 'permanent') });

@@ -362,6 +362,8 @@ export class LmdbTaskQueue implements QueueEngine {
    * the next task_assign. Null when nothing the agent can take is ready.
    */
   private claimInside(taker: SubmitTaker, now: number): TaskRecord | null {
+    // The common case while agents outnumber the work: no walk of the ready index.
+    if (this.indexes.count('queued') === 0) return null;
     const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming, this.indexes.leases);
     let taskId: string | null;
     try {

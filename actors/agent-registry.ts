@@ -15,7 +15,6 @@ import type { AgentLink } from '../storage/domain/agent-link.ts';
 import type { AgentView } from '../storage/domain/agent-view.ts';
 import type { TaskAssignment } from '../storage/domain/task-assignment.ts';
 import type { AgentActorLogic } from './agent-actor.ts';
-import { freedByCompletionTag } from '../machines/agent-machine.ts';
 import { IdleAgents } from './idle-agents.ts';
 
 export type AgentActor = ActorRefFrom<AgentActorLogic>;
@@ -175,16 +174,6 @@ export function isSchedulable(entry: AnyAgentEntry, now: number): boolean {
 /** Connected, idle and with no claim in flight; it may still be resting (`restUntil`). */
 function waitsForWork(entry: AnyAgentEntry): boolean {
   return entry.link !== null && !entry.claimInFlight && stateOf(entry) === 'idle';
-}
-
-/**
- * Will wait for work once `taskId`, the task it holds, completes: connected, no claim in flight,
- * not resting, and in a state the agent machine tags as freed by a completion.
- */
-export function freedByCompletion(entry: AnyAgentEntry, taskId: string, now: number): boolean {
-  if (entry.restUntil > now || entry.link === null || entry.claimInFlight) return false;
-  const snapshot = entry.actor.getSnapshot();
-  return snapshot.hasTag(freedByCompletionTag) && snapshot.context.currentTask?.taskId === taskId;
 }
 
 export function stateOf(entry: AnyAgentEntry): FsmState {

@@ -8,7 +8,7 @@
 import type { QueueEngine } from '../storage/queue-engine.ts';
 import type { TaskRecord } from '../storage/task-record.ts';
 import { assignmentEnded } from '../storage/task-transitions.ts';
-import { freedByCompletion, isSchedulable, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
+import { isSchedulable, type AgentEntry, type AgentRegistry } from './agent-registry.ts';
 
 export interface SchedulerDeps {
   queue: QueueEngine;
@@ -19,8 +19,6 @@ export interface SchedulerDeps {
   onError: (error: unknown) => void;
   /** Agent-side eligibility beyond idle and connected (actors/dispatch-gate.ts); absent: every idle agent may. */
   mayDispatch?: (entry: AgentEntry, now: number) => boolean;
-  /** The same, asked before the agent's current task completes (absent: `mayDispatch`). */
-  mayDispatchWithCompletion?: (entry: AgentEntry, now: number) => boolean;
 }
 
 export class Scheduler {
@@ -54,22 +52,7 @@ export class Scheduler {
     return entry;
   }
 
-  /**
-   * The agent a completion of `taskId` will free, held back from claiming while that completion
-   * writes (and claims its next task in the same write); `release` ends the hold.
-   */
-  reserveFreedBy(agentId: string, taskId: string): AgentEntry | null {
-    if (this.stopped) return null;
-    const entry = this.deps.agents.get(agentId);
-    const now = this.deps.now();
-    if (!entry || !freedByCompletion(entry, taskId, now)) return null;
-    const mayDispatch = this.deps.mayDispatchWithCompletion ?? this.deps.mayDispatch;
-    if (mayDispatch && !mayDispatch(entry, now)) return null;
-    this.setClaimInFlight(entry, true);
-    return entry;
-  }
-
-  /** Ends a reservation: hands over the task the write assigned to the agent, or lets the agent claim again. */
+  /** Ends a reservation: hands over the task the submit wrote assigned to the agent, or lets the agent claim again. */
   release(entry: AgentEntry, written: TaskRecord | null): void {
     this.setClaimInFlight(entry, false);
     if (written?.status === 'assigned' && written.assigned_to === entry.agentId) this.handOver(entry, written);

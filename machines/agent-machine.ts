@@ -85,9 +85,6 @@ export type AgentTimer = 'acceptance' | 'stop';
 
 const defaultBreakerFailures = 3;
 
-/** Tags the states from which a completion of the held task leads to idle. */
-export const freedByCompletionTag = 'freed_by_completion';
-
 type CountArgs = { event: AgentMachineEvent; context: AgentMachineContext };
 const completedCount = ({ event, context }: CountArgs) =>
   event.type === 'task.finished' && event.outcome === 'completed' ? context.tasksCompleted + 1 : context.tasksCompleted;
@@ -99,7 +96,6 @@ export const agentMachine = setup({
     input: {} as AgentMachineInput,
     context: {} as AgentMachineContext,
     events: {} as AgentMachineEvent,
-    tags: {} as typeof freedByCompletionTag,
   },
   actions: {
     // Runs while context.currentTask still names the task, so the slot can read it.
@@ -200,10 +196,7 @@ export const agentMachine = setup({
         'task.assigned': { target: 'assigned', actions: 'holdAssignedTask' },
       },
     },
-    // A completion of the held task leads to idle from here (tag below): the scheduler may
-    // claim the agent's next task in that completion's own write.
     assigned: {
-      tags: [freedByCompletionTag],
       entry: { type: 'armTimer', params: ({ context }) => ({ timer: 'acceptance', afterMs: context.acceptanceTimeoutMs }) },
       exit: { type: 'cancelTimer', params: { timer: 'acceptance' } },
       on: {
@@ -226,7 +219,6 @@ export const agentMachine = setup({
       },
     },
     working: {
-      tags: [freedByCompletionTag],
       on: {
         'task.finished': [
           { guard: 'breakerTrips', target: 'blocked', actions: ['countOutcome', 'tripBreaker', 'clearCurrentTask'] },

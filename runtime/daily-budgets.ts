@@ -59,11 +59,6 @@ export class DailyBudgets {
     return settings.agents?.[agentId] ?? settings.agent_default ?? null;
   }
 
-  /** True when a budget counts this agent's tokens (the fleet's, or its own). */
-  applyTo(agentId: string): boolean {
-    return this.current().fleet !== undefined || this.budgetOf(agentId) !== null;
-  }
-
   /** Which budget stops dispatch to this agent today, if any (the fleet's first). */
   spent(agentId: string, now: number): SpentBudget | null {
     const settings = this.current();

@@ -105,15 +105,6 @@ export class FleetControl {
     return this.gate.refusal(entry, now) === null;
   }
 
-  /**
-   * Whether the agent may be handed its next task in the write that completes its current one.
-   * Not while a budget counts its tokens: that completion's own tokens could spend it, so the
-   * claim after the completion decides.
-   */
-  mayDispatchWithCompletion(entry: AgentEntry, now: number): boolean {
-    return !this.budgets?.applyTo(entry.agentId) && this.mayDispatch(entry, now);
-  }
-
   // --- tokens and budgets ----------------------------------------------------------
 
   charge(agentId: string): TokenCharge | undefined {

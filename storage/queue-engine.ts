@@ -126,12 +126,6 @@ export interface SubmitTaker {
   capabilities: readonly string[];
 }
 
-/** A completion, and the next task its write assigned to the agent it freed (null: nothing it can take was ready). */
-export interface CompletionOutcome {
-  task: TaskRecord;
-  next: TaskRecord | null;
-}
-
 export interface QueueEngine {
   /**
    * With `taker`, a task that would be queued and has nothing ready ahead of it for that
@@ -170,16 +164,6 @@ export interface QueueEngine {
    * with the task's token count before this report.
    */
   complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>>;
-  /**
-   * `complete`, and for the agent it frees (`taker`; without one, none) the next task it can take, picked and assigned
-   * in the completion's own write as `claimNext` would: one sync from the report to the next
-   * task_assign. A refused completion claims nothing. An engine may claim nothing (`next: null`):
-   * the hub then schedules the agent as usual.
-   */
-  completeAndClaim(
-    report: Report, result: unknown, reportedTokens: number | null, now: number,
-    alongside?: (task: TaskRecord, tokensBefore: number | null) => void, taker?: SubmitTaker,
-  ): Promise<Result<CompletionOutcome>>;
   /** `finalReason` (e.g. budget_exceeded): no retry, the task goes straight to the dead letters with that reason. */
   fail(report: Report, error: string, now: number, finalReason?: string): Promise<Result<FailOutcome>>;
   /**

@@ -18,7 +18,7 @@ import { failureOutcome } from './failure-outcome.ts';
 import { reclaimOutcome } from './reclaim-outcome.ts';
 import { checkReport } from './report-fencing.ts';
 import type {
-  ApprovalDecisionInput, CompletionOutcome, BulkSubmitItem, ExpiredBatch, FailOutcome, FencingFacts, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
+  ApprovalDecisionInput, BulkSubmitItem, ExpiredBatch, FailOutcome, FencingFacts, LeaseReport, LeaseWaiterFreed, LeaseStats, QueueEngine, Reprioritised, RetainedStatus, QueueStats, ReclaimReason, Report,
   SubmitOutcome, SubmitTaker, TaskFilter, TaskPage,
 } from './queue-engine.ts';
 import { listPageLimits } from './queue-engine.ts';
@@ -298,14 +298,6 @@ export class LmdbTaskQueue implements QueueEngine {
   }
 
   async complete(report: Report, result: unknown, reportedTokens: number | null, now: number, alongside?: (task: TaskRecord, tokensBefore: number | null) => void): Promise<Result<TaskRecord>> {
-    const completed = await this.completeAndClaim(report, result, reportedTokens, now, alongside);
-    return completed.ok ? ok(completed.value.task) : completed;
-  }
-
-  async completeAndClaim(
-    report: Report, result: unknown, reportedTokens: number | null, now: number,
-    alongside?: (task: TaskRecord, tokensBefore: number | null) => void, taker?: SubmitTaker,
-  ): Promise<Result<CompletionOutcome>> {
     const reported = tokensUsed(reportedTokens, result);
     const { taskId } = report;
     const call = ++this.calls;
@@ -314,9 +306,7 @@ export class LmdbTaskQueue implements QueueEngine {
     let rider: RidingAccept | undefined;
     let accepted: Result<TaskRecord> | undefined;
     let decided: Result<TaskRecord> | undefined;
-    // Set inside the write callback (TypeScript cannot see that assignment, hence the widening).
-    let next = null as TaskRecord | null;
-    const completed = await this.write<CompletionOutcome>(() => {
+    const completed = await this.write(() => {
       ran = true;
       this.completionRan(taskId, call);
       rider = this.ridingAccepts.get(taskId);
@@ -336,17 +326,15 @@ export class LmdbTaskQueue implements QueueEngine {
       }, current, stored);
       // A refused completion still writes the accept it carried.
       if (!decided.ok && current !== stored) this.indexes.putActive(stored, current!);
-      if (!decided.ok) return decided;
-      this.dependencies.settle(decided.value, now);
-      alongside?.(decided.value, before);
-      next = taker ? this.claimInside(taker, now) : null;
-      return ok({ task: decided.value, next });
+      if (decided.ok) {
+        this.dependencies.settle(decided.value, now);
+        alongside?.(decided.value, before);
+      }
+      return decided;
     });
-    // Committed or not, the pick is no longer being claimed (a failed commit reloaded its lease).
-    if (next) this.claiming.delete(next.id);
     if (!ran) this.completionRan(taskId, call);
     // Not waited for: the completion's own answer does not depend on it.
-    if (rider) void this.settleRider(rider, accepted!, completed.ok || completed === decided ? null : completed);
+    if (rider) void this.settleRider(rider, accepted!, completed === decided ? null : completed);
     // The completion never ran its transaction (the queue closed, the disk was full): the accept goes alone.
     const stranded = ran ? undefined : this.ridingAccepts.get(taskId);
     if (stranded) {
@@ -354,29 +342,6 @@ export class LmdbTaskQueue implements QueueEngine {
       void this.accept(stranded.report, stranded.now).then(stranded.settle);
     }
     return completed;
-  }
-
-  /**
-   * The next task for the agent a completion frees, picked and assigned inside the completion's
-   * own write, as a claim would (the same pick, gates and assign): one sync from the report to
-   * the next task_assign. Null when nothing the agent can take is ready.
-   */
-  private claimInside(taker: SubmitTaker, now: number): TaskRecord | null {
-    // The common case while agents outnumber the work: no walk of the ready index.
-    if (this.indexes.count('queued') === 0) return null;
-    const picker = new ReadyPicker(this.store.ready, this.indexes.capsets, this.claiming, this.indexes.leases);
-    let taskId: string | null;
-    try {
-      taskId = picker.pick(taker.capabilities);
-    } finally {
-      picker.close();
-    }
-    if (taskId === null) return null;
-    const assigned = this.assign(taskId, taker.agentId, now);
-    if (assigned.ok) return assigned.value;
-    this.claiming.delete(taskId);
-    this.indexes.leases.dropPending(taskId);
-    return null;
   }
 
   /** Answers an accept that rode in a completion's transaction, once it is durable or failed with it. */

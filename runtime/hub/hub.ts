@@ -202,7 +202,6 @@ export class Hub implements HubServices {
       deliver: (entry, task) => this.dispatch.deliver(entry, task),
       onError: (error) => log.error('scheduling failed', { error: String(error) }),
       mayDispatch: (entry, at) => this.fleetControl.mayDispatch(entry, at),
-      mayDispatchWithCompletion: (entry, at) => this.fleetControl.mayDispatchWithCompletion(entry, at),
     });
 
     const ctx: HubContext = {

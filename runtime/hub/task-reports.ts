@@ -58,26 +58,15 @@ export class TaskReports implements TaskReportPort {
     return ok(toWireTask(progressed.value));
   }
 
-  /**
-   * When the completion frees its agent, the agent's next task is claimed in the completion's own
-   * write (one sync, not two in a row, while work is queued), and handed over once this turn has
-   * answered the report: the sidecar reads its task_ack before the next task_assign.
-   */
   async taskCompleted(report: TaskReport & { generation: number }, result: unknown, tokensUsed: number | null): Promise<Result<Task>> {
     const charge = this.ctx.fleet.charge(report.agentId);
-    const freed = this.ctx.scheduler.reserveFreedBy(report.agentId, report.taskId);
-    const taker = freed ? { agentId: freed.agentId, capabilities: freed.identity.capabilities } : undefined;
-    const completed = await this.ctx.queue.completeAndClaim({ ...report }, result, tokensUsed, this.ctx.now(), charge?.inTransaction, taker);
-    if (!completed.ok) {
-      if (freed) this.ctx.scheduler.release(freed, null);
-      return completed;
-    }
+    const completed = await this.ctx.queue.complete({ ...report }, result, tokensUsed, this.ctx.now(), charge?.inTransaction);
+    if (!completed.ok) return completed;
     charge?.committed();
-    const { task, next } = completed.value;
+    const task = completed.value;
     this.ctx.dispatch.actorOf(task.id)?.send({ type: 'task.completed' });
     this.ctx.agents.get(report.agentId)?.actor.send({ type: 'task.finished', taskId: task.id, outcome: 'completed', at: this.ctx.now() });
     this.ctx.events.emit('task.completed', this.ctx.now(), { task, agentId: report.agentId });
-    if (freed) setImmediate(() => this.ctx.scheduler.release(freed, next));
     return ok(toWireTask(task));
   }
 

@@ -18,7 +18,7 @@ import { fail, ok, type Result } from '../domain/errors.ts';
 import { retriedDeadLetter } from '../dead-letter-retry.ts';
 import { failureOutcome } from '../failure-outcome.ts';
 import type {
-  BulkSubmitItem, CompletionOutcome, ExpiredBatch, FailOutcome, FencingFacts, LeaseStats, QueueEngine, QueueStats, ReclaimReason, Report, Reprioritised, RetainedStatus, SubmitOutcome, TaskFilter, TaskPage,
+  BulkSubmitItem, ExpiredBatch, FailOutcome, FencingFacts, LeaseStats, QueueEngine, QueueStats, ReclaimReason, Report, Reprioritised, RetainedStatus, SubmitOutcome, TaskFilter, TaskPage,
 } from '../queue-engine.ts';
 import type { LeaseAcquireOutcome, LeaseWait, PathLease } from '../path-lease-table.ts';
 import { listPageLimits } from '../queue-engine.ts';
@@ -169,15 +169,6 @@ export class JetStreamTaskQueue implements QueueEngine {
       if (completed.ok) alongside?.(completed.value, before);
       return completed;
     });
-  }
-
-  /** Claims nothing in the completion's write: the hub schedules the freed agent as usual. */
-  async completeAndClaim(
-    report: Report, result: unknown, reportedTokens: number | null, now: number,
-    alongside?: (task: TaskRecord, tokensBefore: number | null) => void,
-  ): Promise<Result<CompletionOutcome>> {
-    const completed = await this.complete(report, result, reportedTokens, now, alongside);
-    return completed.ok ? ok({ task: completed.value, next: null }) : completed;
   }
 
   reprioritise(taskId: string, priority: number, now: number): Promise<Result<Reprioritised>> {

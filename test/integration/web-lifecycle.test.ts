@@ -96,29 +96,6 @@ describe('wire: task lifecycle', () => {
     expect(listed.body.tasks.map((t: { id: string }) => t.id)).to.deep.equal([assign.task_id]);
   });
 
-  it('hands a busy agent its next queued task in the commit of its completion, after the completion\'s ack', async () => {
-    const agent = await hub.connectAgent('agent-1', { capabilities: ['ts'] });
-    const submit = (description: string) => hub.http('POST', '/api/tasks', { token: agent.token, body: { description, needed_capabilities: ['ts'] } });
-    const first = (await submit('first')).body;
-    const second = (await submit('second')).body;
-    expect(first.status).to.equal('assigned');
-    expect(second.status).to.equal('queued');
-    const assign = await agent.ws.nextMessage('task_assign');
-    await agent.ws.request({ type: 'task_accepted', task_id: assign.task_id }, 'task_ack');
-    agent.ws.send({ type: 'task_complete', task_id: assign.task_id, generation: assign.generation, result: {} });
-    // In this order: a sidecar reads that its task is done before it is handed the next one.
-    const answer = await agent.ws.nextMessage(undefined, 10_000);
-    expect(answer).to.include({ type: 'task_ack', task_id: first.task_id, status: 'complete' });
-    const next = await agent.ws.nextMessage(undefined, 10_000);
-    expect(next).to.include({ type: 'task_assign', task_id: second.task_id });
-    const completed = (await hub.http('GET', `/api/tasks/${String(first.task_id)}`)).body;
-    const assigned = (await hub.http('GET', `/api/tasks/${String(second.task_id)}`)).body;
-    const timeOf = (task: { history: Array<{ event: string; timestamp: number }> }, event: string) => task.history.find((entry) => entry.event === event)!.timestamp;
-    // One write, one clock reading: the assignment rode in the completion's commit.
-    expect(timeOf(assigned, 'assigned')).to.equal(timeOf(completed, 'completed'));
-    expect(assigned).to.include({ status: 'assigned', assigned_to: 'agent-1' });
-  });
-
   it('TEST-01: two agents finish ten tasks', async () => {
     const agents = [await hub.connectAgent('smoke-1'), await hub.connectAgent('smoke-2')];
     const submittedAt = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createActor, getNextSnapshot, SimulatedClock } from 'xstate';
-import { agentMachine, freedByCompletionTag } from '../../../machines/agent-machine.ts';
+import { createActor, SimulatedClock } from 'xstate';
+import { agentMachine } from '../../../machines/agent-machine.ts';
 import type { AgentReclaimReason, AgentTaskRef } from '../../../machines/agent-machine.ts';
 import { agentTimerActions } from '../../../actors/agent-actor.ts';
 
@@ -43,35 +43,6 @@ function startWorking() {
 }
 
 describe('agentMachine', () => {
-  it('tags exactly the states from which a completion of the held task leads to idle', () => {
-    const holding = {
-      assigned: (agent: ReturnType<typeof startAgent>) => agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 }),
-      working: (agent: ReturnType<typeof startAgent>) => {
-        agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
-        agent.actor.send({ type: 'task.accepted', taskId: 't1' });
-      },
-      stopping: (agent: ReturnType<typeof startAgent>) => {
-        agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
-        agent.actor.send({ type: 'task.cancelled', taskId: 't1' });
-      },
-      blocked: (agent: ReturnType<typeof startAgent>) => {
-        agent.actor.send({ type: 'task.assigned', taskId: 't1', generation: 1 });
-        agent.actor.send({ type: 'agent.rate_limited', taskId: 't1', at: 0, until: 60_000 });
-      },
-      idle: () => {},
-    };
-    for (const [state, reach] of Object.entries(holding)) {
-      const agent = startAgent();
-      agent.actor.send({ type: 'agent.connected' });
-      reach(agent);
-      const snapshot = agent.actor.getSnapshot();
-      expect(snapshot.value, state).to.equal(state);
-      const after = getNextSnapshot(agentMachine, snapshot, { type: 'task.finished', taskId: 't1', outcome: 'completed', at: 1 });
-      const freed = snapshot.context.currentTask?.taskId === 't1' && after.value === 'idle';
-      expect(snapshot.hasTag(freedByCompletionTag), state).to.equal(freed);
-    }
-  });
-
   it('starts offline with no task, no flags and no completions', () => {
     const { actor } = startAgent();
     const snapshot = actor.getSnapshot();

@@ -20,6 +20,13 @@ describe('messaging: channels', () => {
     return created.body as { name: string };
   };
 
+  /** A publish over HTTP reusing `clientMsgId` for another send: 409 with the conflict code. */
+  const expectConflictOverHttp = async (channel: string, token: string, payload: unknown, clientMsgId: string) => {
+    const refused = await hub.http('POST', `/api/channels/${channel}/publish`, { token, body: { payload, client_msg_id: clientMsgId } });
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(409);
+    expect(refused.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+  };
+
   it('creates channels over HTTP with normalised names, and refuses a taken or empty name', async () => {
     const created = await createChannel('#Code-Review!', 'reviews');
     expect(created).to.include({ status: 'created', name: 'code-review', description: 'reviews', subscriber_count: 0 });
@@ -162,9 +169,7 @@ describe('messaging: channels', () => {
     // The broadcast's answer has no seq: it used to come back as channel_published with seq null, which the compiled serializer wrote as 0.
     const refused = await alice.ws.request({ type: 'channel_publish', channel: 'ops', payload: { n: 2 }, client_msg_id: 'used-1' }, 'error');
     expect(refused).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT', message_type: 'channel_publish', channel: 'ops' });
-    const overHttp = await hub.http('POST', '/api/channels/ops/publish', { token: alice.token, body: { payload: { n: 3 }, client_msg_id: 'used-1' } });
-    expect(overHttp.status, JSON.stringify(overHttp.body)).to.equal(409);
-    expect(overHttp.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    await expectConflictOverHttp('ops', alice.token, { n: 3 }, 'used-1');
     await sleep(100);
     expect(bob.ws.pending().filter((f) => f.type === 'channel_message')).to.deep.equal([]);
     expect((await hub.http('GET', '/api/channels/ops/history', { token: null })).body.count).to.equal(0);
@@ -182,9 +187,7 @@ describe('messaging: channels', () => {
     // Both used to be answered channel_published with the first send's answer (ops's seq 1; the direct message's mailbox seq).
     const otherChannel = await alice.ws.request({ type: 'channel_publish', channel: '#Dev', payload: { n: 3 }, client_msg_id: 'p-1' }, 'error');
     expect(otherChannel).to.include({ error: 'client_msg_id_conflict', code: 'AC_ERR_CLIENT_MSG_ID_CONFLICT', message_type: 'channel_publish', channel: '#Dev' });
-    const overHttp = await hub.http('POST', '/api/channels/dev/publish', { token: alice.token, body: { payload: { n: 4 }, client_msg_id: 'd-1' } });
-    expect(overHttp.status, JSON.stringify(overHttp.body)).to.equal(409);
-    expect(overHttp.body.code).to.equal('AC_ERR_CLIENT_MSG_ID_CONFLICT');
+    await expectConflictOverHttp('dev', alice.token, { n: 4 }, 'd-1');
     // A true retry still gets the first answer, under the channel's other spelling too.
     const retry = await alice.ws.request({ type: 'channel_publish', channel: '#OPS', payload: { n: 1 }, client_msg_id: 'p-1' }, 'channel_published');
     expect(retry).to.include({ id: first.id, seq: 1, duplicate: true });

@@ -31,6 +31,11 @@ export class LmdbTokenStore implements TokenStore {
     return ownerOf(token, (hash) => this.db.get(hash) as TokenRecord | undefined);
   }
 
+  /** One hub's store: what `verify` reads is every acknowledged write. */
+  async verifyCurrent(token: string): Promise<TokenOwner | null> {
+    return this.verify(token);
+  }
+
   list(): TokenRecord[] {
     const records: TokenRecord[] = [];
     for (const { value } of this.db.getRange()) records.push(value as TokenRecord);

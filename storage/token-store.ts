@@ -38,6 +38,11 @@ export interface TokenStore {
   create(request: TokenRequest): Promise<{ token: string; record: TokenRecord }>;
   /** Null for anything that is not a live token. */
   verify(token: string): TokenOwner | null;
+  /**
+   * `verify` against every write acknowledged before the call, on this hub or another: a cluster's
+   * view may not hold a token another hub made a moment ago, so a miss there asks the bucket.
+   */
+  verifyCurrent(token: string): Promise<TokenOwner | null>;
   /** Every token record, oldest first; never the tokens themselves, which are not stored. */
   list(): TokenRecord[];
   hasAgent(agentId: string): boolean;
@@ -69,12 +74,17 @@ export function newToken(request: TokenRequest, now: number): { token: string; r
 
 /** The owner of `token` when `recordOf` holds a live record for its hash. */
 export function ownerOf(token: string, recordOf: (hash: string) => TokenRecord | undefined): TokenOwner | null {
-  if (!tokenPattern.test(token)) return null;
-  const hash = hashOf(token);
+  const hash = tokenHashOf(token);
+  if (hash === null) return null;
   const record = recordOf(hash);
   if (!record) return null;
   if (!timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
   return { scope: record.scope, agentId: record.agent_id, name: record.name };
+}
+
+/** The key a token's record is kept under; null for a string that is not shaped as a token. */
+export function tokenHashOf(token: string): string | null {
+  return tokenPattern.test(token) ? hashOf(token) : null;
 }
 
 export const oldestFirst = (records: TokenRecord[]): TokenRecord[] => records.sort((a, b) => a.created_at - b.created_at);

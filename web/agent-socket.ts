@@ -216,7 +216,7 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
     return { type: 'error', error: 'validation_failed', code: 'AC_ERR_VALIDATION', message_type: messageType, errors };
   }
 
-  function identify(ws: AgentWs, data: AgentSocketData, message: Identify): void {
+  async function identify(ws: AgentWs, data: AgentSocketData, message: Identify): Promise<void> {
     const agentId = message.agent_id;
     const cooldownMs = tracker.cooldownRemainingMs(agentId);
     if (cooldownMs > 0) {
@@ -230,7 +230,10 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
       reply(ws, { type: 'rate_limited', retry_after_ms: identifyWaitMs, tier: 'heavy', code: 'AC_ERR_IDENTIFY_RATE', scope: 'ip' });
       return;
     }
-    const principal = access.authenticate(message.token);
+    // A miss is asked again of the store as it stands (a cluster's view may lag another hub's
+    // registration); a hit, the common case, stays in this turn.
+    const principal = access.authenticate(message.token) ?? (await access.authenticateCurrent(message.token));
+    if (data.closed) return;
     if (!principal) {
       ipLimits.identifyFailed(data.clientIp);
       reply(ws, { type: 'error', error: 'invalid_token', code: 'AC_ERR_UNAUTHORIZED' });
@@ -330,7 +333,13 @@ export function agentSocketBehavior(deps: AgentSocketDeps): WebSocketBehavior<Ag
   }
 
   function dispatch(ws: AgentWs, data: AgentSocketData, message: AgentFrame): void {
-    if (message.type === 'identify') return identify(ws, data, message);
+    if (message.type === 'identify') {
+      identify(ws, data, message).catch((error: unknown) => {
+        log.error('identify failed', { code: 'AC_ERR_INTERNAL', message_type: 'identify', error: String(error) });
+        reply(ws, { type: 'error', error: 'internal_error', code: 'AC_ERR_INTERNAL', message_type: 'identify' });
+      });
+      return;
+    }
     const agentId = data.agentId;
     if (agentId === null) {
       reply(ws, { type: 'error', error: 'not_identified', code: 'AC_ERR_NOT_IDENTIFIED' });

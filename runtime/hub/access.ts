@@ -1,6 +1,6 @@
 // Access: tokens and their scopes, the operator's env admin token, and who may register.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TokenRecord, TokenStore } from '../../storage/token-store.ts';
+import type { TokenOwner, TokenRecord, TokenStore } from '../../storage/token-store.ts';
 import type { AccessPort, Principal, TokenInfo } from '../../web/ports/access-port.ts';
 import type { Enrollment, RegistrationMode } from '../enrollment.ts';
 import { fail, ok, type Result } from '../../storage/domain/errors.ts';
@@ -21,9 +21,11 @@ export class Access implements AccessPort {
 
   authenticate(token: string): Principal | null {
     if (this.deps.envAdminToken && sameSecret(token, this.deps.envAdminToken)) return { scope: 'admin', name: 'env' };
-    const found = this.deps.tokens.verify(token);
-    if (!found) return null;
-    return found.scope === 'admin' ? { scope: 'admin', name: found.name } : { scope: 'agent', agentId: found.agentId ?? found.name };
+    return principalOf(this.deps.tokens.verify(token));
+  }
+
+  async authenticateCurrent(token: string): Promise<Principal | null> {
+    return this.authenticate(token) ?? principalOf(await this.deps.tokens.verifyCurrent(token));
   }
 
   async registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>> {
@@ -81,4 +83,9 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+function principalOf(found: TokenOwner | null): Principal | null {
+  if (!found) return null;
+  return found.scope === 'admin' ? { scope: 'admin', name: found.name } : { scope: 'agent', agentId: found.agentId ?? found.name };
 }

@@ -12,7 +12,7 @@ import { jetstream, StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ThrownFailure, fail } from '../domain/errors.ts';
-import { newToken, oldestFirst, ownerOf, type TokenOwner, type TokenRecord, type TokenRequest, type TokenStore } from '../token-store.ts';
+import { newToken, oldestFirst, ownerOf, tokenHashOf, type TokenOwner, type TokenRecord, type TokenRequest, type TokenStore } from '../token-store.ts';
 import { BucketFeed, type FeedEvents } from './bucket-feed.ts';
 import { defaultBucketPrefix } from './nats-cluster.ts';
 
@@ -59,6 +59,20 @@ export class JetStreamTokenStore implements TokenStore {
 
   verify(token: string): TokenOwner | null {
     return ownerOf(token, (hash) => this.records.get(hash));
+  }
+
+  /**
+   * A miss in the view is read again from the bucket: another hub's create reaches the view
+   * when the feed delivers it, and a sidecar may register on one hub and identify on another at
+   * once. A record found is taken into the view; a hash seen deleted stays deleted.
+   */
+  async verifyCurrent(token: string): Promise<TokenOwner | null> {
+    const known = this.verify(token);
+    const hash = tokenHashOf(token);
+    if (known || hash === null || this.deleted.has(hash)) return known;
+    const entry = await this.bucket.get(hash);
+    if (entry?.operation === 'PUT' && !this.deleted.has(hash)) this.records.set(hash, entry.json<TokenRecord>());
+    return this.verify(token);
   }
 
   list(): TokenRecord[] {

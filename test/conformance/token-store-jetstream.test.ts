@@ -66,6 +66,27 @@ describe('Token store conformance: JetStream', function () {
       expect(b.list().map((record) => record.agent_id)).to.deep.equal(['roamer']);
     });
 
+    it('verifies on hub B, when asked as the store stands, a token hub A made while B\'s view had not heard of it', async () => {
+      // A feed that delivers nothing for now (as while it stalls on a lost node): B's view lags for certain.
+      await (b as unknown as { feed: { stop(): Promise<void> } }).feed.stop();
+      const { token } = await a.create({ scope: 'agent', agentId: 'roamer', name: 'roamer' });
+      expect(b.verify(token)).to.equal(null);
+      expect(await b.verifyCurrent(token)).to.deep.equal({ scope: 'agent', agentId: 'roamer', name: 'roamer' });
+      // Taken into the view: the next check is synchronous again.
+      expect(b.verify(token)).to.deep.equal({ scope: 'agent', agentId: 'roamer', name: 'roamer' });
+      expect(await b.verifyCurrent('f'.repeat(64))).to.equal(null);
+      expect(await b.verifyCurrent('not a token')).to.equal(null);
+    });
+
+    it('keeps a token revoked on hub B refused when asked as the store stands', async () => {
+      const { token } = await a.create({ scope: 'agent', agentId: 'leaver', name: 'leaver' });
+      expect(await b.verifyCurrent(token)).to.not.equal(null);
+      expect(await b.revokeAgent('leaver')).to.equal(1);
+      expect(await b.verifyCurrent(token)).to.equal(null);
+      await waitFor(async () => a.verify(token) === null, 5_000, 'hub A refuses the revoked token');
+      expect(await a.verifyCurrent(token)).to.equal(null);
+    });
+
     it('refuses on both hubs a token revoked on one, and tells only the other hub of the revocation', async () => {
       const heard = { a: [] as string[], b: [] as string[] };
       a.onRevokedElsewhere((agentId) => heard.a.push(agentId));

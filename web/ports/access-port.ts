@@ -9,6 +9,11 @@ export type { TokenInfo };
 
 export interface AccessPort {
   authenticate(token: string): Principal | null;
+  /**
+   * `authenticate` against every token write acknowledged before the call, on any hub of a cluster
+   * (a miss may read the store): for an identify, where a sidecar may have registered elsewhere just before.
+   */
+  authenticateCurrent(token: string): Promise<Principal | null>;
   registerAgent(agentId: string): Promise<Result<{ agent_id: string; token: string }>>;
   createToken(request: { agentId?: string; admin?: boolean; name?: string }): Promise<Result<{ token: string; info: TokenInfo }>>;
   listTokens(): TokenInfo[];
